@@ -1,0 +1,173 @@
+"""Enumerated values of the data model, shared by the wire and the database checks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class UserRole(StrEnum):
+    OWNER = "OWNER"
+    ADMIN = "ADMIN"
+    MANAGER = "MANAGER"
+    CONSULTANT = "CONSULTANT"
+    CLIENT = "CLIENT"
+
+
+class MemberRole(StrEnum):
+    """Role inside one organization (`user_organizations.role`); it wins over the profile's."""
+
+    OWNER = "OWNER"
+    ADMIN = "ADMIN"
+    MANAGER = "MANAGER"
+    CONSULTANT = "CONSULTANT"
+    MEMBER = "MEMBER"
+    CLIENT = "CLIENT"
+
+
+class JoinCodeRole(StrEnum):
+    MEMBER = "MEMBER"
+    MANAGER = "MANAGER"
+
+
+class InvitationRole(StrEnum):
+    OWNER = "OWNER"
+    ADMIN = "ADMIN"
+    MANAGER = "MANAGER"
+    MEMBER = "MEMBER"
+
+
+class UserStatus(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    AWAY = "away"
+
+
+class ProjectStatus(StrEnum):
+    ACTIF = "ACTIF"
+    TERMINE = "TERMINE"
+    SUSPENDU = "SUSPENDU"
+
+
+class TaskStatus(StrEnum):
+    """Kanban columns, in board order."""
+
+    TODO = "TODO"
+    IN_PROGRESS = "IN_PROGRESS"
+    IN_REVIEW = "IN_REVIEW"
+    DONE = "DONE"
+
+
+class TaskPriority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class MilestoneStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ON_HOLD = "on_hold"
+
+
+class MilestonePriority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class ProgressMode(StrEnum):
+    AUTO = "auto"
+    MANUAL = "manual"
+
+
+class ConsultantStatus(StrEnum):
+    AVAILABLE = "AVAILABLE"
+    ON_MISSION = "ON_MISSION"
+    ON_LEAVE = "ON_LEAVE"
+
+
+class PaymentStatus(StrEnum):
+    EN_ATTENTE = "EN_ATTENTE"
+    PAYE = "PAYE"
+    RETARD = "RETARD"
+
+
+class ValidationStatus(StrEnum):
+    EN_ATTENTE = "EN_ATTENTE"
+    VALIDE = "VALIDE"
+    REJETE = "REJETE"
+
+
+class RiskColor(StrEnum):
+    VERT = "VERT"
+    ORANGE = "ORANGE"
+    ROUGE = "ROUGE"
+
+
+class RiskType(StrEnum):
+    BUDGET = "BUDGET"
+    DELAI = "DELAI"
+    QUALITE = "QUALITE"
+    RESSOURCES = "RESSOURCES"
+
+
+class DeliverableStatus(StrEnum):
+    A_FAIRE = "A_FAIRE"
+    EN_COURS = "EN_COURS"
+    LIVRE = "LIVRE"
+    VALIDE = "VALIDE"
+    REJETE = "REJETE"
+
+
+class DriftType(StrEnum):
+    COUT = "COUT"
+    DELAI = "DELAI"
+    CHARGE = "CHARGE"
+
+
+class Severity(StrEnum):
+    FAIBLE = "FAIBLE"
+    MOYENNE = "MOYENNE"
+    ELEVEE = "ELEVEE"
+    CRITIQUE = "CRITIQUE"
+
+
+class IncidentStatus(StrEnum):
+    OUVERT = "OUVERT"
+    EN_COURS = "EN_COURS"
+    RESOLU = "RESOLU"
+    FERME = "FERME"
+
+
+class RecommendationStatus(StrEnum):
+    PROPOSEE = "PROPOSEE"
+    ACCEPTEE = "ACCEPTEE"
+    REJETEE = "REJETEE"
+    REALISEE = "REALISEE"
+
+
+class ChannelType(StrEnum):
+    ORGANIZATION = "organization"
+    PROJECT = "project"
+    GROUP = "group"
+    DIRECT = "direct"
+
+
+class NotificationType(StrEnum):
+    INFO = "INFO"
+    SUCCESS = "SUCCESS"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    TASK_ASSIGNED = "TASK_ASSIGNED"
+    TASK_COMPLETED = "TASK_COMPLETED"
+    PROJECT_UPDATE = "PROJECT_UPDATE"
+    MILESTONE_REACHED = "MILESTONE_REACHED"
+    MENTION = "MENTION"
+    DIRECT_MESSAGE = "DIRECT_MESSAGE"
+    TIME_VALIDATED = "TIME_VALIDATED"
+    TIME_REJECTED = "TIME_REJECTED"
+    INVITATION = "INVITATION"
+    SYSTEM = "SYSTEM"

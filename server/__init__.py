@@ -1,0 +1,1 @@
+"""The Aurentia server: aiohttp REST API, Socket.IO realtime layer, services and CLI."""

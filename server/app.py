@@ -1,0 +1,53 @@
+"""The aiohttp application factory: shared resources, routes and the Socket.IO server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from store.db import create_engine, create_session_factory
+
+from .keys import ENGINE, REDIS, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
+from .realtime.sio import create_sio
+from .rest import health
+from .rest.errors import error_middleware
+from .settings import Settings
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo
+    )
+    app[ENGINE] = engine
+    app[SESSIONS] = create_session_factory(engine)
+    yield
+    await engine.dispose()
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    url = app[SETTINGS].redis_url
+    assert url is not None
+    client: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    app[REDIS] = client
+    yield
+    await client.aclose()
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings()
+    app = web.Application(
+        middlewares=[error_middleware], client_max_size=settings.max_request_bytes
+    )
+    app[SETTINGS] = settings
+    app[SIGNING_SECRET] = settings.signing_secret()
+    app.cleanup_ctx.append(database_ctx)
+    if settings.redis_url:
+        app.cleanup_ctx.append(redis_ctx)
+    sio = create_sio(settings)
+    sio.attach(app, socketio_path="socket.io")
+    app[SIO] = sio
+    health.setup(app)
+    return app

@@ -1,0 +1,158 @@
+"""`aurentia`: serve, migrate, fill a demo organization.
+
+A bad setting, an unreachable database or a taken port stops start-up with one clear
+line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from typing import NoReturn
+
+from aiohttp import web
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from store import migrate
+from store.db import create_engine
+
+from .app import create_app
+from .logs import configure_logging
+from .settings import Settings
+
+log = logging.getLogger("aurentia")
+
+
+class StartupError(Exception):
+    """A failure to start that the operator can fix; its message is the whole story."""
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    print(f"aurentia: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        message = err["msg"].removeprefix("Value error, ")
+        name = ".".join(str(p) for p in err["loc"]).upper()
+        _fail(f"invalid setting {name}: {message}" if name else f"invalid settings: {message}", 2)
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def _check_database(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        async with asyncio.timeout(10), engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StartupError(
+            f"cannot reach the database at {_safe_url(settings.database_url)}: {reason}"
+        ) from None
+    finally:
+        await engine.dispose()
+
+
+async def _serve(settings: Settings, migrate_first: bool) -> None:
+    await _check_database(settings)
+    if migrate_first:
+        await migrate.upgrade(settings.database_url)
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(
+        runner, settings.host, settings.port, shutdown_timeout=settings.shutdown_timeout_seconds
+    )
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise StartupError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from None
+    print(f"aurentia: serving on http://{settings.host}:{settings.port}", file=sys.stderr)
+    log.info(
+        "serving",
+        extra={
+            "fields": {
+                "host": settings.host,
+                "port": settings.port,
+                "database": _safe_url(settings.database_url),
+            }
+        },
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await runner.cleanup()
+
+
+def _run(coro: object) -> None:
+    try:
+        asyncio.run(coro)  # type: ignore[arg-type]
+    except StartupError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    settings = load_settings(host=args.host, port=args.port)
+    configure_logging(settings.log_level)
+    _run(_serve(settings, migrate_first=not args.no_migrate and settings.auto_migrate))
+
+
+def cmd_db(args: argparse.Namespace) -> None:
+    settings = load_settings()
+
+    async def run() -> None:
+        await _check_database(settings)
+        if args.action == "upgrade":
+            await migrate.upgrade(settings.database_url, args.revision or "head")
+        elif args.action == "downgrade":
+            await migrate.downgrade(settings.database_url, args.revision or "base")
+        rev = await migrate.current(settings.database_url)
+        print(rev or "(empty database)")
+
+    _run(run())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aurentia", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the REST and Socket.IO server")
+    serve.add_argument("--host", help="address to bind (env HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (env PORT, default 8080)")
+    serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations")
+    serve.set_defaults(func=cmd_serve)
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    db.add_argument("revision", nargs="?", help="target revision (default head / base)")
+    db.set_defaults(func=cmd_db)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Socket.IO handlers: validate with protocol/, call a service, acknowledge, emit."""

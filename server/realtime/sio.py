@@ -1,0 +1,25 @@
+"""Construction of the python-socketio server for the configured deployment shape."""
+
+from __future__ import annotations
+
+import socketio
+
+from ..settings import Settings
+
+
+def create_sio(settings: Settings) -> socketio.AsyncServer:
+    """One process: the in-memory manager. With Redis: rooms and emits span processes.
+
+    python-socketio >= 5.16.2 exchanges JSON, never pickles, on the Redis channel.
+    """
+    manager: socketio.AsyncManager | None = None
+    if settings.redis_url:
+        manager = socketio.AsyncRedisManager(settings.redis_url, channel="aurentia-sio")
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=settings.cors_allowed_origins or None,
+        max_http_buffer_size=settings.max_socket_frame_bytes,
+        logger=False,
+        engineio_logger=False,
+    )

@@ -1,0 +1,1 @@
+"""aiohttp handlers: parse, call a service, serialize. No rules live here."""

@@ -1,0 +1,98 @@
+"""The one place where errors become RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+
+import orjson
+from aiohttp import web
+
+from protocol.errors import HTTP_STATUS, TITLES, AppError, ErrorCode, FieldError, Problem
+
+from ..logs import request_id_var
+
+log = logging.getLogger("aurentia.http")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_STATUS_CODES: dict[int, ErrorCode] = {status: code for code, status in HTTP_STATUS.items()}
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def problem_response(
+    code: ErrorCode,
+    detail: str,
+    *,
+    status: int | None = None,
+    errors: list[FieldError] | None = None,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    status = status or HTTP_STATUS[code]
+    body = Problem(
+        type=f"urn:aurentia:problem:{code.value}",
+        title=TITLES[code],
+        status=status,
+        detail=detail,
+        code=code,
+        errors=errors,
+        request_id=request_id,
+    )
+    return web.Response(
+        body=orjson.dumps(body.model_dump(exclude_none=True, mode="json")),
+        status=status,
+        content_type="application/problem+json",
+        headers=headers,
+    )
+
+
+def _field_errors(details: object) -> list[FieldError] | None:
+    if not isinstance(details, list):
+        return None
+    try:
+        return [FieldError.model_validate(item) for item in details]
+    except ValueError:
+        return None
+
+
+def _from_http_exception(exc: web.HTTPException) -> web.Response:
+    code = _STATUS_CODES.get(exc.status)
+    if code is None:
+        code = ErrorCode.VALIDATION_ERROR if exc.status < 500 else ErrorCode.INTERNAL
+    headers = {k: v for k, v in exc.headers.items() if k.lower() in {"allow", "retry-after"}}
+    detail = exc.reason if exc.status != 404 else "no such route"
+    return problem_response(code, detail, status=exc.status, headers=headers)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    token = request_id_var.set(request_id)
+    try:
+        response = await handler(request)
+    except AppError as exc:
+        response = problem_response(
+            exc.code,
+            exc.message,
+            errors=_field_errors(exc.details),
+            headers=exc.headers,
+        )
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        response = _from_http_exception(exc)
+    except Exception:
+        log.exception("unhandled error", extra={"fields": {"path": request.path}})
+        response = problem_response(
+            ErrorCode.INTERNAL,
+            "the server failed to answer; quote the request id when reporting it",
+            request_id=request_id,
+        )
+    finally:
+        request_id_var.reset(token)
+    response.headers["X-Request-ID"] = request_id
+    return response

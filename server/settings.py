@@ -1,0 +1,123 @@
+"""Every setting of the server, read once from the environment (or the CLI)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./aurentia.db"
+_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+
+
+class Settings(BaseSettings):
+    """Configuration; every field can come from the environment under its upper-case name."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "aurentia"
+    jwt_audience: str = "aurentia"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86400)
+    refresh_token_ttl_seconds: int = Field(default=30 * 86400, ge=60)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_echo: bool = False
+    auto_migrate: bool = True
+    cors_allowed_origins: list[str] = Field(default_factory=list)
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_socket_frame_bytes: int = Field(default=128 * 1024, ge=1024, le=16 * 1024 * 1024)
+    websocket_compression: bool = False
+    shutdown_timeout_seconds: float = Field(default=10.0, ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("DATABASE_URL is not a database URL") from None
+        driver = url.drivername
+        if driver in {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}:
+            url = url.set(drivername="postgresql+asyncpg")
+        elif driver == "sqlite":
+            url = url.set(drivername="sqlite+aiosqlite")
+        if url.drivername not in _DRIVERS:
+            raise ValueError(
+                f"DATABASE_URL driver {driver!r} is not supported "
+                "(use sqlite+aiosqlite:// or postgresql+asyncpg://)"
+            )
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _secret_required_off_sqlite(self) -> Settings:
+        if self.jwt_secret is None and not self.is_sqlite:
+            raise ValueError("JWT_SECRET is required when DATABASE_URL is not SQLite")
+        if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, or None for PostgreSQL and in-memory SQLite."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.database_url).database
+        if not database or database == ":memory:":
+            return None
+        return Path(database)
+
+    def signing_secret(self) -> str:
+        """The JWT secret; in the embedded default one is generated once beside the database.
+
+        Keeping it in a file next to the SQLite database lets tokens survive a restart
+        without asking a newcomer to configure anything.
+        """
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        path = self.sqlite_path
+        if path is None:
+            # In-memory SQLite: nothing outlives the process, neither may the secret.
+            return _process_secret()
+        secret_file = path.with_name(path.name + ".secret")
+        if secret_file.exists():
+            return secret_file.read_text().strip()
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+        return value
+
+
+_PROCESS_SECRET: list[str] = []
+
+
+def _process_secret() -> str:
+    if not _PROCESS_SECRET:
+        _PROCESS_SECRET.append(secrets.token_urlsafe(48))
+    return _PROCESS_SECRET[0]

@@ -1,0 +1,94 @@
+"""Engine, sessions and the unit of work; every dialect difference of the store lives here.
+
+A service opens exactly one transaction per request or event with `unit_of_work`; store
+functions receive its session and never commit.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+# SQLite stores NUMERIC as REAL; columns declare their scale, values are read back as
+# Decimal rounded to it, and all money arithmetic happens in Python on Decimal.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Dialect sqlite\+aiosqlite does \*not\* support Decimal",
+    category=exc.SAWarning,
+)
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """An engine configured for its dialect.
+
+    SQLite gets foreign keys on (off by default there), WAL, a busy timeout, and
+    `BEGIN IMMEDIATE` transactions: a deferred transaction that reads then writes can
+    fail at once with "database is locked" when another writer got in between, whereas
+    an immediate one waits its turn.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if make_url(str(sync_engine.url)).database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_session_factory(engine: AsyncEngine) -> SessionFactory:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+@asynccontextmanager
+async def unit_of_work(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends normally, rolled back otherwise."""
+    async with factory() as session, session.begin():
+        yield session
+
+
+def is_sqlite(session_or_engine: AsyncSession | AsyncEngine) -> bool:
+    bind = (
+        session_or_engine.get_bind()
+        if isinstance(session_or_engine, AsyncSession)
+        else (session_or_engine.sync_engine)
+    )
+    return bind.dialect.name == "sqlite"

@@ -1,0 +1,87 @@
+"""Run Alembic migrations from code, on either engine, without an alembic.ini.
+
+Migrations get an engine of their own: on SQLite foreign keys must be off while Alembic's
+batch mode rebuilds a table (dropping the old copy would otherwise cascade into its
+children), and they are checked once the migration has committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _migration_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(url)
+    if make_url(url).get_backend_name() == "sqlite":
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            dbapi_connection.cursor().execute("PRAGMA foreign_keys=OFF")
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+async def _run(url: str, action: str, revision: str) -> None:
+    config = alembic_config(url)
+    engine = _migration_engine(url)
+    try:
+        async with engine.begin() as conn:
+
+            def _do(sync_conn: Connection) -> None:
+                config.attributes["connection"] = sync_conn
+                getattr(command, action)(config, revision)
+
+            await conn.run_sync(_do)
+            if engine.dialect.name == "sqlite":
+                broken = (await conn.execute(text("PRAGMA foreign_key_check"))).fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")
+    finally:
+        await engine.dispose()
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    await _run(url, "upgrade", revision)
+
+
+async def downgrade(url: str, revision: str = "base") -> None:
+    await _run(url, "downgrade", revision)
+
+
+async def current(url: str) -> str | None:
+    """The database's revision, or None for an empty database."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(
+                lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision()
+            )
+    finally:
+        await engine.dispose()
+
+
+def head() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

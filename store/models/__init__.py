@@ -1,0 +1,77 @@
+"""ORM models, one module per aggregate; importing this package registers every table."""
+
+from .analytics import (
+    DetectionDerive,
+    Incident,
+    PredictionRisque,
+    RecommandationAction,
+    ScoreSanteProjet,
+)
+from .base import Base
+from .chat import (
+    ChannelMessage,
+    ChannelReadState,
+    ChannelSequence,
+    DirectMessage,
+    GroupChat,
+    GroupChatMember,
+    MessageReaction,
+    OrganizationChannel,
+    ProjectChannel,
+)
+from .feed import ActivityLog, Notification
+from .finance import BudgetProjet, Facture, TempsPasse
+from .identity import (
+    JoinCode,
+    Organization,
+    OrganizationInvitation,
+    Profile,
+    RefreshToken,
+    User,
+    UserOrganization,
+)
+from .milestones import Milestone, MilestoneAssignment, MilestoneDependency, MilestoneTask
+from .people import Competence, ConsultantDetails, ProfileCompetence
+from .projects import Affectation, Client, Livrable, Projet, Tache
+
+__all__ = [
+    "ActivityLog",
+    "Affectation",
+    "Base",
+    "BudgetProjet",
+    "ChannelMessage",
+    "ChannelReadState",
+    "ChannelSequence",
+    "Client",
+    "Competence",
+    "ConsultantDetails",
+    "DetectionDerive",
+    "DirectMessage",
+    "Facture",
+    "GroupChat",
+    "GroupChatMember",
+    "Incident",
+    "JoinCode",
+    "Livrable",
+    "MessageReaction",
+    "Milestone",
+    "MilestoneAssignment",
+    "MilestoneDependency",
+    "MilestoneTask",
+    "Notification",
+    "Organization",
+    "OrganizationChannel",
+    "OrganizationInvitation",
+    "PredictionRisque",
+    "Profile",
+    "ProfileCompetence",
+    "ProjectChannel",
+    "Projet",
+    "RecommandationAction",
+    "RefreshToken",
+    "ScoreSanteProjet",
+    "Tache",
+    "TempsPasse",
+    "User",
+    "UserOrganization",
+]

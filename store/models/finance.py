@@ -1,0 +1,85 @@
+"""Project budgets, invoices and time entries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from protocol.enums import PaymentStatus, ValidationStatus
+
+from .base import Base, OrgScoped, Timestamps, UUIDPk, in_check, range_check
+
+
+class BudgetProjet(UUIDPk, OrgScoped, Timestamps, Base):
+    __tablename__ = "budget_projet"
+    __table_args__ = (
+        range_check("marge_cible_pct", "marge_cible_pct", 0, 100),
+        CheckConstraint("montant_total_vente >= 0", name="vente_non_negative"),
+        CheckConstraint("cout_estime_total >= 0", name="cout_non_negative"),
+    )
+
+    projet_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("projet.id", ondelete="CASCADE"), unique=True
+    )
+    montant_total_vente: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    cout_estime_total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    marge_cible_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+
+class Facture(UUIDPk, OrgScoped, Timestamps, Base):
+    """`date_echeance` is set by the service (invoice date + 30 days unless given)."""
+
+    __tablename__ = "facture"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "numero"),
+        in_check("statut_paiement", "statut_paiement", PaymentStatus),
+        CheckConstraint("montant >= 0", name="montant_non_negative"),
+        CheckConstraint("date_echeance IS NULL OR date_echeance >= date_facturation", name="dates"),
+    )
+
+    projet_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("projet.id", ondelete="CASCADE"), index=True
+    )
+    numero: Mapped[str | None] = mapped_column(Text)
+    montant: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    date_facturation: Mapped[date]
+    date_echeance: Mapped[date | None]
+    statut_paiement: Mapped[str | None] = mapped_column(
+        Text,
+        default=PaymentStatus.EN_ATTENTE.value,
+        server_default=PaymentStatus.EN_ATTENTE.value,
+    )
+
+
+class TempsPasse(UUIDPk, OrgScoped, Timestamps, Base):
+    __tablename__ = "temps_passe"
+    __table_args__ = (
+        Index("ix_temps_passe_projet_id_date", "projet_id", "date"),
+        Index("ix_temps_passe_profile_id_date", "profile_id", "date"),
+        range_check("heures_travaillees", "heures_travaillees", 0, 24),
+        in_check("validation_statut", "validation_statut", ValidationStatus),
+    )
+
+    projet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projet.id", ondelete="CASCADE"))
+    profile_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    tache_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tache.id", ondelete="SET NULL"), index=True
+    )
+    date: Mapped[date]
+    heures_travaillees: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    description: Mapped[str | None] = mapped_column(Text)
+    source_outil: Mapped[str | None] = mapped_column(Text)
+    validation_statut: Mapped[str | None] = mapped_column(
+        Text,
+        default=ValidationStatus.EN_ATTENTE.value,
+        server_default=ValidationStatus.EN_ATTENTE.value,
+    )
+    motif_rejet: Mapped[str | None] = mapped_column(Text)
+    validated_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
+    )
+    validated_at: Mapped[datetime | None]

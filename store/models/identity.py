@@ -1,0 +1,146 @@
+"""Accounts, credentials, organizations and membership."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from protocol.enums import InvitationRole, JoinCodeRole, MemberRole, UserRole, UserStatus
+
+from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, in_check, utcnow
+
+
+class User(UUIDPk, Timestamps, Base):
+    """Credentials, in place of Supabase's `auth.users`; `profiles.id` equals `users.id`.
+
+    `email_normalized` (lowercased) carries the case-insensitive uniqueness.
+    """
+
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(Text)
+    email_normalized: Mapped[str] = mapped_column(Text, unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    external_subject: Mapped[str | None] = mapped_column(Text, unique=True)
+    disabled_at: Mapped[datetime | None]
+
+
+class RefreshToken(UUIDPk, CreatedAt, Base):
+    """An opaque refresh token, stored as its SHA-256; one row per issued token.
+
+    Tokens of one login share `family_id`; presenting a token whose `used_at` is set
+    revokes the family (theft detection by rotation).
+    """
+
+    __tablename__ = "refresh_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    family_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Organization(UUIDPk, Timestamps, Base):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint("length(slug) >= 3 AND length(slug) <= 50", name="slug_length"),
+        # Portable spelling of ^[a-z0-9-]+$: no character outside the set.
+        CheckConstraint("slug NOT GLOB '*[^a-z0-9-]*'", name="slug_pattern").ddl_if(
+            dialect="sqlite"
+        ),
+        CheckConstraint("slug ~ '^[a-z0-9-]+$'", name="slug_pattern").ddl_if(dialect="postgresql"),
+    )
+
+    name: Mapped[str] = mapped_column(Text)
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    logo_url: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(Text)
+
+
+class Profile(Timestamps, Base):
+    __tablename__ = "profiles"
+    __table_args__ = (
+        in_check("role", "role", UserRole),
+        in_check("status", "status", UserStatus),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(Text, unique=True)
+    nom: Mapped[str] = mapped_column(Text)
+    prenom: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(
+        Text, default=UserRole.CONSULTANT.value, server_default=UserRole.CONSULTANT.value
+    )
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(
+        Text, default=UserStatus.OFFLINE.value, server_default=UserStatus.OFFLINE.value
+    )
+    last_seen: Mapped[datetime | None] = mapped_column(default=utcnow)
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    manager_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
+    )
+
+
+class UserOrganization(UUIDPk, Timestamps, Base):
+    __tablename__ = "user_organizations"
+    __table_args__ = (
+        UniqueConstraint("user_id", "organization_id"),
+        in_check("role", "role", MemberRole),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(
+        Text, default=MemberRole.MEMBER.value, server_default=MemberRole.MEMBER.value
+    )
+    joined_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+
+
+class JoinCode(UUIDPk, OrgScoped, CreatedAt, Base):
+    __tablename__ = "join_codes"
+    __table_args__ = (
+        in_check("role", "role", JoinCodeRole),
+        CheckConstraint("max_uses IS NULL OR max_uses >= 1", name="max_uses_positive"),
+        CheckConstraint("uses >= 0", name="uses_non_negative"),
+    )
+
+    code: Mapped[str] = mapped_column(Text, unique=True)
+    role: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"))
+    expires_at: Mapped[datetime | None]
+    max_uses: Mapped[int | None]
+    uses: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class OrganizationInvitation(UUIDPk, OrgScoped, CreatedAt, Base):
+    """An email invitation; the accept token is stored only as its SHA-256."""
+
+    __tablename__ = "organization_invitations"
+    __table_args__ = (
+        in_check("role", "role", InvitationRole),
+        Index("ix_organization_invitations_email", "email"),
+    )
+
+    email: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"))
+    accepted_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]

@@ -1,0 +1,147 @@
+"""Test fixtures: a real database per run (SQLite by default, PostgreSQL when
+DATABASE_URL says so), migrated once, emptied after each test; Redis when REDIS_URL is set.
+
+A configured service that does not answer is an error, never a skip: CI must fail when
+PostgreSQL or Redis is down rather than pass on SQLite alone.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+import store.models
+from server.app import create_app
+from server.settings import Settings
+from store import migrate
+
+TEST_JWT_SECRET = "test-secret-" + "x" * 40
+
+
+def _pg_admin_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=False)
+
+
+async def _create_pg_database(url: str) -> str:
+    """Create a fresh database beside the one DATABASE_URL names; return its URL."""
+    base = make_url(url)
+    name = f"aurentia_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(_pg_admin_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_pg_database(admin_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = create_async_engine(_pg_admin_url(admin_url), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine_name() -> str:
+    url = os.environ.get("DATABASE_URL")
+    return "postgresql" if url and url.startswith("postgres") else "sqlite"
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    configured = os.environ.get("DATABASE_URL")
+    if configured and configured.startswith("postgres"):
+        configured = Settings(database_url=configured, jwt_secret=TEST_JWT_SECRET).database_url
+        url = await _create_pg_database(configured)
+        try:
+            await migrate.upgrade(url)
+            yield url
+        finally:
+            await _drop_pg_database(configured, url)
+    else:
+        path: Path = tmp_path_factory.mktemp("db") / "aurentia-test.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        await migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def redis_url() -> AsyncIterator[str | None]:
+    url = os.environ.get("REDIS_URL") or None
+    if url:
+        client: Redis = Redis.from_url(url, socket_connect_timeout=5)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+    yield url
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str | None) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        jwt_secret=TEST_JWT_SECRET,
+        auto_migrate=False,
+    )
+
+
+@pytest.fixture(autouse=True)
+async def _empty_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test starts from an empty (migrated) database."""
+    yield
+    if "database_url" not in request.fixturenames:
+        return
+    url = request.getfixturevalue("database_url")
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for table in reversed(store.models.Base.metadata.sorted_tables):
+                await conn.execute(table.delete())
+    finally:
+        await engine.dispose()
+
+
+AppFactory = Callable[..., web.Application]
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> AppFactory:
+    def factory(**overrides: object) -> web.Application:
+        return create_app(settings.model_copy(update=overrides))
+
+    return factory
+
+
+@pytest.fixture
+async def client(
+    make_app: AppFactory,
+    aiohttp_client: Callable[
+        [web.Application], Awaitable[TestClient[web.Request, web.Application]]
+    ],
+) -> TestClient[web.Request, web.Application]:
+    return await aiohttp_client(make_app())
+
+
+@pytest.fixture
+async def server(
+    make_app: AppFactory,
+    aiohttp_server: Callable[[web.Application], Awaitable[TestServer]],
+) -> TestServer:
+    """A real listening server, for Socket.IO clients."""
+    return await aiohttp_server(make_app())

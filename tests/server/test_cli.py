@@ -1,0 +1,141 @@
+"""`aurentia` as an operator runs it: real processes, real files, one-line failures."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "HOST", "PORT")
+
+
+def _env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+    env.update(values)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+@pytest.fixture
+async def serving(tmp_path: Path) -> AsyncIterator[tuple[int, Path]]:
+    """`aurentia serve` with no settings at all, in an empty folder."""
+    port = _free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server.cli",
+        "serve",
+        "--port",
+        str(port),
+        env=_env(),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield port, tmp_path
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 20)
+        assert proc.returncode == 0, "SIGTERM must end the server cleanly"
+
+
+async def _wait_healthy(port: int) -> int:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    return resp.status
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    raise AssertionError("server never answered")
+
+
+async def test_serve_with_no_settings_creates_sqlite_and_answers_healthz(
+    serving: tuple[int, Path],
+) -> None:
+    port, folder = serving
+    assert await _wait_healthy(port) == 200
+    assert (folder / "aurentia.db").exists()
+    secret = folder / "aurentia.db.secret"
+    assert secret.exists() and (secret.stat().st_mode & 0o077) == 0
+
+
+async def test_db_commands_upgrade_report_and_downgrade(tmp_path: Path) -> None:
+    env = _env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    code, out, _ = await _run("db", "current", env=env, cwd=tmp_path)
+    assert (code, out.strip()) == (0, "(empty database)")
+    code, out, _ = await _run("db", "upgrade", env=env, cwd=tmp_path)
+    assert code == 0 and out.strip() == "0001"
+    code, out, _ = await _run("db", "downgrade", env=env, cwd=tmp_path)
+    assert (code, out.strip()) == (0, "(empty database)")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DATABASE_URL": "mysql://root@localhost/x"}, "invalid setting DATABASE_URL"),
+        ({"DATABASE_URL": "not a url"}, "invalid setting DATABASE_URL"),
+        ({"PORT": "eighty"}, "invalid setting PORT"),
+        ({"REDIS_URL": "http://localhost"}, "invalid setting REDIS_URL"),
+        (
+            {"DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x"},
+            "JWT_SECRET is required",
+        ),
+        (
+            {
+                "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x",
+                "JWT_SECRET": "s" * 40,
+            },
+            "cannot reach the database",
+        ),
+    ],
+)
+async def test_bad_setting_stops_with_one_clear_line(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    port = [] if "PORT" in env else ["--port", str(_free_port())]
+    code, _, err = await _run("serve", *port, env=_env(**env), cwd=tmp_path)
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("aurentia: ") and expected in lines[0], err
+
+
+async def test_port_in_use_stops_with_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = await _run("serve", "--port", str(port), env=_env(), cwd=tmp_path)
+    assert code != 0
+    lines = [line for line in err.strip().splitlines() if not line.startswith("{")]
+    assert lines[-1] == f"aurentia: cannot listen on 127.0.0.1:{port}: address already in use"
+    assert "Traceback" not in err
