@@ -9,10 +9,15 @@ from redis.asyncio import Redis
 
 from store.db import create_engine, create_session_factory
 
-from .keys import ENGINE, REDIS, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
+from .auth.passwords import Passwords
+from .auth.tokens import TokenService
+from .bus import Bus
+from .keys import ENGINE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
+from .ratelimit import RateLimiter
 from .realtime.sio import create_sio
-from .rest import health
+from .rest import auth, health
 from .rest.errors import error_middleware
+from .services.core import Services
 from .settings import Settings
 
 
@@ -36,6 +41,19 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     await client.aclose()
 
 
+async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[SERVICES] = Services(
+        settings=settings,
+        sessions=app[SESSIONS],
+        bus=Bus(app[SIO]),
+        passwords=Passwords(settings),
+        tokens=TokenService(settings, app[SIGNING_SECRET]),
+        limiter=RateLimiter(app.get(REDIS)),
+    )
+    yield
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     app = web.Application(
@@ -46,8 +64,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     if settings.redis_url:
         app.cleanup_ctx.append(redis_ctx)
+    app.cleanup_ctx.append(services_ctx)
     sio = create_sio(settings)
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
     health.setup(app)
+    app.router.add_routes(auth.routes)
     return app

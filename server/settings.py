@@ -39,6 +39,19 @@ class Settings(BaseSettings):
     max_socket_frame_bytes: int = Field(default=128 * 1024, ge=1024, le=16 * 1024 * 1024)
     websocket_compression: bool = False
     shutdown_timeout_seconds: float = Field(default=10.0, ge=0)
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    argon2_time_cost: int = Field(default=3, ge=1, le=20)
+    argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
+    argon2_parallelism: int = Field(default=4, ge=1, le=64)
+    login_attempts_per_minute_per_email: int = Field(default=10, ge=1)
+    login_attempts_per_minute_per_address: int = Field(default=30, ge=1)
+    registrations_per_hour_per_address: int = Field(default=30, ge=1)
+    # Optional external identity provider (e.g. Supabase Auth): tokens whose `iss` is
+    # this issuer are verified with its secret (HS256) or its JWKS file (RS256).
+    external_jwt_issuer: str | None = None
+    external_jwt_audience: str | None = None
+    external_jwt_secret: SecretStr | None = None
+    external_jwks_file: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -75,6 +88,18 @@ class Settings(BaseSettings):
             raise ValueError("JWT_SECRET is required when DATABASE_URL is not SQLite")
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _external_provider_complete(self) -> Settings:
+        if self.external_jwt_issuer is None:
+            return self
+        if (self.external_jwt_secret is None) == (self.external_jwks_file is None):
+            raise ValueError(
+                "EXTERNAL_JWT_ISSUER needs exactly one of EXTERNAL_JWT_SECRET or EXTERNAL_JWKS_FILE"
+            )
+        if self.external_jwks_file is not None and not self.external_jwks_file.is_file():
+            raise ValueError(f"EXTERNAL_JWKS_FILE {self.external_jwks_file} is not a file")
         return self
 
     @property

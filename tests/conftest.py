@@ -98,6 +98,12 @@ def settings(database_url: str, redis_url: str | None) -> Settings:
         redis_url=redis_url,
         jwt_secret=TEST_JWT_SECRET,
         auto_migrate=False,
+        # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.
+        argon2_time_cost=1,
+        argon2_memory_kib=8,
+        argon2_parallelism=1,
+        login_attempts_per_minute_per_address=10_000,
+        registrations_per_hour_per_address=10_000,
     )
 
 

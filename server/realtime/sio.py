@@ -5,6 +5,7 @@ from __future__ import annotations
 import socketio
 
 from ..settings import Settings
+from .rooms import ClusterRedisManager
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:
@@ -14,7 +15,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
     """
     manager: socketio.AsyncManager | None = None
     if settings.redis_url:
-        manager = socketio.AsyncRedisManager(settings.redis_url, channel="aurentia-sio")
+        manager = ClusterRedisManager(settings.redis_url, channel="aurentia-sio")
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

@@ -1,0 +1,80 @@
+"""Accounts and tokens: register, login, refresh, logout, the current user."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, StringConstraints
+
+from .common import Name, Patch, Request, Url
+from .enums import MemberRole, UserRole, UserStatus
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
+OpaqueToken = Annotated[str, StringConstraints(min_length=16, max_length=256)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+
+
+class RegisterRequest(Request):
+    email: EmailStr
+    password: Password
+    prenom: Name
+    nom: Name
+
+
+class LoginRequest(Request):
+    email: EmailStr
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class RefreshRequest(Request):
+    refresh_token: OpaqueToken
+
+
+class LogoutRequest(Request):
+    """Without a refresh token, every session of the user ends."""
+
+    refresh_token: OpaqueToken | None = None
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class MembershipOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    role: MemberRole
+
+
+class ProfileOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    prenom: str
+    nom: str
+    role: UserRole
+    avatar_url: str | None
+    phone: str | None
+    status: UserStatus | None
+    last_seen: datetime | None
+    organization_id: uuid.UUID | None
+    manager_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class MeOut(ProfileOut):
+    organizations: list[MembershipOut]
+
+
+class MePatch(Patch):
+    prenom: Name | None = None
+    nom: Name | None = None
+    phone: Phone | None = None
+    avatar_url: Url | None = None
+    organization_id: uuid.UUID | None = None

@@ -1,0 +1,110 @@
+"""Organizations, members, join codes and invitations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from .auth import ProfileOut
+from .common import Name, Patch, Request, ShortText, Url
+from .enums import InvitationRole, JoinCodeRole, MemberRole
+
+Slug = Annotated[
+    str, StringConstraints(min_length=3, max_length=50, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+]
+JoinCodeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=64)]
+
+
+class OrgCreate(Request):
+    name: Name
+    slug: Slug | None = None
+    description: ShortText | None = None
+    logo_url: Url | None = None
+    website: Url | None = None
+    image: Url | None = None
+
+
+class OrgPatch(Patch):
+    name: Name | None = None
+    slug: Slug | None = None
+    description: ShortText | None = None
+    logo_url: Url | None = None
+    website: Url | None = None
+    image: Url | None = None
+
+
+class OrgOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    description: str | None
+    logo_url: str | None
+    website: str | None
+    image: str | None
+    created_at: datetime
+    updated_at: datetime
+    role: MemberRole
+
+
+class MemberOut(BaseModel):
+    user_id: uuid.UUID
+    organization_id: uuid.UUID
+    role: MemberRole
+    joined_at: datetime | None
+    profile: ProfileOut
+
+
+class MemberPatch(Request):
+    role: MemberRole
+
+
+class JoinCodeCreate(Request):
+    role: JoinCodeRole = JoinCodeRole.MEMBER
+    expires_at: datetime | None = None
+    max_uses: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class JoinCodeOut(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    code: str
+    role: JoinCodeRole
+    created_by: uuid.UUID
+    expires_at: datetime | None
+    max_uses: int | None
+    uses: int
+    created_at: datetime
+
+
+class JoinRequest(Request):
+    code: JoinCodeText
+
+
+class InvitationCreate(Request):
+    email: EmailStr
+    role: InvitationRole = InvitationRole.MEMBER
+    expires_in_days: int = Field(default=7, ge=1, le=90)
+
+
+class InvitationOut(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    email: str
+    role: InvitationRole
+    invited_by: uuid.UUID
+    accepted_at: datetime | None
+    expires_at: datetime
+    created_at: datetime
+
+
+class InvitationCreated(InvitationOut):
+    """Only the creation answer carries the token: it is stored hashed and never shown again."""
+
+    token: str
+
+
+class AcceptInvitation(Request):
+    token: Annotated[str, StringConstraints(min_length=16, max_length=256)]

@@ -1,0 +1,1 @@
+"""Credentials and tokens: hashing, signing, verifying. No database access here."""

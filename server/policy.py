@@ -1,0 +1,131 @@
+"""Who may do what in which organization: the one place that decides.
+
+REST handlers and Socket.IO events both call this module through the services. A user
+acts in an organization only through a membership row, whose role wins over the
+profile's. Another organization's resource is answered exactly like a missing one
+(`not_found`), so existence never leaks across tenants; a member who lacks the right
+gets `forbidden`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import MemberRole
+from protocol.errors import AppError, ErrorCode, not_found
+from store import organizations
+
+
+class Action(StrEnum):
+    DELETE_ORG = "delete_org"
+    MANAGE_OWNERS = "manage_owners"
+    UPDATE_ORG = "update_org"
+    MANAGE_MEMBERS = "manage_members"
+    # Clients, projects, milestones, budgets, invoices.
+    MANAGE_PROJECTS = "manage_projects"
+    # Tasks and deliverables anywhere in the organization (consultants: see can_edit_tasks).
+    EDIT_ALL_TASKS = "edit_all_tasks"
+    EDIT_ASSIGNED_TASKS = "edit_assigned_tasks"
+    LOG_TIME = "log_time"
+    LOG_TIME_FOR_OTHERS = "log_time_for_others"
+    VALIDATE_TIME = "validate_time"
+    SEE_FINANCIALS = "see_financials"
+    READ_ALL_PROJECTS = "read_all_projects"
+    READ_ORG_CHANNELS = "read_org_channels"
+    VIEW_ACTIVITY = "view_activity"
+    MODERATE_MESSAGES = "moderate_messages"
+    REOPEN_TIME = "reopen_time"
+
+
+_MANAGER = frozenset(
+    {
+        Action.MANAGE_PROJECTS,
+        Action.EDIT_ALL_TASKS,
+        Action.EDIT_ASSIGNED_TASKS,
+        Action.LOG_TIME,
+        Action.LOG_TIME_FOR_OTHERS,
+        Action.VALIDATE_TIME,
+        Action.SEE_FINANCIALS,
+        Action.READ_ALL_PROJECTS,
+        Action.READ_ORG_CHANNELS,
+        Action.VIEW_ACTIVITY,
+    }
+)
+_ADMIN = _MANAGER | {
+    Action.UPDATE_ORG,
+    Action.MANAGE_MEMBERS,
+    Action.MODERATE_MESSAGES,
+    Action.REOPEN_TIME,
+}
+_CONSULTANT = frozenset(
+    {
+        Action.EDIT_ASSIGNED_TASKS,
+        Action.LOG_TIME,
+        Action.READ_ALL_PROJECTS,
+        Action.READ_ORG_CHANNELS,
+    }
+)
+
+ROLE_ACTIONS: dict[MemberRole, frozenset[Action]] = {
+    MemberRole.OWNER: _ADMIN | {Action.DELETE_ORG, Action.MANAGE_OWNERS},
+    MemberRole.ADMIN: _ADMIN,
+    MemberRole.MANAGER: _MANAGER,
+    MemberRole.CONSULTANT: _CONSULTANT,
+    MemberRole.MEMBER: _CONSULTANT,
+    # A client's contact reads only its own projects (see can_read_project).
+    MemberRole.CLIENT: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Member:
+    """A user acting inside one organization."""
+
+    user_id: uuid.UUID
+    org_id: uuid.UUID
+    role: MemberRole
+
+    def can(self, action: Action) -> bool:
+        return action in ROLE_ACTIONS[self.role]
+
+
+async def member_of(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Member:
+    """The caller's membership, or `not_found` as if the organization did not exist."""
+    row = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
+    if row is None:
+        raise not_found("organization")
+    return Member(user_id=user_id, org_id=org_id, role=MemberRole(row.role))
+
+
+def forbidden(message: str = "your role does not allow this") -> AppError:
+    return AppError(ErrorCode.FORBIDDEN, message)
+
+
+def require(member: Member, action: Action) -> None:
+    if not member.can(action):
+        raise forbidden()
+
+
+async def require_member(
+    session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID, action: Action | None = None
+) -> Member:
+    """Membership, then the right to `action` when one is named."""
+    member = await member_of(session, org_id, user_id)
+    if action is not None:
+        require(member, action)
+    return member
+
+
+def check_role_change(actor: Member, current: MemberRole | None, new: MemberRole | None) -> None:
+    """May `actor` move a member from `current` to `new` (None: absent / removed)?
+
+    Owners are made, changed and removed by owners only; admins manage everyone else.
+    """
+    require(actor, Action.MANAGE_MEMBERS)
+    touches_owner = MemberRole.OWNER in (current, new)
+    if touches_owner and not actor.can(Action.MANAGE_OWNERS):
+        raise forbidden("only an owner can create, change or remove an owner")

@@ -1,0 +1,52 @@
+"""`/api/v1/auth/*` and `/api/v1/me`."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from protocol.auth import LoginRequest, LogoutRequest, MePatch, RefreshRequest, RegisterRequest
+
+from ..services import auth
+from .context import actor, client_address, services
+from .json import json_response, parse_body
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/v1/auth/register")
+async def register(request: web.Request) -> web.Response:
+    req = await parse_body(request, RegisterRequest)
+    tokens = await auth.register(services(request), req, client_address(request))
+    return json_response(tokens, status=201)
+
+
+@routes.post("/api/v1/auth/login")
+async def login(request: web.Request) -> web.Response:
+    req = await parse_body(request, LoginRequest)
+    return json_response(await auth.login(services(request), req, client_address(request)))
+
+
+@routes.post("/api/v1/auth/refresh")
+async def refresh(request: web.Request) -> web.Response:
+    req = await parse_body(request, RefreshRequest)
+    return json_response(await auth.refresh(services(request), req.refresh_token))
+
+
+@routes.post("/api/v1/auth/logout")
+async def logout(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    req = await parse_body(request, LogoutRequest) if request.can_read_body else LogoutRequest()
+    await auth.logout(services(request), caller, req.refresh_token)
+    return web.Response(status=204)
+
+
+@routes.get("/api/v1/me")
+async def get_me(request: web.Request) -> web.Response:
+    return json_response(await auth.me(services(request), await actor(request)))
+
+
+@routes.patch("/api/v1/me")
+async def patch_me(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    patch = await parse_body(request, MePatch)
+    return json_response(await auth.update_me(services(request), caller, patch))

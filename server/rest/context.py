@@ -1,0 +1,38 @@
+"""What every handler needs from a request: the services, the caller, its address."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..auth.tokens import unauthorized
+from ..keys import SERVICES
+from ..services.auth import Actor, identify
+from ..services.core import Services
+
+
+ACTOR = web.RequestKey("actor", Actor)
+
+
+def services(request: web.Request) -> Services:
+    return request.app[SERVICES]
+
+
+def bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("missing bearer token")
+    return token.strip()
+
+
+async def actor(request: web.Request) -> Actor:
+    """The authenticated caller; computed once per request."""
+    if ACTOR in request:
+        return request[ACTOR]
+    found = await identify(services(request), bearer_token(request))
+    request[ACTOR] = found
+    return found
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"

@@ -1,0 +1,72 @@
+"""The service container and the transaction helper every service uses."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.errors import AppError, ErrorCode
+from store.db import SessionFactory, unit_of_work
+
+from ..auth.passwords import Passwords
+from ..auth.tokens import TokenService
+from ..bus import Bus, Effect, Emit, Evict
+from ..ratelimit import RateLimiter
+from ..settings import Settings
+
+log = logging.getLogger("aurentia.services")
+
+
+@dataclass
+class Tx:
+    """An open transaction and the effects to publish once it commits."""
+
+    session: AsyncSession
+    effects: list[Effect] = field(default_factory=list)
+
+    def emit(self, event: str, data: Any, room: str, skip_sid: str | None = None) -> None:
+        self.effects.append(Emit(event, data, room, skip_sid))
+
+    def evict(self, user_id: uuid.UUID, room: str) -> None:
+        self.effects.append(Evict(user_id, room))
+
+
+@dataclass
+class Services:
+    settings: Settings
+    sessions: SessionFactory
+    bus: Bus
+    passwords: Passwords
+    tokens: TokenService
+    limiter: RateLimiter
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[Tx]:
+        """One transaction; its effects are published only after a successful commit.
+
+        A lost database is `unavailable` (nothing was written); an integrity error that
+        a service did not anticipate is a `conflict`, never a 500.
+        """
+        tx: Tx | None = None
+        try:
+            async with unit_of_work(self.sessions) as session:
+                tx = Tx(session)
+                yield tx
+        except IntegrityError:
+            log.warning("unanticipated integrity error", exc_info=True)
+            raise AppError(ErrorCode.CONFLICT, "the change conflicts with existing data") from None
+        except (OperationalError, InterfaceError, ConnectionError, TimeoutError) as exc:
+            if isinstance(exc, OperationalError) and "locked" in str(exc):
+                log.warning("database busy", exc_info=True)
+            else:
+                log.error("database unavailable", exc_info=True)
+            raise AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry") from None
+        assert tx is not None
+        await self.bus.publish(tx.effects)

@@ -1,0 +1,150 @@
+"""Organizations and their memberships."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import MemberRole
+
+from .models import Organization, OrganizationChannel, Profile, UserOrganization
+from .pagination import page_stmt, split_page
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    return await session.scalar(select(func.count()).where(Organization.slug == slug)) != 0
+
+
+async def slugs_like(session: AsyncSession, base: str) -> set[str]:
+    rows = await session.scalars(
+        select(Organization.slug).where(Organization.slug.like(f"{base}%"))
+    )
+    return set(rows)
+
+
+async def create_organization(session: AsyncSession, *, fields: dict[str, Any]) -> Organization:
+    org = Organization(**fields)
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def get_organization(session: AsyncSession, org_id: uuid.UUID) -> Organization | None:
+    return await session.get(Organization, org_id)
+
+
+async def update_organization(
+    session: AsyncSession, org: Organization, changes: dict[str, Any]
+) -> None:
+    for key, value in changes.items():
+        setattr(org, key, value)
+    await session.flush()
+
+
+async def delete_organization(session: AsyncSession, org: Organization) -> None:
+    """Everything the organization owns goes with it (ON DELETE CASCADE)."""
+    await session.delete(org)
+    await session.flush()
+
+
+async def add_member(
+    session: AsyncSession, *, org_id: uuid.UUID, user_id: uuid.UUID, role: MemberRole
+) -> UserOrganization:
+    member = UserOrganization(organization_id=org_id, user_id=user_id, role=role.value)
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def get_membership(
+    session: AsyncSession, *, org_id: uuid.UUID, user_id: uuid.UUID, for_update: bool = False
+) -> UserOrganization | None:
+    stmt = select(UserOrganization).where(
+        UserOrganization.organization_id == org_id, UserOrganization.user_id == user_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def count_owners(session: AsyncSession, *, org_id: uuid.UUID) -> int:
+    """Owners of the organization, rows locked (on PostgreSQL) so two concurrent
+    demotions cannot both see a second owner."""
+    rows = await session.scalars(
+        select(UserOrganization.id)
+        .where(
+            UserOrganization.organization_id == org_id,
+            UserOrganization.role == MemberRole.OWNER.value,
+        )
+        .with_for_update()
+    )
+    return len(list(rows))
+
+
+async def remove_member(session: AsyncSession, member: UserOrganization) -> None:
+    await session.delete(member)
+    await session.flush()
+
+
+def _members_stmt(org_id: uuid.UUID) -> Select[UserOrganization, Profile]:
+    return (
+        select(UserOrganization, Profile)
+        .join(Profile, Profile.id == UserOrganization.user_id)
+        .where(UserOrganization.organization_id == org_id)
+    )
+
+
+async def list_members(
+    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[tuple[UserOrganization, Profile]], str | None]:
+    columns = [UserOrganization.created_at, UserOrganization.id]
+    stmt = page_stmt(_members_stmt(org_id), columns, [datetime, uuid.UUID], cursor, limit)
+    rows = [(a, b) for a, b in (await session.execute(stmt)).all()]
+    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+
+
+async def member_user_ids(session: AsyncSession, *, org_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(UserOrganization.user_id).where(UserOrganization.organization_id == org_id)
+    )
+    return list(rows)
+
+
+async def list_user_organizations(
+    session: AsyncSession, *, user_id: uuid.UUID, cursor: str | None = None, limit: int = 200
+) -> tuple[list[tuple[Organization, str]], str | None]:
+    """The organizations `user_id` belongs to, with the role held in each."""
+    stmt = (
+        select(Organization, UserOrganization.role)
+        .join(UserOrganization, UserOrganization.organization_id == Organization.id)
+        .where(UserOrganization.user_id == user_id)
+    )
+    columns = [Organization.created_at, Organization.id]
+    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
+    rows = [(a, b) for a, b in (await session.execute(stmt)).all()]
+    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+
+
+async def share_an_organization(
+    session: AsyncSession, user_a: uuid.UUID, user_b: uuid.UUID
+) -> bool:
+    mine = select(UserOrganization.organization_id).where(UserOrganization.user_id == user_a)
+    count = await session.scalar(
+        select(func.count()).where(
+            UserOrganization.user_id == user_b, UserOrganization.organization_id.in_(mine)
+        )
+    )
+    return bool(count)
+
+
+async def create_org_channel(
+    session: AsyncSession, *, org_id: uuid.UUID, name: str, created_by: uuid.UUID
+) -> OrganizationChannel:
+    channel = OrganizationChannel(organization_id=org_id, name=name, created_by=created_by)
+    session.add(channel)
+    await session.flush()
+    return channel

@@ -1,0 +1,73 @@
+"""Refresh tokens, stored by hash and grouped in families (one per login)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import RefreshToken
+
+
+async def add_refresh_token(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    family_id: uuid.UUID,
+    token_hash: str,
+    expires_at: datetime,
+) -> RefreshToken:
+    token = RefreshToken(
+        user_id=user_id, family_id=family_id, token_hash=token_hash, expires_at=expires_at
+    )
+    session.add(token)
+    await session.flush()
+    return token
+
+
+async def get_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    return await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+
+
+async def spend_refresh_token(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> bool:
+    """Mark a token used, atomically: False when it was already used or revoked, so two
+    concurrent refreshes with one token cannot both succeed."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.id == token_id,
+            RefreshToken.used_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def revoke_user_tokens(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def family_revoked(session: AsyncSession, family_id: uuid.UUID) -> bool:
+    """True once logout or reuse detection ended the family: its access tokens die too."""
+    stmt = select(
+        exists().where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
+    )
+    return bool(await session.scalar(stmt))

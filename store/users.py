@@ -1,0 +1,73 @@
+"""Accounts and profiles. Users are global (not organization-scoped): an account may
+belong to several organizations through `user_organizations`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Profile, User
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
+
+
+async def get_user_by_subject(session: AsyncSession, subject: str) -> User | None:
+    return await session.scalar(select(User).where(User.external_subject == subject))
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    password_hash: str | None,
+    prenom: str,
+    nom: str,
+    external_subject: str | None = None,
+) -> Profile:
+    """A user and its profile (same id). The caller checks the email is free first; the
+    unique index on the normalized email still guards against a concurrent twin."""
+    email = email.strip()
+    user = User(
+        email=email,
+        email_normalized=normalize_email(email),
+        password_hash=password_hash,
+        external_subject=external_subject,
+    )
+    session.add(user)
+    await session.flush()
+    profile = Profile(id=user.id, email=normalize_email(email), prenom=prenom, nom=nom)
+    session.add(profile)
+    await session.flush()
+    return profile
+
+
+async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
+    return await session.get(Profile, user_id)
+
+
+async def update_profile(session: AsyncSession, profile: Profile, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(profile, key, value)
+    await session.flush()
+
+
+async def get_profiles(
+    session: AsyncSession, user_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Profile]:
+    if not user_ids:
+        return {}
+    rows = await session.scalars(select(Profile).where(Profile.id.in_(user_ids)))
+    return {p.id: p for p in rows}
