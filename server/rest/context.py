@@ -9,7 +9,6 @@ from ..keys import SERVICES
 from ..services.auth import Actor, identify
 from ..services.core import Services
 
-
 ACTOR = web.RequestKey("actor", Actor)
 
 
