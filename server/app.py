@@ -14,6 +14,8 @@ from .auth.tokens import TokenService
 from .bus import Bus
 from .keys import ENGINE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
 from .ratelimit import RateLimiter
+from .realtime import connection
+from .realtime.dispatch import Dispatcher
 from .realtime.sio import create_sio
 from .rest import auth, health
 from .rest.errors import error_middleware
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio = create_sio(settings)
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
+    connection.setup(sio, Dispatcher(sio), lambda: app[SERVICES])
     health.setup(app)
     app.router.add_routes(auth.routes)
     return app

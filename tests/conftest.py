@@ -151,3 +151,12 @@ async def server(
 ) -> TestServer:
     """A real listening server, for Socket.IO clients."""
     return await aiohttp_server(make_app())
+
+
+@pytest.fixture
+async def http(
+    server: TestServer,
+    aiohttp_client: Callable[[TestServer], Awaitable[TestClient[web.Request, web.Application]]],
+) -> TestClient[web.Request, web.Application]:
+    """An HTTP client of the same listening `server` the Socket.IO clients use."""
+    return await aiohttp_client(server)

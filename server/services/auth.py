@@ -17,6 +17,7 @@ from protocol.auth import (
 )
 from protocol.enums import MemberRole
 from protocol.errors import AppError, ErrorCode, FieldError, validation_error
+from protocol.realtime import OrgRole
 from store import organizations, refresh_tokens, users
 from store.models import Profile
 
@@ -216,3 +217,10 @@ async def update_me(svc: Services, actor: Actor, patch: MePatch) -> MeOut:
             await member_of(tx.session, patch.organization_id, actor.user_id)
         await users.update_profile(tx.session, profile, changes)
     return await me(svc, actor)
+
+
+async def memberships(svc: Services, actor: Actor) -> list[OrgRole]:
+    """Every organization of the user with the role held there."""
+    async with svc.sessions() as session:
+        orgs, _ = await organizations.list_user_organizations(session, user_id=actor.user_id)
+    return [OrgRole(id=org.id, role=MemberRole(role)) for org, role in orgs]

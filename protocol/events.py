@@ -1,0 +1,13 @@
+"""Socket.IO event names, client to server and server to client."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Server to client.
+SESSION: Final = "session"
+AUTH_EXPIRED: Final = "auth:expired"
+ORG_REMOVED: Final = "organization:removed"
+
+# Client to server.
+AUTH_REFRESH: Final = "auth:refresh"

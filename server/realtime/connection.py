@@ -1,0 +1,97 @@
+"""Connection lifecycle: token check at connect, rooms, the `session` event, token
+refresh while connected, and disconnection when the token expires unrefreshed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import socketio
+
+from protocol import events
+from protocol.errors import AppError
+from protocol.realtime import AuthRefresh, AuthRefreshed, SessionInfo
+
+from ..auth.tokens import unauthorized
+from ..services import auth
+from ..services.core import Services
+from .dispatch import Dispatcher
+from .rooms import org_room, user_room
+from .session import SocketState, get_state, save_state
+
+log = logging.getLogger("aurentia.realtime")
+
+
+def refuse(message: str) -> socketio.exceptions.ConnectionRefusedError:
+    """The client's `connect_error` gets `data = {code: "unauthorized", message}`."""
+    return socketio.exceptions.ConnectionRefusedError(
+        message, {"code": "unauthorized", "message": message}
+    )
+
+
+def setup(
+    sio: socketio.AsyncServer, dispatcher: Dispatcher, services: Callable[[], Services]
+) -> None:
+    async def expire(state: SocketState) -> None:
+        delay = (state.expires_at - datetime.now(UTC)).total_seconds()
+        await asyncio.sleep(max(delay, 0))
+        await sio.emit(
+            events.AUTH_EXPIRED,
+            {"message": "access token expired; reconnect with a fresh token"},
+            to=state.sid,
+        )
+        await sio.disconnect(state.sid)
+
+    def schedule_expiry(state: SocketState) -> None:
+        if state.expiry_task is not None:
+            state.expiry_task.cancel()
+        state.expiry_task = asyncio.create_task(expire(state))
+
+    async def connect(sid: str, environ: dict[str, Any], auth_data: Any = None) -> None:
+        token = auth_data.get("token") if isinstance(auth_data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise refuse("missing token: connect with auth = {token}")
+        svc = services()
+        try:
+            actor = await auth.identify(svc, token)
+            orgs = await auth.memberships(svc, actor)
+        except AppError as exc:
+            raise refuse(exc.message) from None
+        state = SocketState(sid, actor.user_id, actor.family_id, actor.expires_at)
+        await save_state(sio, state)
+        await sio.enter_room(sid, user_room(actor.user_id))
+        for org in orgs:
+            await sio.enter_room(sid, org_room(org.id))
+        schedule_expiry(state)
+        info = SessionInfo(
+            user_id=actor.user_id,
+            organizations=orgs,
+            server_time=datetime.now(UTC),
+            expires_at=actor.expires_at,
+        )
+        await sio.emit(events.SESSION, info.model_dump(mode="json"), to=sid)
+
+    async def disconnect(sid: str, *_reason: Any) -> None:
+        try:
+            state = await get_state(sio, sid)
+        except AppError:
+            return
+        if state.expiry_task is not None:
+            state.expiry_task.cancel()
+
+    sio.on("connect", connect)
+    sio.on("disconnect", disconnect)
+
+    @dispatcher.on(events.AUTH_REFRESH, AuthRefresh)
+    async def on_auth_refresh(state: SocketState, req: AuthRefresh) -> AuthRefreshed:
+        """Extend the connection with a fresh access token of the same user."""
+        actor = await auth.identify(services(), req.token)
+        if actor.user_id != state.user_id:
+            raise unauthorized("token belongs to another user")
+        state.expires_at = actor.expires_at
+        state.family_id = actor.family_id
+        schedule_expiry(state)
+        return AuthRefreshed(expires_at=actor.expires_at)

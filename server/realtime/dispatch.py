@@ -1,0 +1,100 @@
+"""Event dispatch: every client event is validated, answered with an ack, and never
+allowed to drop the connection or leak a traceback.
+
+An ack is `{ok: true, data}` or `{ok: false, error: {code, message, details?}}`, with the
+codes of protocol/errors.py, the same as REST.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import socketio
+from pydantic import BaseModel, ValidationError
+
+from protocol.errors import AppError, ErrorCode
+
+from ..bus import wire
+from ..logs import request_id_var
+from .session import SocketState, get_state
+
+log = logging.getLogger("aurentia.realtime")
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[[SocketState, Any], Awaitable[Any]]
+
+
+def ok(data: Any = None) -> dict[str, Any]:
+    return {"ok": True, "data": wire(data) if data is not None else {}}
+
+
+def failure(error: AppError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": error.code.value, "message": error.message}
+    if error.details is not None:
+        body["details"] = error.details
+    return {"ok": False, "error": body}
+
+
+def _invalid(exc: ValidationError) -> AppError:
+    details = [
+        {"loc": ["data", *err["loc"]], "msg": err["msg"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+    return AppError(ErrorCode.VALIDATION_ERROR, "invalid payload", details)
+
+
+class Dispatcher:
+    """Registers typed handlers on a python-socketio server."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+        self._events: dict[str, tuple[type[BaseModel] | None, Handler]] = {}
+        sio.on("*", self._unknown)
+
+    def on(
+        self, event: str, model: type[M] | None
+    ) -> Callable[[Callable[[SocketState, M], Awaitable[Any]]], Any]:
+        def register(fn: Callable[[SocketState, M], Awaitable[Any]]) -> Any:
+            self._events[event] = (model, fn)
+
+            async def entry(sid: str, *args: Any) -> dict[str, Any]:
+                return await self.run(event, sid, args)
+
+            self._sio.on(event, entry)
+            return fn
+
+        return register
+
+    async def run(self, event: str, sid: str, args: tuple[Any, ...]) -> dict[str, Any]:
+        token = request_id_var.set(uuid.uuid4().hex[:16])
+        try:
+            model, handler = self._events[event]
+            state = await get_state(self._sio, sid)
+            payload: Any = None
+            if model is not None:
+                if len(args) > 1:
+                    raise AppError(ErrorCode.VALIDATION_ERROR, "send one payload object")
+                try:
+                    payload = model.model_validate(args[0] if args else {})
+                except ValidationError as exc:
+                    raise _invalid(exc) from None
+            return ok(await handler(state, payload))
+        except AppError as exc:
+            return failure(exc)
+        except Exception:
+            log.exception("event failed", extra={"fields": {"event": event}})
+            return failure(
+                AppError(
+                    ErrorCode.INTERNAL,
+                    "the server failed to answer; quote the request id when reporting it",
+                    {"request_id": request_id_var.get()},
+                )
+            )
+        finally:
+            request_id_var.reset(token)
+
+    async def _unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
+        return failure(AppError(ErrorCode.VALIDATION_ERROR, f"unknown event {event!r}"))

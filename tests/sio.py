@@ -1,0 +1,60 @@
+"""A real python-socketio client for tests, recording every event it receives."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+import socketio
+from aiohttp.test_utils import TestServer
+
+
+class Peer:
+    """One connected client. `events[name]` lists payloads in arrival order."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.events: dict[str, list[Any]] = defaultdict(list)
+        self.connect_error: Any = None
+        self._arrived = asyncio.Condition()
+        self.client.on("*", self._record)
+        self.client.on("connect_error", self._on_connect_error)
+
+    async def _record(self, event: str, *args: Any) -> None:
+        async with self._arrived:
+            self.events[event].append(args[0] if len(args) == 1 else list(args))
+            self._arrived.notify_all()
+
+    async def _on_connect_error(self, data: Any) -> None:
+        self.connect_error = data
+
+    async def connect(self, server: TestServer, token: str | None, **kwargs: Any) -> None:
+        url = str(server.make_url("/"))
+        auth = {"token": token} if token is not None else None
+        await self.client.connect(
+            url, auth=auth, transports=["websocket"], wait_timeout=5, **kwargs
+        )
+
+    async def call(self, event: str, data: Any = None, timeout: float = 5) -> Any:
+        """Emit with an ack and return the ack payload."""
+        if data is None:
+            return await self.client.call(event, timeout=timeout)
+        return await self.client.call(event, data, timeout=timeout)
+
+    async def wait_for(self, event: str, count: int = 1, timeout: float = 5) -> list[Any]:
+        """Wait until `count` payloads of `event` arrived; return them all."""
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: len(self.events[event]) >= count)
+        return self.events[event]
+
+    async def close(self) -> None:
+        if self.client.connected:
+            await self.client.disconnect()
+
+
+async def connected(server: TestServer, token: str) -> Peer:
+    peer = Peer()
+    await peer.connect(server, token)
+    await peer.wait_for("session")
+    return peer
