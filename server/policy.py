@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
-from store import organizations
+from store import organizations, projects
+from store.models import Projet
 
 
 class Action(StrEnum):
@@ -129,3 +130,57 @@ def check_role_change(actor: Member, current: MemberRole | None, new: MemberRole
     touches_owner = MemberRole.OWNER in (current, new)
     if touches_owner and not actor.can(Action.MANAGE_OWNERS):
         raise forbidden("only an owner can create, change or remove an owner")
+
+
+def check_member_removal(actor: Member, target_user_id: uuid.UUID, target_role: MemberRole) -> None:
+    """Anyone may leave an organization; removing someone else is a role change to nothing."""
+    if target_user_id == actor.user_id:
+        return
+    check_role_change(actor, target_role, None)
+
+
+def check_owner_remains(current: MemberRole, new: MemberRole | None, owners: int) -> None:
+    """The last owner cannot leave, be removed or be demoted: someone must always be able
+    to delete the organization and name owners. `owners` must come from a locking count
+    (store.organizations.count_owners) so two concurrent demotions cannot both pass."""
+    if current is MemberRole.OWNER and new is not MemberRole.OWNER and owners <= 1:
+        raise AppError(ErrorCode.CONFLICT, "the last owner cannot leave or be demoted")
+
+
+async def can_read_project(session: AsyncSession, member: Member, project: Projet) -> bool:
+    """Everyone of the organization reads its projects, except a CLIENT member, who reads
+    only the projects of the client whose contact they are."""
+    if member.can(Action.READ_ALL_PROJECTS):
+        return True
+    if member.role is not MemberRole.CLIENT:
+        return False
+    contact = await projects.client_contact_id(
+        session, org_id=member.org_id, client_id=project.client_id
+    )
+    return contact == member.user_id
+
+
+async def require_project_reader(session: AsyncSession, member: Member, project: Projet) -> None:
+    """A project the member may not read is answered as missing."""
+    if not await can_read_project(session, member, project):
+        raise not_found("project")
+
+
+async def can_edit_tasks(session: AsyncSession, member: Member, project: Projet) -> bool:
+    """Managers and above edit any task; consultants and members only on projects they
+    lead or are staffed on (`affectation`)."""
+    if member.can(Action.EDIT_ALL_TASKS):
+        return True
+    if not member.can(Action.EDIT_ASSIGNED_TASKS):
+        return False
+    if project.chef_projet_id == member.user_id:
+        return True
+    return await projects.is_staffed(
+        session, org_id=member.org_id, project_id=project.id, user_id=member.user_id
+    )
+
+
+async def require_task_editor(session: AsyncSession, member: Member, project: Projet) -> None:
+    await require_project_reader(session, member, project)
+    if not await can_edit_tasks(session, member, project):
+        raise forbidden("only managers, the project lead and staffed consultants edit its tasks")

@@ -1,0 +1,48 @@
+"""Optimistic concurrency over HTTP: `ETag` out, `If-Match` in.
+
+A resource's ETag is its `version` quoted (`"7"`). A PATCH carrying `If-Match` updates
+only if the stored version is still that one (the service compares and sets atomically
+and answers `precondition_failed`, 412, otherwise); without `If-Match`, last write wins.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from protocol.errors import AppError, ErrorCode, FieldError
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def etag_headers(version: int) -> dict[str, str]:
+    return {"ETag": etag(version)}
+
+
+def expected_version(request: web.Request) -> int | None:
+    """The version named by `If-Match`, None when absent; a malformed header is a 422."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    value = raw.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise AppError(
+            ErrorCode.VALIDATION_ERROR,
+            "the request is invalid",
+            [
+                FieldError(
+                    loc=["header", "If-Match"], msg="must be an ETag this API issued"
+                ).model_dump()
+            ],
+        )
+    return int(value)
+
+
+def stale(kind: str) -> AppError:
+    return AppError(
+        ErrorCode.PRECONDITION_FAILED, f"the {kind} changed since you read it; reload and retry"
+    )
