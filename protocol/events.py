@@ -8,6 +8,8 @@ from typing import Final
 SESSION: Final = "session"
 AUTH_EXPIRED: Final = "auth:expired"
 ORG_REMOVED: Final = "organization:removed"
+MILESTONE_UPDATED: Final = "milestone:updated"
+MILESTONE_DELETED: Final = "milestone:deleted"
 
 # Client to server.
 AUTH_REFRESH: Final = "auth:refresh"

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
 from .auth import ProfileOut
-from .common import Name, Patch, Request, ShortText, Url
+from .common import Name, NotNull, Patch, Request, ShortText, Url
 from .enums import InvitationRole, JoinCodeRole, MemberRole
 
 Slug = Annotated[
@@ -28,8 +28,8 @@ class OrgCreate(Request):
 
 
 class OrgPatch(Patch):
-    name: Name | None = None
-    slug: Slug | None = None
+    name: NotNull[Name] = None
+    slug: NotNull[Slug] = None
     description: ShortText | None = None
     logo_url: Url | None = None
     website: Url | None = None
@@ -63,7 +63,8 @@ class MemberPatch(Request):
 
 class JoinCodeCreate(Request):
     role: JoinCodeRole = JoinCodeRole.MEMBER
-    expires_at: datetime | None = None
+    # A naive time would be read differently by each server's clock: refused (422).
+    expires_at: AwareDatetime | None = None
     max_uses: int | None = Field(default=None, ge=1, le=100_000)
 
 

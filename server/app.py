@@ -14,10 +14,13 @@ from .auth.tokens import TokenService
 from .bus import Bus
 from .keys import ENGINE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
 from .ratelimit import RateLimiter
-from .realtime import connection
+from .realtime import chat, connection
 from .realtime.dispatch import Dispatcher
 from .realtime.sio import create_sio
-from .rest import auth, health
+from .rest import auth, health, joining, orgs
+from .rest import chat as chat_routes
+from .rest import delivery as delivery_routes
+from .rest import milestones as milestone_routes
 from .rest.errors import error_middleware
 from .services.core import Services
 from .settings import Settings
@@ -70,7 +73,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio = create_sio(settings)
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
-    connection.setup(sio, Dispatcher(sio), lambda: app[SERVICES])
+    dispatcher = Dispatcher(sio, settings.socket_events_per_second, settings.socket_event_burst)
+    connection.setup(sio, dispatcher, lambda: app[SERVICES])
+    chat.setup(sio, dispatcher, lambda: app[SERVICES])
     health.setup(app)
     app.router.add_routes(auth.routes)
+    app.router.add_routes(chat_routes.routes)
+    app.router.add_routes(orgs.routes)
+    app.router.add_routes(joining.routes)
+    app.router.add_routes(milestone_routes.routes)
+    app.router.add_routes(delivery_routes.routes)
     return app

@@ -40,10 +40,13 @@ class Action(StrEnum):
     VIEW_ACTIVITY = "view_activity"
     MODERATE_MESSAGES = "moderate_messages"
     REOPEN_TIME = "reopen_time"
+    # The firm's directory (names, emails, phones): not for its clients' contacts.
+    LIST_MEMBERS = "list_members"
 
 
 _MANAGER = frozenset(
     {
+        Action.LIST_MEMBERS,
         Action.MANAGE_PROJECTS,
         Action.EDIT_ALL_TASKS,
         Action.EDIT_ASSIGNED_TASKS,
@@ -64,6 +67,7 @@ _ADMIN = _MANAGER | {
 }
 _CONSULTANT = frozenset(
     {
+        Action.LIST_MEMBERS,
         Action.EDIT_ASSIGNED_TASKS,
         Action.LOG_TIME,
         Action.READ_ALL_PROJECTS,
@@ -184,3 +188,17 @@ async def require_task_editor(session: AsyncSession, member: Member, project: Pr
     await require_project_reader(session, member, project)
     if not await can_edit_tasks(session, member, project):
         raise forbidden("only managers, the project lead and staffed consultants edit its tasks")
+
+
+async def require_milestone_reader(
+    session: AsyncSession, member: Member, project: Projet | None
+) -> None:
+    """A project's milestone is read by the project's readers; an organization-level one
+    (`project` None) by whoever reads all the organization's projects, so not by a CLIENT
+    member. Unreadable milestones are answered as missing."""
+    if project is None:
+        if not member.can(Action.READ_ALL_PROJECTS):
+            raise not_found("milestone")
+        return
+    if not await can_read_project(session, member, project):
+        raise not_found("milestone")

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_socket_frame_bytes: int = Field(default=128 * 1024, ge=1024, le=16 * 1024 * 1024)
     websocket_compression: bool = False
+    # Per socket: sustained events per second and the burst allowed above it.
+    socket_events_per_second: float = Field(default=20.0, gt=0)
+    socket_event_burst: int = Field(default=60, ge=1)
+    typing_timeout_seconds: float = Field(default=6.0, gt=0)
     shutdown_timeout_seconds: float = Field(default=10.0, ge=0)
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     argon2_time_cost: int = Field(default=3, ge=1, le=20)

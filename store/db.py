@@ -92,3 +92,33 @@ def is_sqlite(session_or_engine: AsyncSession | AsyncEngine) -> bool:
         else (session_or_engine.sync_engine)
     )
     return bind.dialect.name == "sqlite"
+
+
+def insert_ignore(session: AsyncSession, model: type[Any], values: dict[str, Any]) -> Any:
+    """INSERT that does nothing when a unique key already holds the row (both engines)."""
+    if is_sqlite(session):
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(model).values(**values).on_conflict_do_nothing()
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert(model).values(**values).on_conflict_do_nothing()
+
+
+async def advisory_lock(session: AsyncSession, key: str) -> None:
+    """Serialize, until the transaction ends, every transaction that locks the same `key`.
+
+    For invariants no row lock can guard (no cycle among all of an organization's
+    milestone dependencies; a row that does not exist yet). PostgreSQL takes a
+    transaction-level advisory lock on a 64-bit hash of the key; SQLite needs nothing,
+    its write transactions (`BEGIN IMMEDIATE`) already run one at a time.
+    """
+    if is_sqlite(session):
+        return
+    import hashlib
+
+    from sqlalchemy import text
+
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    lock_id = int.from_bytes(digest, "big", signed=True)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})

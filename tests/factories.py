@@ -48,3 +48,74 @@ async def register(
         200,
     )
     return User(uuid.UUID(me["id"]), email, tokens["access_token"], tokens["refresh_token"])
+
+
+async def create_org(client: Client, owner: User, name: str | None = None, **fields: Any) -> Any:
+    """An organization created by `owner` (who becomes its OWNER); the OrgOut body."""
+    body = {"name": name or f"Org {uuid.uuid4().hex[:8]}", **fields}
+    return await expect(await client.post("/api/v1/orgs", json=body, headers=owner.headers), 201)
+
+
+async def add_member(
+    client: Client, owner: User, org_id: Any, role: str = "MEMBER", email: str | None = None
+) -> User:
+    """A new user made a member of `org_id` with `role`, as a real one would be: invited
+    by `owner`, accepted, then (for roles an invitation cannot carry) given the role."""
+    user = await register(client, email)
+    invited_as = role if role in {"OWNER", "ADMIN", "MANAGER", "MEMBER"} else "MEMBER"
+    created = await expect(
+        await client.post(
+            f"/api/v1/orgs/{org_id}/invitations",
+            json={"email": user.email, "role": invited_as},
+            headers=owner.headers,
+        ),
+        201,
+    )
+    await expect(
+        await client.post(
+            "/api/v1/invitations/accept", json={"token": created["token"]}, headers=user.headers
+        ),
+        201,
+    )
+    if invited_as != role:
+        await expect(
+            await client.patch(
+                f"/api/v1/orgs/{org_id}/members/{user.id}",
+                json={"role": role},
+                headers=owner.headers,
+            ),
+            200,
+        )
+    return user
+
+
+async def read_activity(database_url: str, org_id: Any, **filters: Any) -> list[Any]:
+    """The organization's activity_logs rows, newest first (read through the store)."""
+    from store import activity
+    from store.db import create_engine, create_session_factory
+
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            rows, _ = await activity.list_activity(
+                session, org_id=uuid.UUID(str(org_id)), cursor=None, limit=200, **filters
+            )
+            return rows
+    finally:
+        await engine.dispose()
+
+
+def record_effects(monkeypatch: Any) -> list[Any]:
+    """Effects (emits, evictions) the services publish after commit, recorded while still
+    being published; `monkeypatch` is pytest's fixture."""
+    from server.bus import Bus
+
+    published: list[Any] = []
+    original = Bus.publish
+
+    async def publish(self: Bus, effects: list[Any]) -> None:
+        published.extend(effects)
+        await original(self, effects)
+
+    monkeypatch.setattr(Bus, "publish", publish)
+    return published

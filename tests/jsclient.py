@@ -53,7 +53,7 @@ def ensure_node_client() -> None:
 # The timeout bounds the child process, which is killed when it runs out.
 async def run_scenario(
     scenario: dict[str, Any],
-    timeout: float = 30,  # noqa: ASYNC109
+    timeout: float = 30,
 ) -> dict[str, Any]:
     """Run a scenario with the Node client and return its parsed JSON result.
 

@@ -81,6 +81,8 @@ def setup(
             return
         if state.expiry_task is not None:
             state.expiry_task.cancel()
+        for _, task in state.typing.values():
+            task.cancel()
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)

@@ -8,6 +8,8 @@ codes of protocol/errors.py, the same as REST.
 from __future__ import annotations
 
 import logging
+import math
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ from protocol.errors import AppError, ErrorCode
 
 from ..bus import wire
 from ..logs import request_id_var
+from ..ratelimit import rate_limited
 from .session import SocketState, get_state
 
 log = logging.getLogger("aurentia.realtime")
@@ -49,8 +52,9 @@ def _invalid(exc: ValidationError) -> AppError:
 class Dispatcher:
     """Registers typed handlers on a python-socketio server."""
 
-    def __init__(self, sio: socketio.AsyncServer) -> None:
+    def __init__(self, sio: socketio.AsyncServer, rate: float, burst: int) -> None:
         self._sio = sio
+        self._rate, self._burst = rate, burst
         self._events: dict[str, tuple[type[BaseModel] | None, Handler]] = {}
         sio.on("*", self._unknown)
 
@@ -73,6 +77,8 @@ class Dispatcher:
         try:
             model, handler = self._events[event]
             state = await get_state(self._sio, sid)
+            if not state.take_token(self._rate, self._burst, time.monotonic()):
+                raise rate_limited(max(1, math.ceil(1 / self._rate)))
             payload: Any = None
             if model is not None:
                 if len(args) > 1:

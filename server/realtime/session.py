@@ -21,6 +21,24 @@ class SocketState:
     family_id: uuid.UUID | None
     expires_at: datetime
     expiry_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    # Rooms entered on behalf of each organization (channels, project subscriptions).
+    org_rooms: dict[uuid.UUID, set[str]] = field(default_factory=dict)
+    # Token bucket of the event rate limit.
+    tokens: float = -1.0
+    refilled_at: float = 0.0
+    # Per channel key: when typing was last forwarded, and the task that ends it.
+    typing: dict[str, tuple[float, asyncio.Task[None]]] = field(default_factory=dict)
+
+    def take_token(self, rate: float, burst: int, now: float) -> bool:
+        """One event against the bucket; False when the socket is over its rate."""
+        if self.tokens < 0:
+            self.tokens, self.refilled_at = float(burst), now
+        self.tokens = min(float(burst), self.tokens + (now - self.refilled_at) * rate)
+        self.refilled_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 async def save_state(sio: socketio.AsyncServer, state: SocketState) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -38,6 +39,27 @@ class Tx:
         self.effects.append(Evict(user_id, room))
 
 
+class KeyedLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: object) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -46,6 +68,9 @@ class Services:
     passwords: Passwords
     tokens: TokenService
     limiter: RateLimiter
+    # Senders of one channel in this process queue here, so that their broadcasts leave
+    # in seq order (the database lock orders the commits, this orders the publishes).
+    channel_locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[Tx]:

@@ -1,0 +1,191 @@
+"""Channels, messages, reactions, read state and typing: REST and Socket.IO payloads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+from .common import Name, Request, ShortText
+from .enums import ChannelType
+
+MAX_CONTENT = 4000
+ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Emoji = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Seq = Annotated[int, Field(ge=0, le=2**53)]
+
+
+class ChannelRef(Request):
+    """A channel as clients name it. For `direct`, `id` is the peer's user id and
+    `organization_id` says which organization's conversation (needed only when the two
+    users share more than one)."""
+
+    type: ChannelType
+    id: uuid.UUID
+    organization_id: uuid.UUID | None = None
+
+
+class ChannelKey(BaseModel):
+    """The channel named in server payloads (for `direct`: the peer, as each side sees it)."""
+
+    type: ChannelType
+    id: uuid.UUID
+
+
+def _clean_content(value: str) -> str:
+    trimmed = value.strip()
+    if not trimmed:
+        raise ValueError("content is empty")
+    if len(trimmed) > MAX_CONTENT:
+        raise ValueError(f"content is longer than {MAX_CONTENT} characters")
+    return trimmed
+
+
+class MessageSend(Request):
+    channel: ChannelRef
+    content: Annotated[str, StringConstraints(max_length=MAX_CONTENT * 4)]
+    client_msg_id: ClientMsgId
+    parent_id: uuid.UUID | None = None
+
+    _content = field_validator("content")(_clean_content)
+
+
+class MessageEdit(Request):
+    message_id: uuid.UUID
+    content: Annotated[str, StringConstraints(max_length=MAX_CONTENT * 4)]
+
+    _content = field_validator("content")(_clean_content)
+
+
+class MessageRef(Request):
+    message_id: uuid.UUID
+
+
+class HistoryQuery(Request):
+    channel: ChannelRef
+    before_seq: Seq | None = None
+    after_seq: Seq | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class SyncCursor(Request):
+    channel: ChannelRef
+    after_seq: Seq
+
+
+class SyncRequest(Request):
+    cursors: list[SyncCursor] = Field(max_length=200)
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class ReactionChange(Request):
+    message_id: uuid.UUID
+    emoji: Emoji
+
+
+class TypingSignal(Request):
+    channel: ChannelRef
+    typing: bool
+
+
+class ReadMark(Request):
+    channel: ChannelRef
+    seq: Seq
+
+
+class ChannelJoin(Request):
+    channel: ChannelRef
+
+
+class Reaction(BaseModel):
+    emoji: str
+    count: int
+    user_ids: list[uuid.UUID]
+
+
+class Message(BaseModel):
+    id: uuid.UUID
+    seq: int
+    channel: ChannelKey
+    organization_id: uuid.UUID
+    sender_id: uuid.UUID
+    recipient_id: uuid.UUID | None = None
+    content: str
+    parent_id: uuid.UUID | None
+    client_msg_id: str | None
+    reactions: list[Reaction]
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+
+
+class ChannelInfo(BaseModel):
+    type: ChannelType
+    id: uuid.UUID
+    name: str
+    organization_id: uuid.UUID
+
+
+class ChannelState(BaseModel):
+    channel: ChannelInfo
+    last_seq: int
+    read_seq: int
+    unread_count: int
+
+
+class History(BaseModel):
+    messages: list[Message]
+    has_more: bool
+
+
+class SyncedChannel(BaseModel):
+    channel: ChannelKey
+    messages: list[Message]
+    has_more: bool
+    # Messages at or before the cursor edited, deleted or reacted to since the cursor's
+    # message was sent, in their current state.
+    changed: list[Message] = Field(default_factory=list)
+
+
+class SyncResult(BaseModel):
+    channels: list[SyncedChannel]
+
+
+class ReactionsOut(BaseModel):
+    message_id: uuid.UUID
+    reactions: list[Reaction]
+
+
+class ReadState(BaseModel):
+    read_seq: int
+    unread_count: int
+
+
+class Deleted(BaseModel):
+    message_id: uuid.UUID
+    channel: ChannelKey
+
+
+class OrgChannelCreate(Request):
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\s].*$"),
+    ]
+    description: ShortText | None = None
+
+
+class GroupCreate(Request):
+    name: Name
+    description: ShortText | None = None
+    member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+
+
+class GroupMemberAdd(Request):
+    user_id: uuid.UUID
+
+
+class SearchHit(BaseModel):
+    message: Message
+    rank: float

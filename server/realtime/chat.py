@@ -1,0 +1,130 @@
+"""Socket.IO handlers of channels and messages: validate, call the service, answer.
+
+Typing lives only here: it is ephemeral, never stored, throttled per socket and ended by
+the server when the client stops refreshing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import socketio
+
+from protocol import chat as p
+
+from ..services import channels, messages
+from ..services.auth import Actor
+from ..services.core import Services
+from .dispatch import Dispatcher
+from .rooms import join_org_room, leave_org_room
+from .session import SocketState
+
+TYPING = "typing"
+# A client refreshing `typing: true` more often than this is not forwarded again.
+TYPING_THROTTLE_SECONDS = 2.0
+
+
+def _actor(state: SocketState) -> Actor:
+    return Actor(state.user_id, state.family_id, state.expires_at)
+
+
+def setup(
+    sio: socketio.AsyncServer, dispatcher: Dispatcher, services: Callable[[], Services]
+) -> None:
+    async def resolved(state: SocketState, ref: p.ChannelRef) -> channels.Channel:
+        async with services().sessions() as session:
+            return await channels.resolve(session, state.user_id, ref)
+
+    @dispatcher.on("channel:join", p.ChannelJoin)
+    async def on_join(state: SocketState, req: p.ChannelJoin) -> p.ChannelState:
+        async with services().sessions() as session:
+            channel = await channels.resolve(session, state.user_id, req.channel)
+            current = await channels.state_of(session, channel)
+        if channel.peer_id is None:
+            await join_org_room(sio, state, channel.conv.org_id, channel.rooms[0])
+        return current
+
+    @dispatcher.on("channel:leave", p.ChannelJoin)
+    async def on_leave(state: SocketState, req: p.ChannelJoin) -> dict[str, object]:
+        channel = await resolved(state, req.channel)
+        if channel.peer_id is None:
+            await leave_org_room(sio, state, channel.conv.org_id, channel.rooms[0])
+        return {}
+
+    @dispatcher.on("message:send", p.MessageSend)
+    async def on_send(state: SocketState, req: p.MessageSend) -> p.Message:
+        return await messages.send(services(), _actor(state), req, state.sid)
+
+    @dispatcher.on("message:edit", p.MessageEdit)
+    async def on_edit(state: SocketState, req: p.MessageEdit) -> p.Message:
+        return await messages.edit(services(), _actor(state), req)
+
+    @dispatcher.on("message:delete", p.MessageRef)
+    async def on_delete(state: SocketState, req: p.MessageRef) -> dict[str, object]:
+        deleted = await messages.delete(services(), _actor(state), req)
+        return {"message_id": str(deleted.message_id)}
+
+    @dispatcher.on("message:history", p.HistoryQuery)
+    async def on_history(state: SocketState, req: p.HistoryQuery) -> p.History:
+        return await messages.history(services(), _actor(state), req)
+
+    @dispatcher.on("sync", p.SyncRequest)
+    async def on_sync(state: SocketState, req: p.SyncRequest) -> p.SyncResult:
+        return await messages.sync(services(), _actor(state), req)
+
+    @dispatcher.on("reaction:add", p.ReactionChange)
+    async def on_reaction_add(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
+        return await messages.react(services(), _actor(state), req, add=True)
+
+    @dispatcher.on("reaction:remove", p.ReactionChange)
+    async def on_reaction_remove(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
+        return await messages.react(services(), _actor(state), req, add=False)
+
+    @dispatcher.on("channel:read", p.ReadMark)
+    async def on_read(state: SocketState, req: p.ReadMark) -> p.ReadState:
+        return await messages.mark_read(services(), _actor(state), req, state.sid)
+
+    @dispatcher.on(TYPING, p.TypingSignal)
+    async def on_typing(state: SocketState, req: p.TypingSignal) -> dict[str, object]:
+        channel = await resolved(state, req.channel)
+        key = f"{channel.info.type}:{channel.conv.channel_id}"
+        timeout = services().settings.typing_timeout_seconds
+
+        async def emit(typing: bool) -> None:
+            # Each reader names a direct channel by the other side: here, the typist.
+            for room, channel_key in _typing_targets(channel, state):
+                payload = {
+                    "channel": channel_key.model_dump(mode="json"),
+                    "user_id": str(state.user_id),
+                    "typing": typing,
+                }
+                await sio.emit(TYPING, payload, room=room, skip_sid=state.sid)
+
+        async def expire() -> None:
+            await asyncio.sleep(timeout)
+            state.typing.pop(key, None)
+            await emit(False)
+
+        previous = state.typing.pop(key, None)
+        if previous is not None:
+            previous[1].cancel()
+        now = time.monotonic()
+        if req.typing:
+            forwarded_at = previous[0] if previous else 0.0
+            if now - forwarded_at >= TYPING_THROTTLE_SECONDS:
+                await emit(True)
+                forwarded_at = now
+            state.typing[key] = (forwarded_at, asyncio.create_task(expire()))
+        elif previous is not None:
+            await emit(False)
+        return {}
+
+
+def _typing_targets(
+    channel: channels.Channel, state: SocketState
+) -> list[tuple[str, p.ChannelKey]]:
+    if channel.peer_id is None:
+        return [(channel.rooms[0], channel.key)]
+    return [(channel.rooms[1], p.ChannelKey(type=channel.info.type, id=state.user_id))]

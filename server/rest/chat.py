@@ -1,0 +1,93 @@
+"""`/api/v1/orgs/{org}/channels`, groups and message history over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from protocol.chat import ChannelRef, GroupCreate, GroupMemberAdd, HistoryQuery, OrgChannelCreate
+from protocol.enums import ChannelType
+from protocol.errors import AppError, ErrorCode
+
+from ..services import groups, messages
+from .context import actor, services
+from .json import json_response, parse_body, parse_query, path_uuid
+
+routes = web.RouteTableDef()
+
+
+class HistoryParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    before_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+    after_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+@routes.get("/api/v1/orgs/{org}/channels")
+async def list_channels(request: web.Request) -> web.Response:
+    org_id = path_uuid(request, "org")
+    states = await groups.list_channels(services(request), await actor(request), org_id)
+    return json_response({"items": states, "next_cursor": None})
+
+
+@routes.post("/api/v1/orgs/{org}/channels")
+async def create_channel(request: web.Request) -> web.Response:
+    org_id = path_uuid(request, "org")
+    caller = await actor(request)
+    req = await parse_body(request, OrgChannelCreate)
+    return json_response(
+        await groups.create_org_channel(services(request), caller, org_id, req), status=201
+    )
+
+
+@routes.post("/api/v1/orgs/{org}/groups")
+async def create_group(request: web.Request) -> web.Response:
+    org_id = path_uuid(request, "org")
+    caller = await actor(request)
+    req = await parse_body(request, GroupCreate)
+    return json_response(
+        await groups.create_group(services(request), caller, org_id, req), status=201
+    )
+
+
+@routes.post("/api/v1/orgs/{org}/groups/{group}/members")
+async def add_group_member(request: web.Request) -> web.Response:
+    org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
+    caller = await actor(request)
+    req = await parse_body(request, GroupMemberAdd)
+    info = await groups.add_group_member(services(request), caller, org_id, group_id, req.user_id)
+    return json_response(info, status=201)
+
+
+@routes.delete("/api/v1/orgs/{org}/groups/{group}/members/{user}")
+async def remove_group_member(request: web.Request) -> web.Response:
+    org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
+    user_id = path_uuid(request, "user")
+    caller = await actor(request)
+    await groups.remove_group_member(services(request), caller, org_id, group_id, user_id)
+    return web.Response(status=204)
+
+
+@routes.get("/api/v1/orgs/{org}/channels/{type}/{id}/messages")
+async def history(request: web.Request) -> web.Response:
+    org_id, channel_id = path_uuid(request, "org"), path_uuid(request, "id")
+    caller = await actor(request)
+    params = parse_query(request, HistoryParams)
+    try:
+        kind = ChannelType(request.match_info["type"])
+    except ValueError:
+        raise AppError(
+            ErrorCode.VALIDATION_ERROR,
+            "the request is invalid",
+            [{"loc": ["path", "type"], "msg": "organization, project, group or direct"}],
+        ) from None
+    query = HistoryQuery(
+        channel=ChannelRef(type=kind, id=channel_id, organization_id=org_id),
+        before_seq=params.before_seq,
+        after_seq=params.after_seq,
+        limit=params.limit,
+    )
+    return json_response(await messages.history(services(request), caller, query))

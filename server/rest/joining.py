@@ -1,0 +1,73 @@
+"""Join codes (`/api/v1/orgs/{org}/join-codes`, `/api/v1/join`) and invitations
+(`/api/v1/orgs/{org}/invitations`, `/api/v1/invitations/accept`)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from protocol.common import ListQuery
+from protocol.orgs import AcceptInvitation, InvitationCreate, JoinCodeCreate, JoinRequest
+
+from ..services import invitations, joining
+from .context import actor, services
+from .json import json_response, parse_body, parse_query, path_uuid
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/v1/orgs/{org}/join-codes")
+async def create_join_code(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    req = await parse_body(request, JoinCodeCreate)
+    code = await joining.create_join_code(services(request), caller, org_id, req)
+    return json_response(code, status=201)
+
+
+@routes.get("/api/v1/orgs/{org}/join-codes")
+async def list_join_codes(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, ListQuery)
+    return json_response(await joining.list_join_codes(services(request), caller, org_id, query))
+
+
+@routes.delete("/api/v1/orgs/{org}/join-codes/{id}")
+async def delete_join_code(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, code_id = path_uuid(request, "org"), path_uuid(request, "id")
+    await joining.delete_join_code(services(request), caller, org_id, code_id)
+    return web.Response(status=204)
+
+
+@routes.post("/api/v1/join")
+async def join(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    req = await parse_body(request, JoinRequest)
+    return json_response(await joining.join(services(request), caller, req), status=201)
+
+
+@routes.post("/api/v1/orgs/{org}/invitations")
+async def create_invitation(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    req = await parse_body(request, InvitationCreate)
+    created = await invitations.create_invitation(services(request), caller, org_id, req)
+    return json_response(created, status=201)
+
+
+@routes.get("/api/v1/orgs/{org}/invitations")
+async def list_invitations(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, ListQuery)
+    page = await invitations.list_invitations(services(request), caller, org_id, query)
+    return json_response(page)
+
+
+@routes.post("/api/v1/invitations/accept")
+async def accept_invitation(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    req = await parse_body(request, AcceptInvitation)
+    org = await invitations.accept_invitation(services(request), caller, req)
+    return json_response(org, status=201)

@@ -1,0 +1,119 @@
+"""Email invitations: a single-use token for one address, stored only as its SHA-256.
+
+The token is shown once, in the creation answer, for the inviter to pass on. Whoever
+accepts must be signed in with the invited address, so a forwarded or leaked link is
+useless to anyone else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from protocol.common import ListQuery, Page
+from protocol.enums import ActivityAction, MemberRole
+from protocol.errors import AppError, ErrorCode, not_found
+from protocol.orgs import (
+    AcceptInvitation,
+    InvitationCreate,
+    InvitationCreated,
+    InvitationOut,
+    OrgOut,
+)
+from store import activity, invitations, organizations, users
+from store.models import OrganizationInvitation
+
+from ..auth.tokens import hash_token, new_opaque_token, unauthorized
+from ..policy import Action, check_role_change, forbidden, require_member
+from .auth import Actor
+from .core import Services
+from .members import admit_member
+from .orgs import org_out
+
+RESOURCE = "invitation"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def invitation_out(invitation: OrganizationInvitation) -> InvitationOut:
+    return InvitationOut.model_validate(invitation, from_attributes=True)
+
+
+async def create_invitation(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: InvitationCreate
+) -> InvitationCreated:
+    """ADMIN or OWNER; inviting someone as OWNER is an owner's decision (policy)."""
+    token, token_hash = new_opaque_token()
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id)
+        check_role_change(member, None, MemberRole(req.role.value))
+        invitation = await invitations.create_invitation(
+            tx.session,
+            org_id=org_id,
+            email=users.normalize_email(req.email),
+            role=req.role.value,
+            token_hash=token_hash,
+            invited_by=actor.user_id,
+            expires_at=_now() + timedelta(days=req.expires_in_days),
+        )
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action=ActivityAction.INVITATION_CREATED,
+            resource_type=RESOURCE,
+            resource_id=invitation.id,
+            metadata={"email": invitation.email, "role": req.role.value},
+        )
+        out = invitation_out(invitation)
+    return InvitationCreated(**out.model_dump(), token=token)
+
+
+async def list_invitations(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: ListQuery
+) -> Page[InvitationOut]:
+    """ADMIN or OWNER; tokens are never shown again (only their hash is stored)."""
+    async with svc.sessions() as session:
+        await require_member(session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
+        rows, cursor = await invitations.list_invitations(
+            session, org_id=org_id, cursor=query.cursor, limit=query.limit
+        )
+    return Page(items=[invitation_out(i) for i in rows], next_cursor=cursor)
+
+
+async def accept_invitation(svc: Services, actor: Actor, req: AcceptInvitation) -> OrgOut:
+    """Join through an invitation, once, with the invited address.
+
+    Unknown and expired tokens are both `not_found`; a caller signed in with another
+    address is `forbidden` (they hold the token, so this leaks nothing new); an
+    invitation already used, or a caller already a member, is a `conflict`.
+    """
+    now = _now()
+    async with svc.tx() as tx:
+        invitation = await invitations.find_invitation(tx.session, hash_token(req.token))
+        if invitation is None or invitation.expires_at <= now:
+            raise not_found("invitation")
+        user = await users.get_user(tx.session, actor.user_id)
+        if user is None:
+            raise unauthorized()
+        if user.email_normalized != users.normalize_email(invitation.email):
+            raise forbidden("this invitation was sent to another email address")
+        if invitation.accepted_at is not None:
+            raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
+        role = MemberRole(invitation.role)
+        org_id = invitation.organization_id
+        await admit_member(
+            tx,
+            org_id=org_id,
+            user_id=actor.user_id,
+            role=role,
+            via="invitation",
+            details={"invitation_id": str(invitation.id)},
+        )
+        if not await invitations.mark_accepted(tx.session, invitation.id, now):
+            raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
+        org = await organizations.get_organization(tx.session, org_id)
+        assert org is not None  # the invitation cascades with its organization
+        return org_out(org, role)

@@ -1,0 +1,273 @@
+"""Messages: send (idempotent, gap-free seq), edit, delete (tombstones), history, sync,
+reactions and read pointers. Broadcasts are queued and leave only after commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol import chat as p
+from protocol.enums import ChannelType
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from store import channels as channel_store
+from store import messages as store
+from store.messages import MessageRow, conversation_of
+from store.models import DirectMessage
+
+from ..policy import Action
+from ..realtime.rooms import user_room
+from . import channels
+from .auth import Actor
+from .channels import Channel
+from .core import Services, Tx
+
+NEW, UPDATED, DELETED = "message:new", "message:updated", "message:deleted"
+REACTIONS, CHANNEL_READ, MESSAGE_READ = "reaction:updated", "channel:read", "message:read"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _recipient(row: MessageRow) -> uuid.UUID | None:
+    return row.recipient_id if isinstance(row, DirectMessage) else None
+
+
+async def render(
+    session: AsyncSession, rows: Sequence[MessageRow], viewer_id: uuid.UUID
+) -> list[p.Message]:
+    """Messages as `viewer_id` sees them (a direct channel is named by the other side)."""
+    reactions = await store.reactions_for(session, rows)
+    out = []
+    for row in rows:
+        conv = conversation_of(row)
+        recipient = _recipient(row)
+        channel_id = conv.channel_id
+        if recipient is not None:
+            channel_id = recipient if viewer_id == row.sender_id else row.sender_id
+        out.append(
+            p.Message(
+                id=row.id,
+                seq=row.seq,
+                channel=p.ChannelKey(type=conv.type, id=channel_id),
+                organization_id=row.organization_id,
+                sender_id=row.sender_id,
+                recipient_id=recipient,
+                content="" if row.deleted_at else row.content,
+                parent_id=row.parent_id,
+                client_msg_id=row.client_msg_id,
+                reactions=[
+                    p.Reaction(emoji=e, count=len(ids), user_ids=ids)
+                    for e, ids in reactions.get(row.id, [])
+                ],
+                created_at=row.created_at,
+                edited_at=row.edited_at,
+                deleted=row.deleted_at is not None,
+            )
+        )
+    return out
+
+
+async def _broadcast(
+    tx: Tx, channel: Channel, event: str, row: MessageRow, skip_sid: str | None = None
+) -> p.Message:
+    """Queue `event` with the message for every reader; returns the sender's view."""
+    mine = (await render(tx.session, [row], channel.member.user_id))[0]
+    if channel.peer_id is None:
+        tx.emit(event, mine, channel.rooms[0], skip_sid)
+        return mine
+    theirs = (await render(tx.session, [row], channel.peer_id))[0]
+    own_room, peer_room = channel.rooms
+    tx.emit(event, mine, own_room, skip_sid)
+    tx.emit(event, theirs, peer_room)
+    return mine
+
+
+def _lock_key(actor: Actor, ref: p.ChannelRef) -> object:
+    if ref.type is ChannelType.DIRECT:
+        return ("direct", frozenset((actor.user_id, ref.id)))
+    return (ref.type.value, ref.id)
+
+
+async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None) -> p.Message:
+    """Store and broadcast a message. A retry with the same `client_msg_id` returns the
+    stored message and broadcasts nothing; the answer comes only after the commit."""
+    async with svc.channel_locks.hold(_lock_key(actor, req.channel)), svc.tx() as tx:
+        channel = await channels.resolve(tx.session, actor.user_id, req.channel)
+        last = await store.lock_sequence(tx.session, channel.conv)
+        first = await store.find_by_client_msg_id(
+            tx.session, channel.conv, actor.user_id, req.client_msg_id
+        )
+        if first is not None:
+            return (await render(tx.session, [first], actor.user_id))[0]
+        if req.parent_id is not None and not await store.in_conversation(
+            tx.session, channel.conv, req.parent_id
+        ):
+            raise validation_error(
+                [FieldError(loc=["data", "parent_id"], msg="no such message in this channel")]
+            )
+        seq = last + 1
+        await store.advance_sequence(tx.session, channel.conv, seq)
+        row = await store.add_message(
+            tx.session,
+            channel.conv,
+            seq=seq,
+            sender_id=actor.user_id,
+            content=req.content,
+            client_msg_id=req.client_msg_id,
+            parent_id=req.parent_id,
+            recipient_id=channel.peer_id,
+        )
+        message = await _broadcast(tx, channel, NEW, row)
+        # What one writes, one has read: earlier messages included.
+        before = await channel_store.get_read_seq(tx.session, channel.conv, actor.user_id)
+        await channel_store.advance_read_seq(tx.session, channel.conv, actor.user_id, seq)
+        if before < last:
+            await _announce_read(tx, channel, seq, 0, sid)
+        return message
+
+
+async def _own_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[MessageRow, Channel]:
+    row = await store.get_message(tx.session, message_id, for_update=True)
+    if row is None:
+        raise not_found("message")
+    channel = await channels.resolve_conversation(
+        tx.session, actor.user_id, conversation_of(row), row.sender_id, _recipient(row)
+    )
+    return row, channel
+
+
+async def edit(svc: Services, actor: Actor, req: p.MessageEdit) -> p.Message:
+    async with svc.tx() as tx:
+        row, channel = await _own_message(tx, actor, req.message_id)
+        if row.sender_id != actor.user_id:
+            raise AppError(ErrorCode.FORBIDDEN, "only the sender edits a message")
+        if row.deleted_at is not None:
+            raise AppError(ErrorCode.CONFLICT, "the message was deleted")
+        row.content = req.content
+        row.edited_at = _now()
+        await tx.session.flush()
+        return await _broadcast(tx, channel, UPDATED, row)
+
+
+async def delete(svc: Services, actor: Actor, req: p.MessageRef) -> p.Deleted:
+    """Leave a tombstone: the seq stays, the content goes. Deleting twice is harmless."""
+    async with svc.tx() as tx:
+        row, channel = await _own_message(tx, actor, req.message_id)
+        moderator = channel.peer_id is None and channel.member.can(Action.MODERATE_MESSAGES)
+        if row.sender_id != actor.user_id and not moderator:
+            raise AppError(ErrorCode.FORBIDDEN, "only the sender or an admin deletes a message")
+        if row.deleted_at is None:
+            row.deleted_at = _now()
+            row.content = ""
+            await tx.session.flush()
+            for room, key in _deleted_keys(channel):
+                tx.emit(DELETED, p.Deleted(message_id=row.id, channel=key), room)
+        return p.Deleted(message_id=row.id, channel=channel.key)
+
+
+def _deleted_keys(channel: Channel) -> list[tuple[str, p.ChannelKey]]:
+    if channel.peer_id is None:
+        return [(channel.rooms[0], channel.key)]
+    own_room, peer_room = channel.rooms
+    mine = channel.key
+    theirs = p.ChannelKey(type=ChannelType.DIRECT, id=channel.member.user_id)
+    return [(own_room, mine), (peer_room, theirs)]
+
+
+async def history(svc: Services, actor: Actor, req: p.HistoryQuery) -> p.History:
+    if req.before_seq is not None and req.after_seq is not None:
+        raise validation_error(
+            [FieldError(loc=["data", "before_seq"], msg="give before_seq or after_seq, not both")]
+        )
+    async with svc.sessions() as session:
+        channel = await channels.resolve(session, actor.user_id, req.channel)
+        rows, has_more = await store.history(
+            session,
+            channel.conv,
+            before_seq=req.before_seq,
+            after_seq=req.after_seq,
+            limit=req.limit,
+        )
+        return p.History(messages=await render(session, rows, actor.user_id), has_more=has_more)
+
+
+async def sync(svc: Services, actor: Actor, req: p.SyncRequest) -> p.SyncResult:
+    """For each cursor, the messages after it (with `has_more`), and the older ones that
+    changed since the cursor's message was sent. Channels no longer readable are left out."""
+    out: list[p.SyncedChannel] = []
+    async with svc.sessions() as session:
+        for cursor in req.cursors:
+            try:
+                channel = await channels.resolve(session, actor.user_id, cursor.channel)
+            except AppError:
+                continue
+            rows, has_more = await store.history(
+                session, channel.conv, before_seq=None, after_seq=cursor.after_seq, limit=req.limit
+            )
+            changed: list[MessageRow] = []
+            since = await store.created_at_of(session, channel.conv, cursor.after_seq)
+            if since is not None:
+                changed = await store.changed_since(
+                    session, channel.conv, upto_seq=cursor.after_seq, since=since, limit=req.limit
+                )
+            out.append(
+                p.SyncedChannel(
+                    channel=channel.key,
+                    messages=await render(session, rows, actor.user_id),
+                    has_more=has_more,
+                    changed=await render(session, changed, actor.user_id),
+                )
+            )
+    return p.SyncResult(channels=out)
+
+
+async def react(svc: Services, actor: Actor, req: p.ReactionChange, add: bool) -> p.ReactionsOut:
+    """Add or remove one emoji; idempotent both ways. Readers of the channel see the new
+    aggregate in `reaction:updated`."""
+    async with svc.tx() as tx:
+        row, channel = await _own_message(tx, actor, req.message_id)
+        if row.deleted_at is not None:
+            raise AppError(ErrorCode.CONFLICT, "the message was deleted")
+        change = store.add_reaction if add else store.remove_reaction
+        changed = await change(tx.session, row, user_id=actor.user_id, emoji=req.emoji)
+        rendered = (await render(tx.session, [row], actor.user_id))[0]
+        result = p.ReactionsOut(message_id=row.id, reactions=rendered.reactions)
+        if changed:
+            await store.touch(tx.session, row, _now())
+            for room in channel.rooms:
+                tx.emit(REACTIONS, result, room)
+        return result
+
+
+async def mark_read(svc: Services, actor: Actor, req: p.ReadMark, sid: str | None) -> p.ReadState:
+    """Move the read pointer forward (never back, never past the last message); the
+    user's other devices and, in a direct conversation, the peer are told."""
+    async with svc.tx() as tx:
+        channel = await channels.resolve(tx.session, actor.user_id, req.channel)
+        last = await store.last_seq(tx.session, channel.conv)
+        before = await channel_store.get_read_seq(tx.session, channel.conv, actor.user_id)
+        read = await channel_store.advance_read_seq(
+            tx.session, channel.conv, actor.user_id, min(req.seq, last)
+        )
+        unread = await store.count_unread(
+            tx.session, channel.conv, user_id=actor.user_id, read_seq=read
+        )
+        if read > before:
+            await _announce_read(tx, channel, read, unread, sid)
+        return p.ReadState(read_seq=read, unread_count=unread)
+
+
+async def _announce_read(tx: Tx, channel: Channel, read: int, unread: int, sid: str | None) -> None:
+    """The reader's other devices move their pointer; a direct peer gets a receipt."""
+    reader = channel.member.user_id
+    own = {"channel": channel.key.model_dump(mode="json"), "read_seq": read, "unread_count": unread}
+    tx.emit(CHANNEL_READ, own, user_room(reader), skip_sid=sid)
+    if channel.peer_id is None:
+        return
+    await channel_store.mark_direct_read(tx.session, channel.conv, reader, read, _now())
+    seen = {"channel": {"type": "direct", "id": str(reader)}, "reader_id": str(reader), "seq": read}
+    tx.emit(MESSAGE_READ, seen, user_room(channel.peer_id))

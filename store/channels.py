@@ -1,0 +1,284 @@
+"""Channels of every kind, group membership, direct conversations and read pointers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import ChannelType
+
+from .db import insert_ignore
+from .messages import Conversation
+from .models import (
+    ChannelReadState,
+    DirectMessage,
+    GroupChat,
+    GroupChatMember,
+    OrganizationChannel,
+    ProjectChannel,
+    Projet,
+)
+
+# A fixed namespace: the same pair in the same organization always maps to one id.
+_CONVERSATIONS = uuid.UUID("5b0f3a9e-7c4d-4c8e-9a51-2f6de0c1b7a3")
+
+
+def conversation_id(org_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID) -> uuid.UUID:
+    """The id of the direct conversation between `a` and `b` in `org_id` (order-free)."""
+    low, high = sorted((a, b))
+    return uuid.uuid5(_CONVERSATIONS, f"{org_id}:{low}:{high}")
+
+
+async def get_org_channel(
+    session: AsyncSession, *, org_id: uuid.UUID, channel_id: uuid.UUID
+) -> OrganizationChannel | None:
+    return await session.scalar(
+        select(OrganizationChannel).where(
+            OrganizationChannel.organization_id == org_id, OrganizationChannel.id == channel_id
+        )
+    )
+
+
+async def find_channel_org(
+    session: AsyncSession, kind: ChannelType, channel_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The organization of an organization, project or group channel, found by its id
+    alone (socket events name channels without their organization)."""
+    model: Any = {
+        ChannelType.ORGANIZATION: OrganizationChannel,
+        ChannelType.PROJECT: ProjectChannel,
+        ChannelType.GROUP: GroupChat,
+    }[kind]
+    org_id: uuid.UUID | None = await session.scalar(
+        select(model.organization_id).where(model.id == channel_id)
+    )
+    return org_id
+
+
+async def list_org_channels(
+    session: AsyncSession, *, org_id: uuid.UUID
+) -> list[OrganizationChannel]:
+    rows = await session.scalars(
+        select(OrganizationChannel)
+        .where(OrganizationChannel.organization_id == org_id)
+        .order_by(OrganizationChannel.name)
+    )
+    return list(rows)
+
+
+async def create_org_channel(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    name: str,
+    description: str | None,
+    created_by: uuid.UUID,
+) -> OrganizationChannel:
+    channel = OrganizationChannel(
+        organization_id=org_id, name=name, description=description, created_by=created_by
+    )
+    session.add(channel)
+    await session.flush()
+    return channel
+
+
+async def org_channel_name_taken(session: AsyncSession, *, org_id: uuid.UUID, name: str) -> bool:
+    found = await session.scalar(
+        select(OrganizationChannel.id).where(
+            OrganizationChannel.organization_id == org_id, OrganizationChannel.name == name
+        )
+    )
+    return found is not None
+
+
+async def get_project_channel(
+    session: AsyncSession, *, org_id: uuid.UUID, channel_id: uuid.UUID
+) -> tuple[ProjectChannel, Projet] | None:
+    row = (
+        await session.execute(
+            select(ProjectChannel, Projet)
+            .join(Projet, Projet.id == ProjectChannel.projet_id)
+            .where(ProjectChannel.organization_id == org_id, ProjectChannel.id == channel_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def list_project_channels(
+    session: AsyncSession, *, org_id: uuid.UUID
+) -> list[tuple[ProjectChannel, Projet]]:
+    result = await session.execute(
+        select(ProjectChannel, Projet)
+        .join(Projet, Projet.id == ProjectChannel.projet_id)
+        .where(ProjectChannel.organization_id == org_id)
+        .order_by(Projet.nom)
+    )
+    return [(pc, p) for pc, p in result.all()]
+
+
+async def get_group(
+    session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID
+) -> GroupChat | None:
+    return await session.scalar(
+        select(GroupChat).where(GroupChat.organization_id == org_id, GroupChat.id == group_id)
+    )
+
+
+async def create_group(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    name: str,
+    description: str | None,
+    created_by: uuid.UUID,
+) -> GroupChat:
+    group = GroupChat(
+        organization_id=org_id, name=name, description=description, created_by=created_by
+    )
+    session.add(group)
+    await session.flush()
+    return group
+
+
+async def is_group_member(
+    session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    found = await session.scalar(
+        select(GroupChatMember.id).where(
+            GroupChatMember.organization_id == org_id,
+            GroupChatMember.group_chat_id == group_id,
+            GroupChatMember.user_id == user_id,
+        )
+    )
+    return found is not None
+
+
+async def add_group_member(
+    session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    """Idempotent: False when already a member."""
+    result = await session.execute(
+        insert_ignore(
+            session,
+            GroupChatMember,
+            {
+                "id": uuid.uuid4(),
+                "organization_id": org_id,
+                "group_chat_id": group_id,
+                "user_id": user_id,
+            },
+        )
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def remove_group_member(
+    session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    result = await session.execute(
+        delete(GroupChatMember).where(
+            GroupChatMember.organization_id == org_id,
+            GroupChatMember.group_chat_id == group_id,
+            GroupChatMember.user_id == user_id,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def group_member_ids(
+    session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID
+) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(GroupChatMember.user_id).where(
+            GroupChatMember.organization_id == org_id, GroupChatMember.group_chat_id == group_id
+        )
+    )
+    return list(rows)
+
+
+async def list_user_groups(
+    session: AsyncSession, *, org_id: uuid.UUID, user_id: uuid.UUID
+) -> list[GroupChat]:
+    rows = await session.scalars(
+        select(GroupChat)
+        .join(GroupChatMember, GroupChatMember.group_chat_id == GroupChat.id)
+        .where(GroupChat.organization_id == org_id, GroupChatMember.user_id == user_id)
+        .order_by(GroupChat.name)
+    )
+    return list(rows)
+
+
+async def list_direct_peers(
+    session: AsyncSession, *, org_id: uuid.UUID, user_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Everyone `user_id` has exchanged a direct message with in the organization."""
+    sent = select(DirectMessage.recipient_id).where(
+        DirectMessage.organization_id == org_id, DirectMessage.sender_id == user_id
+    )
+    received = select(DirectMessage.sender_id).where(
+        DirectMessage.organization_id == org_id, DirectMessage.recipient_id == user_id
+    )
+    rows = await session.scalars(sent.union(received))
+    return list(rows)
+
+
+async def get_read_seq(session: AsyncSession, conv: Conversation, user_id: uuid.UUID) -> int:
+    value = await session.scalar(
+        select(ChannelReadState.read_seq).where(
+            ChannelReadState.user_id == user_id,
+            ChannelReadState.channel_type == conv.type.value,
+            ChannelReadState.channel_id == conv.channel_id,
+        )
+    )
+    return int(value or 0)
+
+
+async def advance_read_seq(
+    session: AsyncSession, conv: Conversation, user_id: uuid.UUID, seq: int
+) -> int:
+    """Move the read pointer forward only (never back); returns the pointer after."""
+    await session.execute(
+        insert_ignore(
+            session,
+            ChannelReadState,
+            {
+                "organization_id": conv.org_id,
+                "user_id": user_id,
+                "channel_type": conv.type.value,
+                "channel_id": conv.channel_id,
+                "read_seq": 0,
+            },
+        )
+    )
+    await session.execute(
+        update(ChannelReadState)
+        .where(
+            ChannelReadState.user_id == user_id,
+            ChannelReadState.channel_type == conv.type.value,
+            ChannelReadState.channel_id == conv.channel_id,
+            ChannelReadState.read_seq < seq,
+        )
+        .values(read_seq=seq)
+    )
+    return await get_read_seq(session, conv, user_id)
+
+
+async def mark_direct_read(
+    session: AsyncSession, conv: Conversation, reader_id: uuid.UUID, upto_seq: int, now: Any
+) -> None:
+    """Set `read_at` on the messages the reader received up to `upto_seq`."""
+    await session.execute(
+        update(DirectMessage)
+        .where(
+            DirectMessage.organization_id == conv.org_id,
+            DirectMessage.conversation_id == conv.channel_id,
+            DirectMessage.recipient_id == reader_id,
+            DirectMessage.seq <= upto_seq,
+            DirectMessage.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,310 @@
+"""Messages of every channel kind, their per-channel sequence and their reactions.
+
+Organization, project and group messages live in `channel_messages`; direct messages in
+`direct_messages`. A `Conversation` names where a message lives and hides the difference.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import ChannelType
+
+from .db import insert_ignore
+from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReaction
+
+MessageRow = ChannelMessage | DirectMessage
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Where messages live: `channel_id` is the channel's id, or for `direct` the id of
+    the pair's conversation within the organization."""
+
+    org_id: uuid.UUID
+    type: ChannelType
+    channel_id: uuid.UUID
+
+    @property
+    def direct(self) -> bool:
+        return self.type is ChannelType.DIRECT
+
+    def model(self) -> Any:
+        """The ORM class holding this conversation's messages (typed loosely: both share
+        their column names)."""
+        return DirectMessage if self.direct else ChannelMessage
+
+    def where(self) -> list[ColumnElement[bool]]:
+        if self.direct:
+            return [
+                DirectMessage.organization_id == self.org_id,
+                DirectMessage.conversation_id == self.channel_id,
+            ]
+        return [
+            ChannelMessage.organization_id == self.org_id,
+            ChannelMessage.channel_type == self.type.value,
+            ChannelMessage.channel_id == self.channel_id,
+        ]
+
+
+def conversation_of(row: MessageRow) -> Conversation:
+    if isinstance(row, DirectMessage):
+        return Conversation(row.organization_id, ChannelType.DIRECT, row.conversation_id)
+    return Conversation(row.organization_id, ChannelType(row.channel_type), row.channel_id)
+
+
+async def lock_sequence(session: AsyncSession, conv: Conversation) -> int:
+    """Take the channel's sequence row lock and return its last seq.
+
+    The lock is held to the end of the transaction, so senders of one channel queue
+    here and commit in seq order; SQLite gets the same from BEGIN IMMEDIATE.
+    """
+    await session.execute(
+        insert_ignore(
+            session,
+            ChannelSequence,
+            {
+                "organization_id": conv.org_id,
+                "channel_type": conv.type.value,
+                "channel_id": conv.channel_id,
+                "last_seq": 0,
+            },
+        )
+    )
+    last = await session.scalar(
+        select(ChannelSequence.last_seq)
+        .where(
+            ChannelSequence.channel_type == conv.type.value,
+            ChannelSequence.channel_id == conv.channel_id,
+        )
+        .with_for_update()
+    )
+    return int(last or 0)
+
+
+async def last_seq(session: AsyncSession, conv: Conversation) -> int:
+    value = await session.scalar(
+        select(ChannelSequence.last_seq).where(
+            ChannelSequence.channel_type == conv.type.value,
+            ChannelSequence.channel_id == conv.channel_id,
+        )
+    )
+    return int(value or 0)
+
+
+async def advance_sequence(session: AsyncSession, conv: Conversation, seq: int) -> None:
+    await session.execute(
+        update(ChannelSequence)
+        .where(
+            ChannelSequence.channel_type == conv.type.value,
+            ChannelSequence.channel_id == conv.channel_id,
+        )
+        .values(last_seq=seq)
+    )
+
+
+async def find_by_client_msg_id(
+    session: AsyncSession, conv: Conversation, sender_id: uuid.UUID, client_msg_id: str
+) -> MessageRow | None:
+    model = conv.model()
+    return await session.scalar(
+        select(model).where(
+            *conv.where(), model.sender_id == sender_id, model.client_msg_id == client_msg_id
+        )
+    )
+
+
+async def add_message(
+    session: AsyncSession,
+    conv: Conversation,
+    *,
+    seq: int,
+    sender_id: uuid.UUID,
+    content: str,
+    client_msg_id: str | None,
+    parent_id: uuid.UUID | None,
+    recipient_id: uuid.UUID | None = None,
+) -> MessageRow:
+    row: MessageRow
+    common: dict[str, Any] = {
+        "organization_id": conv.org_id,
+        "seq": seq,
+        "sender_id": sender_id,
+        "content": content,
+        "client_msg_id": client_msg_id,
+        "parent_id": parent_id,
+    }
+    if conv.direct:
+        assert recipient_id is not None
+        row = DirectMessage(conversation_id=conv.channel_id, recipient_id=recipient_id, **common)
+    else:
+        row = ChannelMessage(channel_type=conv.type.value, channel_id=conv.channel_id, **common)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_message(
+    session: AsyncSession, message_id: uuid.UUID, *, for_update: bool = False
+) -> MessageRow | None:
+    """A message of either table by id. The caller checks the organization and access."""
+    for model in (ChannelMessage, DirectMessage):
+        stmt = select(model).where(model.id == message_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row: MessageRow | None = await session.scalar(stmt)
+        if row is not None:
+            return row
+    return None
+
+
+async def in_conversation(session: AsyncSession, conv: Conversation, message_id: uuid.UUID) -> bool:
+    model = conv.model()
+    found = await session.scalar(select(model.id).where(*conv.where(), model.id == message_id))
+    return found is not None
+
+
+async def history(
+    session: AsyncSession,
+    conv: Conversation,
+    *,
+    before_seq: int | None,
+    after_seq: int | None,
+    limit: int,
+) -> tuple[list[MessageRow], bool]:
+    """One page in ascending seq and whether more lie beyond it.
+
+    With `after_seq` the page starts right after it (catching up forward); otherwise it
+    ends right before `before_seq` (or at the newest message) scrolling back.
+    """
+    model = conv.model()
+    stmt = select(model).where(*conv.where())
+    if after_seq is not None:
+        stmt = stmt.where(model.seq > after_seq)
+    if before_seq is not None:
+        stmt = stmt.where(model.seq < before_seq)
+    forward = after_seq is not None
+    order = model.seq.asc() if forward else model.seq.desc()
+    rows: list[MessageRow] = list(await session.scalars(stmt.order_by(order).limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if not forward:
+        rows.reverse()
+    return rows, has_more
+
+
+async def changed_since(
+    session: AsyncSession, conv: Conversation, *, upto_seq: int, since: datetime, limit: int
+) -> list[MessageRow]:
+    """Messages at or before `upto_seq` modified after `since` (edits, tombstones,
+    reactions), oldest first."""
+    model = conv.model()
+    stmt = (
+        select(model)
+        .where(*conv.where(), model.seq <= upto_seq, model.updated_at > since)
+        .order_by(model.seq)
+        .limit(limit)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def created_at_of(session: AsyncSession, conv: Conversation, seq: int) -> datetime | None:
+    model = conv.model()
+    value: datetime | None = await session.scalar(
+        select(model.created_at).where(*conv.where(), model.seq == seq)
+    )
+    return value
+
+
+async def count_unread(
+    session: AsyncSession, conv: Conversation, *, user_id: uuid.UUID, read_seq: int
+) -> int:
+    """Live messages after the read pointer that someone else sent."""
+    model = conv.model()
+    count = await session.scalar(
+        select(func.count()).where(
+            *conv.where(),
+            model.seq > read_seq,
+            model.sender_id != user_id,
+            model.deleted_at.is_(None),
+        )
+    )
+    return int(count or 0)
+
+
+async def touch(session: AsyncSession, row: MessageRow, now: datetime) -> None:
+    """Mark a message changed (sync reports it) without changing what it says."""
+    row.updated_at = now
+    await session.flush()
+
+
+def _reaction_column(row_type: type[MessageRow]) -> Any:
+    return (
+        MessageReaction.direct_message_id
+        if row_type is DirectMessage
+        else MessageReaction.channel_message_id
+    )
+
+
+async def reactions_for(
+    session: AsyncSession, rows: Sequence[MessageRow]
+) -> dict[uuid.UUID, list[tuple[str, list[uuid.UUID]]]]:
+    """Reactions of each message: emoji in order of first use, with who reacted."""
+    found: dict[uuid.UUID, dict[str, list[uuid.UUID]]] = defaultdict(dict)
+    for row_type in (ChannelMessage, DirectMessage):
+        ids = [r.id for r in rows if isinstance(r, row_type)]
+        if not ids:
+            continue
+        column = _reaction_column(row_type)
+        result = await session.execute(
+            select(column, MessageReaction.emoji, MessageReaction.user_id)
+            .where(column.in_(ids))
+            .order_by(MessageReaction.created_at, MessageReaction.id)
+        )
+        for message_id, emoji, user_id in result.all():
+            found[message_id].setdefault(emoji, []).append(user_id)
+    return {mid: list(by_emoji.items()) for mid, by_emoji in found.items()}
+
+
+async def add_reaction(
+    session: AsyncSession, row: MessageRow, *, user_id: uuid.UUID, emoji: str
+) -> bool:
+    """Idempotent: False when the user already reacted with this emoji."""
+    column = "direct_message_id" if isinstance(row, DirectMessage) else "channel_message_id"
+    result = await session.execute(
+        insert_ignore(
+            session,
+            MessageReaction,
+            {
+                "id": uuid.uuid4(),
+                "organization_id": row.organization_id,
+                column: row.id,
+                "user_id": user_id,
+                "emoji": emoji,
+            },
+        )
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def remove_reaction(
+    session: AsyncSession, row: MessageRow, *, user_id: uuid.UUID, emoji: str
+) -> bool:
+    column = _reaction_column(type(row))
+    stmt = select(MessageReaction).where(
+        column == row.id, MessageReaction.user_id == user_id, MessageReaction.emoji == emoji
+    )
+    reaction = await session.scalar(stmt)
+    if reaction is None:
+        return False
+    await session.delete(reaction)
+    await session.flush()
+    return True
