@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 T = TypeVar("T")
 
@@ -12,6 +12,33 @@ T = TypeVar("T")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
+def _drop_null_branch(schema: dict[str, Any]) -> None:
+    """The published JSON schema of a `NotNull` field: its type without `null`."""
+    branches = schema.get("anyOf")
+    if isinstance(branches, list):
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1:
+            del schema["anyOf"]
+            schema.update(kept[0])
+        else:
+            schema["anyOf"] = kept
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+
+
+# A `Patch` field that may be left out but not sent as null (a required column): the
+# model refuses null (422 naming the field) and the OpenAPI schema does not offer it.
+NotNull = Annotated[
+    T | None, AfterValidator(_refuse_null), Field(json_schema_extra=_drop_null_branch)
+]
 
 
 class Request(BaseModel):
