@@ -19,8 +19,6 @@ from .realtime.dispatch import Dispatcher
 from .realtime.sio import create_sio
 from .rest import auth, health, joining, orgs
 from .rest import chat as chat_routes
-from .rest import delivery as delivery_routes
-from .rest import milestones as milestone_routes
 from .rest.errors import error_middleware
 from .services.core import Services
 from .settings import Settings
@@ -81,6 +79,4 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(chat_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)
-    app.router.add_routes(milestone_routes.routes)
-    app.router.add_routes(delivery_routes.routes)
     return app
