@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -12,10 +13,12 @@ from store.db import create_engine, create_session_factory
 from .auth.passwords import Passwords
 from .auth.tokens import TokenService
 from .bus import Bus
-from .keys import ENGINE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
+from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
 from .ratelimit import RateLimiter
-from .realtime import chat, connection
+from .realtime import chat, connection, presence_events
 from .realtime.dispatch import Dispatcher
+from .realtime.presence import Presence
+from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from .realtime.sio import create_sio
 from .rest import auth, health, joining, orgs
 from .rest import chat as chat_routes
@@ -57,6 +60,16 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
+    store: PresenceStore = RedisPresenceStore(app[REDIS]) if REDIS in app else MemoryPresenceStore()
+    presence = Presence(app[SETTINGS], store, app[SESSIONS], app[SIO])
+    app[PRESENCE] = presence
+    task = asyncio.create_task(presence.run())
+    yield
+    task.cancel()
+    await presence.close()
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     app = web.Application(
@@ -68,11 +81,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
     if settings.redis_url:
         app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)
+    app.cleanup_ctx.append(presence_ctx)
     sio = create_sio(settings)
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
     dispatcher = Dispatcher(sio, settings.socket_events_per_second, settings.socket_event_burst)
-    connection.setup(sio, dispatcher, lambda: app[SERVICES])
+    connection.setup(sio, dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE])
+    presence_events.setup(dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE])
+    dispatcher.on_activity = lambda sid: app[PRESENCE].activity(sid)
     chat.setup(sio, dispatcher, lambda: app[SERVICES])
     health.setup(app)
     app.router.add_routes(auth.routes)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store.db import SessionFactory
 
+from .realtime.presence import Presence
 from .services.core import Services
 from .settings import Settings
 
@@ -19,3 +20,4 @@ SESSIONS = web.AppKey("sessions", SessionFactory)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 REDIS = web.AppKey("redis", Redis)
 SERVICES = web.AppKey("services", Services)
+PRESENCE = web.AppKey("presence", Presence)

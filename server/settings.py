@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     socket_events_per_second: float = Field(default=20.0, gt=0)
     socket_event_burst: int = Field(default=60, ge=1)
     typing_timeout_seconds: float = Field(default=6.0, gt=0)
+    # Presence: away after this long without a client event; offline only after the last
+    # socket has been gone this long (a reload or second tab says nothing); a dead
+    # process's users go offline within ttl + sweep seconds.
+    presence_away_after_seconds: float = Field(default=600.0, gt=0)
+    presence_grace_seconds: float = Field(default=5.0, ge=0)
+    presence_ttl_seconds: float = Field(default=20.0, gt=0)
+    presence_sweep_seconds: float = Field(default=5.0, gt=0)
+    last_seen_persist_seconds: float = Field(default=60.0, gt=0)
     shutdown_timeout_seconds: float = Field(default=10.0, ge=0)
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     argon2_time_cost: int = Field(default=3, ge=1, le=20)

@@ -4,9 +4,10 @@ belong to several organizations through `user_organizations`."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Profile, User
@@ -71,3 +72,32 @@ async def get_profiles(
         return {}
     rows = await session.scalars(select(Profile).where(Profile.id.in_(user_ids)))
     return {p.id: p for p in rows}
+
+
+async def set_presence(
+    session: AsyncSession, user_id: uuid.UUID, status: str, last_seen: datetime | None
+) -> None:
+    values: dict[str, Any] = {"status": status}
+    if last_seen is not None:
+        values["last_seen"] = last_seen
+    await session.execute(update(Profile).where(Profile.id == user_id).values(**values))
+
+
+async def touch_last_seen(session: AsyncSession, user_ids: list[uuid.UUID], when: datetime) -> None:
+    """One statement for every user still online here: last_seen is kept fresh without a
+    write per event."""
+    if user_ids:
+        await session.execute(
+            update(Profile).where(Profile.id.in_(user_ids)).values(last_seen=when)
+        )
+
+
+async def last_seen_of(
+    session: AsyncSession, user_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, datetime | None]:
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(Profile.id, Profile.last_seen).where(Profile.id.in_(user_ids))
+    )
+    return {uid: seen for uid, seen in rows.all()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import socketio
@@ -47,6 +48,11 @@ class Peer:
         async with asyncio.timeout(timeout), self._arrived:
             await self._arrived.wait_for(lambda: len(self.events[event]) >= count)
         return self.events[event]
+
+    async def wait_until(self, check: Callable[[], bool], timeout: float = 5) -> None:
+        """Wait until `check()` holds, re-evaluated whenever an event arrives."""
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(check)
 
     async def close(self) -> None:
         if self.client.connected:

@@ -19,6 +19,7 @@ from ..auth.tokens import unauthorized
 from ..services import auth
 from ..services.core import Services
 from .dispatch import Dispatcher
+from .presence import Presence
 from .rooms import org_room, user_room
 from .session import SocketState, get_state, save_state
 
@@ -33,7 +34,10 @@ def refuse(message: str) -> socketio.exceptions.ConnectionRefusedError:
 
 
 def setup(
-    sio: socketio.AsyncServer, dispatcher: Dispatcher, services: Callable[[], Services]
+    sio: socketio.AsyncServer,
+    dispatcher: Dispatcher,
+    services: Callable[[], Services],
+    presence: Callable[[], Presence],
 ) -> None:
     async def expire(state: SocketState) -> None:
         delay = (state.expires_at - datetime.now(UTC)).total_seconds()
@@ -73,8 +77,10 @@ def setup(
             expires_at=actor.expires_at,
         )
         await sio.emit(events.SESSION, info.model_dump(mode="json"), to=sid)
+        await presence().connected(sid, actor.user_id)
 
     async def disconnect(sid: str, *_reason: Any) -> None:
+        await presence().disconnected(sid)
         try:
             state = await get_state(sio, sid)
         except AppError:

@@ -55,6 +55,8 @@ class Dispatcher:
     def __init__(self, sio: socketio.AsyncServer, rate: float, burst: int) -> None:
         self._sio = sio
         self._rate, self._burst = rate, burst
+        # Told of every accepted client event (presence uses it to notice activity).
+        self.on_activity: Callable[[str], Awaitable[None]] | None = None
         self._events: dict[str, tuple[type[BaseModel] | None, Handler]] = {}
         sio.on("*", self._unknown)
 
@@ -79,6 +81,8 @@ class Dispatcher:
             state = await get_state(self._sio, sid)
             if not state.take_token(self._rate, self._burst, time.monotonic()):
                 raise rate_limited(max(1, math.ceil(1 / self._rate)))
+            if self.on_activity is not None:
+                await self.on_activity(sid)
             payload: Any = None
             if model is not None:
                 if len(args) > 1:

@@ -1,0 +1,181 @@
+"""Presence: online while any socket of the user, on any process, is connected and
+active; away by choice or after inactivity; offline once the last socket has been gone
+for a grace period, or its process stopped refreshing it.
+
+State is kept in a `PresenceStore` (in process, or Redis for several processes), never
+found by scanning sockets. Others hear `presence:updated` only on a real change, and only
+in the organizations the user belongs to. `last_seen` and `profiles.status` reach the
+database on changes and on a slow timer, not on every event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import socketio
+
+from protocol.presence import PresenceOf, PresenceUpdated
+from store import organizations, users
+from store.db import SessionFactory, unit_of_work
+
+from ..settings import Settings
+from .presence_store import PresenceStore
+from .rooms import org_room
+
+log = logging.getLogger("aurentia.presence")
+UPDATED = "presence:updated"
+
+
+@dataclass
+class _Local:
+    user_id: uuid.UUID
+    chosen: str = "online"
+    last_activity: float = 0.0
+    pushed: str = "online"
+
+    def status(self, now: float, away_after: float) -> str:
+        if self.chosen == "away" or now - self.last_activity >= away_after:
+            return "away"
+        return "online"
+
+
+def _aggregate(statuses: list[str]) -> str:
+    if not statuses:
+        return "offline"
+    return "online" if "online" in statuses else "away"
+
+
+class Presence:
+    def __init__(
+        self,
+        settings: Settings,
+        store: PresenceStore,
+        sessions: SessionFactory,
+        sio: socketio.AsyncServer,
+    ) -> None:
+        self._s = settings
+        self._store = store
+        self._sessions = sessions
+        self._sio = sio
+        self._local: dict[str, _Local] = {}
+        self._leaving: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._last_persist = time.monotonic()
+
+    def _expiry(self) -> float:
+        return time.time() + self._s.presence_ttl_seconds
+
+    async def connected(self, sid: str, user_id: uuid.UUID) -> None:
+        self._local[sid] = _Local(user_id, last_activity=time.monotonic())
+        pending = self._leaving.pop(user_id, None)
+        if pending is not None:
+            pending.cancel()
+        await self._store.upsert(user_id, sid, "online", self._expiry())
+        await self.refresh(user_id)
+
+    async def disconnected(self, sid: str) -> None:
+        local = self._local.pop(sid, None)
+        if local is None:
+            return
+        await self._store.remove(local.user_id, sid)
+        if await self._store.conns(local.user_id):
+            await self.refresh(local.user_id)
+            return
+        # The last socket is gone: say nothing unless it stays gone (reload, new tab).
+        self._leaving[local.user_id] = asyncio.create_task(self._leave_later(local.user_id))
+
+    async def _leave_later(self, user_id: uuid.UUID) -> None:
+        await asyncio.sleep(self._s.presence_grace_seconds)
+        self._leaving.pop(user_id, None)
+        await self.refresh(user_id)
+
+    async def activity(self, sid: str) -> None:
+        """A client event: the socket is active again (unless the user chose away)."""
+        local = self._local.get(sid)
+        if local is None:
+            return
+        now = time.monotonic()
+        was = local.status(now, self._s.presence_away_after_seconds)
+        local.last_activity = now
+        if was != local.status(now, self._s.presence_away_after_seconds):
+            local.pushed = "online"
+            await self._store.upsert(local.user_id, sid, "online", self._expiry())
+            await self.refresh(local.user_id)
+
+    async def choose(self, sid: str, status: str) -> str:
+        local = self._local[sid]
+        local.chosen = local.pushed = status
+        local.last_activity = time.monotonic()
+        await self._store.upsert(local.user_id, sid, status, self._expiry())
+        await self.refresh(local.user_id)
+        return status
+
+    async def refresh(self, user_id: uuid.UUID) -> None:
+        """Recompute the user's status from every connection and announce a change."""
+        status = _aggregate(list((await self._store.conns(user_id)).values()))
+        if not await self._store.announce(user_id, status):
+            return
+        now = datetime.now(UTC)
+        await self._store.set_last_seen(user_id, now)
+        async with unit_of_work(self._sessions) as session:
+            await users.set_presence(session, user_id, status, now)
+            orgs, _ = await organizations.list_user_organizations(session, user_id=user_id)
+        for org, _role in orgs:
+            update = PresenceUpdated(
+                user_id=user_id, organization_id=org.id, status=status, last_seen=now
+            )
+            await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=org_room(org.id))
+
+    async def statuses(self, user_ids: list[uuid.UUID]) -> list[PresenceOf]:
+        announced = await self._store.announced(user_ids)
+        seen = await self._store.last_seen(user_ids)
+        missing = [u for u in user_ids if u not in seen]
+        if missing:
+            async with self._sessions() as session:
+                seen.update(
+                    {u: s for u, s in (await users.last_seen_of(session, missing)).items() if s}
+                )
+        return [PresenceOf(user_id=u, status=announced[u], last_seen=seen.get(u)) for u in user_ids]
+
+    async def sweep(self) -> None:
+        """Refresh this process's connections, notice inactivity, claim dead processes'
+        connections, and now and then persist last_seen of the users still here."""
+        now = time.monotonic()
+        changed: set[uuid.UUID] = set()
+        for sid, local in list(self._local.items()):
+            status = local.status(now, self._s.presence_away_after_seconds)
+            await self._store.upsert(local.user_id, sid, status, self._expiry())
+            if local.pushed != status:
+                local.pushed = status
+                changed.add(local.user_id)
+        changed.update(await self._store.claim_expired(time.time()))
+        for user_id in changed:
+            await self.refresh(user_id)
+        if now - self._last_persist >= self._s.last_seen_persist_seconds:
+            self._last_persist = now
+            here = list({local.user_id for local in self._local.values()})
+            async with unit_of_work(self._sessions) as session:
+                await users.touch_last_seen(session, here, datetime.now(UTC))
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self._s.presence_sweep_seconds)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("presence sweep failed")
+
+    async def close(self) -> None:
+        """This process stops: its users leave now rather than at expiry."""
+        for task in self._leaving.values():
+            task.cancel()
+        for sid in list(self._local):
+            with contextlib.suppress(Exception):
+                local = self._local.pop(sid)
+                await self._store.remove(local.user_id, sid)
+                await self.refresh(local.user_id)

@@ -1,0 +1,30 @@
+"""`presence:set` and `presence:list`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from protocol.presence import PresenceList, PresenceListRequest, PresenceSet
+from store import organizations
+
+from ..policy import require_member
+from ..services.core import Services
+from .dispatch import Dispatcher
+from .presence import Presence
+from .session import SocketState
+
+
+def setup(
+    dispatcher: Dispatcher, services: Callable[[], Services], presence: Callable[[], Presence]
+) -> None:
+    @dispatcher.on("presence:set", PresenceSet)
+    async def on_set(state: SocketState, req: PresenceSet) -> dict[str, str]:
+        return {"status": await presence().choose(state.sid, req.status)}
+
+    @dispatcher.on("presence:list", PresenceListRequest)
+    async def on_list(state: SocketState, req: PresenceListRequest) -> PresenceList:
+        """Every member's status, from the presence store (members from the database)."""
+        async with services().sessions() as session:
+            await require_member(session, req.organization_id, state.user_id)
+            member_ids = await organizations.member_user_ids(session, org_id=req.organization_id)
+        return PresenceList(users=await presence().statuses(member_ids))

@@ -1,0 +1,169 @@
+"""Where presence lives: in process, or in Redis so every server process shares it.
+
+A connection is `(user, sid)` with a status and an expiry its process keeps pushing
+forward; a process that dies stops doing so, and any survivor claims the expired
+connections. `announce` is a compare-and-set of the status last told to others, so a
+change is announced once even when several processes notice it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+
+
+class PresenceStore(Protocol):
+    async def upsert(
+        self, user_id: uuid.UUID, sid: str, status: str, expires_at: float
+    ) -> None: ...
+
+    async def remove(self, user_id: uuid.UUID, sid: str) -> bool: ...
+
+    async def conns(self, user_id: uuid.UUID) -> dict[str, str]: ...
+
+    async def claim_expired(self, now: float) -> list[uuid.UUID]: ...
+
+    async def announce(self, user_id: uuid.UUID, status: str) -> bool: ...
+
+    async def announced(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]: ...
+
+    async def set_last_seen(self, user_id: uuid.UUID, when: datetime) -> None: ...
+
+    async def last_seen(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]: ...
+
+
+class MemoryPresenceStore:
+    def __init__(self) -> None:
+        self._conns: dict[uuid.UUID, dict[str, tuple[str, float]]] = {}
+        self._announced: dict[uuid.UUID, str] = {}
+        self._last_seen: dict[uuid.UUID, datetime] = {}
+
+    async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> None:
+        self._conns.setdefault(user_id, {})[sid] = (status, expires_at)
+
+    async def remove(self, user_id: uuid.UUID, sid: str) -> bool:
+        conns = self._conns.get(user_id, {})
+        found = conns.pop(sid, None) is not None
+        if not conns:
+            self._conns.pop(user_id, None)
+        return found
+
+    async def conns(self, user_id: uuid.UUID) -> dict[str, str]:
+        now = time.time()
+        return {sid: s for sid, (s, exp) in self._conns.get(user_id, {}).items() if exp > now}
+
+    async def claim_expired(self, now: float) -> list[uuid.UUID]:
+        users = []
+        for user_id, conns in list(self._conns.items()):
+            dead = [sid for sid, (_, exp) in conns.items() if exp <= now]
+            for sid in dead:
+                del conns[sid]
+            if dead:
+                users.append(user_id)
+            if not conns:
+                del self._conns[user_id]
+        return users
+
+    async def announce(self, user_id: uuid.UUID, status: str) -> bool:
+        if self._announced.get(user_id, "offline") == status:
+            return False
+        self._announced[user_id] = status
+        return True
+
+    async def announced(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {u: self._announced.get(u, "offline") for u in user_ids}
+
+    async def set_last_seen(self, user_id: uuid.UUID, when: datetime) -> None:
+        self._last_seen[user_id] = when
+
+    async def last_seen(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+        return {u: self._last_seen[u] for u in user_ids if u in self._last_seen}
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+_ANNOUNCE = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if (old or 'offline') == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+
+
+class RedisPresenceStore:
+    """Keys: `p:u:{user}` hash sid -> status; `p:exp` sorted set of `user|sid` by expiry;
+    `p:status` hash user -> announced status; `p:seen` hash user -> last seen (ISO)."""
+
+    def __init__(self, redis: Redis, prefix: str = "aurentia:presence") -> None:
+        self._r = redis
+        self._p = prefix
+        self._announce = redis.register_script(_ANNOUNCE)
+
+    def _user_key(self, user_id: uuid.UUID) -> str:
+        return f"{self._p}:u:{user_id}"
+
+    async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> None:
+        pipe = self._r.pipeline(transaction=True)
+        pipe.hset(self._user_key(user_id), sid, status)
+        pipe.zadd(f"{self._p}:exp", {f"{user_id}|{sid}": expires_at})
+        await pipe.execute()
+
+    async def remove(self, user_id: uuid.UUID, sid: str) -> bool:
+        pipe = self._r.pipeline(transaction=True)
+        pipe.zrem(f"{self._p}:exp", f"{user_id}|{sid}")
+        pipe.hdel(self._user_key(user_id), sid)
+        removed, _ = await pipe.execute()
+        return bool(removed)
+
+    async def conns(self, user_id: uuid.UUID) -> dict[str, str]:
+        raw = await self._r.hgetall(self._user_key(user_id))
+        if not raw:
+            return {}
+        by_sid = {_text(k): _text(v) for k, v in raw.items()}
+        sids = list(by_sid)
+        scores = await self._r.zmscore(f"{self._p}:exp", [f"{user_id}|{s}" for s in sids])
+        now = time.time()
+        return {
+            sid: by_sid[sid]
+            for sid, score in zip(sids, scores, strict=True)
+            if score is not None and score > now
+        }
+
+    async def claim_expired(self, now: float) -> list[uuid.UUID]:
+        members = await self._r.zrangebyscore(f"{self._p}:exp", "-inf", now)
+        users: list[uuid.UUID] = []
+        for member in map(_text, members):
+            user, _, sid = member.partition("|")
+            # Whoever removes the member claims it: each dead connection is handled once.
+            if await self._r.zrem(f"{self._p}:exp", member):
+                await self._r.hdel(f"{self._p}:u:{user}", sid)
+                users.append(uuid.UUID(user))
+        return users
+
+    async def announce(self, user_id: uuid.UUID, status: str) -> bool:
+        return bool(await self._announce(keys=[f"{self._p}:status"], args=[str(user_id), status]))
+
+    async def announced(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not user_ids:
+            return {}
+        values = await self._r.hmget(f"{self._p}:status", [str(u) for u in user_ids])
+        return {u: (_text(v) if v else "offline") for u, v in zip(user_ids, values, strict=True)}
+
+    async def set_last_seen(self, user_id: uuid.UUID, when: datetime) -> None:
+        await self._r.hset(f"{self._p}:seen", str(user_id), when.isoformat())
+
+    async def last_seen(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+        if not user_ids:
+            return {}
+        values = await self._r.hmget(f"{self._p}:seen", [str(u) for u in user_ids])
+        return {
+            u: datetime.fromisoformat(_text(v)).astimezone(UTC)
+            for u, v in zip(user_ids, values, strict=True)
+            if v
+        }
