@@ -16,12 +16,14 @@ from .bus import Bus
 from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
 from .ratelimit import RateLimiter
 from .realtime import chat, connection, presence_events
+from .realtime import feed as feed_events
 from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
 from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from .realtime.sio import create_sio
 from .rest import auth, health, joining, orgs
 from .rest import chat as chat_routes
+from .rest import feed as feed_routes
 from .rest.errors import error_middleware
 from .services.core import Services
 from .settings import Settings
@@ -64,6 +66,7 @@ async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
     store: PresenceStore = RedisPresenceStore(app[REDIS]) if REDIS in app else MemoryPresenceStore()
     presence = Presence(app[SETTINGS], store, app[SESSIONS], app[SIO])
     app[PRESENCE] = presence
+    app[SERVICES].connected_probe = presence.has_connection
     task = asyncio.create_task(presence.run())
     yield
     task.cancel()
@@ -90,9 +93,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
     presence_events.setup(dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE])
     dispatcher.on_activity = lambda sid: app[PRESENCE].activity(sid)
     chat.setup(sio, dispatcher, lambda: app[SERVICES])
+    feed_events.setup(sio, dispatcher, lambda: app[SERVICES])
     health.setup(app)
     app.router.add_routes(auth.routes)
     app.router.add_routes(chat_routes.routes)
+    app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)
     return app

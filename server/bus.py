@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,15 @@ class Evict:
     room: str
 
 
-Effect = Emit | Evict
+@dataclass(frozen=True)
+class Deferred:
+    """Work to run once committed, e.g. an emit whose payload must read committed state
+    (an exact unread count)."""
+
+    run: Callable[[], Awaitable[None]]
+
+
+Effect = Emit | Evict | Deferred
 
 
 def wire(data: Any) -> Any:
@@ -61,8 +70,10 @@ class Bus:
                         skip_sid=effect.skip_sid,
                         namespace=NAMESPACE,
                     )
-                else:
+                elif isinstance(effect, Evict):
                     await evict_user(self._sio, effect.user_id, effect.room)
+                else:
+                    await effect.run()
             except Exception:
                 self.failures += 1
                 log.exception("publish failed", extra={"fields": {"effect": type(effect).__name__}})

@@ -48,3 +48,12 @@ def visible_to_client_contact(org_id: uuid.UUID, user_id: uuid.UUID) -> ColumnEl
     return Projet.client_id.in_(
         select(Client.id).where(Client.organization_id == org_id, Client.contact_user_id == user_id)
     )
+
+
+async def project_org(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
+    """The organization of a project found by id alone (socket events name only the id);
+    the caller then checks membership in that organization."""
+    org_id: uuid.UUID | None = await session.scalar(
+        select(Projet.organization_id).where(Projet.id == project_id)
+    )
+    return org_id

@@ -131,6 +131,9 @@ class Presence:
             )
             await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=org_room(org.id))
 
+    async def has_connection(self, user_id: uuid.UUID) -> bool:
+        return bool(await self._store.conns(user_id))
+
     async def statuses(self, user_ids: list[uuid.UUID]) -> list[PresenceOf]:
         announced = await self._store.announced(user_ids)
         seen = await self._store.last_seen(user_ids)

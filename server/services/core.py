@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +18,7 @@ from store.db import SessionFactory, unit_of_work
 
 from ..auth.passwords import Passwords
 from ..auth.tokens import TokenService
-from ..bus import Bus, Effect, Emit, Evict
+from ..bus import Bus, Deferred, Effect, Emit, Evict
 from ..ratelimit import RateLimiter
 from ..settings import Settings
 
@@ -37,6 +37,9 @@ class Tx:
 
     def evict(self, user_id: uuid.UUID, room: str) -> None:
         self.effects.append(Evict(user_id, room))
+
+    def after_commit(self, run: Callable[[], Awaitable[None]]) -> None:
+        self.effects.append(Deferred(run))
 
 
 class KeyedLocks:
@@ -71,6 +74,11 @@ class Services:
     # Senders of one channel in this process queue here, so that their broadcasts leave
     # in seq order (the database lock orders the commits, this orders the publishes).
     channel_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    # Whether a user has a socket connected anywhere (presence sets it once running).
+    connected_probe: Callable[[uuid.UUID], Awaitable[bool]] | None = None
+
+    async def is_connected(self, user_id: uuid.UUID) -> bool:
+        return self.connected_probe is not None and await self.connected_probe(user_id)
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[Tx]:

@@ -23,6 +23,7 @@ from . import channels
 from .auth import Actor
 from .channels import Channel
 from .core import Services, Tx
+from .mentions import notify_for_message
 
 NEW, UPDATED, DELETED = "message:new", "message:updated", "message:deleted"
 REACTIONS, CHANNEL_READ, MESSAGE_READ = "reaction:updated", "channel:read", "message:read"
@@ -122,6 +123,7 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
             recipient_id=channel.peer_id,
         )
         message = await _broadcast(tx, channel, NEW, row)
+        await notify_for_message(svc, tx, channel, row)
         # What one writes, one has read: earlier messages included.
         before = await channel_store.get_read_seq(tx.session, channel.conv, actor.user_id)
         await channel_store.advance_read_seq(tx.session, channel.conv, actor.user_id, seq)

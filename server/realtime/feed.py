@@ -1,0 +1,60 @@
+"""Socket.IO handlers of notifications and live project subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import socketio
+
+from protocol.notifications import (
+    NotificationListRequest,
+    NotificationPage,
+    NotificationQuery,
+    NotificationRead,
+    ProjectSubscription,
+    UnreadCount,
+)
+
+from ..services import feed, notifications
+from ..services.auth import Actor
+from ..services.core import Services
+from .dispatch import Dispatcher
+from .rooms import join_org_room, leave_org_room, project_room
+from .session import SocketState
+
+
+def _actor(state: SocketState) -> Actor:
+    return Actor(state.user_id, state.family_id, state.expires_at)
+
+
+def setup(
+    sio: socketio.AsyncServer, dispatcher: Dispatcher, services: Callable[[], Services]
+) -> None:
+    @dispatcher.on("notification:list", NotificationListRequest)
+    async def on_list(state: SocketState, req: NotificationListRequest) -> NotificationPage:
+        query = NotificationQuery(
+            cursor=req.cursor,
+            limit=req.limit,
+            unread_only=req.unread_only,
+            organization_id=req.organization_id,
+        )
+        return await notifications.list_for(services(), _actor(state), query)
+
+    @dispatcher.on("notification:read", NotificationRead)
+    async def on_read(state: SocketState, req: NotificationRead) -> UnreadCount:
+        return await notifications.mark_read(services(), _actor(state), req, state.sid)
+
+    @dispatcher.on("project:subscribe", ProjectSubscription)
+    async def on_subscribe(state: SocketState, req: ProjectSubscription) -> dict[str, object]:
+        """Live task and milestone events of a project the user may read."""
+        org_id = await feed.readable_project(services(), _actor(state), req.project_id)
+        await join_org_room(sio, state, org_id, project_room(req.project_id))
+        return {}
+
+    @dispatcher.on("project:unsubscribe", ProjectSubscription)
+    async def on_unsubscribe(state: SocketState, req: ProjectSubscription) -> dict[str, object]:
+        for org_id, rooms in state.org_rooms.items():
+            if project_room(req.project_id) in rooms:
+                await leave_org_room(sio, state, org_id, project_room(req.project_id))
+                break
+        return {}

@@ -1,0 +1,62 @@
+"""The activity feed and live project subscriptions."""
+
+from __future__ import annotations
+
+import uuid
+
+from protocol.common import Page
+from protocol.errors import AppError, not_found
+from protocol.notifications import ActivityOut, ActivityQuery
+from store import activity, projects
+
+from ..policy import Action, require_member, require_project_reader
+from .auth import Actor
+from .core import Services
+
+
+async def list_activity(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: ActivityQuery
+) -> Page[ActivityOut]:
+    """What happened in the organization, newest first: for owners, admins and managers."""
+    async with svc.sessions() as session:
+        await require_member(session, org_id, actor.user_id, Action.VIEW_ACTIVITY)
+        rows, cursor = await activity.list_activity(
+            session,
+            org_id=org_id,
+            cursor=query.cursor,
+            limit=query.limit,
+            resource_type=query.resource_type,
+            resource_id=query.resource_id,
+            user_id=query.user_id,
+        )
+    items = [
+        ActivityOut(
+            id=r.id,
+            organization_id=r.organization_id,
+            user_id=r.user_id,
+            action=r.action,
+            description=r.description,
+            resource_type=r.resource_type,
+            resource_id=r.resource_id,
+            metadata=r.metadata_,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+    return Page(items=items, next_cursor=cursor)
+
+
+async def readable_project(svc: Services, actor: Actor, project_id: uuid.UUID) -> uuid.UUID:
+    """The organization of a project the actor may read (for `project:subscribe`)."""
+    async with svc.sessions() as session:
+        org_id = await projects.project_org(session, project_id)
+        if org_id is None:
+            raise not_found("project")
+        try:
+            member = await require_member(session, org_id, actor.user_id)
+        except AppError:
+            raise not_found("project") from None
+        project = await projects.get_project(session, org_id=org_id, project_id=project_id)
+        assert project is not None
+        await require_project_reader(session, member, project)
+    return org_id

@@ -1,0 +1,114 @@
+"""Notifications: created by the services in the transaction of what caused them, pushed
+after commit with the exact unread count, read from any device."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from protocol.enums import NotificationType
+from protocol.notifications import (
+    NotificationNew,
+    NotificationOut,
+    NotificationPage,
+    NotificationQuery,
+    NotificationRead,
+    UnreadCount,
+)
+from store import notifications as store
+from store.models import Notification
+
+from ..bus import Emit
+from ..realtime.rooms import user_room
+from .auth import Actor
+from .core import Services, Tx
+
+NEW, READ = "notification:new", "notification:read"
+
+
+def out(row: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=row.id,
+        organization_id=row.organization_id,
+        type=NotificationType(row.type),
+        title=row.title,
+        message=row.message,
+        link=row.link,
+        metadata=row.metadata_,
+        read_at=row.read_at,
+        created_at=row.created_at,
+    )
+
+
+async def notify(
+    svc: Services,
+    tx: Tx,
+    *,
+    org_id: uuid.UUID,
+    user_id: uuid.UUID,
+    type: NotificationType,
+    title: str,
+    message: str | None = None,
+    link: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> None:
+    """Store a notification in `tx`; once committed, every socket of the user gets it
+    with the unread count read after the commit (so the badge is exact)."""
+    row = await store.add_notification(
+        tx.session,
+        org_id=org_id,
+        user_id=user_id,
+        type=type.value,
+        title=title,
+        message=message,
+        link=link,
+        metadata=metadata,
+    )
+    payload = out(row)
+
+    async def push() -> None:
+        async with svc.sessions() as session:
+            unread = await store.count_unread(session, user_id=user_id)
+        new = NotificationNew(notification=payload, unread_count=unread)
+        await svc.bus.publish([Emit(NEW, new, user_room(user_id))])
+
+    tx.after_commit(push)
+
+
+async def list_for(svc: Services, actor: Actor, query: NotificationQuery) -> NotificationPage:
+    async with svc.sessions() as session:
+        rows, cursor = await store.list_notifications(
+            session,
+            user_id=actor.user_id,
+            org_id=query.organization_id,
+            unread_only=query.unread_only,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        unread = await store.count_unread(session, user_id=actor.user_id)
+    return NotificationPage(items=[out(r) for r in rows], unread_count=unread, next_cursor=cursor)
+
+
+async def mark_read(
+    svc: Services, actor: Actor, req: NotificationRead, sid: str | None = None
+) -> UnreadCount:
+    """The user's other devices hear `notification:read` with the new exact count."""
+    async with svc.tx() as tx:
+        changed = await store.mark_read(
+            tx.session,
+            user_id=actor.user_id,
+            ids=None if req.all else req.ids,
+            now=datetime.now(UTC),
+        )
+
+        async def push() -> None:
+            async with svc.sessions() as session:
+                unread = await store.count_unread(session, user_id=actor.user_id)
+            data = {"ids": [str(i) for i in changed], "all": req.all, "unread_count": unread}
+            await svc.bus.publish([Emit(READ, data, user_room(actor.user_id), skip_sid=sid)])
+
+        if changed:
+            tx.after_commit(push)
+    async with svc.sessions() as session:
+        return UnreadCount(unread_count=await store.count_unread(session, user_id=actor.user_id))

@@ -1,0 +1,100 @@
+"""A user's notifications. They are addressed to a user and belong to an organization;
+the user reads their own across organizations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Notification
+from .pagination import page_stmt, split_page
+
+
+async def add_notification(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    user_id: uuid.UUID,
+    type: str,
+    title: str,
+    message: str | None = None,
+    link: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Notification:
+    row = Notification(
+        organization_id=org_id,
+        user_id=user_id,
+        type=type,
+        title=title,
+        message=message,
+        link=link,
+        metadata_=metadata or {},
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def list_notifications(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    org_id: uuid.UUID | None,
+    unread_only: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Notification], str | None]:
+    """Newest first."""
+    stmt = select(Notification).where(Notification.user_id == user_id)
+    if org_id is not None:
+        stmt = stmt.where(Notification.organization_id == org_id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    columns = [Notification.created_at, Notification.id]
+    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit, descending=True)
+    rows = list(await session.scalars(stmt))
+    return split_page(rows, limit, lambda n: (n.created_at, n.id))
+
+
+async def count_unread(
+    session: AsyncSession, *, user_id: uuid.UUID, org_id: uuid.UUID | None = None
+) -> int:
+    """Served by the (user_id, read_at) index."""
+    stmt = select(func.count()).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if org_id is not None:
+        stmt = stmt.where(Notification.organization_id == org_id)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def mark_read(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    ids: list[uuid.UUID] | None,
+    now: datetime,
+    org_id: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """Mark the user's unread notifications read (`ids=None`: all of them); returns the
+    ids that changed. Other users' ids are ignored, never an error that would leak them."""
+    stmt = select(Notification.id).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(ids))
+    if org_id is not None:
+        stmt = stmt.where(Notification.organization_id == org_id)
+    changed = list(await session.scalars(stmt))
+    if changed:
+        await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(changed), Notification.read_at.is_(None))
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return changed
