@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 T = TypeVar("T")
 
@@ -41,10 +48,32 @@ NotNull = Annotated[
 ]
 
 
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
+
+
+def refuse_nul(data: Any) -> Any:
+    """No text may carry a NUL character: PostgreSQL cannot store one, and no legitimate
+    client sends one."""
+    if _has_nul(data):
+        raise ValueError("text may not contain NUL characters")
+    return data
+
+
 class Request(BaseModel):
     """Base of every client payload: unknown fields are refused, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+    _no_nul = model_validator(mode="before")(refuse_nul)
 
 
 class Patch(Request):
@@ -58,6 +87,8 @@ class ListQuery(BaseModel):
     """`?limit=` (1..200, default 50) and `?cursor=` (opaque)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    _no_nul = model_validator(mode="before")(refuse_nul)
 
     limit: int = Field(default=50, ge=1, le=200)
     cursor: Annotated[str, StringConstraints(max_length=512)] | None = None

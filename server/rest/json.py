@@ -63,6 +63,8 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
 def parse_query(request: web.Request, model: type[M]) -> M:
     """Validate query parameters; a repeated key becomes a list."""
     data: dict[str, Any] = {}
+    if "\x00" in request.query_string:
+        raise _invalid([FieldError(loc=["query"], msg="text may not contain NUL characters")])
     for key in request.query:
         values = request.query.getall(key)
         data[key] = values if len(values) > 1 else values[0]

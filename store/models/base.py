@@ -105,6 +105,13 @@ class CreatedAt:
     )
 
 
+def _created_at_or_now(context: Any) -> datetime:
+    """A new row's `updated_at` equals its `created_at`: "changed since" never mistakes
+    a fresh row for an edited one."""
+    created = context.get_current_parameters().get("created_at")
+    return created if isinstance(created, datetime) else utcnow()
+
+
 class Timestamps(CreatedAt):
     """`created_at` and `updated_at`.
 
@@ -114,7 +121,7 @@ class Timestamps(CreatedAt):
     """
 
     updated_at: Mapped[datetime] = mapped_column(
-        default=utcnow, onupdate=utcnow, server_default=func.now(), sort_order=101
+        default=_created_at_or_now, onupdate=utcnow, server_default=func.now(), sort_order=101
     )
 
 

@@ -251,3 +251,22 @@ async def test_read_pointer_moves_forward_only_and_reaches_other_devices(
     finally:
         for peer in (alice, bob_phone, bob_laptop):
             await peer.close()
+
+
+async def test_nul_characters_are_refused_not_a_server_error(
+    server: TestServer, http: Client
+) -> None:
+    org = await make_org(http)
+    ref = org.ref()
+    alice = await joined(server, org.owner, ref)
+    try:
+        ack = await alice.call(
+            "message:send", {"channel": ref, "content": "a\x00b", "client_msg_id": "nul"}
+        )
+        assert ack["ok"] is False and ack["error"]["code"] == "validation_error"
+        resp = await http.post("/api/v1/orgs", json={"name": "Acme\x00"}, headers=org.owner.headers)
+        assert resp.status == 422
+        resp = await http.get("/api/v1/notifications?cursor=%00", headers=org.owner.headers)
+        assert resp.status == 422
+    finally:
+        await alice.close()
