@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, StringConstraints
 
-from .common import Name, Patch, Request, Url
+from .common import Name, NotNull, Patch, Request, Url
 from .enums import MemberRole, UserRole, UserStatus
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
@@ -73,8 +73,8 @@ class MeOut(ProfileOut):
 
 
 class MePatch(Patch):
-    prenom: Name | None = None
-    nom: Name | None = None
+    prenom: NotNull[Name] = None
+    nom: NotNull[Name] = None
     phone: Phone | None = None
     avatar_url: Url | None = None
     organization_id: uuid.UUID | None = None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from .common import Name, Request, ShortText
+from .common import ListQuery, Name, Request, ShortText
 from .enums import ChannelType
 
 MAX_CONTENT = 4000
@@ -184,6 +185,31 @@ class GroupCreate(Request):
 
 class GroupMemberAdd(Request):
     user_id: uuid.UUID
+
+
+MAX_SEARCH_QUERY = 200
+
+
+def _clean_search_query(value: str) -> str:
+    """Control characters (NUL included, which PostgreSQL refuses in text) and lone
+    surrogates become blanks; the rest is trimmed and must be 1..200 characters."""
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in value
+    ).strip()
+    if not cleaned:
+        raise ValueError("q is empty")
+    if len(cleaned) > MAX_SEARCH_QUERY:
+        raise ValueError(f"q is longer than {MAX_SEARCH_QUERY} characters")
+    return cleaned
+
+
+class MessageSearchQuery(ListQuery):
+    """`GET /orgs/{org}/messages/search`: every word of `q` must appear (no operators);
+    `cursor` is opaque (an offset into the ranking, at most 1000 results deep)."""
+
+    q: Annotated[str, StringConstraints(max_length=MAX_SEARCH_QUERY * 4)]
+
+    _q = field_validator("q")(_clean_search_query)
 
 
 class SearchHit(BaseModel):

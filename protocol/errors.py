@@ -75,6 +75,8 @@ class Problem(BaseModel):
     detail: str
     code: ErrorCode
     errors: list[FieldError] | None = None
+    # Extension member: the AppError's other client-facing details (a conflicting id ...).
+    details: Any = None
     request_id: str | None = None
 
 

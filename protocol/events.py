@@ -10,6 +10,9 @@ AUTH_EXPIRED: Final = "auth:expired"
 ORG_REMOVED: Final = "organization:removed"
 MILESTONE_UPDATED: Final = "milestone:updated"
 MILESTONE_DELETED: Final = "milestone:deleted"
+TASK_CREATED: Final = "task:created"
+TASK_UPDATED: Final = "task:updated"
+TASK_DELETED: Final = "task:deleted"
 
 # Client to server.
 AUTH_REFRESH: Final = "auth:refresh"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -21,11 +22,22 @@ from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
 from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from .realtime.sio import create_sio
-from .rest import auth, health, joining, orgs
+from .rest import analytics as analytics_routes
+from .rest import auth, health, joining, openapi, orgs
 from .rest import chat as chat_routes
+from .rest import delivery as delivery_routes
 from .rest import feed as feed_routes
+from .rest import finance as finance_routes
+from .rest import milestones as milestone_routes
+from .rest import people as people_routes
+from .rest import projects as project_routes
+from .rest import search as search_routes
+from .rest import tasks as task_routes
+from .rest import time as time_routes
 from .rest.errors import error_middleware
+from .services import analytics_job
 from .services.core import Services
+from .services.job_lock import round_lock
 from .settings import Settings
 
 
@@ -73,6 +85,24 @@ async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
     await presence.close()
 
 
+async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The periodic analytics job (server/services/analytics_job.py) in the background."""
+    settings = app[SETTINGS]
+    interval = settings.analytics_job_interval_seconds
+    lock = round_lock(
+        analytics_job.JOB_NAME,
+        interval,
+        engine=app[ENGINE],
+        redis=app.get(REDIS),
+        is_sqlite=settings.is_sqlite,
+    )
+    task = asyncio.create_task(analytics_job.run_forever(app[SERVICES], lock, interval))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     app = web.Application(
@@ -85,6 +115,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)
     app.cleanup_ctx.append(presence_ctx)
+    if settings.analytics_job_enabled:
+        app.cleanup_ctx.append(analytics_job_ctx)
     sio = create_sio(settings)
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
@@ -100,4 +132,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)
+    app.router.add_routes(milestone_routes.routes)
+    app.router.add_routes(delivery_routes.routes)
+    app.router.add_routes(search_routes.routes)
+    app.router.add_routes(project_routes.routes)
+    app.router.add_routes(task_routes.routes)
+    app.router.add_routes(finance_routes.routes)
+    app.router.add_routes(analytics_routes.routes)
+    app.router.add_routes(people_routes.routes)
+    app.router.add_routes(time_routes.routes)
+    openapi.setup(app)  # last: it documents the routes registered above
     return app

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.enums import MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from store import organizations, projects
-from store.models import Projet
+from store.models import Client, Projet
 
 
 class Action(StrEnum):
@@ -42,6 +42,11 @@ class Action(StrEnum):
     REOPEN_TIME = "reopen_time"
     # The firm's directory (names, emails, phones): not for its clients' contacts.
     LIST_MEMBERS = "list_members"
+    # Consultants' details (rates aside: SEE_FINANCIALS), the skills catalogue, staffing.
+    READ_PEOPLE = "read_people"
+    MANAGE_PEOPLE = "manage_people"
+    # Everyone's time entries and timesheets (others read only their own).
+    READ_ALL_TIME = "read_all_time"
 
 
 _MANAGER = frozenset(
@@ -57,6 +62,9 @@ _MANAGER = frozenset(
         Action.READ_ALL_PROJECTS,
         Action.READ_ORG_CHANNELS,
         Action.VIEW_ACTIVITY,
+        Action.READ_PEOPLE,
+        Action.MANAGE_PEOPLE,
+        Action.READ_ALL_TIME,
     }
 )
 _ADMIN = _MANAGER | {
@@ -72,6 +80,7 @@ _CONSULTANT = frozenset(
         Action.LOG_TIME,
         Action.READ_ALL_PROJECTS,
         Action.READ_ORG_CHANNELS,
+        Action.READ_PEOPLE,
     }
 )
 
@@ -151,6 +160,20 @@ def check_owner_remains(current: MemberRole, new: MemberRole | None, owners: int
         raise AppError(ErrorCode.CONFLICT, "the last owner cannot leave or be demoted")
 
 
+def client_contact_scope(member: Member) -> uuid.UUID | None:
+    """What limits the clients and projects `member` reads: None for members who read all
+    of the organization's, else their own user id (a CLIENT member reads only the clients
+    whose contact they are, and those clients' projects)."""
+    return None if member.can(Action.READ_ALL_PROJECTS) else member.user_id
+
+
+def require_client_reader(member: Member, client: Client) -> None:
+    """A client the member may not read is answered as missing."""
+    scope = client_contact_scope(member)
+    if scope is not None and client.contact_user_id != scope:
+        raise not_found("client")
+
+
 async def can_read_project(session: AsyncSession, member: Member, project: Projet) -> bool:
     """Everyone of the organization reads its projects, except a CLIENT member, who reads
     only the projects of the client whose contact they are."""
@@ -202,3 +225,56 @@ async def require_milestone_reader(
         return
     if not await can_read_project(session, member, project):
         raise not_found("milestone")
+
+
+def time_reader_scope(member: Member, profile_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Whose time entries a list or timesheet shows: `profile_id` when given, else
+    everyone's for managers and above (None) and the caller's own for the others. Anyone
+    who does not log time (a CLIENT member) and a non-manager asking for someone else's
+    get `forbidden`."""
+    require(member, Action.LOG_TIME)
+    if profile_id is None:
+        return None if member.can(Action.READ_ALL_TIME) else member.user_id
+    if profile_id != member.user_id and not member.can(Action.READ_ALL_TIME):
+        raise forbidden("only managers read other people's time")
+    return profile_id
+
+
+def check_time_author(member: Member, profile_id: uuid.UUID) -> None:
+    """Consultants and members log time for themselves only; managers for anyone."""
+    require(member, Action.LOG_TIME)
+    if profile_id != member.user_id and not member.can(Action.LOG_TIME_FOR_OTHERS):
+        raise forbidden("you may log time only for yourself")
+
+
+def check_time_editor(member: Member, owner_id: uuid.UUID, rejected: bool) -> None:
+    """Who may change or delete an entry: its owner; a manager too while it is pending,
+    but a rejected entry is corrected by its owner alone (the correction resubmits it).
+    Whether the entry's state allows a change at all is the service's rule."""
+    require(member, Action.LOG_TIME)
+    if owner_id == member.user_id:
+        return
+    if not member.can(Action.LOG_TIME_FOR_OTHERS):
+        raise forbidden("you may change only your own time entries")
+    if rejected:
+        raise forbidden("a rejected entry is corrected by its owner")
+
+
+def invoice_contact_scope(member: Member) -> uuid.UUID | None:
+    """What limits the invoices `member` reads: None for those who see the financials
+    (owners, admins, managers), the member's own user id for a CLIENT member (only the
+    invoices of projects whose client they are contact of, never costs); anyone else is
+    forbidden, consultants included."""
+    if member.can(Action.SEE_FINANCIALS):
+        return None
+    if member.role is MemberRole.CLIENT:
+        return member.user_id
+    raise forbidden("invoices are for owners, admins, managers and the client")
+
+
+async def require_invoice_reader(session: AsyncSession, member: Member, project: Projet) -> None:
+    """An invoice of a project the CLIENT member may not read is answered as missing."""
+    if invoice_contact_scope(member) is not None and not await can_read_project(
+        session, member, project
+    ):
+        raise not_found("invoice")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -64,6 +65,12 @@ class Settings(BaseSettings):
     external_jwt_audience: str | None = None
     external_jwt_secret: SecretStr | None = None
     external_jwks_file: Path | None = None
+    # Finance: working hours in a billable day (cost = hours / this x daily rate).
+    hours_per_day: Decimal = Field(default=Decimal(8), gt=0, le=24)
+    # The analytics job (health, drifts, predictions of active projects) runs once per
+    # interval, at interval boundaries of the epoch (daily: at 00:00 UTC), in one process.
+    analytics_job_enabled: bool = True
+    analytics_job_interval_seconds: float = Field(default=86400.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

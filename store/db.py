@@ -122,3 +122,14 @@ async def advisory_lock(session: AsyncSession, key: str) -> None:
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     lock_id = int.from_bytes(digest, "big", signed=True)
     await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+
+def array_contains(session: AsyncSession, column: Any, value: str) -> Any:
+    """`value` is one of the items of a text-array column (`ARRAY(text)` on PostgreSQL,
+    a JSON array on SQLite)."""
+    from sqlalchemy import exists, func, literal, select
+
+    if is_sqlite(session):
+        items = func.json_each(column).table_valued("value")
+        return exists(select(1).select_from(items).where(items.c.value == value))
+    return literal(value) == func.any(column)

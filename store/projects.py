@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Affectation, Client, Projet
+from protocol.enums import ChannelType
+
+from .models import (
+    Affectation,
+    ChannelMessage,
+    ChannelReadState,
+    ChannelSequence,
+    Client,
+    ProjectChannel,
+    Projet,
+)
+from .pagination import page_stmt, split_page
 
 
 async def get_project(
@@ -15,7 +28,7 @@ async def get_project(
 ) -> Projet | None:
     stmt = select(Projet).where(Projet.organization_id == org_id, Projet.id == project_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(stmt)
 
 
@@ -48,6 +61,172 @@ def visible_to_client_contact(org_id: uuid.UUID, user_id: uuid.UUID) -> ColumnEl
     return Projet.client_id.in_(
         select(Client.id).where(Client.organization_id == org_id, Client.contact_user_id == user_id)
     )
+
+
+# Clients ------------------------------------------------------------------------------
+
+
+async def create_client(
+    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
+) -> Client:
+    client = Client(organization_id=org_id, **fields)
+    session.add(client)
+    await session.flush()
+    return client
+
+
+async def get_client(
+    session: AsyncSession, *, org_id: uuid.UUID, client_id: uuid.UUID, for_update: bool = False
+) -> Client | None:
+    stmt = select(Client).where(Client.organization_id == org_id, Client.id == client_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(stmt)
+
+
+async def list_clients(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+    contact_user_id: uuid.UUID | None = None,
+) -> tuple[list[Client], str | None]:
+    """Oldest first; with `contact_user_id`, only the clients that person is contact of."""
+    stmt = select(Client).where(Client.organization_id == org_id)
+    if contact_user_id is not None:
+        stmt = stmt.where(Client.contact_user_id == contact_user_id)
+    columns = [Client.created_at, Client.id]
+    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
+    rows = list(await session.scalars(stmt))
+    return split_page(rows, limit, lambda c: (c.created_at, c.id))
+
+
+async def update_client(session: AsyncSession, client: Client, values: dict[str, Any]) -> Client:
+    for key, value in values.items():
+        setattr(client, key, value)
+    await session.flush()
+    return client
+
+
+async def client_has_projects(
+    session: AsyncSession, *, org_id: uuid.UUID, client_id: uuid.UUID
+) -> bool:
+    stmt = select(exists().where(Projet.organization_id == org_id, Projet.client_id == client_id))
+    return bool(await session.scalar(stmt))
+
+
+async def delete_client(session: AsyncSession, client: Client) -> None:
+    """Refused by the database (NO ACTION) while a project references the client."""
+    await session.delete(client)
+    await session.flush()
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+async def create_project(
+    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
+) -> tuple[Projet, ProjectChannel]:
+    """The project and its chat channel, in the caller's transaction."""
+    project = Projet(organization_id=org_id, **fields)
+    session.add(project)
+    await session.flush()
+    channel = ProjectChannel(organization_id=org_id, projet_id=project.id)
+    session.add(channel)
+    await session.flush()
+    return project, channel
+
+
+async def project_channel_id(
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
+) -> uuid.UUID | None:
+    return await session.scalar(
+        select(ProjectChannel.id).where(
+            ProjectChannel.organization_id == org_id, ProjectChannel.projet_id == project_id
+        )
+    )
+
+
+async def list_projects(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+    statut: str | None = None,
+    client_id: uuid.UUID | None = None,
+    client_contact_id: uuid.UUID | None = None,
+) -> tuple[list[tuple[Projet, uuid.UUID | None]], str | None]:
+    """Oldest first, each with its channel id; with `client_contact_id`, only the
+    projects of the clients that person is contact of."""
+    stmt = (
+        select(Projet, ProjectChannel.id)
+        .outerjoin(ProjectChannel, ProjectChannel.projet_id == Projet.id)
+        .where(Projet.organization_id == org_id)
+    )
+    if statut is not None:
+        stmt = stmt.where(Projet.statut == statut)
+    if client_id is not None:
+        stmt = stmt.where(Projet.client_id == client_id)
+    if client_contact_id is not None:
+        stmt = stmt.where(visible_to_client_contact(org_id, client_contact_id))
+    columns = [Projet.created_at, Projet.id]
+    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
+    rows = [(project, channel_id) for project, channel_id in await session.execute(stmt)]
+    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+
+
+async def project_name_taken(
+    session: AsyncSession, *, org_id: uuid.UUID, nom: str, except_id: uuid.UUID | None = None
+) -> bool:
+    stmt = exists().where(Projet.organization_id == org_id, Projet.nom == nom)
+    if except_id is not None:
+        stmt = stmt.where(Projet.id != except_id)
+    return bool(await session.scalar(select(stmt)))
+
+
+async def update_project(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> Projet | None:
+    """Compare-and-set: apply `values` and increment `version`, only while the version is
+    still `expected_version` (when given). None when no row matched: the project is gone
+    or changed since (the caller's 412)."""
+    stmt = update(Projet).where(Projet.organization_id == org_id, Projet.id == project_id)
+    if expected_version is not None:
+        stmt = stmt.where(Projet.version == expected_version)
+    stmt = stmt.values(**values, version=Projet.version + 1).execution_options(
+        synchronize_session=False
+    )
+    result = await session.execute(stmt)
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return await get_project(session, org_id=org_id, project_id=project_id, for_update=True)
+
+
+async def delete_project(
+    session: AsyncSession, project: Projet, channel_id: uuid.UUID | None
+) -> None:
+    """The project; the database cascades its tasks, deliverables, staffing, milestones,
+    channel and the rest. Channel messages, the sequence and read states name their
+    channel without a foreign key, so they are deleted here, in the same transaction."""
+    if channel_id is not None:
+        kind = ChannelType.PROJECT.value
+        for model in (ChannelMessage, ChannelSequence, ChannelReadState):
+            await session.execute(
+                delete(model).where(
+                    model.organization_id == project.organization_id,
+                    model.channel_type == kind,
+                    model.channel_id == channel_id,
+                )
+            )
+    await session.delete(project)
+    await session.flush()
 
 
 async def project_org(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:

@@ -4,16 +4,34 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.auth import LoginRequest, LogoutRequest, MePatch, RefreshRequest, RegisterRequest
+from protocol.auth import (
+    LoginRequest,
+    LogoutRequest,
+    MeOut,
+    MePatch,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+)
 
 from ..services import auth
 from .context import actor, client_address, services
 from .json import json_response, parse_body
+from .openapi import api
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/api/v1/auth/register")
+@api(
+    "Create an account and sign in",
+    tags=["auth"],
+    auth=False,
+    body=RegisterRequest,
+    response=TokenPair,
+    status=201,
+    errors=[409, 429],
+)
 async def register(request: web.Request) -> web.Response:
     req = await parse_body(request, RegisterRequest)
     tokens = await auth.register(services(request), req, client_address(request))
@@ -21,18 +39,41 @@ async def register(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/auth/login")
+@api(
+    "Sign in with email and password",
+    tags=["auth"],
+    auth=False,
+    body=LoginRequest,
+    response=TokenPair,
+    errors=[401, 429],
+)
 async def login(request: web.Request) -> web.Response:
     req = await parse_body(request, LoginRequest)
     return json_response(await auth.login(services(request), req, client_address(request)))
 
 
 @routes.post("/api/v1/auth/refresh")
+@api(
+    "Trade a refresh token for a new pair (rotation)",
+    tags=["auth"],
+    auth=False,
+    body=RefreshRequest,
+    response=TokenPair,
+    errors=[401],
+)
 async def refresh(request: web.Request) -> web.Response:
     req = await parse_body(request, RefreshRequest)
     return json_response(await auth.refresh(services(request), req.refresh_token))
 
 
 @routes.post("/api/v1/auth/logout")
+@api(
+    "End one login session, or all of them without a refresh token",
+    tags=["auth"],
+    body=LogoutRequest,
+    body_required=False,
+    status=204,
+)
 async def logout(request: web.Request) -> web.Response:
     caller = await actor(request)
     req = await parse_body(request, LogoutRequest) if request.can_read_body else LogoutRequest()
@@ -41,11 +82,13 @@ async def logout(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/me")
+@api("The current user and their organizations", tags=["auth"], response=MeOut)
 async def get_me(request: web.Request) -> web.Response:
     return json_response(await auth.me(services(request), await actor(request)))
 
 
 @routes.patch("/api/v1/me")
+@api("Update the current user's profile", tags=["auth"], body=MePatch, response=MeOut, errors=[404])
 async def patch_me(request: web.Request) -> web.Response:
     caller = await actor(request)
     patch = await parse_body(request, MePatch)

@@ -7,13 +7,24 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from protocol.chat import ChannelRef, GroupCreate, GroupMemberAdd, HistoryQuery, OrgChannelCreate
+from protocol.chat import (
+    ChannelInfo,
+    ChannelRef,
+    ChannelState,
+    GroupCreate,
+    GroupMemberAdd,
+    History,
+    HistoryQuery,
+    OrgChannelCreate,
+)
+from protocol.common import Page
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode
 
 from ..services import groups, messages
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
 
 routes = web.RouteTableDef()
 
@@ -27,6 +38,12 @@ class HistoryParams(BaseModel):
 
 
 @routes.get("/api/v1/orgs/{org}/channels")
+@api(
+    "Channels the caller can see, with unread counts",
+    tags=["chat"],
+    response=Page[ChannelState],
+    errors=[404],
+)
 async def list_channels(request: web.Request) -> web.Response:
     org_id = path_uuid(request, "org")
     states = await groups.list_channels(services(request), await actor(request), org_id)
@@ -34,6 +51,14 @@ async def list_channels(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/orgs/{org}/channels")
+@api(
+    "Create an organization channel",
+    tags=["chat"],
+    body=OrgChannelCreate,
+    response=ChannelInfo,
+    status=201,
+    errors=[403, 404, 409],
+)
 async def create_channel(request: web.Request) -> web.Response:
     org_id = path_uuid(request, "org")
     caller = await actor(request)
@@ -44,6 +69,14 @@ async def create_channel(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/orgs/{org}/groups")
+@api(
+    "Create a group chat",
+    tags=["chat"],
+    body=GroupCreate,
+    response=ChannelInfo,
+    status=201,
+    errors=[404, 409],
+)
 async def create_group(request: web.Request) -> web.Response:
     org_id = path_uuid(request, "org")
     caller = await actor(request)
@@ -54,6 +87,14 @@ async def create_group(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/orgs/{org}/groups/{group}/members")
+@api(
+    "Add a member to a group chat",
+    tags=["chat"],
+    body=GroupMemberAdd,
+    response=ChannelInfo,
+    status=201,
+    errors=[404, 409],
+)
 async def add_group_member(request: web.Request) -> web.Response:
     org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
     caller = await actor(request)
@@ -63,6 +104,12 @@ async def add_group_member(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/orgs/{org}/groups/{group}/members/{user}")
+@api(
+    "Remove a member from a group chat, or leave it",
+    tags=["chat"],
+    status=204,
+    errors=[403, 404],
+)
 async def remove_group_member(request: web.Request) -> web.Response:
     org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
     user_id = path_uuid(request, "user")
@@ -72,6 +119,14 @@ async def remove_group_member(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/orgs/{org}/channels/{type}/{id}/messages")
+@api(
+    "Message history of a channel",
+    tags=["chat"],
+    query=HistoryParams,
+    response=History,
+    path={"type": ChannelType},
+    errors=[404],
+)
 async def history(request: web.Request) -> web.Response:
     org_id, channel_id = path_uuid(request, "org"), path_uuid(request, "id")
     caller = await actor(request)

@@ -28,6 +28,7 @@ def problem_response(
     *,
     status: int | None = None,
     errors: list[FieldError] | None = None,
+    details: object = None,
     request_id: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
@@ -39,6 +40,7 @@ def problem_response(
         detail=detail,
         code=code,
         errors=errors,
+        details=details,
         request_id=request_id,
     )
     return web.Response(
@@ -75,10 +77,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await handler(request)
     except AppError as exc:
+        errors = _field_errors(exc.details)
         response = problem_response(
             exc.code,
             exc.message,
-            errors=_field_errors(exc.details),
+            errors=errors,
+            details=exc.details if errors is None else None,
             headers=exc.headers,
         )
     except web.HTTPException as exc:

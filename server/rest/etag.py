@@ -29,7 +29,7 @@ def expected_version(request: web.Request) -> int | None:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise AppError(
             ErrorCode.VALIDATION_ERROR,
             "the request is invalid",

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.notifications import ActivityQuery, NotificationQuery, NotificationRead
+from protocol.common import Page
+from protocol.notifications import (
+    ActivityOut,
+    ActivityQuery,
+    NotificationPage,
+    NotificationQuery,
+    NotificationRead,
+    UnreadCount,
+)
 
 from ..services import feed, notifications
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/api/v1/notifications")
+@api(
+    "The caller's notifications, newest first, with the unread count",
+    tags=["feed"],
+    query=NotificationQuery,
+    response=NotificationPage,
+)
 async def list_notifications(request: web.Request) -> web.Response:
     caller = await actor(request)
     query = parse_query(request, NotificationQuery)
@@ -21,6 +36,12 @@ async def list_notifications(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/notifications/read")
+@api(
+    "Mark notifications read (some ids, or all)",
+    tags=["feed"],
+    body=NotificationRead,
+    response=UnreadCount,
+)
 async def read_notifications(request: web.Request) -> web.Response:
     caller = await actor(request)
     req = await parse_body(request, NotificationRead)
@@ -28,6 +49,13 @@ async def read_notifications(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/orgs/{org}/activity")
+@api(
+    "Activity log of an organization, newest first",
+    tags=["feed"],
+    query=ActivityQuery,
+    response=Page[ActivityOut],
+    errors=[403, 404],
+)
 async def activity(request: web.Request) -> web.Response:
     org_id = path_uuid(request, "org")
     caller = await actor(request)

@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from aiohttp import web
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from ..keys import ENGINE, REDIS
 from .json import json_response
+from .openapi import api
 
 PROBE_TIMEOUT_SECONDS = 2.0
 
 
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, Literal["ok", "unavailable"]]
+
+
+@api("The process is up", tags=["ops"], auth=False, response=HealthOut)
 async def healthz(_request: web.Request) -> web.Response:
     """The process is up and its event loop answers."""
     return json_response({"status": "ok"})
 
 
+@api(
+    "The database and Redis answer",
+    tags=["ops"],
+    auth=False,
+    response=ReadyOut,
+    responses={503: ReadyOut},
+)
 async def readyz(request: web.Request) -> web.Response:
     """Ready when the database and, if configured, Redis answer within a short timeout."""
     checks: dict[str, str] = {}

@@ -5,17 +5,35 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.common import ListQuery
-from protocol.orgs import AcceptInvitation, InvitationCreate, JoinCodeCreate, JoinRequest
+from protocol.common import ListQuery, Page
+from protocol.orgs import (
+    AcceptInvitation,
+    InvitationCreate,
+    InvitationCreated,
+    InvitationOut,
+    JoinCodeCreate,
+    JoinCodeOut,
+    JoinRequest,
+    OrgOut,
+)
 
 from ..services import invitations, joining
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/api/v1/orgs/{org}/join-codes")
+@api(
+    "Create a join code",
+    tags=["joining"],
+    body=JoinCodeCreate,
+    response=JoinCodeOut,
+    status=201,
+    errors=[403, 404, 409],
+)
 async def create_join_code(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")
@@ -25,6 +43,13 @@ async def create_join_code(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/orgs/{org}/join-codes")
+@api(
+    "Join codes of an organization",
+    tags=["joining"],
+    query=ListQuery,
+    response=Page[JoinCodeOut],
+    errors=[403, 404],
+)
 async def list_join_codes(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")
@@ -33,6 +58,7 @@ async def list_join_codes(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/orgs/{org}/join-codes/{id}")
+@api("Delete a join code", tags=["joining"], status=204, errors=[403, 404])
 async def delete_join_code(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id, code_id = path_uuid(request, "org"), path_uuid(request, "id")
@@ -41,6 +67,14 @@ async def delete_join_code(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/join")
+@api(
+    "Join an organization with a code",
+    tags=["joining"],
+    body=JoinRequest,
+    response=OrgOut,
+    status=201,
+    errors=[404, 409],
+)
 async def join(request: web.Request) -> web.Response:
     caller = await actor(request)
     req = await parse_body(request, JoinRequest)
@@ -48,6 +82,14 @@ async def join(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/orgs/{org}/invitations")
+@api(
+    "Invite someone by email (the token is shown once)",
+    tags=["joining"],
+    body=InvitationCreate,
+    response=InvitationCreated,
+    status=201,
+    errors=[403, 404, 409],
+)
 async def create_invitation(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")
@@ -57,6 +99,13 @@ async def create_invitation(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/orgs/{org}/invitations")
+@api(
+    "Invitations of an organization",
+    tags=["joining"],
+    query=ListQuery,
+    response=Page[InvitationOut],
+    errors=[403, 404],
+)
 async def list_invitations(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")
@@ -66,6 +115,14 @@ async def list_invitations(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/invitations/accept")
+@api(
+    "Accept an invitation",
+    tags=["joining"],
+    body=AcceptInvitation,
+    response=OrgOut,
+    status=201,
+    errors=[403, 404, 409],
+)
 async def accept_invitation(request: web.Request) -> web.Response:
     caller = await actor(request)
     req = await parse_body(request, AcceptInvitation)

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.common import ListQuery
-from protocol.orgs import MemberPatch, OrgCreate, OrgPatch
+from protocol.common import ListQuery, Page
+from protocol.orgs import MemberOut, MemberPatch, OrgCreate, OrgOut, OrgPatch
 
 from ..services import members, orgs
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/api/v1/orgs")
+@api(
+    "Create an organization (the caller becomes its owner)",
+    tags=["orgs"],
+    body=OrgCreate,
+    response=OrgOut,
+    status=201,
+    errors=[409],
+)
 async def create_org(request: web.Request) -> web.Response:
     caller = await actor(request)
     req = await parse_body(request, OrgCreate)
@@ -22,6 +31,7 @@ async def create_org(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/orgs")
+@api("The caller's organizations", tags=["orgs"], query=ListQuery, response=Page[OrgOut])
 async def list_orgs(request: web.Request) -> web.Response:
     caller = await actor(request)
     query = parse_query(request, ListQuery)
@@ -29,6 +39,7 @@ async def list_orgs(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/orgs/{org}")
+@api("One organization of the caller", tags=["orgs"], response=OrgOut, errors=[404])
 async def get_org(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")
@@ -36,6 +47,13 @@ async def get_org(request: web.Request) -> web.Response:
 
 
 @routes.patch("/api/v1/orgs/{org}")
+@api(
+    "Update an organization",
+    tags=["orgs"],
+    body=OrgPatch,
+    response=OrgOut,
+    errors=[403, 404, 409],
+)
 async def patch_org(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")
@@ -44,6 +62,7 @@ async def patch_org(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/orgs/{org}")
+@api("Delete an organization and all it owns", tags=["orgs"], status=204, errors=[403, 404])
 async def delete_org(request: web.Request) -> web.Response:
     caller = await actor(request)
     await orgs.delete_org(services(request), caller, path_uuid(request, "org"))
@@ -51,6 +70,13 @@ async def delete_org(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/v1/orgs/{org}/members")
+@api(
+    "Members of an organization",
+    tags=["orgs"],
+    query=ListQuery,
+    response=Page[MemberOut],
+    errors=[404],
+)
 async def list_members(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")
@@ -59,6 +85,13 @@ async def list_members(request: web.Request) -> web.Response:
 
 
 @routes.patch("/api/v1/orgs/{org}/members/{user_id}")
+@api(
+    "Change a member's role",
+    tags=["orgs"],
+    body=MemberPatch,
+    response=MemberOut,
+    errors=[403, 404, 409],
+)
 async def patch_member(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id, user_id = path_uuid(request, "org"), path_uuid(request, "user_id")
@@ -68,6 +101,12 @@ async def patch_member(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/v1/orgs/{org}/members/{user_id}")
+@api(
+    "Remove a member, or leave",
+    tags=["orgs"],
+    status=204,
+    errors=[403, 404, 409],
+)
 async def delete_member(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id, user_id = path_uuid(request, "org"), path_uuid(request, "user_id")

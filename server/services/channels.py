@@ -177,3 +177,25 @@ async def visible_channels(session: AsyncSession, member: Member) -> list[Channe
         except AppError:
             continue  # e.g. the peer left the organization
     return states
+
+
+async def readable_conversations(session: AsyncSession, member: Member) -> list[Conversation]:
+    """Where the member's readable messages live, by the rules `resolve` applies, without
+    resolving channels one by one (message search filters on all of them at once). A
+    direct conversation whose peer left the organization is left out, as in the list."""
+    org_id, user_id = member.org_id, member.user_id
+    found: list[Conversation] = []
+    if member.can(Action.READ_ORG_CHANNELS):
+        for oc in await channels.list_org_channels(session, org_id=org_id):
+            found.append(Conversation(org_id, ChannelType.ORGANIZATION, oc.id))
+    for pc, project in await channels.list_project_channels(session, org_id=org_id):
+        if await can_read_project(session, member, project):
+            found.append(Conversation(org_id, ChannelType.PROJECT, pc.id))
+    for group in await channels.list_user_groups(session, org_id=org_id, user_id=user_id):
+        found.append(Conversation(org_id, ChannelType.GROUP, group.id))
+    members = set(await organizations.member_user_ids(session, org_id=org_id))
+    for peer in await channels.list_direct_peers(session, org_id=org_id, user_id=user_id):
+        if peer in members:
+            conv_id = channels.conversation_id(org_id, user_id, peer)
+            found.append(Conversation(org_id, ChannelType.DIRECT, conv_id))
+    return found

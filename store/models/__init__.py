@@ -31,6 +31,7 @@ from .identity import (
     UserOrganization,
 )
 from .milestones import Milestone, MilestoneAssignment, MilestoneDependency, MilestoneTask
+from .ops import IdempotencyKey
 from .people import Competence, ConsultantDetails, ProfileCompetence
 from .projects import Affectation, Client, Livrable, Projet, Tache
 
@@ -50,6 +51,7 @@ __all__ = [
     "Facture",
     "GroupChat",
     "GroupChatMember",
+    "IdempotencyKey",
     "Incident",
     "JoinCode",
     "Livrable",

@@ -12,6 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from store import migrate
+
 ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "HOST", "PORT")
 
 
@@ -93,7 +95,7 @@ async def test_db_commands_upgrade_report_and_downgrade(tmp_path: Path) -> None:
     code, out, _ = await _run("db", "current", env=env, cwd=tmp_path)
     assert (code, out.strip()) == (0, "(empty database)")
     code, out, _ = await _run("db", "upgrade", env=env, cwd=tmp_path)
-    assert code == 0 and out.strip() == "0001"
+    assert code == 0 and out.strip() == migrate.head()
     code, out, _ = await _run("db", "downgrade", env=env, cwd=tmp_path)
     assert (code, out.strip()) == (0, "(empty database)")
 

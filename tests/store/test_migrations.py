@@ -62,7 +62,9 @@ async def test_models_and_migrated_schema_do_not_drift(database_url: str) -> Non
     engine = create_async_engine(database_url)
 
     def diff(conn: Connection) -> list[object]:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": migrate.include_name}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     try:

@@ -115,7 +115,7 @@ async def test_reading_someone_elses_notification_changes_nothing(
         ids = [n["id"] for n in page["items"]]
         resp = await http.post(
             "/api/v1/notifications/read",
-            json={"ids": ids + [str(uuid.uuid4())]},
+            json={"ids": [*ids, str(uuid.uuid4())]},
             headers=carol.headers,
         )
         assert (await expect(resp, 200)) == {"unread_count": 0}

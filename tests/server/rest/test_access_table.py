@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.factories import Client, User, add_member, create_org, expect, register
+from tests.server.rest.projectkit import make_client, make_project, make_task
 
 ROLES = ("OWNER", "ADMIN", "MANAGER", "CONSULTANT", "MEMBER", "CLIENT")
 CALLERS = (*ROLES, "outsider", "anonymous")
@@ -81,12 +82,304 @@ async def _code(world: World, caller: str) -> str:
     return str((await expect(resp, 201))["id"])
 
 
+async def _client(world: World, caller: str) -> str:
+    """A fresh client whose contact is the CLIENT member."""
+    made = await make_client(world.client, world.owner, world.org_id, contact=world.users["CLIENT"])
+    return str(made["id"])
+
+
+async def _new_project(world: World, lead: User | None = None) -> Any:
+    contact = world.users["CLIENT"]
+    return await make_project(world.client, world.owner, world.org_id, contact=contact, lead=lead)
+
+
+async def _client_project(world: World, caller: str) -> str:
+    """A fresh project of the CLIENT member's client, led by nobody."""
+    return str((await _new_project(world))["id"])
+
+
+def _lead(world: World, caller: str) -> User | None:
+    """The caller when they are a member of the organization (they may lead its projects)."""
+    return world.users.get(caller) if caller in ROLES else None
+
+
+async def _other_client_project(world: World, caller: str) -> str:
+    """A fresh project of a client without contact: the CLIENT member does not read it."""
+    return str((await make_project(world.client, world.owner, world.org_id))["id"])
+
+
+async def _led_project(world: World, caller: str) -> str:
+    """A fresh project of the CLIENT member's client, led by the caller."""
+    return str((await _new_project(world, _lead(world, caller)))["id"])
+
+
+async def _task(world: World, caller: str) -> str:
+    """A fresh task of a fresh `_client_project`."""
+    task = await make_task(world.client, world.owner, world.org_id, await _new_project(world))
+    return str(task["id"])
+
+
+async def _led_task(world: World, caller: str) -> str:
+    """A fresh task of a project the caller leads."""
+    project = await _new_project(world, _lead(world, caller))
+    return str((await make_task(world.client, world.owner, world.org_id, project))["id"])
+
+
+async def _owner_post(world: World, path: str, body: Any) -> Any:
+    resp = await world.client.post(
+        f"/api/v1/orgs/{world.org_id}{path}", json=body, headers=world.owner.headers
+    )
+    return await expect(resp, 201)
+
+
+async def _milestone(world: World, caller: str) -> str:
+    """A fresh organization-level milestone."""
+    body = {"name": "Jalon", "start_date": "2026-03-02", "due_date": "2026-03-27"}
+    return str((await _owner_post(world, "/milestones", body))["id"])
+
+
+async def _project_milestone(world: World, caller: str) -> str:
+    """A fresh milestone of a fresh `_client_project` (read by the CLIENT member, its contact)."""
+    body = {
+        "name": "Jalon",
+        "start_date": "2026-03-02",
+        "due_date": "2026-03-27",
+        "projet_id": await _client_project(world, caller),
+    }
+    return str((await _owner_post(world, "/milestones", body))["id"])
+
+
+async def _milestone_task(world: World, caller: str) -> str:
+    """`{milestone}/tasks/{task}`: a fresh milestone and a task it is not linked to."""
+    return f"{await _milestone(world, caller)}/tasks/{await _task(world, caller)}"
+
+
+async def _linked_task(world: World, caller: str) -> str:
+    """`{milestone}/tasks/{task}` with the task linked."""
+    path = await _milestone_task(world, caller)
+    resp = await world.client.put(
+        f"/api/v1/orgs/{world.org_id}/milestones/{path}", headers=world.owner.headers
+    )
+    await expect(resp, 200)
+    return path
+
+
+async def _milestone_pair(world: World, caller: str) -> str:
+    """`{milestone}/dependencies/{other}`: two fresh milestones, not yet dependent."""
+    return f"{await _milestone(world, caller)}/dependencies/{await _milestone(world, caller)}"
+
+
+async def _dependency(world: World, caller: str) -> str:
+    """`{milestone}/dependencies/{other}` with the dependency in place."""
+    path = await _milestone_pair(world, caller)
+    resp = await world.client.put(
+        f"/api/v1/orgs/{world.org_id}/milestones/{path}", headers=world.owner.headers
+    )
+    await expect(resp, 200)
+    return path
+
+
+async def _assignee(world: World, caller: str) -> str:
+    """`{milestone}/assignments/{profile}`: the owner assigned to a fresh milestone."""
+    milestone = await _milestone(world, caller)
+    await _owner_post(
+        world, f"/milestones/{milestone}/assignments", {"profile_id": str(world.owner.id)}
+    )
+    return f"{milestone}/assignments/{world.owner.id}"
+
+
+async def _deliverable(world: World, caller: str) -> str:
+    """`{project}/deliverables/{deliverable}` of a fresh project."""
+    project = await _client_project(world, caller)
+    made = await _owner_post(world, f"/projects/{project}/deliverables", {"nom": "Livrable"})
+    return f"{project}/deliverables/{made['id']}"
+
+
+async def _staffing(world: World, caller: str) -> str:
+    """`{project}/assignments/{assignment}`: the owner staffed at 1% on a fresh project."""
+    project = await _client_project(world, caller)
+    made = await _owner_post(world, f"/projects/{project}/assignments", _staff_body(world))
+    return f"{project}/assignments/{made['id']}"
+
+
+def _staff_body(world: World) -> dict[str, Any]:
+    """The owner at 1%: every success adds 1%, far from the 100% cap."""
+    return {"profile_id": str(world.owner.id), "date_debut": "2026-01-05", "allocation_pct": 1}
+
+
+# People and time ------------------------------------------------------------------------
+
+PAST_DAY = "2026-01-05"
+
+
+async def _consultant(world: World, caller: str) -> str:
+    """A fresh member given consultant details."""
+    member = await _member(world, caller)
+    resp = await world.client.put(
+        f"/api/v1/orgs/{world.org_id}/consultants/{member}",
+        json={"date_embauche": "2025-01-06", "taux_journalier_cout": 400},
+        headers=world.owner.headers,
+    )
+    await expect(resp, 201)
+    return member
+
+
+async def _competence(world: World, caller: str) -> str:
+    """A fresh skill of the organization."""
+    made = await _owner_post(world, "/competences", {"nom": f"Skill {uuid.uuid4().hex[:8]}"})
+    return str(made["id"])
+
+
+async def _skill_pair(world: World, caller: str) -> str:
+    """`{profile}/competences/{competence}`: the CONSULTANT member and a fresh skill."""
+    return f"{world.users['CONSULTANT'].id}/competences/{await _competence(world, caller)}"
+
+
+async def _skill(world: World, caller: str) -> str:
+    """`{profile}/competences/{competence}` with the level set."""
+    path = await _skill_pair(world, caller)
+    resp = await world.client.put(
+        f"/api/v1/orgs/{world.org_id}/consultants/{path}",
+        json={"niveau": 3},
+        headers=world.owner.headers,
+    )
+    await expect(resp, 201)
+    return path
+
+
+async def _entry_of(world: World, profile: User) -> str:
+    """A fresh pending entry of `profile` (logged by the owner) on a fresh project."""
+    body = {
+        "projet_id": await _client_project(world, "OWNER"),
+        "date": PAST_DAY,
+        "heures_travaillees": 0.5,
+        "profile_id": str(profile.id),
+    }
+    return str((await _owner_post(world, "/time-entries", body))["id"])
+
+
+async def _own_entry(world: World, caller: str) -> str:
+    """A pending entry of the caller (of the owner for callers who log no time here)."""
+    user = world.users.get(caller) if caller in ROLES and caller != "CLIENT" else None
+    return await _entry_of(world, user or world.owner)
+
+
+async def _others_entry(world: World, caller: str) -> str:
+    """A pending entry of a consultant other than the caller."""
+    other = "MEMBER" if caller == "CONSULTANT" else "CONSULTANT"
+    return await _entry_of(world, world.users[other])
+
+
+async def _validated_entry(world: World, caller: str) -> str:
+    """A validated entry of the CONSULTANT member."""
+    entry = await _entry_of(world, world.users["CONSULTANT"])
+    resp = await world.client.post(
+        f"/api/v1/orgs/{world.org_id}/time-entries/validate",
+        json={"ids": [entry], "decision": "VALIDE"},
+        headers=world.owner.headers,
+    )
+    await expect(resp, 200)
+    return entry
+
+
+async def _budgeted_project(world: World, caller: str) -> str:
+    """A fresh `_client_project` with a budget."""
+    project = await _client_project(world, caller)
+    body = {"montant_total_vente": "100", "cout_estime_total": "50", "marge_cible_pct": "10"}
+    resp = await world.client.put(
+        f"/api/v1/orgs/{world.org_id}/projects/{project}/budget",
+        json=body,
+        headers=world.owner.headers,
+    )
+    await expect(resp, 201)
+    return project
+
+
+async def _invoice_of(world: World, project: str) -> str:
+    body = {"projet_id": project, "montant": "10", "date_facturation": PAST_DAY}
+    return str((await _owner_post(world, "/invoices", body))["id"])
+
+
+async def _invoice(world: World, caller: str) -> str:
+    """An invoice of a fresh `_client_project` (the CLIENT member's)."""
+    return await _invoice_of(world, await _client_project(world, caller))
+
+
+async def _other_invoice(world: World, caller: str) -> str:
+    """An invoice of a project the CLIENT member does not read."""
+    return await _invoice_of(world, await _other_client_project(world, caller))
+
+
+async def _incident(world: World, caller: str) -> str:
+    """`{project}/incidents/{incident}` of a fresh `_client_project`."""
+    project = await _client_project(world, caller)
+    made = await _owner_post(
+        world, f"/projects/{project}/incidents", {"titre": "Panne", "severite": "FAIBLE"}
+    )
+    return f"{project}/incidents/{made['id']}"
+
+
+async def _recommendation(world: World, caller: str) -> str:
+    """`{project}/recommendations/{id}`: a fresh project whose validated time (2 h, a
+    quarter day) passes its estimate (0.1 day), analysed: a CHARGE drift's action."""
+    from datetime import UTC, datetime
+
+    from server.keys import SERVICES
+    from server.services.analytics_job import analyse_project
+
+    project = await _client_project(world, caller)
+    await _owner_post(world, f"/projects/{project}/tasks", {"nom": "T", "charge_estimee_jh": "0.1"})
+    body = {"projet_id": project, "date": PAST_DAY, "heures_travaillees": 2}
+    entry = str((await _owner_post(world, "/time-entries", body))["id"])
+    resp = await world.client.post(
+        f"/api/v1/orgs/{world.org_id}/time-entries/validate",
+        json={"ids": [entry], "decision": "VALIDE"},
+        headers=world.owner.headers,
+    )
+    await expect(resp, 200)
+    services = world.client.app[SERVICES]
+    await analyse_project(services, uuid.UUID(world.org_id), uuid.UUID(project), datetime.now(UTC))
+    resp = await world.client.get(
+        f"/api/v1/orgs/{world.org_id}/projects/{project}/recommendations",
+        headers=world.owner.headers,
+    )
+    [made] = (await expect(resp, 200))["items"]
+    return f"{project}/recommendations/{made['id']}"
+
+
 TARGETS: dict[str, Target] = {
+    "budgeted_project": _budgeted_project,
+    "invoice": _invoice,
+    "other_invoice": _other_invoice,
+    "incident": _incident,
+    "recommendation": _recommendation,
+    "client": _client,
+    "client_project": _client_project,
+    "other_client_project": _other_client_project,
+    "led_project": _led_project,
+    "task": _task,
+    "led_task": _led_task,
     "org": _org,
     "member": _member,
     "co_owner": _co_owner,
     "self": _self,
     "code": _code,
+    "milestone": _milestone,
+    "project_milestone": _project_milestone,
+    "milestone_task": _milestone_task,
+    "linked_task": _linked_task,
+    "milestone_pair": _milestone_pair,
+    "dependency": _dependency,
+    "assignee": _assignee,
+    "deliverable": _deliverable,
+    "staffing": _staffing,
+    "consultant": _consultant,
+    "competence": _competence,
+    "skill_pair": _skill_pair,
+    "skill": _skill,
+    "own_entry": _own_entry,
+    "others_entry": _others_entry,
+    "validated_entry": _validated_entry,
 }
 
 
@@ -101,6 +394,11 @@ def every_member(ok: int) -> dict[str, int]:
 
 
 ADMINS = ("OWNER", "ADMIN")
+MANAGERS = ("OWNER", "ADMIN", "MANAGER")
+# Task editors on a project they lead (or are staffed on).
+LEADS = (*MANAGERS, "CONSULTANT", "MEMBER")
+# Everyone who reads all the organization's projects and milestones: all but CLIENT.
+STAFF = tuple(r for r in ROLES if r != "CLIENT")
 
 
 @dataclass(frozen=True)
@@ -175,6 +473,339 @@ ROWS: list[Row] = [
         label="invite an owner",
     ),
     Row("GET", "/orgs/{org}/invitations", allowed(200, *ADMINS)),
+    # Clients (the CLIENT member is the contact of every target client and project)
+    Row("GET", "/orgs/{org}/clients", every_member(200)),
+    Row("POST", "/orgs/{org}/clients", allowed(201, *MANAGERS), body=lambda call: {"nom": "C"}),
+    Row("GET", "/orgs/{org}/clients/{client}", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/clients/{client}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"secteur": f"edited by {call.caller}"},
+    ),
+    Row("DELETE", "/orgs/{org}/clients/{client}", allowed(204, *MANAGERS)),
+    # Projects
+    Row("GET", "/orgs/{org}/projects", every_member(200)),
+    Row(
+        "POST",
+        # The query string only makes the runner create a client for the body to name.
+        "/orgs/{org}/projects?for={client}",
+        allowed(201, *MANAGERS),
+        body=lambda call: {
+            "nom": f"Projet {uuid.uuid4().hex[:8]}",
+            "client_id": call.ids["client"],
+            "date_debut": "2026-01-05",
+        },
+    ),
+    Row("GET", "/orgs/{org}/projects/{client_project}", every_member(200)),
+    Row(
+        "GET",
+        "/orgs/{org}/projects/{other_client_project}",
+        {**every_member(200), "CLIENT": 404},
+        label="not the CLIENT member's client",
+    ),
+    Row(
+        "PATCH",
+        "/orgs/{org}/projects/{client_project}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"description": f"edited by {call.caller}"},
+    ),
+    Row("DELETE", "/orgs/{org}/projects/{client_project}", allowed(204, *MANAGERS)),
+    # Tasks
+    Row("GET", "/orgs/{org}/projects/{client_project}/tasks", every_member(200)),
+    Row("GET", "/orgs/{org}/projects/{client_project}/board", every_member(200)),
+    Row(
+        "GET",
+        "/orgs/{org}/projects/{other_client_project}/board",
+        {**every_member(200), "CLIENT": 404},
+        label="not the CLIENT member's client",
+    ),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{client_project}/tasks",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"nom": "T"},
+    ),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{led_project}/tasks",
+        allowed(201, *LEADS),
+        body=lambda call: {"nom": "T"},
+    ),
+    Row("GET", "/orgs/{org}/tasks/{task}", every_member(200)),
+    Row("PATCH", "/orgs/{org}/tasks/{task}", allowed(200, *MANAGERS), body=lambda c: {"nom": "x"}),
+    Row("PATCH", "/orgs/{org}/tasks/{led_task}", allowed(200, *LEADS), body=lambda c: {"nom": "x"}),
+    Row("DELETE", "/orgs/{org}/tasks/{task}", allowed(204, *MANAGERS)),
+    Row("DELETE", "/orgs/{org}/tasks/{led_task}", allowed(204, *LEADS)),
+    Row(
+        "POST",
+        "/orgs/{org}/tasks/{task}/move",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"statut": "DONE"},
+    ),
+    Row(
+        "POST",
+        "/orgs/{org}/tasks/{led_task}/move",
+        allowed(200, *LEADS),
+        body=lambda call: {"statut": "DONE"},
+    ),
+    # Milestones (organization-level ones are not read by CLIENT members)
+    Row("GET", "/orgs/{org}/milestones", every_member(200)),
+    Row(
+        "POST",
+        "/orgs/{org}/milestones",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"name": "Jalon", "start_date": "2026-03-02", "due_date": "2026-03-27"},
+    ),
+    Row("GET", "/orgs/{org}/milestones/{milestone}", allowed(200, *STAFF, others=404)),
+    Row("GET", "/orgs/{org}/milestones/{project_milestone}", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/milestones/{milestone}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"name": f"edited by {call.caller}"},
+    ),
+    Row("DELETE", "/orgs/{org}/milestones/{milestone}", allowed(204, *MANAGERS)),
+    Row(
+        "PUT",
+        "/orgs/{org}/milestones/{milestone_task}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"weight": 2},
+    ),
+    Row("DELETE", "/orgs/{org}/milestones/{linked_task}", allowed(200, *MANAGERS)),
+    Row("PUT", "/orgs/{org}/milestones/{milestone_pair}", allowed(200, *MANAGERS)),
+    Row("DELETE", "/orgs/{org}/milestones/{dependency}", allowed(200, *MANAGERS)),
+    Row("GET", "/orgs/{org}/milestones/{milestone}/assignments", allowed(200, *STAFF, others=404)),
+    Row(
+        "POST",
+        "/orgs/{org}/milestones/{milestone}/assignments",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"profile_id": str(call.world.owner.id)},
+    ),
+    Row("DELETE", "/orgs/{org}/milestones/{assignee}", allowed(204, *MANAGERS)),
+    # Deliverables: written as tasks are
+    Row("GET", "/orgs/{org}/projects/{client_project}/deliverables", every_member(200)),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{client_project}/deliverables",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"nom": "Livrable"},
+    ),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{led_project}/deliverables",
+        allowed(201, *LEADS),
+        body=lambda call: {"nom": "Livrable"},
+    ),
+    Row("GET", "/orgs/{org}/projects/{deliverable}", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/projects/{deliverable}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"statut": "EN_COURS"},
+    ),
+    Row("DELETE", "/orgs/{org}/projects/{deliverable}", allowed(204, *MANAGERS)),
+    # Staffing (affectation)
+    Row("GET", "/orgs/{org}/projects/{client_project}/assignments", every_member(200)),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{client_project}/assignments",
+        allowed(201, *MANAGERS),
+        body=lambda call: _staff_body(call.world),
+    ),
+    Row("GET", "/orgs/{org}/projects/{staffing}", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/projects/{staffing}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"allocation_pct": 2},
+    ),
+    Row("DELETE", "/orgs/{org}/projects/{staffing}", allowed(204, *MANAGERS)),
+    # Consultants and skills: read by all but CLIENT contacts, written by managers
+    Row("GET", "/orgs/{org}/consultants", allowed(200, *STAFF)),
+    Row(
+        "POST",
+        "/orgs/{org}/consultants?for={member}",
+        allowed(201, *MANAGERS),
+        body=lambda call: {
+            "profile_id": call.ids["member"],
+            "date_embauche": "2025-01-06",
+            "taux_journalier_cout": 400,
+        },
+    ),
+    Row("GET", "/orgs/{org}/consultants/{consultant}", allowed(200, *STAFF)),
+    Row(
+        "PUT",
+        "/orgs/{org}/consultants/{member}",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"date_embauche": "2025-01-06", "taux_journalier_cout": 400},
+    ),
+    Row(
+        "PATCH",
+        "/orgs/{org}/consultants/{consultant}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"statut": "ON_LEAVE"},
+    ),
+    Row("DELETE", "/orgs/{org}/consultants/{consultant}", allowed(204, *MANAGERS)),
+    Row(
+        "PUT",
+        "/orgs/{org}/consultants/{skill_pair}",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"niveau": 4},
+    ),
+    Row("DELETE", "/orgs/{org}/consultants/{skill}", allowed(204, *MANAGERS)),
+    Row("GET", "/orgs/{org}/competences", allowed(200, *STAFF)),
+    Row(
+        "POST",
+        "/orgs/{org}/competences",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"nom": f"Skill {uuid.uuid4().hex[:8]}"},
+    ),
+    Row("GET", "/orgs/{org}/competences/{competence}", allowed(200, *STAFF)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/competences/{competence}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"description": f"edited by {call.caller}"},
+    ),
+    Row("DELETE", "/orgs/{org}/competences/{competence}", allowed(204, *MANAGERS)),
+    Row(
+        "GET",
+        "/orgs/{org}/staffing?competence_id={competence}&from=2026-03-02&to=2026-03-27",
+        allowed(200, *STAFF),
+    ),
+    # Time: everyone but CLIENT contacts logs and reads their own; managers everyone's
+    Row(
+        "POST",
+        "/orgs/{org}/time-entries?for={client_project}",
+        allowed(201, *STAFF),
+        body=lambda call: {
+            "projet_id": call.ids["client_project"],
+            "date": PAST_DAY,
+            "heures_travaillees": 0.25,
+        },
+    ),
+    Row("GET", "/orgs/{org}/time-entries", allowed(200, *STAFF)),
+    Row("GET", "/orgs/{org}/time-entries.csv", allowed(200, *STAFF)),
+    Row("GET", "/orgs/{org}/timesheets", allowed(200, *STAFF)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/time-entries/{own_entry}",
+        allowed(200, *STAFF),
+        body=lambda call: {"description": f"edited by {call.caller}"},
+    ),
+    Row(
+        "PATCH",
+        "/orgs/{org}/time-entries/{others_entry}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"description": f"edited by {call.caller}"},
+    ),
+    Row("DELETE", "/orgs/{org}/time-entries/{own_entry}", allowed(204, *STAFF)),
+    Row("DELETE", "/orgs/{org}/time-entries/{others_entry}", allowed(204, *MANAGERS)),
+    Row(
+        "POST",
+        "/orgs/{org}/time-entries/validate?for={others_entry}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"ids": [call.ids["others_entry"]], "decision": "VALIDE"},
+    ),
+    Row("POST", "/orgs/{org}/time-entries/{validated_entry}/reopen", allowed(200, *ADMINS)),
+    # Finance: owners, admins and managers; a CLIENT member reads its projects' invoices.
+    Row("GET", "/orgs/{org}/projects/{budgeted_project}/budget", allowed(200, *MANAGERS)),
+    Row(
+        "PUT",
+        "/orgs/{org}/projects/{client_project}/budget",
+        allowed(201, *MANAGERS),
+        body=lambda call: {
+            "montant_total_vente": "10",
+            "cout_estime_total": "5",
+            "marge_cible_pct": "50",
+        },
+    ),
+    Row("GET", "/orgs/{org}/projects/{client_project}/financials", allowed(200, *MANAGERS)),
+    Row("GET", "/orgs/{org}/finance/summary", allowed(200, *MANAGERS)),
+    Row(
+        "GET",
+        "/orgs/{org}/finance/utilization?from=2026-01-05&to=2026-01-09",
+        allowed(200, *MANAGERS),
+    ),
+    Row("GET", "/orgs/{org}/invoices", allowed(200, *MANAGERS, "CLIENT")),
+    Row("GET", "/orgs/{org}/invoices.csv", allowed(200, *MANAGERS, "CLIENT")),
+    Row(
+        "POST",
+        "/orgs/{org}/invoices?for={client_project}",
+        allowed(201, *MANAGERS),
+        body=lambda call: {
+            "projet_id": call.ids["client_project"],
+            "montant": "12.50",
+            "date_facturation": PAST_DAY,
+        },
+    ),
+    Row("GET", "/orgs/{org}/invoices/{invoice}", allowed(200, *MANAGERS, "CLIENT")),
+    Row(
+        "GET",
+        "/orgs/{org}/invoices/{other_invoice}",
+        {**allowed(200, *MANAGERS), "CLIENT": 404},
+        label="not the CLIENT member's project",
+    ),
+    Row(
+        "PATCH",
+        "/orgs/{org}/invoices/{invoice}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"statut_paiement": "PAYE"},
+    ),
+    Row("DELETE", "/orgs/{org}/invoices/{invoice}", allowed(204, *MANAGERS)),
+    # Analytics: what the rules say about a project's money and schedule is for managers.
+    Row("POST", "/orgs/{org}/projects/{client_project}/health", allowed(201, *MANAGERS)),
+    Row("GET", "/orgs/{org}/projects/{client_project}/health", allowed(200, *MANAGERS)),
+    Row("GET", "/orgs/{org}/projects/{client_project}/risk-predictions", allowed(200, *MANAGERS)),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{client_project}/risk-predictions",
+        allowed(201, *MANAGERS),
+        body=lambda call: {
+            "type_risque": "BUDGET",
+            "probabilite_pct": 10,
+            "confidence": 0.5,
+            "horizon_jours": 7,
+            "workflow_execution_id": f"exec-{call.caller}",
+        },
+    ),
+    Row("GET", "/orgs/{org}/projects/{client_project}/drifts", allowed(200, *MANAGERS)),
+    Row("GET", "/orgs/{org}/projects/{client_project}/recommendations", allowed(200, *MANAGERS)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/projects/{recommendation}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"statut": "ACCEPTEE"},
+    ),
+    # Incidents: read as the project, reported and updated as its tasks are edited.
+    Row("GET", "/orgs/{org}/projects/{client_project}/incidents", every_member(200)),
+    Row(
+        "GET",
+        "/orgs/{org}/projects/{other_client_project}/incidents",
+        {**every_member(200), "CLIENT": 404},
+        label="not the CLIENT member's client",
+    ),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{client_project}/incidents",
+        allowed(201, *MANAGERS),
+        body=lambda call: {"titre": "Bug", "severite": "MOYENNE"},
+    ),
+    Row(
+        "POST",
+        "/orgs/{org}/projects/{led_project}/incidents",
+        allowed(201, *LEADS),
+        body=lambda call: {"titre": "Bug", "severite": "MOYENNE"},
+    ),
+    Row("GET", "/orgs/{org}/projects/{incident}", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/projects/{incident}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"statut": "RESOLU"},
+    ),
+    Row("DELETE", "/orgs/{org}/projects/{incident}", allowed(204, *MANAGERS)),
 ]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

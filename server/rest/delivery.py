@@ -1,0 +1,181 @@
+"""`/api/v1/orgs/{org}/projects/{project}/deliverables[/{id}]` and `.../assignments[/{id}]`
+(staffing, `affectation`)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from protocol.common import Page
+from protocol.delivery import (
+    DeliverableCreate,
+    DeliverableOut,
+    DeliverablePatch,
+    DeliverableQuery,
+    StaffingCreate,
+    StaffingOut,
+    StaffingPatch,
+    StaffingQuery,
+)
+
+from ..services import affectations, delivery
+from .context import actor, services
+from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
+
+routes = web.RouteTableDef()
+
+PROJECT = "/api/v1/orgs/{org}/projects/{project}"
+DELIVERABLES = PROJECT + "/deliverables"
+ASSIGNMENTS = PROJECT + "/assignments"
+DELIVERY = ["deliverables"]
+STAFFING = ["staffing"]
+
+
+@routes.get(DELIVERABLES)
+@api(
+    "Deliverables of a project",
+    tags=DELIVERY,
+    query=DeliverableQuery,
+    response=Page[DeliverableOut],
+    errors=[404],
+)
+async def list_deliverables(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    query = parse_query(request, DeliverableQuery)
+    page = await delivery.list_deliverables(services(request), caller, org_id, project_id, query)
+    return json_response(page)
+
+
+@routes.post(DELIVERABLES)
+@api(
+    "Create a deliverable",
+    tags=DELIVERY,
+    body=DeliverableCreate,
+    response=DeliverableOut,
+    status=201,
+    errors=[403, 404],
+)
+async def create_deliverable(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    req = await parse_body(request, DeliverableCreate)
+    out = await delivery.create_deliverable(services(request), caller, org_id, project_id, req)
+    return json_response(out, status=201)
+
+
+@routes.get(DELIVERABLES + "/{id}")
+@api("A deliverable", tags=DELIVERY, response=DeliverableOut, errors=[404])
+async def get_deliverable(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    deliverable_id = path_uuid(request, "id")
+    out = await delivery.get_deliverable(
+        services(request), caller, org_id, project_id, deliverable_id
+    )
+    return json_response(out)
+
+
+@routes.patch(DELIVERABLES + "/{id}")
+@api(
+    "Update a deliverable",
+    tags=DELIVERY,
+    body=DeliverablePatch,
+    response=DeliverableOut,
+    errors=[403, 404],
+)
+async def patch_deliverable(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    deliverable_id = path_uuid(request, "id")
+    patch = await parse_body(request, DeliverablePatch)
+    out = await delivery.update_deliverable(
+        services(request), caller, org_id, project_id, deliverable_id, patch
+    )
+    return json_response(out)
+
+
+@routes.delete(DELIVERABLES + "/{id}")
+@api("Delete a deliverable (its tasks stay)", tags=DELIVERY, status=204, errors=[403, 404])
+async def delete_deliverable(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    deliverable_id = path_uuid(request, "id")
+    await delivery.delete_deliverable(services(request), caller, org_id, project_id, deliverable_id)
+    return web.Response(status=204)
+
+
+@routes.get(ASSIGNMENTS)
+@api(
+    "Staffing of a project, by start date",
+    tags=STAFFING,
+    query=StaffingQuery,
+    response=Page[StaffingOut],
+    errors=[404],
+)
+async def list_assignments(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    query = parse_query(request, StaffingQuery)
+    page = await affectations.list_staffing(services(request), caller, org_id, project_id, query)
+    return json_response(page)
+
+
+@routes.post(ASSIGNMENTS)
+@api(
+    "Staff a consultant on a project",
+    tags=STAFFING,
+    body=StaffingCreate,
+    response=StaffingOut,
+    status=201,
+    errors=[403, 404, 409],
+)
+async def create_assignment(request: web.Request) -> web.Response:
+    """A consultant's allocations may not exceed 100% on any day across the organization's
+    projects (`date_fin` null: open-ended): 409 with `details.conflicting_assignment_ids`."""
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    req = await parse_body(request, StaffingCreate)
+    out = await affectations.create_staffing(services(request), caller, org_id, project_id, req)
+    return json_response(out, status=201)
+
+
+@routes.get(ASSIGNMENTS + "/{id}")
+@api("A staffing assignment", tags=STAFFING, response=StaffingOut, errors=[404])
+async def get_assignment(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    assignment_id = path_uuid(request, "id")
+    out = await affectations.get_staffing(
+        services(request), caller, org_id, project_id, assignment_id
+    )
+    return json_response(out)
+
+
+@routes.patch(ASSIGNMENTS + "/{id}")
+@api(
+    "Update a staffing assignment",
+    tags=STAFFING,
+    body=StaffingPatch,
+    response=StaffingOut,
+    errors=[403, 404, 409],
+)
+async def patch_assignment(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    assignment_id = path_uuid(request, "id")
+    patch = await parse_body(request, StaffingPatch)
+    out = await affectations.update_staffing(
+        services(request), caller, org_id, project_id, assignment_id, patch
+    )
+    return json_response(out)
+
+
+@routes.delete(ASSIGNMENTS + "/{id}")
+@api("Delete a staffing assignment", tags=STAFFING, status=204, errors=[403, 404])
+async def delete_assignment(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    assignment_id = path_uuid(request, "id")
+    await affectations.delete_staffing(services(request), caller, org_id, project_id, assignment_id)
+    return web.Response(status=204)

@@ -1,0 +1,207 @@
+"""Finance routes: a project's budget and financials, invoices (JSON and CSV), the
+portfolio summary and consultants' utilization. Definitions: docs/finance.md."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+
+from protocol.common import Page
+from protocol.finance import (
+    BudgetOut,
+    BudgetPut,
+    InvoiceCreate,
+    InvoiceExportQuery,
+    InvoiceOut,
+    InvoicePatch,
+    InvoiceQuery,
+    PortfolioSummary,
+    ProjectFinancials,
+    UtilizationPage,
+    UtilizationQuery,
+)
+
+from ..services import finance, invoices
+from .context import actor, services
+from .csvexport import CSV, stream_csv
+from .idempotency import IDEMPOTENCY_DOC, idempotency_key
+from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
+
+routes = web.RouteTableDef()
+
+ORG = "/api/v1/orgs/{org}"
+PROJECT = ORG + "/projects/{project}"
+INVOICES = ORG + "/invoices"
+TAGS = ["finance"]
+CSV_COLUMNS = (
+    "id",
+    "numero",
+    "projet_id",
+    "montant",
+    "date_facturation",
+    "date_echeance",
+    "statut_paiement",
+    "jours_de_retard",
+    "created_at",
+)
+
+
+@routes.get(PROJECT + "/budget")
+@api("A project's budget", tags=TAGS, response=BudgetOut, errors=[403, 404])
+async def get_budget(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    return json_response(await finance.get_budget(services(request), caller, org_id, project_id))
+
+
+@routes.put(PROJECT + "/budget")
+@api(
+    "Create or replace a project's budget",
+    tags=TAGS,
+    body=BudgetPut,
+    response=BudgetOut,
+    status=200,
+    responses={201: BudgetOut},
+    errors=[403, 404],
+)
+async def put_budget(request: web.Request) -> web.Response:
+    """One budget per project: 201 when this creates it, 200 when it replaces it."""
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    req = await parse_body(request, BudgetPut)
+    out, created = await finance.put_budget(services(request), caller, org_id, project_id, req)
+    return json_response(out, status=201 if created else 200)
+
+
+@routes.get(PROJECT + "/financials")
+@api(
+    "A project's financials and earned value",
+    tags=TAGS,
+    response=ProjectFinancials,
+    errors=[403, 404],
+)
+async def get_financials(request: web.Request) -> web.Response:
+    """Sold, invoiced, paid, outstanding and late amounts; actual and pending cost;
+    revenue at sale rates; margins; budget consumed; PV, EV, AC, CPI, SPI, EAC."""
+    caller = await actor(request)
+    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+    out = await finance.get_financials(services(request), caller, org_id, project_id)
+    return json_response(out)
+
+
+@routes.get(ORG + "/finance/summary")
+@api(
+    "Totals across the organization's active projects",
+    tags=TAGS,
+    response=PortfolioSummary,
+    errors=[403],
+)
+async def summary(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    return json_response(await finance.portfolio_summary(services(request), caller, org_id))
+
+
+@routes.get(ORG + "/finance/utilization")
+@api(
+    "Utilization of each consultant over a period",
+    tags=TAGS,
+    query=UtilizationQuery,
+    response=UtilizationPage,
+    errors=[403],
+)
+async def utilization(request: web.Request) -> web.Response:
+    """Validated hours over available hours (weekdays of the period x hours per day)."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, UtilizationQuery)
+    return json_response(await finance.utilization(services(request), caller, org_id, query))
+
+
+@routes.get(INVOICES)
+@api(
+    "Invoices, newest first",
+    tags=TAGS,
+    query=InvoiceQuery,
+    response=Page[InvoiceOut],
+    errors=[403],
+)
+async def list_invoices(request: web.Request) -> web.Response:
+    """A CLIENT member sees only the invoices of their own projects."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, InvoiceQuery)
+    return json_response(await invoices.list_invoices(services(request), caller, org_id, query))
+
+
+@routes.get(ORG + "/invoices.csv")
+@api(
+    "Invoices as CSV (RFC 4180), newest first",
+    tags=TAGS,
+    query=InvoiceExportQuery,
+    content_type=CSV,
+    errors=[403],
+)
+async def export_invoices(request: web.Request) -> web.StreamResponse:
+    """The list's filters and access; every matching invoice, streamed. Text cells that
+    start like a formula are prefixed with `'`."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, InvoiceExportQuery)
+    batches = await invoices.export_invoices(services(request), caller, org_id, query)
+
+    async def rows() -> AsyncIterator[list[list[Any]]]:
+        async for batch in batches:
+            yield [[getattr(row, column) for column in CSV_COLUMNS] for row in batch]
+
+    return await stream_csv(request, "invoices.csv", CSV_COLUMNS, rows())
+
+
+@routes.post(INVOICES)
+@api(
+    "Create an invoice",
+    tags=TAGS,
+    body=InvoiceCreate,
+    response=InvoiceOut,
+    status=201,
+    errors=[403, 409],
+    headers=IDEMPOTENCY_DOC,
+)
+async def create_invoice(request: web.Request) -> web.Response:
+    """`date_echeance` defaults to `date_facturation` + 30 days."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    key = idempotency_key(request)
+    req = await parse_body(request, InvoiceCreate)
+    status, body = await invoices.create_invoice(services(request), caller, org_id, req, key)
+    return json_response(body, status=status)
+
+
+@routes.get(INVOICES + "/{id}")
+@api("An invoice", tags=TAGS, response=InvoiceOut, errors=[403, 404])
+async def get_invoice(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
+    return json_response(await invoices.get_invoice(services(request), caller, org_id, invoice_id))
+
+
+@routes.patch(INVOICES + "/{id}")
+@api("Update an invoice", tags=TAGS, body=InvoicePatch, response=InvoiceOut, errors=[403, 404, 409])
+async def patch_invoice(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
+    patch = await parse_body(request, InvoicePatch)
+    out = await invoices.update_invoice(services(request), caller, org_id, invoice_id, patch)
+    return json_response(out)
+
+
+@routes.delete(INVOICES + "/{id}")
+@api("Delete an invoice", tags=TAGS, status=204, errors=[403, 404])
+async def delete_invoice(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
+    await invoices.delete_invoice(services(request), caller, org_id, invoice_id)
+    return web.Response(status=204)

@@ -1,0 +1,256 @@
+"""`/api/v1/orgs/{org}/consultants`, `/competences` and `/staffing`."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from protocol.common import ListQuery, Page
+from protocol.people import (
+    CompetenceCreate,
+    CompetenceOut,
+    CompetencePatch,
+    ConsultantCreate,
+    ConsultantDetailsIn,
+    ConsultantOut,
+    ConsultantPatch,
+    ConsultantQuery,
+    ProfileSkillOut,
+    SkillSet,
+    StaffingCandidate,
+    StaffingSearchQuery,
+)
+
+from ..services import competences, consultants, staffing_search
+from .context import actor, services
+from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
+
+routes = web.RouteTableDef()
+
+ORG = "/api/v1/orgs/{org}"
+CONSULTANTS = ORG + "/consultants"
+CONSULTANT = CONSULTANTS + "/{profile_id}"
+SKILL = CONSULTANT + "/competences/{competence_id}"
+COMPETENCES = ORG + "/competences"
+PEOPLE = ["consultants"]
+SKILLS = ["competences"]
+
+
+# Consultants ------------------------------------------------------------------------------
+
+
+@routes.get(CONSULTANTS)
+@api(
+    "Consultants of an organization, oldest first",
+    tags=PEOPLE,
+    query=ConsultantQuery,
+    response=Page[ConsultantOut],
+    errors=[403, 404],
+)
+async def list_consultants(request: web.Request) -> web.Response:
+    """Daily rates appear only for OWNER, ADMIN and MANAGER callers."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, ConsultantQuery)
+    page = await consultants.list_consultants(services(request), caller, org_id, query)
+    return json_response(page)
+
+
+@routes.post(CONSULTANTS)
+@api(
+    "Give a member consultant details",
+    tags=PEOPLE,
+    body=ConsultantCreate,
+    response=ConsultantOut,
+    status=201,
+    errors=[403, 404, 409],
+)
+async def create_consultant(request: web.Request) -> web.Response:
+    """409 when the member already has details (PUT replaces them)."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    req = await parse_body(request, ConsultantCreate)
+    out = await consultants.create_consultant(services(request), caller, org_id, req)
+    return json_response(out, status=201)
+
+
+@routes.get(CONSULTANT)
+@api("A consultant, with their skills", tags=PEOPLE, response=ConsultantOut, errors=[403, 404])
+async def get_consultant(request: web.Request) -> web.Response:
+    """Daily rates appear only for OWNER, ADMIN and MANAGER callers."""
+    caller = await actor(request)
+    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    out = await consultants.get_consultant(services(request), caller, org_id, profile_id)
+    return json_response(out)
+
+
+@routes.put(CONSULTANT)
+@api(
+    "Create or replace a member's consultant details",
+    tags=PEOPLE,
+    body=ConsultantDetailsIn,
+    response=ConsultantOut,
+    responses={201: ConsultantOut},
+    errors=[403, 404, 409],
+)
+async def put_consultant(request: web.Request) -> web.Response:
+    """201 when created, 200 when replaced; the member may not be a CLIENT contact (422)."""
+    caller = await actor(request)
+    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    req = await parse_body(request, ConsultantDetailsIn)
+    created, out = await consultants.put_consultant(
+        services(request), caller, org_id, profile_id, req
+    )
+    return json_response(out, status=201 if created else 200)
+
+
+@routes.patch(CONSULTANT)
+@api(
+    "Update a consultant's details",
+    tags=PEOPLE,
+    body=ConsultantPatch,
+    response=ConsultantOut,
+    errors=[403, 404, 409],
+)
+async def patch_consultant(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    patch = await parse_body(request, ConsultantPatch)
+    out = await consultants.update_consultant(services(request), caller, org_id, profile_id, patch)
+    return json_response(out)
+
+
+@routes.delete(CONSULTANT)
+@api("Remove a member's consultant details", tags=PEOPLE, status=204, errors=[403, 404])
+async def delete_consultant(request: web.Request) -> web.Response:
+    """The membership, skills and time entries stay."""
+    caller = await actor(request)
+    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    await consultants.delete_consultant(services(request), caller, org_id, profile_id)
+    return web.Response(status=204)
+
+
+@routes.put(SKILL)
+@api(
+    "Set a person's level in a skill",
+    tags=SKILLS,
+    body=SkillSet,
+    response=ProfileSkillOut,
+    responses={201: ProfileSkillOut},
+    errors=[403, 404, 409],
+)
+async def put_skill(request: web.Request) -> web.Response:
+    """201 when created, 200 when replaced. `niveau` 1..5; `date_evaluation` (default
+    today) not in the future."""
+    caller = await actor(request)
+    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    competence_id = path_uuid(request, "competence_id")
+    req = await parse_body(request, SkillSet)
+    created, out = await consultants.set_skill(
+        services(request), caller, org_id, profile_id, competence_id, req
+    )
+    return json_response(out, status=201 if created else 200)
+
+
+@routes.delete(SKILL)
+@api("Remove a person's level in a skill", tags=SKILLS, status=204, errors=[403, 404])
+async def delete_skill(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    competence_id = path_uuid(request, "competence_id")
+    await consultants.remove_skill(services(request), caller, org_id, profile_id, competence_id)
+    return web.Response(status=204)
+
+
+# Competences ------------------------------------------------------------------------------
+
+
+@routes.get(COMPETENCES)
+@api(
+    "The organization's skills, by name",
+    tags=SKILLS,
+    query=ListQuery,
+    response=Page[CompetenceOut],
+    errors=[403, 404],
+)
+async def list_competences(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, ListQuery)
+    page = await competences.list_competences(services(request), caller, org_id, query)
+    return json_response(page)
+
+
+@routes.post(COMPETENCES)
+@api(
+    "Create a skill",
+    tags=SKILLS,
+    body=CompetenceCreate,
+    response=CompetenceOut,
+    status=201,
+    errors=[403, 404, 409],
+)
+async def create_competence(request: web.Request) -> web.Response:
+    """`nom` is unique in the organization, ignoring case (409)."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    req = await parse_body(request, CompetenceCreate)
+    out = await competences.create_competence(services(request), caller, org_id, req)
+    return json_response(out, status=201)
+
+
+@routes.get(COMPETENCES + "/{id}")
+@api("A skill", tags=SKILLS, response=CompetenceOut, errors=[403, 404])
+async def get_competence(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, competence_id = path_uuid(request, "org"), path_uuid(request, "id")
+    out = await competences.get_competence(services(request), caller, org_id, competence_id)
+    return json_response(out)
+
+
+@routes.patch(COMPETENCES + "/{id}")
+@api(
+    "Update a skill",
+    tags=SKILLS,
+    body=CompetencePatch,
+    response=CompetenceOut,
+    errors=[403, 404, 409],
+)
+async def patch_competence(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, competence_id = path_uuid(request, "org"), path_uuid(request, "id")
+    patch = await parse_body(request, CompetencePatch)
+    out = await competences.update_competence(
+        services(request), caller, org_id, competence_id, patch
+    )
+    return json_response(out)
+
+
+@routes.delete(COMPETENCES + "/{id}")
+@api("Delete a skill and everyone's level in it", tags=SKILLS, status=204, errors=[403, 404])
+async def delete_competence(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, competence_id = path_uuid(request, "org"), path_uuid(request, "id")
+    await competences.delete_competence(services(request), caller, org_id, competence_id)
+    return web.Response(status=204)
+
+
+# Staffing search ----------------------------------------------------------------------------
+
+
+@routes.get(ORG + "/staffing")
+@api(
+    "Who has a skill, and how free they are over a period, best fit first",
+    tags=PEOPLE,
+    query=StaffingSearchQuery,
+    response=Page[StaffingCandidate],
+    errors=[403, 404],
+)
+async def search_staffing(request: web.Request) -> web.Response:
+    """Ranked by skill level, then free allocation (100 minus the busiest day's total
+    allocation over [from, to]); the range spans at most 366 days."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, StaffingSearchQuery)
+    page = await staffing_search.search_staffing(services(request), caller, org_id, query)
+    return json_response(page)

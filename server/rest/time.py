@@ -1,0 +1,187 @@
+"""`/api/v1/orgs/{org}/time-entries[/{id}]`, their approval, `/timesheets` and the CSV
+export `/time-entries.csv`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+
+from protocol.common import Page
+from protocol.time import (
+    TimeEntryCreate,
+    TimeEntryFilter,
+    TimeEntryList,
+    TimeEntryOut,
+    TimeEntryPatch,
+    TimeEntryQuery,
+    TimesheetOut,
+    TimesheetQuery,
+    TimeValidation,
+)
+
+from ..services import time_approval, time_entries, timesheets
+from .context import actor, services
+from .csvexport import CSV, stream_csv
+from .idempotency import IDEMPOTENCY_DOC, idempotency_key
+from .json import json_response, parse_body, parse_query, path_uuid
+from .openapi import api
+
+routes = web.RouteTableDef()
+
+ORG = "/api/v1/orgs/{org}"
+ENTRIES = ORG + "/time-entries"
+ENTRY = ENTRIES + "/{id}"
+TIME = ["time"]
+CSV_COLUMNS = (
+    "id",
+    "date",
+    "profile_id",
+    "projet_id",
+    "tache_id",
+    "heures_travaillees",
+    "validation_statut",
+    "description",
+    "motif_rejet",
+    "source_outil",
+    "validated_by",
+    "validated_at",
+    "created_at",
+    "updated_at",
+)
+
+
+@routes.post(ENTRIES)
+@api(
+    "Log time",
+    tags=TIME,
+    body=TimeEntryCreate,
+    response=TimeEntryOut,
+    status=201,
+    errors=[403, 404, 409],
+    headers=IDEMPOTENCY_DOC,
+)
+async def create_time_entry(request: web.Request) -> web.Response:
+    """Consultants log for themselves only (another `profile_id` is a 403); more than
+    24 h on one date for one person is a 409 naming the date. With `Idempotency-Key`, a
+    retry gets the first answer again and creates nothing."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    key = idempotency_key(request)
+    req = await parse_body(request, TimeEntryCreate)
+    status, out = await time_entries.create_time_entry(services(request), caller, org_id, req, key)
+    return json_response(out, status=status)
+
+
+@routes.get(ENTRIES)
+@api(
+    "Time entries, newest date first",
+    tags=TIME,
+    query=TimeEntryQuery,
+    response=Page[TimeEntryOut],
+    errors=[403, 404],
+)
+async def list_time_entries(request: web.Request) -> web.Response:
+    """Managers read everyone's; the others only their own."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, TimeEntryQuery)
+    page = await time_entries.list_time_entries(services(request), caller, org_id, query)
+    return json_response(page)
+
+
+@routes.get(ORG + "/time-entries.csv")
+@api(
+    "Time entries as CSV, oldest date first",
+    tags=TIME,
+    query=TimeEntryFilter,
+    content_type=CSV,
+    errors=[403, 404],
+)
+async def export_time_entries(request: web.Request) -> web.StreamResponse:
+    """The list's filters and access; every matching entry, streamed. Text cells that
+    start like a formula are prefixed with `'`."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, TimeEntryFilter)
+    batches = await time_entries.export_time_entries(services(request), caller, org_id, query)
+
+    async def rows() -> AsyncIterator[list[list[Any]]]:
+        async for batch in batches:
+            yield [[getattr(e, c) for c in CSV_COLUMNS] for e in batch]
+
+    return await stream_csv(request, "time-entries.csv", CSV_COLUMNS, rows())
+
+
+@routes.patch(ENTRY)
+@api(
+    "Correct a time entry",
+    tags=TIME,
+    body=TimeEntryPatch,
+    response=TimeEntryOut,
+    errors=[403, 404, 409],
+)
+async def patch_time_entry(request: web.Request) -> web.Response:
+    """Pending: its owner or a manager; rejected: its owner, which resubmits it;
+    validated: 409 (locked until an admin reopens it)."""
+    caller = await actor(request)
+    org_id, entry_id = path_uuid(request, "org"), path_uuid(request, "id")
+    patch = await parse_body(request, TimeEntryPatch)
+    out = await time_entries.update_time_entry(services(request), caller, org_id, entry_id, patch)
+    return json_response(out)
+
+
+@routes.delete(ENTRY)
+@api("Delete a time entry", tags=TIME, status=204, errors=[403, 404, 409])
+async def delete_time_entry(request: web.Request) -> web.Response:
+    """As for a correction; a validated entry is locked (409)."""
+    caller = await actor(request)
+    org_id, entry_id = path_uuid(request, "org"), path_uuid(request, "id")
+    await time_entries.delete_time_entry(services(request), caller, org_id, entry_id)
+    return web.Response(status=204)
+
+
+@routes.post(ENTRIES + "/validate")
+@api(
+    "Validate or reject pending time entries",
+    tags=TIME,
+    body=TimeValidation,
+    response=TimeEntryList,
+    errors=[403, 404, 409],
+)
+async def validate_time_entries(request: web.Request) -> web.Response:
+    """All or nothing: an entry that is not pending makes it a 409 listing those; an id
+    that is not an entry of the organization is a 422. Each consultant is notified once."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    req = await parse_body(request, TimeValidation)
+    return json_response(await time_approval.decide(services(request), caller, org_id, req))
+
+
+@routes.post(ENTRY + "/reopen")
+@api("Reopen a validated time entry", tags=TIME, response=TimeEntryOut, errors=[403, 404, 409])
+async def reopen_time_entry(request: web.Request) -> web.Response:
+    """ADMIN and OWNER only; the entry goes back to `EN_ATTENTE`."""
+    caller = await actor(request)
+    org_id, entry_id = path_uuid(request, "org"), path_uuid(request, "id")
+    out = await time_approval.reopen(services(request), caller, org_id, entry_id)
+    return json_response(out)
+
+
+@routes.get(ORG + "/timesheets")
+@api(
+    "One person's week: hours per day and per project",
+    tags=TIME,
+    query=TimesheetQuery,
+    response=TimesheetOut,
+    errors=[403, 404],
+)
+async def get_timesheet(request: web.Request) -> web.Response:
+    """`week` is an ISO week (`2026-W48`, default the current one); `profile_id`
+    defaults to the caller, someone else's week is for managers only."""
+    caller = await actor(request)
+    org_id = path_uuid(request, "org")
+    query = parse_query(request, TimesheetQuery)
+    out = await timesheets.timesheet(services(request), caller, org_id, query)
+    return json_response(out)

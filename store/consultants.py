@@ -1,0 +1,155 @@
+"""Consultants' employment details and the facts the staffing search reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import MemberRole
+
+from .models import (
+    Affectation,
+    Competence,
+    ConsultantDetails,
+    Profile,
+    ProfileCompetence,
+    UserOrganization,
+)
+from .pagination import page_stmt, split_page
+
+
+async def get_profile(session: AsyncSession, *, profile_id: uuid.UUID) -> Profile | None:
+    return await session.get(Profile, profile_id)
+
+
+async def get_details(
+    session: AsyncSession, *, org_id: uuid.UUID, profile_id: uuid.UUID, for_update: bool = False
+) -> ConsultantDetails | None:
+    stmt = select(ConsultantDetails).where(
+        ConsultantDetails.organization_id == org_id, ConsultantDetails.profile_id == profile_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+async def create_details(
+    session: AsyncSession, *, org_id: uuid.UUID, profile_id: uuid.UUID, fields: dict[str, Any]
+) -> ConsultantDetails:
+    row = ConsultantDetails(organization_id=org_id, profile_id=profile_id, **fields)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def update_details(
+    session: AsyncSession, row: ConsultantDetails, values: dict[str, Any]
+) -> ConsultantDetails:
+    for key, value in values.items():
+        setattr(row, key, value)
+    await session.flush()
+    return row
+
+
+async def delete_details(session: AsyncSession, row: ConsultantDetails) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def list_details(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+    statut: str | None = None,
+) -> tuple[list[tuple[ConsultantDetails, Profile]], str | None]:
+    """Oldest first: the details with their person."""
+    stmt = (
+        select(ConsultantDetails, Profile)
+        .join(Profile, Profile.id == ConsultantDetails.profile_id)
+        .where(ConsultantDetails.organization_id == org_id)
+    )
+    if statut is not None:
+        stmt = stmt.where(ConsultantDetails.statut == statut)
+    columns = [ConsultantDetails.created_at, ConsultantDetails.id]
+    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
+    rows = [(d, p) for d, p in (await session.execute(stmt)).all()]
+    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+
+
+async def skills_of(
+    session: AsyncSession, *, org_id: uuid.UUID, profile_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[ProfileCompetence, Competence]]]:
+    """Each person's skills in the organization, by skill name."""
+    found: dict[uuid.UUID, list[tuple[ProfileCompetence, Competence]]] = {
+        p: [] for p in profile_ids
+    }
+    if not profile_ids:
+        return found
+    stmt = (
+        select(ProfileCompetence, Competence)
+        .join(Competence, Competence.id == ProfileCompetence.competence_id)
+        .where(
+            ProfileCompetence.organization_id == org_id,
+            ProfileCompetence.profile_id.in_(profile_ids),
+        )
+        .order_by(Competence.nom, Competence.id)
+    )
+    for skill, competence in (await session.execute(stmt)).all():
+        found[skill.profile_id].append((skill, competence))
+    return found
+
+
+async def skilled_members(
+    session: AsyncSession, *, org_id: uuid.UUID, competence_id: uuid.UUID, min_niveau: int
+) -> list[tuple[ProfileCompetence, Profile, ConsultantDetails | None]]:
+    """Current members (not CLIENT contacts) with the skill at `min_niveau` or above,
+    with their consultant details when they have some."""
+    stmt = (
+        select(ProfileCompetence, Profile, ConsultantDetails)
+        .join(Profile, Profile.id == ProfileCompetence.profile_id)
+        .join(
+            UserOrganization,
+            (UserOrganization.user_id == ProfileCompetence.profile_id)
+            & (UserOrganization.organization_id == org_id),
+        )
+        .outerjoin(
+            ConsultantDetails,
+            (ConsultantDetails.profile_id == ProfileCompetence.profile_id)
+            & (ConsultantDetails.organization_id == org_id),
+        )
+        .where(
+            ProfileCompetence.organization_id == org_id,
+            ProfileCompetence.competence_id == competence_id,
+            ProfileCompetence.niveau >= min_niveau,
+            UserOrganization.role != MemberRole.CLIENT.value,
+        )
+    )
+    return [(s, p, d) for s, p, d in (await session.execute(stmt)).all()]
+
+
+async def assignments_between(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    profile_ids: Sequence[uuid.UUID],
+    start: date,
+    end: date,
+) -> list[Affectation]:
+    """The people's assignments, on every project of the organization, that share at
+    least one day with [start, end] (`date_fin` null: open-ended)."""
+    if not profile_ids:
+        return []
+    stmt = select(Affectation).where(
+        Affectation.organization_id == org_id,
+        Affectation.profile_id.in_(profile_ids),
+        Affectation.date_debut <= end,
+        or_(Affectation.date_fin.is_(None), Affectation.date_fin >= start),
+    )
+    return list(await session.scalars(stmt))

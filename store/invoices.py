@@ -1,0 +1,126 @@
+"""Invoices (`facture`) and their payment status as read.
+
+An unpaid invoice past its due date reads RETARD: the status is computed in every query
+from `statut_paiement`, `date_echeance` and the day of the read, never written back by a
+read. A stored NULL status (the schema allows it) reads as EN_ATTENTE.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import PaymentStatus
+
+from .models import Facture, Projet
+from .pagination import page_stmt, split_page
+from .projects import visible_to_client_contact
+
+_PAID = PaymentStatus.PAYE.value
+_LATE = PaymentStatus.RETARD.value
+
+
+def is_late(today: date) -> ColumnElement[bool]:
+    """Stored RETARD, or not paid and past its due date."""
+    stored = func.coalesce(Facture.statut_paiement, PaymentStatus.EN_ATTENTE.value)
+    overdue = and_(
+        stored != _PAID, Facture.date_echeance.is_not(None), Facture.date_echeance < today
+    )
+    return or_(stored == _LATE, overdue)
+
+
+def status_as_read(today: date) -> ColumnElement[str]:
+    return case(
+        (Facture.statut_paiement == _PAID, _PAID),
+        (is_late(today), _LATE),
+        else_=PaymentStatus.EN_ATTENTE.value,
+    )
+
+
+def has_status(status: PaymentStatus, today: date) -> ColumnElement[bool]:
+    if status is PaymentStatus.PAYE:
+        return Facture.statut_paiement == _PAID
+    if status is PaymentStatus.RETARD:
+        return and_(
+            or_(Facture.statut_paiement.is_(None), Facture.statut_paiement != _PAID), is_late(today)
+        )
+    return and_(
+        or_(Facture.statut_paiement.is_(None), Facture.statut_paiement != _PAID),
+        not_(is_late(today)),
+    )
+
+
+async def create_invoice(
+    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
+) -> Facture:
+    invoice = Facture(organization_id=org_id, **fields)
+    session.add(invoice)
+    await session.flush()
+    await session.refresh(invoice)
+    return invoice
+
+
+async def get_invoice(
+    session: AsyncSession, *, org_id: uuid.UUID, invoice_id: uuid.UUID, for_update: bool = False
+) -> Facture | None:
+    stmt = select(Facture).where(Facture.organization_id == org_id, Facture.id == invoice_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(stmt)
+
+
+async def numero_taken(
+    session: AsyncSession, *, org_id: uuid.UUID, numero: str, except_id: uuid.UUID | None = None
+) -> bool:
+    stmt = exists().where(Facture.organization_id == org_id, Facture.numero == numero)
+    if except_id is not None:
+        stmt = stmt.where(Facture.id != except_id)
+    return bool(await session.scalar(select(stmt)))
+
+
+async def list_invoices(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    today: date,
+    cursor: str | None,
+    limit: int,
+    projet_id: uuid.UUID | None = None,
+    statut: PaymentStatus | None = None,
+    client_contact_id: uuid.UUID | None = None,
+) -> tuple[list[Facture], str | None]:
+    """Newest invoice date first, then id. `statut` filters on the status as read on
+    `today`; `client_contact_id` keeps the invoices of that contact's clients' projects."""
+    stmt = select(Facture).where(Facture.organization_id == org_id)
+    if projet_id is not None:
+        stmt = stmt.where(Facture.projet_id == projet_id)
+    if statut is not None:
+        stmt = stmt.where(has_status(statut, today))
+    if client_contact_id is not None:
+        visible = select(Projet.id).where(
+            Projet.organization_id == org_id, visible_to_client_contact(org_id, client_contact_id)
+        )
+        stmt = stmt.where(Facture.projet_id.in_(visible))
+    columns = [Facture.date_facturation, Facture.id]
+    stmt = page_stmt(stmt, columns, [date, uuid.UUID], cursor, limit, descending=True)
+    rows = list(await session.scalars(stmt))
+    return split_page(rows, limit, lambda f: (f.date_facturation, f.id))
+
+
+async def update_invoice(
+    session: AsyncSession, invoice: Facture, values: dict[str, Any]
+) -> Facture:
+    for key, value in values.items():
+        setattr(invoice, key, value)
+    await session.flush()
+    await session.refresh(invoice)
+    return invoice
+
+
+async def delete_invoice(session: AsyncSession, invoice: Facture) -> None:
+    await session.delete(invoice)
+    await session.flush()

@@ -1,0 +1,390 @@
+"""Milestones, their weighted task links, dependencies and assigned people."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import ProgressMode, TaskStatus
+
+from .db import advisory_lock, insert_ignore
+from .models import (
+    Milestone,
+    MilestoneAssignment,
+    MilestoneDependency,
+    MilestoneTask,
+    Projet,
+    Tache,
+)
+from .pagination import page_stmt, split_page
+from .projects import visible_to_client_contact
+
+
+async def create_milestone(
+    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
+) -> Milestone:
+    milestone = Milestone(organization_id=org_id, **fields)
+    session.add(milestone)
+    await session.flush()
+    return milestone
+
+
+async def get_milestone(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    for_update: bool = False,
+) -> Milestone | None:
+    stmt = select(Milestone).where(
+        Milestone.organization_id == org_id, Milestone.id == milestone_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(stmt)
+
+
+async def lock_milestones(
+    session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
+) -> list[Milestone]:
+    """The milestones, row-locked in id order (a fixed order, so two transactions locking
+    overlapping sets cannot deadlock) and re-read after the lock is granted."""
+    ids = sorted(set(milestone_ids))
+    if not ids:
+        return []
+    stmt = (
+        select(Milestone)
+        .where(Milestone.organization_id == org_id, Milestone.id.in_(ids))
+        .order_by(Milestone.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def list_milestones(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+    projet_id: uuid.UUID | None = None,
+    client_contact_id: uuid.UUID | None = None,
+) -> tuple[list[Milestone], str | None]:
+    """By due date, then id. `client_contact_id` keeps only the milestones of projects
+    whose client has that contact (what a CLIENT member may read)."""
+    stmt = select(Milestone).where(Milestone.organization_id == org_id)
+    if projet_id is not None:
+        stmt = stmt.where(Milestone.projet_id == projet_id)
+    if client_contact_id is not None:
+        visible = select(Projet.id).where(
+            Projet.organization_id == org_id,
+            visible_to_client_contact(org_id, client_contact_id),
+        )
+        stmt = stmt.where(Milestone.projet_id.in_(visible))
+    columns = [Milestone.due_date, Milestone.id]
+    stmt = page_stmt(stmt, columns, [date, uuid.UUID], cursor, limit)
+    rows = list(await session.scalars(stmt))
+    return split_page(rows, limit, lambda m: (m.due_date, m.id))
+
+
+async def update_milestone(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> Milestone | None:
+    """Compare-and-set: apply `values` and increment `version`, only while the version is
+    still `expected_version` (when given). None when no row matched: the milestone is gone
+    or was changed since (the caller's 412)."""
+    stmt = update(Milestone).where(
+        Milestone.organization_id == org_id, Milestone.id == milestone_id
+    )
+    if expected_version is not None:
+        stmt = stmt.where(Milestone.version == expected_version)
+    stmt = stmt.values(**values, version=Milestone.version + 1).execution_options(
+        synchronize_session=False
+    )
+    result = await session.execute(stmt)
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return await get_milestone(session, org_id=org_id, milestone_id=milestone_id, for_update=True)
+
+
+async def delete_milestone(session: AsyncSession, milestone: Milestone) -> None:
+    await session.delete(milestone)
+    await session.flush()
+
+
+# Task links ---------------------------------------------------------------------------
+
+
+async def lock_task_project_id(
+    session: AsyncSession, *, org_id: uuid.UUID, task_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The project of a task of the organization (None: no such task), the task row
+    share-locked until the transaction ends.
+
+    Linking takes this lock before the milestone's, the order in which a task update
+    locks them (task row, then milestones through `on_tasks_changed`): a status change
+    racing a new link then waits for the link to commit and sees it, or commits first
+    and is seen by the link's progress computation.
+    """
+    return await session.scalar(
+        select(Tache.projet_id)
+        .where(Tache.organization_id == org_id, Tache.id == task_id)
+        .with_for_update(read=True)
+    )
+
+
+async def get_task_link(
+    session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID, task_id: uuid.UUID
+) -> MilestoneTask | None:
+    return await session.scalar(
+        select(MilestoneTask).where(
+            MilestoneTask.organization_id == org_id,
+            MilestoneTask.milestone_id == milestone_id,
+            MilestoneTask.tache_id == task_id,
+        )
+    )
+
+
+async def add_task_link(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    task_id: uuid.UUID,
+    weight: int,
+) -> MilestoneTask:
+    link = MilestoneTask(
+        organization_id=org_id, milestone_id=milestone_id, tache_id=task_id, weight=weight
+    )
+    session.add(link)
+    await session.flush()
+    return link
+
+
+async def delete_task_link(session: AsyncSession, link: MilestoneTask) -> None:
+    await session.delete(link)
+    await session.flush()
+
+
+async def task_links(
+    session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[uuid.UUID, int]]]:
+    """(task id, weight) of each milestone's links, oldest link first."""
+    ids = list(milestone_ids)
+    found: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
+    if not ids:
+        return found
+    stmt = (
+        select(MilestoneTask.milestone_id, MilestoneTask.tache_id, MilestoneTask.weight)
+        .where(MilestoneTask.organization_id == org_id, MilestoneTask.milestone_id.in_(ids))
+        .order_by(MilestoneTask.created_at, MilestoneTask.id)
+    )
+    for milestone_id, task_id, weight in await session.execute(stmt):
+        found[milestone_id].append((task_id, weight or 1))
+    return found
+
+
+async def progress_totals(
+    session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """(sum of weights, sum of weights of DONE tasks) per milestone with links."""
+    ids = list(milestone_ids)
+    if not ids:
+        return {}
+    weight = func.coalesce(MilestoneTask.weight, 1)
+    stmt = (
+        select(
+            MilestoneTask.milestone_id,
+            func.sum(weight),
+            func.sum(case((Tache.statut == TaskStatus.DONE.value, weight), else_=0)),
+        )
+        .join(Tache, Tache.id == MilestoneTask.tache_id)
+        .where(MilestoneTask.organization_id == org_id, MilestoneTask.milestone_id.in_(ids))
+        .group_by(MilestoneTask.milestone_id)
+    )
+    return {mid: (int(total), int(done)) for mid, total, done in await session.execute(stmt)}
+
+
+async def milestones_of_tasks(
+    session: AsyncSession, *, org_id: uuid.UUID, task_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    ids = list(task_ids)
+    if not ids:
+        return set()
+    stmt = select(MilestoneTask.milestone_id).where(
+        MilestoneTask.organization_id == org_id, MilestoneTask.tache_id.in_(ids)
+    )
+    return set(await session.scalars(stmt))
+
+
+async def existing_task_ids(
+    session: AsyncSession, *, org_id: uuid.UUID, task_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    ids = list(task_ids)
+    if not ids:
+        return set()
+    stmt = select(Tache.id).where(Tache.organization_id == org_id, Tache.id.in_(ids))
+    return set(await session.scalars(stmt))
+
+
+async def auto_milestone_ids(session: AsyncSession, *, org_id: uuid.UUID) -> set[uuid.UUID]:
+    stmt = select(Milestone.id).where(
+        Milestone.organization_id == org_id,
+        func.coalesce(Milestone.progress_mode, ProgressMode.AUTO.value) == ProgressMode.AUTO.value,
+    )
+    return set(await session.scalars(stmt))
+
+
+# Dependencies -------------------------------------------------------------------------
+
+
+async def lock_dependency_graph(session: AsyncSession, *, org_id: uuid.UUID) -> None:
+    """Serialize changes to the organization's dependency graph until the transaction
+    ends: two edges inserted concurrently could otherwise close a cycle together, each
+    transaction seeing a graph without the other's edge."""
+    await advisory_lock(session, f"milestone-dependencies:{org_id}")
+
+
+async def dependency_edges(
+    session: AsyncSession, *, org_id: uuid.UUID
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """milestone id -> the ids it depends on, over the whole organization."""
+    stmt = select(MilestoneDependency.milestone_id, MilestoneDependency.depends_on_id).where(
+        MilestoneDependency.organization_id == org_id
+    )
+    graph: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for milestone_id, depends_on_id in await session.execute(stmt):
+        graph[milestone_id].append(depends_on_id)
+    return graph
+
+
+async def dependencies_of(
+    session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    ids = list(milestone_ids)
+    found: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    if not ids:
+        return found
+    stmt = (
+        select(MilestoneDependency.milestone_id, MilestoneDependency.depends_on_id)
+        .where(
+            MilestoneDependency.organization_id == org_id,
+            MilestoneDependency.milestone_id.in_(ids),
+        )
+        .order_by(MilestoneDependency.created_at, MilestoneDependency.id)
+    )
+    for milestone_id, depends_on_id in await session.execute(stmt):
+        found[milestone_id].append(depends_on_id)
+    return found
+
+
+async def add_dependency(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    depends_on_id: uuid.UUID,
+) -> None:
+    session.add(
+        MilestoneDependency(
+            organization_id=org_id, milestone_id=milestone_id, depends_on_id=depends_on_id
+        )
+    )
+    await session.flush()
+
+
+async def remove_dependency(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    depends_on_id: uuid.UUID,
+) -> bool:
+    result = await session.execute(
+        delete(MilestoneDependency).where(
+            MilestoneDependency.organization_id == org_id,
+            MilestoneDependency.milestone_id == milestone_id,
+            MilestoneDependency.depends_on_id == depends_on_id,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+# Assigned people ----------------------------------------------------------------------
+
+
+async def list_assignments(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[MilestoneAssignment], str | None]:
+    stmt = select(MilestoneAssignment).where(
+        MilestoneAssignment.organization_id == org_id,
+        MilestoneAssignment.milestone_id == milestone_id,
+    )
+    columns = [MilestoneAssignment.created_at, MilestoneAssignment.id]
+    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
+    rows = list(await session.scalars(stmt))
+    return split_page(rows, limit, lambda a: (a.created_at, a.id))
+
+
+async def get_assignment(
+    session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID, profile_id: uuid.UUID
+) -> MilestoneAssignment | None:
+    return await session.scalar(
+        select(MilestoneAssignment)
+        .where(
+            MilestoneAssignment.organization_id == org_id,
+            MilestoneAssignment.milestone_id == milestone_id,
+            MilestoneAssignment.profile_id == profile_id,
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+async def add_assignment(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    role: str | None,
+) -> bool:
+    """Insert unless the person is already assigned (even by a concurrent transaction);
+    True when this call created the row."""
+    values = {
+        "id": uuid.uuid4(),
+        "organization_id": org_id,
+        "milestone_id": milestone_id,
+        "profile_id": profile_id,
+        "role": role,
+    }
+    result = await session.execute(insert_ignore(session, MilestoneAssignment, values))
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def set_assignment_role(
+    session: AsyncSession, assignment: MilestoneAssignment, role: str | None
+) -> None:
+    assignment.role = role
+    await session.flush()
+
+
+async def delete_assignment(session: AsyncSession, assignment: MilestoneAssignment) -> None:
+    await session.delete(assignment)
+    await session.flush()

@@ -1,0 +1,41 @@
+"""Operational tables: bookkeeping the server needs, not part of the business data model."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, CreatedAt, JSONType, OrgScoped, UUIDPk
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+class IdempotencyKey(UUIDPk, OrgScoped, CreatedAt, Base):
+    """The first answer to a POST sent with an `Idempotency-Key` header.
+
+    One row per (organization, user, route, key): the unique key is what makes two
+    concurrent requests with the same key create one row, and so one resource. The row
+    is inserted and answered in the transaction that creates the resource, so it exists
+    exactly when that resource does (see server/services/idempotency.py).
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id", "route", "key"),
+        # Expired keys are found (and pruned) by age.
+        Index("ix_idempotency_keys_created_at", "created_at"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX))
+    # Which operation the key belongs to ("POST /orgs/{org}/time-entries"): a key reused
+    # on another route is another key.
+    route: Mapped[str] = mapped_column(Text)
+    # Digest of the parsed request body: the same key with another body is refused.
+    request_hash: Mapped[str] = mapped_column(Text)
+    # HTTP status and JSON body of the first answer (body null for a 204).
+    status: Mapped[int]
+    response_body: Mapped[Any] = mapped_column(JSONType, nullable=True)

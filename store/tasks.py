@@ -1,0 +1,235 @@
+"""Tasks (`tache`) and their board order.
+
+A column is the tasks of one project with one `statut`, ordered by `(rank, id)`: `rank`
+is a key of `store.ranks` and `id` breaks ties, so the order is total even if two tasks
+ever share a rank. A task's position is its index in that order, computed when reading
+(`position` the column keeps is not maintained). Rank writes in a column happen under
+`lock_column`, which the service takes first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import TaskStatus
+
+from .db import advisory_lock, array_contains
+from .models import Tache
+from .pagination import page_stmt, split_page
+
+COLUMNS = list(TaskStatus)
+# Board order of the columns, as a sortable integer.
+column_index = case(
+    {status.value: i for i, status in enumerate(COLUMNS)}, value=Tache.statut, else_=len(COLUMNS)
+)
+
+
+async def lock_column(session: AsyncSession, *, project_id: uuid.UUID, statut: str) -> None:
+    """Serialize every rank write in one column until the transaction ends, so a move
+    computes its key from neighbours no concurrent move is changing (on SQLite, write
+    transactions already run one at a time)."""
+    await advisory_lock(session, f"board:{project_id}:{statut}")
+
+
+async def create_task(
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, fields: dict[str, Any]
+) -> Tache:
+    task = Tache(organization_id=org_id, projet_id=project_id, **fields)
+    session.add(task)
+    await session.flush()
+    return task
+
+
+async def get_task(
+    session: AsyncSession, *, org_id: uuid.UUID, task_id: uuid.UUID, for_update: bool = False
+) -> Tache | None:
+    stmt = select(Tache).where(Tache.organization_id == org_id, Tache.id == task_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    # Always the row as stored now: a compare-and-set may have changed it in this session.
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+def _in_column(org_id: uuid.UUID, project_id: uuid.UUID, statut: str) -> list[Any]:
+    return [
+        Tache.organization_id == org_id,
+        Tache.projet_id == project_id,
+        Tache.statut == statut,
+    ]
+
+
+async def position_of(session: AsyncSession, task: Tache) -> int:
+    """How many tasks come before `task` in its column."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Tache)
+        .where(
+            *_in_column(task.organization_id, task.projet_id, task.statut),
+            tuple_(Tache.rank, Tache.id) < tuple_(task.rank, task.id),
+        )
+    )
+    return int(count or 0)
+
+
+def _position() -> Any:
+    order = (Tache.rank, Tache.id)
+    return func.row_number().over(partition_by=Tache.statut, order_by=order) - 1
+
+
+async def list_tasks(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+    statut: str | None = None,
+    profile_responsable_id: uuid.UUID | None = None,
+    priority: str | None = None,
+    tag: str | None = None,
+) -> tuple[list[tuple[Tache, int]], str | None]:
+    """Board order (column, then rank), each task with its position in its whole column
+    (filters do not renumber)."""
+    positions = (
+        select(Tache.id.label("task_id"), _position().label("position"))
+        .where(Tache.organization_id == org_id, Tache.projet_id == project_id)
+        .subquery()
+    )
+    stmt = (
+        select(Tache, positions.c.position)
+        .join(positions, positions.c.task_id == Tache.id)
+        .where(Tache.organization_id == org_id, Tache.projet_id == project_id)
+    )
+    filters: list[ColumnElement[bool]] = []
+    if statut is not None:
+        filters.append(Tache.statut == statut)
+    if profile_responsable_id is not None:
+        filters.append(Tache.profile_responsable_id == profile_responsable_id)
+    if priority is not None:
+        filters.append(Tache.priority == priority)
+    if tag is not None:
+        filters.append(array_contains(session, Tache.tags, tag))
+    stmt = stmt.where(*filters)
+    columns = [column_index, Tache.rank, Tache.id]
+    stmt = page_stmt(stmt, columns, [int, str, uuid.UUID], cursor, limit)
+    rows = [(task, int(position)) for task, position in await session.execute(stmt)]
+    return split_page(rows, limit, lambda row: (COLUMNS.index(row[0].statut), *_key(row[0])))
+
+
+def _key(task: Tache) -> tuple[str, uuid.UUID]:
+    return task.rank, task.id
+
+
+async def board_tasks(
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
+) -> list[Tache]:
+    """Every task of the project in board order."""
+    stmt = (
+        select(Tache)
+        .where(Tache.organization_id == org_id, Tache.projet_id == project_id)
+        .order_by(column_index, Tache.rank, Tache.id)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def column_task(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    statut: str,
+    task_id: uuid.UUID,
+) -> Tache | None:
+    """`task_id` if it is in that column of that project."""
+    return await session.scalar(
+        select(Tache)
+        .where(*_in_column(org_id, project_id, statut), Tache.id == task_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def neighbour(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    statut: str,
+    of: Tache | None,
+    below: bool,
+    exclude_id: uuid.UUID | None = None,
+) -> Tache | None:
+    """The task right after (`below`) or right before `of` in the column, `exclude_id`
+    left out; with `of` None, the column's first (`below`) or last task."""
+    stmt = select(Tache).where(*_in_column(org_id, project_id, statut))
+    if exclude_id is not None:
+        stmt = stmt.where(Tache.id != exclude_id)
+    key = tuple_(Tache.rank, Tache.id)
+    if of is not None:
+        bound = tuple_(of.rank, of.id)
+        stmt = stmt.where(key > bound if below else key < bound)
+    order = [Tache.rank, Tache.id] if below else [Tache.rank.desc(), Tache.id.desc()]
+    stmt = stmt.order_by(*order).limit(1).execution_options(populate_existing=True)
+    return await session.scalar(stmt)
+
+
+async def column_ids(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    statut: str,
+    exclude_id: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """The column's task ids in board order."""
+    stmt = select(Tache.id).where(*_in_column(org_id, project_id, statut))
+    if exclude_id is not None:
+        stmt = stmt.where(Tache.id != exclude_id)
+    return list(await session.scalars(stmt.order_by(Tache.rank, Tache.id)))
+
+
+async def set_ranks(
+    session: AsyncSession, *, org_id: uuid.UUID, ranks: Sequence[tuple[uuid.UUID, str]]
+) -> None:
+    """Rewrite the ranks of a column (a rebalance). Positions do not change, so neither
+    does any task's `version`."""
+    for task_id, rank in ranks:
+        await session.execute(
+            update(Tache)
+            .where(Tache.organization_id == org_id, Tache.id == task_id)
+            .values(rank=rank)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def update_task(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    task_id: uuid.UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> Tache | None:
+    """Compare-and-set: apply `values` and increment `version`, only while the version is
+    still `expected_version` (when given). None when no row matched: the task is gone or
+    changed since (the caller's 412)."""
+    stmt = update(Tache).where(Tache.organization_id == org_id, Tache.id == task_id)
+    if expected_version is not None:
+        stmt = stmt.where(Tache.version == expected_version)
+    stmt = stmt.values(**values, version=Tache.version + 1).execution_options(
+        synchronize_session=False
+    )
+    result = await session.execute(stmt)
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return await get_task(session, org_id=org_id, task_id=task_id)
+
+
+async def delete_task(session: AsyncSession, task: Tache) -> None:
+    """Milestone links go with it; time entries keep their hours (`tache_id` NULL)."""
+    await session.delete(task)
+    await session.flush()

@@ -1,0 +1,146 @@
+"""Time entries (`temps_passe`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Projet, TempsPasse
+from .pagination import page_stmt, split_page
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which entries a list, an export or a timesheet reads (None: any)."""
+
+    profile_id: uuid.UUID | None = None
+    projet_id: uuid.UUID | None = None
+    start: date | None = None
+    end: date | None = None
+    statut: str | None = None
+
+
+def _filtered(org_id: uuid.UUID, where: EntryFilter) -> Select[TempsPasse]:
+    stmt = select(TempsPasse).where(TempsPasse.organization_id == org_id)
+    if where.profile_id is not None:
+        stmt = stmt.where(TempsPasse.profile_id == where.profile_id)
+    if where.projet_id is not None:
+        stmt = stmt.where(TempsPasse.projet_id == where.projet_id)
+    if where.start is not None:
+        stmt = stmt.where(TempsPasse.date >= where.start)
+    if where.end is not None:
+        stmt = stmt.where(TempsPasse.date <= where.end)
+    if where.statut is not None:
+        stmt = stmt.where(TempsPasse.validation_statut == where.statut)
+    return stmt
+
+
+async def create_entry(
+    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
+) -> TempsPasse:
+    row = TempsPasse(organization_id=org_id, **fields)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_entry(
+    session: AsyncSession, *, org_id: uuid.UUID, entry_id: uuid.UUID, for_update: bool = False
+) -> TempsPasse | None:
+    stmt = select(TempsPasse).where(TempsPasse.organization_id == org_id, TempsPasse.id == entry_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+async def lock_entries(
+    session: AsyncSession, *, org_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
+) -> list[TempsPasse]:
+    """The organization's entries among `entry_ids`, locked in id order (so concurrent
+    bulk decisions over overlapping sets cannot deadlock)."""
+    stmt = (
+        select(TempsPasse)
+        .where(TempsPasse.organization_id == org_id, TempsPasse.id.in_(entry_ids))
+        .order_by(TempsPasse.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def hours_on(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    day: date,
+    exclude_id: uuid.UUID | None = None,
+) -> list[Decimal]:
+    """The hours of each of the person's entries on `day` (any state), to be summed
+    exactly in Python (SQLite sums NUMERIC as floating point)."""
+    stmt = select(TempsPasse.heures_travaillees).where(
+        TempsPasse.organization_id == org_id,
+        TempsPasse.profile_id == profile_id,
+        TempsPasse.date == day,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(TempsPasse.id != exclude_id)
+    return list(await session.scalars(stmt))
+
+
+async def list_entries(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    where: EntryFilter,
+    cursor: str | None,
+    limit: int,
+    descending: bool = True,
+) -> tuple[list[TempsPasse], str | None]:
+    """By date (newest first unless `descending` is False), then id."""
+    columns = [TempsPasse.date, TempsPasse.id]
+    stmt = page_stmt(
+        _filtered(org_id, where),
+        columns,
+        [date, uuid.UUID],
+        cursor,
+        limit,
+        descending=descending,
+    )
+    rows = list(await session.scalars(stmt))
+    return split_page(rows, limit, lambda e: (e.date, e.id))
+
+
+async def entries_with_projects(
+    session: AsyncSession, *, org_id: uuid.UUID, where: EntryFilter
+) -> list[tuple[TempsPasse, str]]:
+    """Every matching entry with its project's name, by date; for bounded periods
+    (a timesheet's week)."""
+    stmt = (
+        _filtered(org_id, where)
+        .add_columns(Projet.nom)
+        .join(Projet, Projet.id == TempsPasse.projet_id)
+        .order_by(TempsPasse.date, TempsPasse.id)
+    )
+    return [(e, nom) for e, nom in (await session.execute(stmt)).all()]
+
+
+async def update_entry(
+    session: AsyncSession, row: TempsPasse, values: dict[str, Any]
+) -> TempsPasse:
+    for key, value in values.items():
+        setattr(row, key, value)
+    await session.flush()
+    return row
+
+
+async def delete_entry(session: AsyncSession, row: TempsPasse) -> None:
+    await session.delete(row)
+    await session.flush()

@@ -1,0 +1,255 @@
+"""The served OpenAPI document (`/api/v1/openapi.json`) and the docs page (`/docs`).
+
+The document must be exact: a fuzzer later checks every answer of the server against it.
+So besides validating it, these tests compare it with what each handler actually parses
+(its source) and check live answers against the schemas it publishes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import uuid
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_urldispatcher import AbstractRoute
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from server.rest import openapi
+from server.rest.openapi import OPENAPI_PATH, Header, api, build_document, undocumented
+from tests.factories import Client, create_org, expect, register
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+async def _document(client: Client) -> Any:
+    return await expect(await client.get(OPENAPI_PATH), 200)
+
+
+def _api_routes(app: web.Application) -> list[AbstractRoute]:
+    return [
+        route
+        for route in app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/api/v1/")
+        and route.resource.canonical != OPENAPI_PATH
+        and route.method != "HEAD"
+    ]
+
+
+def _operation(doc: Any, route: AbstractRoute) -> Any:
+    assert route.resource is not None
+    path, method = route.resource.canonical, route.method.lower()
+    assert method in doc["paths"].get(path, {}), f"{route.method} {path} is not documented"
+    return doc["paths"][path][method]
+
+
+def _ref_title(doc: Any, schema: Any) -> str:
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    return str(doc["components"]["schemas"][name]["title"])
+
+
+def _check(doc: Any, path: str, method: str, status: int, body: Any) -> None:
+    """`body` conforms to the schema the document publishes for this answer."""
+    answer = doc["paths"][path][method]["responses"][str(status)]
+    (media,) = answer["content"].values()
+    schema = {**media["schema"], "components": doc["components"]}
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = [e.message for e in validator.iter_errors(body)]
+    assert not errors, (path, method, status, errors)
+
+
+async def test_the_document_is_valid_openapi_3_1_and_served_as_json(client: Client) -> None:
+    resp = await client.get(OPENAPI_PATH)
+    assert resp.status == 200
+    assert resp.content_type == "application/json"
+    doc = await resp.json()
+    assert doc["openapi"].startswith("3.1.")
+    OpenAPIV31SpecValidator(doc).validate()
+    assert await (await client.get(OPENAPI_PATH)).json() == doc
+
+
+async def test_every_api_route_carries_api_metadata(client: Client) -> None:
+    assert undocumented(client.app) == [], "decorate these handlers with @api(...)"
+
+
+async def test_a_route_without_metadata_is_reported_and_left_out() -> None:
+    async def documented(_request: web.Request) -> web.Response:
+        return web.Response()
+
+    async def forgotten(_request: web.Request) -> web.Response:
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_get("/api/v1/things", api("Things", tags=["t"])(documented))
+    app.router.add_post("/api/v1/things", forgotten)
+    openapi.setup(app)
+    assert undocumented(app) == ["POST /api/v1/things"]
+    assert list(build_document(app)["paths"]["/api/v1/things"]) == ["get"]
+
+
+async def test_request_headers_are_documented_with_their_form() -> None:
+    async def handler(_request: web.Request) -> web.Response:
+        return web.Response()
+
+    key = Header("a retry key", {"type": "string", "maxLength": 200})
+    app = web.Application()
+    app.router.add_patch(
+        "/api/v1/things/{id}",
+        api("Edit", tags=["t"], headers={"If-Match": "the ETag", "Idempotency-Key": key})(handler),
+    )
+    op = build_document(app)["paths"]["/api/v1/things/{id}"]["patch"]
+    params = {p["name"]: p for p in op["parameters"]}
+    assert params["If-Match"]["schema"]["pattern"] == '^(W/)?"[0-9]+"$'
+    assert params["Idempotency-Key"]["schema"] == {"type": "string", "maxLength": 200}
+    assert not params["If-Match"]["required"] and params["If-Match"]["in"] == "header"
+    assert {"401", "404", "422"} <= op["responses"].keys()
+
+
+async def test_every_api_route_is_documented_with_a_success_answer(client: Client) -> None:
+    doc = await _document(client)
+    routes = _api_routes(client.app)
+    assert len(routes) >= 20
+    for route in routes:
+        op = _operation(doc, route)
+        success = {s: r for s, r in op["responses"].items() if s.startswith("2")}
+        assert success, route
+        for status, answer in success.items():
+            assert ("content" in answer) == (status != "204"), (route, status)
+    assert {"/healthz", "/readyz"} <= doc["paths"].keys()
+    assert not [p for p in doc["paths"] if p.startswith(("/docs", "/socket.io"))]
+    assert OPENAPI_PATH not in doc["paths"]
+
+
+async def test_documented_inputs_are_the_ones_each_handler_parses(client: Client) -> None:
+    """Read from the handler's source: a body, query or path parameter it parses but the
+    document omits (or the reverse) fails here."""
+    doc = await _document(client)
+    for route in _api_routes(client.app):
+        op, source = _operation(doc, route), inspect.getsource(route.handler)
+        params = {(p["in"], p["name"]): p for p in op.get("parameters", [])}
+        body = re.search(r"parse_body\(request, (\w+)\)", source)
+        if body:
+            schema = op["requestBody"]["content"]["application/json"]["schema"]
+            assert _ref_title(doc, schema) == body.group(1), route
+        else:
+            assert "requestBody" not in op, route
+        query = re.search(r"parse_query\(request, (\w+)\)", source)
+        documented_query = {name for where, name in params if where == "query"}
+        if query:
+            model = getattr(sys.modules[route.handler.__module__], query.group(1))
+            fields = {f.alias or name for name, f in model.model_fields.items()}
+            assert documented_query == fields, route
+        else:
+            assert not documented_query, route
+        for name in re.findall(r'path_uuid\(request, "(\w+)"\)', source):
+            assert params[("path", name)]["schema"]["format"] == "uuid", (route, name)
+        for status in re.findall(r"status=(\d{3})", source):
+            assert status in op["responses"], (route, status)
+
+
+async def test_errors_are_problem_json_and_auth_is_declared(client: Client) -> None:
+    doc = await _document(client)
+    assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            responses = op["responses"]
+            for status, answer in responses.items():
+                if int(status) >= 400 and path != "/readyz":
+                    assert answer["content"] == {
+                        "application/problem+json": {"schema": PROBLEM_REF}
+                    }
+            if op.get("security"):
+                assert "401" in responses, (method, path)
+            if op.get("parameters") or "requestBody" in op:
+                assert "422" in responses, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+    assert "security" not in doc["paths"]["/api/v1/auth/login"]["post"]
+    assert doc["paths"]["/api/v1/me"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "429" in doc["paths"]["/api/v1/auth/register"]["post"]["responses"]
+
+
+async def test_model_schemas_carry_requirements_and_formats(client: Client) -> None:
+    schemas = (await _document(client))["components"]["schemas"]
+    register_body = schemas["RegisterRequest"]
+    assert set(register_body["required"]) == {"email", "password", "prenom", "nom"}
+    assert register_body["properties"]["email"]["format"] == "email"
+    assert register_body["additionalProperties"] is False
+    profile = schemas["MeOut"]["properties"]
+    assert profile["id"]["format"] == "uuid"
+    assert profile["created_at"]["format"] == "date-time"
+    # A patch sends any subset; null only where the service accepts it.
+    for name, refused, accepted in [
+        ("MePatch", "prenom", "phone"),
+        ("OrgPatch", "name", "website"),
+    ]:
+        patch = schemas[name]
+        assert "required" not in patch
+        assert patch["properties"][refused]["type"] == "string", name
+        assert {"type": "null"} in patch["properties"][accepted]["anyOf"], name
+
+
+async def test_path_and_query_parameters_are_typed(client: Client) -> None:
+    doc = await _document(client)
+    params = {p["name"]: p for p in doc["paths"]["/api/v1/orgs/{org}/members"]["get"]["parameters"]}
+    assert params["org"] == {
+        "name": "org",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+    }
+    assert params["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200,
+        "default": 50,
+    }
+    assert params["cursor"]["schema"]["type"] == "string"  # never null in a query string
+    history = doc["paths"]["/api/v1/orgs/{org}/channels/{type}/{id}/messages"]["get"]
+    kinds = next(p for p in history["parameters"] if p["name"] == "type")["schema"]["enum"]
+    assert set(kinds) == {"organization", "project", "group", "direct"}
+
+
+async def test_live_answers_conform_to_the_published_schemas(client: Client) -> None:
+    doc = await _document(client)
+    resp = await client.post(
+        "/api/v1/auth/register",
+        json={"email": "ada@example.com", "password": "x" * 3, "prenom": "", "nom": "L"},
+    )
+    _check(doc, "/api/v1/auth/register", "post", 422, await expect(resp, 422))
+    _check(doc, "/api/v1/me", "get", 401, await expect(await client.get("/api/v1/me"), 401))
+    user = await register(client)
+    me = await expect(await client.get("/api/v1/me", headers=user.headers), 200)
+    _check(doc, "/api/v1/me", "get", 200, me)
+    org = await create_org(client, user, description=None)
+    _check(doc, "/api/v1/orgs", "post", 201, org)
+    page = await expect(await client.get("/api/v1/orgs", headers=user.headers), 200)
+    _check(doc, "/api/v1/orgs", "get", 200, page)
+    members = await expect(
+        await client.get(f"/api/v1/orgs/{org['id']}/members", headers=user.headers), 200
+    )
+    _check(doc, "/api/v1/orgs/{org}/members", "get", 200, members)
+    missing = await client.get(f"/api/v1/orgs/{uuid.uuid4()}", headers=user.headers)
+    _check(doc, "/api/v1/orgs/{org}", "get", 404, await expect(missing, 404))
+    _check(doc, "/healthz", "get", 200, await expect(await client.get("/healthz"), 200))
+
+
+async def test_docs_page_needs_nothing_from_the_internet(client: Client) -> None:
+    resp = await client.get("/docs")
+    assert resp.status == 200
+    assert resp.content_type == "text/html"
+    html = await resp.text()
+    assert not re.search(r"https?://", html)
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "http" not in csp
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "docs/static/swagger-ui-bundle.js" in assets
+    for asset in assets:
+        assert (await client.get("/" + asset)).status == 200, asset
+    init = await (await client.get("/docs/init.js")).text()
+    assert "api/v1/openapi.json" in init and not re.search(r"https?://", init)
+    assert "validatorUrl: null" in init  # Swagger UI would otherwise call its online validator
