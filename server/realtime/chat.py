@@ -15,19 +15,14 @@ import socketio
 from protocol import chat as p
 
 from ..services import channels, messages
-from ..services.auth import Actor
 from ..services.core import Services
-from .dispatch import Dispatcher
+from .dispatch import Dispatcher, actor_of
 from .rooms import join_org_room, leave_org_room
 from .session import SocketState
 
 TYPING = "typing"
 # A client refreshing `typing: true` more often than this is not forwarded again.
 TYPING_THROTTLE_SECONDS = 2.0
-
-
-def _actor(state: SocketState) -> Actor:
-    return Actor(state.user_id, state.family_id, state.expires_at)
 
 
 def setup(
@@ -55,36 +50,36 @@ def setup(
 
     @dispatcher.on("message:send", p.MessageSend)
     async def on_send(state: SocketState, req: p.MessageSend) -> p.Message:
-        return await messages.send(services(), _actor(state), req, state.sid)
+        return await messages.send(services(), actor_of(state), req, state.sid)
 
     @dispatcher.on("message:edit", p.MessageEdit)
     async def on_edit(state: SocketState, req: p.MessageEdit) -> p.Message:
-        return await messages.edit(services(), _actor(state), req)
+        return await messages.edit(services(), actor_of(state), req)
 
     @dispatcher.on("message:delete", p.MessageRef)
     async def on_delete(state: SocketState, req: p.MessageRef) -> dict[str, object]:
-        deleted = await messages.delete(services(), _actor(state), req)
+        deleted = await messages.delete(services(), actor_of(state), req)
         return {"message_id": str(deleted.message_id)}
 
     @dispatcher.on("message:history", p.HistoryQuery)
     async def on_history(state: SocketState, req: p.HistoryQuery) -> p.History:
-        return await messages.history(services(), _actor(state), req)
+        return await messages.history(services(), actor_of(state), req)
 
     @dispatcher.on("sync", p.SyncRequest)
     async def on_sync(state: SocketState, req: p.SyncRequest) -> p.SyncResult:
-        return await messages.sync(services(), _actor(state), req)
+        return await messages.sync(services(), actor_of(state), req)
 
     @dispatcher.on("reaction:add", p.ReactionChange)
     async def on_reaction_add(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
-        return await messages.react(services(), _actor(state), req, add=True)
+        return await messages.react(services(), actor_of(state), req, add=True)
 
     @dispatcher.on("reaction:remove", p.ReactionChange)
     async def on_reaction_remove(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
-        return await messages.react(services(), _actor(state), req, add=False)
+        return await messages.react(services(), actor_of(state), req, add=False)
 
     @dispatcher.on("channel:read", p.ReadMark)
     async def on_read(state: SocketState, req: p.ReadMark) -> p.ReadState:
-        return await messages.mark_read(services(), _actor(state), req, state.sid)
+        return await messages.mark_read(services(), actor_of(state), req, state.sid)
 
     @dispatcher.on(TYPING, p.TypingSignal)
     async def on_typing(state: SocketState, req: p.TypingSignal) -> dict[str, object]:

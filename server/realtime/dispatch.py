@@ -22,12 +22,18 @@ from protocol.errors import AppError, ErrorCode
 from ..bus import wire
 from ..logs import request_id_var
 from ..ratelimit import rate_limited
+from ..services.auth import Actor
 from .session import SocketState, get_state
 
 log = logging.getLogger("aurentia.realtime")
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[SocketState, Any], Awaitable[Any]]
+
+
+def actor_of(state: SocketState) -> Actor:
+    """The authenticated user behind a socket, as the services take it."""
+    return Actor(state.user_id, state.family_id, state.expires_at)
 
 
 def ok(data: Any = None) -> dict[str, Any]:

@@ -16,15 +16,10 @@ from protocol.notifications import (
 )
 
 from ..services import feed, notifications
-from ..services.auth import Actor
 from ..services.core import Services
-from .dispatch import Dispatcher
+from .dispatch import Dispatcher, actor_of
 from .rooms import join_org_room, leave_org_room, project_room
 from .session import SocketState
-
-
-def _actor(state: SocketState) -> Actor:
-    return Actor(state.user_id, state.family_id, state.expires_at)
 
 
 def setup(
@@ -38,16 +33,16 @@ def setup(
             unread_only=req.unread_only,
             organization_id=req.organization_id,
         )
-        return await notifications.list_for(services(), _actor(state), query)
+        return await notifications.list_for(services(), actor_of(state), query)
 
     @dispatcher.on("notification:read", NotificationRead)
     async def on_read(state: SocketState, req: NotificationRead) -> UnreadCount:
-        return await notifications.mark_read(services(), _actor(state), req, state.sid)
+        return await notifications.mark_read(services(), actor_of(state), req, state.sid)
 
     @dispatcher.on("project:subscribe", ProjectSubscription)
     async def on_subscribe(state: SocketState, req: ProjectSubscription) -> dict[str, object]:
         """Live task and milestone events of a project the user may read."""
-        org_id = await feed.readable_project(services(), _actor(state), req.project_id)
+        org_id = await feed.readable_project(services(), actor_of(state), req.project_id)
         await join_org_room(sio, state, org_id, project_room(req.project_id))
         return {}
 
