@@ -18,6 +18,7 @@ from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING
 from .ratelimit import RateLimiter
 from .realtime import chat, connection, presence_events
 from .realtime import feed as feed_events
+from .realtime.cluster import redis_options
 from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
 from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
@@ -55,7 +56,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].redis_url
     assert url is not None
-    client: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    client: Redis = Redis.from_url(url, **redis_options())
     app[REDIS] = client
     yield
     await client.aclose()

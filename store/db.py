@@ -30,6 +30,10 @@ warnings.filterwarnings(
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
+# A PostgreSQL server that does not answer fails a new connection after this long
+# (asyncpg waits a minute by default, far longer than any client waits for an answer).
+CONNECT_TIMEOUT_SECONDS = 10.0
+
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An engine configured for its dialect.
@@ -49,9 +53,23 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
+        # Connections that died with the server are noticed at checkout and replaced:
+        # once PostgreSQL is back the pool recovers without a restart.
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
     )
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database could not be reached or dropped the connection
+    (as opposed to a statement it refused). The transaction did not commit, except when
+    the connection broke during COMMIT itself: hence idempotent retries."""
+    if isinstance(error, exc.DBAPIError):
+        return error.connection_invalidated or isinstance(
+            error, (exc.OperationalError, exc.InterfaceError)
+        )
+    return isinstance(error, (OSError, TimeoutError, exc.TimeoutError))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

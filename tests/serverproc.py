@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import aiohttp
+from yarl import URL
 
 from .conftest import TEST_JWT_SECRET
 
@@ -56,6 +57,15 @@ class ServerProcess:
         )
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def make_url(self, path: str = "/") -> URL:
+        """Like aiohttp's `TestServer.make_url`, so `tests/sio.py` peers connect here too."""
+        return URL(self.url).join(URL(path))
+
+    def http(self) -> aiohttp.ClientSession:
+        """A session on this process taking relative paths, like the `http` fixture
+        (close it when done)."""
+        return aiohttp.ClientSession(base_url=self.url)
+
     @property
     def log_path(self) -> str:
         return self._log.name
@@ -85,6 +95,10 @@ class ServerProcess:
                 if asyncio.get_running_loop().time() > deadline:
                     raise RuntimeError(f"server did not answer in {timeout}s:\n{self.log_text()}")
                 await asyncio.sleep(0.1)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def kill(self) -> None:
         """SIGKILL: the process dies without cleaning anything up."""

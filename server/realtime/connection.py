@@ -12,8 +12,9 @@ from typing import Any
 import socketio
 
 from protocol import events
-from protocol.errors import AppError
+from protocol.errors import AppError, ErrorCode
 from protocol.realtime import AuthRefresh, AuthRefreshed, SessionInfo
+from store.db import is_unavailable
 
 from ..auth.tokens import unauthorized
 from ..services import auth
@@ -26,11 +27,10 @@ from .session import SocketState, get_state, save_state
 log = logging.getLogger("aurentia.realtime")
 
 
-def refuse(message: str) -> socketio.exceptions.ConnectionRefusedError:
-    """The client's `connect_error` gets `data = {code: "unauthorized", message}`."""
-    return socketio.exceptions.ConnectionRefusedError(
-        message, {"code": "unauthorized", "message": message}
-    )
+def refuse(message: str, code: str = "unauthorized") -> socketio.exceptions.ConnectionRefusedError:
+    """The client's `connect_error` gets `data = {code, message}` (`unauthorized`, or
+    `unavailable` while the database is down)."""
+    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
 
 
 def setup(
@@ -63,7 +63,12 @@ def setup(
             actor = await auth.identify(svc, token)
             orgs = await auth.memberships(svc, actor)
         except AppError as exc:
-            raise refuse(exc.message) from None
+            code = "unavailable" if exc.code is ErrorCode.UNAVAILABLE else "unauthorized"
+            raise refuse(exc.message, code) from None
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            raise refuse("the database is unavailable; retry", "unavailable") from None
         state = SocketState(sid, actor.user_id, actor.family_id, actor.expires_at)
         await save_state(sio, state)
         await sio.enter_room(sid, user_room(actor.user_id))

@@ -18,6 +18,7 @@ import socketio
 from pydantic import BaseModel, ValidationError
 
 from protocol.errors import AppError, ErrorCode
+from store.db import is_unavailable
 
 from ..bus import wire
 from ..logs import request_id_var
@@ -100,7 +101,13 @@ class Dispatcher:
             return ok(await handler(state, payload))
         except AppError as exc:
             return failure(exc)
-        except Exception:
+        except Exception as exc:
+            if is_unavailable(exc):
+                # A read outside `svc.tx()` lost the database: the same answer as a write.
+                log.error("database unavailable", extra={"fields": {"event": event}})
+                return failure(
+                    AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
+                )
             log.exception("event failed", extra={"fields": {"event": event}})
             return failure(
                 AppError(

@@ -6,6 +6,10 @@ State is kept in a `PresenceStore` (in process, or Redis for several processes),
 found by scanning sockets. Others hear `presence:updated` only on a real change, and only
 in the organizations the user belongs to. `last_seen` and `profiles.status` reach the
 database on changes and on a slow timer, not on every event.
+
+Presence never takes a connection or an event down with it: while its store (Redis) is
+unreachable, changes are logged, the users concerned are remembered, and the sweep
+announces their real status once the store answers again.
 """
 
 from __future__ import annotations
@@ -15,16 +19,19 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import socketio
 
+from protocol.errors import AppError, ErrorCode
 from protocol.presence import PresenceOf, PresenceUpdated
 from store import organizations, users
 from store.db import SessionFactory, unit_of_work
 
 from ..settings import Settings
+from .cluster import REDIS_ERRORS
 from .presence_store import PresenceStore
 from .rooms import org_room
 
@@ -66,33 +73,50 @@ class Presence:
         self._local: dict[str, _Local] = {}
         self._leaving: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._last_persist = time.monotonic()
+        # Users whose change could not be stored or announced; the sweep retries them.
+        self._unsettled: set[uuid.UUID] = set()
 
     def _expiry(self) -> float:
         return time.time() + self._s.presence_ttl_seconds
+
+    @contextlib.asynccontextmanager
+    async def _settling(self, user_id: uuid.UUID) -> AsyncIterator[None]:
+        """Run a change of `user_id`; should it fail, log it and leave it to the sweep."""
+        try:
+            yield
+        except REDIS_ERRORS as exc:
+            self._unsettled.add(user_id)
+            log.warning("presence store unavailable", extra={"fields": {"error": repr(exc)}})
+        except Exception:
+            self._unsettled.add(user_id)
+            log.exception("presence change failed")
 
     async def connected(self, sid: str, user_id: uuid.UUID) -> None:
         self._local[sid] = _Local(user_id, last_activity=time.monotonic())
         pending = self._leaving.pop(user_id, None)
         if pending is not None:
             pending.cancel()
-        await self._store.upsert(user_id, sid, "online", self._expiry())
-        await self.refresh(user_id)
+        async with self._settling(user_id):
+            await self._store.upsert(user_id, sid, "online", self._expiry())
+            await self.refresh(user_id)
 
     async def disconnected(self, sid: str) -> None:
         local = self._local.pop(sid, None)
         if local is None:
             return
-        await self._store.remove(local.user_id, sid)
-        if await self._store.conns(local.user_id):
-            await self.refresh(local.user_id)
-            return
-        # The last socket is gone: say nothing unless it stays gone (reload, new tab).
-        self._leaving[local.user_id] = asyncio.create_task(self._leave_later(local.user_id))
+        async with self._settling(local.user_id):
+            await self._store.remove(local.user_id, sid)
+            if await self._store.conns(local.user_id):
+                await self.refresh(local.user_id)
+                return
+            # The last socket is gone: say nothing unless it stays gone (reload, new tab).
+            self._leaving[local.user_id] = asyncio.create_task(self._leave_later(local.user_id))
 
     async def _leave_later(self, user_id: uuid.UUID) -> None:
         await asyncio.sleep(self._s.presence_grace_seconds)
         self._leaving.pop(user_id, None)
-        await self.refresh(user_id)
+        async with self._settling(user_id):
+            await self.refresh(user_id)
 
     async def activity(self, sid: str) -> None:
         """A client event: the socket is active again (unless the user chose away)."""
@@ -104,15 +128,17 @@ class Presence:
         local.last_activity = now
         if was != local.status(now, self._s.presence_away_after_seconds):
             local.pushed = "online"
-            await self._store.upsert(local.user_id, sid, "online", self._expiry())
-            await self.refresh(local.user_id)
+            async with self._settling(local.user_id):
+                await self._store.upsert(local.user_id, sid, "online", self._expiry())
+                await self.refresh(local.user_id)
 
     async def choose(self, sid: str, status: str) -> str:
         local = self._local[sid]
         local.chosen = local.pushed = status
         local.last_activity = time.monotonic()
-        await self._store.upsert(local.user_id, sid, status, self._expiry())
-        await self.refresh(local.user_id)
+        async with self._settling(local.user_id):
+            await self._store.upsert(local.user_id, sid, status, self._expiry())
+            await self.refresh(local.user_id)
         return status
 
     async def refresh(self, user_id: uuid.UUID) -> None:
@@ -132,11 +158,20 @@ class Presence:
             await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=org_room(org.id))
 
     async def has_connection(self, user_id: uuid.UUID) -> bool:
-        return bool(await self._store.conns(user_id))
+        """Whether the user is connected anywhere; unknown (store down) counts as not, so
+        that a notification is kept rather than lost."""
+        try:
+            return bool(await self._store.conns(user_id))
+        except REDIS_ERRORS:
+            log.warning("presence store unavailable; user taken as not connected")
+            return False
 
     async def statuses(self, user_ids: list[uuid.UUID]) -> list[PresenceOf]:
-        announced = await self._store.announced(user_ids)
-        seen = await self._store.last_seen(user_ids)
+        try:
+            announced = await self._store.announced(user_ids)
+            seen = await self._store.last_seen(user_ids)
+        except REDIS_ERRORS:
+            raise AppError(ErrorCode.UNAVAILABLE, "presence is unavailable; retry") from None
         missing = [u for u in user_ids if u not in seen]
         if missing:
             async with self._sessions() as session:
@@ -157,8 +192,10 @@ class Presence:
                 local.pushed = status
                 changed.add(local.user_id)
         changed.update(await self._store.claim_expired(time.time()))
+        changed.update(self._unsettled)
         for user_id in changed:
             await self.refresh(user_id)
+            self._unsettled.discard(user_id)
         if now - self._last_persist >= self._s.last_seen_persist_seconds:
             self._last_persist = now
             here = list({local.user_id for local in self._local.values()})
@@ -170,6 +207,11 @@ class Presence:
             await asyncio.sleep(self._s.presence_sweep_seconds)
             try:
                 await self.sweep()
+            except REDIS_ERRORS as exc:
+                # Entries here may expire meanwhile and be claimed by another process:
+                # announce every local user again once the store answers.
+                self._unsettled.update(local.user_id for local in self._local.values())
+                log.warning("presence store unavailable", extra={"fields": {"error": repr(exc)}})
             except Exception:
                 log.exception("presence sweep failed")
 

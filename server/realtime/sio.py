@@ -5,17 +5,18 @@ from __future__ import annotations
 import socketio
 
 from ..settings import Settings
-from .rooms import ClusterRedisManager
+from .cluster import ResilientRedisManager
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:
     """One process: the in-memory manager. With Redis: rooms and emits span processes.
 
-    python-socketio >= 5.16.2 exchanges JSON, never pickles, on the Redis channel.
+    python-socketio >= 5.16.2 exchanges JSON, never pickles, on the Redis channel;
+    faults are handled in cluster.py.
     """
     manager: socketio.AsyncManager | None = None
     if settings.redis_url:
-        manager = ClusterRedisManager(settings.redis_url, channel="aurentia-sio")
+        manager = ResilientRedisManager(settings.redis_url, channel="aurentia-sio")
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

@@ -11,8 +11,10 @@ import orjson
 from aiohttp import web
 
 from protocol.errors import HTTP_STATUS, TITLES, AppError, ErrorCode, FieldError, Problem
+from store.db import is_unavailable
 
 from ..logs import request_id_var
+from ..services.core import database_unavailable
 
 log = logging.getLogger("aurentia.http")
 
@@ -89,13 +91,21 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         response = _from_http_exception(exc)
-    except Exception:
-        log.exception("unhandled error", extra={"fields": {"path": request.path}})
-        response = problem_response(
-            ErrorCode.INTERNAL,
-            "the server failed to answer; quote the request id when reporting it",
-            request_id=request_id,
-        )
+    except Exception as exc:
+        if is_unavailable(exc):
+            # A read outside `svc.tx()` lost the database: the same answer as a write.
+            log.error("database unavailable", extra={"fields": {"path": request.path}})
+            unavailable = database_unavailable()
+            response = problem_response(
+                unavailable.code, unavailable.message, request_id=request_id
+            )
+        else:
+            log.exception("unhandled error", extra={"fields": {"path": request.path}})
+            response = problem_response(
+                ErrorCode.INTERNAL,
+                "the server failed to answer; quote the request id when reporting it",
+                request_id=request_id,
+            )
     finally:
         request_id_var.reset(token)
     response.headers["X-Request-ID"] = request_id

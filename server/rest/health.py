@@ -21,7 +21,12 @@ class HealthOut(BaseModel):
 
 
 class ReadyOut(BaseModel):
-    status: Literal["ready", "unavailable"]
+    """`ready`: everything answers. `degraded` (still 200): the database answers but Redis
+    does not; the node stores and acks, serves its own sockets and REST, and only
+    cross-process delivery and shared presence suffer, so a load balancer keeps it.
+    `unavailable` (503): the database does not answer; nothing can be stored."""
+
+    status: Literal["ready", "degraded", "unavailable"]
     checks: dict[str, Literal["ok", "unavailable"]]
 
 
@@ -32,14 +37,15 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 @api(
-    "The database and Redis answer",
+    "The database and Redis answer (200 ready or degraded, 503 unavailable)",
     tags=["ops"],
     auth=False,
     response=ReadyOut,
     responses={503: ReadyOut},
 )
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database and, if configured, Redis answer within a short timeout."""
+    """Ready when the database and, if configured, Redis answer within a short timeout;
+    degraded (200) when only Redis fails, unavailable (503) when the database does."""
     checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(PROBE_TIMEOUT_SECONDS), request.app[ENGINE].connect() as conn:
@@ -54,10 +60,14 @@ async def readyz(request: web.Request) -> web.Response:
             checks["redis"] = "ok"
         except Exception:
             checks["redis"] = "unavailable"
-    ready = all(v == "ok" for v in checks.values())
+    if checks["database"] != "ok":
+        status = "unavailable"
+    elif all(v == "ok" for v in checks.values()):
+        status = "ready"
+    else:
+        status = "degraded"
     return json_response(
-        {"status": "ready" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
+        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
     )
 
 

@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.errors import AppError, ErrorCode
-from store.db import SessionFactory, unit_of_work
+from store.db import SessionFactory, is_unavailable, unit_of_work
 
 from ..auth.passwords import Passwords
 from ..auth.tokens import TokenService
@@ -23,6 +23,10 @@ from ..ratelimit import RateLimiter
 from ..settings import Settings
 
 log = logging.getLogger("aurentia.services")
+
+
+def database_unavailable() -> AppError:
+    return AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
 
 
 @dataclass
@@ -95,11 +99,13 @@ class Services:
         except IntegrityError:
             log.warning("unanticipated integrity error", exc_info=True)
             raise AppError(ErrorCode.CONFLICT, "the change conflicts with existing data") from None
-        except (OperationalError, InterfaceError, ConnectionError, TimeoutError) as exc:
-            if isinstance(exc, OperationalError) and "locked" in str(exc):
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            if "locked" in str(exc):
                 log.warning("database busy", exc_info=True)
             else:
                 log.error("database unavailable", exc_info=True)
-            raise AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry") from None
+            raise database_unavailable() from None
         assert tx is not None
         await self.bus.publish(tx.effects)
