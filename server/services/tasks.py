@@ -309,7 +309,9 @@ async def move_task(
         return out
 
 
-async def delete_task(svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID) -> None:
+async def delete_task(
+    svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID
+) -> TaskDeleted:
     async with svc.tx() as tx:
         member, project, _ = await _task(tx.session, actor, org_id, task_id)
         await require_task_editor(tx.session, member, project)
@@ -317,8 +319,6 @@ async def delete_task(svc: Services, actor: Actor, org_id: uuid.UUID, task_id: u
         await _log(tx, actor, task, ActivityAction.TASK_DELETED, {"nom": task.nom})
         await store.delete_task(tx.session, task)
         await milestones.on_tasks_changed(svc, tx, actor, org_id, [task_id])
-        tx.emit(
-            events.TASK_DELETED,
-            TaskDeleted(id=task_id, projet_id=project.id),
-            project_room(project.id),
-        )
+        gone = TaskDeleted(id=task_id, projet_id=project.id)
+        tx.emit(events.TASK_DELETED, gone, project_room(project.id))
+        return gone
