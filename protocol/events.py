@@ -16,3 +16,8 @@ TASK_DELETED: Final = "task:deleted"
 
 # Client to server.
 AUTH_REFRESH: Final = "auth:refresh"
+TASK_CREATE: Final = "task:create"
+TASK_UPDATE: Final = "task:update"
+TASK_MOVE: Final = "task:move"
+TASK_DELETE: Final = "task:delete"
+MILESTONE_UPDATE: Final = "milestone:update"

@@ -16,7 +16,7 @@ from .auth.tokens import TokenService
 from .bus import Bus
 from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
 from .ratelimit import RateLimiter
-from .realtime import chat, connection, presence_events
+from .realtime import chat, connection, presence_events, project_events
 from .realtime import feed as feed_events
 from .realtime.cluster import redis_options
 from .realtime.dispatch import Dispatcher
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     dispatcher.on_activity = lambda sid: app[PRESENCE].activity(sid)
     chat.setup(sio, dispatcher, lambda: app[SERVICES])
     feed_events.setup(sio, dispatcher, lambda: app[SERVICES])
+    project_events.setup(dispatcher, lambda: app[SERVICES])
     health.setup(app)
     app.router.add_routes(auth.routes)
     app.router.add_routes(chat_routes.routes)

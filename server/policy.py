@@ -107,12 +107,21 @@ class Member:
         return action in ROLE_ACTIONS[self.role]
 
 
-async def member_of(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Member:
-    """The caller's membership, or `not_found` as if the organization did not exist."""
+async def membership(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Member | None:
+    """The user's membership, None when they are not (or no longer) a member: for deciding
+    about someone other than the caller, e.g. whether a notification may reach them."""
     row = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
     if row is None:
-        raise not_found("organization")
+        return None
     return Member(user_id=user_id, org_id=org_id, role=MemberRole(row.role))
+
+
+async def member_of(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Member:
+    """The caller's membership, or `not_found` as if the organization did not exist."""
+    member = await membership(session, org_id, user_id)
+    if member is None:
+        raise not_found("organization")
+    return member
 
 
 def forbidden(message: str = "your role does not allow this") -> AppError:
@@ -213,17 +222,20 @@ async def require_task_editor(session: AsyncSession, member: Member, project: Pr
         raise forbidden("only managers, the project lead and staffed consultants edit its tasks")
 
 
+async def can_read_milestone(session: AsyncSession, member: Member, project: Projet | None) -> bool:
+    """A project's milestone is read by the project's readers; an organization-level one
+    (`project` None) by whoever reads all the organization's projects, so not by a CLIENT
+    member."""
+    if project is None:
+        return member.can(Action.READ_ALL_PROJECTS)
+    return await can_read_project(session, member, project)
+
+
 async def require_milestone_reader(
     session: AsyncSession, member: Member, project: Projet | None
 ) -> None:
-    """A project's milestone is read by the project's readers; an organization-level one
-    (`project` None) by whoever reads all the organization's projects, so not by a CLIENT
-    member. Unreadable milestones are answered as missing."""
-    if project is None:
-        if not member.can(Action.READ_ALL_PROJECTS):
-            raise not_found("milestone")
-        return
-    if not await can_read_project(session, member, project):
+    """Unreadable milestones are answered as missing."""
+    if not await can_read_milestone(session, member, project):
         raise not_found("milestone")
 
 
@@ -238,6 +250,11 @@ def time_reader_scope(member: Member, profile_id: uuid.UUID | None) -> uuid.UUID
     if profile_id != member.user_id and not member.can(Action.READ_ALL_TIME):
         raise forbidden("only managers read other people's time")
     return profile_id
+
+
+def can_read_own_time(member: Member) -> bool:
+    """Whether a member reads their own time entries (anyone who logs time)."""
+    return member.can(Action.LOG_TIME)
 
 
 def check_time_author(member: Member, profile_id: uuid.UUID) -> None:

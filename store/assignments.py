@@ -109,3 +109,15 @@ async def update_assignment(
 async def delete_assignment(session: AsyncSession, assignment: Affectation) -> None:
     await session.delete(assignment)
     await session.flush()
+
+
+async def staffed_user_ids(
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Everyone with an `affectation` on the project, any period (as `is_staffed`)."""
+    rows = await session.scalars(
+        select(Affectation.profile_id)
+        .where(Affectation.organization_id == org_id, Affectation.projet_id == project_id)
+        .distinct()
+    )
+    return list(rows)

@@ -388,3 +388,18 @@ async def set_assignment_role(
 async def delete_assignment(session: AsyncSession, assignment: MilestoneAssignment) -> None:
     await session.delete(assignment)
     await session.flush()
+
+
+async def assignee_ids(
+    session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Everyone assigned to the milestone (for notifying them), in assignment order."""
+    rows = await session.scalars(
+        select(MilestoneAssignment.profile_id)
+        .where(
+            MilestoneAssignment.organization_id == org_id,
+            MilestoneAssignment.milestone_id == milestone_id,
+        )
+        .order_by(MilestoneAssignment.created_at, MilestoneAssignment.id)
+    )
+    return list(rows)

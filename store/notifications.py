@@ -79,9 +79,11 @@ async def mark_read(
     ids: list[uuid.UUID] | None,
     now: datetime,
     org_id: uuid.UUID | None = None,
+    type: str | None = None,
 ) -> list[uuid.UUID]:
-    """Mark the user's unread notifications read (`ids=None`: all of them); returns the
-    ids that changed. Other users' ids are ignored, never an error that would leak them."""
+    """Mark the user's unread notifications read (`ids=None`: all of them, or all of one
+    organization and `type`); returns the ids that changed. Other users' ids are ignored,
+    never an error that would leak them."""
     stmt = select(Notification.id).where(
         Notification.user_id == user_id, Notification.read_at.is_(None)
     )
@@ -89,6 +91,8 @@ async def mark_read(
         stmt = stmt.where(Notification.id.in_(ids))
     if org_id is not None:
         stmt = stmt.where(Notification.organization_id == org_id)
+    if type is not None:
+        stmt = stmt.where(Notification.type == type)
     changed = list(await session.scalars(stmt))
     if changed:
         await session.execute(

@@ -3,6 +3,11 @@
 The token is shown once, in the creation answer, for the inviter to pass on. Whoever
 accepts must be signed in with the invited address, so a forwarded or leaked link is
 useless to anyone else.
+
+When the address is already a user's (and not a member's), that user also gets an
+INVITATION notification (without the token, which only the inviter ever sees); accepting
+marks it read on every device. The answer to the inviter is the same either way, so it
+does not tell whether the address has an account.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from protocol.common import ListQuery, Page
-from protocol.enums import ActivityAction, MemberRole
+from protocol.enums import ActivityAction, MemberRole, NotificationType
 from protocol.errors import AppError, ErrorCode, not_found
 from protocol.orgs import (
     AcceptInvitation,
@@ -24,10 +29,11 @@ from store import activity, invitations, organizations, users
 from store.models import OrganizationInvitation
 
 from ..auth.tokens import hash_token, new_opaque_token, unauthorized
-from ..policy import Action, check_role_change, forbidden, require_member
+from ..policy import Action, check_role_change, forbidden, membership, require_member
 from .auth import Actor
-from .core import Services
+from .core import Services, Tx
 from .members import admit_member
+from .notifications import display_name, notify, settle
 from .orgs import org_out
 
 RESOURCE = "invitation"
@@ -67,8 +73,41 @@ async def create_invitation(
             resource_id=invitation.id,
             metadata={"email": invitation.email, "role": req.role.value},
         )
+        await _tell_invitee(svc, tx, actor, invitation)
         out = invitation_out(invitation)
     return InvitationCreated(**out.model_dump(), token=token)
+
+
+async def _tell_invitee(
+    svc: Services, tx: Tx, actor: Actor, invitation: OrganizationInvitation
+) -> None:
+    """INVITATION to the user who owns the invited address, unless already a member."""
+    org_id = invitation.organization_id
+    invitee = await users.get_user_by_email(tx.session, invitation.email)
+    if invitee is None or await users.get_profile(tx.session, invitee.id) is None:
+        return
+    if await membership(tx.session, org_id, invitee.id) is not None:
+        return
+    org = await organizations.get_organization(tx.session, org_id)
+    assert org is not None  # the inviter is a member of it, in this transaction
+    who = await display_name(tx, actor.user_id)
+    await notify(
+        svc,
+        tx,
+        org_id=org_id,
+        user_id=invitee.id,
+        type=NotificationType.INVITATION,
+        title=f"{who} vous invite à rejoindre {org.name}",
+        message=f"Rôle proposé : {invitation.role}",
+        metadata={
+            "invitation_id": str(invitation.id),
+            "organization_id": str(org_id),
+            "organization_name": org.name,
+            "role": invitation.role,
+            "invited_by": str(actor.user_id),
+            "expires_at": invitation.expires_at.isoformat(),
+        },
+    )
 
 
 async def list_invitations(
@@ -114,6 +153,9 @@ async def accept_invitation(svc: Services, actor: Actor, req: AcceptInvitation) 
         )
         if not await invitations.mark_accepted(tx.session, invitation.id, now):
             raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
+        await settle(
+            svc, tx, user_id=actor.user_id, org_id=org_id, type=NotificationType.INVITATION
+        )
         org = await organizations.get_organization(tx.session, org_id)
         assert org is not None  # the invitation cascades with its organization
         return org_out(org, role)

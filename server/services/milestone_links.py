@@ -34,17 +34,22 @@ from .milestones import (
     readable_milestone,
     represent,
 )
+from .work_notifications import milestone_changed, reached
 
 
-async def _bump(tx: Tx, m: Milestone, *, recompute: bool) -> MilestoneOut:
+async def _bump(
+    svc: Services, tx: Tx, actor: Actor, m: Milestone, *, recompute: bool
+) -> MilestoneOut:
     """A new version of `m` (its links or dependencies changed), progress recomputed when
     asked, announced after commit. The caller holds the row lock."""
     values = await auto_progress(tx.session, m) if recompute else {}
+    was_reached = reached(m)
     updated = await store.update_milestone(
         tx.session, org_id=m.organization_id, milestone_id=m.id, values=values
     )
     if updated is None:  # deleted under the lock: cannot happen while it is held
         raise not_found("milestone")
+    await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
     return await publish(tx, updated)
 
 
@@ -87,7 +92,7 @@ async def link_task(
             [out] = await represent(tx.session, [m])
             return out
         await log(tx, actor, m, ActivityAction.MILESTONE_TASK_LINKED, change)
-        return await _bump(tx, m, recompute=True)
+        return await _bump(svc, tx, actor, m, recompute=True)
 
 
 async def unlink_task(
@@ -102,7 +107,7 @@ async def unlink_task(
             raise not_found("milestone task")
         await store.delete_task_link(tx.session, link)
         await log(tx, actor, m, ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)})
-        return await _bump(tx, m, recompute=True)
+        return await _bump(svc, tx, actor, m, recompute=True)
 
 
 async def _may_manage(tx: Tx, actor: Actor, org_id: uuid.UUID) -> None:
@@ -170,7 +175,7 @@ async def add_dependency(
         await log(
             tx, actor, m, ActivityAction.MILESTONE_DEPENDENCY_ADDED, {"depends_on": str(other_id)}
         )
-        return await _bump(tx, m, recompute=False)
+        return await _bump(svc, tx, actor, m, recompute=False)
 
 
 async def remove_dependency(
@@ -186,7 +191,7 @@ async def remove_dependency(
         await log(
             tx, actor, m, ActivityAction.MILESTONE_DEPENDENCY_REMOVED, {"depends_on": str(other_id)}
         )
-        return await _bump(tx, m, recompute=False)
+        return await _bump(svc, tx, actor, m, recompute=False)
 
 
 # Assigned people ----------------------------------------------------------------------

@@ -48,6 +48,7 @@ from ..rest.etag import stale
 from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
+from .work_notifications import milestone_changed, reached
 
 RESOURCE = "milestone"
 
@@ -137,9 +138,12 @@ async def auto_progress(
     return progress_changes(m, percent_done(*totals.get(m.id, (0, 0))))
 
 
-async def _refresh(tx: Tx, org_id: uuid.UUID, milestone_ids: set[uuid.UUID]) -> None:
+async def _refresh(
+    svc: Services, tx: Tx, actor: Actor, org_id: uuid.UUID, milestone_ids: set[uuid.UUID]
+) -> None:
     """Recompute the auto milestones among `milestone_ids`, rows locked first so that a
-    concurrent recomputation waits and then reads this transaction's committed tasks."""
+    concurrent recomputation waits and then reads this transaction's committed tasks.
+    One that becomes reached is `actor`'s doing (notifications)."""
     locked = await store.lock_milestones(tx.session, org_id=org_id, milestone_ids=milestone_ids)
     auto = [m for m in locked if is_auto(m)]
     ids = [m.id for m in auto]
@@ -148,14 +152,18 @@ async def _refresh(tx: Tx, org_id: uuid.UUID, milestone_ids: set[uuid.UUID]) -> 
         changes = progress_changes(m, percent_done(*totals.get(m.id, (0, 0))))
         if not changes:
             continue
+        was_reached = reached(m)
         updated = await store.update_milestone(
             tx.session, org_id=org_id, milestone_id=m.id, values=changes
         )
         if updated is not None:
+            await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
             await publish(tx, updated)
 
 
-async def on_tasks_changed(tx: Tx, org_id: uuid.UUID, task_ids: list[uuid.UUID]) -> None:
+async def on_tasks_changed(
+    svc: Services, tx: Tx, actor: Actor, org_id: uuid.UUID, task_ids: list[uuid.UUID]
+) -> None:
     """For the tasks service: call after updating, moving or deleting tasks, before commit.
 
     Recomputes the auto milestones those tasks are linked to. A deleted task's links are
@@ -168,13 +176,14 @@ async def on_tasks_changed(tx: Tx, org_id: uuid.UUID, task_ids: list[uuid.UUID])
     if set(task_ids) - existing:
         affected |= await store.auto_milestone_ids(tx.session, org_id=org_id)
     if affected:
-        await _refresh(tx, org_id, affected)
+        await _refresh(svc, tx, actor, org_id, affected)
 
 
-async def refresh_org_progress(tx: Tx, org_id: uuid.UUID) -> None:
+async def refresh_org_progress(svc: Services, tx: Tx, actor: Actor, org_id: uuid.UUID) -> None:
     """Recompute every auto milestone of the organization (after deleting a project, whose
     tasks may count in organization-level milestones)."""
-    await _refresh(tx, org_id, await store.auto_milestone_ids(tx.session, org_id=org_id))
+    ids = await store.auto_milestone_ids(tx.session, org_id=org_id)
+    await _refresh(svc, tx, actor, org_id, ids)
 
 
 # Access -------------------------------------------------------------------------------
@@ -277,6 +286,7 @@ async def create_milestone(
             ActivityAction.MILESTONE_CREATED,
             {"fields": created_fields(fields)},
         )
+        await milestone_changed(svc, tx, actor.user_id, False, milestone)
         return await publish(tx, milestone)
 
 
@@ -342,6 +352,7 @@ async def update_milestone(
         if not diff:
             [out] = await represent(tx.session, [m])
             return out
+        was_reached = reached(m)
         updated = await store.update_milestone(
             tx.session,
             org_id=org_id,
@@ -352,6 +363,7 @@ async def update_milestone(
         if updated is None:
             raise stale(RESOURCE)
         await log(tx, actor, updated, ActivityAction.MILESTONE_UPDATED, {"changes": diff})
+        await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
         return await publish(tx, updated)
 
 

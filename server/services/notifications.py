@@ -4,6 +4,7 @@ after commit with the exact unread count, read from any device."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,9 +18,10 @@ from protocol.notifications import (
     UnreadCount,
 )
 from store import notifications as store
-from store.models import Notification
+from store.models import Notification, Profile
 
 from ..bus import Emit
+from ..policy import Member, membership
 from ..realtime.rooms import user_room
 from .auth import Actor
 from .core import Services, Tx
@@ -76,6 +78,81 @@ async def notify(
     tx.after_commit(push)
 
 
+async def notify_readers(
+    svc: Services,
+    tx: Tx,
+    *,
+    org_id: uuid.UUID,
+    user_ids: Iterable[uuid.UUID | None],
+    actor_id: uuid.UUID,
+    may_read: Callable[[Member], Awaitable[bool]],
+    type: NotificationType,
+    title: str,
+    message: str | None = None,
+    link: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> list[uuid.UUID]:
+    """`notify` each of `user_ids` once, except the actor (nobody is told of what they did
+    themselves) and anyone who is no longer a member or may not read the resource
+    (`may_read`, a policy check). Returns who was notified."""
+    notified: list[uuid.UUID] = []
+    for user_id in dict.fromkeys(u for u in user_ids if u is not None and u != actor_id):
+        member = await membership(tx.session, org_id, user_id)
+        if member is None or not await may_read(member):
+            continue
+        notified.append(user_id)
+        await notify(
+            svc,
+            tx,
+            org_id=org_id,
+            user_id=user_id,
+            type=type,
+            title=title,
+            message=message,
+            link=link,
+            metadata=metadata,
+        )
+    return notified
+
+
+async def display_name(tx: Tx, user_id: uuid.UUID) -> str:
+    """How a notification names the person who acted."""
+    profile = await tx.session.get(Profile, user_id)
+    return f"{profile.prenom} {profile.nom}".strip() if profile else "Quelqu'un"
+
+
+def _push_read(
+    svc: Services,
+    tx: Tx,
+    user_id: uuid.UUID,
+    changed: list[uuid.UUID],
+    all: bool,
+    skip_sid: str | None = None,
+) -> None:
+    """After commit, the user's sockets (but `skip_sid`) hear `notification:read` with the
+    exact count read then."""
+
+    async def push() -> None:
+        async with svc.sessions() as session:
+            unread = await store.count_unread(session, user_id=user_id)
+        data = {"ids": [str(i) for i in changed], "all": all, "unread_count": unread}
+        await svc.bus.publish([Emit(READ, data, user_room(user_id), skip_sid=skip_sid)])
+
+    if changed:
+        tx.after_commit(push)
+
+
+async def settle(
+    svc: Services, tx: Tx, *, user_id: uuid.UUID, org_id: uuid.UUID, type: NotificationType
+) -> None:
+    """Mark read, in `tx`, the user's unread notifications of `type` in the organization:
+    what they asked for is done (an accepted invitation). Every device hears it."""
+    changed = await store.mark_read(
+        tx.session, user_id=user_id, ids=None, now=datetime.now(UTC), org_id=org_id, type=type.value
+    )
+    _push_read(svc, tx, user_id, changed, all=False)
+
+
 async def list_for(svc: Services, actor: Actor, query: NotificationQuery) -> NotificationPage:
     async with svc.sessions() as session:
         rows, cursor = await store.list_notifications(
@@ -101,14 +178,6 @@ async def mark_read(
             ids=None if req.all else req.ids,
             now=datetime.now(UTC),
         )
-
-        async def push() -> None:
-            async with svc.sessions() as session:
-                unread = await store.count_unread(session, user_id=actor.user_id)
-            data = {"ids": [str(i) for i in changed], "all": req.all, "unread_count": unread}
-            await svc.bus.publish([Emit(READ, data, user_room(actor.user_id), skip_sid=sid)])
-
-        if changed:
-            tx.after_commit(push)
+        _push_read(svc, tx, actor.user_id, changed, req.all, sid)
     async with svc.sessions() as session:
         return UnreadCount(unread_count=await store.count_unread(session, user_id=actor.user_id))

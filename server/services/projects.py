@@ -44,6 +44,7 @@ from . import milestones
 from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
+from .work_notifications import project_status_changed
 
 CLIENT = "client"
 PROJECT = "project"
@@ -320,6 +321,7 @@ async def update_project(
         )
         if not diff:
             return project_out(project, channel)
+        old_status = project.statut
         updated = await projects.update_project(
             tx.session,
             org_id=org_id,
@@ -331,6 +333,8 @@ async def update_project(
             raise stale(PROJECT)
         meta = {"changes": diff}
         await _log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
+        if "statut" in diff:
+            await project_status_changed(svc, tx, actor.user_id, updated, old_status)
         return project_out(updated, channel)
 
 
@@ -352,4 +356,4 @@ async def delete_project(
         meta = {"nom": project.nom}
         await _log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
         await projects.delete_project(tx.session, project, channel)
-        await milestones.refresh_org_progress(tx, org_id)
+        await milestones.refresh_org_progress(svc, tx, actor, org_id)

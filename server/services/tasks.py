@@ -49,6 +49,7 @@ from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .projects import member_error, refuse
+from .work_notifications import task_changed, task_state
 
 TASK = "task"
 
@@ -224,6 +225,7 @@ async def create_task(
         )
         created = created_fields({k: v for k, v in fields.items() if k != "rank"})
         await _log(tx, actor, task, ActivityAction.TASK_CREATED, {"fields": created})
+        await task_changed(svc, tx, actor.user_id, project, None, task)
         return await _publish(tx, events.TASK_CREATED, task)
 
 
@@ -248,6 +250,7 @@ async def update_task(
         if not diff:
             return await represent(tx.session, task)
         values = {k: changes[k] for k in diff}
+        before = task_state(task)
         if "statut" in diff:
             values["rank"] = await board.end_of_column(
                 tx.session, project, values["statut"], task.id
@@ -258,8 +261,9 @@ async def update_task(
         if updated is None:
             raise stale(TASK)
         await _log(tx, actor, updated, ActivityAction.TASK_UPDATED, {"changes": diff})
+        await task_changed(svc, tx, actor.user_id, project, before, updated)
         if "statut" in diff:
-            await milestones.on_tasks_changed(tx, org_id, [task.id])
+            await milestones.on_tasks_changed(svc, tx, actor, org_id, [task.id])
         return await _publish(tx, events.TASK_UPDATED, updated)
 
 
@@ -282,6 +286,7 @@ async def move_task(
         lower, upper = await board.move_bounds(tx.session, project, task, req)
         if board.in_place(task, statut, lower, upper):
             return await represent(tx.session, task)
+        state = task_state(task)
         before = {"statut": task.statut, "position": await store.position_of(tx.session, task)}
         rank = await board.rank_between(tx.session, project, statut, task.id, lower, upper)
         updated = await store.update_task(
@@ -298,21 +303,22 @@ async def move_task(
         diff = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
         meta = {"changes": diff, "after_id": req.after_id, "before_id": req.before_id}
         await _log(tx, actor, updated, ActivityAction.TASK_MOVED, created_fields(meta))
+        await task_changed(svc, tx, actor.user_id, project, state, updated)
         if before["statut"] != statut:
-            await milestones.on_tasks_changed(tx, org_id, [task.id])
+            await milestones.on_tasks_changed(svc, tx, actor, org_id, [task.id])
         return out
 
 
-async def delete_task(svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID) -> None:
+async def delete_task(
+    svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID
+) -> TaskDeleted:
     async with svc.tx() as tx:
         member, project, _ = await _task(tx.session, actor, org_id, task_id)
         await require_task_editor(tx.session, member, project)
         task = await _locked(tx, org_id, task_id, None)
         await _log(tx, actor, task, ActivityAction.TASK_DELETED, {"nom": task.nom})
         await store.delete_task(tx.session, task)
-        await milestones.on_tasks_changed(tx, org_id, [task_id])
-        tx.emit(
-            events.TASK_DELETED,
-            TaskDeleted(id=task_id, projet_id=project.id),
-            project_room(project.id),
-        )
+        await milestones.on_tasks_changed(svc, tx, actor, org_id, [task_id])
+        gone = TaskDeleted(id=task_id, projet_id=project.id)
+        tx.emit(events.TASK_DELETED, gone, project_room(project.id))
+        return gone

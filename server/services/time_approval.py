@@ -5,7 +5,7 @@ changes and the 409 lists the others with their state. Entries are locked in id 
 (concurrent decisions over overlapping sets queue instead of deadlocking, and the
 second one then sees the first one's result). Each decided entry gets one activity row;
 each consultant gets one notification per decision batch (none for the decider's own
-entries), in the same transaction.
+entries, nor for someone who can no longer read them), in the same transaction.
 
 Reopening (`Action.REOPEN_TIME`, ADMIN and OWNER) puts a `VALIDE` entry back to
 `EN_ATTENTE`, where its owner or a manager may correct it; the activity log keeps who
@@ -26,7 +26,7 @@ from protocol.time import TimeEntryList, TimeEntryOut, TimeValidation
 from store import time_entries as store
 from store.models import TempsPasse
 
-from ..policy import Action, require_member
+from ..policy import Action, can_read_own_time, membership, require_member
 from .auth import Actor
 from .core import Services, Tx
 from .notifications import notify
@@ -58,6 +58,9 @@ async def _notify_owners(
             by_owner[row.profile_id].append(row)
     rejected = req.decision == ValidationStatus.REJETE
     for owner, entries in by_owner.items():
+        member = await membership(tx.session, org_id, owner)
+        if member is None or not can_read_own_time(member):
+            continue  # left the organization (or no longer logs time): nothing to read
         total = hours(sum((e.heures_travaillees for e in entries), Decimal(0)))
         count = len(entries)
         verb = "rejetée" if rejected else "validée"

@@ -231,7 +231,7 @@ async def test_each_consultant_is_notified_once_per_decision(client: Client) -> 
     await firm.decide(firm.manager, [*mine, theirs], "REJETE", motif="Projet erroné")
 
     async def notifications(user: User) -> list[Any]:
-        url = f"/api/v1/notifications?organization_id={firm.org['id']}"
+        url = f"/api/v1/notifications?organization_id={firm.org['id']}&unread_only=true"
         return list((await expect(await client.get(url, headers=user.headers), 200))["items"])
 
     (note,) = await notifications(firm.dev)
