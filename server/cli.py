@@ -149,6 +149,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
         await _check_database(settings)
         if not args.no_migrate and settings.auto_migrate:
             await migrate.upgrade(settings.database_url)
+        elif await migrate.current(settings.database_url) != migrate.head():
+            raise StartupError(
+                "the database is not at the latest migration: run aurentia db upgrade first"
+            )
         try:
             await run_demo(
                 settings, sys.stdout, password=args.password, name=args.org_name, slug=slug
