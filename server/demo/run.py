@@ -104,10 +104,13 @@ async def _fill(demo: Demo) -> None:
 
 async def _build(svc: Services, name: str, slug: str, password: str) -> Demo:
     owner_spec = people.person(people.OWNER_KEY)
-    owner = await people.account(svc, owner_spec, slug, password)
-    org = await orgs.create_org(
-        svc, owner, OrgCreate(name=name, slug=slug, description=DESCRIPTION)
-    )
+    try:
+        owner = await people.account(svc, owner_spec, slug, password)
+        org = await orgs.create_org(
+            svc, owner, OrgCreate(name=name, slug=slug, description=DESCRIPTION)
+        )
+    except AppError as exc:  # e.g. another run took the slug a moment ago
+        raise DemoError(f"the sample's organization could not be created: {exc}") from None
     demo = Demo(svc, slug, password, datetime.now(UTC).date(), org.id)
     demo.actors[owner_spec.key] = owner
     demo.emails[owner_spec.key] = owner_spec.email(slug)

@@ -15,6 +15,7 @@ from protocol.enums import MemberRole
 from server import cli
 from server.cli import main
 from server.demo import DemoError, run_demo
+from server.demo import projects as demo_projects
 from server.settings import Settings
 from store import migrate
 from tests.factories import Client, User, create_org, expect, register
@@ -190,6 +191,28 @@ async def test_demo_refuses_a_slug_used_by_another_organization(
     assert await row_counts(database_url) == before
     resp = await client.get("/api/v1/orgs", headers=owner.headers)
     assert [o["slug"] for o in (await expect(resp, 200))["items"]] == ["autre-cabinet"]
+
+
+async def test_a_failed_run_keeps_only_the_accounts_and_a_rerun_signs_them_in_again(
+    settings: Settings, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(demo: Any) -> None:
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(demo_projects, "populate", broken)
+    with pytest.raises(DemoError, match="disque plein"):
+        await run_demo(settings, io.StringIO())
+    after_failure = await row_counts(database_url)
+    assert after_failure["organizations"] == 0 and after_failure["projet"] == 0
+    assert after_failure["users"] == 12
+    # The accounts are reused with their password (the run gets as far as before) ...
+    with pytest.raises(DemoError, match="disque plein"):
+        await run_demo(settings, io.StringIO())
+    assert (await row_counts(database_url))["users"] == 12
+    # ... and refused with another one, before anything is created.
+    with pytest.raises(DemoError, match="already exists with another password"):
+        await run_demo(settings, io.StringIO(), password="un-autre-mot-de-passe")
+    assert (await row_counts(database_url))["organizations"] == 0
 
 
 async def _cli(*args: str) -> None:
