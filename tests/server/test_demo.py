@@ -34,7 +34,7 @@ async def _first_run(settings: Settings) -> str:
     return out.getvalue()
 
 
-async def _project_ids(client: Client, owner: User, org: str) -> dict[str, dict[str, Any]]:
+async def _projects_by_name(client: Client, owner: User, org: str) -> dict[str, dict[str, Any]]:
     page = await get(client, owner, f"/api/v1/orgs/{org}/projects", limit=200)
     return {p["nom"]: p for p in page["items"]}
 
@@ -87,7 +87,7 @@ async def test_demo_fills_every_area_and_its_printed_logins_work(
 
     await _check_people(client, owner, org)
     assert len((await get(client, owner, base + "/clients"))["items"]) == 3
-    projects = await _project_ids(client, owner, org)
+    projects = await _projects_by_name(client, owner, org)
     assert {p["statut"] for p in projects.values()} == {"ACTIF", "TERMINE", "SUSPENDU"}
     for project in projects.values():
         if project["statut"] == "ACTIF":
