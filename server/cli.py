@@ -24,7 +24,9 @@ from store import migrate
 from store.db import create_engine
 
 from .app import create_app
+from .demo import DEFAULT_NAME, DEFAULT_PASSWORD, DemoError, check_options, run_demo
 from .logs import configure_logging
+from .services.orgs import slugify
 from .settings import Settings
 
 log = logging.getLogger("aurentia")
@@ -134,6 +136,33 @@ def cmd_db(args: argparse.Namespace) -> None:
     _run(run())
 
 
+def cmd_demo(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    slug = args.slug or slugify(args.org_name)
+    try:
+        check_options(args.org_name, slug, args.password)
+    except DemoError as exc:
+        _fail(str(exc), 2)
+
+    async def run() -> None:
+        await _check_database(settings)
+        if not args.no_migrate and settings.auto_migrate:
+            await migrate.upgrade(settings.database_url)
+        elif await migrate.current(settings.database_url) != migrate.head():
+            raise StartupError(
+                "the database is not at the latest migration: run aurentia db upgrade first"
+            )
+        try:
+            await run_demo(
+                settings, sys.stdout, password=args.password, name=args.org_name, slug=slug
+            )
+        except DemoError as exc:
+            raise StartupError(str(exc)) from None
+
+    _run(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aurentia", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "downgrade", "current"])
     db.add_argument("revision", nargs="?", help="target revision (default head / base)")
     db.set_defaults(func=cmd_db)
+    demo = sub.add_parser(
+        "demo", help="fill a new organization with a sample consulting firm; print its logins"
+    )
+    demo.add_argument(
+        "--password", default=DEFAULT_PASSWORD, help=f"every login's password ({DEFAULT_PASSWORD})"
+    )
+    demo.add_argument("--org-name", default=DEFAULT_NAME, help=f"its name ({DEFAULT_NAME})")
+    demo.add_argument("--slug", help="its slug (default: from the name); a second run finds it")
+    demo.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -1,0 +1,240 @@
+"""The sample firm's people: accounts, memberships with every role, consultant details
+with daily cost and sale rates, and the skills catalogue with each person's levels."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from protocol.auth import LoginRequest, RegisterRequest
+from protocol.enums import ConsultantStatus, InvitationRole, MemberRole
+from protocol.errors import AppError, ErrorCode
+from protocol.orgs import AcceptInvitation, InvitationCreate, MemberPatch
+from protocol.people import CompetenceCreate, ConsultantCreate, SkillSet
+
+from ..services import auth, competences, consultants, invitations, members
+from ..services.auth import Actor
+from ..services.core import Services
+from .context import ADDRESS, Demo, DemoError, Person
+
+OWNER_KEY = "sophie"
+
+PEOPLE: tuple[Person, ...] = (
+    Person("sophie", "Sophie", "Lefèvre", MemberRole.OWNER, "Directrice générale"),
+    Person(
+        "julien", "Julien", "Moreau", MemberRole.ADMIN, "Responsable administratif et financier"
+    ),
+    Person(
+        "camille",
+        "Camille",
+        "Durand",
+        MemberRole.MANAGER,
+        "Directrice de projets",
+        Decimal("520.00"),
+        Decimal("950.00"),
+        hired_days_ago=2900,
+        skills={"Gestion de projet agile": 5, "Analyse fonctionnelle": 4, "Scrum": 4},
+    ),
+    Person(
+        "thomas",
+        "Thomas",
+        "Bernard",
+        MemberRole.MANAGER,
+        "Chef de projet technique",
+        Decimal("480.00"),
+        Decimal("880.00"),
+        hired_days_ago=2100,
+        skills={"Gestion de projet agile": 4, "AWS": 3, "Java": 3},
+    ),
+    Person(
+        "lea",
+        "Léa",
+        "Petit",
+        MemberRole.CONSULTANT,
+        "Développeuse full-stack senior",
+        Decimal("430.00"),
+        Decimal("780.00"),
+        hired_days_ago=1500,
+        skills={"React": 5, "TypeScript": 5, "Java": 3, "PostgreSQL": 3},
+    ),
+    Person(
+        "hugo",
+        "Hugo",
+        "Roux",
+        MemberRole.CONSULTANT,
+        "Architecte cloud",
+        Decimal("510.00"),
+        Decimal("980.00"),
+        hired_days_ago=1200,
+        skills={"AWS": 5, "Kubernetes": 4, "Terraform": 5, "PostgreSQL": 3},
+    ),
+    Person(
+        "chloe",
+        "Chloé",
+        "Fontaine",
+        MemberRole.CONSULTANT,
+        "Data engineer",
+        Decimal("460.00"),
+        Decimal("850.00"),
+        hired_days_ago=800,
+        skills={"Python": 5, "Spark": 4, "PostgreSQL": 4, "AWS": 2},
+    ),
+    Person(
+        "maxime",
+        "Maxime",
+        "Dubois",
+        MemberRole.CONSULTANT,
+        "Développeur Java confirmé",
+        Decimal("390.00"),
+        Decimal("700.00"),
+        hired_days_ago=1000,
+        skills={"Java": 4, "PostgreSQL": 4, "Kubernetes": 2, "React": 2},
+    ),
+    Person(
+        "ines",
+        "Inès",
+        "Garnier",
+        MemberRole.CONSULTANT,
+        "Consultante fonctionnelle",
+        Decimal("410.00"),
+        Decimal("760.00"),
+        hired_days_ago=650,
+        skills={"Analyse fonctionnelle": 5, "Scrum": 3, "UX design": 2},
+    ),
+    Person(
+        "manon",
+        "Manon",
+        "Girard",
+        MemberRole.CONSULTANT,
+        "UX designer",
+        Decimal("380.00"),
+        Decimal("720.00"),
+        statut=ConsultantStatus.ON_LEAVE,
+        hired_days_ago=420,
+        skills={"UX design": 5, "React": 2},
+    ),
+    Person(
+        "nicolas",
+        "Nicolas",
+        "Faure",
+        MemberRole.MEMBER,
+        "Développeur en alternance",
+        Decimal("190.00"),
+        Decimal("420.00"),
+        hired_days_ago=200,
+        skills={"Python": 2, "React": 2, "Java": 1},
+    ),
+    Person("antoine", "Antoine", "Lambert", MemberRole.CLIENT, "DSI de la Banque Rhône-Alpes"),
+)
+
+COMPETENCES: dict[str, str] = {
+    "Java": "Java 17+, Spring Boot, JPA",
+    "React": "React 18, hooks, tests avec Testing Library",
+    "TypeScript": "TypeScript côté client et Node.js",
+    "Python": "Python 3, pandas, FastAPI",
+    "PostgreSQL": "Modélisation, optimisation des requêtes, réplication",
+    "AWS": "EC2, RDS, VPC, IAM, landing zones",
+    "Kubernetes": "EKS, Helm, observabilité",
+    "Terraform": "Infrastructure as code, modules, états distants",
+    "Spark": "Traitements batch et streaming",
+    "Analyse fonctionnelle": "Ateliers métiers, spécifications, recette",
+    "Scrum": "Rituels agiles, backlog, animation d'équipe",
+    "Gestion de projet agile": "Pilotage, budget, comités, relation client",
+    "UX design": "Recherche utilisateur, maquettes, tests d'utilisabilité",
+}
+
+# Roles an invitation carries; the others are given after joining (as an admin would).
+_INVITABLE = {r.value for r in InvitationRole}
+
+
+def person(key: str) -> Person:
+    return next(p for p in PEOPLE if p.key == key)
+
+
+async def account(svc: Services, who: Person, slug: str, password: str) -> Actor:
+    """The person's account: registered, or (left by an earlier run) signed in again."""
+    email = who.email(slug)
+    try:
+        tokens = await auth.register(
+            svc,
+            RegisterRequest(email=email, password=password, prenom=who.prenom, nom=who.nom),
+            ADDRESS,
+        )
+    except AppError as exc:
+        if exc.code is not ErrorCode.CONFLICT:
+            raise
+        try:
+            tokens = await auth.login(svc, LoginRequest(email=email, password=password), ADDRESS)
+        except AppError:
+            raise DemoError(
+                f"the account {email} already exists with another password: pass that one "
+                "with --password, or choose another --slug"
+            ) from None
+    return await auth.identify(svc, tokens.access_token)
+
+
+async def _join(demo: Demo, who: Person) -> None:
+    """Invited by the owner (or the admin), accepted, then given a role an invitation
+    cannot carry (CONSULTANT, CLIENT), as the firm's admin would do."""
+    svc, org = demo.svc, demo.org_id
+    actor = await account(svc, who, demo.slug, demo.password)
+    demo.actors[who.key] = actor
+    demo.emails[who.key] = who.email(demo.slug)
+    inviter = demo.actor(OWNER_KEY if who.role is MemberRole.ADMIN else "julien")
+    invited_as = who.role if who.role.value in _INVITABLE else MemberRole.MEMBER
+    created = await invitations.create_invitation(
+        svc,
+        inviter,
+        org,
+        InvitationCreate(email=who.email(demo.slug), role=InvitationRole(invited_as.value)),
+    )
+    await invitations.accept_invitation(svc, actor, AcceptInvitation(token=created.token))
+    if invited_as is not who.role:
+        await members.change_role(
+            svc, demo.actor("julien"), org, actor.user_id, MemberPatch(role=who.role)
+        )
+    demo.made["people"] += 1
+
+
+async def _details(demo: Demo, who: Person) -> None:
+    assert who.cost is not None
+    await consultants.create_consultant(
+        demo.svc,
+        demo.actor("julien"),
+        demo.org_id,
+        ConsultantCreate(
+            profile_id=demo.uid(who.key),
+            date_embauche=demo.day(-who.hired_days_ago),
+            taux_journalier_cout=who.cost,
+            taux_journalier_vente=who.sale,
+            statut=who.statut,
+            job_title=who.title,
+        ),
+    )
+
+
+async def populate(demo: Demo) -> None:
+    """Everyone but the owner (who created the organization) joins; then the catalogue
+    of skills, each consultant's details and levels (evaluated at various past dates)."""
+    demo.made["people"] += 1  # the owner
+    for who in PEOPLE:
+        if who.key != OWNER_KEY:
+            await _join(demo, who)
+    manager = demo.actor("camille")
+    for nom, description in COMPETENCES.items():
+        out = await competences.create_competence(
+            demo.svc, manager, demo.org_id, CompetenceCreate(nom=nom, description=description)
+        )
+        demo.competences[nom] = out.id
+    for n, who in enumerate(p for p in PEOPLE if p.cost is not None):
+        await _details(demo, who)
+        for m, (skill, level) in enumerate(who.skills.items()):
+            evaluated = demo.today - timedelta(days=30 + 17 * n + 40 * m)
+            await consultants.set_skill(
+                demo.svc,
+                manager,
+                demo.org_id,
+                demo.uid(who.key),
+                demo.competences[skill],
+                SkillSet(niveau=level, date_evaluation=evaluated),
+            )
