@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import orjson
 import socketio
 from pydantic import BaseModel, ValidationError
 
@@ -55,6 +56,19 @@ def _invalid(exc: ValidationError) -> AppError:
     return AppError(ErrorCode.VALIDATION_ERROR, "invalid payload", details)
 
 
+def _validate(model: type[M], data: Any) -> M:
+    """Strict JSON validation, as on REST: `"5"` is no integer and `1` no boolean. A frame
+    that is not plain JSON (a binary attachment, an integer past 64 bits) is refused."""
+    try:
+        raw = orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        raise AppError(ErrorCode.VALIDATION_ERROR, "the payload is not plain JSON") from None
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
 class Dispatcher:
     """Registers typed handlers on a python-socketio server."""
 
@@ -93,10 +107,7 @@ class Dispatcher:
             if model is not None:
                 if len(args) > 1:
                     raise AppError(ErrorCode.VALIDATION_ERROR, "send one payload object")
-                try:
-                    payload = model.model_validate(args[0] if args else {})
-                except ValidationError as exc:
-                    raise _invalid(exc) from None
+                payload = _validate(model, args[0] if args else {})
             return ok(await handler(state, payload))
         except AppError as exc:
             return failure(exc)

@@ -49,15 +49,21 @@ def _invalid(errors: list[FieldError]) -> AppError:
 
 async def parse_body(request: web.Request, model: type[M]) -> M:
     """Validate the JSON body against `model`; every bad field is listed in the 422."""
-    raw = await request.read()
+    raw = await request.read() or b"null"
     try:
-        payload = orjson.loads(raw) if raw else None
+        orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise _invalid([FieldError(loc=["body"], msg="body is not valid JSON")]) from None
+    return validate_json(model, raw, "body")
+
+
+def validate_json(model: type[M], raw: bytes, prefix: str) -> M:
+    """Strict JSON validation, so a payload is taken exactly when the published schema
+    allows it: no `"5"` for an integer, no `1` for a boolean, no number for a date."""
     try:
-        return model.model_validate(payload)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
-        raise _invalid(field_errors(exc, "body")) from None
+        raise _invalid(field_errors(exc, prefix)) from None
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:
