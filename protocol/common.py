@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+import orjson
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -106,9 +107,7 @@ def refuse_nul(data: Any) -> Any:
 class Request(BaseModel):
     """Base of every client payload: unknown fields are refused, not silently ignored.
 
-    The REST and Socket.IO entry points validate payloads in pydantic's strict JSON mode
-    (`model_validate_json(raw, strict=True)`), so a payload is taken exactly when the
-    published schema allows it: `"5"` is no integer, `1` no boolean. For that reason no
+    Client payloads go through `parse_payload` (strict JSON mode). For that reason no
     validator here may run before pydantic's own parsing of a whole model (a `before`
     model validator would hand the fields to the stricter Python mode).
     """
@@ -119,6 +118,32 @@ class Request(BaseModel):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         return refuse_nul(value)
+
+
+R = TypeVar("R", bound=BaseModel)
+_EXACT_FLOAT = 2**53
+
+
+def _json_numbers(value: Any, depth: int = 0) -> Any:
+    """Integral floats as integers: JSON Schema holds `2.0` for an integer, and so must we."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_FLOAT:
+        return int(value)
+    if depth > 64:
+        return value
+    if isinstance(value, dict):
+        return {k: _json_numbers(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(v, depth + 1) for v in value]
+    return value
+
+
+def parse_payload(model: type[R], data: Any) -> R:
+    """The one way a client's decoded JSON becomes a request model (REST body, socket
+    event): pydantic's strict JSON mode, so a payload is taken exactly when the published
+    schema allows it (`"5"` is no integer, `1` no boolean). Raises `ValidationError`, or
+    `TypeError` for data that is not plain JSON (bytes, an integer past 64 bits)."""
+    raw = orjson.dumps(_json_numbers(data))
+    return model.model_validate_json(raw, strict=True)
 
 
 class Patch(Request):

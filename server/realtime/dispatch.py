@@ -14,10 +14,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import orjson
 import socketio
 from pydantic import BaseModel, ValidationError
 
+from protocol.common import parse_payload
 from protocol.errors import AppError, ErrorCode
 
 from ..bus import wire
@@ -57,16 +57,12 @@ def _invalid(exc: ValidationError) -> AppError:
 
 
 def _validate(model: type[M], data: Any) -> M:
-    """Strict JSON validation, as on REST: `"5"` is no integer and `1` no boolean. A frame
-    that is not plain JSON (a binary attachment, an integer past 64 bits) is refused."""
     try:
-        raw = orjson.dumps(data)
-    except orjson.JSONEncodeError:
-        raise AppError(ErrorCode.VALIDATION_ERROR, "the payload is not plain JSON") from None
-    try:
-        return model.model_validate_json(raw, strict=True)
+        return parse_payload(model, data)
     except ValidationError as exc:
         raise _invalid(exc) from None
+    except TypeError:
+        raise AppError(ErrorCode.VALIDATION_ERROR, "the payload is not plain JSON") from None
 
 
 class Dispatcher:

@@ -9,6 +9,7 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from protocol.common import parse_payload
 from protocol.errors import AppError, ErrorCode, FieldError
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,21 +50,15 @@ def _invalid(errors: list[FieldError]) -> AppError:
 
 async def parse_body(request: web.Request, model: type[M]) -> M:
     """Validate the JSON body against `model`; every bad field is listed in the 422."""
-    raw = await request.read() or b"null"
+    raw = await request.read()
     try:
-        orjson.loads(raw)
+        payload = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
         raise _invalid([FieldError(loc=["body"], msg="body is not valid JSON")]) from None
-    return validate_json(model, raw, "body")
-
-
-def validate_json(model: type[M], raw: bytes, prefix: str) -> M:
-    """Strict JSON validation, so a payload is taken exactly when the published schema
-    allows it: no `"5"` for an integer, no `1` for a boolean, no number for a date."""
     try:
-        return model.model_validate_json(raw, strict=True)
+        return parse_payload(model, payload)
     except ValidationError as exc:
-        raise _invalid(field_errors(exc, prefix)) from None
+        raise _invalid(field_errors(exc, "body")) from None
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:
