@@ -12,9 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from .common import ListQuery, Name, NotNull, Patch, Request, ShortText
+from .common import Instant, ListQuery, Name, NotNull, Patch, Request, ShortText
 from .enums import (
     DriftType,
     IncidentStatus,
@@ -74,7 +74,7 @@ class PredictionCreate(Request):
     modele_ia_utilise: ModelName | None = None
     profile_id: uuid.UUID | None = None
     # When the workflow made the prediction; defaults to now, may not be in the future.
-    date_prediction: AwareDatetime | None = None
+    date_prediction: Instant | None = None
 
 
 class PredictionQuery(ListQuery):
@@ -163,7 +163,7 @@ class IncidentPatch(Patch):
     description: ShortText | None = None
     severite: NotNull[Severity] = None
     statut: NotNull[IncidentStatus] = None
-    date_resolution: AwareDatetime | None = None
+    date_resolution: Instant | None = None
 
 
 class IncidentQuery(ListQuery):

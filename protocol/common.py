@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+import orjson
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
-    model_validator,
+    field_validator,
 )
 
 T = TypeVar("T")
@@ -48,6 +53,35 @@ NotNull = Annotated[
 ]
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)")
+        return date.fromisoformat(value)
+    return value
+
+
+def _iso_instant(value: Any) -> Any:
+    if isinstance(value, str):
+        if not _ISO_INSTANT.fullmatch(value):
+            raise ValueError("must be an RFC 3339 date-time with a UTC offset")
+        return datetime.fromisoformat(value)
+    return value
+
+
+# Dates and instants a client sends: ISO 8601 text only, as the published schema says
+# (`format: date`, `format: date-time`). Pydantic alone also reads "0" or "1700000000" as
+# Unix times, and the strict JSON mode of the entry points keeps that reading.
+Day = Annotated[date, BeforeValidator(_iso_date)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
+
+
 def _has_nul(value: Any, depth: int = 0) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -55,8 +89,10 @@ def _has_nul(value: Any, depth: int = 0) -> bool:
         return False
     if isinstance(value, dict):
         return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return any(_has_nul(v, depth + 1) for v in value)
+    if isinstance(value, BaseModel):
+        return _has_nul(vars(value), depth + 1)
     return False
 
 
@@ -69,11 +105,45 @@ def refuse_nul(data: Any) -> Any:
 
 
 class Request(BaseModel):
-    """Base of every client payload: unknown fields are refused, not silently ignored."""
+    """Base of every client payload: unknown fields are refused, not silently ignored.
+
+    Client payloads go through `parse_payload` (strict JSON mode). For that reason no
+    validator here may run before pydantic's own parsing of a whole model (a `before`
+    model validator would hand the fields to the stricter Python mode).
+    """
 
     model_config = ConfigDict(extra="forbid", str_max_length=100_000)
 
-    _no_nul = model_validator(mode="before")(refuse_nul)
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
+
+
+R = TypeVar("R", bound=BaseModel)
+_EXACT_FLOAT = 2**53
+
+
+def _json_numbers(value: Any, depth: int = 0) -> Any:
+    """Integral floats as integers: JSON Schema holds `2.0` for an integer, and so must we."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_FLOAT:
+        return int(value)
+    if depth > 64:
+        return value
+    if isinstance(value, dict):
+        return {k: _json_numbers(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(v, depth + 1) for v in value]
+    return value
+
+
+def parse_payload(model: type[R], data: Any) -> R:
+    """The one way a client's decoded JSON becomes a request model (REST body, socket
+    event): pydantic's strict JSON mode, so a payload is taken exactly when the published
+    schema allows it (`"5"` is no integer, `1` no boolean). Raises `ValidationError`, or
+    `TypeError` for data that is not plain JSON (bytes, an integer past 64 bits)."""
+    raw = orjson.dumps(_json_numbers(data))
+    return model.model_validate_json(raw, strict=True)
 
 
 class Patch(Request):
@@ -88,7 +158,10 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    _no_nul = model_validator(mode="before")(refuse_nul)
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
     limit: int = Field(default=50, ge=1, le=200)
     cursor: Annotated[str, StringConstraints(max_length=512)] | None = None

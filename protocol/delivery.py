@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from .common import ListQuery, Name, NotNull, Patch, Request, ShortText
+from .common import Day, ListQuery, Name, NotNull, Patch, Request, ShortText
 from .enums import DeliverableStatus
 
 AllocationPct = Annotated[int, Field(ge=1, le=100)]
@@ -24,16 +24,16 @@ RoleText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 class DeliverableCreate(Request):
     nom: Name
     description: ShortText | None = None
-    date_prevue: date | None = None
-    date_livraison: date | None = None
+    date_prevue: Day | None = None
+    date_livraison: Day | None = None
     statut: DeliverableStatus = DeliverableStatus.A_FAIRE
 
 
 class DeliverablePatch(Patch):
     nom: NotNull[Name] = None
     description: ShortText | None = None
-    date_prevue: date | None = None
-    date_livraison: date | None = None
+    date_prevue: Day | None = None
+    date_livraison: Day | None = None
     statut: NotNull[DeliverableStatus] = None
 
 
@@ -58,8 +58,8 @@ class StaffingCreate(Request):
     """`profile_id` is the consultant: a member of the organization."""
 
     profile_id: uuid.UUID
-    date_debut: date
-    date_fin: date | None = None
+    date_debut: Day
+    date_fin: Day | None = None
     allocation_pct: AllocationPct = 100
     role: RoleText | None = None
 
@@ -67,8 +67,8 @@ class StaffingCreate(Request):
 class StaffingPatch(Patch):
     """The consultant of an assignment is fixed; staff someone else with a new one."""
 
-    date_debut: NotNull[date] = None
-    date_fin: date | None = None
+    date_debut: NotNull[Day] = None
+    date_fin: Day | None = None
     allocation_pct: NotNull[AllocationPct] = None
     role: RoleText | None = None
 

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from .common import ListQuery, NotNull, Patch, Request
+from .common import Day, ListQuery, NotNull, Patch, Request
 from .enums import PaymentStatus
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -57,8 +57,8 @@ class InvoiceCreate(Request):
     projet_id: uuid.UUID
     numero: InvoiceNumber | None = None
     montant: PositiveMoney
-    date_facturation: date
-    date_echeance: date | None = None
+    date_facturation: Day
+    date_echeance: Day | None = None
     statut_paiement: PaymentStatus = PaymentStatus.EN_ATTENTE
 
     @model_validator(mode="after")
@@ -74,8 +74,8 @@ class InvoicePatch(Patch):
 
     numero: InvoiceNumber | None = None
     montant: NotNull[PositiveMoney] = None
-    date_facturation: NotNull[date] = None
-    date_echeance: NotNull[date] = None
+    date_facturation: NotNull[Day] = None
+    date_echeance: NotNull[Day] = None
     statut_paiement: NotNull[PaymentStatus] = None
 
 
@@ -217,8 +217,8 @@ class PortfolioSummary(BaseModel):
 class UtilizationQuery(ListQuery):
     """An inclusive period of at most 366 days."""
 
-    from_: date = Field(alias="from")
-    to: date
+    from_: Day = Field(alias="from")
+    to: Day
 
     @model_validator(mode="after")
     def _period(self) -> UtilizationQuery:

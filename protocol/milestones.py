@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from .common import ListQuery, Name, NotNull, Patch, Request, ShortText
+from .common import Day, ListQuery, Name, NotNull, Patch, Request, ShortText
 from .enums import MilestonePriority, MilestoneStatus, ProgressMode
 
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -29,8 +29,8 @@ class MilestoneCreate(Request):
     name: Name
     description: ShortText | None = None
     projet_id: uuid.UUID | None = None
-    start_date: date
-    due_date: date
+    start_date: Day
+    due_date: Day
     status: MilestoneStatus = MilestoneStatus.NOT_STARTED
     priority: MilestonePriority = MilestonePriority.MEDIUM
     color: HexColor | None = None
@@ -43,8 +43,8 @@ class MilestonePatch(Patch):
 
     name: NotNull[Name] = None
     description: ShortText | None = None
-    start_date: NotNull[date] = None
-    due_date: NotNull[date] = None
+    start_date: NotNull[Day] = None
+    due_date: NotNull[Day] = None
     status: NotNull[MilestoneStatus] = None
     priority: NotNull[MilestonePriority] = None
     color: HexColor | None = None

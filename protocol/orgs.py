@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from .auth import ProfileOut
-from .common import Name, NotNull, Patch, Request, ShortText, Url
+from .common import Instant, Name, NotNull, Patch, Request, ShortText, Url
 from .enums import InvitationRole, JoinCodeRole, MemberRole
 
 Slug = Annotated[
@@ -64,7 +64,7 @@ class MemberPatch(Request):
 class JoinCodeCreate(Request):
     role: JoinCodeRole = JoinCodeRole.MEMBER
     # A naive time would be read differently by each server's clock: refused (422).
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     max_uses: int | None = Field(default=None, ge=1, le=100_000)
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
-from .common import ListQuery, Name, NotNull, Patch, Request, ShortText
+from .common import Day, ListQuery, Name, NotNull, Patch, Request, ShortText
 from .enums import ConsultantStatus
 
 # Numeric(12, 2): up to 9 999 999 999.99 a day.
@@ -29,7 +29,7 @@ RATE_FIELDS = ("taux_journalier_cout", "taux_journalier_vente")
 class ConsultantDetailsIn(Request):
     """Employment details of a member of the organization (the full set, for PUT)."""
 
-    date_embauche: date
+    date_embauche: Day
     taux_journalier_cout: DailyRate
     taux_journalier_vente: DailyRate | None = None
     statut: ConsultantStatus = ConsultantStatus.AVAILABLE
@@ -43,7 +43,7 @@ class ConsultantCreate(ConsultantDetailsIn):
 
 
 class ConsultantPatch(Patch):
-    date_embauche: NotNull[date] = None
+    date_embauche: NotNull[Day] = None
     taux_journalier_cout: NotNull[DailyRate] = None
     taux_journalier_vente: DailyRate | None = None
     statut: NotNull[ConsultantStatus] = None
@@ -120,7 +120,7 @@ class SkillSet(Request):
     """A person's level in a skill; `date_evaluation` (default today, UTC) not in the future."""
 
     niveau: Level
-    date_evaluation: date | None = None
+    date_evaluation: Day | None = None
 
 
 class ProfileSkillOut(SkillOut):
@@ -134,8 +134,8 @@ class StaffingSearchQuery(ListQuery):
 
     competence_id: uuid.UUID
     min_niveau: Level = 1
-    from_: date = Field(alias="from")
-    to: date
+    from_: Day = Field(alias="from")
+    to: Day
 
 
 class StaffingCandidate(BaseModel):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from .common import ListQuery, Name, NotNull, Patch, Request, ShortText
+from .common import Day, ListQuery, Name, NotNull, Patch, Request, ShortText
 from .enums import ProjectStatus
 
 
@@ -51,8 +51,8 @@ class ProjectCreate(Request):
     client_id: uuid.UUID
     chef_projet_id: uuid.UUID | None = None
     description: ShortText | None = None
-    date_debut: date
-    date_fin_prevue: date | None = None
+    date_debut: Day
+    date_fin_prevue: Day | None = None
     statut: ProjectStatus = ProjectStatus.ACTIF
 
 
@@ -61,8 +61,8 @@ class ProjectPatch(Patch):
     client_id: NotNull[uuid.UUID] = None
     chef_projet_id: uuid.UUID | None = None
     description: ShortText | None = None
-    date_debut: NotNull[date] = None
-    date_fin_prevue: date | None = None
+    date_debut: NotNull[Day] = None
+    date_fin_prevue: Day | None = None
     statut: NotNull[ProjectStatus] = None
 
 

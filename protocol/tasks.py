@@ -17,7 +17,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from .common import ListQuery, Name, NotNull, Patch, Request, ShortText
+from .common import Day, ListQuery, Name, NotNull, Patch, Request, ShortText
 from .enums import TaskPriority, TaskStatus
 
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -44,7 +44,7 @@ class TaskCreate(Request):
     profile_responsable_id: uuid.UUID | None = None
     livrable_id: uuid.UUID | None = None
     charge_estimee_jh: Workload | None = None
-    date_fin_cible: date | None = None
+    date_fin_cible: Day | None = None
     color: HexColor | None = None
     tags: Tags = Field(default_factory=list)
 
@@ -60,7 +60,7 @@ class TaskPatch(Patch):
     profile_responsable_id: uuid.UUID | None = None
     livrable_id: uuid.UUID | None = None
     charge_estimee_jh: Workload | None = None
-    date_fin_cible: date | None = None
+    date_fin_cible: Day | None = None
     color: HexColor | None = None
     tags: NotNull[Tags] = None
 

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .common import ListQuery, NotNull, Patch, Request, ShortText
+from .common import Day, ListQuery, NotNull, Patch, Request, ShortText
 from .enums import ValidationStatus
 
 Hours = Annotated[Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2)]
@@ -44,7 +44,7 @@ class TimeEntryCreate(Request):
 
     projet_id: uuid.UUID
     tache_id: uuid.UUID | None = None
-    date: dt.date
+    date: Day
     heures_travaillees: Hours
     description: ShortText | None = None
     profile_id: uuid.UUID | None = None
@@ -54,7 +54,7 @@ class TimeEntryCreate(Request):
 class TimeEntryPatch(Patch):
     projet_id: NotNull[uuid.UUID] = None
     tache_id: uuid.UUID | None = None
-    date: NotNull[dt.date] = None
+    date: NotNull[Day] = None
     heures_travaillees: NotNull[Hours] = None
     description: ShortText | None = None
 
@@ -66,8 +66,8 @@ class TimeEntryFilter(BaseModel):
 
     profile_id: uuid.UUID | None = None
     projet_id: uuid.UUID | None = None
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
     validation_statut: ValidationStatus | None = None
 
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel, ValidationError
 
+from protocol.common import parse_payload
 from protocol.errors import AppError, ErrorCode
 from store.db import is_unavailable
 
@@ -54,6 +55,15 @@ def _invalid(exc: ValidationError) -> AppError:
         for err in exc.errors(include_url=False, include_input=False)
     ]
     return AppError(ErrorCode.VALIDATION_ERROR, "invalid payload", details)
+
+
+def _validate(model: type[M], data: Any) -> M:
+    try:
+        return parse_payload(model, data)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    except TypeError:
+        raise AppError(ErrorCode.VALIDATION_ERROR, "the payload is not plain JSON") from None
 
 
 class Dispatcher:
@@ -94,10 +104,7 @@ class Dispatcher:
             if model is not None:
                 if len(args) > 1:
                     raise AppError(ErrorCode.VALIDATION_ERROR, "send one payload object")
-                try:
-                    payload = model.model_validate(args[0] if args else {})
-                except ValidationError as exc:
-                    raise _invalid(exc) from None
+                payload = _validate(model, args[0] if args else {})
             return ok(await handler(state, payload))
         except AppError as exc:
             return failure(exc)

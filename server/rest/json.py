@@ -9,6 +9,7 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from protocol.common import parse_payload
 from protocol.errors import AppError, ErrorCode, FieldError
 
 M = TypeVar("M", bound=BaseModel)
@@ -55,7 +56,7 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
     except orjson.JSONDecodeError:
         raise _invalid([FieldError(loc=["body"], msg="body is not valid JSON")]) from None
     try:
-        return model.model_validate(payload)
+        return parse_payload(model, payload)
     except ValidationError as exc:
         raise _invalid(field_errors(exc, "body")) from None
 

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 import orjson
 from aiohttp import web
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
+from pydantic_core import core_schema
 
 from protocol.errors import HTTP_STATUS, TITLES, Problem
 
@@ -175,6 +176,14 @@ def _entries(app: web.Application) -> list[_Entry]:
     return sorted(entries, key=lambda e: (e.path, e.method))
 
 
+class _Schemas(GenerateJsonSchema):
+    """Pydantic's generator, with decimals given as text described by a pattern: left at
+    `{"type": "string"}`, any text (`""`, `"abc"`) would pass for an amount."""
+
+    def get_decimal_pattern(self, schema: core_schema.DecimalSchema) -> str | None:
+        return self.build_decimal_pattern(schema)
+
+
 def _schemas(entries: list[_Entry]) -> tuple[Refs, dict[str, Any]]:
     """One pass over every model, so shared sub-models get one definition each."""
     wanted: dict[tuple[Model, JsonSchemaMode], None] = {(Problem, "serialization"): None}
@@ -186,7 +195,7 @@ def _schemas(entries: list[_Entry]) -> tuple[Refs, dict[str, Any]]:
         for model in op.responses.values():
             if model is not None:
                 wanted[(model, "serialization")] = None
-    refs, top = models_json_schema(list(wanted), ref_template=_REF)
+    refs, top = models_json_schema(list(wanted), ref_template=_REF, schema_generator=_Schemas)
     return dict(refs), dict(top.get("$defs", {}))
 
 

@@ -75,7 +75,7 @@ async def delete_org(request: web.Request) -> web.Response:
     tags=["orgs"],
     query=ListQuery,
     response=Page[MemberOut],
-    errors=[404],
+    errors=[403, 404],
 )
 async def list_members(request: web.Request) -> web.Response:
     caller = await actor(request)

@@ -1,0 +1,165 @@
+"""Schemathesis against a live `aurentia serve` process: every operation of the served
+OpenAPI document, with a token of each role of one organization full of real rows.
+
+It fails on any 5xx, any answer (status, content type, body, headers) that its own
+operation does not document, any 2xx to a request the document forbids (negative data)
+and any 4xx other than 401/403/404/409 to a request it allows (positive data). Examples
+are bounded and derandomized, so a run is deterministic and takes about a minute.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi import checks
+
+from server.app import create_app
+from server.rest.openapi import OPENAPI_PATH, build_document
+from server.settings import Settings
+from tests.conftest import TEST_JWT_SECRET
+from tests.server.rest.fuzzworld import World, build_world
+from tests.serverproc import ServerProcess
+
+# Built exactly as the server builds what it serves; `test_the_fuzzed_document_is_the_served_one`
+# proves the two are the same.
+DOCUMENT = build_document(
+    create_app(Settings(database_url="sqlite+aiosqlite:///:memory:", jwt_secret=TEST_JWT_SECRET))
+)
+schema = schemathesis.openapi.from_dict(DOCUMENT)
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], allow_x00=True
+)
+
+# Refusals of a request that the schema could have described: a wrong type or format, a
+# missing or unknown field. Other 422s to schema-valid data are rules no JSON schema holds
+# (an end date before the start, a client of another organization, an amount below zero
+# sent as text, a cursor this list never issued) and stay the server's to make.
+_SCHEMA_LEVEL = ("Input should be a valid", "Field required", "Extra inputs are not permitted")
+
+
+def schema_valid_requests_are_parsed(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
+    """Schemathesis' `positive_data_acceptance`, narrowed to what a schema can promise."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 422:
+        return None
+    errors = response.json().get("errors") or []
+    blamed = [e for e in errors if str(e.get("msg", "")).startswith(_SCHEMA_LEVEL)]
+    assert not blamed, f"a request the schema allows was refused: {blamed}"
+    return True
+
+
+CHECKS = [
+    not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+    checks.negative_data_rejection,
+    schema_valid_requests_are_parsed,
+]
+_PARAM = re.compile(r"^\{(.+)\}$")
+# Body fields naming a row, and the collection of the world that holds such rows.
+_FIELD_COLLECTIONS = {
+    "projet_id": "projects",
+    "project_id": "projects",
+    "client_id": "clients",
+    "milestone_id": "milestones",
+    "task_id": "tasks",
+    "competence_id": "competences",
+}
+
+
+@pytest.fixture(scope="module")
+async def live(database_url: str, redis_url: str | None) -> AsyncIterator[ServerProcess]:
+    proc = ServerProcess(database_url, redis_url)
+    try:
+        yield await proc.start()
+    finally:
+        proc.stop()
+
+
+@pytest.fixture
+async def world(live: ServerProcess) -> World:
+    """A fresh organization for each operation (the database is emptied after each test)."""
+    async with aiohttp.ClientSession(base_url=live.url) as session:
+        return await build_world(session)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def http() -> requests.Session:
+    return requests.Session()
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def _collection_of(path: str, name: str) -> str:
+    """The last literal segment before `{name}`: `/orgs/{org}/tasks/{id}` -> `tasks`."""
+    literal = ""
+    for segment in path.strip("/").split("/"):
+        match = _PARAM.match(segment)
+        if match and match.group(1) == name:
+            return literal
+        if not match:
+            literal = segment
+    return literal
+
+
+def _real_ids(world: World, case: schemathesis.Case) -> None:
+    """Swap generated ids for real ones, where the generated id was a well-formed one;
+    schemathesis re-labels the case (positive or negative) from what is finally sent."""
+    for name, value in list(case.path_parameters.items()):
+        pool = world.ids.get(_collection_of(case.path, name), [])
+        if pool and _is_uuid(value):
+            case.path_parameters[name] = world.pick([*pool, value])
+    if isinstance(case.body, dict):
+        for key, value in list(case.body.items()):
+            if key.endswith("_id") and _is_uuid(value):
+                pool = world.ids.get(_FIELD_COLLECTIONS.get(key, "members"), [])
+                case.body[key] = world.pick([*pool, value])
+            elif key.endswith("_ids") and isinstance(value, list) and all(map(_is_uuid, value)):
+                case.body[key] = world.pick([[], world.every_id[:2], value])
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=6,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
+def test_every_operation_answers_as_documented_for_every_role(
+    case: schemathesis.Case,
+    world: World,
+    live: ServerProcess,
+    http: requests.Session,
+) -> None:
+    role = world.next_role()
+    headers = {"Authorization": f"Bearer {world.tokens[role]}"} if role else {}
+    _real_ids(world, case)
+    case.call_and_validate(base_url=live.url, session=http, headers=headers, checks=CHECKS)
+
+
+async def test_the_fuzzed_document_is_the_served_one(live: ServerProcess) -> None:
+    async with aiohttp.ClientSession() as session, session.get(live.url + OPENAPI_PATH) as resp:
+        assert resp.status == 200
+        assert await resp.json() == DOCUMENT
