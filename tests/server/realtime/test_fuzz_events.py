@@ -30,7 +30,8 @@ from tests.sio import connected
 
 T = TypeVar("T")
 
-# Contract section 3, client to server, and the token refresh of protocol/events.py.
+# Contract section 3, client to server, the board writes of protocol/project_events.py
+# and the token refresh of protocol/events.py.
 CLIENT_EVENTS = (
     "channel:join",
     "channel:leave",
@@ -49,13 +50,19 @@ CLIENT_EVENTS = (
     "notification:read",
     "project:subscribe",
     "project:unsubscribe",
+    "task:create",
+    "task:update",
+    "task:move",
+    "task:delete",
+    "milestone:update",
     events.AUTH_REFRESH,
 )
 # Field names the events take, so generated objects often carry a known field of a wrong type.
 FIELDS = (
     "channel", "type", "id", "content", "client_msg_id", "parent_id", "message_id", "emoji",
     "before_seq", "after_seq", "limit", "cursors", "typing", "seq", "status", "organization_id",
-    "cursor", "unread_only", "ids", "all", "project_id", "token",
+    "cursor", "unread_only", "ids", "all", "project_id", "token", "projet_id", "task",
+    "task_id", "milestone_id", "expected_version", "changes", "move",
 )  # fmt: skip
 CODES = {code.value for code in ErrorCode}
 RESERVED = {"connect", "disconnect", "connect_error", "message", "error"}
