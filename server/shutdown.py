@@ -65,7 +65,9 @@ async def graceful_stop(runner: web.AppRunner, app: web.Application, timeout: fl
     closed = await close_transports(app[SIO])
     await app[SIO].shutdown()
     try:
-        await asyncio.wait_for(app[PRESENCE].flush(here, left()), timeout=left())
+        # The grace wait ends early enough for the offline announcements to be written.
+        flush = app[PRESENCE].flush(here, left() - min(reserve, left() / 2))
+        await asyncio.wait_for(flush, timeout=left())
     except Exception:
         log.exception("presence flush failed at shutdown")
     await runner.cleanup()
