@@ -17,9 +17,11 @@ from typing import Any
 
 import aiohttp
 import socketio
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.balancer import Balancer
 from tests.factories import expect
+from tests.jsclient import run_scenario
 from tests.server.realtime.chatkit import make_org, member
 from tests.serverproc import ServerProcess, start_servers
 
@@ -193,3 +195,68 @@ async def test_sigterm_during_a_burst_loses_no_acked_message_and_stores_none_twi
     assert set(resent) <= set(acked)
     seqs = [m["seq"] for m in stored]
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+async def _connected_sockets(url: str) -> float:
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as resp:
+        text = await resp.text()
+    for family in text_string_to_metric_families(text):
+        if family.name == "aurentia_connected_sockets":
+            return float(family.samples[0].value)
+    return 0.0
+
+
+async def test_the_node_client_reconnects_by_itself_after_a_sigterm(
+    database_url: str, redis_url: str | None
+) -> None:
+    """socket.io-client, as browsers run it, with its default reconnection: the transport
+    closes ("transport close", not "io server disconnect") and it comes back alone."""
+    async with _cluster(database_url, redis_url) as procs:
+        victim = procs[0]
+        balancer = await Balancer([p.port for p in procs]).start()
+        try:
+            async with aiohttp.ClientSession(base_url=procs[-1].url) as http:
+                org = await make_org(http)  # type: ignore[arg-type]
+            message = {"channel": org.ref(), "content": "after", "client_msg_id": "js-after"}
+            scenario = asyncio.create_task(
+                run_scenario(
+                    {
+                        "url": balancer.url,
+                        "transports": ["websocket"],
+                        "timeout_ms": 30_000,
+                        "clients": [
+                            {
+                                "name": "a",
+                                "auth": {"token": org.owner.access_token},
+                                "reconnection": True,
+                            }
+                        ],
+                        "steps": [
+                            {"client": "a", "connect": True},
+                            {"client": "a", "wait_event": "session"},
+                            {"client": "a", "wait_disconnect": True},
+                            {"client": "a", "wait_event": "session", "count": 2},
+                            {"client": "a", "emit": "message:send", "data": message, "ack": True},
+                        ],
+                    },
+                    timeout=90,
+                )
+            )
+            for _ in range(600):  # the client is on the victim: the balancer's first choice
+                if scenario.done() or await _connected_sockets(victim.url) >= 1:
+                    break
+                await asyncio.sleep(0.05)
+            victim.terminate()
+            assert await victim.wait(timeout=DEADLINE + 20) == 0, victim.log_text()
+            if len(procs) == 1:
+                replacement = await ServerProcess(database_url, redis_url, **ENV).start()
+                procs.append(replacement)
+                balancer.backends = [replacement.port]
+            result = await scenario
+        finally:
+            await balancer.close()
+    steps = result["steps"]
+    assert all(step["ok"] for step in steps), steps
+    assert steps[2]["result"]["reason"] == "transport close"
+    assert steps[3]["result"]["count"] == 2
+    assert steps[4]["result"]["data"]["ok"], steps[4]
