@@ -155,7 +155,11 @@ async def test_sigterm_during_a_burst_loses_no_acked_message_and_stores_none_twi
                 balancer.backends = [replacement.port]
 
             # Every socket reconnects on its own and carries on sending.
-            await _until(lambda: all(s.sessions >= 2 for s in senders), "the reconnections")
+            # (python-socketio hands over `session` before it marks the namespace connected)
+            await _until(
+                lambda: all(s.sessions >= 2 and s.client.connected for s in senders),
+                "the reconnections",
+            )
             assert all(s.disconnects for s in senders)
             listing = await senders[0].client.call(
                 "presence:list", {"organization_id": org.id}, timeout=10
