@@ -14,6 +14,7 @@ from store.db import create_engine, create_session_factory
 from .auth.passwords import Passwords
 from .auth.tokens import TokenService
 from .bus import Bus
+from .drain import Drain
 from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
 from .ratelimit import RateLimiter
 from .realtime import chat, connection, presence_events, project_events
@@ -23,8 +24,8 @@ from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
 from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from .realtime.sio import create_sio
+from .rest import access, auth, cors, health, joining, openapi, orgs, prometheus
 from .rest import analytics as analytics_routes
-from .rest import auth, health, joining, openapi, orgs
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
 from .rest import feed as feed_routes
@@ -35,7 +36,10 @@ from .rest import projects as project_routes
 from .rest import search as search_routes
 from .rest import tasks as task_routes
 from .rest import time as time_routes
+from .rest.access import access_middleware
+from .rest.cors import cors_middleware
 from .rest.errors import error_middleware
+from .rest.limits import rate_limit_middleware
 from .services import analytics_job
 from .services.core import Services
 from .services.job_lock import round_lock
@@ -106,10 +110,16 @@ async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
+    # Outermost first: request id, log line and metrics see every answer; CORS answers
+    # preflights; errors become problem+json; rate limits raise inside that.
     app = web.Application(
-        middlewares=[error_middleware], client_max_size=settings.max_request_bytes
+        middlewares=[access_middleware, cors_middleware, error_middleware, rate_limit_middleware],
+        client_max_size=settings.max_request_bytes,
     )
     app[SETTINGS] = settings
+    drain = Drain()
+    access.setup(app, drain)
+    cors.setup(app)
     app[SIGNING_SECRET] = settings.signing_secret()
     app.cleanup_ctx.append(database_ctx)
     if settings.redis_url:
@@ -121,14 +131,17 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio = create_sio(settings)
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
-    dispatcher = Dispatcher(sio, settings.socket_events_per_second, settings.socket_event_burst)
-    connection.setup(sio, dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE])
+    dispatcher = Dispatcher(
+        sio, settings.socket_events_per_second, settings.socket_event_burst, drain
+    )
+    connection.setup(sio, dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE], drain)
     presence_events.setup(dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE])
     dispatcher.on_activity = lambda sid: app[PRESENCE].activity(sid)
     chat.setup(sio, dispatcher, lambda: app[SERVICES])
     feed_events.setup(sio, dispatcher, lambda: app[SERVICES])
     project_events.setup(dispatcher, lambda: app[SERVICES])
     health.setup(app)
+    prometheus.setup(app)
     app.router.add_routes(auth.routes)
     app.router.add_routes(chat_routes.routes)
     app.router.add_routes(feed_routes.routes)

@@ -28,6 +28,7 @@ from .demo import DEFAULT_NAME, DEFAULT_PASSWORD, DemoError, check_options, run_
 from .logs import configure_logging
 from .services.orgs import slugify
 from .settings import Settings
+from .shutdown import FORCE_CLOSE_SECONDS, graceful_stop
 
 log = logging.getLogger("aurentia")
 
@@ -74,11 +75,11 @@ async def _serve(settings: Settings, migrate_first: bool) -> None:
     if migrate_first:
         await migrate.upgrade(settings.database_url)
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(
-        runner, settings.host, settings.port, shutdown_timeout=settings.shutdown_timeout_seconds
+    runner = web.AppRunner(
+        app, handle_signals=False, access_log=None, shutdown_timeout=FORCE_CLOSE_SECONDS
     )
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
     try:
         await site.start()
     except OSError as exc:
@@ -102,8 +103,7 @@ async def _serve(settings: Settings, migrate_first: bool) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    log.info("shutting down")
-    await runner.cleanup()
+    await graceful_stop(runner, app, settings.shutdown_timeout_seconds)
 
 
 def _run(coro: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./aurentia.db"
 _DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class Settings(BaseSettings):
@@ -35,9 +37,26 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_echo: bool = False
     auto_migrate: bool = True
+    # Browser origins (`https://app.example.com`) allowed to call REST and Socket.IO; empty:
+    # same origin only. `*` is refused: the list must say who is trusted.
     cors_allowed_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
-    max_socket_frame_bytes: int = Field(default=128 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # Largest Socket.IO frame: room for a 4000-character message and its envelope, far
+    # below what could tie up a process parsing it.
+    max_socket_frame_bytes: int = Field(default=128 * 1024, ge=64 * 1024, le=256 * 1024)
+    # Open sockets of one user across every process (tabs, devices).
+    max_sockets_per_user: int = Field(default=20, ge=1, le=1000)
+    # REST requests per minute (every route under /api/), per user and per client address;
+    # an office behind one NAT address shares the per-address budget.
+    http_requests_per_minute_per_user: int = Field(default=600, ge=1)
+    http_requests_per_minute_per_address: int = Field(default=6000, ge=1)
+    invitations_per_hour_per_user: int = Field(default=300, ge=1)
+    exports_per_minute_per_user: int = Field(default=10, ge=1)
+    # Proxies in front of the server that append to X-Forwarded-For (0: use the peer
+    # address; the header is ignored, since any client can send it).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
+    # When set, `GET /metrics` wants `Authorization: Bearer <token>`.
+    metrics_token: SecretStr | None = None
     websocket_compression: bool = False
     # Per socket: sustained events per second and the burst allowed above it.
     socket_events_per_second: float = Field(default=20.0, gt=0)
@@ -51,7 +70,9 @@ class Settings(BaseSettings):
     presence_ttl_seconds: float = Field(default=20.0, gt=0)
     presence_sweep_seconds: float = Field(default=5.0, gt=0)
     last_seen_persist_seconds: float = Field(default=60.0, gt=0)
-    shutdown_timeout_seconds: float = Field(default=10.0, ge=0)
+    # SIGTERM: in-flight requests and acks, presence and socket hand-over all finish
+    # within this deadline, then the process exits.
+    shutdown_timeout_seconds: float = Field(default=10.0, ge=0, le=300)
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     argon2_time_cost: int = Field(default=3, ge=1, le=20)
     argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
@@ -90,6 +111,16 @@ class Settings(BaseSettings):
                 "(use sqlite+aiosqlite:// or postgresql+asyncpg://)"
             )
         return url.render_as_string(hide_password=False)
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _explicit_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or not _ORIGIN.match(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: list each one as scheme://host[:port]"
+                )
+        return value
 
     @field_validator("redis_url")
     @classmethod

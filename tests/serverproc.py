@@ -45,6 +45,8 @@ class ServerProcess:
             "ARGON2_PARALLELISM": "1",
             "LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS": "10000",
             "REGISTRATIONS_PER_HOUR_PER_ADDRESS": "10000",
+            "HTTP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
+            "HTTP_REQUESTS_PER_MINUTE_PER_USER": "100000",
             "ANALYTICS_JOB_ENABLED": "false",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }

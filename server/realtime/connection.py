@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,9 @@ from protocol.realtime import AuthRefresh, AuthRefreshed, SessionInfo
 from store.db import is_unavailable
 
 from ..auth.tokens import unauthorized
+from ..drain import Drain
+from ..logs import request_id_var
+from ..metrics import connected_sockets
 from ..services import auth
 from ..services.core import Services
 from .dispatch import Dispatcher
@@ -25,12 +29,29 @@ from .rooms import org_room, user_room
 from .session import SocketState, get_state, save_state
 
 log = logging.getLogger("aurentia.realtime")
+access_log = logging.getLogger("aurentia.access")
 
 
-def refuse(message: str, code: str = "unauthorized") -> socketio.exceptions.ConnectionRefusedError:
-    """The client's `connect_error` gets `data = {code, message}` (`unauthorized`, or
-    `unavailable` while the database is down)."""
-    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
+def refuse(
+    message: str, code: ErrorCode = ErrorCode.UNAUTHORIZED, details: Any = None
+) -> socketio.exceptions.ConnectionRefusedError:
+    """The client's `connect_error` gets `data = {code, message, details?}`."""
+    data: dict[str, Any] = {"code": code.value, "message": message}
+    if details is not None:
+        data["details"] = details
+    return socketio.exceptions.ConnectionRefusedError(message, data)
+
+
+async def _check_socket_cap(presence: Presence, user_id: uuid.UUID, cap: int) -> None:
+    """At most `cap` sockets per user, counted on every process (the presence store).
+    Two connections racing past the count can both get in: the cap bounds abuse, it is
+    not a quota."""
+    if await presence.connection_count(user_id) >= cap:
+        raise refuse(
+            f"too many open connections for this user (at most {cap}); close one first",
+            ErrorCode.RATE_LIMITED,
+            {"max_sockets_per_user": cap},
+        )
 
 
 def setup(
@@ -38,6 +59,7 @@ def setup(
     dispatcher: Dispatcher,
     services: Callable[[], Services],
     presence: Callable[[], Presence],
+    drain: Drain,
 ) -> None:
     async def expire(state: SocketState) -> None:
         delay = (state.expires_at - datetime.now(UTC)).total_seconds()
@@ -55,20 +77,35 @@ def setup(
         state.expiry_task = asyncio.create_task(expire(state))
 
     async def connect(sid: str, environ: dict[str, Any], auth_data: Any = None) -> None:
+        request_id = request_id_var.set(uuid.uuid4().hex[:16])
+        try:
+            await accept(sid, auth_data)
+        except socketio.exceptions.ConnectionRefusedError as exc:
+            data = exc.error_args.get("data") or {}
+            access_log.info(
+                "connect refused", extra={"fields": {"sid": sid, "outcome": data.get("code")}}
+            )
+            raise
+        finally:
+            request_id_var.reset(request_id)
+
+    async def accept(sid: str, auth_data: Any) -> None:
         token = auth_data.get("token") if isinstance(auth_data, dict) else None
         if not isinstance(token, str) or not token:
             raise refuse("missing token: connect with auth = {token}")
         svc = services()
+        if drain.draining:
+            raise refuse("the server is restarting; reconnect", ErrorCode.UNAVAILABLE)
         try:
             actor = await auth.identify(svc, token)
+            await _check_socket_cap(presence(), actor.user_id, svc.settings.max_sockets_per_user)
             orgs = await auth.memberships(svc, actor)
         except AppError as exc:
-            code = "unavailable" if exc.code is ErrorCode.UNAVAILABLE else "unauthorized"
-            raise refuse(exc.message, code) from None
+            raise refuse(exc.message, exc.code) from None
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
-            raise refuse("the database is unavailable; retry", "unavailable") from None
+            raise refuse("the database is unavailable; retry", ErrorCode.UNAVAILABLE) from None
         state = SocketState(sid, actor.user_id, actor.family_id, actor.expires_at)
         await save_state(sio, state)
         await sio.enter_room(sid, user_room(actor.user_id))
@@ -83,13 +120,27 @@ def setup(
         )
         await sio.emit(events.SESSION, info.model_dump(mode="json"), to=sid)
         await presence().connected(sid, actor.user_id)
+        connected_sockets.inc()
+        fields = {"sid": sid, "user_id": str(actor.user_id), "outcome": "ok"}
+        access_log.info("connect", extra={"fields": fields})
 
-    async def disconnect(sid: str, *_reason: Any) -> None:
+    async def disconnect(sid: str, *reason: Any) -> None:
         await presence().disconnected(sid)
         try:
             state = await get_state(sio, sid)
         except AppError:
             return
+        connected_sockets.dec()
+        access_log.info(
+            "disconnect",
+            extra={
+                "fields": {
+                    "sid": sid,
+                    "user_id": str(state.user_id),
+                    "reason": str(reason[0]) if reason else None,
+                }
+            },
+        )
         if state.expiry_task is not None:
             state.expiry_task.cancel()
         for _, task in state.typing.values():

@@ -21,13 +21,17 @@ from protocol.common import parse_payload
 from protocol.errors import AppError, ErrorCode
 from store.db import is_unavailable
 
+from .. import metrics
 from ..bus import wire
+from ..drain import Drain
 from ..logs import request_id_var
 from ..ratelimit import rate_limited
 from ..services.auth import Actor
 from .session import SocketState, get_state
 
 log = logging.getLogger("aurentia.realtime")
+access_log = logging.getLogger("aurentia.access")
+UNKNOWN_EVENT = "(unknown)"
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[SocketState, Any], Awaitable[Any]]
@@ -67,11 +71,18 @@ def _validate(model: type[M], data: Any) -> M:
 
 
 class Dispatcher:
-    """Registers typed handlers on a python-socketio server."""
+    """Registers typed handlers on a python-socketio server.
 
-    def __init__(self, sio: socketio.AsyncServer, rate: float, burst: int) -> None:
+    Every event, known or not, is answered once and leaves one access log line and one
+    count in `aurentia_socket_events_total{event,outcome}` (outcome: `ok` or the error
+    code), with its time to ack; lines logged while it runs carry its id. Events are
+    tracked in flight so that shutdown lets them answer, and refused once it has begun.
+    """
+
+    def __init__(self, sio: socketio.AsyncServer, rate: float, burst: int, drain: Drain) -> None:
         self._sio = sio
         self._rate, self._burst = rate, burst
+        self._drain = drain
         # Told of every accepted client event (presence uses it to notice activity).
         self.on_activity: Callable[[str], Awaitable[None]] | None = None
         self._events: dict[str, tuple[type[BaseModel] | None, Handler]] = {}
@@ -92,30 +103,46 @@ class Dispatcher:
         return register
 
     async def run(self, event: str, sid: str, args: tuple[Any, ...]) -> dict[str, Any]:
+        return await self._answer(event, sid, lambda state: self._handle(event, state, args))
+
+    async def _handle(self, event: str, state: SocketState, args: tuple[Any, ...]) -> Any:
+        model, handler = self._events[event]
+        if not state.take_token(self._rate, self._burst, time.monotonic()):
+            raise rate_limited(max(1, math.ceil(1 / self._rate)))
+        if self.on_activity is not None:
+            await self.on_activity(state.sid)
+        payload: Any = None
+        if model is not None:
+            if len(args) > 1:
+                raise AppError(ErrorCode.VALIDATION_ERROR, "send one payload object")
+            payload = _validate(model, args[0] if args else {})
+        return await handler(state, payload)
+
+    async def _answer(
+        self, label: str, sid: str, work: Callable[[SocketState], Awaitable[Any]]
+    ) -> dict[str, Any]:
         token = request_id_var.set(uuid.uuid4().hex[:16])
+        started = time.perf_counter()
+        outcome = "ok"
+        user_id: uuid.UUID | None = None
         try:
-            model, handler = self._events[event]
-            state = await get_state(self._sio, sid)
-            if not state.take_token(self._rate, self._burst, time.monotonic()):
-                raise rate_limited(max(1, math.ceil(1 / self._rate)))
-            if self.on_activity is not None:
-                await self.on_activity(sid)
-            payload: Any = None
-            if model is not None:
-                if len(args) > 1:
-                    raise AppError(ErrorCode.VALIDATION_ERROR, "send one payload object")
-                payload = _validate(model, args[0] if args else {})
-            return ok(await handler(state, payload))
+            with self._drain.admit():
+                state = await get_state(self._sio, sid)
+                user_id = state.user_id
+                return ok(await work(state))
         except AppError as exc:
+            outcome = exc.code.value
             return failure(exc)
         except Exception as exc:
             if is_unavailable(exc):
                 # A read outside `svc.tx()` lost the database: the same answer as a write.
-                log.error("database unavailable", extra={"fields": {"event": event}})
+                outcome = ErrorCode.UNAVAILABLE.value
+                log.error("database unavailable", extra={"fields": {"event": label}})
                 return failure(
                     AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
                 )
-            log.exception("event failed", extra={"fields": {"event": event}})
+            outcome = ErrorCode.INTERNAL.value
+            log.exception("event failed", extra={"fields": {"event": label}})
             return failure(
                 AppError(
                     ErrorCode.INTERNAL,
@@ -124,7 +151,24 @@ class Dispatcher:
                 )
             )
         finally:
+            elapsed = time.perf_counter() - started
+            metrics.socket_events.labels(label, outcome).inc()
+            metrics.socket_ack_seconds.labels(label).observe(elapsed)
+            fields: dict[str, object] = {
+                "event": label,
+                "outcome": outcome,
+                "duration_ms": round(elapsed * 1000, 2),
+                "sid": sid,
+            }
+            if user_id is not None:
+                fields["user_id"] = str(user_id)
+            access_log.info("event", extra={"fields": fields})
             request_id_var.reset(token)
 
     async def _unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
-        return failure(AppError(ErrorCode.VALIDATION_ERROR, f"unknown event {event!r}"))
+        """The name a client made up is not a label: it could grow the series forever."""
+
+        async def refuse(_state: SocketState) -> Any:
+            raise AppError(ErrorCode.VALIDATION_ERROR, f"unknown event {event!r}")
+
+        return await self._answer(UNKNOWN_EVENT, sid, refuse)

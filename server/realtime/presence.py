@@ -166,6 +166,35 @@ class Presence:
             log.warning("presence store unavailable; user taken as not connected")
             return False
 
+    async def connection_count(self, user_id: uuid.UUID) -> int:
+        """Sockets of the user open on any process; 0 while the store is unreachable, so
+        that a Redis outage never locks people out (the cap bounds abuse, not access)."""
+        try:
+            return len(await self._store.conns(user_id))
+        except REDIS_ERRORS:
+            log.warning("presence store unavailable; socket cap not enforced")
+            return 0
+
+    def local_users(self) -> set[uuid.UUID]:
+        """Users with a socket on this process."""
+        return {local.user_id for local in self._local.values()}
+
+    async def flush(self, here: set[uuid.UUID], timeout: float) -> None:
+        """Shutdown, once this process's sockets are closed: give `here` the grace period
+        (bounded by `timeout`) to reappear through another process, announce the rest
+        offline now, and persist everyone's last_seen."""
+        pending = list(self._leaving.values())
+        if pending:
+            grace = min(timeout, self._s.presence_grace_seconds)
+            await asyncio.wait(pending, timeout=max(grace, 0))
+        for user_id, task in list(self._leaving.items()):
+            task.cancel()
+            del self._leaving[user_id]
+            await self.refresh(user_id)
+        if here:
+            async with unit_of_work(self._sessions) as session:
+                await users.touch_last_seen(session, list(here), datetime.now(UTC))
+
     async def statuses(self, user_ids: list[uuid.UUID]) -> list[PresenceOf]:
         try:
             announced = await self._store.announced(user_ids)

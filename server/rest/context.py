@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..auth.tokens import unauthorized
-from ..keys import SERVICES
+from ..keys import SERVICES, SETTINGS
 from ..services.auth import Actor, identify
 from ..services.core import Services
 
@@ -34,4 +34,17 @@ async def actor(request: web.Request) -> Actor:
 
 
 def client_address(request: web.Request) -> str:
+    """The caller's address: the peer's, or behind `TRUSTED_PROXY_HOPS` proxies the entry
+    of `X-Forwarded-For` the outermost trusted proxy wrote (entries left of it are the
+    client's own say and prove nothing)."""
+    hops = request.app[SETTINGS].trusted_proxy_hops
+    if hops:
+        chain = [
+            part.strip()
+            for header in request.headers.getall("X-Forwarded-For", [])
+            for part in header.split(",")
+            if part.strip()
+        ]
+        if len(chain) >= hops:
+            return chain[-hops]
     return request.remote or "unknown"

@@ -21,8 +21,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ..logs import request_id_var
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV = "text/csv"
 
@@ -54,10 +52,6 @@ async def stream_csv(
             "Cache-Control": "no-store",
         }
     )
-    # The error middleware adds it too late for a streamed answer.
-    request_id = request_id_var.get()
-    if request_id:
-        response.headers["X-Request-ID"] = request_id
     response.content_type = CSV
     response.charset = "utf-8"
     await response.prepare(request)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from collections.abc import Awaitable, Callable
 
 import orjson
@@ -21,7 +19,6 @@ log = logging.getLogger("aurentia.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _STATUS_CODES: dict[int, ErrorCode] = {status: code for code, status in HTTP_STATUS.items()}
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def problem_response(
@@ -73,9 +70,9 @@ def _from_http_exception(exc: web.HTTPException) -> web.Response:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-    token = request_id_var.set(request_id)
+    """The request id comes from the access middleware (server/rest/access.py), which
+    also puts it on the answer."""
+    request_id = request_id_var.get()
     try:
         response = await handler(request)
     except AppError as exc:
@@ -106,7 +103,4 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
                 "the server failed to answer; quote the request id when reporting it",
                 request_id=request_id,
             )
-    finally:
-        request_id_var.reset(token)
-    response.headers["X-Request-ID"] = request_id
     return response

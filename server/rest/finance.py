@@ -28,6 +28,7 @@ from .context import actor, services
 from .csvexport import CSV, stream_csv
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
 from .json import json_response, parse_body, parse_query, path_uuid
+from .limits import Named, limited
 from .openapi import api
 
 routes = web.RouteTableDef()
@@ -145,6 +146,7 @@ async def list_invoices(request: web.Request) -> web.Response:
     content_type=CSV,
     errors=[403],
 )
+@limited(Named.EXPORTS)
 async def export_invoices(request: web.Request) -> web.StreamResponse:
     """The list's filters and access; every matching invoice, streamed. Text cells that
     start like a formula are prefixed with `'`."""

@@ -20,6 +20,7 @@ from protocol.orgs import (
 from ..services import invitations, joining
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid
+from .limits import Named, limited
 from .openapi import api
 
 routes = web.RouteTableDef()
@@ -90,6 +91,7 @@ async def join(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404, 409],
 )
+@limited(Named.INVITATIONS)
 async def create_invitation(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id = path_uuid(request, "org")

@@ -245,7 +245,10 @@ def _responses(entry: _Entry, refs: Refs) -> dict[str, Any]:
             answer["content"] = {op.content_type: {"schema": {"type": "string"}}}
         out[str(status)] = answer
     problem = {PROBLEM: {"schema": refs[(Problem, "serialization")]}}
-    for status in op.error_statuses(bool(_PATH_PARAM.search(entry.path))):
+    statuses = set(op.error_statuses(bool(_PATH_PARAM.search(entry.path))))
+    if entry.path.startswith("/api/"):
+        statuses.add(429)  # request rates (server/rest/limits.py)
+    for status in sorted(statuses):
         answer = {"description": TITLES[_STATUS_CODE[status]], "content": problem}
         if status == 429:
             answer["headers"] = {

@@ -26,6 +26,7 @@ from .context import actor, services
 from .csvexport import CSV, stream_csv
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
 from .json import json_response, parse_body, parse_query, path_uuid
+from .limits import Named, limited
 from .openapi import api
 
 routes = web.RouteTableDef()
@@ -99,6 +100,7 @@ async def list_time_entries(request: web.Request) -> web.Response:
     content_type=CSV,
     errors=[403, 404],
 )
+@limited(Named.EXPORTS)
 async def export_time_entries(request: web.Request) -> web.StreamResponse:
     """The list's filters and access; every matching entry, streamed. Text cells that
     start like a formula are prefixed with `'`."""

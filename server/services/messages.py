@@ -17,6 +17,7 @@ from store import messages as store
 from store.messages import MessageRow, conversation_of
 from store.models import DirectMessage
 
+from .. import metrics
 from ..policy import Action
 from ..realtime.rooms import user_room
 from . import channels
@@ -87,6 +88,10 @@ async def _broadcast(
     return mine
 
 
+async def _count_stored() -> None:
+    metrics.messages_stored.inc()
+
+
 def _lock_key(actor: Actor, ref: p.ChannelRef) -> object:
     if ref.type is ChannelType.DIRECT:
         return ("direct", frozenset((actor.user_id, ref.id)))
@@ -123,6 +128,7 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
             recipient_id=channel.peer_id,
         )
         message = await _broadcast(tx, channel, NEW, row)
+        tx.after_commit(_count_stored)
         await notify_for_message(svc, tx, channel, row)
         # What one writes, one has read: earlier messages included.
         before = await channel_store.get_read_seq(tx.session, channel.conv, actor.user_id)

@@ -7,7 +7,7 @@
 //     "path": "/socket.io",                  // optional, socket.io's endpoint path
 //     "transports": ["websocket"],           // optional, socket.io-client's default otherwise
 //     "timeout_ms": 5000,                    // optional, default 5000: every wait and ack
-//     "clients": [{"name": "a", "auth": {...}, "query": {...}}, ...],
+//     "clients": [{"name": "a", "auth": {...}, "query": {...}, "reconnection": false}, ...],
 //     "steps": [
 //       {"client": "a", "connect": true},
 //       {"client": "a", "wait_event": "session"},
@@ -19,6 +19,8 @@
 //     ]
 //   }
 // Any step may carry "timeout_ms" to override the scenario's.
+// A client with "reconnection": true reconnects by itself as socket.io-client does by default
+// (after 200-1000 ms); its wait_event then also waits through a reconnection.
 //
 // Output:
 //   {
@@ -202,7 +204,9 @@ class Client {
   create(results) {
     const options = {
       autoConnect: false,
-      reconnection: false,
+      reconnection: Boolean(this.spec.reconnection),
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 1000,
       forceNew: true,
       timeout: this.scenario.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     };
@@ -257,7 +261,9 @@ class Client {
     const received = () => this.byEvent.get(event) ?? [];
     const consumed = () => this.consumed.get(event) ?? 0;
     const giveUp = () =>
-      this.socket === null || !this.socket.connected ? "the client is not connected" : null;
+      this.socket === null || (!this.socket.connected && !this.spec.reconnection)
+        ? "the client is not connected"
+        : null;
     if (count === undefined) {
       return this.waitFor(
         () => {
