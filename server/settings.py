@@ -38,7 +38,12 @@ class Settings(BaseSettings):
     cors_allowed_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_socket_frame_bytes: int = Field(default=128 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # permessage-deflate on websockets: off, it costs ~4x the memory per idle connection
+    # and halves broadcast throughput (issue 8's measurements).
     websocket_compression: bool = False
+    # Room broadcasts encoded once and written straight to websocket transports
+    # (server/realtime/fanout.py); off: python-socketio's own path, a task per recipient.
+    fast_fanout: bool = True
     # Per socket: sustained events per second and the burst allowed above it.
     socket_events_per_second: float = Field(default=20.0, gt=0)
     socket_event_burst: int = Field(default=60, ge=1)
