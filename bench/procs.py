@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,10 @@ def sample(servers: list[Server]) -> Sample:
 
 
 async def drive(
-    config: dict[str, Any], servers: list[Server], timeout: float = 600
+    config: dict[str, Any],
+    servers: list[Server],
+    timeout: float = 600,
+    on_start: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Run bench/loadgen.mjs with `config`; the servers' CPU and RSS are sampled at its
     measure_start and measure_end lines and added to the result as `cpu_s`, `rss_start_kib`
@@ -142,6 +146,8 @@ async def drive(
             line = json.loads(raw)
             if line["event"] == "measure_start":
                 start = sample(servers)
+                if on_start is not None:
+                    await on_start()
             elif line["event"] == "measure_end":
                 end = sample(servers)
             elif line["event"] == "error":

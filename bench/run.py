@@ -100,14 +100,20 @@ async def socket_figures(
     traffic = room_traffic(kind, org, args.members)
     timing = {"warmup_ms": args.warmup * 1000, "duration_ms": args.duration * 1000}
     if "fanout" in args.modes:
-        profiler = await start_profile(args, kind, servers[0])
+        profilers: list[asyncio.subprocess.Process] = []
+
+        async def profile() -> None:
+            profilers.extend(await start_profile(args, kind, servers[0]))
+
         r = await drive(
-            {"mode": "saturate", "url": url, "window": args.window, **traffic, **timing}, servers
+            {"mode": "saturate", "url": url, "window": args.window, **traffic, **timing},
+            servers,
+            on_start=profile,
         )
         out["deliveries_s"] = r["deliveries_per_second"]
         out["cpu_us_per_delivery"] = 1e6 * r["cpu_s"] / max(r["deliveries"], 1)
         out["load_fanout"] = load_average()
-        if profiler is not None:
+        for profiler in profilers:
             await profiler.wait()
     if "latency" in args.modes:
         r = await drive(
@@ -226,19 +232,18 @@ async def redis_figures(args: argparse.Namespace) -> dict[str, Any]:
 
 async def start_profile(
     args: argparse.Namespace, kind: str, server: Server
-) -> asyncio.subprocess.Process | None:
-    """py-spy on a Python server during the fan-out figure (collapsed stacks in --profile)."""
+) -> list[asyncio.subprocess.Process]:
+    """py-spy on a Python server over the measured window (collapsed stacks in --profile)."""
     if not args.profile or kind == "node":
-        return None
+        return []
     out = Path(args.profile) / f"{kind}-fanout.txt"
-    seconds = str(int(args.warmup + args.duration))
-    return await asyncio.create_subprocess_exec(
+    proc = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "py-spy"),
         "record",
         "--pid",
         str(server.pid),
         "--duration",
-        seconds,
+        str(max(1, int(args.duration))),
         "--format",
         "raw",
         "--output",
@@ -247,6 +252,7 @@ async def start_profile(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
+    return [proc]
 
 
 def fmt(value: Any, digits: int = 1) -> str:
