@@ -1,17 +1,26 @@
 """The bare python-socketio broadcast server for bench/run.py: the same events as
-node_server.mjs, on aiohttp, with python-socketio's own fan-out and aiohttp's default
-websocket settings (as python-engineio leaves them, permessage-deflate included).
+node_server.mjs, on aiohttp, with python-socketio's own fan-out.
+
+python-engineio's aiohttp driver leaves aiohttp's permessage-deflate on, with no setting;
+like the Node reference server (and Aurentia by default), this one turns it off unless
+BARE_WS_COMPRESSION=1, by giving the driver a WebSocketResponse with compress=False.
 
 Usage: python bench/bare_server.py PORT
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from typing import Any
 
 import socketio
 from aiohttp import web
+from engineio.async_drivers import aiohttp as eio_aiohttp
+
+if os.environ.get("BARE_WS_COMPRESSION", "0") != "1":
+    eio_aiohttp.WebSocketResponse = functools.partial(web.WebSocketResponse, compress=False)
 
 sio = socketio.AsyncServer(async_mode="aiohttp", logger=False, engineio_logger=False)
 app = web.Application()

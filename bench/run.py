@@ -153,6 +153,11 @@ async def persist_figures(args: argparse.Namespace) -> dict[str, Any]:
             api = data.Api(session, server.url)
             org = await data.chat_org(api, 5)
             channels = await data.groups(api, org, args.channels)
+        profilers: list[asyncio.subprocess.Process] = []
+
+        async def profile() -> None:
+            profilers.extend(await start_profile(args, "aurentia-persist", server))
+
         sockets, senders = [], []
         for j, channel in enumerate(channels):
             join = [{"event": "channel:join", "data": {"channel": channel}}]
@@ -182,11 +187,15 @@ async def persist_figures(args: argparse.Namespace) -> dict[str, Any]:
                 "duration_ms": args.duration * 1000,
             },
             [server],
+            on_start=profile,
         )
+        for profiler in profilers:
+            await profiler.wait()
         return {
             "sends_s": r["acks_per_second"],
             "ack_p50_ms": r["ack_ms"]["p50"],
             "ack_p99_ms": r["ack_ms"]["p99"],
+            "cpu_ms_per_send": 1000 * r["cpu_s"] / max(r["acks"], 1),
             "errors": r["errors"],
             "load": load_average(),
         }
@@ -234,9 +243,9 @@ async def start_profile(
     args: argparse.Namespace, kind: str, server: Server
 ) -> list[asyncio.subprocess.Process]:
     """py-spy on a Python server over the measured window (collapsed stacks in --profile)."""
-    if not args.profile or kind == "node":
+    if not args.profile or kind == "node":  # py-spy reads Python processes only
         return []
-    out = Path(args.profile) / f"{kind}-fanout.txt"
+    out = Path(args.profile) / f"{kind}.txt"
     proc = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "py-spy"),
         "record",
@@ -301,7 +310,8 @@ async def main(args: argparse.Namespace) -> None:
         p = await persist_figures(args)
         print(
             f"\npersisted sends over {args.channels} channels of 5: {p['sends_s']:.0f}/s, "
-            f"ack p50 {p['ack_p50_ms']:.1f} ms, p99 {p['ack_p99_ms']:.1f} ms "
+            f"ack p50 {p['ack_p50_ms']:.1f} ms, p99 {p['ack_p99_ms']:.1f} ms, "
+            f"server CPU {p['cpu_ms_per_send']:.2f} ms/send "
             f"(errors {p['errors']}, load {p['load']})",
             flush=True,
         )
