@@ -74,13 +74,18 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         bus=Bus(app[SIO]),
         passwords=Passwords(settings),
         tokens=TokenService(settings, app[SIGNING_SECRET]),
-        limiter=RateLimiter(app.get(REDIS)),
+        limiter=RateLimiter(app.get(REDIS), settings.redis_namespace),
     )
     yield
 
 
 async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
-    store: PresenceStore = RedisPresenceStore(app[REDIS]) if REDIS in app else MemoryPresenceStore()
+    namespace = app[SETTINGS].redis_namespace
+    store: PresenceStore = (
+        RedisPresenceStore(app[REDIS], f"{namespace}:presence")
+        if REDIS in app
+        else MemoryPresenceStore()
+    )
     presence = Presence(app[SETTINGS], store, app[SESSIONS], app[SIO])
     app[PRESENCE] = presence
     app[SERVICES].connected_probe = presence.has_connection
@@ -100,6 +105,7 @@ async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
         engine=app[ENGINE],
         redis=app.get(REDIS),
         is_sqlite=settings.is_sqlite,
+        namespace=settings.redis_namespace,
     )
     task = asyncio.create_task(analytics_job.run_forever(app[SERVICES], lock, interval))
     yield

@@ -37,14 +37,15 @@ class RateLimiter:
     be unreachable the in-process counter takes over rather than failing the request.
     """
 
-    def __init__(self, redis: Redis | None = None) -> None:
+    def __init__(self, redis: Redis | None = None, namespace: str = "aurentia") -> None:
         self._redis = redis
+        self._namespace = namespace
         self._local: dict[str, tuple[int, int]] = {}
 
     async def hit(self, limit: Limit, key: str) -> None:
         now = time.time()
         window = int(now // limit.window_seconds)
-        bucket = f"aurentia:rl:{limit.name}:{key}:{window}"
+        bucket = f"{self._namespace}:rl:{limit.name}:{key}:{window}"
         count = await self._count(bucket, limit.window_seconds)
         if count > limit.max_hits:
             retry_after = math.ceil((window + 1) * limit.window_seconds - now)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # Prefix of every Redis key and pub/sub channel of this deployment, so that several
+    # deployments (or test runs) can share one Redis without seeing each other.
+    redis_namespace: str = Field(default="aurentia", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "aurentia"
     jwt_audience: str = "aurentia"
@@ -57,7 +60,12 @@ class Settings(BaseSettings):
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     # When set, `GET /metrics` wants `Authorization: Bearer <token>`.
     metrics_token: SecretStr | None = None
+    # permessage-deflate on websockets: off, it costs ~4x the memory per idle connection
+    # and halves broadcast throughput (issue 8's measurements).
     websocket_compression: bool = False
+    # Room broadcasts encoded once and written straight to websocket transports
+    # (server/realtime/fanout.py); off: python-socketio's own path, a task per recipient.
+    fast_fanout: bool = True
     # Per socket: sustained events per second and the burst allowed above it.
     socket_events_per_second: float = Field(default=20.0, gt=0)
     socket_event_burst: int = Field(default=60, ge=1)

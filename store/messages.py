@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
@@ -150,6 +150,34 @@ async def add_message(
     session.add(row)
     await session.flush()
     return row
+
+
+async def append_many(
+    session: AsyncSession, conv: Conversation, sender_id: uuid.UUID, contents: Sequence[str]
+) -> int:
+    """Append messages to an organization, project or group channel in one multi-row
+    INSERT, taking the next seqs under the sequence lock; returns the channel's last seq.
+
+    For seeding large channels (the benchmark's history on 1M messages): no per-row ORM
+    objects, no client_msg_id, no broadcast.
+    """
+    assert not conv.direct, "direct messages need a recipient per row"
+    start = await lock_sequence(session, conv)
+    rows = [
+        {
+            "organization_id": conv.org_id,
+            "channel_type": conv.type.value,
+            "channel_id": conv.channel_id,
+            "seq": start + offset,
+            "sender_id": sender_id,
+            "content": content,
+        }
+        for offset, content in enumerate(contents, start=1)
+    ]
+    if rows:
+        await session.execute(insert(ChannelMessage), rows)
+        await advance_sequence(session, conv, start + len(rows))
+    return start + len(rows)
 
 
 async def get_message(

@@ -26,6 +26,9 @@ from server.settings import Settings
 from store import migrate
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
+# Redis keys and channels of this run only: concurrent runs on one Redis (CI, several
+# developers) would otherwise share rate-limit counters and presence entries.
+TEST_REDIS_NAMESPACE = f"aurentia-test-{uuid.uuid4().hex[:12]}"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -111,6 +114,7 @@ def settings(database_url: str, redis_url: str | None) -> Settings:
     return Settings(
         database_url=database_url,
         redis_url=redis_url,
+        redis_namespace=TEST_REDIS_NAMESPACE,
         jwt_secret=TEST_JWT_SECRET,
         auto_migrate=False,
         # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.

@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
-from .conftest import TEST_JWT_SECRET
+from .conftest import TEST_JWT_SECRET, TEST_REDIS_NAMESPACE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,7 @@ class ServerProcess:
             **os.environ,
             "DATABASE_URL": database_url,
             "JWT_SECRET": TEST_JWT_SECRET,
+            "REDIS_NAMESPACE": TEST_REDIS_NAMESPACE,
             "AUTO_MIGRATE": "false",
             "ARGON2_TIME_COST": "1",
             "ARGON2_MEMORY_KIB": "8",

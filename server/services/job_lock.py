@@ -50,14 +50,15 @@ class LocalRoundLock:
 
 
 class RedisRoundLock:
-    def __init__(self, redis: Redis, name: str, interval: float) -> None:
+    def __init__(self, redis: Redis, name: str, interval: float, namespace: str) -> None:
         self._redis = redis
         self._name = name
+        self._namespace = namespace
         self._ttl_ms = max(1000, int(interval * 1000) * 2)
 
     @asynccontextmanager
     async def claim(self, round_no: int) -> AsyncIterator[bool]:
-        key = f"aurentia:job:{self._name}:{round_no}"
+        key = f"{self._namespace}:job:{self._name}:{round_no}"
         won = bool(await self._redis.set(key, "1", nx=True, px=self._ttl_ms))
         yield won
 
@@ -80,11 +81,18 @@ class PgRoundLock:
 
 
 def round_lock(
-    name: str, interval: float, *, engine: AsyncEngine, redis: Redis | None, is_sqlite: bool
+    name: str,
+    interval: float,
+    *,
+    engine: AsyncEngine,
+    redis: Redis | None,
+    is_sqlite: bool,
+    namespace: str = "aurentia",
 ) -> RoundLock:
-    """Redis when configured, else PostgreSQL's advisory lock, else in-process."""
+    """Redis when configured (keys under `namespace`), else PostgreSQL's advisory lock,
+    else in-process."""
     if redis is not None:
-        return RedisRoundLock(redis, name, interval)
+        return RedisRoundLock(redis, name, interval, namespace)
     if not is_sqlite:
         return PgRoundLock(engine, name, interval)
     return LocalRoundLock()

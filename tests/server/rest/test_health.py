@@ -18,6 +18,7 @@ from server.services.analytics_job import run_round
 from server.services.health import colour_of
 from server.services.job_lock import LocalRoundLock, PgRoundLock, RedisRoundLock, RoundLock
 from store.db import create_engine
+from tests.conftest import TEST_REDIS_NAMESPACE
 from tests.factories import Client, add_member, create_org, expect, read_activity, register
 from tests.server.rest.financekit import consultant, day, get, worked_example
 from tests.server.rest.projectkit import locs, make_project, org_url
@@ -393,7 +394,7 @@ async def _two_processes(
     if redis_url:
         clients = [Redis.from_url(redis_url) for _ in range(2)]
         try:
-            yield [RedisRoundLock(c, name, 60) for c in clients], True
+            yield [RedisRoundLock(c, name, 60, TEST_REDIS_NAMESPACE) for c in clients], True
         finally:
             for c in clients:
                 await c.aclose()

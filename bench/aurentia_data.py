@@ -1,0 +1,145 @@
+"""Users, organizations and channels for the Aurentia runs, made through the REST API as
+a client would; the 1M-message channel is seeded once through the store."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from protocol.enums import ChannelType
+from store import messages
+from store.db import create_engine, create_session_factory
+
+PASSWORD = "correct horse battery staple"
+HISTORY_OWNER = "bench-history-owner@example.com"
+
+
+@dataclass
+class Person:
+    id: str
+    email: str
+    token: str
+
+
+class Api:
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session, self.base = session, base
+
+    async def call(self, method: str, path: str, token: str | None = None, **kw: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self.session.request(method, self.base + path, headers=headers, **kw) as resp:
+            body = await resp.json() if resp.content_type.endswith("json") else await resp.text()
+            if resp.status >= 400:
+                raise RuntimeError(f"{method} {path}: {resp.status} {body}")
+            return body
+
+    async def person(self, email: str | None = None) -> Person:
+        email = email or f"bench-{uuid.uuid4().hex[:12]}@example.com"
+        body = {"email": email, "password": PASSWORD, "prenom": "Bench", "nom": "User"}
+        try:
+            tokens = await self.call("POST", "/api/v1/auth/register", json=body)
+        except RuntimeError:
+            tokens = await self.call(
+                "POST", "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+            )
+        me = await self.call("GET", "/api/v1/me", tokens["access_token"])
+        return Person(me["id"], email, tokens["access_token"])
+
+    async def org(self, owner: Person) -> tuple[str, dict[str, Any]]:
+        org = await self.call(
+            "POST", "/api/v1/orgs", owner.token, json={"name": f"Bench {uuid.uuid4().hex[:6]}"}
+        )
+        listing = await self.call("GET", f"/api/v1/orgs/{org['id']}/channels", owner.token)
+        (general,) = [c["channel"] for c in listing["items"] if c["channel"]["name"] == "general"]
+        return org["id"], {"type": general["type"], "id": general["id"]}
+
+    async def member(self, org_id: str, owner: Person) -> Person:
+        user = await self.person()
+        invite = await self.call(
+            "POST",
+            f"/api/v1/orgs/{org_id}/invitations",
+            owner.token,
+            json={"email": user.email, "role": "MEMBER"},
+        )
+        await self.call(
+            "POST", "/api/v1/invitations/accept", user.token, json={"token": invite["token"]}
+        )
+        return user
+
+
+@dataclass
+class ChatOrg:
+    org_id: str
+    owner: Person
+    members: list[Person]
+    general: dict[str, Any]
+
+
+async def chat_org(api: Api, members: int) -> ChatOrg:
+    owner = await api.person()
+    org_id, general = await api.org(owner)
+    people = [await api.member(org_id, owner) for _ in range(members)]
+    return ChatOrg(org_id, owner, people, general)
+
+
+async def groups(api: Api, org: ChatOrg, count: int) -> list[dict[str, Any]]:
+    """`count` group channels whose members are exactly org.members (created by the first)."""
+    creator, *others = org.members
+    refs = []
+    for i in range(count):
+        info = await api.call(
+            "POST",
+            f"/api/v1/orgs/{org.org_id}/groups",
+            creator.token,
+            json={"name": f"group {i}", "member_ids": [p.id for p in others]},
+        )
+        refs.append({"type": info["type"], "id": info["id"]})
+    return refs
+
+
+async def history_channel(api: Api, database_url: str, size: int) -> tuple[ChatOrg, int]:
+    """The history benchmark's channel: the general channel of the organization owned by
+    HISTORY_OWNER, topped up to `size` messages with `messages.append_many` (once: later
+    runs find it full)."""
+    owner = await api.person(HISTORY_OWNER)
+    orgs = await api.call("GET", "/api/v1/orgs", owner.token)
+    if orgs["items"]:
+        org_id = orgs["items"][0]["id"]
+        listing = await api.call("GET", f"/api/v1/orgs/{org_id}/channels", owner.token)
+        (state,) = [c for c in listing["items"] if c["channel"]["name"] == "general"]
+        general = {"type": state["channel"]["type"], "id": state["channel"]["id"]}
+        last = int(state["last_seq"])
+    else:
+        org_id, general = await api.org(owner)
+        last = 0
+    if last < size:
+        last = await _seed(database_url, org_id, general["id"], owner.id, last, size)
+    return ChatOrg(org_id, owner, [], general), last
+
+
+async def _seed(
+    database_url: str, org_id: str, channel_id: str, sender: str, last: int, size: int
+) -> int:
+    engine = create_engine(database_url, pool_size=2)
+    sessions = create_session_factory(engine)
+    conv = messages.Conversation(uuid.UUID(org_id), ChannelType.ORGANIZATION, uuid.UUID(channel_id))
+    batch = 20_000
+    try:
+        while last < size:
+            n = min(batch, size - last)
+            async with sessions() as session, session.begin():
+                last = await messages.append_many(
+                    session,
+                    conv,
+                    uuid.UUID(sender),
+                    [f"message d'historique {last + i}" for i in range(1, n + 1)],
+                )
+            print(f"  seeded {last}/{size}", flush=True)
+            await asyncio.sleep(0)
+    finally:
+        await engine.dispose()
+    return last

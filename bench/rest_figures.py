@@ -1,0 +1,125 @@
+"""History and sync timings on a large channel, and REST timings (board, time entries)."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import aiohttp
+import socketio
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def timed(coro: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = await coro
+    return 1000 * (time.perf_counter() - start), result
+
+
+async def history(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session:
+        api = data.Api(session, url)
+        org, size = await data.history_channel(api, args.database_url, args.history_size)
+        ch = org.general
+        path = f"/api/v1/orgs/{org.org_id}/channels/{ch['type']}/{ch['id']}/messages"
+        pages = []
+        for _ in range(args.samples):
+            before = random.randint(51, size)
+            ms, page = await timed(
+                api.call("GET", f"{path}?before_seq={before}&limit=50", org.owner.token)
+            )
+            assert len(page["messages"]) == 50, page
+            pages.append(ms)
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(url, auth={"token": org.owner.token}, transports=["websocket"])
+    syncs = []
+    try:
+        for _ in range(max(args.samples // 10, 5)):
+            after, got = size - 1000, 0
+            start = time.perf_counter()
+            while True:
+                reply = await client.call(
+                    "sync",
+                    {"cursors": [{"channel": ch, "after_seq": after}], "limit": 500},
+                    timeout=30,
+                )
+                assert reply["ok"], reply
+                (chan,) = reply["data"]["channels"]
+                got += len(chan["messages"])
+                after = chan["messages"][-1]["seq"] if chan["messages"] else after
+                if not chan["has_more"]:
+                    break
+            syncs.append(1000 * (time.perf_counter() - start))
+            assert got == 1000, got
+    finally:
+        await client.disconnect()
+    return {
+        "size": size,
+        "page_p50_ms": pct(pages, 50),
+        "page_p99_ms": pct(pages, 99),
+        "sync_p50_ms": pct(syncs, 50),
+        "sync_p99_ms": pct(syncs, 99),
+    }
+
+
+async def rest(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session:
+        api = data.Api(session, url)
+        owner = await api.person()
+        org_id, _ = await api.org(owner)
+        base = f"/api/v1/orgs/{org_id}"
+        customer = await api.call(
+            "POST", f"{base}/clients", owner.token, json={"nom": "Client bench"}
+        )
+        project = await api.call(
+            "POST",
+            f"{base}/projects",
+            owner.token,
+            json={
+                "nom": f"Projet {uuid.uuid4().hex[:6]}",
+                "client_id": customer["id"],
+                "date_debut": "2026-01-05",
+            },
+        )
+        start = time.perf_counter()
+        for i in range(args.tasks):
+            await api.call(
+                "POST",
+                f"{base}/projects/{project['id']}/tasks",
+                owner.token,
+                json={"nom": f"Tâche {i}"},
+            )
+        task_post_s = args.tasks / (time.perf_counter() - start)
+        boards = [
+            (await timed(api.call("GET", f"{base}/projects/{project['id']}/board", owner.token)))[0]
+            for _ in range(max(args.samples // 4, 10))
+        ]
+        entries = []
+        first = date.today() - timedelta(days=400)
+        start = time.perf_counter()
+        for i in range(args.entries):
+            body = {
+                "projet_id": project["id"],
+                "date": (first + timedelta(days=i // 4)).isoformat(),
+                "heures_travaillees": "1.5",
+            }
+            entries.append(
+                (await timed(api.call("POST", f"{base}/time-entries", owner.token, json=body)))[0]
+            )
+        entry_post_s = args.entries / (time.perf_counter() - start)
+    return {
+        "board_p50_ms": pct(boards, 50),
+        "board_p99_ms": pct(boards, 99),
+        "task_post_s": task_post_s,
+        "entry_post_s": entry_post_s,
+        "entry_p50_ms": pct(entries, 50),
+        "entry_p99_ms": pct(entries, 99),
+    }

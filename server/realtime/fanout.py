@@ -1,0 +1,216 @@
+"""Fast fan-out of emits, and the websocket transport's compression setting.
+
+python-socketio sends a room broadcast by creating one asyncio task per recipient, each
+putting the packet on the recipient's engine.io queue, where that socket's writer task
+wakes up, encodes it again and writes one frame. A broadcast is the same bytes for every
+recipient, and server-to-client websocket frames are not masked, so here the Socket.IO
+packet, the engine.io packet and the websocket frame are built once and the frame is
+written straight to each websocket recipient's transport, in one synchronous loop.
+
+Per-socket order with everything else sent to that socket (direct emits, acks, pings)
+holds because a frame is written directly only when the socket's writer has nothing
+queued and holds no packet it took from the queue (`WriterQueue.holding`); otherwise the
+pre-encoded packet is appended to the queue, behind what is already there, exactly where
+the library would have put it. Polling clients, sockets being upgraded, compressed
+websockets, a transport whose buffer is full, binary payloads and emits with a callback
+all take that queue path or the library's own.
+
+The manager mixin sits between python-socketio's pub/sub manager and `AsyncManager` in the
+method resolution order, so with Redis the listener's local delivery (`super().emit` in
+`AsyncPubSubManager._handle_emit`) goes through the same path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from typing import Any, TypeVar
+
+import engineio
+import socketio
+from aiohttp.web import WebSocketResponse
+from engineio import packet as eio_packet
+from engineio.async_drivers import aiohttp as eio_aiohttp
+from socketio import packet as sio_packet
+
+from .. import metrics
+
+# Above this many bytes waiting in a transport, frames go through the queue, whose writer
+# waits for the transport to drain (aiohttp's flow control) instead of piling up more.
+TRANSPORT_BUFFER_LIMIT = 64 * 1024
+_TEXT_FIN = 0x81
+
+M = TypeVar("M", bound=socketio.AsyncManager)
+
+
+def websocket_text_frame(text: str) -> bytes:
+    """One unmasked, uncompressed, final text frame (RFC 6455 section 5.2) carrying `text`."""
+    payload = text.encode()
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", _TEXT_FIN, length)
+    elif length < 65536:
+        header = struct.pack("!BBH", _TEXT_FIN, 126, length)
+    else:
+        header = struct.pack("!BBQ", _TEXT_FIN, 127, length)
+    return header + payload
+
+
+class WriterQueue(asyncio.Queue[Any]):
+    """An engine.io socket's outgoing queue that knows whether its consumer holds packets.
+
+    `holding` is set when `get` hands out a packet and cleared when the consumer asks for
+    the next one, i.e. once it has written everything it took. The writer drains the queue
+    into a batch (`get` then `get_nowait`), so while it writes a batch, or is about to
+    resume with one, `holding` is true even though the queue is empty.
+    """
+
+    holding = False
+
+    async def get(self) -> Any:
+        self.holding = False
+        item = await super().get()
+        self.holding = True
+        return item
+
+
+class FanoutWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
+    """python-engineio's aiohttp websocket wrapper, with permessage-deflate as configured
+    and the open websocket registered with the server for direct writes."""
+
+    async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
+        server: EngineServer = self.server
+        request = environ["aiohttp.request"]
+        self._sock = WebSocketResponse(
+            max_msg_size=server.max_http_buffer_size, compress=server.websocket_compression
+        )
+        await self._sock.prepare(request)
+        self.environ = environ
+        # The handler is the engine.io socket's bound `_websocket_handler`.
+        sid: str = self.handler.__self__.sid
+        server.websockets[sid] = self._sock
+        try:
+            await self.handler(self)
+        finally:
+            if server.websockets.get(sid) is self._sock:
+                del server.websockets[sid]
+        return self._sock
+
+
+class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
+    """The engine.io server with the hooks the fan-out needs (see the module docstring)."""
+
+    websocket_compression = False
+    _async: dict[str, Any]  # the async driver's functions, set by engineio's constructor
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._async = {**self._async, "websocket": FanoutWebSocket}
+        self.websockets: dict[str, WebSocketResponse] = {}
+        self.direct_writes = 0  # frames written past the queue, for tests and the bench
+
+    def create_queue(self, *args: Any, **kwargs: Any) -> asyncio.Queue[Any]:
+        return WriterQueue(*args, **kwargs)
+
+    def deliver(self, eio_sid: str, frame: bytes, pkt: eio_packet.Packet) -> bool:
+        """Send one pre-encoded message to a socket, without suspending; False when the
+        socket is gone. The frame is written directly when nothing sent earlier can be
+        behind it, else the packet is queued behind the rest."""
+        sock = self.sockets.get(eio_sid)
+        if sock is None or sock.closed:
+            return False
+        queue = sock.queue
+        ws = self.websockets.get(eio_sid)
+        if (
+            ws is not None
+            and sock.upgraded
+            and not sock.upgrading
+            and not sock.closing
+            and not queue.holding
+            and queue.empty()
+            and not ws.compress
+            and not ws.closed
+        ):
+            transport = ws._writer.transport if ws._writer is not None else None
+            if (
+                transport is not None
+                and not transport.is_closing()
+                and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
+            ):
+                transport.write(frame)
+                self.direct_writes += 1
+                return True
+        queue.put_nowait(pkt)
+        return True
+
+
+class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
+    """`AsyncManager` whose emits without a callback go out through `EngineServer.deliver`."""
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        eio = self.server.eio
+        if callback is not None or not isinstance(eio, EngineServer):
+            await super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
+            return
+        if namespace not in self.rooms:
+            return
+        if isinstance(data, tuple):
+            args = list(data)
+        elif data is not None:
+            args = [data]
+        else:
+            args = []
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *args]
+        ).encode()
+        if isinstance(encoded, list):  # binary attachments: several engine.io packets
+            await super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
+            return
+        pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        text = pkt.encode()  # cached on the packet: the queue path reuses it
+        frame = websocket_text_frame(text)
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        delivered = 0
+        for sid, eio_sid in self.get_participants(namespace, to or room):
+            if sid not in skip and eio.deliver(eio_sid, frame, pkt):
+                delivered += 1
+        metrics.broadcast_deliveries.inc(delivered)
+
+
+def with_fast_fanout(base: type[M]) -> type[M]:
+    """`base` with the fan-out path: for a pub/sub manager, its local deliveries."""
+    if issubclass(base, FanoutManager):
+        return base
+    if base is socketio.AsyncManager:
+        return FanoutManager
+    return type(f"Fanout{base.__name__}", (base, FanoutManager), {})
+
+
+class FanoutServer(socketio.AsyncServer):  # type: ignore[misc]
+    """The Socket.IO server on `EngineServer`."""
+
+    def __init__(self, *, websocket_compression: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.eio.websocket_compression = websocket_compression
+
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return EngineServer
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
+        """Also end a polling socket's pending long-poll request at once: the library
+        leaves it waiting up to ping_interval + ping_timeout (45 s) after the client has
+        gone, holding the request open and stalling a graceful shutdown that long."""
+        await super()._handle_eio_disconnect(eio_sid, reason)
+        sock = self.eio.sockets.get(eio_sid)
+        if sock is not None and not sock.upgraded:
+            sock.queue.put_nowait(None)
