@@ -5,6 +5,14 @@ acts in an organization only through a membership row, whose role wins over the
 profile's. Another organization's resource is answered exactly like a missing one
 (`not_found`), so existence never leaks across tenants; a member who lacks the right
 gets `forbidden`.
+
+On PostgreSQL the database enforces the tenancy too (Row Level Security, see
+docs/tenancy-rls.md): a transaction sees an organization's rows only once it is scoped to
+it, and this module is where that happens. `member_of` scopes the transaction to the
+organization it checks, before reading anything of it, so every service that proves
+membership is scoped by the same call; the few paths that act in an organization before
+a membership exists (creating one, joining, accepting an invitation, the jobs) call
+`enter_organization` themselves.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
-from store import organizations, projects
+from store import organizations, projects, tenancy
 from store.models import Client, Projet
 
 
@@ -107,8 +115,22 @@ class Member:
         return action in ROLE_ACTIONS[self.role]
 
 
+async def enter_organization(session: AsyncSession, org_id: uuid.UUID) -> None:
+    """Scope the transaction to `org_id`: from here on, on PostgreSQL, the database shows
+    and accepts that organization's rows only. Call it before the first read of them."""
+    await tenancy.scope_to_organization(session, org_id)
+
+
+async def act_as(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Let the transaction read the user's own memberships and notifications across
+    their organizations (their organization list, their notification inbox)."""
+    await tenancy.scope_to_user(session, user_id)
+
+
 async def member_of(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Member:
-    """The caller's membership, or `not_found` as if the organization did not exist."""
+    """The caller's membership, or `not_found` as if the organization did not exist. The
+    transaction is scoped to the organization first (`enter_organization`)."""
+    await enter_organization(session, org_id)
     row = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
     if row is None:
         raise not_found("organization")

@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from store.tenancy import DEFAULT_APP_ROLE, check_role_name
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./aurentia.db"
 _DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
@@ -33,6 +35,10 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86400, ge=60)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # PostgreSQL: the role the server assumes on every connection, so that Row Level
+    # Security applies to it (neither superuser, nor BYPASSRLS, nor owner of the tables);
+    # migrations create and grant it, and run as DATABASE_URL's own user. Unused on SQLite.
+    database_app_role: str = DEFAULT_APP_ROLE
     db_echo: bool = False
     auto_migrate: bool = True
     cors_allowed_origins: list[str] = Field(default_factory=list)
@@ -90,6 +96,11 @@ class Settings(BaseSettings):
                 "(use sqlite+aiosqlite:// or postgresql+asyncpg://)"
             )
         return url.render_as_string(hide_password=False)
+
+    @field_validator("database_app_role")
+    @classmethod
+    def _plain_role(cls, value: str) -> str:
+        return check_role_name(value)
 
     @field_validator("redis_url")
     @classmethod

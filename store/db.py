@@ -31,8 +31,16 @@ warnings.filterwarnings(
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, role: str | None = None
+) -> AsyncEngine:
     """An engine configured for its dialect.
+
+    On PostgreSQL, `role` is the role every connection runs as: it is sent in the
+    connection's start-up parameters, so it holds from the first statement, is the same
+    on every pooled connection, and survives RESET ROLE / DISCARD ALL (it becomes the
+    session's default). The server passes its unprivileged role (store/tenancy.py);
+    migrations and the CLI's checks connect as the URL's own user.
 
     SQLite gets foreign keys on (off by default there), WAL, a busy timeout, and
     `BEGIN IMMEDIATE` transactions: a deferred transaction that reads then writes can
@@ -44,9 +52,13 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
+    connect_args: dict[str, Any] = {}
+    if role is not None:
+        connect_args["server_settings"] = {"role": role}
     return create_async_engine(
         url,
         echo=echo,
+        connect_args=connect_args,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,

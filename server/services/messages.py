@@ -133,7 +133,12 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
 
 
 async def _own_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[MessageRow, Channel]:
-    row = await store.get_message(tx.session, message_id, for_update=True)
+    async def find(org_id: uuid.UUID) -> MessageRow | None:
+        return await store.get_message(
+            tx.session, org_id=org_id, message_id=message_id, for_update=True
+        )
+
+    row: MessageRow | None = await channels.find_in_caller_orgs(tx.session, actor.user_id, find)
     if row is None:
         raise not_found("message")
     channel = await channels.resolve_conversation(

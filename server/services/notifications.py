@@ -20,6 +20,7 @@ from store import notifications as store
 from store.models import Notification
 
 from ..bus import Emit
+from ..policy import act_as
 from ..realtime.rooms import user_room
 from .auth import Actor
 from .core import Services, Tx
@@ -69,6 +70,7 @@ async def notify(
 
     async def push() -> None:
         async with svc.sessions() as session:
+            await act_as(session, user_id)
             unread = await store.count_unread(session, user_id=user_id)
         new = NotificationNew(notification=payload, unread_count=unread)
         await svc.bus.publish([Emit(NEW, new, user_room(user_id))])
@@ -78,6 +80,7 @@ async def notify(
 
 async def list_for(svc: Services, actor: Actor, query: NotificationQuery) -> NotificationPage:
     async with svc.sessions() as session:
+        await act_as(session, actor.user_id)
         rows, cursor = await store.list_notifications(
             session,
             user_id=actor.user_id,
@@ -95,6 +98,7 @@ async def mark_read(
 ) -> UnreadCount:
     """The user's other devices hear `notification:read` with the new exact count."""
     async with svc.tx() as tx:
+        await act_as(tx.session, actor.user_id)
         changed = await store.mark_read(
             tx.session,
             user_id=actor.user_id,
@@ -104,6 +108,7 @@ async def mark_read(
 
         async def push() -> None:
             async with svc.sessions() as session:
+                await act_as(session, actor.user_id)
                 unread = await store.count_unread(session, user_id=actor.user_id)
             data = {"ids": [str(i) for i in changed], "all": req.all, "unread_count": unread}
             await svc.bus.publish([Emit(READ, data, user_room(actor.user_id), skip_sid=sid)])
@@ -111,4 +116,5 @@ async def mark_read(
         if changed:
             tx.after_commit(push)
     async with svc.sessions() as session:
+        await act_as(session, actor.user_id)
         return UnreadCount(unread_count=await store.count_unread(session, user_id=actor.user_id))
