@@ -32,15 +32,21 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, echo: bool = False, role: str | None = None
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    echo: bool = False,
+    role: str | None = None,
 ) -> AsyncEngine:
     """An engine configured for its dialect.
 
-    On PostgreSQL, `role` is the role every connection runs as: it is sent in the
-    connection's start-up parameters, so it holds from the first statement, is the same
-    on every pooled connection, and survives RESET ROLE / DISCARD ALL (it becomes the
-    session's default). The server passes its unprivileged role (store/tenancy.py);
-    migrations and the CLI's checks connect as the URL's own user.
+    PostgreSQL keeps `pool_size` connections and opens up to `max_overflow` more (as
+    many again by default). `role` is the role every PostgreSQL connection runs as: it
+    is sent in the connection's start-up parameters, so it holds from the first
+    statement, is the same on every pooled connection, and stays through RESET ROLE and
+    DISCARD ALL (it is the session's default). The server passes its unprivileged role
+    (store/tenancy.py); migrations connect as the URL's own user.
 
     SQLite gets foreign keys on (off by default there), WAL, a busy timeout, and
     `BEGIN IMMEDIATE` transactions: a deferred transaction that reads then writes can
@@ -60,7 +66,7 @@ def create_engine(
         echo=echo,
         connect_args=connect_args,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_pre_ping=True,
         pool_recycle=1800,
     )

@@ -103,6 +103,9 @@ def provision_app_role(conn: Connection, role: str) -> None:
     role = check_role_name(role)
     schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
     conn.exec_driver_sql(_CREATE_ROLE.format(role=role))
+    # Two processes migrating the same database at once (auto-migrate on start-up) would
+    # otherwise update the same catalog rows concurrently.
+    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('aurentia:provision_app_role'))")
     conn.exec_driver_sql(_GRANT_MEMBERSHIP.format(role=role))
     quoted = conn.dialect.identifier_preparer.quote(schema)
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {quoted} TO {role}")
