@@ -214,12 +214,12 @@ async def visible_channels(session: AsyncSession, member: Member) -> list[Channe
     refs: list[ChannelRef] = []
     if member.can(Action.READ_ORG_CHANNELS):
         for oc in await channels.list_org_channels(session, org_id=org_id):
-            refs.append(ChannelRef(type=ChannelType.ORGANIZATION, id=oc.id))
+            refs.append(ChannelRef(type=ChannelType.ORGANIZATION, id=oc.id, organization_id=org_id))
     for pc, project in await channels.list_project_channels(session, org_id=org_id):
         if await can_read_project(session, member, project):
-            refs.append(ChannelRef(type=ChannelType.PROJECT, id=pc.id))
+            refs.append(ChannelRef(type=ChannelType.PROJECT, id=pc.id, organization_id=org_id))
     for group in await channels.list_user_groups(session, org_id=org_id, user_id=user_id):
-        refs.append(ChannelRef(type=ChannelType.GROUP, id=group.id))
+        refs.append(ChannelRef(type=ChannelType.GROUP, id=group.id, organization_id=org_id))
     for peer in await channels.list_direct_peers(session, org_id=org_id, user_id=user_id):
         refs.append(ChannelRef(type=ChannelType.DIRECT, id=peer, organization_id=org_id))
     states = []
