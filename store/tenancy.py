@@ -87,7 +87,7 @@ $$
 _GRANT_MEMBERSHIP = """
 DO $$
 BEGIN
-    IF NOT pg_has_role(current_user, '{role}', 'MEMBER') THEN
+    IF NOT pg_has_role(current_user, '{role}', 'USAGE') THEN
         GRANT {role} TO CURRENT_USER;
     END IF;
 END

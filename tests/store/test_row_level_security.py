@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -252,6 +253,42 @@ async def test_provisioning_the_role_is_idempotent_and_safe_when_concurrent(
     finally:
         await owner.dispose()
         await _drop_role(database_url, role)
+
+
+async def test_an_owner_that_is_no_superuser_migrates_and_is_held_by_forced_policies(
+    database_url: str,
+) -> None:
+    """The production shape without a superuser: DATABASE_URL's user owns the database
+    (CREATEROLE to create the server's role), migrates it, and is itself held by the
+    policies because they are forced; the server's role is created for it and usable."""
+    suffix = uuid.uuid4().hex[:10]
+    owner, app_role, name = f"rls_owner_{suffix}", f"rls_app_{suffix}", f"rls_db_{suffix}"
+    admin = create_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f"CREATE ROLE {owner} LOGIN CREATEROLE"))
+        await conn.execute(text(f'CREATE DATABASE "{name}" OWNER {owner}'))
+    url = make_url(database_url).set(username=owner, database=name)
+    url_text = url.render_as_string(hide_password=False)
+    try:
+        await migrate.upgrade(url_text, app_role=app_role)
+        for role in (app_role, None):
+            engine = create_engine(url_text, role=role)
+            try:
+                async with create_session_factory(engine)() as session:
+                    standing = await tenancy.role_standing(session)
+                    assert await session.scalar(select(func.count()).select_from(Projet)) == 0
+                    await tenancy.scope_to_organization(session, uuid.uuid4())
+                    assert await session.scalar(select(func.count()).select_from(Projet)) == 0
+            finally:
+                await engine.dispose()
+            assert standing.role == (role or owner) and not standing.superuser
+            assert standing.privileged is (role is None)  # the owner, not the server
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f"DROP ROLE IF EXISTS {app_role}"))
+            await conn.execute(text(f"DROP ROLE IF EXISTS {owner}"))
+        await admin.dispose()
 
 
 async def _drop_role(database_url: str, role: str) -> None:
