@@ -35,6 +35,8 @@ ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 async def _set(session: AsyncSession, name: str, value: str) -> None:
     if is_sqlite(session):
         return
+    # Pending writes are checked against the scope they were made in, not the next one.
+    await session.flush()
     await session.execute(
         text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
     )
