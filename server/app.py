@@ -49,7 +49,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         settings.database_url,
         pool_size=settings.db_pool_size,
         echo=settings.db_echo,
-        role=None if settings.is_sqlite else settings.database_app_role,
+        role=settings.server_role,
     )
     app[ENGINE] = engine
     app[SESSIONS] = create_session_factory(engine)

@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def server_role(self) -> str | None:
+        """The role server connections run as (store.db.create_engine's `role`): the
+        app role on PostgreSQL, none on SQLite."""
+        return None if self.is_sqlite else self.database_app_role
+
+    @property
     def sqlite_path(self) -> Path | None:
         """The database file, or None for PostgreSQL and in-memory SQLite."""
         if not self.is_sqlite:
