@@ -18,8 +18,10 @@ a membership exists (creating one, joining, accepting an invitation, the jobs) c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,6 +127,36 @@ async def act_as(session: AsyncSession, user_id: uuid.UUID) -> None:
     """Let the transaction read the user's own memberships and notifications across
     their organizations (their organization list, their notification inbox)."""
     await tenancy.scope_to_user(session, user_id)
+
+
+async def caller_organizations(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    """The organizations the user belongs to (the transaction acts as them to read it)."""
+    await act_as(session, user_id)
+    return await organizations.user_organization_ids(session, user_id=user_id)
+
+
+T = TypeVar("T")
+
+
+async def find_in_caller_orgs(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    find: Callable[[uuid.UUID], Awaitable[T | None]],
+    named: uuid.UUID | None = None,
+) -> T | None:
+    """What socket events name by id alone (a channel, a message, a project), looked for
+    in the organization the client named, else in each of the caller's organizations in
+    turn, the transaction scoped to each: on PostgreSQL a transaction sees one
+    organization's rows, never a search across all of them (a user belongs to a
+    handful). The transaction is left scoped to the organization where it was found;
+    the caller still checks membership and rights there."""
+    candidates = [named] if named is not None else await caller_organizations(session, user_id)
+    for org_id in candidates:
+        await enter_organization(session, org_id)
+        found = await find(org_id)
+        if found is not None:
+            return found
+    return None
 
 
 async def member_of(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Member:

@@ -8,9 +8,7 @@ like a missing one.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,10 +18,16 @@ from protocol.errors import AppError, ErrorCode, FieldError, not_found, validati
 from store import channels, messages, organizations, users
 from store.messages import Conversation
 
-from ..policy import Action, Member, act_as, can_read_project, enter_organization, member_of
+from ..policy import (
+    Action,
+    Member,
+    caller_organizations,
+    can_read_project,
+    enter_organization,
+    find_in_caller_orgs,
+    member_of,
+)
 from ..realtime.rooms import channel_room, user_room
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,36 +68,6 @@ async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) ->
     name = await _readable_name(session, member, ref)
     info = ChannelInfo(type=ref.type, id=ref.id, name=name, organization_id=org_id)
     return Channel(Conversation(org_id, ref.type, ref.id), info, member)
-
-
-async def _caller_orgs(
-    session: AsyncSession, user_id: uuid.UUID, named: uuid.UUID | None
-) -> list[uuid.UUID]:
-    """Where to look for a channel the client named: the organization it named, else
-    each of the caller's own organizations."""
-    if named is not None:
-        return [named]
-    await act_as(session, user_id)
-    return await organizations.user_organization_ids(session, user_id=user_id)
-
-
-async def find_in_caller_orgs(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    find: Callable[[uuid.UUID], Awaitable[T | None]],
-    named: uuid.UUID | None = None,
-) -> T | None:
-    """What socket events name by id alone (a channel, a message), looked for in the
-    organization the client named, else in each of the caller's organizations in turn,
-    the transaction scoped to each (on PostgreSQL a transaction sees one organization's
-    rows, never a search across all of them; a user belongs to a handful). The
-    transaction is left scoped to the organization where it was found."""
-    for org_id in await _caller_orgs(session, user_id, named):
-        await enter_organization(session, org_id)
-        found = await find(org_id)
-        if found is not None:
-            return found
-    return None
 
 
 async def _channel_org(
@@ -161,7 +135,7 @@ async def _shared_org(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> uuid
     """The one organization `a` and `b` both belong to: `b`'s membership is checked in
     each of `a`'s organizations, scoped to it (never by listing `b`'s organizations)."""
     shared = set()
-    for org_id in await _caller_orgs(session, a, None):
+    for org_id in await caller_organizations(session, a):
         await enter_organization(session, org_id)
         if await organizations.get_membership(session, org_id=org_id, user_id=b) is not None:
             shared.add(org_id)

@@ -17,7 +17,7 @@ from store import messages as store
 from store.messages import MessageRow, conversation_of
 from store.models import DirectMessage
 
-from ..policy import Action
+from ..policy import Action, find_in_caller_orgs
 from ..realtime.rooms import user_room
 from . import channels
 from .auth import Actor
@@ -138,7 +138,7 @@ async def _own_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[Mes
             tx.session, org_id=org_id, message_id=message_id, for_update=True
         )
 
-    row: MessageRow | None = await channels.find_in_caller_orgs(tx.session, actor.user_id, find)
+    row: MessageRow | None = await find_in_caller_orgs(tx.session, actor.user_id, find)
     if row is None:
         raise not_found("message")
     channel = await channels.resolve_conversation(

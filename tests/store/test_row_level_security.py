@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +27,7 @@ from store.models import JoinCode, Projet, UserOrganization
 from tests.factories import Client, User, add_member, create_org, expect, register
 from tests.server.rest.projectkit import make_project, org_url
 from tests.server.test_cli import _env, _free_port, _run
+from tests.sio import connected
 from tests.store.test_migrations import scratch_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.postgres
@@ -202,6 +204,28 @@ async def test_a_join_code_is_seen_only_by_whoever_presents_it(
         found = await join_codes.find_join_code(session, codes[0]["code"])
         assert found is not None and str(found.id) == codes[0]["id"]
         assert [c.id for c in await session.scalars(select(JoinCode))] == [found.id]
+
+
+async def test_what_a_socket_names_by_id_alone_is_found_in_any_of_the_callers_organizations(
+    server: TestServer, http: Client
+) -> None:
+    """Socket events name a project (or channel, or message) by id only: the server
+    looks in each of the caller's organizations in turn, never across tenants."""
+    owner, _first_org, _ = await _firm(http)  # so that the project is in a second one
+    second = await create_org(http, owner)
+    project = await make_project(http, owner, second)
+    outsider, _, _ = await _firm(http)
+    mine, theirs = await connected(server, owner.access_token), None
+    try:
+        theirs = await connected(server, outsider.access_token)
+        ack = await mine.call("project:subscribe", {"project_id": project["id"]})
+        assert ack.get("ok") is True, ack
+        ack = await theirs.call("project:subscribe", {"project_id": project["id"]})
+        assert ack["error"]["code"] == "not_found"
+    finally:
+        await mine.close()
+        if theirs is not None:
+            await theirs.close()
 
 
 async def test_downgrade_removes_row_level_security_and_upgrade_restores_it(
