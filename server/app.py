@@ -48,8 +48,13 @@ from .settings import Settings
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    # On PostgreSQL every connection runs as the unprivileged role that Row Level
+    # Security holds to one organization per transaction (docs/tenancy-rls.md).
     engine = create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        echo=settings.db_echo,
+        role=settings.server_role,
     )
     app[ENGINE] = engine
     app[SESSIONS] = create_session_factory(engine)

@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from store import migrate
-from store.db import create_engine
+from store import migrate, tenancy
+from store.db import create_engine, create_session_factory
 
 from .app import create_app
 from .demo import DEFAULT_NAME, DEFAULT_PASSWORD, DemoError, check_options, run_demo
@@ -70,10 +70,37 @@ async def _check_database(settings: Settings) -> None:
         await engine.dispose()
 
 
+async def _check_app_role(settings: Settings) -> None:
+    """On PostgreSQL the server runs as DATABASE_APP_ROLE; refuse to serve when that role
+    would not be held back by Row Level Security (docs/tenancy-rls.md)."""
+    if settings.is_sqlite:
+        return
+    role = settings.database_app_role
+    engine = create_engine(settings.database_url, role=settings.server_role)
+    try:
+        async with create_session_factory(engine)() as session:
+            standing = await tenancy.role_standing(session)
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StartupError(
+            f"cannot connect as DATABASE_APP_ROLE {role!r} ({reason}); "
+            "`aurentia db upgrade` creates it"
+        ) from None
+    finally:
+        await engine.dispose()
+    if standing.privileged:
+        raise StartupError(
+            f"DATABASE_APP_ROLE {role!r} bypasses Row Level Security (superuser: "
+            f"{standing.superuser}, bypassrls: {standing.bypass_rls}, owns "
+            f"{standing.owned_tables} tables); name an unprivileged role"
+        )
+
+
 async def _serve(settings: Settings, migrate_first: bool) -> None:
     await _check_database(settings)
     if migrate_first:
-        await migrate.upgrade(settings.database_url)
+        await migrate.upgrade(settings.database_url, app_role=settings.database_app_role)
+    await _check_app_role(settings)
     app = create_app(settings)
     runner = web.AppRunner(
         app, handle_signals=False, access_log=None, shutdown_timeout=FORCE_CLOSE_SECONDS
@@ -127,7 +154,11 @@ def cmd_db(args: argparse.Namespace) -> None:
     async def run() -> None:
         await _check_database(settings)
         if args.action == "upgrade":
-            await migrate.upgrade(settings.database_url, args.revision or "head")
+            await migrate.upgrade(
+                settings.database_url,
+                args.revision or "head",
+                app_role=settings.database_app_role,
+            )
         elif args.action == "downgrade":
             await migrate.downgrade(settings.database_url, args.revision or "base")
         rev = await migrate.current(settings.database_url)
@@ -148,7 +179,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     async def run() -> None:
         await _check_database(settings)
         if not args.no_migrate and settings.auto_migrate:
-            await migrate.upgrade(settings.database_url)
+            await migrate.upgrade(settings.database_url, app_role=settings.database_app_role)
         elif await migrate.current(settings.database_url) != migrate.head():
             raise StartupError(
                 "the database is not at the latest migration: run aurentia db upgrade first"

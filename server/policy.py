@@ -5,19 +5,29 @@ acts in an organization only through a membership row, whose role wins over the
 profile's. Another organization's resource is answered exactly like a missing one
 (`not_found`), so existence never leaks across tenants; a member who lacks the right
 gets `forbidden`.
+
+On PostgreSQL the database enforces the tenancy too (Row Level Security, see
+docs/tenancy-rls.md): a transaction sees an organization's rows only once it is scoped to
+it, and this module is where that happens. `member_of` scopes the transaction to the
+organization it checks, before reading anything of it, so every service that proves
+membership is scoped by the same call; the few paths that act in an organization before
+a membership exists (creating one, joining, accepting an invitation, the jobs) call
+`enter_organization` themselves.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
-from store import organizations, projects
+from store import organizations, projects, tenancy
 from store.models import Client, Projet
 
 
@@ -107,9 +117,52 @@ class Member:
         return action in ROLE_ACTIONS[self.role]
 
 
+async def enter_organization(session: AsyncSession, org_id: uuid.UUID) -> None:
+    """Scope the transaction to `org_id`: from here on, on PostgreSQL, the database shows
+    and accepts that organization's rows only. Call it before the first read of them."""
+    await tenancy.scope_to_organization(session, org_id)
+
+
+async def act_as(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Let the transaction read the user's own memberships and notifications across
+    their organizations (their organization list, their notification inbox)."""
+    await tenancy.scope_to_user(session, user_id)
+
+
+async def caller_organizations(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    """The organizations the user belongs to (the transaction acts as them to read it)."""
+    await act_as(session, user_id)
+    return await organizations.user_organization_ids(session, user_id=user_id)
+
+
+T = TypeVar("T")
+
+
+async def find_in_caller_orgs(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    find: Callable[[uuid.UUID], Awaitable[T | None]],
+    named: uuid.UUID | None = None,
+) -> T | None:
+    """What socket events name by id alone (a channel, a message, a project), looked for
+    in the organization the client named, else in each of the caller's organizations in
+    turn, the transaction scoped to each: on PostgreSQL a transaction sees one
+    organization's rows, never a search across all of them (a user belongs to a
+    handful). The transaction is left scoped to the organization where it was found;
+    the caller still checks membership and rights there."""
+    candidates = [named] if named is not None else await caller_organizations(session, user_id)
+    for org_id in candidates:
+        await enter_organization(session, org_id)
+        found = await find(org_id)
+        if found is not None:
+            return found
+    return None
+
+
 async def membership(session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID) -> Member | None:
     """The user's membership, None when they are not (or no longer) a member: for deciding
     about someone other than the caller, e.g. whether a notification may reach them."""
+    await enter_organization(session, org_id)
     row = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
     if row is None:
         return None

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from store.tenancy import DEFAULT_APP_ROLE, check_role_name
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./aurentia.db"
 _DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -38,6 +40,10 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86400, ge=60)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # PostgreSQL: the role the server assumes on every connection, so that Row Level
+    # Security applies to it (neither superuser, nor BYPASSRLS, nor owner of the tables);
+    # migrations create and grant it, and run as DATABASE_URL's own user. Unused on SQLite.
+    database_app_role: str = DEFAULT_APP_ROLE
     db_echo: bool = False
     auto_migrate: bool = True
     # Browser origins (`https://app.example.com`) allowed to call REST and Socket.IO; empty:
@@ -130,6 +136,11 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("database_app_role")
+    @classmethod
+    def _plain_role(cls, value: str) -> str:
+        return check_role_name(value)
+
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
@@ -163,6 +174,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def server_role(self) -> str | None:
+        """The role server connections run as (store.db.create_engine's `role`): the
+        app role on PostgreSQL, none on SQLite."""
+        return None if self.is_sqlite else self.database_app_role
 
     @property
     def sqlite_path(self) -> Path | None:

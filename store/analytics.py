@@ -277,13 +277,11 @@ async def staffing_load(
     return [(who, int(load or 0), statut) for who, load, statut in await session.execute(stmt)]
 
 
-async def active_projects_everywhere(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(organization, project) of every ACTIF project of every organization: the one
-    query that is not scoped to an organization, for the analytics job that serves all
-    of them (each project is then handled in its own organization)."""
+async def active_project_ids(session: AsyncSession, *, org_id: uuid.UUID) -> list[uuid.UUID]:
+    """The organization's ACTIF projects, for the analytics job."""
     stmt = (
-        select(Projet.organization_id, Projet.id)
-        .where(Projet.statut == ProjectStatus.ACTIF.value)
-        .order_by(Projet.organization_id, Projet.id)
+        select(Projet.id)
+        .where(Projet.organization_id == org_id, Projet.statut == ProjectStatus.ACTIF.value)
+        .order_by(Projet.id)
     )
-    return [(org, project) for org, project in await session.execute(stmt)]
+    return list(await session.scalars(stmt))

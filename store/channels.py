@@ -42,20 +42,19 @@ async def get_org_channel(
     )
 
 
-async def find_channel_org(
-    session: AsyncSession, kind: ChannelType, channel_id: uuid.UUID
-) -> uuid.UUID | None:
-    """The organization of an organization, project or group channel, found by its id
-    alone (socket events name channels without their organization)."""
+async def channel_exists(
+    session: AsyncSession, *, org_id: uuid.UUID, kind: ChannelType, channel_id: uuid.UUID
+) -> bool:
+    """Whether the organization has an organization, project or group channel of this id."""
     model: Any = {
         ChannelType.ORGANIZATION: OrganizationChannel,
         ChannelType.PROJECT: ProjectChannel,
         ChannelType.GROUP: GroupChat,
     }[kind]
-    org_id: uuid.UUID | None = await session.scalar(
-        select(model.organization_id).where(model.id == channel_id)
+    found = await session.scalar(
+        select(model.id).where(model.organization_id == org_id, model.id == channel_id)
     )
-    return org_id
+    return found is not None
 
 
 async def list_org_channels(

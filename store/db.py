@@ -35,8 +35,22 @@ SessionFactory = async_sessionmaker[AsyncSession]
 CONNECT_TIMEOUT_SECONDS = 10.0
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    echo: bool = False,
+    role: str | None = None,
+) -> AsyncEngine:
     """An engine configured for its dialect.
+
+    PostgreSQL keeps `pool_size` connections and opens up to `max_overflow` more (as
+    many again by default). `role` is the role every PostgreSQL connection runs as: it
+    is sent in the connection's start-up parameters, so it holds from the first
+    statement, is the same on every pooled connection, and stays through RESET ROLE and
+    DISCARD ALL (it is the session's default). The server passes its unprivileged role
+    (store/tenancy.py); migrations connect as the URL's own user.
 
     SQLite gets foreign keys on (off by default there), WAL, a busy timeout, and
     `BEGIN IMMEDIATE` transactions: a deferred transaction that reads then writes can
@@ -48,16 +62,19 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
+    connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_SECONDS}
+    if role is not None:
+        connect_args["server_settings"] = {"role": role}
     return create_async_engine(
         url,
         echo=echo,
+        connect_args=connect_args,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         # Connections that died with the server are noticed at checkout and replaced:
         # once PostgreSQL is back the pool recovers without a restart.
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
     )
 
 

@@ -78,10 +78,13 @@ async def delete_key(session: AsyncSession, *, org_id: uuid.UUID, key_id: uuid.U
     )
 
 
-async def prune_keys(session: AsyncSession, *, older_than: datetime) -> int:
-    """Forget every key (of every organization) created before `older_than`; for a
-    periodic job. The number removed."""
+async def prune_keys(session: AsyncSession, *, org_id: uuid.UUID, older_than: datetime) -> int:
+    """Forget the organization's keys created before `older_than`; for a periodic job,
+    which handles one organization per transaction (on PostgreSQL a transaction sees one
+    organization's rows only). The number removed."""
     result = await session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.created_at < older_than)
+        delete(IdempotencyKey).where(
+            IdempotencyKey.organization_id == org_id, IdempotencyKey.created_at < older_than
+        )
     )
     return int(getattr(result, "rowcount", 0) or 0)

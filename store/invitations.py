@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import tenancy
 from .models import OrganizationInvitation
 from .pagination import page_stmt, split_page
 
@@ -33,6 +34,10 @@ async def list_invitations(
 
 
 async def find_invitation(session: AsyncSession, token_hash: str) -> OrganizationInvitation | None:
+    """Look an invitation up by its token across organizations: the token is the
+    credential, and on PostgreSQL presenting it is what lets the transaction see that
+    one row."""
+    await tenancy.present_invitation(session, token_hash)
     return await session.scalar(
         select(OrganizationInvitation).where(OrganizationInvitation.token_hash == token_hash)
     )

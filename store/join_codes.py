@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import tenancy
 from .models import JoinCode
 from .pagination import page_stmt, split_page
 
@@ -44,7 +45,10 @@ async def delete_join_code(session: AsyncSession, code: JoinCode) -> None:
 
 
 async def find_join_code(session: AsyncSession, code: str) -> JoinCode | None:
-    """Look a code up across organizations: the code itself is the credential."""
+    """Look a code up across organizations: the code itself is the credential, and on
+    PostgreSQL presenting it is what lets the transaction see that one row (the caller
+    enters the code's organization before touching anything else of it)."""
+    await tenancy.present_join_code(session, code)
     return await session.scalar(select(JoinCode).where(JoinCode.code == code))
 
 

@@ -181,11 +181,11 @@ async def append_many(
 
 
 async def get_message(
-    session: AsyncSession, message_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, *, org_id: uuid.UUID, message_id: uuid.UUID, for_update: bool = False
 ) -> MessageRow | None:
-    """A message of either table by id. The caller checks the organization and access."""
+    """The organization's message of either table by id. The caller checks access."""
     for model in (ChannelMessage, DirectMessage):
-        stmt = select(model).where(model.id == message_id)
+        stmt = select(model).where(model.organization_id == org_id, model.id == message_id)
         if for_update:
             stmt = stmt.with_for_update()
         row: MessageRow | None = await session.scalar(stmt)

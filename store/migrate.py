@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .search import FTS_INDEXES, FTS_TABLES
+from .tenancy import DEFAULT_APP_ROLE, provision_app_role
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -59,7 +60,7 @@ def _migration_engine(url: str) -> AsyncEngine:
     return engine
 
 
-async def _run(url: str, action: str, revision: str) -> None:
+async def _run(url: str, action: str, revision: str, app_role: str | None = None) -> None:
     config = alembic_config(url)
     engine = _migration_engine(url)
     try:
@@ -70,6 +71,8 @@ async def _run(url: str, action: str, revision: str) -> None:
                 getattr(command, action)(config, revision)
 
             await conn.run_sync(_do)
+            if app_role is not None and engine.dialect.name == "postgresql":
+                await conn.run_sync(provision_app_role, app_role)
             if engine.dialect.name == "sqlite":
                 broken = (await conn.execute(text("PRAGMA foreign_key_check"))).fetchall()
                 if broken:
@@ -78,8 +81,11 @@ async def _run(url: str, action: str, revision: str) -> None:
         await engine.dispose()
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
-    await _run(url, "upgrade", revision)
+async def upgrade(url: str, revision: str = "head", *, app_role: str = DEFAULT_APP_ROLE) -> None:
+    """Apply migrations as the URL's user (the tables' owner), then, on PostgreSQL, make
+    sure `app_role`, the role the server runs as, exists and is granted every table
+    (store.tenancy.provision_app_role)."""
+    await _run(url, "upgrade", revision, app_role)
 
 
 async def downgrade(url: str, revision: str = "base") -> None:

@@ -33,6 +33,11 @@ async def create_organization(session: AsyncSession, *, fields: dict[str, Any]) 
     return org
 
 
+async def all_organization_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Every organization, for jobs that serve all of them one at a time."""
+    return list(await session.scalars(select(Organization.id).order_by(Organization.id)))
+
+
 async def get_organization(session: AsyncSession, org_id: uuid.UUID) -> Organization | None:
     return await session.get(Organization, org_id)
 
@@ -129,16 +134,15 @@ async def list_user_organizations(
     return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
 
 
-async def share_an_organization(
-    session: AsyncSession, user_a: uuid.UUID, user_b: uuid.UUID
-) -> bool:
-    mine = select(UserOrganization.organization_id).where(UserOrganization.user_id == user_a)
-    count = await session.scalar(
-        select(func.count()).where(
-            UserOrganization.user_id == user_b, UserOrganization.organization_id.in_(mine)
-        )
+async def user_organization_ids(session: AsyncSession, *, user_id: uuid.UUID) -> list[uuid.UUID]:
+    """The organizations `user_id` belongs to (on PostgreSQL the transaction must act as
+    that user: server/policy.py `act_as`)."""
+    rows = await session.scalars(
+        select(UserOrganization.organization_id)
+        .where(UserOrganization.user_id == user_id)
+        .order_by(UserOrganization.organization_id)
     )
-    return bool(count)
+    return list(rows)
 
 
 async def create_org_channel(

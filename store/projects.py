@@ -227,12 +227,3 @@ async def delete_project(
             )
     await session.delete(project)
     await session.flush()
-
-
-async def project_org(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
-    """The organization of a project found by id alone (socket events name only the id);
-    the caller then checks membership in that organization."""
-    org_id: uuid.UUID | None = await session.scalar(
-        select(Projet.organization_id).where(Projet.id == project_id)
-    )
-    return org_id

@@ -33,14 +33,30 @@ TEST_REDIS_NAMESPACE = f"aurentia-test-{uuid.uuid4().hex[:12]}"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "redis: needs REDIS_URL (state shared by processes)")
+    config.addinivalue_line(
+        "markers", "postgres: needs DATABASE_URL on PostgreSQL (Row Level Security)"
+    )
+
+
+def _on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of multi-process behaviour run only where Redis is configured; they are
-    deselected (not skipped) elsewhere, so a CI run that skips anything still fails."""
-    if os.environ.get("REDIS_URL"):
+    """Tests of multi-process behaviour run only where Redis is configured, tests of
+    PostgreSQL's Row Level Security only on PostgreSQL; they are deselected (not
+    skipped) elsewhere, so a CI run that skips anything still fails."""
+    missing = {
+        marker
+        for marker, present in (
+            ("redis", bool(os.environ.get("REDIS_URL"))),
+            ("postgres", _on_postgres()),
+        )
+        if not present
+    }
+    if not missing:
         return
-    kept = [item for item in items if item.get_closest_marker("redis") is None]
+    kept = [item for item in items if not any(item.get_closest_marker(m) for m in missing)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

@@ -29,6 +29,7 @@ from store.models import Organization
 from ..auth.passwords import Passwords
 from ..auth.tokens import TokenService
 from ..bus import Bus
+from ..policy import act_as
 from ..ratelimit import RateLimiter
 from ..services import groups, orgs
 from ..services.auth import check_password_policy
@@ -50,7 +51,9 @@ async def standalone_services(settings: Settings) -> AsyncIterator[Services]:
     server no client is connected to: what clients would have heard live they read on
     their next load (everything is stored). Rate limits are counted in this process only:
     the sample's own sign-ups are not a client's."""
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, role=settings.server_role
+    )
     try:
         yield Services(
             settings=settings,
@@ -74,6 +77,7 @@ async def _existing(svc: Services, slug: str, password: str) -> tuple[Organizati
         owner = await users.get_user_by_email(session, owner_email)
         mine: list[tuple[Organization, str]] = []
         if owner is not None:
+            await act_as(session, owner.id)
             mine, _ = await organizations.list_user_organizations(session, user_id=owner.id)
     found = next(
         (org for org, role in mine if org.slug == slug and role == MemberRole.OWNER.value), None

@@ -30,6 +30,7 @@ from protocol.presence import PresenceOf, PresenceUpdated
 from store import organizations, users
 from store.db import SessionFactory, unit_of_work
 
+from ..policy import act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
 from .presence_store import PresenceStore
@@ -150,6 +151,7 @@ class Presence:
         await self._store.set_last_seen(user_id, now)
         async with unit_of_work(self._sessions) as session:
             await users.set_presence(session, user_id, status, now)
+            await act_as(session, user_id)
             orgs, _ = await organizations.list_user_organizations(session, user_id=user_id)
         for org, _role in orgs:
             update = PresenceUpdated(

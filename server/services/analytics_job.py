@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from protocol.enums import ProjectStatus
-from store import analytics, projects
+from store import analytics, organizations, projects
 
+from ..policy import enter_organization
 from .core import Services
 from .drifts import detect
 from .health import assess, health_row
@@ -45,6 +46,7 @@ async def analyse_project(
     """One project's health, drifts and predictions in one transaction; the number of new
     drifts. A project deleted or no longer ACTIF since the round began is left alone."""
     async with svc.tx() as tx:
+        await enter_organization(tx.session, org_id)
         project = await projects.get_project(
             tx.session, org_id=org_id, project_id=project_id, for_update=True
         )
@@ -57,11 +59,27 @@ async def analyse_project(
         return len(new_drifts)
 
 
+async def _organization_ids(svc: Services) -> list[uuid.UUID]:
+    async with svc.sessions() as session:
+        return await organizations.all_organization_ids(session)
+
+
+async def _active_projects(svc: Services, org_id: uuid.UUID) -> list[uuid.UUID]:
+    """One organization's ACTIF projects, read in a transaction scoped to it: the job
+    serves every organization, one at a time."""
+    async with svc.sessions() as session:
+        await enter_organization(session, org_id)
+        return await analytics.active_project_ids(session, org_id=org_id)
+
+
 async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
     """Analyse every active project now (or at `now`, for tests and replays)."""
     now = now or datetime.now(UTC)
-    async with svc.sessions() as session:
-        targets = await analytics.active_projects_everywhere(session)
+    targets = [
+        (org_id, project_id)
+        for org_id in await _organization_ids(svc)
+        for project_id in await _active_projects(svc, org_id)
+    ]
     report = RoundReport()
     for org_id, project_id in targets:
         try:

@@ -22,7 +22,7 @@ from store import organizations, refresh_tokens, users
 from store.models import Profile
 
 from ..auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthorized
-from ..policy import member_of
+from ..policy import act_as, member_of
 from ..ratelimit import Limit
 from .core import Services, Tx
 
@@ -196,6 +196,7 @@ async def me(svc: Services, actor: Actor) -> MeOut:
         profile = await users.get_profile(session, actor.user_id)
         if profile is None:
             raise unauthorized()
+        await act_as(session, actor.user_id)
         orgs, _ = await organizations.list_user_organizations(session, user_id=actor.user_id)
     memberships = [
         MembershipOut(id=o.id, name=o.name, slug=o.slug, role=MemberRole(role)) for o, role in orgs
@@ -222,5 +223,6 @@ async def update_me(svc: Services, actor: Actor, patch: MePatch) -> MeOut:
 async def memberships(svc: Services, actor: Actor) -> list[OrgRole]:
     """Every organization of the user with the role held there."""
     async with svc.sessions() as session:
+        await act_as(session, actor.user_id)
         orgs, _ = await organizations.list_user_organizations(session, user_id=actor.user_id)
     return [OrgRole(id=org.id, role=MemberRole(role)) for org, role in orgs]

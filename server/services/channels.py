@@ -18,7 +18,15 @@ from protocol.errors import AppError, ErrorCode, FieldError, not_found, validati
 from store import channels, messages, organizations, users
 from store.messages import Conversation
 
-from ..policy import Action, Member, can_read_project, member_of
+from ..policy import (
+    Action,
+    Member,
+    caller_organizations,
+    can_read_project,
+    enter_organization,
+    find_in_caller_orgs,
+    member_of,
+)
 from ..realtime.rooms import channel_room, user_room
 
 
@@ -50,8 +58,8 @@ def _missing() -> AppError:
 async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) -> Channel:
     if ref.type is ChannelType.DIRECT:
         return await _resolve_direct(session, user_id, ref)
-    org_id = await channels.find_channel_org(session, ref.type, ref.id)
-    if org_id is None or (ref.organization_id not in (None, org_id)):
+    org_id = await _channel_org(session, user_id, ref)
+    if org_id is None:
         raise _missing()
     try:
         member = await member_of(session, org_id, user_id)
@@ -60,6 +68,20 @@ async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) ->
     name = await _readable_name(session, member, ref)
     info = ChannelInfo(type=ref.type, id=ref.id, name=name, organization_id=org_id)
     return Channel(Conversation(org_id, ref.type, ref.id), info, member)
+
+
+async def _channel_org(
+    session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef
+) -> uuid.UUID | None:
+    """The organization of an organization, project or group channel."""
+
+    async def find(org_id: uuid.UUID) -> uuid.UUID | None:
+        exists = await channels.channel_exists(
+            session, org_id=org_id, kind=ref.type, channel_id=ref.id
+        )
+        return org_id if exists else None
+
+    return await find_in_caller_orgs(session, user_id, find, ref.organization_id)
 
 
 async def _readable_name(session: AsyncSession, member: Member, ref: ChannelRef) -> str:
@@ -110,9 +132,13 @@ async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: Channe
 
 
 async def _shared_org(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> uuid.UUID:
-    mine, _ = await organizations.list_user_organizations(session, user_id=a)
-    theirs, _ = await organizations.list_user_organizations(session, user_id=b)
-    shared = {org.id for org, _ in mine} & {org.id for org, _ in theirs}
+    """The one organization `a` and `b` both belong to: `b`'s membership is checked in
+    each of `a`'s organizations, scoped to it (never by listing `b`'s organizations)."""
+    shared = set()
+    for org_id in await caller_organizations(session, a):
+        await enter_organization(session, org_id)
+        if await organizations.get_membership(session, org_id=org_id, user_id=b) is not None:
+            shared.add(org_id)
     if not shared:
         raise _missing()
     if len(shared) > 1:
@@ -162,12 +188,12 @@ async def visible_channels(session: AsyncSession, member: Member) -> list[Channe
     refs: list[ChannelRef] = []
     if member.can(Action.READ_ORG_CHANNELS):
         for oc in await channels.list_org_channels(session, org_id=org_id):
-            refs.append(ChannelRef(type=ChannelType.ORGANIZATION, id=oc.id))
+            refs.append(ChannelRef(type=ChannelType.ORGANIZATION, id=oc.id, organization_id=org_id))
     for pc, project in await channels.list_project_channels(session, org_id=org_id):
         if await can_read_project(session, member, project):
-            refs.append(ChannelRef(type=ChannelType.PROJECT, id=pc.id))
+            refs.append(ChannelRef(type=ChannelType.PROJECT, id=pc.id, organization_id=org_id))
     for group in await channels.list_user_groups(session, org_id=org_id, user_id=user_id):
-        refs.append(ChannelRef(type=ChannelType.GROUP, id=group.id))
+        refs.append(ChannelRef(type=ChannelType.GROUP, id=group.id, organization_id=org_id))
     for peer in await channels.list_direct_peers(session, org_id=org_id, user_id=user_id):
         refs.append(ChannelRef(type=ChannelType.DIRECT, id=peer, organization_id=org_id))
     states = []

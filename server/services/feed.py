@@ -8,8 +8,9 @@ from protocol.common import Page
 from protocol.errors import AppError, not_found
 from protocol.notifications import ActivityOut, ActivityQuery
 from store import activity, projects
+from store.models import Projet
 
-from ..policy import Action, require_member, require_project_reader
+from ..policy import Action, find_in_caller_orgs, require_member, require_project_reader
 from .auth import Actor
 from .core import Services
 
@@ -49,14 +50,16 @@ async def list_activity(
 async def readable_project(svc: Services, actor: Actor, project_id: uuid.UUID) -> uuid.UUID:
     """The organization of a project the actor may read (for `project:subscribe`)."""
     async with svc.sessions() as session:
-        org_id = await projects.project_org(session, project_id)
-        if org_id is None:
+
+        async def find(org_id: uuid.UUID) -> Projet | None:
+            return await projects.get_project(session, org_id=org_id, project_id=project_id)
+
+        project = await find_in_caller_orgs(session, actor.user_id, find)
+        if project is None:
             raise not_found("project")
         try:
-            member = await require_member(session, org_id, actor.user_id)
+            member = await require_member(session, project.organization_id, actor.user_id)
         except AppError:
             raise not_found("project") from None
-        project = await projects.get_project(session, org_id=org_id, project_id=project_id)
-        assert project is not None
         await require_project_reader(session, member, project)
-    return org_id
+    return project.organization_id

@@ -35,6 +35,7 @@ from store.models import Facture
 from ..policy import (
     Action,
     Member,
+    enter_organization,
     invoice_contact_scope,
     require,
     require_invoice_reader,
@@ -215,6 +216,9 @@ async def _batches(
     cursor: str | None = None
     while True:
         async with svc.sessions() as session:
+            # Access was checked when the export began; each page is a new transaction,
+            # scoped to the organization again.
+            await enter_organization(session, org_id)
             rows, cursor = await invoices.list_invoices(
                 session,
                 org_id=org_id,

@@ -22,6 +22,7 @@ from ..policy import (
     check_member_removal,
     check_owner_remains,
     check_role_change,
+    enter_organization,
     require_member,
 )
 from ..realtime.rooms import org_room
@@ -57,6 +58,8 @@ async def admit_member(
     (user, organization) index, which the transaction turns into a 409.
     """
     session = tx.session
+    # No membership yet, so no member_of to scope the transaction: enter it here.
+    await enter_organization(session, org_id)
     if await organizations.get_membership(session, org_id=org_id, user_id=user_id) is not None:
         raise AppError(ErrorCode.CONFLICT, "you are already a member of this organization")
     row = await organizations.add_member(session, org_id=org_id, user_id=user_id, role=role)

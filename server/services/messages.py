@@ -18,7 +18,7 @@ from store.messages import MessageRow, conversation_of
 from store.models import DirectMessage
 
 from .. import metrics
-from ..policy import Action
+from ..policy import Action, find_in_caller_orgs
 from ..realtime.rooms import user_room
 from . import channels
 from .auth import Actor
@@ -139,7 +139,12 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
 
 
 async def _own_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[MessageRow, Channel]:
-    row = await store.get_message(tx.session, message_id, for_update=True)
+    async def find(org_id: uuid.UUID) -> MessageRow | None:
+        return await store.get_message(
+            tx.session, org_id=org_id, message_id=message_id, for_update=True
+        )
+
+    row: MessageRow | None = await find_in_caller_orgs(tx.session, actor.user_id, find)
     if row is None:
         raise not_found("message")
     channel = await channels.resolve_conversation(

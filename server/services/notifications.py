@@ -21,7 +21,7 @@ from store import notifications as store
 from store.models import Notification, Profile
 
 from ..bus import Emit
-from ..policy import Member, membership
+from ..policy import Member, act_as, membership
 from ..realtime.rooms import user_room
 from .auth import Actor
 from .core import Services, Tx
@@ -71,6 +71,7 @@ async def notify(
 
     async def push() -> None:
         async with svc.sessions() as session:
+            await act_as(session, user_id)
             unread = await store.count_unread(session, user_id=user_id)
         new = NotificationNew(notification=payload, unread_count=unread)
         await svc.bus.publish([Emit(NEW, new, user_room(user_id))])
@@ -134,6 +135,7 @@ def _push_read(
 
     async def push() -> None:
         async with svc.sessions() as session:
+            await act_as(session, user_id)
             unread = await store.count_unread(session, user_id=user_id)
         data = {"ids": [str(i) for i in changed], "all": all, "unread_count": unread}
         await svc.bus.publish([Emit(READ, data, user_room(user_id), skip_sid=skip_sid)])
@@ -155,6 +157,7 @@ async def settle(
 
 async def list_for(svc: Services, actor: Actor, query: NotificationQuery) -> NotificationPage:
     async with svc.sessions() as session:
+        await act_as(session, actor.user_id)
         rows, cursor = await store.list_notifications(
             session,
             user_id=actor.user_id,
@@ -172,6 +175,7 @@ async def mark_read(
 ) -> UnreadCount:
     """The user's other devices hear `notification:read` with the new exact count."""
     async with svc.tx() as tx:
+        await act_as(tx.session, actor.user_id)
         changed = await store.mark_read(
             tx.session,
             user_id=actor.user_id,
@@ -180,4 +184,5 @@ async def mark_read(
         )
         _push_read(svc, tx, actor.user_id, changed, req.all, sid)
     async with svc.sessions() as session:
+        await act_as(session, actor.user_id)
         return UnreadCount(unread_count=await store.count_unread(session, user_id=actor.user_id))

@@ -15,7 +15,7 @@ from protocol.orgs import OrgCreate, OrgOut, OrgPatch
 from store import activity, organizations
 from store.models import Organization
 
-from ..policy import Action, require_member
+from ..policy import Action, act_as, require_member
 from ..realtime.rooms import org_room
 from .auth import Actor
 from .core import Services
@@ -124,6 +124,7 @@ async def create_org(svc: Services, actor: Actor, req: OrgCreate) -> OrgOut:
 async def list_orgs(svc: Services, actor: Actor, query: ListQuery) -> Page[OrgOut]:
     """The caller's organizations, with the role they hold in each."""
     async with svc.sessions() as session:
+        await act_as(session, actor.user_id)
         rows, cursor = await organizations.list_user_organizations(
             session, user_id=actor.user_id, cursor=query.cursor, limit=query.limit
         )

@@ -45,6 +45,7 @@ from ..policy import (
     Member,
     check_time_author,
     check_time_editor,
+    enter_organization,
     require_member,
     time_reader_scope,
 )
@@ -335,6 +336,9 @@ async def _batches(
     cursor: str | None = None
     while True:
         async with svc.sessions() as session:
+            # Membership was checked when the export began; each batch is a new
+            # transaction, scoped to the organization again.
+            await enter_organization(session, org_id)
             rows, cursor = await store.list_entries(
                 session,
                 org_id=org_id,
