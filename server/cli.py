@@ -170,6 +170,8 @@ def cmd_db(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     settings = load_settings()
     configure_logging(settings.log_level)
+    # The command speaks to a person on stdout; Alembic's progress lines are noise there.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     slug = args.slug or slugify(args.org_name)
     try:
         check_options(args.org_name, slug, args.password)
