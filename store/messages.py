@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from protocol.enums import ChannelType
 
-from .db import insert_ignore
+from .db import insert_ignore, upsert
 from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReaction
+from .models.base import utcnow
 
 MessageRow = ChannelMessage | DirectMessage
 
@@ -61,33 +63,40 @@ def conversation_of(row: MessageRow) -> Conversation:
     return Conversation(row.organization_id, ChannelType(row.channel_type), row.channel_id)
 
 
-async def lock_sequence(session: AsyncSession, conv: Conversation) -> int:
-    """Take the channel's sequence row lock and return its last seq.
+async def take_seqs(session: AsyncSession, conv: Conversation, count: int = 1) -> int:
+    """Take the channel's next `count` seqs; returns the last one taken.
 
-    The lock is held to the end of the transaction, so senders of one channel queue
-    here and commit in seq order; SQLite gets the same from BEGIN IMMEDIATE.
+    One upsert (`... ON CONFLICT DO UPDATE SET last_seq = last_seq + count RETURNING`)
+    creates or increments the sequence row and holds its lock to the end of the
+    transaction, so senders of one channel queue here and commit in seq order; SQLite
+    gets the same from BEGIN IMMEDIATE.
     """
+    stmt = upsert(
+        session,
+        ChannelSequence,
+        {
+            "organization_id": conv.org_id,
+            "channel_type": conv.type.value,
+            "channel_id": conv.channel_id,
+            "last_seq": count,
+        },
+        conflict=[ChannelSequence.channel_type, ChannelSequence.channel_id],
+        set_={"last_seq": ChannelSequence.last_seq + count},
+    ).returning(ChannelSequence.last_seq)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def give_back_seq(session: AsyncSession, conv: Conversation, seq: int) -> None:
+    """Undo `take_seqs` of `seq` (the last taken, its lock still held): no gap is left."""
     await session.execute(
-        insert_ignore(
-            session,
-            ChannelSequence,
-            {
-                "organization_id": conv.org_id,
-                "channel_type": conv.type.value,
-                "channel_id": conv.channel_id,
-                "last_seq": 0,
-            },
-        )
-    )
-    last = await session.scalar(
-        select(ChannelSequence.last_seq)
+        update(ChannelSequence)
         .where(
             ChannelSequence.channel_type == conv.type.value,
             ChannelSequence.channel_id == conv.channel_id,
+            ChannelSequence.last_seq == seq,
         )
-        .with_for_update()
+        .values(last_seq=seq - 1)
     )
-    return int(last or 0)
 
 
 async def last_seq(session: AsyncSession, conv: Conversation) -> int:
@@ -98,17 +107,6 @@ async def last_seq(session: AsyncSession, conv: Conversation) -> int:
         )
     )
     return int(value or 0)
-
-
-async def advance_sequence(session: AsyncSession, conv: Conversation, seq: int) -> None:
-    await session.execute(
-        update(ChannelSequence)
-        .where(
-            ChannelSequence.channel_type == conv.type.value,
-            ChannelSequence.channel_id == conv.channel_id,
-        )
-        .values(last_seq=seq)
-    )
 
 
 async def find_by_client_msg_id(
@@ -122,7 +120,7 @@ async def find_by_client_msg_id(
     )
 
 
-async def add_message(
+async def insert_message(
     session: AsyncSession,
     conv: Conversation,
     *,
@@ -132,24 +130,48 @@ async def add_message(
     client_msg_id: str | None,
     parent_id: uuid.UUID | None,
     recipient_id: uuid.UUID | None = None,
-) -> MessageRow:
-    row: MessageRow
-    common: dict[str, Any] = {
+) -> MessageRow | None:
+    """Store a new message in one INSERT; None when the sender already used
+    `client_msg_id` in this conversation (nothing is written then).
+
+    The returned row is not attached to the session: every column, timestamps included,
+    is set here, so nothing needs to be read back.
+    """
+    now = utcnow()
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
         "organization_id": conv.org_id,
         "seq": seq,
         "sender_id": sender_id,
         "content": content,
         "client_msg_id": client_msg_id,
         "parent_id": parent_id,
+        "created_at": now,
+        "updated_at": now,
+        "edited_at": None,
+        "deleted_at": None,
     }
+    row: MessageRow
     if conv.direct:
         assert recipient_id is not None
-        row = DirectMessage(conversation_id=conv.channel_id, recipient_id=recipient_id, **common)
+        values.update(conversation_id=conv.channel_id, recipient_id=recipient_id, read_at=None)
+        row = DirectMessage(**values)
+        key = [DirectMessage.conversation_id, DirectMessage.sender_id, DirectMessage.client_msg_id]
     else:
-        row = ChannelMessage(channel_type=conv.type.value, channel_id=conv.channel_id, **common)
-    session.add(row)
-    await session.flush()
-    return row
+        values.update(channel_type=conv.type.value, channel_id=conv.channel_id)
+        row = ChannelMessage(**values)
+        key = [
+            ChannelMessage.channel_type,
+            ChannelMessage.channel_id,
+            ChannelMessage.sender_id,
+            ChannelMessage.client_msg_id,
+        ]
+    model = conv.model()
+    if client_msg_id is None:
+        await session.execute(insert(model).values(**values))
+        return row
+    result = await session.execute(insert_ignore(session, model, values, conflict=key))
+    return row if getattr(result, "rowcount", 0) == 1 else None
 
 
 async def append_many(
@@ -162,7 +184,7 @@ async def append_many(
     objects, no client_msg_id, no broadcast.
     """
     assert not conv.direct, "direct messages need a recipient per row"
-    start = await lock_sequence(session, conv)
+    start = await take_seqs(session, conv, len(contents)) - len(contents)
     rows = [
         {
             "organization_id": conv.org_id,
@@ -176,7 +198,6 @@ async def append_many(
     ]
     if rows:
         await session.execute(insert(ChannelMessage), rows)
-        await advance_sequence(session, conv, start + len(rows))
     return start + len(rows)
 
 
@@ -233,14 +254,22 @@ async def changed_since(
     session: AsyncSession, conv: Conversation, *, upto_seq: int, since: datetime, limit: int
 ) -> list[MessageRow]:
     """Messages at or before `upto_seq` modified after `since` (edits, tombstones,
-    reactions), oldest first."""
+    reactions), oldest first.
+
+    The candidates are gathered first (a materialized CTE, on both engines) so that the
+    planner ranges over the sync index (updated_at, then seq) instead of walking the
+    seq index in order in the hope of meeting `limit` matches early: on a large channel
+    the changed rows are few and recent, and that walk read the whole channel.
+    """
     model = conv.model()
-    stmt = (
+    changed = (
         select(model)
-        .where(*conv.where(), model.seq <= upto_seq, model.updated_at > since)
-        .order_by(model.seq)
-        .limit(limit)
+        .where(*conv.where(), model.updated_at > since, model.seq <= upto_seq)
+        .cte("changed")
+        .prefix_with("MATERIALIZED")
     )
+    row = aliased(model, changed)
+    stmt = select(row).order_by(row.seq).limit(limit)
     return list(await session.scalars(stmt))
 
 
