@@ -21,7 +21,6 @@ from protocol.enums import ChannelType
 
 from .db import insert_ignore, upsert
 from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReaction
-from .models.base import utcnow
 
 MessageRow = ChannelMessage | DirectMessage
 
@@ -118,60 +117,6 @@ async def find_by_client_msg_id(
             *conv.where(), model.sender_id == sender_id, model.client_msg_id == client_msg_id
         )
     )
-
-
-async def insert_message(
-    session: AsyncSession,
-    conv: Conversation,
-    *,
-    seq: int,
-    sender_id: uuid.UUID,
-    content: str,
-    client_msg_id: str | None,
-    parent_id: uuid.UUID | None,
-    recipient_id: uuid.UUID | None = None,
-) -> MessageRow | None:
-    """Store a new message in one INSERT; None when the sender already used
-    `client_msg_id` in this conversation (nothing is written then).
-
-    The returned row is not attached to the session: every column, timestamps included,
-    is set here, so nothing needs to be read back.
-    """
-    now = utcnow()
-    values: dict[str, Any] = {
-        "id": uuid.uuid4(),
-        "organization_id": conv.org_id,
-        "seq": seq,
-        "sender_id": sender_id,
-        "content": content,
-        "client_msg_id": client_msg_id,
-        "parent_id": parent_id,
-        "created_at": now,
-        "updated_at": now,
-        "edited_at": None,
-        "deleted_at": None,
-    }
-    row: MessageRow
-    if conv.direct:
-        assert recipient_id is not None
-        values.update(conversation_id=conv.channel_id, recipient_id=recipient_id, read_at=None)
-        row = DirectMessage(**values)
-        key = [DirectMessage.conversation_id, DirectMessage.sender_id, DirectMessage.client_msg_id]
-    else:
-        values.update(channel_type=conv.type.value, channel_id=conv.channel_id)
-        row = ChannelMessage(**values)
-        key = [
-            ChannelMessage.channel_type,
-            ChannelMessage.channel_id,
-            ChannelMessage.sender_id,
-            ChannelMessage.client_msg_id,
-        ]
-    model = conv.model()
-    if client_msg_id is None:
-        await session.execute(insert(model).values(**values))
-        return row
-    result = await session.execute(insert_ignore(session, model, values, conflict=key))
-    return row if getattr(result, "rowcount", 0) == 1 else None
 
 
 async def append_many(

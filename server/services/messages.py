@@ -14,6 +14,7 @@ from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store import channels as channel_store
 from store import messages as store
+from store import posting
 from store.messages import MessageRow, conversation_of
 from store.models import DirectMessage
 
@@ -113,9 +114,9 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
     """Store and broadcast a message. A retry with the same `client_msg_id` returns the
     stored message and broadcasts nothing; the answer comes only after the commit.
 
-    Four statements on the way (access and read pointer, seq, insert, read pointer): the
-    channel lock is taken before the transaction, so a sender waiting behind another of
-    the same channel holds no connection.
+    Two statements on PostgreSQL (access with the read pointer, then store.posting's
+    one); the channel lock is taken before the transaction, so a sender waiting behind
+    another of the same channel holds no connection.
     """
     async with svc.channel_locks.hold(_lock_key(actor, req.channel)), svc.tx() as tx:
         channel = await channels.resolve(tx.session, actor.user_id, req.channel)
@@ -125,20 +126,16 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
             raise validation_error(
                 [FieldError(loc=["data", "parent_id"], msg="no such message in this channel")]
             )
-        seq = await store.take_seqs(tx.session, channel.conv)
-        row = await store.insert_message(
+        row = await posting.post(
             tx.session,
             channel.conv,
-            seq=seq,
             sender_id=actor.user_id,
             content=req.content,
             client_msg_id=req.client_msg_id,
             parent_id=req.parent_id,
             recipient_id=channel.peer_id,
         )
-        if row is None:
-            # A retry: the first message answers, and the seq goes back unused.
-            await store.give_back_seq(tx.session, channel.conv, seq)
+        if row is None:  # a retry: the first message answers
             assert req.client_msg_id is not None
             first = await store.find_by_client_msg_id(
                 tx.session, channel.conv, actor.user_id, req.client_msg_id
@@ -148,10 +145,9 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
         message = await _broadcast(tx, channel, NEW, row, new=True)
         tx.after_commit(_count_stored)
         await notify_for_message(svc, tx, channel, row)
-        # What one writes, one has read: earlier messages included.
-        await channel_store.raise_read_seq(tx.session, channel.conv, actor.user_id, seq)
-        if channel.read_seq < seq - 1:
-            await _announce_read(tx, channel, seq, 0, sid)
+        # What one writes, one has read (posting moved the pointer): earlier ones included.
+        if channel.read_seq < row.seq - 1:
+            await _announce_read(tx, channel, row.seq, 0, sid)
         return message
 
 
