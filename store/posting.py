@@ -9,12 +9,15 @@ round trip saved there is a context switch less per message.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import bindparam, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import ChannelType
 
 from .channels import raise_read_seq
 from .db import insert_ignore, is_sqlite
@@ -59,9 +62,9 @@ def _values(row: MessageRow) -> dict[str, Any]:
     return {c.name: getattr(row, c.key) for c in type(row).__table__.columns if c.name != "seq"}
 
 
-def _retry_key(conv: Conversation) -> list[Any]:
-    """The unique key a retried send collides on."""
-    if conv.direct:
+def _retry_key(kind: ChannelType | None) -> list[Any]:
+    """The unique key a retried send collides on (in a direct conversation, or not)."""
+    if kind is ChannelType.DIRECT:
         return [DirectMessage.conversation_id, DirectMessage.sender_id, DirectMessage.client_msg_id]
     return [
         ChannelMessage.channel_type,
@@ -106,7 +109,7 @@ async def _post_in_steps(session: AsyncSession, conv: Conversation, row: Message
     if row.client_msg_id is None:
         await session.execute(insert(model).values(**values))
     else:
-        stmt = insert_ignore(session, model, values, conflict=_retry_key(conv))
+        stmt = insert_ignore(session, model, values, conflict=_retry_key(conv.type))
         if getattr(await session.execute(stmt), "rowcount", 0) != 1:
             await give_back_seq(session, conv, row.seq)
             return False
@@ -115,10 +118,36 @@ async def _post_in_steps(session: AsyncSession, conv: Conversation, row: Message
 
 
 async def _post_in_one(session: AsyncSession, conv: Conversation, row: MessageRow) -> bool:
-    key = {"channel_type": conv.type.value, "channel_id": conv.channel_id}
+    params = {
+        **_values(row),
+        "seq_channel_type": conv.type.value,
+        "seq_channel_id": conv.channel_id,
+    }
+    seq, count = (await session.execute(_one_statement(type(row)), params)).one()
+    row.seq = int(seq)
+    if count == 1:
+        return True
+    await give_back_seq(session, conv, row.seq)
+    return False
+
+
+@functools.cache
+def _one_statement(model: type[MessageRow]) -> Any:
+    """The PostgreSQL statement of `post` for one message table, built once: its values
+    are bound parameters named after the message's columns (plus the sequence's key), so
+    building it and its cache key cost nothing per message."""
+    columns = model.__table__.columns
+    values = {c.name: bindparam(c.name, type_=c.type) for c in columns if c.name != "seq"}
+    org_id, sender_id = values["organization_id"], values["sender_id"]
+    created_at = values["created_at"]
+    kind = bindparam("seq_channel_type", type_=ChannelSequence.channel_type.type)
+    channel_id = bindparam("seq_channel_id", type_=ChannelSequence.channel_id.type)
+    sequence = pg_insert(ChannelSequence)
     taken = (
-        pg_insert(ChannelSequence)
-        .values(organization_id=conv.org_id, last_seq=1, **key)
+        sequence.from_select(
+            ["organization_id", "channel_type", "channel_id", "last_seq"],
+            select(org_id, kind, channel_id, literal(1)),
+        )
         .on_conflict_do_update(
             index_elements=[ChannelSequence.channel_type, ChannelSequence.channel_id],
             set_={"last_seq": ChannelSequence.last_seq + 1},
@@ -126,32 +155,20 @@ async def _post_in_one(session: AsyncSession, conv: Conversation, row: MessageRo
         .returning(ChannelSequence.last_seq.label("seq"))
         .cte("taken")
     )
-    model = type(row)
-    columns = model.__table__.columns
-    values = _values(row)
     stored = (
         pg_insert(model)
-        .from_select(
-            [*values, "seq"],
-            select(*(literal(v, columns[k].type) for k, v in values.items()), taken.c.seq),
+        .from_select([*values, "seq"], select(*values.values(), taken.c.seq))
+        .on_conflict_do_nothing(
+            index_elements=_retry_key(ChannelType.DIRECT if model is DirectMessage else None)
         )
-        .on_conflict_do_nothing(index_elements=_retry_key(conv))
         .returning(model.seq)
         .cte("stored")
     )
     reader = pg_insert(ChannelReadState)
-    now = literal(row.created_at, ChannelReadState.updated_at.type)
     read = (
         reader.from_select(
             ["organization_id", "user_id", "channel_type", "channel_id", "updated_at", "read_seq"],
-            select(
-                literal(conv.org_id, ChannelReadState.organization_id.type),
-                literal(row.sender_id, ChannelReadState.user_id.type),
-                literal(conv.type.value, ChannelReadState.channel_type.type),
-                literal(conv.channel_id, ChannelReadState.channel_id.type),
-                now,
-                stored.c.seq,
-            ),
+            select(org_id, sender_id, kind, channel_id, created_at, stored.c.seq),
         )
         .on_conflict_do_update(
             index_elements=[
@@ -165,10 +182,4 @@ async def _post_in_one(session: AsyncSession, conv: Conversation, row: MessageRo
         .cte("read")
     )
     inserted = select(func.count()).select_from(stored).scalar_subquery()
-    result = await session.execute(select(taken.c.seq, inserted).add_cte(read))
-    seq, count = result.one()
-    row.seq = int(seq)
-    if count == 1:
-        return True
-    await give_back_seq(session, conv, row.seq)
-    return False
+    return select(taken.c.seq, inserted).add_cte(read)
