@@ -139,7 +139,8 @@ async def channel_reader(
     `user_id`; None when no such channel is in that organization or the user is not one
     of its members."""
     stmt = _reader_statement(conv.type)
-    row = (await session.execute(stmt, _params(conv, user_id))).first()
+    conn = await session.connection()  # Core: no ORM compile path for plain columns
+    row = (await conn.execute(stmt, _params(conv, user_id))).first()
     if row is None:
         return None
     name, role, read, member_of_group, contact = row
@@ -152,7 +153,8 @@ async def direct_reader(
     """Facts about the direct conversation `conv` between `user_id` and `peer_id`
     (named by the peer's full name); None unless both are members of `conv.org_id`."""
     params = {**_params(conv, user_id), "peer_id": peer_id}
-    row = (await session.execute(_DIRECT, params)).first()
+    conn = await session.connection()
+    row = (await conn.execute(_DIRECT, params)).first()
     if row is None:
         return None
     role, prenom, nom, read = row

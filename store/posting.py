@@ -123,7 +123,8 @@ async def _post_in_one(session: AsyncSession, conv: Conversation, row: MessageRo
         "seq_channel_type": conv.type.value,
         "seq_channel_id": conv.channel_id,
     }
-    seq, count = (await session.execute(_one_statement(type(row)), params)).one()
+    conn = await session.connection()  # Core: no ORM compile path for plain columns
+    seq, count = (await conn.execute(_one_statement(type(row)), params)).one()
     row.seq = int(seq)
     if count == 1:
         return True
