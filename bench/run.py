@@ -47,6 +47,8 @@ def aurentia(args: argparse.Namespace, name: str = "aurentia", **env: str) -> Se
         "LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS": "1000000",
         "LOGIN_ATTEMPTS_PER_MINUTE_PER_EMAIL": "1000000",
         "REGISTRATIONS_PER_HOUR_PER_ADDRESS": "1000000",
+        # persist opens 100 sockets per user (one per channel); the cap's maximum.
+        "MAX_SOCKETS_PER_USER": "1000",
     }
     return python_server(name, ["-m", "server.cli", "serve", "--port", "{port}"], {**base, **env})
 
@@ -146,6 +148,34 @@ async def run_server(args: argparse.Namespace, kind: str) -> dict[str, Any]:
         server.stop()
 
 
+def channel_traffic(org: data.ChatOrg, channels: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every member of `org` joins each of `channels` on a socket of its own; in each
+    channel one member (a different one from channel to channel) sends, one message in
+    flight at a time (the `persist` and `redis` modes)."""
+    sockets: list[dict[str, Any]] = []
+    senders = []
+    for j, channel in enumerate(channels):
+        join = [{"event": "channel:join", "data": {"channel": channel}}]
+        for k, person in enumerate(org.members):
+            if k == j % len(org.members):
+                data = {"channel": channel, "content": "$content", "client_msg_id": "$cid"}
+                senders.append({"socket": len(sockets), "event": "message:send", "data": data})
+            sockets.append({"auth": {"token": person.token}, "joins": join})
+    return {"window": 1, "sockets": sockets, "senders": senders, "recv": "message:new"}
+
+
+def send_figures(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sends_s": r["acks_per_second"],
+        "deliveries_s": r["deliveries_per_second"],
+        "ack_p50_ms": r["ack_ms"]["p50"],
+        "ack_p99_ms": r["ack_ms"]["p99"],
+        "cpu_ms_per_send": 1000 * r["cpu_s"] / max(r["acks"], 1),
+        "errors": r["errors"],
+        "load": load_average(),
+    }
+
+
 async def persist_figures(args: argparse.Namespace) -> dict[str, Any]:
     server = await aurentia(args).start()
     try:
@@ -158,31 +188,11 @@ async def persist_figures(args: argparse.Namespace) -> dict[str, Any]:
         async def profile() -> None:
             profilers.extend(await start_profile(args, "aurentia-persist", server))
 
-        sockets, senders = [], []
-        for j, channel in enumerate(channels):
-            join = [{"event": "channel:join", "data": {"channel": channel}}]
-            for k, person in enumerate(org.members):
-                if k == j % len(org.members):
-                    senders.append(
-                        {
-                            "socket": len(sockets),
-                            "event": "message:send",
-                            "data": {
-                                "channel": channel,
-                                "content": "$content",
-                                "client_msg_id": "$cid",
-                            },
-                        }
-                    )
-                sockets.append({"auth": {"token": person.token}, "joins": join})
         r = await drive(
             {
                 "mode": "saturate",
                 "url": server.url,
-                "window": 1,
-                "sockets": sockets,
-                "senders": senders,
-                "recv": "message:new",
+                **channel_traffic(org, channels),
                 "warmup_ms": args.warmup * 1000,
                 "duration_ms": args.duration * 1000,
             },
@@ -191,20 +201,17 @@ async def persist_figures(args: argparse.Namespace) -> dict[str, Any]:
         )
         for profiler in profilers:
             await profiler.wait()
-        return {
-            "sends_s": r["acks_per_second"],
-            "ack_p50_ms": r["ack_ms"]["p50"],
-            "ack_p99_ms": r["ack_ms"]["p99"],
-            "cpu_ms_per_send": 1000 * r["cpu_s"] / max(r["acks"], 1),
-            "errors": r["errors"],
-            "load": load_average(),
-        }
+        return send_figures(r)
     finally:
         server.stop()
 
 
 async def redis_figures(args: argparse.Namespace) -> dict[str, Any]:
-    out = {}
+    """The `persist` traffic on one process, then on two sharing PostgreSQL and Redis:
+    socket i connects to process i % 2, so each channel's members (and its senders)
+    are spread over both, and a message reaches the other process's members through
+    Redis."""
+    out: dict[Any, Any] = {}
     for count in (1, 2):
         servers = [
             aurentia(args, f"aurentia-redis-{i}", REDIS_URL=args.redis_url) for i in range(count)
@@ -213,25 +220,21 @@ async def redis_figures(args: argparse.Namespace) -> dict[str, Any]:
             await s.start()
         try:
             async with aiohttp.ClientSession() as session:
-                org = await data.chat_org(data.Api(session, servers[0].url), args.people)
-            traffic = room_traffic("aurentia", org, args.members)
-            # Receivers alternate between the processes; the sender is on the first.
+                api = data.Api(session, servers[0].url)
+                org = await data.chat_org(api, 5)
+                channels = await data.groups(api, org, args.channels)
             r = await drive(
                 {
                     "mode": "saturate",
                     "url": servers[0].url,
-                    "window": args.window,
                     "urls": [s.url for s in servers],
-                    **traffic,
+                    **channel_traffic(org, channels),
                     "warmup_ms": args.warmup * 1000,
                     "duration_ms": args.duration * 1000,
                 },
                 servers,
             )
-            out[count] = {
-                "deliveries_s": r["deliveries_per_second"],
-                "cpu_us_per_delivery": 1e6 * r["cpu_s"] / max(r["deliveries"], 1),
-            }
+            out[count] = send_figures(r)
         finally:
             for s in servers:
                 s.stop()
@@ -340,12 +343,17 @@ async def main(args: argparse.Namespace) -> None:
             server.stop()
     if "redis" in args.modes:
         r = await redis_figures(args)
-        print(
-            f"\nRedis: 1 process {r[1]['deliveries_s']:,.0f} deliveries/s "
-            f"({r[1]['cpu_us_per_delivery']:.1f} us), 2 processes {r[2]['deliveries_s']:,.0f}/s "
-            f"({r[2]['cpu_us_per_delivery']:.1f} us): x{r['ratio']:.2f}",
-            flush=True,
-        )
+        for count in (1, 2):
+            f = r[count]
+            print(
+                f"\nRedis, {count} process(es), {args.channels} channels of 5: "
+                f"{f['sends_s']:.0f} sends/s, {f['deliveries_s']:,.0f} deliveries/s, "
+                f"ack p50 {f['ack_p50_ms']:.1f} ms, p99 {f['ack_p99_ms']:.1f} ms, "
+                f"server CPU {f['cpu_ms_per_send']:.2f} ms/send (errors {f['errors']}, "
+                f"load {f['load']})",
+                flush=True,
+            )
+        print(f"Redis: 2 processes / 1: x{r['ratio']:.2f}", flush=True)
     print(f"load average at end: {load_average()}")
 
 

@@ -246,7 +246,14 @@ async def can_read_project(session: AsyncSession, member: Member, project: Proje
     contact = await projects.client_contact_id(
         session, org_id=member.org_id, client_id=project.client_id
     )
-    return contact == member.user_id
+    return reads_project(member, contact)
+
+
+def reads_project(member: Member, client_contact_id: uuid.UUID | None) -> bool:
+    """`can_read_project` when the project's client contact is already known."""
+    if member.can(Action.READ_ALL_PROJECTS):
+        return True
+    return member.role is MemberRole.CLIENT and client_contact_id == member.user_id
 
 
 async def require_project_reader(session: AsyncSession, member: Member, project: Projet) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
-from .db import insert_ignore
+from .db import insert_ignore, upsert
 from .messages import Conversation
 from .models import (
     ChannelReadState,
@@ -21,6 +21,7 @@ from .models import (
     ProjectChannel,
     Projet,
 )
+from .models.base import utcnow
 
 # A fixed namespace: the same pair in the same organization always maps to one id.
 _CONVERSATIONS = uuid.UUID("5b0f3a9e-7c4d-4c8e-9a51-2f6de0c1b7a3")
@@ -235,33 +236,36 @@ async def get_read_seq(session: AsyncSession, conv: Conversation, user_id: uuid.
     return int(value or 0)
 
 
+async def raise_read_seq(
+    session: AsyncSession, conv: Conversation, user_id: uuid.UUID, seq: int
+) -> None:
+    """Move the read pointer forward to `seq`, never back: one upsert."""
+    stmt = upsert(
+        session,
+        ChannelReadState,
+        {
+            "organization_id": conv.org_id,
+            "user_id": user_id,
+            "channel_type": conv.type.value,
+            "channel_id": conv.channel_id,
+            "read_seq": seq,
+        },
+        conflict=[
+            ChannelReadState.user_id,
+            ChannelReadState.channel_type,
+            ChannelReadState.channel_id,
+        ],
+        set_={"read_seq": seq, "updated_at": utcnow()},
+        where=ChannelReadState.read_seq < seq,
+    )
+    await session.execute(stmt)
+
+
 async def advance_read_seq(
     session: AsyncSession, conv: Conversation, user_id: uuid.UUID, seq: int
 ) -> int:
     """Move the read pointer forward only (never back); returns the pointer after."""
-    await session.execute(
-        insert_ignore(
-            session,
-            ChannelReadState,
-            {
-                "organization_id": conv.org_id,
-                "user_id": user_id,
-                "channel_type": conv.type.value,
-                "channel_id": conv.channel_id,
-                "read_seq": 0,
-            },
-        )
-    )
-    await session.execute(
-        update(ChannelReadState)
-        .where(
-            ChannelReadState.user_id == user_id,
-            ChannelReadState.channel_type == conv.type.value,
-            ChannelReadState.channel_id == conv.channel_id,
-            ChannelReadState.read_seq < seq,
-        )
-        .values(read_seq=seq)
-    )
+    await raise_read_seq(session, conv, user_id, seq)
     return await get_read_seq(session, conv, user_id)
 
 

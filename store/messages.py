@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from protocol.enums import ChannelType
 
-from .db import insert_ignore
+from .db import insert_ignore, upsert
 from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReaction
 
 MessageRow = ChannelMessage | DirectMessage
@@ -61,33 +62,40 @@ def conversation_of(row: MessageRow) -> Conversation:
     return Conversation(row.organization_id, ChannelType(row.channel_type), row.channel_id)
 
 
-async def lock_sequence(session: AsyncSession, conv: Conversation) -> int:
-    """Take the channel's sequence row lock and return its last seq.
+async def take_seqs(session: AsyncSession, conv: Conversation, count: int = 1) -> int:
+    """Take the channel's next `count` seqs; returns the last one taken.
 
-    The lock is held to the end of the transaction, so senders of one channel queue
-    here and commit in seq order; SQLite gets the same from BEGIN IMMEDIATE.
+    One upsert (`... ON CONFLICT DO UPDATE SET last_seq = last_seq + count RETURNING`)
+    creates or increments the sequence row and holds its lock to the end of the
+    transaction, so senders of one channel queue here and commit in seq order; SQLite
+    gets the same from BEGIN IMMEDIATE.
     """
+    stmt = upsert(
+        session,
+        ChannelSequence,
+        {
+            "organization_id": conv.org_id,
+            "channel_type": conv.type.value,
+            "channel_id": conv.channel_id,
+            "last_seq": count,
+        },
+        conflict=[ChannelSequence.channel_type, ChannelSequence.channel_id],
+        set_={"last_seq": ChannelSequence.last_seq + count},
+    ).returning(ChannelSequence.last_seq)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def give_back_seq(session: AsyncSession, conv: Conversation, seq: int) -> None:
+    """Undo `take_seqs` of `seq` (the last taken, its lock still held): no gap is left."""
     await session.execute(
-        insert_ignore(
-            session,
-            ChannelSequence,
-            {
-                "organization_id": conv.org_id,
-                "channel_type": conv.type.value,
-                "channel_id": conv.channel_id,
-                "last_seq": 0,
-            },
-        )
-    )
-    last = await session.scalar(
-        select(ChannelSequence.last_seq)
+        update(ChannelSequence)
         .where(
             ChannelSequence.channel_type == conv.type.value,
             ChannelSequence.channel_id == conv.channel_id,
+            ChannelSequence.last_seq == seq,
         )
-        .with_for_update()
+        .values(last_seq=seq - 1)
     )
-    return int(last or 0)
 
 
 async def last_seq(session: AsyncSession, conv: Conversation) -> int:
@@ -98,17 +106,6 @@ async def last_seq(session: AsyncSession, conv: Conversation) -> int:
         )
     )
     return int(value or 0)
-
-
-async def advance_sequence(session: AsyncSession, conv: Conversation, seq: int) -> None:
-    await session.execute(
-        update(ChannelSequence)
-        .where(
-            ChannelSequence.channel_type == conv.type.value,
-            ChannelSequence.channel_id == conv.channel_id,
-        )
-        .values(last_seq=seq)
-    )
 
 
 async def find_by_client_msg_id(
@@ -122,36 +119,6 @@ async def find_by_client_msg_id(
     )
 
 
-async def add_message(
-    session: AsyncSession,
-    conv: Conversation,
-    *,
-    seq: int,
-    sender_id: uuid.UUID,
-    content: str,
-    client_msg_id: str | None,
-    parent_id: uuid.UUID | None,
-    recipient_id: uuid.UUID | None = None,
-) -> MessageRow:
-    row: MessageRow
-    common: dict[str, Any] = {
-        "organization_id": conv.org_id,
-        "seq": seq,
-        "sender_id": sender_id,
-        "content": content,
-        "client_msg_id": client_msg_id,
-        "parent_id": parent_id,
-    }
-    if conv.direct:
-        assert recipient_id is not None
-        row = DirectMessage(conversation_id=conv.channel_id, recipient_id=recipient_id, **common)
-    else:
-        row = ChannelMessage(channel_type=conv.type.value, channel_id=conv.channel_id, **common)
-    session.add(row)
-    await session.flush()
-    return row
-
-
 async def append_many(
     session: AsyncSession, conv: Conversation, sender_id: uuid.UUID, contents: Sequence[str]
 ) -> int:
@@ -162,7 +129,7 @@ async def append_many(
     objects, no client_msg_id, no broadcast.
     """
     assert not conv.direct, "direct messages need a recipient per row"
-    start = await lock_sequence(session, conv)
+    start = await take_seqs(session, conv, len(contents)) - len(contents)
     rows = [
         {
             "organization_id": conv.org_id,
@@ -176,7 +143,6 @@ async def append_many(
     ]
     if rows:
         await session.execute(insert(ChannelMessage), rows)
-        await advance_sequence(session, conv, start + len(rows))
     return start + len(rows)
 
 
@@ -233,14 +199,22 @@ async def changed_since(
     session: AsyncSession, conv: Conversation, *, upto_seq: int, since: datetime, limit: int
 ) -> list[MessageRow]:
     """Messages at or before `upto_seq` modified after `since` (edits, tombstones,
-    reactions), oldest first."""
+    reactions), oldest first.
+
+    The candidates are gathered first (a materialized CTE, on both engines) so that the
+    planner ranges over the sync index (updated_at, then seq) instead of walking the
+    seq index in order in the hope of meeting `limit` matches early: on a large channel
+    the changed rows are few and recent, and that walk read the whole channel.
+    """
     model = conv.model()
-    stmt = (
+    changed = (
         select(model)
-        .where(*conv.where(), model.seq <= upto_seq, model.updated_at > since)
-        .order_by(model.seq)
-        .limit(limit)
+        .where(*conv.where(), model.updated_at > since, model.seq <= upto_seq)
+        .cte("changed")
+        .prefix_with("MATERIALIZED")
     )
+    row = aliased(model, changed)
+    stmt = select(row).order_by(row.seq).limit(limit)
     return list(await session.scalars(stmt))
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.chat import ChannelInfo, ChannelKey, ChannelRef, ChannelState
-from protocol.enums import ChannelType
+from protocol.enums import ChannelType, MemberRole
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
-from store import channels, messages, organizations, users
+from store import channel_access, channels, messages, organizations
 from store.messages import Conversation
 
 from ..policy import (
@@ -25,7 +25,7 @@ from ..policy import (
     can_read_project,
     enter_organization,
     find_in_caller_orgs,
-    member_of,
+    reads_project,
 )
 from ..realtime.rooms import channel_room, user_room
 
@@ -38,6 +38,8 @@ class Channel:
     info: ChannelInfo
     member: Member
     peer_id: uuid.UUID | None = None
+    # The reader's read pointer as the resolving transaction saw it.
+    read_seq: int = 0
 
     @property
     def key(self) -> ChannelKey:
@@ -55,19 +57,36 @@ def _missing() -> AppError:
     return not_found("channel")
 
 
-async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) -> Channel:
-    if ref.type is ChannelType.DIRECT:
-        return await _resolve_direct(session, user_id, ref)
-    org_id = await _channel_org(session, user_id, ref)
-    if org_id is None:
-        raise _missing()
-    try:
-        member = await member_of(session, org_id, user_id)
-    except AppError:
-        raise _missing() from None
-    name = await _readable_name(session, member, ref)
-    info = ChannelInfo(type=ref.type, id=ref.id, name=name, organization_id=org_id)
-    return Channel(Conversation(org_id, ref.type, ref.id), info, member)
+class _ChannelOrgs:
+    """The organization of each channel seen, by channel kind and id.
+
+    A channel never moves to another organization, so this never goes stale: a deleted
+    channel is still refused by the access query that follows. Socket events name a
+    channel by its id alone; remembering its organization spares a statement per event
+    and lets the transaction know the organization before its first statement. Bounded:
+    emptied when full.
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._orgs: dict[tuple[ChannelType, uuid.UUID], uuid.UUID] = {}
+
+    async def find(
+        self, session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef
+    ) -> uuid.UUID | None:
+        key = (ref.type, ref.id)
+        org_id = self._orgs.get(key)
+        if org_id is None:
+            org_id = await _channel_org(session, user_id, ref)
+            if org_id is not None:
+                if len(self._orgs) >= self.LIMIT:
+                    self._orgs.clear()
+                self._orgs[key] = org_id
+        return org_id
+
+
+_channel_orgs = _ChannelOrgs()
 
 
 async def _channel_org(
@@ -84,24 +103,35 @@ async def _channel_org(
     return await find_in_caller_orgs(session, user_id, find, ref.organization_id)
 
 
-async def _readable_name(session: AsyncSession, member: Member, ref: ChannelRef) -> str:
-    org_id = member.org_id
-    if ref.type is ChannelType.ORGANIZATION:
-        channel = await channels.get_org_channel(session, org_id=org_id, channel_id=ref.id)
-        if channel is None or not member.can(Action.READ_ORG_CHANNELS):
-            raise _missing()
-        return channel.name
-    if ref.type is ChannelType.PROJECT:
-        found = await channels.get_project_channel(session, org_id=org_id, channel_id=ref.id)
-        if found is None or not await can_read_project(session, member, found[1]):
-            raise _missing()
-        return found[0].name or found[1].nom
-    group = await channels.get_group(session, org_id=org_id, group_id=ref.id)
-    if group is None or not await channels.is_group_member(
-        session, org_id=org_id, group_id=ref.id, user_id=member.user_id
-    ):
+async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) -> Channel:
+    """The channel `ref` as `user_id` reads it, or `not_found` when they may not.
+
+    Membership, role, the channel's readability and the reader's read pointer come from
+    one statement (store.channel_access); the decision is made here and in policy.
+    """
+    if ref.type is ChannelType.DIRECT:
+        return await _resolve_direct(session, user_id, ref)
+    org_id = await _channel_orgs.find(session, user_id, ref)
+    if org_id is None or (ref.organization_id not in (None, org_id)):
         raise _missing()
-    return group.name
+    await enter_organization(session, org_id)
+    conv = Conversation(org_id, ref.type, ref.id)
+    facts = await channel_access.channel_reader(session, conv, user_id)
+    if facts is None:
+        raise _missing()
+    member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
+    if not _readable(member, ref.type, facts):
+        raise _missing()
+    info = ChannelInfo(type=ref.type, id=ref.id, name=facts.name, organization_id=org_id)
+    return Channel(conv, info, member, read_seq=facts.read_seq)
+
+
+def _readable(member: Member, kind: ChannelType, facts: channel_access.ReaderFacts) -> bool:
+    if kind is ChannelType.ORGANIZATION:
+        return member.can(Action.READ_ORG_CHANNELS)
+    if kind is ChannelType.PROJECT:
+        return reads_project(member, facts.client_contact_id)
+    return facts.in_group
 
 
 async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) -> Channel:
@@ -111,24 +141,16 @@ async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: Channe
             [FieldError(loc=["data", "channel", "id"], msg="cannot message yourself")]
         )
     org_id = ref.organization_id or await _shared_org(session, user_id, peer_id)
-    try:
-        member = await member_of(session, org_id, user_id)
-        await member_of(session, org_id, peer_id)
-    except AppError:
-        raise _missing() from None
-    peer = await users.get_profile(session, peer_id)
-    if peer is None:
-        raise _missing()
     conv = Conversation(
         org_id, ChannelType.DIRECT, channels.conversation_id(org_id, user_id, peer_id)
     )
-    info = ChannelInfo(
-        type=ChannelType.DIRECT,
-        id=peer_id,
-        name=f"{peer.prenom} {peer.nom}",
-        organization_id=org_id,
-    )
-    return Channel(conv, info, member, peer_id=peer_id)
+    await enter_organization(session, org_id)
+    facts = await channel_access.direct_reader(session, conv, user_id, peer_id)
+    if facts is None:
+        raise _missing()
+    member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
+    info = ChannelInfo(type=ChannelType.DIRECT, id=peer_id, name=facts.name, organization_id=org_id)
+    return Channel(conv, info, member, peer_id=peer_id, read_seq=facts.read_seq)
 
 
 async def _shared_org(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> uuid.UUID:
@@ -177,7 +199,7 @@ async def resolve_conversation(
 async def state_of(session: AsyncSession, channel: Channel) -> ChannelState:
     user_id = channel.member.user_id
     last = await messages.last_seq(session, channel.conv)
-    read = await channels.get_read_seq(session, channel.conv, user_id)
+    read = channel.read_seq
     unread = await messages.count_unread(session, channel.conv, user_id=user_id, read_seq=read)
     return ChannelState(channel=channel.info, last_seq=last, read_seq=read, unread_count=unread)
 

@@ -68,29 +68,37 @@ async def _can_read(tx: Tx, user_id: uuid.UUID, channel: Channel) -> bool:
 
 
 async def notify_for_message(svc: Services, tx: Tx, channel: Channel, row: MessageRow) -> None:
+    """Mentions, and a direct message to someone with no socket: only then is anything
+    read (a plain message to a channel costs no statement here)."""
+    mentions = [
+        user_id
+        for user_id in await _mentioned_members(tx, channel, row.content)
+        if await _can_read(tx, user_id, channel)
+    ]
+    peer = channel.peer_id
+    absent_peer = peer is not None and peer not in mentions and not await svc.is_connected(peer)
+    if not mentions and not absent_peer:
+        return
     org_id = channel.conv.org_id
     preview = row.content[:PREVIEW]
     link = f"/orgs/{org_id}/channels/{channel.info.type.value}/{channel.conv.channel_id}#{row.seq}"
     sender = await tx.session.get(Profile, row.sender_id)
     who = f"{sender.prenom} {sender.nom}" if sender else "Quelqu'un"
     base = {"message_id": str(row.id), "seq": row.seq, "channel_type": channel.info.type.value}
-    notified: set[uuid.UUID] = set()
-    for user_id in await _mentioned_members(tx, channel, row.content):
-        if await _can_read(tx, user_id, channel):
-            notified.add(user_id)
-            await notify(
-                svc,
-                tx,
-                org_id=org_id,
-                user_id=user_id,
-                type=NotificationType.MENTION,
-                title=f"{who} vous a mentionné dans {channel.info.name}",
-                message=preview,
-                link=link,
-                metadata=base,
-            )
-    peer = channel.peer_id
-    if peer is not None and peer not in notified and not await svc.is_connected(peer):
+    for user_id in mentions:
+        await notify(
+            svc,
+            tx,
+            org_id=org_id,
+            user_id=user_id,
+            type=NotificationType.MENTION,
+            title=f"{who} vous a mentionné dans {channel.info.name}",
+            message=preview,
+            link=link,
+            metadata=base,
+        )
+    if absent_peer:
+        assert peer is not None
         await notify(
             svc,
             tx,

@@ -14,6 +14,7 @@ from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store import channels as channel_store
 from store import messages as store
+from store import posting
 from store.messages import MessageRow, conversation_of
 from store.models import DirectMessage
 
@@ -43,45 +44,56 @@ async def render(
 ) -> list[p.Message]:
     """Messages as `viewer_id` sees them (a direct channel is named by the other side)."""
     reactions = await store.reactions_for(session, rows)
-    out = []
-    for row in rows:
-        conv = conversation_of(row)
-        recipient = _recipient(row)
-        channel_id = conv.channel_id
-        if recipient is not None:
-            channel_id = recipient if viewer_id == row.sender_id else row.sender_id
-        out.append(
-            p.Message(
-                id=row.id,
-                seq=row.seq,
-                channel=p.ChannelKey(type=conv.type, id=channel_id),
-                organization_id=row.organization_id,
-                sender_id=row.sender_id,
-                recipient_id=recipient,
-                content="" if row.deleted_at else row.content,
-                parent_id=row.parent_id,
-                client_msg_id=row.client_msg_id,
-                reactions=[
-                    p.Reaction(emoji=e, count=len(ids), user_ids=ids)
-                    for e, ids in reactions.get(row.id, [])
-                ],
-                created_at=row.created_at,
-                edited_at=row.edited_at,
-                deleted=row.deleted_at is not None,
-            )
-        )
-    return out
+    return [_rendered(row, viewer_id, reactions.get(row.id, [])) for row in rows]
+
+
+def _rendered(
+    row: MessageRow, viewer_id: uuid.UUID, reactions: list[tuple[str, list[uuid.UUID]]]
+) -> p.Message:
+    conv = conversation_of(row)
+    recipient = _recipient(row)
+    channel_id = conv.channel_id
+    if recipient is not None:
+        channel_id = recipient if viewer_id == row.sender_id else row.sender_id
+    return p.Message(
+        id=row.id,
+        seq=row.seq,
+        channel=p.ChannelKey(type=conv.type, id=channel_id),
+        organization_id=row.organization_id,
+        sender_id=row.sender_id,
+        recipient_id=recipient,
+        content="" if row.deleted_at else row.content,
+        parent_id=row.parent_id,
+        client_msg_id=row.client_msg_id,
+        reactions=[p.Reaction(emoji=e, count=len(ids), user_ids=ids) for e, ids in reactions],
+        created_at=row.created_at,
+        edited_at=row.edited_at,
+        deleted=row.deleted_at is not None,
+    )
 
 
 async def _broadcast(
-    tx: Tx, channel: Channel, event: str, row: MessageRow, skip_sid: str | None = None
+    tx: Tx,
+    channel: Channel,
+    event: str,
+    row: MessageRow,
+    skip_sid: str | None = None,
+    *,
+    new: bool = False,
 ) -> p.Message:
-    """Queue `event` with the message for every reader; returns the sender's view."""
-    mine = (await render(tx.session, [row], channel.member.user_id))[0]
+    """Queue `event` with the message for every reader; returns the sender's view. A
+    `new` message has no reactions yet: nothing is read to render it."""
+
+    async def view(viewer: uuid.UUID) -> p.Message:
+        if new:
+            return _rendered(row, viewer, [])
+        return (await render(tx.session, [row], viewer))[0]
+
+    mine = await view(channel.member.user_id)
     if channel.peer_id is None:
         tx.emit(event, mine, channel.rooms[0], skip_sid)
         return mine
-    theirs = (await render(tx.session, [row], channel.peer_id))[0]
+    theirs = await view(channel.peer_id)
     own_room, peer_room = channel.rooms
     tx.emit(event, mine, own_room, skip_sid)
     tx.emit(event, theirs, peer_room)
@@ -100,41 +112,42 @@ def _lock_key(actor: Actor, ref: p.ChannelRef) -> object:
 
 async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None) -> p.Message:
     """Store and broadcast a message. A retry with the same `client_msg_id` returns the
-    stored message and broadcasts nothing; the answer comes only after the commit."""
+    stored message and broadcasts nothing; the answer comes only after the commit.
+
+    Two statements on PostgreSQL (access with the read pointer, then store.posting's
+    one); the channel lock is taken before the transaction, so a sender waiting behind
+    another of the same channel holds no connection.
+    """
     async with svc.channel_locks.hold(_lock_key(actor, req.channel)), svc.tx() as tx:
         channel = await channels.resolve(tx.session, actor.user_id, req.channel)
-        last = await store.lock_sequence(tx.session, channel.conv)
-        first = await store.find_by_client_msg_id(
-            tx.session, channel.conv, actor.user_id, req.client_msg_id
-        )
-        if first is not None:
-            return (await render(tx.session, [first], actor.user_id))[0]
         if req.parent_id is not None and not await store.in_conversation(
             tx.session, channel.conv, req.parent_id
         ):
             raise validation_error(
                 [FieldError(loc=["data", "parent_id"], msg="no such message in this channel")]
             )
-        seq = last + 1
-        await store.advance_sequence(tx.session, channel.conv, seq)
-        row = await store.add_message(
+        row = await posting.post(
             tx.session,
             channel.conv,
-            seq=seq,
             sender_id=actor.user_id,
             content=req.content,
             client_msg_id=req.client_msg_id,
             parent_id=req.parent_id,
             recipient_id=channel.peer_id,
         )
-        message = await _broadcast(tx, channel, NEW, row)
+        if row is None:  # a retry: the first message answers
+            assert req.client_msg_id is not None
+            first = await store.find_by_client_msg_id(
+                tx.session, channel.conv, actor.user_id, req.client_msg_id
+            )
+            assert first is not None
+            return (await render(tx.session, [first], actor.user_id))[0]
+        message = await _broadcast(tx, channel, NEW, row, new=True)
         tx.after_commit(_count_stored)
         await notify_for_message(svc, tx, channel, row)
-        # What one writes, one has read: earlier messages included.
-        before = await channel_store.get_read_seq(tx.session, channel.conv, actor.user_id)
-        await channel_store.advance_read_seq(tx.session, channel.conv, actor.user_id, seq)
-        if before < last:
-            await _announce_read(tx, channel, seq, 0, sid)
+        # What one writes, one has read (posting moved the pointer): earlier ones included.
+        if channel.read_seq < row.seq - 1:
+            await _announce_read(tx, channel, row.seq, 0, sid)
         return message
 
 
@@ -262,7 +275,7 @@ async def mark_read(svc: Services, actor: Actor, req: p.ReadMark, sid: str | Non
     async with svc.tx() as tx:
         channel = await channels.resolve(tx.session, actor.user_id, req.channel)
         last = await store.last_seq(tx.session, channel.conv)
-        before = await channel_store.get_read_seq(tx.session, channel.conv, actor.user_id)
+        before = channel.read_seq
         read = await channel_store.advance_read_seq(
             tx.session, channel.conv, actor.user_id, min(req.seq, last)
         )

@@ -92,6 +92,8 @@ class ChannelMessage(UUIDPk, OrgScoped, Timestamps, Base):
             name="uq_channel_messages_client_msg_id",
         ),
         Index("ix_channel_messages_created_at", "created_at"),
+        # `sync`'s changed messages: a range over updated_at, seq checked in the index.
+        Index("ix_channel_messages_sync", "channel_type", "channel_id", "updated_at", "seq"),
         in_check("channel_type", "channel_type", CHANNEL_MESSAGE_TYPES),
         CheckConstraint("seq >= 1", name="seq_positive"),
     )
@@ -124,6 +126,7 @@ class DirectMessage(UUIDPk, OrgScoped, Timestamps, Base):
             name="uq_direct_messages_client_msg_id",
         ),
         Index("ix_direct_messages_sender_id_recipient_id", "sender_id", "recipient_id"),
+        Index("ix_direct_messages_sync", "conversation_id", "updated_at", "seq"),
         CheckConstraint("sender_id <> recipient_id", name="not_self"),
         CheckConstraint("seq >= 1", name="seq_positive"),
     )

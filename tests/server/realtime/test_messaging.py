@@ -253,6 +253,34 @@ async def test_read_pointer_moves_forward_only_and_reaches_other_devices(
             await peer.close()
 
 
+async def test_sending_moves_the_senders_read_pointer_and_tells_their_other_devices(
+    server: TestServer, http: Client
+) -> None:
+    org = await make_org(http)
+    bob = await member(http, org)
+    ref = org.ref()
+    alice = await joined(server, org.owner, ref)
+    bob_phone, bob_laptop = await joined(server, bob, ref), await joined(server, bob, ref)
+    try:
+        await send(alice, ref, "m1")
+        await send(alice, ref, "m2")
+        reply = {"channel": ref, "content": "reply", "client_msg_id": "bob-1"}
+        first = await bob_phone.call("message:send", reply)
+        assert first["data"]["seq"] == 3
+        (moved,) = await bob_laptop.wait_for("channel:read")
+        assert moved == {"channel": ref, "read_seq": 3, "unread_count": 0}
+        # Nothing was unread before this one, and a retry changes nothing: no news.
+        await send(bob_phone, ref, "again")
+        assert (await bob_phone.call("message:send", reply)) == first
+        await settle()
+        assert len(bob_laptop.events["channel:read"]) == 1
+        state = (await bob_laptop.call("channel:join", {"channel": ref}))["data"]
+        assert (state["last_seq"], state["read_seq"], state["unread_count"]) == (4, 4, 0)
+    finally:
+        for peer in (alice, bob_phone, bob_laptop):
+            await peer.close()
+
+
 async def test_nul_characters_are_refused_not_a_server_error(
     server: TestServer, http: Client
 ) -> None:
