@@ -14,7 +14,7 @@
 //   rate?: 50,                                        // paced: messages/s over all senders
 //   warmup_ms, duration_ms,
 //   urls?: [url, ...],                                // socket i connects to urls[i % n]
-//   connect?: {count, concurrency, auth?, hold_ms}     // connect mode
+//   connect?: {count, concurrency, auths?, hold_ms}    // connect mode
 // }
 // Every payload's content is "<performance.now() at send> <n>": receivers in this process
 // compute send-to-receive latency on one clock.
@@ -66,9 +66,10 @@ function pct(sorted, p) {
 }
 
 async function connectMode() {
-  const { count, concurrency, auth, hold_ms } = cfg.connect;
+  // `auths`: the sockets take them in turn (a server caps the sockets of one user).
+  const { count, concurrency, auths, hold_ms } = cfg.connect;
   const t0 = performance.now();
-  const sockets = await pool(count, concurrency, () => open(auth));
+  const sockets = await pool(count, concurrency, (i) => open(auths ? auths[i % auths.length] : undefined));
   const seconds = (performance.now() - t0) / 1000;
   say({ event: "measure_start", connected: sockets.length });
   await sleep(hold_ms);
