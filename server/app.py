@@ -36,7 +36,7 @@ from .rest import projects as project_routes
 from .rest import search as search_routes
 from .rest import tasks as task_routes
 from .rest import time as time_routes
-from .rest.access import access_middleware
+from .rest.access import access_middleware, http_only
 from .rest.cors import cors_middleware
 from .rest.errors import error_middleware
 from .rest.limits import rate_limit_middleware
@@ -124,7 +124,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     # Outermost first: request id, log line and metrics see every answer; CORS answers
     # preflights; errors become problem+json; rate limits raise inside that.
     app = web.Application(
-        middlewares=[access_middleware, cors_middleware, error_middleware, rate_limit_middleware],
+        middlewares=[
+            http_only(m)
+            for m in (access_middleware, cors_middleware, error_middleware, rate_limit_middleware)
+        ],
         client_max_size=settings.max_request_bytes,
     )
     app[SETTINGS] = settings

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import sys
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import orjson
@@ -12,6 +15,18 @@ import orjson
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
+
+
+@contextlib.contextmanager
+def fresh_request_id() -> Iterator[str]:
+    """A new id for the lines logged while one socket event, connect or disconnect is
+    served (HTTP requests get theirs in server/rest/access.py)."""
+    request_id = uuid.uuid4().hex[:16]
+    token = request_id_var.set(request_id)
+    try:
+        yield request_id
+    finally:
+        request_id_var.reset(token)
 
 
 class JsonFormatter(logging.Formatter):

@@ -19,7 +19,7 @@ from store.db import is_unavailable
 
 from ..auth.tokens import unauthorized
 from ..drain import Drain
-from ..logs import request_id_var
+from ..logs import fresh_request_id
 from ..metrics import connected_sockets
 from ..services import auth
 from ..services.core import Services
@@ -61,9 +61,9 @@ def setup(
     presence: Callable[[], Presence],
     drain: Drain,
 ) -> None:
+    expiring: set[asyncio.Task[None]] = set()
+
     async def expire(state: SocketState) -> None:
-        delay = (state.expires_at - datetime.now(UTC)).total_seconds()
-        await asyncio.sleep(max(delay, 0))
         await sio.emit(
             events.AUTH_EXPIRED,
             {"message": "access token expired; reconnect with a fresh token"},
@@ -71,23 +71,27 @@ def setup(
         )
         await sio.disconnect(state.sid)
 
+    def start_expiry(state: SocketState) -> None:
+        task = asyncio.create_task(expire(state))
+        expiring.add(task)
+        task.add_done_callback(expiring.discard)
+
     def schedule_expiry(state: SocketState) -> None:
-        if state.expiry_task is not None:
-            state.expiry_task.cancel()
-        state.expiry_task = asyncio.create_task(expire(state))
+        if state.expiry is not None:
+            state.expiry.cancel()
+        delay = max((state.expires_at - datetime.now(UTC)).total_seconds(), 0)
+        state.expiry = asyncio.get_running_loop().call_later(delay, start_expiry, state)
 
     async def connect(sid: str, environ: dict[str, Any], auth_data: Any = None) -> None:
-        request_id = request_id_var.set(uuid.uuid4().hex[:16])
-        try:
-            await accept(sid, auth_data)
-        except socketio.exceptions.ConnectionRefusedError as exc:
-            data = exc.error_args.get("data") or {}
-            access_log.info(
-                "connect refused", extra={"fields": {"sid": sid, "outcome": data.get("code")}}
-            )
-            raise
-        finally:
-            request_id_var.reset(request_id)
+        with fresh_request_id():
+            try:
+                await accept(sid, auth_data)
+            except socketio.exceptions.ConnectionRefusedError as exc:
+                data = exc.error_args.get("data") or {}
+                access_log.info(
+                    "connect refused", extra={"fields": {"sid": sid, "outcome": data.get("code")}}
+                )
+                raise
 
     async def accept(sid: str, auth_data: Any) -> None:
         token = auth_data.get("token") if isinstance(auth_data, dict) else None
@@ -125,6 +129,10 @@ def setup(
         access_log.info("connect", extra={"fields": fields})
 
     async def disconnect(sid: str, *reason: Any) -> None:
+        with fresh_request_id():
+            await leave(sid, reason)
+
+    async def leave(sid: str, reason: tuple[Any, ...]) -> None:
         await presence().disconnected(sid)
         try:
             state = await get_state(sio, sid)
@@ -141,8 +149,8 @@ def setup(
                 }
             },
         )
-        if state.expiry_task is not None:
-            state.expiry_task.cancel()
+        if state.expiry is not None:
+            state.expiry.cancel()
         for _, task in state.typing.values():
             task.cancel()
 

@@ -14,13 +14,15 @@ from protocol.errors import AppError, ErrorCode
 STATE_KEY = "aurentia"
 
 
-@dataclass
+@dataclass(slots=True)
 class SocketState:
     sid: str
     user_id: uuid.UUID
     family_id: uuid.UUID | None
     expires_at: datetime
-    expiry_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    # Fires when the access token expires: a timer, not a sleeping task, since every idle
+    # socket holds one (a task and its frame cost about a kilobyte more).
+    expiry: asyncio.TimerHandle | None = field(default=None, repr=False)
     # Rooms entered on behalf of each organization (channels, project subscriptions).
     org_rooms: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     # Token bucket of the event rate limit.

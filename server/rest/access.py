@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from .. import metrics
 from ..drain import Drain
@@ -53,13 +54,8 @@ async def access_middleware(request: web.Request, handler: Handler) -> web.Strea
     status = 500
     drain = request.app[DRAIN]
     try:
-        if request.path.startswith(SOCKET_IO_PREFIX):
-            # Long polls and websockets last as long as the connection; shutdown closes
-            # them itself (server/shutdown.py), so they are not waited for.
+        with drain.track():
             response = await handler(request)
-        else:
-            with drain.track():
-                response = await handler(request)
         status = response.status
         if drain.draining and not response.prepared:
             response.force_close()  # the client's next request goes to another process
@@ -85,6 +81,25 @@ async def access_middleware(request: web.Request, handler: Handler) -> web.Strea
             fields["user_id"] = str(request[ACTOR].user_id)
         log.info("request", extra={"fields": fields})
         request_id_var.reset(token)
+
+
+def http_only(middleware: Middleware) -> Middleware:
+    """`middleware` for every request but Socket.IO's, which go straight to the handler.
+
+    A websocket lasts for hours, and a middleware awaiting its handler keeps its frame
+    (with the request's locals) alive that long: about a kilobyte per middleware per idle
+    connection. Socket.IO has its own ids, log lines, limits and CORS (server/realtime),
+    and shutdown closes its transports itself (server/shutdown.py) rather than waiting.
+    Returning the handler's awaitable, not awaiting it, leaves no frame behind.
+    """
+
+    @web.middleware
+    def wrapped(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+        if request.path.startswith(SOCKET_IO_PREFIX):
+            return handler(request)
+        return middleware(request, handler)
+
+    return wrapped
 
 
 async def _stamp_request_id(request: web.Request, response: web.StreamResponse) -> None:
