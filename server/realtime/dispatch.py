@@ -24,7 +24,7 @@ from store.db import is_unavailable
 from .. import metrics
 from ..bus import wire
 from ..drain import Drain
-from ..logs import request_id_var
+from ..logs import fresh_request_id
 from ..ratelimit import rate_limited
 from ..services.auth import Actor
 from .session import SocketState, get_state
@@ -121,49 +121,48 @@ class Dispatcher:
     async def _answer(
         self, label: str, sid: str, work: Callable[[SocketState], Awaitable[Any]]
     ) -> dict[str, Any]:
-        token = request_id_var.set(uuid.uuid4().hex[:16])
-        started = time.perf_counter()
-        outcome = "ok"
-        user_id: uuid.UUID | None = None
-        try:
-            with self._drain.admit():
-                state = await get_state(self._sio, sid)
-                user_id = state.user_id
-                return ok(await work(state))
-        except AppError as exc:
-            outcome = exc.code.value
-            return failure(exc)
-        except Exception as exc:
-            if is_unavailable(exc):
-                # A read outside `svc.tx()` lost the database: the same answer as a write.
-                outcome = ErrorCode.UNAVAILABLE.value
-                log.error("database unavailable", extra={"fields": {"event": label}})
+        with fresh_request_id() as request_id:
+            started = time.perf_counter()
+            outcome = "ok"
+            user_id: uuid.UUID | None = None
+            try:
+                with self._drain.admit():
+                    state = await get_state(self._sio, sid)
+                    user_id = state.user_id
+                    return ok(await work(state))
+            except AppError as exc:
+                outcome = exc.code.value
+                return failure(exc)
+            except Exception as exc:
+                if is_unavailable(exc):
+                    # A read outside `svc.tx()` lost the database: the same answer as a write.
+                    outcome = ErrorCode.UNAVAILABLE.value
+                    log.error("database unavailable", extra={"fields": {"event": label}})
+                    return failure(
+                        AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
+                    )
+                outcome = ErrorCode.INTERNAL.value
+                log.exception("event failed", extra={"fields": {"event": label}})
                 return failure(
-                    AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
+                    AppError(
+                        ErrorCode.INTERNAL,
+                        "the server failed to answer; quote the request id when reporting it",
+                        {"request_id": request_id},
+                    )
                 )
-            outcome = ErrorCode.INTERNAL.value
-            log.exception("event failed", extra={"fields": {"event": label}})
-            return failure(
-                AppError(
-                    ErrorCode.INTERNAL,
-                    "the server failed to answer; quote the request id when reporting it",
-                    {"request_id": request_id_var.get()},
-                )
-            )
-        finally:
-            elapsed = time.perf_counter() - started
-            metrics.socket_events.labels(label, outcome).inc()
-            metrics.socket_ack_seconds.labels(label).observe(elapsed)
-            fields: dict[str, object] = {
-                "event": label,
-                "outcome": outcome,
-                "duration_ms": round(elapsed * 1000, 2),
-                "sid": sid,
-            }
-            if user_id is not None:
-                fields["user_id"] = str(user_id)
-            access_log.info("event", extra={"fields": fields})
-            request_id_var.reset(token)
+            finally:
+                elapsed = time.perf_counter() - started
+                metrics.socket_events.labels(label, outcome).inc()
+                metrics.socket_ack_seconds.labels(label).observe(elapsed)
+                fields: dict[str, object] = {
+                    "event": label,
+                    "outcome": outcome,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "sid": sid,
+                }
+                if user_id is not None:
+                    fields["user_id"] = str(user_id)
+                access_log.info("event", extra={"fields": fields})
 
     async def _unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         """The name a client made up is not a label: it could grow the series forever."""
