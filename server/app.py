@@ -55,6 +55,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         pool_size=settings.db_pool_size,
         echo=settings.db_echo,
         role=settings.server_role,
+        pooled=settings.pooled,
     )
     app[ENGINE] = engine
     app[SESSIONS] = create_session_factory(engine)
@@ -109,7 +110,6 @@ async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
         interval,
         engine=app[ENGINE],
         redis=app.get(REDIS),
-        is_sqlite=settings.is_sqlite,
         namespace=settings.redis_namespace,
     )
     task = asyncio.create_task(analytics_job.run_forever(app[SERVICES], lock, interval))

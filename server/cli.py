@@ -76,7 +76,7 @@ async def _check_app_role(settings: Settings) -> None:
     if settings.is_sqlite:
         return
     role = settings.database_app_role
-    engine = create_engine(settings.database_url, role=settings.server_role)
+    engine = create_engine(settings.database_url, role=settings.server_role, pooled=settings.pooled)
     try:
         async with create_session_factory(engine)() as session:
             standing = await tenancy.role_standing(session)

@@ -21,12 +21,97 @@ _DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
-class Settings(BaseSettings):
-    """Configuration; every field can come from the environment under its upper-case name."""
+def _normalize_database_url(value: str) -> str:
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError("not a database URL") from None
+    driver = url.drivername
+    if driver in {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}:
+        url = url.set(drivername="postgresql+asyncpg")
+    elif driver == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+    if url.drivername not in _DRIVERS:
+        raise ValueError(
+            f"driver {driver!r} is not supported (use sqlite+aiosqlite:// or postgresql+asyncpg://)"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+class DatabaseSettings(BaseSettings):
+    """What reaching and migrating the database needs, and nothing more: `aurentia db`
+    runs on these alone, so a migration job needs no JWT secret."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: str = DEFAULT_DATABASE_URL
+    # A direct (unpooled) connection as the tables' owner, for migrations and their lock;
+    # needed behind a transaction pooler, where DATABASE_URL logs in as the app role.
+    database_direct_url: str | None = None
+    # `transaction`: DATABASE_URL goes through PgBouncer (or Supabase's pooler) in
+    # transaction mode. Prepared statements do not outlive a transaction there and
+    # start-up parameters are not passed on, so asyncpg's statement cache is off and
+    # DATABASE_URL's own user must be DATABASE_APP_ROLE (docs/pooling.md).
+    database_pooler: Literal["none", "transaction"] = "none"
+    # PostgreSQL: the role the server assumes on every connection, so that Row Level
+    # Security applies to it (neither superuser, nor BYPASSRLS, nor owner of the tables);
+    # migrations create and grant it, and run as DATABASE_URL's own user. Unused on SQLite.
+    database_app_role: str = DEFAULT_APP_ROLE
+
+    @field_validator("database_url", "database_direct_url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        return _normalize_database_url(value)
+
+    @field_validator("database_app_role")
+    @classmethod
+    def _plain_role(cls, value: str) -> str:
+        return check_role_name(value)
+
+    @model_validator(mode="after")
+    def _pooler_logs_in_as_the_app_role(self) -> DatabaseSettings:
+        if self.database_pooler == "none":
+            return self
+        if self.is_sqlite:
+            raise ValueError("DATABASE_POOLER applies to PostgreSQL only")
+        user = make_url(self.database_url).username
+        if user != self.database_app_role:
+            raise ValueError(
+                "behind a transaction pooler DATABASE_URL must log in as DATABASE_APP_ROLE "
+                f"({self.database_app_role!r}), not {user!r}: start-up parameters do not "
+                "pass through the pooler; migrations use DATABASE_DIRECT_URL"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def pooled(self) -> bool:
+        return self.database_pooler == "transaction"
+
+    @property
+    def migration_url(self) -> str:
+        """Where migrations run: the direct URL when there is one, else DATABASE_URL."""
+        return self.database_direct_url or self.database_url
+
+    @property
+    def server_role(self) -> str | None:
+        """The role server connections switch to (store.db.create_engine's `role`): the
+        app role on PostgreSQL; none on SQLite, nor behind a pooler, where DATABASE_URL's
+        user already is that role."""
+        return None if self.is_sqlite or self.pooled else self.database_app_role
+
+
+class Settings(DatabaseSettings):
+    """Configuration; every field can come from the environment under its upper-case name."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
     redis_url: str | None = None
     # Prefix of every Redis key and pub/sub channel of this deployment, so that several
     # deployments (or test runs) can share one Redis without seeing each other.
@@ -40,10 +125,6 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86400, ge=60)
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    # PostgreSQL: the role the server assumes on every connection, so that Row Level
-    # Security applies to it (neither superuser, nor BYPASSRLS, nor owner of the tables);
-    # migrations create and grant it, and run as DATABASE_URL's own user. Unused on SQLite.
-    database_app_role: str = DEFAULT_APP_ROLE
     db_echo: bool = False
     auto_migrate: bool = True
     # Browser origins (`https://app.example.com`) allowed to call REST and Socket.IO; empty:
@@ -107,25 +188,6 @@ class Settings(BaseSettings):
     analytics_job_enabled: bool = True
     analytics_job_interval_seconds: float = Field(default=86400.0, gt=0)
 
-    @field_validator("database_url")
-    @classmethod
-    def _known_driver(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except ArgumentError:
-            raise ValueError("DATABASE_URL is not a database URL") from None
-        driver = url.drivername
-        if driver in {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}:
-            url = url.set(drivername="postgresql+asyncpg")
-        elif driver == "sqlite":
-            url = url.set(drivername="sqlite+aiosqlite")
-        if url.drivername not in _DRIVERS:
-            raise ValueError(
-                f"DATABASE_URL driver {driver!r} is not supported "
-                "(use sqlite+aiosqlite:// or postgresql+asyncpg://)"
-            )
-        return url.render_as_string(hide_password=False)
-
     @field_validator("cors_allowed_origins")
     @classmethod
     def _explicit_origins(cls, value: list[str]) -> list[str]:
@@ -135,11 +197,6 @@ class Settings(BaseSettings):
                     f"{origin!r} is not an origin: list each one as scheme://host[:port]"
                 )
         return value
-
-    @field_validator("database_app_role")
-    @classmethod
-    def _plain_role(cls, value: str) -> str:
-        return check_role_name(value)
 
     @field_validator("redis_url")
     @classmethod
@@ -170,16 +227,6 @@ class Settings(BaseSettings):
         if self.external_jwks_file is not None and not self.external_jwks_file.is_file():
             raise ValueError(f"EXTERNAL_JWKS_FILE {self.external_jwks_file} is not a file")
         return self
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
-    def server_role(self) -> str | None:
-        """The role server connections run as (store.db.create_engine's `role`): the
-        app role on PostgreSQL, none on SQLite."""
-        return None if self.is_sqlite else self.database_app_role
 
     @property
     def sqlite_path(self) -> Path | None:

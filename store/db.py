@@ -6,6 +6,7 @@ functions receive its session and never commit.
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -42,6 +43,7 @@ def create_engine(
     max_overflow: int | None = None,
     echo: bool = False,
     role: str | None = None,
+    pooled: bool = False,
 ) -> AsyncEngine:
     """An engine configured for its dialect.
 
@@ -51,6 +53,11 @@ def create_engine(
     statement, is the same on every pooled connection, and stays through RESET ROLE and
     DISCARD ALL (it is the session's default). The server passes its unprivileged role
     (store/tenancy.py); migrations connect as the URL's own user.
+
+    `pooled`: the URL leads to a transaction-mode pooler (PgBouncer, Supabase's), where
+    consecutive transactions of one client connection may run on different server
+    connections. asyncpg's prepared statements would then be missing or collide, so its
+    statement cache is off and every statement it prepares gets a name of its own.
 
     SQLite gets foreign keys on (off by default there), WAL, a busy timeout, and
     `BEGIN IMMEDIATE` transactions: a deferred transaction that reads then writes can
@@ -65,8 +72,12 @@ def create_engine(
     connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_SECONDS}
     if role is not None:
         connect_args["server_settings"] = {"role": role}
+    if pooled:
+        connect_args["statement_cache_size"] = 0
+        connect_args["prepared_statement_name_func"] = _unique_statement_name
+        parsed = parsed.update_query_dict({"prepared_statement_cache_size": "0"})
     return create_async_engine(
-        url,
+        parsed,
         echo=echo,
         connect_args=connect_args,
         pool_size=pool_size,
@@ -78,6 +89,10 @@ def create_engine(
         # opened before it, so the pool recovers by itself once PostgreSQL is back.
         pool_recycle=1800,
     )
+
+
+def _unique_statement_name() -> str:
+    return f"__aurentia_{uuid.uuid4().hex}__"
 
 
 def is_unavailable(error: BaseException) -> bool:

@@ -52,7 +52,10 @@ async def standalone_services(settings: Settings) -> AsyncIterator[Services]:
     their next load (everything is stored). Rate limits are counted in this process only:
     the sample's own sign-ups are not a client's."""
     engine = create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, role=settings.server_role
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        role=settings.server_role,
+        pooled=settings.pooled,
     )
     try:
         yield Services(

@@ -31,7 +31,7 @@ from .identity import (
     UserOrganization,
 )
 from .milestones import Milestone, MilestoneAssignment, MilestoneDependency, MilestoneTask
-from .ops import IdempotencyKey
+from .ops import IdempotencyKey, JobRound
 from .people import Competence, ConsultantDetails, ProfileCompetence
 from .projects import Affectation, Client, Livrable, Projet, Tache
 
@@ -53,6 +53,7 @@ __all__ = [
     "GroupChatMember",
     "IdempotencyKey",
     "Incident",
+    "JobRound",
     "JoinCode",
     "Livrable",
     "MessageReaction",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, CreatedAt, JSONType, OrgScoped, UUIDPk
@@ -39,3 +39,15 @@ class IdempotencyKey(UUIDPk, OrgScoped, CreatedAt, Base):
     # HTTP status and JSON body of the first answer (body null for a 204).
     status: Mapped[int]
     response_body: Mapped[Any] = mapped_column(JSONType, nullable=True)
+
+
+class JobRound(Base):
+    """The last round of a periodic job that some process claimed. A round is claimed by
+    one upsert that moves `last_round` forward only: exactly one process wins it, in a
+    single transaction, so the claim holds behind a transaction pooler and across
+    clock skew (a session advisory lock would do neither)."""
+
+    __tablename__ = "job_rounds"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_round: Mapped[int] = mapped_column(BigInteger)
