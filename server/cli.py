@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 import sys
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -27,10 +27,11 @@ from .app import create_app
 from .demo import DEFAULT_NAME, DEFAULT_PASSWORD, DemoError, check_options, run_demo
 from .logs import configure_logging
 from .services.orgs import slugify
-from .settings import Settings
+from .settings import DatabaseSettings, Settings
 from .shutdown import FORCE_CLOSE_SECONDS, graceful_stop
 
 log = logging.getLogger("aurentia")
+S = TypeVar("S", bound=DatabaseSettings)
 
 
 class StartupError(Exception):
@@ -43,8 +44,12 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def load_settings(**overrides: object) -> Settings:
+    return _load(Settings, **overrides)
+
+
+def _load(kind: type[S], **overrides: object) -> S:
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+        return kind(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
         message = err["msg"].removeprefix("Value error, ")
@@ -56,8 +61,8 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-async def _check_database(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
+async def _check_database(settings: DatabaseSettings) -> None:
+    engine = create_engine(settings.database_url, pooled=settings.pooled)
     try:
         async with asyncio.timeout(10), engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -99,7 +104,7 @@ async def _check_app_role(settings: Settings) -> None:
 async def _serve(settings: Settings, migrate_first: bool) -> None:
     await _check_database(settings)
     if migrate_first:
-        await migrate.upgrade(settings.database_url, app_role=settings.database_app_role)
+        await _upgrade(settings)
     await _check_app_role(settings)
     app = create_app(settings)
     runner = web.AppRunner(
@@ -148,21 +153,33 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _run(_serve(settings, migrate_first=not args.no_migrate and settings.auto_migrate))
 
 
+async def _upgrade(settings: DatabaseSettings, revision: str = "head") -> list[migrate.Step]:
+    """Migrate over the direct connection (DATABASE_DIRECT_URL, else DATABASE_URL); the
+    applied steps are logged for the operator."""
+    steps = await migrate.upgrade(
+        settings.migration_url, revision, app_role=settings.database_app_role
+    )
+    for step in steps:
+        log.info("migration applied", extra={"fields": {"revision": step.revision}})
+    return steps
+
+
 def cmd_db(args: argparse.Namespace) -> None:
-    settings = load_settings()
+    """Migrations need only the database settings: no JWT secret for a migration job."""
+    settings = _load(DatabaseSettings)
 
     async def run() -> None:
         await _check_database(settings)
+        url = settings.migration_url
         if args.action == "upgrade":
-            await migrate.upgrade(
-                settings.database_url,
-                args.revision or "head",
-                app_role=settings.database_app_role,
-            )
+            steps = await _upgrade(settings, args.revision or "head")
+            for step in steps:
+                print(f"applied {step}")
         elif args.action == "downgrade":
-            await migrate.downgrade(settings.database_url, args.revision or "base")
-        rev = await migrate.current(settings.database_url)
-        print(rev or "(empty database)")
+            for step in await migrate.downgrade(url, args.revision or "base"):
+                print(f"undone {step}")
+        rev = await migrate.current(url)
+        print(f"database at {rev}" if rev else "database empty (no migration applied)")
 
     _run(run())
 
@@ -181,8 +198,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     async def run() -> None:
         await _check_database(settings)
         if not args.no_migrate and settings.auto_migrate:
-            await migrate.upgrade(settings.database_url, app_role=settings.database_app_role)
-        elif await migrate.current(settings.database_url) != migrate.head():
+            await _upgrade(settings)
+        elif await migrate.current(settings.migration_url) != migrate.head():
             raise StartupError(
                 "the database is not at the latest migration: run aurentia db upgrade first"
             )

@@ -1,5 +1,8 @@
-"""Session-level PostgreSQL advisory locks, for work that must run in one process of
-several (the analytics job). Not for SQLite: an embedded database has one process."""
+"""A session-level PostgreSQL advisory lock on a connection of its own: for migrations,
+which must run once when several replicas start together. It needs a direct connection
+(DATABASE_DIRECT_URL behind a pooler): a transaction-mode pooler would hand the unlock,
+or the migration itself, to another server connection. Not for SQLite: an embedded
+database has one process, and its write transactions already run one at a time."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 
 def lock_id(key: str) -> int:
@@ -18,19 +22,20 @@ def lock_id(key: str) -> int:
 
 
 @asynccontextmanager
-async def try_advisory_lock(engine: AsyncEngine, key: str) -> AsyncIterator[bool]:
-    """`pg_try_advisory_lock` on a connection of its own, held while the block runs:
-    True when this process got it, False when another holds it (no wait). Its
-    transaction is committed at once so the connection is not left idle in one; the
-    lock is session-level, released at the end of the block (or when the connection
-    dies with its process)."""
+async def session_advisory_lock(url: str, key: str) -> AsyncIterator[None]:
+    """Wait for `pg_advisory_lock(key)` on a dedicated connection to `url` and hold it
+    while the block runs. Its transaction is committed at once so the connection does not
+    sit idle in one; the lock goes with the connection if the process dies."""
     ident = lock_id(key)
-    async with engine.connect() as conn:
-        got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:id)"), {"id": ident}))
-        await conn.commit()
-        try:
-            yield got
-        finally:
-            if got:
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": ident})
+            await conn.commit()
+            try:
+                yield
+            finally:
                 await conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": ident})
                 await conn.commit()
+    finally:
+        await engine.dispose()

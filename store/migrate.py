@@ -7,7 +7,9 @@ children), and they are checked once the migration has committed.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import AsyncIterator, MutableMapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,25 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .locks import session_advisory_lock
 from .search import FTS_INDEXES, FTS_TABLES
 from .tenancy import DEFAULT_APP_ROLE, provision_app_role
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Held (PostgreSQL) around every upgrade and downgrade: replicas starting together with
+# auto-migrate, or a migration job beside them, apply each migration once.
+MIGRATION_LOCK = "aurentia:migrations"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One migration applied, with its title (the first line of its docstring)."""
+
+    revision: str
+    title: str
+
+    def __str__(self) -> str:
+        return f"{self.revision} {self.title}"
 
 
 def include_name(name: str | None, type_: str, parent_names: MutableMapping[Any, Any]) -> bool:
@@ -60,7 +77,29 @@ def _migration_engine(url: str) -> AsyncEngine:
     return engine
 
 
-async def _run(url: str, action: str, revision: str, app_role: str | None = None) -> None:
+@asynccontextmanager
+async def _exclusive(url: str) -> AsyncIterator[None]:
+    """The migration lock on PostgreSQL; SQLite's writers already take turns."""
+    if make_url(url).get_backend_name() == "sqlite":
+        yield
+        return
+    async with session_advisory_lock(url, MIGRATION_LOCK):
+        yield
+
+
+async def _run(url: str, action: str, revision: str, app_role: str | None = None) -> list[Step]:
+    """Run `action` under the migration lock; the steps taken are read inside it, so a
+    process that waited for another's upgrade reports nothing applied."""
+    async with _exclusive(url):
+        before = await current(url)
+        await _run_unlocked(url, action, revision, app_role)
+        after = await current(url)
+    if action == "upgrade":
+        return steps_between(before, after)
+    return list(reversed(steps_between(after, before)))
+
+
+async def _run_unlocked(url: str, action: str, revision: str, app_role: str | None) -> None:
     config = alembic_config(url)
     engine = _migration_engine(url)
     try:
@@ -81,15 +120,31 @@ async def _run(url: str, action: str, revision: str, app_role: str | None = None
         await engine.dispose()
 
 
-async def upgrade(url: str, revision: str = "head", *, app_role: str = DEFAULT_APP_ROLE) -> None:
+async def upgrade(
+    url: str, revision: str = "head", *, app_role: str = DEFAULT_APP_ROLE
+) -> list[Step]:
     """Apply migrations as the URL's user (the tables' owner), then, on PostgreSQL, make
     sure `app_role`, the role the server runs as, exists and is granted every table
-    (store.tenancy.provision_app_role)."""
-    await _run(url, "upgrade", revision, app_role)
+    (store.tenancy.provision_app_role). Returns the migrations this call applied: none
+    when another process got there first."""
+    return await _run(url, "upgrade", revision, app_role)
 
 
-async def downgrade(url: str, revision: str = "base") -> None:
-    await _run(url, "downgrade", revision)
+async def downgrade(url: str, revision: str = "base") -> list[Step]:
+    """Undo migrations down to `revision`; returns those undone, newest first."""
+    return await _run(url, "downgrade", revision)
+
+
+def steps_between(lower: str | None, upper: str | None) -> list[Step]:
+    """The migrations after `lower` up to and including `upper`, oldest first."""
+    if upper is None or upper == lower:
+        return []
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    chain = list(scripts.iterate_revisions(upper, lower or "base"))
+    return [
+        Step(s.revision, (s.doc or "").strip().splitlines()[0] if s.doc else "")
+        for s in reversed(chain)
+    ]
 
 
 async def current(url: str) -> str | None:

@@ -113,6 +113,22 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         yield url
 
 
+@pytest.fixture
+async def scratch_url(
+    engine_name: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """An empty database of the engine under test, for this test alone."""
+    if engine_name == "postgresql":
+        admin = Settings(
+            database_url=os.environ["DATABASE_URL"], jwt_secret=TEST_JWT_SECRET
+        ).database_url
+        url = await _create_pg_database(admin)
+        yield url
+        await _drop_pg_database(admin, url)
+    else:
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('scratch') / 'scratch.db'}"
+
+
 @pytest.fixture(scope="session")
 async def redis_url() -> AsyncIterator[str | None]:
     url = os.environ.get("REDIS_URL") or None

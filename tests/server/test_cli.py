@@ -90,14 +90,26 @@ async def test_serve_with_no_settings_creates_sqlite_and_answers_healthz(
     assert secret.exists() and (secret.stat().st_mode & 0o077) == 0
 
 
-async def test_db_commands_upgrade_report_and_downgrade(tmp_path: Path) -> None:
+async def test_db_commands_say_in_words_what_they_applied_and_undid(tmp_path: Path) -> None:
     env = _env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    everything = [str(step) for step in migrate.steps_between(None, migrate.head())]
     code, out, _ = await _run("db", "current", env=env, cwd=tmp_path)
-    assert (code, out.strip()) == (0, "(empty database)")
+    assert (code, out.strip()) == (0, "database empty (no migration applied)")
     code, out, _ = await _run("db", "upgrade", env=env, cwd=tmp_path)
-    assert code == 0 and out.strip() == migrate.head()
+    assert code == 0
+    assert out.splitlines() == [
+        *(f"applied {s}" for s in everything),
+        f"database at {migrate.head()}",
+    ]
+    assert "0001 initial schema" in everything[0]
+    code, out, _ = await _run("db", "upgrade", env=env, cwd=tmp_path)
+    assert (code, out.splitlines()) == (0, [f"database at {migrate.head()}"])
     code, out, _ = await _run("db", "downgrade", env=env, cwd=tmp_path)
-    assert (code, out.strip()) == (0, "(empty database)")
+    assert code == 0
+    assert out.splitlines() == [
+        *(f"undone {s}" for s in reversed(everything)),
+        "database empty (no migration applied)",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
@@ -12,27 +9,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from store import migrate
 from store.models import Base
-from tests.conftest import TEST_JWT_SECRET, _create_pg_database, _drop_pg_database
-
-
-@pytest.fixture
-async def scratch_url(
-    engine_name: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
-    """An empty database of the engine under test, for this test alone."""
-    import os
-
-    from server.settings import Settings
-
-    if engine_name == "postgresql":
-        admin = Settings(
-            database_url=os.environ["DATABASE_URL"], jwt_secret=TEST_JWT_SECRET
-        ).database_url
-        url = await _create_pg_database(admin)
-        yield url
-        await _drop_pg_database(admin, url)
-    else:
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('scratch') / 'scratch.db'}"
 
 
 async def _table_names(url: str) -> set[str]:
