@@ -3,13 +3,17 @@
 FROM python:3.12-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+# Dependencies first, from the hashed runtime lock (its own layer, cached until the lock
+# changes); then the project itself without resolving anything again.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN python -m venv /opt/aurentia \
+ && /opt/aurentia/bin/pip install --require-hashes -r requirements/runtime.txt
+COPY pyproject.toml README.md LICENSE ./
 COPY protocol ./protocol
 COPY store ./store
 COPY server ./server
-RUN python -m venv /opt/aurentia \
- && /opt/aurentia/bin/pip install --upgrade pip \
- && /opt/aurentia/bin/pip install .
+RUN /opt/aurentia/bin/pip install --no-deps --no-build-isolation . \
+ && /opt/aurentia/bin/pip check
 
 # Runtime stage: only the virtual environment, run as an unprivileged user.
 FROM python:3.12-slim

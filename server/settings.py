@@ -77,8 +77,9 @@ class DatabaseSettings(BaseSettings):
             return self
         if self.is_sqlite:
             raise ValueError("DATABASE_POOLER applies to PostgreSQL only")
-        user = make_url(self.database_url).username
-        if user != self.database_app_role:
+        user = make_url(self.database_url).username or ""
+        # Supavisor (Supabase) names the pooler's user `<role>.<project-ref>`.
+        if user.split(".", 1)[0] != self.database_app_role:
             raise ValueError(
                 "behind a transaction pooler DATABASE_URL must log in as DATABASE_APP_ROLE "
                 f"({self.database_app_role!r}), not {user!r}: start-up parameters do not "

@@ -31,11 +31,18 @@ TEST_JWT_SECRET = "test-secret-" + "x" * 40
 TEST_REDIS_NAMESPACE = f"aurentia-test-{uuid.uuid4().hex[:12]}"
 
 
+# CI's PgBouncer leg (.ci/run): the servers' connections go through this transaction-mode
+# pooler, logged in as the app role, as behind Supabase's pooler; migrations and
+# fixtures keep their direct connection (DATABASE_URL).
+POOLER_URL = os.environ.get("POOLER_URL") or None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "redis: needs REDIS_URL (state shared by processes)")
     config.addinivalue_line(
         "markers", "postgres: needs DATABASE_URL on PostgreSQL (Row Level Security)"
     )
+    config.addinivalue_line("markers", "pooler: needs POOLER_URL (PgBouncer, transaction mode)")
 
 
 def _on_postgres() -> bool:
@@ -51,6 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for marker, present in (
             ("redis", bool(os.environ.get("REDIS_URL"))),
             ("postgres", _on_postgres()),
+            ("pooler", _on_postgres() and POOLER_URL is not None),
         )
         if not present
     }
@@ -60,6 +68,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+def pooled_settings(database_url: str) -> dict[str, str]:
+    """Settings that send a server of the test database at `database_url` through
+    POOLER_URL (none without one, or for a URL that leads elsewhere, e.g. a fault proxy)."""
+    direct = os.environ.get("DATABASE_URL", "")
+    if not POOLER_URL or not direct.startswith("postgres"):
+        return {}
+    target, configured = make_url(database_url), make_url(direct)
+    if (target.host, target.port) != (configured.host, configured.port):
+        return {}
+    pooler = make_url(POOLER_URL).set(drivername="postgresql+asyncpg", database=target.database)
+    return {
+        "database_url": pooler.render_as_string(hide_password=False),
+        "database_direct_url": database_url,
+        "database_pooler": "transaction",
+        "database_app_role": pooler.username or "",
+    }
 
 
 def _pg_admin_url(url: str) -> str:
@@ -144,7 +170,7 @@ async def redis_url() -> AsyncIterator[str | None]:
 @pytest.fixture
 def settings(database_url: str, redis_url: str | None) -> Settings:
     return Settings(
-        database_url=database_url,
+        **{"database_url": database_url, **pooled_settings(database_url)},  # type: ignore[arg-type]
         redis_url=redis_url,
         redis_namespace=TEST_REDIS_NAMESPACE,
         jwt_secret=TEST_JWT_SECRET,

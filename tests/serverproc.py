@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
-from .conftest import TEST_JWT_SECRET, TEST_REDIS_NAMESPACE
+from .conftest import TEST_JWT_SECRET, TEST_REDIS_NAMESPACE, pooled_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,7 @@ class ServerProcess:
             "ANALYTICS_JOB_ENABLED": "false",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
+        self._env.update({k.upper(): v for k, v in pooled_settings(database_url).items()})
         self._env.pop("REDIS_URL", None)
         if redis_url:
             self._env["REDIS_URL"] = redis_url

@@ -14,7 +14,16 @@ import pytest
 
 from store import migrate
 
-ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "HOST", "PORT")
+ENV_KEYS = (
+    "DATABASE_URL",
+    "DATABASE_DIRECT_URL",
+    "DATABASE_POOLER",
+    "POOLER_URL",
+    "REDIS_URL",
+    "JWT_SECRET",
+    "HOST",
+    "PORT",
+)
 
 
 def _env(**values: str) -> dict[str, str]:
@@ -129,6 +138,18 @@ async def test_db_commands_say_in_words_what_they_applied_and_undid(tmp_path: Pa
                 "JWT_SECRET": "s" * 40,
             },
             "cannot reach the database",
+        ),
+        (
+            {
+                "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x",
+                "DATABASE_POOLER": "transaction",
+                "JWT_SECRET": "s" * 40,
+            },
+            "behind a transaction pooler DATABASE_URL must log in as DATABASE_APP_ROLE",
+        ),
+        (
+            {"DATABASE_POOLER": "transaction"},
+            "DATABASE_POOLER applies to PostgreSQL only",
         ),
     ],
 )
