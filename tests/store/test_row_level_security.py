@@ -28,7 +28,6 @@ from tests.factories import Client, User, add_member, create_org, expect, regist
 from tests.server.rest.projectkit import make_project, org_url
 from tests.server.test_cli import _env, _free_port, _run
 from tests.sio import connected
-from tests.store.test_migrations import scratch_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.postgres
 
