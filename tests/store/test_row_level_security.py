@@ -228,7 +228,7 @@ async def test_what_a_socket_names_by_id_alone_is_found_in_any_of_the_callers_or
 
 
 async def test_downgrade_removes_row_level_security_and_upgrade_restores_it(
-    scratch_url: str,  # noqa: F811
+    scratch_url: str,
 ) -> None:
     await migrate.upgrade(scratch_url)
     assert set((await _forced_rls(scratch_url)).values()) == {(True, True), (False, False)}
