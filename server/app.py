@@ -84,7 +84,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         bus=Bus(app[SIO]),
         passwords=Passwords(settings),
         tokens=TokenService(settings, app[SIGNING_SECRET]),
-        limiter=RateLimiter(app.get(REDIS), settings.redis_namespace),
+        limiter=RateLimiter(app.get(REDIS), settings.redis_namespace, secret=app[SIGNING_SECRET]),
     )
     yield
 

@@ -54,14 +54,15 @@ async def standalone_services(settings: Settings) -> AsyncIterator[Services]:
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, role=settings.server_role
     )
+    secret = settings.signing_secret()
     try:
         yield Services(
             settings=settings,
             sessions=create_session_factory(engine),
             bus=Bus(socketio.AsyncServer(async_mode="aiohttp")),
             passwords=Passwords(settings),
-            tokens=TokenService(settings, settings.signing_secret()),
-            limiter=RateLimiter(None),
+            tokens=TokenService(settings, secret),
+            limiter=RateLimiter(None, secret=secret),
         )
     finally:
         await engine.dispose()
