@@ -22,7 +22,12 @@ from .realtime import feed as feed_events
 from .realtime.cluster import redis_options
 from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
-from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
+from .realtime.presence_store import (
+    MemoryPresenceStore,
+    PresenceStore,
+    RedisPresenceStore,
+    key_lifetime,
+)
 from .realtime.sio import create_sio
 from .rest import access, auth, cors, health, joining, openapi, orgs, prometheus
 from .rest import analytics as analytics_routes
@@ -80,19 +85,20 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         bus=Bus(app[SIO]),
         passwords=Passwords(settings),
         tokens=TokenService(settings, app[SIGNING_SECRET]),
-        limiter=RateLimiter(app.get(REDIS), settings.redis_namespace),
+        limiter=RateLimiter(app.get(REDIS), settings.redis_namespace, secret=app[SIGNING_SECRET]),
     )
     yield
 
 
 async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
-    namespace = app[SETTINGS].redis_namespace
+    settings = app[SETTINGS]
+    lifetime = key_lifetime(settings.presence_ttl_seconds, settings.presence_sweep_seconds)
     store: PresenceStore = (
-        RedisPresenceStore(app[REDIS], f"{namespace}:presence")
+        RedisPresenceStore(app[REDIS], f"{settings.redis_namespace}:presence", lifetime)
         if REDIS in app
         else MemoryPresenceStore()
     )
-    presence = Presence(app[SETTINGS], store, app[SESSIONS], app[SIO])
+    presence = Presence(settings, store, app[SESSIONS], app[SIO])
     app[PRESENCE] = presence
     app[SERVICES].connected_probe = presence.has_connection
     task = asyncio.create_task(presence.run())

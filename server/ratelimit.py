@@ -1,7 +1,14 @@
-"""Fixed-window rate limits, in process or shared through Redis across processes."""
+"""Fixed-window rate limits, in process or shared through Redis across processes.
+
+What is counted (an address, a user id, an email) never appears in a key: the key holds
+its HMAC-SHA256 under a key derived from the server's signing secret, so the keys in
+Redis cannot be reversed by hashing guesses (every email of a domain, every address).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import math
 import time
@@ -37,15 +44,24 @@ class RateLimiter:
     be unreachable the in-process counter takes over rather than failing the request.
     """
 
-    def __init__(self, redis: Redis | None = None, namespace: str = "aurentia") -> None:
+    def __init__(
+        self, redis: Redis | None = None, namespace: str = "aurentia", *, secret: str
+    ) -> None:
         self._redis = redis
         self._namespace = namespace
+        # A key of its own, so that the signing secret itself never keys anything else.
+        self._hmac_key = hmac.new(secret.encode(), b"aurentia rate-limit keys", "sha256").digest()
         self._local: dict[str, tuple[int, int]] = {}
+
+    def digest(self, key: str) -> str:
+        """The stand-in for `key` in bucket names: the same in every process sharing the
+        secret, and not computable without it."""
+        return hmac.new(self._hmac_key, key.encode(), hashlib.sha256).hexdigest()[:32]
 
     async def hit(self, limit: Limit, key: str) -> None:
         now = time.time()
         window = int(now // limit.window_seconds)
-        bucket = f"{self._namespace}:rl:{limit.name}:{key}:{window}"
+        bucket = f"{self._namespace}:rl:{limit.name}:{self.digest(key)}:{window}"
         count = await self._count(bucket, limit.window_seconds)
         if count > limit.max_hits:
             retry_after = math.ceil((window + 1) * limit.window_seconds - now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import RefreshToken
@@ -71,3 +71,17 @@ async def family_revoked(session: AsyncSession, family_id: uuid.UUID) -> bool:
         exists().where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
     )
     return bool(await session.scalar(stmt))
+
+
+async def prune_refresh_tokens(session: AsyncSession, *, older_than: datetime) -> int:
+    """Forget the tokens that expired, or were revoked, before `older_than`; the number
+    removed. Refresh tokens belong to people, not organizations (no Row Level Security):
+    one statement covers every account. The caller picks `older_than` far enough back
+    that a still-presentable token (reuse detection) and a revoked family's marker (its
+    live access tokens) are kept."""
+    result = await session.execute(
+        delete(RefreshToken)
+        .where(or_(RefreshToken.expires_at < older_than, RefreshToken.revoked_at < older_than))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

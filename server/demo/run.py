@@ -57,14 +57,15 @@ async def standalone_services(settings: Settings) -> AsyncIterator[Services]:
         role=settings.server_role,
         pooled=settings.pooled,
     )
+    secret = settings.signing_secret()
     try:
         yield Services(
             settings=settings,
             sessions=create_session_factory(engine),
             bus=Bus(socketio.AsyncServer(async_mode="aiohttp")),
             passwords=Passwords(settings),
-            tokens=TokenService(settings, settings.signing_secret()),
-            limiter=RateLimiter(None),
+            tokens=TokenService(settings, secret),
+            limiter=RateLimiter(None, secret=secret),
         )
     finally:
         await engine.dispose()

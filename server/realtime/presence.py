@@ -222,6 +222,7 @@ class Presence:
             if local.pushed != status:
                 local.pushed = status
                 changed.add(local.user_id)
+        await self._store.keep_alive()
         changed.update(await self._store.claim_expired(time.time()))
         changed.update(self._unsettled)
         for user_id in changed:

@@ -4,10 +4,15 @@ A connection is `(user, sid)` with a status and an expiry its process keeps push
 forward; a process that dies stops doing so, and any survivor claims the expired
 connections. `announce` is a compare-and-set of the status last told to others, so a
 change is announced once even when several processes notice it.
+
+In Redis every key expires (`key_lifetime`): each write sets its key's expiry and every
+process's sweep pushes the shared keys' expiry forward (`keep_alive`), so a running
+deployment keeps its state while a stopped one leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from datetime import UTC, datetime
@@ -34,6 +39,16 @@ class PresenceStore(Protocol):
     async def set_last_seen(self, user_id: uuid.UUID, when: datetime) -> None: ...
 
     async def last_seen(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]: ...
+
+    async def keep_alive(self) -> None:
+        """Called by every sweep: keep the shared state alive while a process runs."""
+        ...
+
+
+def key_lifetime(ttl_seconds: float, sweep_seconds: float) -> int:
+    """Seconds a presence key outlives its last write or sweep: several sweeps and
+    connection ttls, so that a running deployment never loses a key it still uses."""
+    return max(60, math.ceil(3 * (ttl_seconds + sweep_seconds)))
 
 
 class MemoryPresenceStore:
@@ -83,26 +98,36 @@ class MemoryPresenceStore:
     async def last_seen(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
         return {u: self._last_seen[u] for u in user_ids if u in self._last_seen}
 
+    async def keep_alive(self) -> None:
+        """Nothing outlives the process in memory."""
+
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+# KEYS[1] the announced statuses, KEYS[2] the expiries: the statuses never outlive the
+# expiries, or a restart after both expired halfway could find a user "online" with no
+# connection left to claim.
 _ANNOUNCE = """
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 if (old or 'offline') == ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
 return 1
 """
 
 
 class RedisPresenceStore:
     """Keys: `p:u:{user}` hash sid -> status; `p:exp` sorted set of `user|sid` by expiry;
-    `p:status` hash user -> announced status; `p:seen` hash user -> last seen (ISO)."""
+    `p:status` hash user -> announced status; `p:seen` hash user -> last seen (ISO).
+    Each expires `key_ttl` seconds after its last write or `keep_alive`."""
 
-    def __init__(self, redis: Redis, prefix: str = "aurentia:presence") -> None:
+    def __init__(self, redis: Redis, prefix: str = "aurentia:presence", key_ttl: int = 60) -> None:
         self._r = redis
         self._p = prefix
+        self._ttl = key_ttl
         self._announce = redis.register_script(_ANNOUNCE)
 
     def _user_key(self, user_id: uuid.UUID) -> str:
@@ -111,7 +136,9 @@ class RedisPresenceStore:
     async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> None:
         pipe = self._r.pipeline(transaction=True)
         pipe.hset(self._user_key(user_id), sid, status)
+        pipe.expire(self._user_key(user_id), self._ttl)
         pipe.zadd(f"{self._p}:exp", {f"{user_id}|{sid}": expires_at})
+        pipe.expire(f"{self._p}:exp", self._ttl)
         await pipe.execute()
 
     async def remove(self, user_id: uuid.UUID, sid: str) -> bool:
@@ -147,7 +174,8 @@ class RedisPresenceStore:
         return users
 
     async def announce(self, user_id: uuid.UUID, status: str) -> bool:
-        return bool(await self._announce(keys=[f"{self._p}:status"], args=[str(user_id), status]))
+        keys = [f"{self._p}:status", f"{self._p}:exp"]
+        return bool(await self._announce(keys=keys, args=[str(user_id), status, self._ttl]))
 
     async def announced(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not user_ids:
@@ -156,7 +184,10 @@ class RedisPresenceStore:
         return {u: (_text(v) if v else "offline") for u, v in zip(user_ids, values, strict=True)}
 
     async def set_last_seen(self, user_id: uuid.UUID, when: datetime) -> None:
-        await self._r.hset(f"{self._p}:seen", str(user_id), when.isoformat())
+        pipe = self._r.pipeline(transaction=True)
+        pipe.hset(f"{self._p}:seen", str(user_id), when.isoformat())
+        pipe.expire(f"{self._p}:seen", self._ttl)
+        await pipe.execute()
 
     async def last_seen(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
         if not user_ids:
@@ -167,3 +198,9 @@ class RedisPresenceStore:
             for u, v in zip(user_ids, values, strict=True)
             if v
         }
+
+    async def keep_alive(self) -> None:
+        pipe = self._r.pipeline(transaction=True)
+        for name in ("status", "seen", "exp"):
+            pipe.expire(f"{self._p}:{name}", self._ttl)
+        await pipe.execute()

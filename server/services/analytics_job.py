@@ -1,5 +1,6 @@
 """The periodic analytics job: health, drifts (and their recommendations) and risk
-predictions of every ACTIF project of every organization, once per interval.
+predictions of every ACTIF project of every organization, once per interval; then the
+housekeeping (housekeeping.py: expired idempotency keys and refresh tokens).
 
 Each project is analysed in a transaction of its own, so one failing project is logged
 and skipped without undoing the others. Rounds are aligned on the epoch (daily: at 00:00
@@ -25,6 +26,7 @@ from ..policy import enter_organization
 from .core import Services
 from .drifts import detect
 from .health import assess, health_row
+from .housekeeping import sweep
 from .job_lock import RoundLock
 from .predictions import predict
 from .signals import gather
@@ -112,8 +114,21 @@ async def run_forever(
         try:
             async with lock.claim(round_no) as won:
                 if won:
-                    await run_round(svc)
+                    await run_whole_round(svc, round_no)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("analytics round %d failed", round_no)
+
+
+async def run_whole_round(svc: Services, round_no: int) -> None:
+    """The analytics, then the housekeeping: a failure of one is logged and does not
+    keep the other from running."""
+    try:
+        await run_round(svc)
+    except Exception:
+        log.exception("analytics round %d failed", round_no)
+    try:
+        await sweep(svc)
+    except Exception:
+        log.exception("housekeeping of round %d failed", round_no)

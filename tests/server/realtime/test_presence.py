@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from redis.asyncio import Redis
 
 from server.keys import PRESENCE
-from tests.conftest import AppFactory
+from tests.conftest import TEST_REDIS_NAMESPACE, AppFactory
 from tests.factories import Client
 from tests.server.realtime.chatkit import make_org, member, settle
 from tests.sio import Peer, connected
@@ -165,3 +166,45 @@ async def test_user_of_a_process_that_stops_refreshing_goes_offline_within_the_b
     finally:
         await bob_peer.close()
         await watcher.close()
+
+
+async def _presence_key_ttls(redis_url: str) -> dict[str, int]:
+    """Every presence key of this run's namespace and its TTL in seconds (-1: none)."""
+    redis: Redis = Redis.from_url(redis_url)
+    try:
+        keys = [k async for k in redis.scan_iter(match=f"{TEST_REDIS_NAMESPACE}:presence:*")]
+        return {k.decode(): await redis.ttl(k) for k in keys}
+    finally:
+        await redis.aclose()
+
+
+@pytest.mark.redis
+async def test_every_presence_key_in_redis_expires_so_a_stopped_deployment_leaves_nothing(
+    make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, redis_url: str
+) -> None:
+    server = await aiohttp_server(make_app(**FAST))
+    http = await aiohttp_client(server)
+    org = await make_org(http)
+    bob = await member(http, org)
+    watcher = await connected(server, org.owner.access_token)
+    bob_peer = await connected(server, bob.access_token)
+    assert await heard(watcher, bob.id, 1) == ["online"]
+    assert (await bob_peer.call("presence:set", {"status": "away"}))["ok"]
+    await asyncio.sleep(3 * FAST["presence_sweep_seconds"])
+
+    running = await _presence_key_ttls(redis_url)
+    user_keys = [k for k in running if k.endswith(f":u:{bob.id}")]
+    assert user_keys and any(k.endswith(":status") for k in running), running
+    assert {k: t for k, t in running.items() if t < 0} == {}
+
+    # Stopped as a crashed deployment would be: the sweeps end, nothing is cleaned up.
+    server.app[PRESENCE].close = _nothing  # type: ignore[method-assign]
+    await server.close()
+    stopped = await _presence_key_ttls(redis_url)
+    assert {k: t for k, t in stopped.items() if t == -1} == {}
+    await bob_peer.close()
+    await watcher.close()
+
+
+async def _nothing() -> None:
+    return None

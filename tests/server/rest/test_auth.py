@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from redis.asyncio import Redis
 
-from tests.conftest import TEST_JWT_SECRET, AppFactory
+from tests.conftest import TEST_JWT_SECRET, TEST_REDIS_NAMESPACE, AppFactory
 from tests.factories import PASSWORD, Client, expect, register
 
 
@@ -192,3 +194,27 @@ async def test_login_is_rate_limited_per_email(make_app: AppFactory, aiohttp_cli
     assert statuses[3:] == [429, 429]
     assert int(resp.headers["Retry-After"]) >= 1
     assert (await resp.json())["code"] == "rate_limited"
+
+
+@pytest.mark.redis
+async def test_rate_limit_keys_in_redis_never_hold_the_email_or_its_plain_hash(
+    client: Client, redis_url: str
+) -> None:
+    email = f"secret.person-{uuid.uuid4().hex[:8]}@example.com"
+    user = await register(client, email)
+    for _ in range(2):
+        resp = await client.post(
+            "/api/v1/auth/login", json={"email": email.upper(), "password": "wrong password!"}
+        )
+        await expect(resp, 401)
+    await expect(await client.get("/api/v1/me", headers=user.headers), 200)
+    redis: Redis = Redis.from_url(redis_url)
+    try:
+        keys = [k.decode() async for k in redis.scan_iter(match=f"{TEST_REDIS_NAMESPACE}:*")]
+    finally:
+        await redis.aclose()
+    assert any(":rl:login-email:" in k for k in keys), keys
+    assert any(":rl:http-user:" in k for k in keys), keys
+    unkeyed = hashlib.sha256(email.encode()).hexdigest()
+    forbidden = [email, email.split("@")[0], unkeyed[:16], str(user.id), "127.0.0.1"]
+    assert [k for k in keys for word in forbidden if word in k.lower()] == []
