@@ -24,7 +24,7 @@ from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
 from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from .realtime.sio import create_sio
-from .rest import access, auth, cors, health, joining, openapi, orgs, prometheus
+from .rest import access, auth, cors, eventdocs, health, joining, openapi, orgs, prometheus
 from .rest import analytics as analytics_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     chat.setup(sio, dispatcher, lambda: app[SERVICES])
     feed_events.setup(sio, dispatcher, lambda: app[SERVICES])
     project_events.setup(dispatcher, lambda: app[SERVICES])
+    eventdocs.setup(app, dispatcher)
     health.setup(app)
     prometheus.setup(app)
     app.router.add_routes(auth.routes)
