@@ -11,6 +11,14 @@ import type { RestClient } from "./rest.js";
 import { Session, type SessionOptions } from "./session.js";
 import { type ChannelId, ChannelStore, channelKey } from "./store.js";
 
+/** A channel as the server takes it: `{type, id, organization_id?}`, from any channel
+ * object (a `ChannelInfo` from a listing has more fields, which the server refuses). */
+export function channelRef(channel: ChannelId & { organization_id?: string | null }): ChannelRef {
+  const ref: ChannelRef = { type: channel.type, id: channel.id };
+  if (channel.organization_id) ref.organization_id = channel.organization_id;
+  return ref;
+}
+
 export interface ClientOptions extends SessionOptions {
   /** Keeps the outbox across restarts (default: memory only). */
   storage?: OutboxStorage;
@@ -35,9 +43,9 @@ export class AurentiaClient {
   readonly #again = new Set<string>();
   readonly #history: number;
 
-  /** Log in with an email and a password, and connect. */
+  /** Log in with an email and a password, connect, and wait for the server's `session`. */
   static async login(options: ClientOptions & { email: string; password: string }): Promise<AurentiaClient> {
-    return new AurentiaClient(await Session.login(options), options);
+    return new AurentiaClient(await Session.login(options), options).ready();
   }
 
   constructor(session: Session, options: ClientOptions = { url: "" }) {
@@ -78,7 +86,8 @@ export class AurentiaClient {
   }
 
   /** Hear a channel live and load its recent history; kept joined across reconnects. */
-  async join(channel: ChannelRef): Promise<ChannelStore> {
+  async join(target: ChannelRef): Promise<ChannelStore> {
+    const channel = channelRef(target);
     const key = channelKey(channel);
     this.#refs.set(key, channel);
     this.#joined.add(key);
@@ -90,11 +99,12 @@ export class AurentiaClient {
 
   async leave(channel: ChannelRef): Promise<void> {
     this.#joined.delete(channelKey(channel));
-    await this.session.call("channel:leave", { channel });
+    await this.session.call("channel:leave", { channel: channelRef(channel) });
   }
 
   /** Send a message through the outbox: shown at once as pending, stored once. */
-  send(channel: ChannelRef, content: string, parentId: string | null = null): OutboxItem {
+  send(target: ChannelRef, content: string, parentId: string | null = null): OutboxItem {
+    const channel = channelRef(target);
     this.#refs.set(channelKey(channel), this.#refs.get(channelKey(channel)) ?? channel);
     const item = this.outbox.add(channel, content, parentId);
     this.#showPending(item);
@@ -112,7 +122,8 @@ export class AurentiaClient {
   }
 
   /** Mark the channel read up to `seq` (default: its last message). */
-  async markRead(channel: ChannelRef, seq?: number): Promise<void> {
+  async markRead(target: ChannelRef, seq?: number): Promise<void> {
+    const channel = channelRef(target);
     const store = this.channel(channel);
     const upTo = seq ?? store.lastSeq;
     const state = await this.session.call("channel:read", { channel, seq: upTo });

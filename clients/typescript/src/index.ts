@@ -1,5 +1,5 @@
 /** @aurentia/client: typed REST and Socket.IO for the Aurentia server. */
-export { AurentiaClient, type ClientOptions } from "./client.js";
+export { AurentiaClient, channelRef, type ClientOptions } from "./client.js";
 export { Emitter, type Listener } from "./emitter.js";
 export * as events from "./generated/events.js";
 export type { ClientEvents, ServerEvents, Message, ChannelRef, ChannelKey } from "./generated/events.js";

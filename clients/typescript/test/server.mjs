@@ -68,7 +68,7 @@ export class TestServer {
       env,
       stdio: ["ignore", log, log],
     });
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000; // a loaded CI machine starts slowly
     for (;;) {
       if (this.proc.exitCode !== null) throw new Error(`server exited at start-up:\n${this.log()}`);
       try {
