@@ -32,6 +32,7 @@ h3 code{font-size:1.1em}.dir{font-size:.8em;color:#fff;border-radius:3px;padding
 .in{background:#2b6cb0}.out{background:#2f855a}
 pre{background:#f6f6f6;padding:.6rem;overflow:auto;font-size:12px;max-height:24rem}
 details summary{cursor:pointer;color:#555}nav a{margin-right:.6rem;white-space:nowrap}
+section p{white-space:pre-line}
 """
 
 
