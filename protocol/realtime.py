@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from .common import Request
 from .enums import MemberRole
@@ -32,3 +32,16 @@ class AuthRefresh(Request):
 
 class AuthRefreshed(BaseModel):
     expires_at: datetime
+
+
+class AsyncApiDocument(BaseModel):
+    """`GET /api/v1/asyncapi.json`: an AsyncAPI 3.0 document (the spec's own schema holds
+    the rest; only the top-level members are named here)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    asyncapi: str
+    info: dict[str, Any]
+    channels: dict[str, Any]
+    operations: dict[str, Any]
+    components: dict[str, Any]

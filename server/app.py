@@ -29,7 +29,7 @@ from .realtime.presence_store import (
     key_lifetime,
 )
 from .realtime.sio import create_sio
-from .rest import access, auth, cors, health, joining, openapi, orgs, prometheus
+from .rest import access, auth, cors, eventdocs, health, joining, openapi, orgs, prometheus
 from .rest import analytics as analytics_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     chat.setup(sio, dispatcher, lambda: app[SERVICES])
     feed_events.setup(sio, dispatcher, lambda: app[SERVICES])
     project_events.setup(dispatcher, lambda: app[SERVICES])
+    eventdocs.setup(app, dispatcher)
     health.setup(app)
     prometheus.setup(app)
     app.router.add_routes(auth.routes)

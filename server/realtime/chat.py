@@ -13,6 +13,8 @@ from collections.abc import Callable
 import socketio
 
 from protocol import chat as p
+from protocol import pushes
+from protocol.errors import ErrorCode
 
 from ..services import channels, messages
 from ..services.core import Services
@@ -21,6 +23,8 @@ from .rooms import join_org_room, leave_org_room
 from .session import SocketState
 
 TYPING = "typing"
+# A channel the user may not read answers `not_found`; one they may not post to, `forbidden`.
+ACCESS = (ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN)
 # A client refreshing `typing: true` more often than this is not forwarded again.
 TYPING_THROTTLE_SECONDS = 2.0
 
@@ -32,8 +36,10 @@ def setup(
         async with services().sessions() as session:
             return await channels.resolve(session, state.user_id, ref)
 
-    @dispatcher.on("channel:join", p.ChannelJoin)
+    @dispatcher.on("channel:join", p.ChannelJoin, errors=ACCESS)
     async def on_join(state: SocketState, req: p.ChannelJoin) -> p.ChannelState:
+        """Hear the channel's live events; answers its last `seq`, the user's read pointer
+        and the server's unread count. Direct channels need no join."""
         async with services().sessions() as session:
             channel = await channels.resolve(session, state.user_id, req.channel)
             current = await channels.state_of(session, channel)
@@ -41,48 +47,61 @@ def setup(
             await join_org_room(sio, state, channel.conv.org_id, channel.rooms[0])
         return current
 
-    @dispatcher.on("channel:leave", p.ChannelJoin)
+    @dispatcher.on("channel:leave", p.ChannelJoin, ack=pushes.Empty, errors=ACCESS)
     async def on_leave(state: SocketState, req: p.ChannelJoin) -> dict[str, object]:
+        """Stop hearing the channel's live events."""
         channel = await resolved(state, req.channel)
         if channel.peer_id is None:
             await leave_org_room(sio, state, channel.conv.org_id, channel.rooms[0])
         return {}
 
-    @dispatcher.on("message:send", p.MessageSend)
+    @dispatcher.on("message:send", p.MessageSend, errors=ACCESS)
     async def on_send(state: SocketState, req: p.MessageSend) -> p.Message:
+        """Store a message; the ack comes once it is durably stored and holds it. Retried
+        with the same `client_msg_id` (same sender and channel), it answers the first
+        stored message and broadcasts nothing again."""
         return await messages.send(services(), actor_of(state), req, state.sid)
 
-    @dispatcher.on("message:edit", p.MessageEdit)
+    @dispatcher.on("message:edit", p.MessageEdit, errors=ACCESS)
     async def on_edit(state: SocketState, req: p.MessageEdit) -> p.Message:
+        """Change the content of one's own message; readers hear `message:updated`."""
         return await messages.edit(services(), actor_of(state), req)
 
-    @dispatcher.on("message:delete", p.MessageRef)
+    @dispatcher.on("message:delete", p.MessageRef, ack=pushes.MessageDeletedAck, errors=ACCESS)
     async def on_delete(state: SocketState, req: p.MessageRef) -> dict[str, object]:
+        """Delete a message, leaving a tombstone; readers hear `message:deleted`."""
         deleted = await messages.delete(services(), actor_of(state), req)
         return {"message_id": str(deleted.message_id)}
 
-    @dispatcher.on("message:history", p.HistoryQuery)
+    @dispatcher.on("message:history", p.HistoryQuery, errors=ACCESS)
     async def on_history(state: SocketState, req: p.HistoryQuery) -> p.History:
+        """A page of a channel's messages in ascending `seq`, before or after a `seq`."""
         return await messages.history(services(), actor_of(state), req)
 
-    @dispatcher.on("sync", p.SyncRequest)
+    @dispatcher.on("sync", p.SyncRequest, errors=ACCESS)
     async def on_sync(state: SocketState, req: p.SyncRequest) -> p.SyncResult:
+        """Everything after each cursor's `after_seq`, plus messages edited or deleted
+        since (`changed`): what a client missed while away or across a gap."""
         return await messages.sync(services(), actor_of(state), req)
 
-    @dispatcher.on("reaction:add", p.ReactionChange)
+    @dispatcher.on("reaction:add", p.ReactionChange, errors=ACCESS)
     async def on_reaction_add(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
+        """Add one's reaction to a message; answers all its reactions."""
         return await messages.react(services(), actor_of(state), req, add=True)
 
-    @dispatcher.on("reaction:remove", p.ReactionChange)
+    @dispatcher.on("reaction:remove", p.ReactionChange, errors=ACCESS)
     async def on_reaction_remove(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
+        """Remove one's reaction from a message; answers all its reactions."""
         return await messages.react(services(), actor_of(state), req, add=False)
 
-    @dispatcher.on("channel:read", p.ReadMark)
+    @dispatcher.on("channel:read", p.ReadMark, errors=ACCESS)
     async def on_read(state: SocketState, req: p.ReadMark) -> p.ReadState:
+        """Move the read pointer forward (never back); answers the server's unread count."""
         return await messages.mark_read(services(), actor_of(state), req, state.sid)
 
-    @dispatcher.on(TYPING, p.TypingSignal)
+    @dispatcher.on(TYPING, p.TypingSignal, ack=pushes.Empty, errors=ACCESS)
     async def on_typing(state: SocketState, req: p.TypingSignal) -> dict[str, object]:
+        """Say one is typing (refresh it every few seconds) or stopped."""
         channel = await resolved(state, req.channel)
         key = f"{channel.info.type}:{channel.conv.channel_id}"
         timeout = services().settings.typing_timeout_seconds

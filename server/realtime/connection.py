@@ -157,9 +157,10 @@ def setup(
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)
 
-    @dispatcher.on(events.AUTH_REFRESH, AuthRefresh)
+    @dispatcher.on(events.AUTH_REFRESH, AuthRefresh, errors=(ErrorCode.UNAUTHORIZED,))
     async def on_auth_refresh(state: SocketState, req: AuthRefresh) -> AuthRefreshed:
-        """Extend the connection with a fresh access token of the same user."""
+        """Extend the connection with a fresh access token of the same user (obtained
+        with `POST /api/v1/auth/refresh`) before the current one expires."""
         actor = await auth.identify(services(), req.token)
         if actor.user_id != state.user_id:
             raise unauthorized("token belongs to another user")

@@ -7,11 +7,14 @@ codes of protocol/errors.py, the same as REST.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import time
+import typing
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import socketio
@@ -35,6 +38,34 @@ UNKNOWN_EVENT = "(unknown)"
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[SocketState, Any], Awaitable[Any]]
+# Codes any event can answer: a bad payload, too fast, the database away, a server fault.
+COMMON_ERRORS = frozenset(
+    {ErrorCode.VALIDATION_ERROR, ErrorCode.RATE_LIMITED, ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL}
+)
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    """What one client-to-server event takes and acknowledges, for the AsyncAPI document
+    (server/realtime/asyncapi.py): read from the registration, never by the handler.
+
+    `summary` is the handler's docstring; `ack` the model of the ack's `data` (the
+    handler's return annotation unless given); `errors` the codes its ack can carry."""
+
+    name: str
+    payload: type[BaseModel] | None
+    ack: type[BaseModel] | None
+    summary: str | None
+    errors: frozenset[ErrorCode]
+
+
+def _ack_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
+    """The handler's return annotation when it is a pydantic model."""
+    try:
+        answer = typing.get_type_hints(fn).get("return")
+    except (NameError, TypeError):
+        return None
+    return answer if isinstance(answer, type) and issubclass(answer, BaseModel) else None
 
 
 def actor_of(state: SocketState) -> Actor:
@@ -86,13 +117,30 @@ class Dispatcher:
         # Told of every accepted client event (presence uses it to notice activity).
         self.on_activity: Callable[[str], Awaitable[None]] | None = None
         self._events: dict[str, tuple[type[BaseModel] | None, Handler]] = {}
+        self._described: dict[str, ClientEvent] = {}
         sio.on("*", self._unknown)
 
     def on(
-        self, event: str, model: type[M] | None
+        self,
+        event: str,
+        model: type[M] | None,
+        *,
+        ack: type[BaseModel] | None = None,
+        errors: Iterable[ErrorCode] = (),
     ) -> Callable[[Callable[[SocketState, M], Awaitable[Any]]], Any]:
+        """Register the handler of `event`. Its docstring describes the event in the
+        AsyncAPI document; `ack` names the ack data's model when the return annotation is
+        not one; `errors` lists the codes it answers besides `COMMON_ERRORS`."""
+
         def register(fn: Callable[[SocketState, M], Awaitable[Any]]) -> Any:
             self._events[event] = (model, fn)
+            self._described[event] = ClientEvent(
+                name=event,
+                payload=model,
+                ack=ack or _ack_model(fn),
+                summary=inspect.getdoc(fn),
+                errors=COMMON_ERRORS | frozenset(errors),
+            )
 
             async def entry(sid: str, *args: Any) -> dict[str, Any]:
                 return await self.run(event, sid, args)
@@ -101,6 +149,10 @@ class Dispatcher:
             return fn
 
         return register
+
+    def described(self) -> list[ClientEvent]:
+        """Every registered client-to-server event, by name."""
+        return [self._described[name] for name in sorted(self._described)]
 
     async def run(self, event: str, sid: str, args: tuple[Any, ...]) -> dict[str, Any]:
         return await self._answer(event, sid, lambda state: self._handle(event, state, args))

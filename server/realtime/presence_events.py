@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from protocol.errors import ErrorCode
 from protocol.presence import PresenceList, PresenceListRequest, PresenceSet
+from protocol.pushes import PresenceChosen
 from store import organizations
 
 from ..policy import require_member
@@ -17,11 +19,14 @@ from .session import SocketState
 def setup(
     dispatcher: Dispatcher, services: Callable[[], Services], presence: Callable[[], Presence]
 ) -> None:
-    @dispatcher.on("presence:set", PresenceSet)
+    @dispatcher.on("presence:set", PresenceSet, ack=PresenceChosen)
     async def on_set(state: SocketState, req: PresenceSet) -> dict[str, str]:
+        """Choose `away` or `online`; members of the user's organizations hear it."""
         return {"status": await presence().choose(state.sid, req.status)}
 
-    @dispatcher.on("presence:list", PresenceListRequest)
+    @dispatcher.on(
+        "presence:list", PresenceListRequest, errors=(ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN)
+    )
     async def on_list(state: SocketState, req: PresenceListRequest) -> PresenceList:
         """Every member's status, from the presence store (members from the database)."""
         async with services().sessions() as session:
