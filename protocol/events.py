@@ -7,7 +7,11 @@ from typing import Final
 # Server to client.
 SESSION: Final = "session"
 AUTH_EXPIRED: Final = "auth:expired"
+ORG_ADDED: Final = "organization:added"
 ORG_REMOVED: Final = "organization:removed"
+CHANNEL_ADDED: Final = "channel:added"
+CHANNEL_REMOVED: Final = "channel:removed"
+PROJECT_UNSUBSCRIBED: Final = "project:unsubscribed"
 MILESTONE_UPDATED: Final = "milestone:updated"
 MILESTONE_DELETED: Final = "milestone:deleted"
 TASK_CREATED: Final = "task:created"
