@@ -17,6 +17,8 @@ class Peer:
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list[Any]] = defaultdict(list)
+        # Every (event, payload) in arrival order, across names.
+        self.arrivals: list[tuple[str, Any]] = []
         self.connect_error: Any = None
         self._arrived = asyncio.Condition()
         self.client.on("*", self._record)
@@ -24,7 +26,9 @@ class Peer:
 
     async def _record(self, event: str, *args: Any) -> None:
         async with self._arrived:
-            self.events[event].append(args[0] if len(args) == 1 else list(args))
+            payload = args[0] if len(args) == 1 else list(args)
+            self.events[event].append(payload)
+            self.arrivals.append((event, payload))
             self._arrived.notify_all()
 
     async def _on_connect_error(self, data: Any) -> None:
