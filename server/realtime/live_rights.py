@@ -55,7 +55,7 @@ log = logging.getLogger("aurentia.realtime")
 
 # How long re-deriving one user's rooms may take before their sockets are ended instead.
 RECHECK_TIMEOUT_SECONDS = 2.0
-SESSION_ENDED = "your session was ended (logout or revocation); sign in again"
+SESSION_ENDED = "session ended (logout or revocation); sign in again"
 RECHECK_FAILED = "your access could not be re-checked; reconnect"
 
 
