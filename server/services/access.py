@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import uuid
 
+from protocol import events
+from protocol.chat import ChannelInfo
 from protocol.enums import ChannelType
+from store import channels
 
-from ..audience import channel_room, org_room, project_room
+from ..audience import channel_room, org_room, project_room, user_room
 from ..bus import AccessChanged, SessionsEnded
 from .core import Tx
 
@@ -48,6 +51,23 @@ def project_access_changed(tx: Tx, org_id: uuid.UUID, project_id: uuid.UUID) -> 
 def organization_access_changed(tx: Tx, org_id: uuid.UUID) -> None:
     """Re-derive the rooms of every socket of the organization's members (its deletion)."""
     tx.effects.append(AccessChanged(org_id=org_id, room=org_room(org_id)))
+
+
+async def announce_client_projects(
+    tx: Tx, org_id: uuid.UUID, user_id: uuid.UUID, client_id: uuid.UUID
+) -> None:
+    """A user became the contact of a client, so reads its projects now: tell their
+    sockets `channel:added` for each project channel, as for a group they were added to
+    (they may then `channel:join` and `project:subscribe`)."""
+    for pc, project in await channels.list_project_channels(tx.session, org_id=org_id):
+        if project.client_id == client_id:
+            info = ChannelInfo(
+                type=ChannelType.PROJECT,
+                id=pc.id,
+                name=pc.name or project.nom,
+                organization_id=org_id,
+            )
+            tx.emit(events.CHANNEL_ADDED, info, user_room(user_id))
 
 
 def sessions_ended(tx: Tx, user_id: uuid.UUID, family_id: uuid.UUID | None = None) -> None:

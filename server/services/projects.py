@@ -41,7 +41,12 @@ from ..policy import (
 )
 from ..rest.etag import stale
 from . import milestones
-from .access import channel_access_changed, project_access_changed, user_access_changed
+from .access import (
+    announce_client_projects,
+    channel_access_changed,
+    project_access_changed,
+    user_access_changed,
+)
 from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
@@ -190,6 +195,9 @@ async def update_client(
             for user_id in (client.contact_user_id, changes["contact_user_id"]):
                 if isinstance(user_id, uuid.UUID):
                     user_access_changed(tx, user_id, org_id)
+            new_contact = changes["contact_user_id"]
+            if isinstance(new_contact, uuid.UUID):
+                await announce_client_projects(tx, org_id, new_contact, client.id)
         if diff:
             await projects.update_client(tx.session, client, {k: changes[k] for k in diff})
             meta = {"changes": diff}

@@ -175,6 +175,7 @@ CHANGES: list[Change] = [
         "CLIENT",
         lambda w: _contact(w, w.target.id),
         gained=PROJECT,
+        notices=("channel:added",),
     ),
     Change(
         "added to the group",
