@@ -94,11 +94,15 @@ class Audience:
     user_id: uuid.UUID
     roles: dict[uuid.UUID, MemberRole]
     organizations: dict[uuid.UUID, OrgSummary]
-    # Of the rooms asked for (per organization), those the user may still be in.
+    # The rooms asked for (per organization), and of those the ones the user may still
+    # be in.
+    asked: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     kept: dict[uuid.UUID, set[str]] = field(default_factory=dict)
 
-    def keeps(self, org_id: uuid.UUID, room: str) -> bool:
-        return room in self.kept.get(org_id, set())
+    def loses(self, org_id: uuid.UUID, room: str) -> bool:
+        """Whether `room` was checked and refused. A room entered after the check (a
+        `channel:join` answered meanwhile, from the committed state) is not judged."""
+        return room in self.asked.get(org_id, set()) and room not in self.kept.get(org_id, set())
 
 
 async def audience(
@@ -112,14 +116,15 @@ async def audience(
     roles = {org.id: MemberRole(role) for org, role in rows}
     summaries = {org.id: OrgSummary(org.id, org.name, org.slug) for org, _ in rows}
     kept: dict[uuid.UUID, set[str]] = {}
-    for org_id, rooms in asked.items():
+    checked = {org_id: set(rooms) for org_id, rooms in asked.items()}
+    for org_id, rooms in checked.items():
         role = roles.get(org_id)
         if role is None:
             continue
         member = Member(user_id=user_id, org_id=org_id, role=role)
         await enter_organization(session, org_id)
-        kept[org_id] = {room for room in set(rooms) if await may_hear(session, member, room)}
-    return Audience(user_id, roles, summaries, kept)
+        kept[org_id] = {room for room in rooms if await may_hear(session, member, room)}
+    return Audience(user_id, roles, summaries, checked, kept)
 
 
 async def may_hear(session: AsyncSession, member: Member, room: str) -> bool:

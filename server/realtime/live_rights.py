@@ -142,7 +142,7 @@ class LiveRights:
                 )
         for org_id, rooms in state.org_rooms.items():
             for room in sorted(rooms):
-                if not now.keeps(org_id, room):
+                if now.loses(org_id, room):
                     rooms.discard(room)
                     await sio.leave_room(sid, room)
                     await self._tell_lost(state, org_id, room)
