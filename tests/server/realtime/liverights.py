@@ -8,20 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.factories import expect
+from tests.server.realtime.rightsaudit import audit
+from tests.server.realtime.rightskinds import ALL, PROJECT, STAFF_ONLY, mismatches, play_round
 from tests.server.realtime.rightskit import (
-    ALL,
-    PROJECT,
-    STAFF_ONLY,
     Http,
     Server,
     World,
     add_member_existing,
-    audit,
     build_world,
     connect_target,
     enter_everything,
-    mismatches,
-    play_round,
 )
 from tests.server.rest.projectkit import org_url
 

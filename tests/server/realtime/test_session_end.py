@@ -1,14 +1,16 @@
 """Revocation ends sockets: logout, logout everywhere and a reused refresh token end the
 sockets of the sessions they revoke, `auth:expired` first; `auth:refresh` refuses a
-token of a revoked session."""
+token of a revoked session. Rights that cannot be re-checked end the socket too."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestServer
 
-from tests.factories import PASSWORD, Client, User, expect, register
+from server.realtime import live_rights
+from tests.factories import PASSWORD, Client, User, add_member, create_org, expect, register
 from tests.sio import Peer, connected
 
 
@@ -92,3 +94,30 @@ async def test_a_reused_refresh_token_ends_the_sockets_of_its_session(
     finally:
         await leaked.close()
         await kept.close()
+
+
+async def test_rights_that_cannot_be_rechecked_end_the_socket(
+    server: TestServer, http: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await register(http)
+    org = await create_org(http, owner)
+    target = await add_member(http, owner, org["id"], "CONSULTANT")
+    peer = await connected(server, target.access_token)
+
+    async def unavailable(*_args: Any) -> Any:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(live_rights, "audience", unavailable)
+    try:
+        resp = await http.patch(
+            f"/api/v1/orgs/{org['id']}/members/{target.id}",
+            json={"role": "CLIENT"},
+            headers=owner.headers,
+        )
+        await expect(resp, 200)
+        await peer.wait_until(lambda: any(e == "disconnect" for e, _ in peer.arrivals), timeout=5)
+        names = [e for e, _ in peer.arrivals]
+        assert names[-2:] == ["auth:expired", "disconnect"], names
+        assert "re-checked" in peer.events["auth:expired"][0]["message"]
+    finally:
+        await peer.close()
