@@ -19,7 +19,14 @@ from .chat import ChannelInfo, Deleted, Message, ReactionsOut
 from .milestones import MilestoneDeleted, MilestoneOut
 from .notifications import NotificationNew
 from .presence import PresenceUpdated
-from .realtime import SessionInfo
+from .realtime import (
+    AuthExpired,
+    ChannelRemoved,
+    OrganizationAdded,
+    OrganizationRemoved,
+    ProjectUnsubscribed,
+    SessionInfo,
+)
 from .tasks import TaskDeleted, TaskOut
 
 
@@ -54,28 +61,45 @@ SESSION: Final = server_event(
 )
 AUTH_EXPIRED: Final = server_event(
     "auth:expired",
-    pushes.AuthExpired,
-    "The access token expired without `auth:refresh`; the server disconnects the socket "
-    "right after. Reconnect with a fresh token.",
-    "the socket whose token expired",
+    AuthExpired,
+    "The access token expired without `auth:refresh`, or the session was ended (logout, "
+    "logout-all, password change, refresh-token reuse); the server disconnects the socket "
+    "right after. Reconnect with a fresh token (or sign in again).",
+    "the socket whose token expired; every socket of an ended session, on every process",
+)
+ORG_ADDED: Final = server_event(
+    "organization:added",
+    OrganizationAdded,
+    "The user became a member of an organization while connected (join code, invitation, "
+    "creation): their sockets are already in its rooms; `session` follows with the roles.",
+    "the new member's sockets",
 )
 ORG_REMOVED: Final = server_event(
     "organization:removed",
-    pushes.OrganizationRemoved,
-    "The user is no longer a member of the organization.",
+    OrganizationRemoved,
+    "The user is no longer a member of the organization: their sockets left all its rooms.",
     "the removed user's sockets",
+)
+PROJECT_UNSUBSCRIBED: Final = server_event(
+    "project:unsubscribed",
+    ProjectUnsubscribed,
+    "The user may no longer read a project the socket had subscribed to (role, client "
+    "contact, deletion): it hears none of its events any more.",
+    "the subscribed sockets of the user who lost access",
 )
 MILESTONE_UPDATED: Final = server_event(
     "milestone:updated",
     MilestoneOut,
     "A milestone of a subscribed project was created or changed (through REST or a socket).",
-    "sockets subscribed to the project (`project:subscribe`)",
+    "sockets subscribed to the project (`project:subscribe`); an organization-level "
+    "milestone: the members whose role reads every project (not CLIENT)",
 )
 MILESTONE_DELETED: Final = server_event(
     "milestone:deleted",
     MilestoneDeleted,
     "A milestone of a subscribed project was deleted.",
-    "sockets subscribed to the project (`project:subscribe`)",
+    "sockets subscribed to the project (`project:subscribe`); an organization-level "
+    "milestone: the members whose role reads every project (not CLIENT)",
 )
 TASK_CREATED: Final = server_event(
     "task:created",
@@ -145,19 +169,22 @@ CHANNEL_ADDED: Final = server_event(
     "channel:added",
     ChannelInfo,
     "A channel was created in an organization, or the user was added to a group.",
-    "the organization's sockets (new organization channel) or the added user's sockets",
+    "a new organization channel: the members whose role reads organization channels "
+    "(not CLIENT); a group: the added user's sockets; a new client contact: the client's "
+    "project channels",
 )
 CHANNEL_REMOVED: Final = server_event(
     "channel:removed",
-    pushes.ChannelRemoved,
-    "The user was removed from a group: their sockets left its room and hear nothing more.",
-    "the removed user's sockets",
+    ChannelRemoved,
+    "The user may no longer read a channel (removed from a group, role or client contact "
+    "changed, channel or project deleted): their sockets left its room and hear nothing more.",
+    "the sockets of the user who lost access that had joined the channel",
 )
 PRESENCE_UPDATED: Final = server_event(
     "presence:updated",
     PresenceUpdated,
     "A member of an organization the user shares changed status (online, away, offline).",
-    "the organization's sockets",
+    "the sockets of members who may list the organization's members (not CLIENT)",
 )
 NOTIFICATION_NEW: Final = server_event(
     "notification:new",

@@ -12,7 +12,6 @@ from typing import Literal
 from pydantic import BaseModel
 
 from .chat import ChannelKey
-from .enums import ChannelType
 
 
 class Typing(BaseModel):
@@ -39,32 +38,12 @@ class MessageReadReceipt(BaseModel):
     seq: int
 
 
-class ChannelRemoved(BaseModel):
-    """The user no longer reads this channel; their sockets left its room."""
-
-    type: ChannelType
-    id: uuid.UUID
-    organization_id: uuid.UUID
-
-
 class NotificationsRead(BaseModel):
     """Notifications were marked read on another device of the same user."""
 
     ids: list[uuid.UUID]
     all: bool
     unread_count: int
-
-
-class AuthExpired(BaseModel):
-    """The socket's access token expired without `auth:refresh`; the server disconnects."""
-
-    message: str
-
-
-class OrganizationRemoved(BaseModel):
-    """The user is no longer a member of this organization."""
-
-    organization_id: uuid.UUID
 
 
 class Empty(BaseModel):

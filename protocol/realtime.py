@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from .common import Request
-from .enums import MemberRole
+from .enums import ChannelType, MemberRole
 
 
 class OrgRole(BaseModel):
@@ -45,3 +45,47 @@ class AsyncApiDocument(BaseModel):
     channels: dict[str, Any]
     operations: dict[str, Any]
     components: dict[str, Any]
+
+
+class OrganizationRef(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+
+
+class OrganizationAdded(BaseModel):
+    """The user became a member while connected: their sockets are in its rooms now."""
+
+    organization: OrganizationRef
+    role: MemberRole
+
+
+class OrganizationRemoved(BaseModel):
+    """The user is no longer a member: their sockets left every room of it."""
+
+    organization_id: uuid.UUID
+
+
+class RemovedChannel(BaseModel):
+    type: ChannelType
+    id: uuid.UUID
+    organization_id: uuid.UUID
+
+
+class ChannelRemoved(BaseModel):
+    """The socket was in the channel's room and may no longer read it."""
+
+    channel: RemovedChannel
+
+
+class ProjectUnsubscribed(BaseModel):
+    """The socket was subscribed to the project and may no longer read it."""
+
+    project_id: uuid.UUID
+
+
+class AuthExpired(BaseModel):
+    """Sent just before the server disconnects the socket: its token expired, or its
+    session was ended (logout, revocation)."""
+
+    message: str

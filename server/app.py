@@ -17,7 +17,7 @@ from .bus import Bus
 from .drain import Drain
 from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
 from .ratelimit import RateLimiter
-from .realtime import chat, connection, presence_events, project_events
+from .realtime import chat, connection, live_rights, presence_events, project_events
 from .realtime import feed as feed_events
 from .realtime.cluster import redis_options
 from .realtime.dispatch import Dispatcher
@@ -155,6 +155,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         sio, settings.socket_events_per_second, settings.socket_event_burst, drain
     )
     connection.setup(sio, dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE], drain)
+    live_rights.setup(sio, lambda: app[SERVICES])
     presence_events.setup(dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE])
     dispatcher.on_activity = lambda sid: app[PRESENCE].activity(sid)
     chat.setup(sio, dispatcher, lambda: app[SERVICES])

@@ -1,4 +1,4 @@
-"""Effects of a committed transaction: events to emit and sockets to move.
+"""Effects of a committed transaction: events to emit, rights to re-derive, sessions to end.
 
 Services queue effects while their transaction runs; the bus sends them only after the
 commit, so no client ever hears of a change that was rolled back. Publishing never
@@ -17,7 +17,7 @@ from typing import Any
 import socketio
 from pydantic import BaseModel
 
-from .realtime.rooms import NAMESPACE, evict_user
+from .realtime.rooms import NAMESPACE, run_everywhere
 
 log = logging.getLogger("aurentia.bus")
 
@@ -30,10 +30,41 @@ class Emit:
     skip_sid: str | None = None
 
 
+# Commands every process runs (server/realtime/live_rights.py handles them).
+ACCESS_CHANGED = "access-changed"
+SESSIONS_ENDED = "sessions-ended"
+
+
 @dataclass(frozen=True)
-class Evict:
+class AccessChanged:
+    """What some sockets may hear changed: every process re-derives the rooms of the
+    sockets of `user_id` (when given) and of those in `room` (when given)."""
+
+    org_id: uuid.UUID | None
+    user_id: uuid.UUID | None = None
+    room: str | None = None
+
+    def wire(self) -> dict[str, str | None]:
+        return {
+            "org_id": str(self.org_id) if self.org_id else None,
+            "user_id": str(self.user_id) if self.user_id else None,
+            "room": self.room,
+        }
+
+
+@dataclass(frozen=True)
+class SessionsEnded:
+    """Sessions were revoked: the user's sockets of `family_id` (all of them when None)
+    are told `auth:expired` and disconnected, on every process."""
+
     user_id: uuid.UUID
-    room: str
+    family_id: uuid.UUID | None = None
+
+    def wire(self) -> dict[str, str | None]:
+        return {
+            "user_id": str(self.user_id),
+            "family_id": str(self.family_id) if self.family_id else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -44,7 +75,7 @@ class Deferred:
     run: Callable[[], Awaitable[None]]
 
 
-Effect = Emit | Evict | Deferred
+Effect = Emit | AccessChanged | SessionsEnded | Deferred
 
 
 def wire(data: Any) -> Any:
@@ -70,8 +101,10 @@ class Bus:
                         skip_sid=effect.skip_sid,
                         namespace=NAMESPACE,
                     )
-                elif isinstance(effect, Evict):
-                    await evict_user(self._sio, effect.user_id, effect.room)
+                elif isinstance(effect, AccessChanged):
+                    await run_everywhere(self._sio, ACCESS_CHANGED, effect.wire())
+                elif isinstance(effect, SessionsEnded):
+                    await run_everywhere(self._sio, SESSIONS_ENDED, effect.wire())
                 else:
                     await effect.run()
             except Exception:

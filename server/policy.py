@@ -25,9 +25,10 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.enums import MemberRole
+from protocol.enums import ChannelType, MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from store import organizations, projects, tenancy
+from store.channel_access import ReaderFacts
 from store.models import Client, Projet
 
 
@@ -254,6 +255,16 @@ def reads_project(member: Member, client_contact_id: uuid.UUID | None) -> bool:
     if member.can(Action.READ_ALL_PROJECTS):
         return True
     return member.role is MemberRole.CLIENT and client_contact_id == member.user_id
+
+
+def reads_channel(member: Member, kind: ChannelType, facts: ReaderFacts) -> bool:
+    """Organization channels: every member but CLIENT; project channels: the project's
+    readers; groups: their members (direct conversations are decided by membership)."""
+    if kind is ChannelType.ORGANIZATION:
+        return member.can(Action.READ_ORG_CHANNELS)
+    if kind is ChannelType.PROJECT:
+        return reads_project(member, facts.client_contact_id)
+    return facts.in_group
 
 
 async def require_project_reader(session: AsyncSession, member: Member, project: Projet) -> None:

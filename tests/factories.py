@@ -106,7 +106,7 @@ async def read_activity(database_url: str, org_id: Any, **filters: Any) -> list[
 
 
 def record_effects(monkeypatch: Any) -> list[Any]:
-    """Effects (emits, evictions) the services publish after commit, recorded while still
+    """Effects (emits, access signals) the services publish after commit, recorded while still
     being published; `monkeypatch` is pytest's fixture."""
     from server.bus import Bus
 

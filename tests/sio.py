@@ -17,14 +17,25 @@ class Peer:
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list[Any]] = defaultdict(list)
+        # Every (event, payload) in arrival order, across names.
+        self.arrivals: list[tuple[str, Any]] = []
         self.connect_error: Any = None
         self._arrived = asyncio.Condition()
         self.client.on("*", self._record)
         self.client.on("connect_error", self._on_connect_error)
+        self.client.on("disconnect", self._on_disconnect)
 
     async def _record(self, event: str, *args: Any) -> None:
         async with self._arrived:
-            self.events[event].append(args[0] if len(args) == 1 else list(args))
+            payload = args[0] if len(args) == 1 else list(args)
+            self.events[event].append(payload)
+            self.arrivals.append((event, payload))
+            self._arrived.notify_all()
+
+    async def _on_disconnect(self, *reason: Any) -> None:
+        """Recorded in `arrivals` as ("disconnect", reason) so its order is known."""
+        async with self._arrived:
+            self.arrivals.append(("disconnect", reason[0] if reason else None))
             self._arrived.notify_all()
 
     async def _on_connect_error(self, data: Any) -> None:

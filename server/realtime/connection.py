@@ -17,6 +17,7 @@ from protocol.errors import AppError, ErrorCode
 from protocol.realtime import AuthRefresh, AuthRefreshed, SessionInfo
 from store.db import is_unavailable
 
+from ..audience import base_rooms
 from ..auth.tokens import unauthorized
 from ..drain import Drain
 from ..logs import fresh_request_id
@@ -25,7 +26,6 @@ from ..services import auth
 from ..services.core import Services
 from .dispatch import Dispatcher
 from .presence import Presence
-from .rooms import org_room, user_room
 from .session import SocketState, get_state, save_state
 
 log = logging.getLogger("aurentia.realtime")
@@ -111,10 +111,10 @@ def setup(
                 raise
             raise refuse("the database is unavailable; retry", ErrorCode.UNAVAILABLE) from None
         state = SocketState(sid, actor.user_id, actor.family_id, actor.expires_at)
+        state.roles = {org.id: org.role for org in orgs}
         await save_state(sio, state)
-        await sio.enter_room(sid, user_room(actor.user_id))
-        for org in orgs:
-            await sio.enter_room(sid, org_room(org.id))
+        for room in sorted(base_rooms(actor.user_id, state.roles)):
+            await sio.enter_room(sid, room)
         schedule_expiry(state)
         info = SessionInfo(
             user_id=actor.user_id,

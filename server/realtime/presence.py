@@ -1,6 +1,8 @@
 """Presence: online while any socket of the user, on any process, is connected and
 active; away by choice or after inactivity; offline once the last socket has been gone
-for a grace period, or its process stopped refreshing it.
+for a grace period, or its process stopped refreshing it. Statuses are told to, and
+listed for, the members who may list the organization's members (`LIST_MEMBERS`: every
+role but CLIENT), as `GET /members` is.
 
 State is kept in a `PresenceStore` (in process, or Redis for several processes), never
 found by scanning sockets. Others hear `presence:updated` only on a real change, and only
@@ -30,11 +32,11 @@ from protocol.presence import PresenceOf, PresenceUpdated
 from store import organizations, users
 from store.db import SessionFactory, unit_of_work
 
-from ..policy import act_as
+from ..audience import org_readers_room
+from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
 from .presence_store import PresenceStore
-from .rooms import org_room
 
 log = logging.getLogger("aurentia.presence")
 UPDATED = "presence:updated"
@@ -157,7 +159,9 @@ class Presence:
             update = PresenceUpdated(
                 user_id=user_id, organization_id=org.id, status=status, last_seen=now
             )
-            await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=org_room(org.id))
+            # Only the roles that read the member directory (not CLIENT members).
+            room = org_readers_room(org.id, Action.LIST_MEMBERS)
+            await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=room)
 
     async def has_connection(self, user_id: uuid.UUID) -> bool:
         """Whether the user is connected anywhere; unknown (store down) counts as not, so

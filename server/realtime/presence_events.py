@@ -9,7 +9,7 @@ from protocol.presence import PresenceList, PresenceListRequest, PresenceSet
 from protocol.pushes import PresenceChosen
 from store import organizations
 
-from ..policy import require_member
+from ..policy import Action, require_member
 from ..services.core import Services
 from .dispatch import Dispatcher
 from .presence import Presence
@@ -28,8 +28,9 @@ def setup(
         "presence:list", PresenceListRequest, errors=(ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN)
     )
     async def on_list(state: SocketState, req: PresenceListRequest) -> PresenceList:
-        """Every member's status, from the presence store (members from the database)."""
+        """Every member's status, from the presence store (members from the database);
+        for those who may list the members, like `GET /members` (`forbidden` otherwise)."""
         async with services().sessions() as session:
-            await require_member(session, req.organization_id, state.user_id)
+            await require_member(session, req.organization_id, state.user_id, Action.LIST_MEMBERS)
             member_ids = await organizations.member_user_ids(session, org_id=req.organization_id)
         return PresenceList(users=await presence().statuses(member_ids))

@@ -1,45 +1,47 @@
-"""Room names, joining rooms on behalf of an organization, and removing a user's
-sockets from rooms on every process.
+"""Joining rooms on behalf of an organization, and commands every process runs itself.
 
-Room membership is per process in python-socketio; eviction therefore travels as a
-reserved event on the manager's own pub/sub channel, which keeps it in order with the
-emits published before and after it. Every room a socket enters for an organization
-(channels, project subscriptions) is remembered in its state, so that removing a member
-from the organization's room also takes them out of all of those at once.
+Room names and who belongs in which room are decided in server/audience.py (re-exported
+here for the handlers). Room membership is per process in python-socketio; commands
+that must reach the sockets of every process ("access changed for user U", "end these
+sessions") therefore travel as reserved events on the manager's own pub/sub channel,
+which keeps them in order with the emits published before and after them: an emit that
+follows a command on the channel reaches each process only once the command has run
+there. Every room a socket enters for an organization (channels, project subscriptions)
+is remembered in its state, so that the rooms can be re-checked.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 
-from protocol.errors import AppError
+from ..audience import channel_room, org_readers_room, org_room, project_room, user_room
+from .session import SocketState
 
-from .session import SocketState, get_state
+log = logging.getLogger("aurentia.realtime")
 
 NAMESPACE = "/"
-EVICT_EVENT = "__aurentia:evict"
+COMMAND_PREFIX = "__aurentia:"
+COMMANDS_KEY = "aurentia_commands"
 
+Command = Callable[[dict[str, Any]], Awaitable[None]]
 
-def user_room(user_id: uuid.UUID) -> str:
-    return f"user:{user_id}"
-
-
-def org_room(org_id: uuid.UUID) -> str:
-    return f"org:{org_id}"
-
-
-def channel_room(kind: str, channel_id: uuid.UUID) -> str:
-    """Room of an organization, project or group channel (direct messages go to the two
-    users' own rooms instead)."""
-    return f"chan:{kind}:{channel_id}"
-
-
-def project_room(project_id: uuid.UUID) -> str:
-    """Sockets subscribed to a project's live task and milestone events."""
-    return f"project:{project_id}"
+__all__ = [
+    "NAMESPACE",
+    "channel_room",
+    "join_org_room",
+    "leave_org_room",
+    "org_readers_room",
+    "org_room",
+    "project_room",
+    "register_command",
+    "run_everywhere",
+    "user_room",
+]
 
 
 async def join_org_room(
@@ -57,36 +59,42 @@ async def leave_org_room(
     state.org_rooms.get(org_id, set()).discard(room)
 
 
-async def _evict_local(manager: socketio.AsyncManager, data: dict[str, str]) -> None:
-    room = data["room"]
-    org_id = uuid.UUID(room.removeprefix("org:")) if room.startswith("org:") else None
-    sids = [sid for sid, _eio in manager.get_participants(NAMESPACE, data["from_room"])]
-    for sid in sids:
-        await manager.leave_room(sid, NAMESPACE, room)
-        if org_id is None:
-            continue
-        try:
-            state = await get_state(manager.server, sid)
-        except AppError:
-            continue
-        for joined in state.org_rooms.pop(org_id, set()):
-            await manager.leave_room(sid, NAMESPACE, joined)
+def _commands(manager: socketio.AsyncManager) -> dict[str, Command]:
+    commands: dict[str, Command] | None = getattr(manager, COMMANDS_KEY, None)
+    if commands is None:
+        commands = {}
+        setattr(manager, COMMANDS_KEY, commands)
+    return commands
+
+
+def register_command(sio: socketio.AsyncServer, name: str, run: Command) -> None:
+    """Make this process run `run(data)` whenever any process calls `run_everywhere`."""
+    _commands(sio.manager)[COMMAND_PREFIX + name] = run
+
+
+async def _run_local(manager: socketio.AsyncManager, event: str, data: dict[str, Any]) -> None:
+    run = _commands(manager).get(event)
+    if run is None:
+        log.error("unknown command", extra={"fields": {"command": event}})
+        return
+    await run(data)
 
 
 class ClusterRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
-    """The Redis manager, plus the eviction command handled on every process."""
+    """The Redis manager, plus the commands handled on every process."""
 
     async def _handle_emit(self, message: dict[str, Any]) -> None:
-        if message.get("event") == EVICT_EVENT:
-            await _evict_local(self, message["data"][0])
+        event = message.get("event")
+        if isinstance(event, str) and event.startswith(COMMAND_PREFIX):
+            await _run_local(self, event, message["data"][0])
             return
         await super()._handle_emit(message)
 
 
-async def evict_user(sio: socketio.AsyncServer, user_id: uuid.UUID, room: str) -> None:
-    """Take every socket of `user_id`, on any process, out of `room` now."""
-    data = {"from_room": user_room(user_id), "room": room}
+async def run_everywhere(sio: socketio.AsyncServer, name: str, data: dict[str, Any]) -> None:
+    """Run command `name` on this process now, then on every other one (through Redis)."""
+    event = COMMAND_PREFIX + name
     if isinstance(sio.manager, ClusterRedisManager):
-        await sio.manager.emit(EVICT_EVENT, data, namespace=NAMESPACE)
+        await sio.manager.emit(event, data, namespace=NAMESPACE)
     else:
-        await _evict_local(sio.manager, data)
+        await _run_local(sio.manager, event, data)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import socketio
 
+from protocol.enums import MemberRole
 from protocol.errors import AppError, ErrorCode
 
 STATE_KEY = "aurentia"
@@ -23,6 +24,8 @@ class SocketState:
     # Fires when the access token expires: a timer, not a sleeping task, since every idle
     # socket holds one (a task and its frame cost about a kilobyte more).
     expiry: asyncio.TimerHandle | None = field(default=None, repr=False)
+    # The memberships the socket's rooms were last derived from (server/audience.py).
+    roles: dict[uuid.UUID, MemberRole] = field(default_factory=dict)
     # Rooms entered on behalf of each organization (channels, project subscriptions).
     org_rooms: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     # Token bucket of the event rate limit.

@@ -24,6 +24,7 @@ from store.models import Profile
 from ..auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthorized
 from ..policy import act_as, member_of
 from ..ratelimit import Limit
+from .access import sessions_ended
 from .core import Services, Tx
 
 
@@ -112,6 +113,21 @@ async def login(svc: Services, req: LoginRequest, address: str) -> TokenPair:
         return await _issue_tokens(svc, tx, user.id, uuid.uuid4())
 
 
+async def revoke_family(tx: Tx, user_id: uuid.UUID, family_id: uuid.UUID) -> None:
+    """End one login session: its refresh tokens are revoked, access tokens of the family
+    are refused from the commit on, and its open sockets, on every process, get
+    `auth:expired` and are disconnected. Every path that ends a session comes here."""
+    await refresh_tokens.revoke_family(tx.session, family_id, _now())
+    sessions_ended(tx, user_id, family_id)
+
+
+async def revoke_all_sessions(tx: Tx, user_id: uuid.UUID) -> None:
+    """End every session of the user (logout everywhere, a password change or reset):
+    every refresh token revoked and every socket of theirs ended, on every process."""
+    await refresh_tokens.revoke_user_tokens(tx.session, user_id, _now())
+    sessions_ended(tx, user_id)
+
+
 async def refresh(svc: Services, token: str) -> TokenPair:
     """Rotate: the presented token is spent and a new one issued in its family. Presenting
     a spent token again means it leaked: the whole family is revoked."""
@@ -123,22 +139,21 @@ async def refresh(svc: Services, token: str) -> TokenPair:
             raise unauthorized("invalid or expired refresh token")
         if await refresh_tokens.spend_refresh_token(tx.session, row.id, now):
             return await _issue_tokens(svc, tx, row.user_id, row.family_id)
-        await refresh_tokens.revoke_family(tx.session, row.family_id, now)
+        await revoke_family(tx, row.user_id, row.family_id)
         reused = True
     assert reused
     raise unauthorized("refresh token reused; every session of this login was ended")
 
 
 async def logout(svc: Services, actor: Actor, token: str | None) -> None:
-    now = _now()
     async with svc.tx() as tx:
         if token is None:
-            await refresh_tokens.revoke_user_tokens(tx.session, actor.user_id, now)
+            await revoke_all_sessions(tx, actor.user_id)
             return
         row = await refresh_tokens.get_refresh_token(tx.session, hash_token(token))
         if row is None or row.user_id != actor.user_id:
             raise unauthorized("invalid refresh token")
-        await refresh_tokens.revoke_family(tx.session, row.family_id, now)
+        await revoke_family(tx, actor.user_id, row.family_id)
 
 
 async def identify(svc: Services, token: str) -> Actor:

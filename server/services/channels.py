@@ -18,6 +18,7 @@ from protocol.errors import AppError, ErrorCode, FieldError, not_found, validati
 from store import channel_access, channels, messages, organizations
 from store.messages import Conversation
 
+from ..audience import channel_room, user_room
 from ..policy import (
     Action,
     Member,
@@ -25,9 +26,8 @@ from ..policy import (
     can_read_project,
     enter_organization,
     find_in_caller_orgs,
-    reads_project,
+    reads_channel,
 )
-from ..realtime.rooms import channel_room, user_room
 
 
 @dataclass(frozen=True)
@@ -120,18 +120,10 @@ async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) ->
     if facts is None:
         raise _missing()
     member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
-    if not _readable(member, ref.type, facts):
+    if not reads_channel(member, ref.type, facts):
         raise _missing()
     info = ChannelInfo(type=ref.type, id=ref.id, name=facts.name, organization_id=org_id)
     return Channel(conv, info, member, read_seq=facts.read_seq)
-
-
-def _readable(member: Member, kind: ChannelType, facts: channel_access.ReaderFacts) -> bool:
-    if kind is ChannelType.ORGANIZATION:
-        return member.can(Action.READ_ORG_CHANNELS)
-    if kind is ChannelType.PROJECT:
-        return reads_project(member, facts.client_contact_id)
-    return facts.in_group
 
 
 async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) -> Channel:

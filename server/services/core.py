@@ -18,7 +18,7 @@ from store.db import SessionFactory, is_unavailable, unit_of_work
 
 from ..auth.passwords import Passwords
 from ..auth.tokens import TokenService
-from ..bus import Bus, Deferred, Effect, Emit, Evict
+from ..bus import Bus, Deferred, Effect, Emit
 from ..ratelimit import RateLimiter
 from ..settings import Settings
 
@@ -38,9 +38,6 @@ class Tx:
 
     def emit(self, event: str, data: Any, room: str, skip_sid: str | None = None) -> None:
         self.effects.append(Emit(event, data, room, skip_sid))
-
-    def evict(self, user_id: uuid.UUID, room: str) -> None:
-        self.effects.append(Evict(user_id, room))
 
     def after_commit(self, run: Callable[[], Awaitable[None]]) -> None:
         self.effects.append(Deferred(run))

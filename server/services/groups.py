@@ -11,13 +11,14 @@ from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store import activity, channels, organizations
 
+from ..audience import org_readers_room, user_room
 from ..policy import Action, require, require_member
-from ..realtime.rooms import channel_room, org_room, user_room
 from . import channels as channel_service
+from .access import user_access_changed
 from .auth import Actor
 from .core import Services
 
-CHANNEL_ADDED, CHANNEL_REMOVED = "channel:added", "channel:removed"
+CHANNEL_ADDED = "channel:added"
 
 
 async def list_channels(svc: Services, actor: Actor, org_id: uuid.UUID) -> list[ChannelState]:
@@ -53,9 +54,8 @@ async def create_org_channel(
             resource_id=channel.id,
             metadata={"name": channel.name},
         )
-        # Clients of the organization are in its room but may not read these channels:
-        # they learn nothing they could not see in the channel list anyway (the name).
-        tx.emit(CHANNEL_ADDED, info, org_room(org_id))
+        # Only to the roles that read organization channels (not to CLIENT members).
+        tx.emit(CHANNEL_ADDED, info, org_readers_room(org_id, Action.READ_ORG_CHANNELS))
         return info
 
 
@@ -126,7 +126,8 @@ async def remove_group_member(
     svc: Services, actor: Actor, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
 ) -> None:
     """Members leave by themselves; the group's creator and organization admins remove
-    others. The removed user's sockets leave the room at once and hear nothing more."""
+    others. The removed user's sockets leave the room once this commits (each socket that
+    had joined it gets `channel:removed`) and hear nothing more."""
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id)
         group = await channels.get_group(tx.session, org_id=org_id, group_id=group_id)
@@ -140,10 +141,4 @@ async def remove_group_member(
             tx.session, org_id=org_id, group_id=group_id, user_id=user_id
         ):
             raise not_found("group member")
-        room = channel_room(ChannelType.GROUP.value, group_id)
-        tx.evict(user_id, room)
-        tx.emit(
-            CHANNEL_REMOVED,
-            {"type": ChannelType.GROUP.value, "id": str(group_id), "organization_id": str(org_id)},
-            user_room(user_id),
-        )
+        user_access_changed(tx, user_id, org_id)

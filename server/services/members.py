@@ -2,7 +2,8 @@
 
 Every way into an organization (creating it, a join code, an invitation) goes through
 `admit_member`, and every way out through `remove_member`, so the activity log, the
-primary organization of the profile and the socket rooms stay consistent.
+primary organization of the profile and the socket rooms stay consistent: each, and every
+role change, signals that the member's access changed (services/access.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ..policy import (
     enter_organization,
     require_member,
 )
-from ..realtime.rooms import org_room
+from .access import user_access_changed
 from .auth import Actor, profile_out
 from .core import Services, Tx
 
@@ -75,6 +76,7 @@ async def admit_member(
         resource_id=user_id,
         metadata={"user_id": str(user_id), "role": role.value, "via": via, **(details or {})},
     )
+    user_access_changed(tx, user_id, org_id)
     return row
 
 
@@ -126,6 +128,7 @@ async def change_role(
                 resource_id=user_id,
                 metadata={"from": current.value, "to": patch.role.value, "user_id": str(user_id)},
             )
+            user_access_changed(tx, user_id, org_id)
         profile = await users.get_profile(tx.session, user_id)
         assert profile is not None  # the membership's user has a profile (same id)
         return member_out(row, profile)
@@ -133,7 +136,7 @@ async def change_role(
 
 async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
     """Remove a member, or leave when `user_id` is the caller. Their sockets leave the
-    organization's room as soon as the removal commits."""
+    organization's rooms, on every process, as soon as the removal commits."""
     async with svc.tx() as tx:
         me = await require_member(tx.session, org_id, actor.user_id)
         row, owners = await _locked_target(tx, org_id, user_id)
@@ -157,4 +160,4 @@ async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id:
                 "left": me.user_id == user_id,
             },
         )
-        tx.evict(user_id, org_room(org_id))
+        user_access_changed(tx, user_id, org_id)

@@ -19,8 +19,8 @@ from store.messages import MessageRow, conversation_of
 from store.models import DirectMessage
 
 from .. import metrics
+from ..audience import user_room
 from ..policy import Action, find_in_caller_orgs
-from ..realtime.rooms import user_room
 from . import channels
 from .auth import Actor
 from .channels import Channel

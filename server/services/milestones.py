@@ -36,6 +36,7 @@ from store import activity, projects
 from store import milestones as store
 from store.models import Milestone, Projet
 
+from ..audience import org_readers_room, project_room
 from ..policy import (
     Action,
     Member,
@@ -43,7 +44,6 @@ from ..policy import (
     require_milestone_reader,
     require_project_reader,
 )
-from ..realtime.rooms import org_room, project_room
 from ..rest.etag import stale
 from .auth import Actor
 from .changes import created_fields, field_changes
@@ -58,9 +58,11 @@ def percent_done(total: int, done: int) -> int:
 
 
 def room_of(milestone: Milestone) -> str:
+    """A project's milestone goes to the project's subscribers; an organization-level
+    one to the roles that read every project (so never to a CLIENT member)."""
     if milestone.projet_id is not None:
         return project_room(milestone.projet_id)
-    return org_room(milestone.organization_id)
+    return org_readers_room(milestone.organization_id, Action.READ_ALL_PROJECTS)
 
 
 def milestone_out(

@@ -20,9 +20,9 @@ from protocol.notifications import (
 from store import notifications as store
 from store.models import Notification, Profile
 
+from ..audience import user_room
 from ..bus import Emit
 from ..policy import Member, act_as, membership
-from ..realtime.rooms import user_room
 from .auth import Actor
 from .core import Services, Tx
 

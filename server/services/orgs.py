@@ -16,7 +16,7 @@ from store import activity, organizations
 from store.models import Organization
 
 from ..policy import Action, act_as, require_member
-from ..realtime.rooms import org_room
+from .access import organization_access_changed
 from .auth import Actor
 from .core import Services
 from .members import admit_member
@@ -179,9 +179,8 @@ async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgP
 
 async def delete_org(svc: Services, actor: Actor, org_id: uuid.UUID) -> None:
     """OWNER only. Everything the organization owns goes with it (ON DELETE CASCADE);
-    every member's sockets leave its room once the deletion commits."""
+    every member's sockets leave its rooms once the deletion commits."""
     async with svc.tx() as tx:
         org, _ = await _member_org(tx.session, actor, org_id, Action.DELETE_ORG)
-        for user_id in await organizations.member_user_ids(tx.session, org_id=org_id):
-            tx.evict(user_id, org_room(org_id))
         await organizations.delete_organization(tx.session, org)
+        organization_access_changed(tx, org_id)

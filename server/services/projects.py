@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import ListQuery, Page
-from protocol.enums import ActivityAction, ProjectStatus
+from protocol.enums import ActivityAction, ChannelType, ProjectStatus
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from protocol.projects import (
     ClientCreate,
@@ -41,6 +41,12 @@ from ..policy import (
 )
 from ..rest.etag import stale
 from . import milestones
+from .access import (
+    announce_client_projects,
+    channel_access_changed,
+    project_access_changed,
+    user_access_changed,
+)
 from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
@@ -183,6 +189,15 @@ async def update_client(
         contact = changes.get("contact_user_id")
         refuse([await member_error(tx.session, org_id, contact, "contact_user_id")])
         diff = field_changes(client, changes)
+        if "contact_user_id" in diff:
+            # The contact reads the client's projects: the former and the new one's
+            # sockets are re-checked once this commits.
+            for user_id in (client.contact_user_id, changes["contact_user_id"]):
+                if isinstance(user_id, uuid.UUID):
+                    user_access_changed(tx, user_id, org_id)
+            new_contact = changes["contact_user_id"]
+            if isinstance(new_contact, uuid.UUID):
+                await announce_client_projects(tx, org_id, new_contact, client.id)
         if diff:
             await projects.update_client(tx.session, client, {k: changes[k] for k in diff})
             meta = {"changes": diff}
@@ -322,6 +337,14 @@ async def update_project(
         if not diff:
             return project_out(project, channel)
         old_status = project.statut
+        if "client_id" in diff:
+            # Who reads the project changed (a CLIENT member reads their client's projects).
+            for client_id in (project.client_id, changes["client_id"]):
+                contact = await projects.client_contact_id(
+                    tx.session, org_id=org_id, client_id=client_id
+                )
+                if contact is not None:
+                    user_access_changed(tx, contact, org_id)
         updated = await projects.update_project(
             tx.session,
             org_id=org_id,
@@ -356,4 +379,7 @@ async def delete_project(
         meta = {"nom": project.nom}
         await _log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
         await projects.delete_project(tx.session, project, channel)
+        project_access_changed(tx, org_id, project_id)
+        if channel is not None:
+            channel_access_changed(tx, org_id, ChannelType.PROJECT, channel)
         await milestones.refresh_org_progress(svc, tx, actor, org_id)

@@ -41,8 +41,8 @@ from store import activity, deliverables, projects
 from store import tasks as store
 from store.models import Projet, Tache
 
+from ..audience import project_room
 from ..policy import Member, require_member, require_project_reader, require_task_editor
-from ..realtime.rooms import project_room
 from ..rest.etag import stale
 from . import board, milestones
 from .auth import Actor

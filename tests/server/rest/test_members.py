@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.bus import Evict
-from server.realtime.rooms import org_room
+from server.bus import AccessChanged
 from tests.factories import (
     Client,
     User,
@@ -186,7 +185,7 @@ async def test_any_member_may_leave(client: Client, database_url: str, role: str
     assert entry.metadata_ == {"user_id": str(leaver.id), "role": role, "left": True}
 
 
-async def test_removal_is_logged_and_evicts_the_member_from_the_org_room(
+async def test_removal_is_logged_and_signals_that_the_members_access_changed(
     client: Client, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     owner = await register(client)
@@ -194,8 +193,8 @@ async def test_removal_is_logged_and_evicts_the_member_from_the_org_room(
     member = await add_member(client, owner, org["id"], "CONSULTANT")
     published = record_effects(monkeypatch)
     assert (await _remove(client, owner, org, member)).status == 204
-    assert [(e.user_id, e.room) for e in published if isinstance(e, Evict)] == [
-        (member.id, org_room(uuid.UUID(org["id"])))
+    assert [e for e in published if isinstance(e, AccessChanged)] == [
+        AccessChanged(org_id=uuid.UUID(org["id"]), user_id=member.id)
     ]
     entries = [
         e for e in await read_activity(database_url, org["id"]) if e.action == "MEMBER_REMOVED"

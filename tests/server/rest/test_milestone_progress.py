@@ -7,8 +7,9 @@ import asyncio
 import uuid
 from typing import Any
 
+from server.audience import org_readers_room, project_room
 from server.bus import Emit
-from server.realtime.rooms import org_room, project_room
+from server.policy import Action
 from tests.factories import Client, expect, record_effects
 from tests.server.rest.milestonekit import (
     get_milestone,
@@ -111,7 +112,7 @@ async def test_task_links_stay_within_the_org_and_the_milestones_project(client:
     await expect(await client.put(url, headers=owner.headers), 404)
 
 
-async def test_changes_are_announced_to_the_project_or_org_room(
+async def test_changes_are_announced_to_the_project_or_the_roles_reading_all_projects(
     client: Client, monkeypatch: Any
 ) -> None:
     owner, org = await owner_and_org(client)
@@ -124,8 +125,9 @@ async def test_changes_are_announced_to_the_project_or_org_room(
     await set_status(client, owner, org, task, "DONE")
     emits = [e for e in effects if isinstance(e, Emit) and e.event.startswith("milestone:")]
     seen = [(e.event, e.room, e.data.id, e.data.version) for e in emits]
+    readers = org_readers_room(uuid.UUID(org["id"]), Action.READ_ALL_PROJECTS)
     assert seen == [
-        ("milestone:updated", org_room(uuid.UUID(org["id"])), uuid.UUID(org_level["id"]), 1),
+        ("milestone:updated", readers, uuid.UUID(org_level["id"]), 1),
         (
             "milestone:updated",
             project_room(uuid.UUID(project["id"])),

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from server.bus import Evict
-from server.realtime.rooms import org_room
+from server.audience import org_room
+from server.bus import AccessChanged
 from store.db import create_engine, create_session_factory
 from store.models import OrganizationChannel
 from tests.factories import (
@@ -264,8 +264,9 @@ async def test_delete_is_for_the_owner_and_cascades(
     published = record_effects(monkeypatch)
     resp = await client.delete(f"/api/v1/orgs/{org['id']}", headers=owner.headers)
     assert resp.status == 204
-    evicted = {(e.user_id, e.room) for e in published if isinstance(e, Evict)}
-    assert evicted == {(u.id, org_room(uuid.UUID(org["id"]))) for u in (owner, admin, member)}
+    signals = [e for e in published if isinstance(e, AccessChanged)]
+    org_id = uuid.UUID(org["id"])
+    assert signals == [AccessChanged(org_id=org_id, room=org_room(org_id))]
 
     for user in (owner, admin, member):
         assert (await client.get(f"/api/v1/orgs/{org['id']}", headers=user.headers)).status == 404

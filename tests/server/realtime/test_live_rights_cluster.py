@@ -1,0 +1,62 @@
+"""The live-rights table across two real processes on PostgreSQL (or SQLite) and Redis:
+the change is made through process A, the watched socket lives on process B, and the
+revocation of a session ends its sockets on both."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.factories import Client, expect, register
+from tests.server.realtime.clusterkit import processes
+from tests.server.realtime.liverights import CHANGES, run_change
+from tests.server.realtime.test_session_end import ended, login
+from tests.serverproc import ServerProcess
+from tests.sio import connected
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def pair(database_url: str, redis_url: str | None) -> AsyncIterator[list[ServerProcess]]:
+    async with processes(database_url, redis_url) as procs:
+        yield procs
+
+
+async def test_every_access_change_reaches_sockets_on_the_other_process(
+    pair: list[ServerProcess],
+) -> None:
+    a, b = pair
+    async with a.http() as http:
+        for change in CHANGES:
+            await run_change(change, http, a, b)
+
+
+async def test_logout_on_one_process_ends_the_sessions_sockets_on_both(
+    pair: list[ServerProcess],
+) -> None:
+    a, b = pair
+    async with a.http() as session:
+        http: Client = session  # type: ignore[assignment]
+        user = await register(http)
+        other = await login(http, user)
+        here = await connected(a, user.access_token)  # type: ignore[arg-type]
+        there = await connected(b, user.access_token)  # type: ignore[arg-type]
+        kept = await connected(b, other["access_token"])  # type: ignore[arg-type]
+        try:
+            body = {"refresh_token": user.refresh_token}
+            resp = await http.post("/api/v1/auth/logout", json=body, headers=user.headers)
+            assert resp.status == 204
+            await ended(here)
+            await ended(there)
+            assert kept.client.connected
+            headers = {"Authorization": f"Bearer {other['access_token']}"}
+            resp = await http.post("/api/v1/auth/logout", headers=headers)
+            assert resp.status == 204
+            await ended(kept)
+            again = await http.post("/api/v1/auth/refresh", json=body)
+            assert (await expect(again, 401))["code"] == "unauthorized"
+        finally:
+            for peer in (here, there, kept):
+                await peer.close()
