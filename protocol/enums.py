@@ -232,3 +232,17 @@ class ActivityAction(StrEnum):
     TIME_ENTRY_VALIDATED = "TIME_ENTRY_VALIDATED"
     TIME_ENTRY_REJECTED = "TIME_ENTRY_REJECTED"
     TIME_ENTRY_REOPENED = "TIME_ENTRY_REOPENED"
+
+
+class Locale(StrEnum):
+    """Language of the mails a user receives (French by default)."""
+
+    FR = "fr"
+    EN = "en"
+
+
+class AccountTokenPurpose(StrEnum):
+    """What a single-use token mailed to a user proves or allows."""
+
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"

@@ -16,6 +16,8 @@ from .auth.tokens import TokenService
 from .bus import Bus
 from .drain import Drain
 from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
+from .mail.outbox import OutboxWorker
+from .mail.transport import transport_for
 from .ratelimit import RateLimiter
 from .realtime import chat, connection, presence_events, project_events
 from .realtime import feed as feed_events
@@ -24,7 +26,7 @@ from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
 from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from .realtime.sio import create_sio
-from .rest import access, auth, cors, health, joining, openapi, orgs, prometheus
+from .rest import access, accounts, auth, cors, health, joining, openapi, orgs, prometheus
 from .rest import analytics as analytics_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
@@ -84,6 +86,18 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The mail outbox worker (server/mail/outbox.py): queued mails leave after commit."""
+    settings = app[SETTINGS]
+    worker = OutboxWorker(settings, app[SESSIONS], transport_for(settings))
+    app[SERVICES].mail_wake = worker.wake
+    task = asyncio.create_task(worker.run_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
     namespace = app[SETTINGS].redis_namespace
     store: PresenceStore = (
@@ -139,6 +153,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     if settings.redis_url:
         app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)
+    app.cleanup_ctx.append(mail_ctx)
     app.cleanup_ctx.append(presence_ctx)
     if settings.analytics_job_enabled:
         app.cleanup_ctx.append(analytics_job_ctx)
@@ -157,6 +172,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     health.setup(app)
     prometheus.setup(app)
     app.router.add_routes(auth.routes)
+    app.router.add_routes(accounts.routes)
     app.router.add_routes(chat_routes.routes)
     app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)

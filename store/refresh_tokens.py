@@ -71,3 +71,19 @@ async def family_revoked(session: AsyncSession, family_id: uuid.UUID) -> bool:
         exists().where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
     )
     return bool(await session.scalar(stmt))
+
+
+async def revoke_user_tokens_except(
+    session: AsyncSession, user_id: uuid.UUID, keep_family: uuid.UUID, now: datetime
+) -> None:
+    """Every family of the user but one (the session that changed the password)."""
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.user_id == user_id,
+            RefreshToken.family_id != keep_family,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -126,7 +126,7 @@ async def redis_url() -> AsyncIterator[str | None]:
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str | None) -> Settings:
+def settings(database_url: str, redis_url: str | None, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
         redis_url=redis_url,
@@ -144,6 +144,9 @@ def settings(database_url: str, redis_url: str | None) -> Settings:
         http_requests_per_minute_per_address=1_000_000,
         http_requests_per_minute_per_user=100_000,
         exports_per_minute_per_user=10_000,
+        password_resets_per_hour_per_address=10_000,
+        # Without SMTP_URL mails become .eml files: each test gets its own directory.
+        mail_outbox_dir=tmp_path / "mail-outbox",
     )
 
 

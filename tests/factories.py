@@ -40,7 +40,10 @@ async def register(
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "prenom": prenom, "nom": nom},
     )
-    tokens = await expect(resp, 201)
+    await expect(resp, 202)
+    await confirm_address(client, email)
+    resp = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    tokens = await expect(resp, 200)
     me = await expect(
         await client.get(
             "/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
@@ -48,6 +51,23 @@ async def register(
         200,
     )
     return User(uuid.UUID(me["id"]), email, tokens["access_token"], tokens["refresh_token"])
+
+
+async def confirm_address(client: Client, email: str) -> None:
+    """Mark the address confirmed through the store, as its mailed link would (the
+    mail flow itself is proven in tests/server/rest/test_accounts.py)."""
+    from datetime import UTC, datetime
+
+    from server.keys import SESSIONS
+    from store import users
+    from store.db import unit_of_work
+
+    app = client.app
+    assert app is not None
+    async with unit_of_work(app[SESSIONS]) as session:
+        user = await users.get_user_by_email(session, email)
+        assert user is not None, email
+        await users.mark_email_verified(session, user.id, datetime.now(UTC))
 
 
 async def create_org(client: Client, owner: User, name: str | None = None, **fields: Any) -> Any:

@@ -24,6 +24,7 @@ from store.models import Profile
 from ..auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthorized
 from ..policy import act_as, member_of
 from ..ratelimit import Limit
+from . import account_mail
 from .core import Services, Tx
 
 
@@ -34,6 +35,9 @@ class Actor:
     user_id: uuid.UUID
     family_id: uuid.UUID | None
     expires_at: datetime
+
+
+LOGIN_REFUSED = "wrong email or password, or the address is not confirmed yet"
 
 
 def _now() -> datetime:
@@ -69,23 +73,62 @@ async def _issue_tokens(
     )
 
 
-async def register(svc: Services, req: RegisterRequest, address: str) -> TokenPair:
+async def register(svc: Services, req: RegisterRequest, address: str) -> None:
+    """Create an account that signs in once its address is confirmed by the mailed link.
+
+    The answer is the same whether or not the address is taken (no enumeration): a
+    taken address gets a "you already have an account" mail instead. A registration of
+    an address still unconfirmed replaces the pending password and names and mails a
+    fresh link (earlier links stop working), so whoever registered first cannot hold
+    an address they do not own.
+    """
     check_password_policy(req.email, req.password)
     await svc.limiter.hit(
         Limit("register", svc.settings.registrations_per_hour_per_address, 3600), address
     )
     password_hash = await svc.passwords.hash(req.password)
     async with svc.tx() as tx:
+        user = await users.get_user_by_email(tx.session, req.email)
+        if user is None:
+            profile = await users.create_user(
+                tx.session,
+                email=req.email,
+                password_hash=password_hash,
+                prenom=req.prenom,
+                nom=req.nom,
+            )
+            user = await users.get_user(tx.session, profile.id)
+            assert user is not None
+            await account_mail.send_verification(svc, tx, user)
+        elif user.email_verified_at is None and user.external_subject is None:
+            await users.set_password_hash(tx.session, user.id, password_hash)
+            pending = await users.get_profile(tx.session, user.id)
+            if pending is not None:
+                await users.update_profile(
+                    tx.session, pending, {"prenom": req.prenom, "nom": req.nom}
+                )
+            await account_mail.send_verification(svc, tx, user)
+        elif user.disabled_at is None:
+            await account_mail.tell_account_exists(svc, tx, user)
+
+
+async def create_confirmed_account(svc: Services, req: RegisterRequest) -> None:
+    """An account whose address is taken as confirmed, without mail: for the operator's
+    own commands (`aurentia demo`, whose reserved `.example` addresses never receive
+    mail), never reachable from a client. A taken address is a `conflict`."""
+    check_password_policy(req.email, req.password)
+    password_hash = await svc.passwords.hash(req.password)
+    async with svc.tx() as tx:
         if await users.get_user_by_email(tx.session, req.email) is not None:
             raise AppError(ErrorCode.CONFLICT, "an account with this email already exists")
-        profile = await users.create_user(
+        await users.create_user(
             tx.session,
             email=req.email,
             password_hash=password_hash,
             prenom=req.prenom,
             nom=req.nom,
+            email_verified_at=_now(),
         )
-        return await _issue_tokens(svc, tx, profile.id, uuid.uuid4())
 
 
 async def login(svc: Services, req: LoginRequest, address: str) -> TokenPair:
@@ -102,8 +145,14 @@ async def login(svc: Services, req: LoginRequest, address: str) -> TokenPair:
     async with svc.sessions() as session:
         user = await users.get_user_by_email(session, req.email)
     stored = user.password_hash if user is not None and user.disabled_at is None else None
-    if not await svc.passwords.verify(stored, req.password) or user is None:
-        raise unauthorized("wrong email or password")
+    # An unconfirmed account answers like a wrong password: telling them apart would
+    # tell a registrant whether the address they registered already had an account.
+    if (
+        not await svc.passwords.verify(stored, req.password)
+        or user is None
+        or user.email_verified_at is None
+    ):
+        raise unauthorized(LOGIN_REFUSED)
     async with svc.tx() as tx:
         if stored is not None and svc.passwords.needs_rehash(stored):
             fresh = await svc.passwords.hash(req.password)
