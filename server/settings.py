@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     # its own process), and how many attempts a mail gets before it is given up.
     mail_poll_seconds: float = Field(default=5.0, gt=0)
     mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Wait before the first retry of a failed mail; it doubles each time, up to an hour.
+    mail_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Finance: working hours in a billable day (cost = hours / this x daily rate).
     hours_per_day: Decimal = Field(default=Decimal(8), gt=0, le=24)
     # The analytics job (health, drifts, predictions of active projects) runs once per

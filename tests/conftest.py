@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -24,6 +25,7 @@ import store.models
 from server.app import create_app
 from server.settings import Settings
 from store import migrate
+from tests.mailbox import Mailbox
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 # Redis keys and channels of this run only: concurrent runs on one Redis (CI, several
@@ -203,3 +205,26 @@ async def http(
 ) -> TestClient[web.Request, web.Application]:
     """An HTTP client of the same listening `server` the Socket.IO clients use."""
     return await aiohttp_client(server)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server in this process; `mail_client`'s server sends to it."""
+    box = Mailbox()
+    box.start()
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+@pytest.fixture
+async def mail_client(
+    make_app: AppFactory,
+    mailbox: Mailbox,
+    aiohttp_client: Callable[
+        [web.Application], Awaitable[TestClient[web.Request, web.Application]]
+    ],
+) -> TestClient[web.Request, web.Application]:
+    """A client of a server whose mail leaves through SMTP (`mailbox`)."""
+    return await aiohttp_client(make_app(smtp_url=SecretStr(mailbox.url)))

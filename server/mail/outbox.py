@@ -25,13 +25,12 @@ from .transport import Transport, build_message
 log = logging.getLogger("aurentia.mail")
 
 BATCH = 20
-FIRST_RETRY_SECONDS = 30.0
 LONGEST_RETRY_SECONDS = 3600.0
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """30 s after the first failure, doubling, at most an hour."""
-    seconds = FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+def retry_delay(first: float, attempts: int) -> timedelta:
+    """`first` seconds after the first failure, doubling, at most an hour."""
+    seconds = first * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, LONGEST_RETRY_SECONDS))
 
 
@@ -96,7 +95,8 @@ class OutboxWorker:
     async def _failed(self, mail: OutboxMail, error: str) -> None:
         now = datetime.now(UTC)
         give_up = mail.attempts >= self._settings.mail_max_attempts
-        retry_at = None if give_up else now + retry_delay(mail.attempts)
+        delay = retry_delay(self._settings.mail_retry_seconds, mail.attempts)
+        retry_at = None if give_up else now + delay
         fields = {"mail_id": str(mail.id), "kind": mail.kind, "attempts": mail.attempts}
         if give_up:
             log.error("mail given up", extra={"fields": {**fields, "error": error}})
