@@ -93,9 +93,9 @@ async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
     app[SERVICES].mail_wake = worker.wake
     task = asyncio.create_task(worker.run_forever())
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    worker.stop()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        await asyncio.wait_for(task, settings.shutdown_timeout_seconds)
 
 
 async def presence_ctx(app: web.Application) -> AsyncIterator[None]:

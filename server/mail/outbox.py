@@ -40,6 +40,7 @@ class OutboxWorker:
         self._sessions = sessions
         self._transport = transport
         self._wakeup = asyncio.Event()
+        self._stopping = False
         # Longer than any send can take, so a live worker never loses its lease.
         self._lease = timedelta(seconds=2 * settings.smtp_timeout_seconds + 30)
 
@@ -47,8 +48,14 @@ class OutboxWorker:
         """Called after a commit that queued mail: send now rather than at the next poll."""
         self._wakeup.set()
 
+    def stop(self) -> None:
+        """Finish the batch in hand (its leases would otherwise delay those mails by
+        minutes) and return; the caller bounds the wait."""
+        self._stopping = True
+        self._wakeup.set()
+
     async def run_forever(self) -> None:
-        while True:
+        while not self._stopping:
             self._wakeup.clear()
             try:
                 await self.drain()
@@ -62,7 +69,7 @@ class OutboxWorker:
     async def drain(self) -> int:
         """Send every due mail; the number sent."""
         sent = 0
-        while True:
+        while not self._stopping:
             now = datetime.now(UTC)
             async with unit_of_work(self._sessions) as session:
                 batch = await outbox.claim_due(session, now=now, lease=self._lease, limit=BATCH)
@@ -70,6 +77,7 @@ class OutboxWorker:
                 return sent
             for mail in batch:
                 sent += await self._send(mail)
+        return sent
 
     async def _send(self, mail: OutboxMail) -> int:
         message = build_message(
