@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     external_jwt_secret: SecretStr | None = None
     external_jwks_file: Path | None = None
     external_jwks_url: str | None = Field(default=None, pattern=r"^https?://")
+    # How long the fetched JWKS is trusted before it is fetched again, and the least
+    # time between two fetches forced by unknown `kid`s (a flood of made-up key ids
+    # cannot make the server hammer the provider).
+    external_jwks_cache_seconds: float = Field(default=300.0, gt=0)
+    external_jwks_refetch_cooldown_seconds: float = Field(default=30.0, ge=0)
     external_jwt_algorithms: list[ExternalAlgorithm] = Field(
         default_factory=lambda: list(EXTERNAL_ALGORITHMS), min_length=1
     )

@@ -121,3 +121,13 @@ async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_
         .values(password_hash=password_hash)
         .execution_options(synchronize_session=False)
     )
+
+
+async def link_subject(session: AsyncSession, user_id: uuid.UUID, subject: str) -> None:
+    """Tie an external provider's subject to an existing account (first sign-in)."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id, User.external_subject.is_(None))
+        .values(external_subject=subject)
+        .execution_options(synchronize_session=False)
+    )

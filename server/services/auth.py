@@ -196,7 +196,7 @@ async def identify(svc: Services, token: str) -> Actor:
     A token of the external provider maps its `sub` to a user, created on first sight
     from the `email` claim.
     """
-    claims = svc.tokens.verify(token)
+    claims = await svc.tokens.verify_async(token)
     if claims.user_id is None:
         return await _external_actor(svc, claims)
     async with svc.sessions() as session:
@@ -211,29 +211,52 @@ async def identify(svc: Services, token: str) -> Actor:
 
 
 async def _external_actor(svc: Services, claims: AccessClaims) -> Actor:
+    """The account of an external subject. On first sight it is linked to the local
+    account with the same address when both the provider (`email_verified`) and the
+    local account vouch for that address; otherwise a new account is created, its
+    address verified when the provider says so."""
     assert claims.external_subject is not None
+    now = _now()
     async with svc.tx() as tx:
         user = await users.get_user_by_subject(tx.session, claims.external_subject)
         if user is None:
-            if not claims.email:
-                raise unauthorized("external token has no email claim")
-            if await users.get_user_by_email(tx.session, claims.email) is not None:
-                raise unauthorized("email already registered with a local account")
-            local = claims.email.split("@", 1)[0]
-            profile = await users.create_user(
-                tx.session,
-                email=claims.email,
-                password_hash=None,
-                prenom=local,
-                nom=local,
-                external_subject=claims.external_subject,
-            )
-            user_id = profile.id
+            user_id = await _first_external_sign_in(tx, claims, now)
         elif user.disabled_at is not None:
             raise unauthorized()
         else:
             user_id = user.id
+            if claims.email_verified and user.email_verified_at is None:
+                await users.mark_email_verified(tx.session, user_id, now)
     return Actor(user_id, None, claims.expires_at)
+
+
+async def _first_external_sign_in(tx: Tx, claims: AccessClaims, now: datetime) -> uuid.UUID:
+    assert claims.external_subject is not None
+    if not claims.email:
+        raise unauthorized("external token has no email claim")
+    existing = await users.get_user_by_email(tx.session, claims.email)
+    if existing is not None:
+        linkable = (
+            claims.email_verified
+            and existing.email_verified_at is not None
+            and existing.external_subject is None
+            and existing.disabled_at is None
+        )
+        if not linkable:
+            raise unauthorized("this address belongs to an account the provider cannot vouch for")
+        await users.link_subject(tx.session, existing.id, claims.external_subject)
+        return existing.id
+    local = claims.email.split("@", 1)[0]
+    profile = await users.create_user(
+        tx.session,
+        email=claims.email,
+        password_hash=None,
+        prenom=local,
+        nom=local,
+        external_subject=claims.external_subject,
+        email_verified_at=now if claims.email_verified else None,
+    )
+    return profile.id
 
 
 def profile_out(profile: Profile) -> ProfileOut:
