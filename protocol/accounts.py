@@ -33,3 +33,9 @@ class Accepted(BaseModel):
 
     status: str = "accepted"
     detail: str
+
+
+class UnsubscribeQuery(Request):
+    """The token of a one-click unsubscribe link (RFC 8058)."""
+
+    token: Annotated[str, StringConstraints(min_length=16, max_length=1024)]

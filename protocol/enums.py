@@ -248,3 +248,12 @@ class AccountTokenPurpose(StrEnum):
 
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
+
+
+class EmailNotifications(StrEnum):
+    """Mail about unread mentions and direct messages: never, a digest once the user has
+    been offline a while, or at most one digest a day."""
+
+    OFF = "off"
+    DIGEST = "digest"
+    DAILY = "daily"

@@ -26,7 +26,18 @@ from .realtime.dispatch import Dispatcher
 from .realtime.presence import Presence
 from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from .realtime.sio import create_sio
-from .rest import access, accounts, auth, cors, health, joining, openapi, orgs, prometheus
+from .rest import (
+    access,
+    accounts,
+    auth,
+    cors,
+    health,
+    joining,
+    openapi,
+    orgs,
+    prometheus,
+    unsubscribe,
+)
 from .rest import analytics as analytics_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
@@ -43,6 +54,7 @@ from .rest.cors import cors_middleware
 from .rest.errors import error_middleware
 from .rest.limits import rate_limit_middleware
 from .services import analytics_job
+from .services import digest as digest_job
 from .services.core import Services
 from .services.job_lock import round_lock
 from .settings import Settings
@@ -96,6 +108,16 @@ async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
     worker.stop()
     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
         await asyncio.wait_for(task, settings.shutdown_timeout_seconds)
+
+
+async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The notification digest check (server/services/digest.py), in every process."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(digest_job.run_forever(app[SERVICES], stop))
+    yield
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        await asyncio.wait_for(task, app[SETTINGS].shutdown_timeout_seconds)
 
 
 async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -154,6 +176,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)
     app.cleanup_ctx.append(mail_ctx)
+    app.cleanup_ctx.append(digest_ctx)
     app.cleanup_ctx.append(presence_ctx)
     if settings.analytics_job_enabled:
         app.cleanup_ctx.append(analytics_job_ctx)
@@ -173,6 +196,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     prometheus.setup(app)
     app.router.add_routes(auth.routes)
     app.router.add_routes(accounts.routes)
+    app.router.add_routes(unsubscribe.routes)
     app.router.add_routes(chat_routes.routes)
     app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)

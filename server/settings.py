@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     # its own process), and how many attempts a mail gets before it is given up.
     mail_poll_seconds: float = Field(default=5.0, gt=0)
     mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Digest mail of unread mentions and direct messages, for users offline (no socket,
+    # last seen) this long; every process looks this often (one mail per digest: the
+    # user's row is claimed atomically).
+    notify_email_delay_minutes: float = Field(default=15.0, ge=0)
+    notify_email_check_seconds: float = Field(default=60.0, gt=0)
     # Wait before the first retry of a failed mail; it doubles each time, up to an hour.
     mail_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Finance: working hours in a billable day (cost = hours / this x daily rate).

@@ -68,6 +68,18 @@ class Mailbox:
         raise AssertionError(f"no mail #{seen + 1} for {to} within {timeout}s")
 
 
+async def invitation_token(mailbox: Mailbox, to: str, timeout: float = 20.0) -> str:
+    """The token of the newest invitation mail sent to `to`, once one arrives."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        invitations = [m for m in mailbox.received(to) if "/invitations/accept?" in text_of(m)]
+        if invitations:
+            return token_in(invitations[-1])
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no invitation mail for {to} within {timeout}s")
+
+
 def text_of(message: EmailMessage) -> str:
     part = message.get_body(("plain",))
     assert part is not None

@@ -22,6 +22,7 @@ from protocol.errors import AppError, ErrorCode
 from ..settings import Settings
 
 ACCESS_TYPE = "access"
+UNSUBSCRIBE = "unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,27 @@ class TokenService:
             "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def issue_unsubscribe(self, user_id: uuid.UUID) -> str:
+        """The credential of a one-click unsubscribe link: it names the user and does
+        one thing (turn their notification mail off), so it need not expire."""
+        claims = {"aud": self._settings.jwt_audience, "sub": str(user_id), "typ": UNSUBSCRIBE}
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify_unsubscribe(self, token: str) -> uuid.UUID:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=self._settings.jwt_audience,
+                options={"require": ["sub", "typ"]},
+            )
+            if claims["typ"] != UNSUBSCRIBE:
+                raise ValueError("not an unsubscribe token")
+            return uuid.UUID(claims["sub"])
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise AppError(ErrorCode.NOT_FOUND, "this unsubscribe link is not valid") from None
 
     def verify(self, token: str) -> AccessClaims:
         """Verify signature, expiry, issuer and audience; any failure is `unauthorized`."""

@@ -278,7 +278,7 @@ async def me(svc: Services, actor: Actor) -> MeOut:
 
 async def update_me(svc: Services, actor: Actor, patch: MePatch) -> MeOut:
     changes = patch.changes()
-    for key in ("prenom", "nom", "locale"):
+    for key in ("prenom", "nom", "locale", "email_notifications"):
         if key in changes and changes[key] is None:
             raise validation_error([FieldError(loc=["body", key], msg="may not be null")])
     async with svc.tx() as tx:

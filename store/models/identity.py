@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import (
+    EmailNotifications,
     InvitationRole,
     JoinCodeRole,
     Locale,
@@ -82,6 +83,7 @@ class Profile(Timestamps, Base):
         in_check("role", "role", UserRole),
         in_check("status", "status", UserStatus),
         in_check("locale", "locale", Locale),
+        in_check("email_notifications", "email_notifications", EmailNotifications),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
@@ -109,6 +111,14 @@ class Profile(Timestamps, Base):
     locale: Mapped[str] = mapped_column(
         Text, default=Locale.FR.value, server_default=Locale.FR.value
     )
+    email_notifications: Mapped[str] = mapped_column(
+        Text,
+        default=EmailNotifications.DIGEST.value,
+        server_default=EmailNotifications.DIGEST.value,
+    )
+    # Notifications created up to this instant were covered by a digest (or the user
+    # unsubscribed then); the next digest tells only of newer ones.
+    email_digest_at: Mapped[datetime | None]
 
 
 class UserOrganization(UUIDPk, Timestamps, Base):

@@ -8,6 +8,8 @@ Create Date: 2026-12-07
   verified (their creation time), since they were admitted without the check and
   refusing them now would lock every current user out.
 - `profiles.locale` (`fr` by default, or `en`): the language of the user's mails.
+- `profiles.email_notifications` (`off`, `digest` by default, `daily`) and
+  `profiles.email_digest_at`: the notification digest mail and how far it reached.
 - `account_tokens`: single-use verification and password-reset tokens (SHA-256 only).
 - `mail_outbox`: mails written by the transaction that decided them, sent after commit
   by a worker with retries (server/mail/outbox.py).
@@ -40,6 +42,15 @@ def upgrade() -> None:
             sa.Column("locale", sa.Text(), server_default="fr", nullable=False)
         )
         batch.create_check_constraint("locale", "locale IN ('fr', 'en')")
+        batch.add_column(
+            sa.Column(
+                "email_notifications", sa.Text(), server_default="digest", nullable=False
+            )
+        )
+        batch.create_check_constraint(
+            "email_notifications", "email_notifications IN ('off', 'digest', 'daily')"
+        )
+        batch.add_column(sa.Column("email_digest_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "account_tokens",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -93,6 +104,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_account_tokens_user_id"), table_name="account_tokens")
     op.drop_table("account_tokens")
     with op.batch_alter_table("profiles") as batch:
+        batch.drop_column("email_digest_at")
+        batch.drop_constraint("email_notifications", type_="check")
+        batch.drop_column("email_notifications")
         batch.drop_constraint("locale", type_="check")
         batch.drop_column("locale")
     with op.batch_alter_table("users") as batch:
