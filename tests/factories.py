@@ -33,15 +33,22 @@ async def expect(resp: Any, status: int) -> Any:
 
 
 async def register(
-    client: Client, email: str | None = None, *, prenom: str = "Claire", nom: str = "Martin"
+    client: Client,
+    email: str | None = None,
+    *,
+    prenom: str = "Claire",
+    nom: str = "Martin",
+    database_url: str | None = None,
 ) -> User:
+    """A confirmed account, signed in. `database_url`: for a client of a server in
+    another process (the address is confirmed through the store)."""
     email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
     resp = await client.post(
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "prenom": prenom, "nom": nom},
     )
     await expect(resp, 202)
-    await confirm_address(client, email)
+    await confirm_address(client, email, database_url)
     resp = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     tokens = await expect(resp, 200)
     me = await expect(
@@ -53,21 +60,29 @@ async def register(
     return User(uuid.UUID(me["id"]), email, tokens["access_token"], tokens["refresh_token"])
 
 
-async def confirm_address(client: Client, email: str) -> None:
+async def confirm_address(client: Client, email: str, database_url: str | None = None) -> None:
     """Mark the address confirmed through the store, as its mailed link would (the
     mail flow itself is proven in tests/server/rest/test_accounts.py)."""
     from datetime import UTC, datetime
 
     from server.keys import SESSIONS
     from store import users
-    from store.db import unit_of_work
+    from store.db import create_engine, create_session_factory, unit_of_work
 
-    app = client.app
-    assert app is not None
-    async with unit_of_work(app[SESSIONS]) as session:
-        user = await users.get_user_by_email(session, email)
-        assert user is not None, email
-        await users.mark_email_verified(session, user.id, datetime.now(UTC))
+    engine = create_engine(database_url) if database_url is not None else None
+    try:
+        if engine is not None:
+            sessions = create_session_factory(engine)
+        else:
+            assert client.app is not None
+            sessions = client.app[SESSIONS]
+        async with unit_of_work(sessions) as session:
+            user = await users.get_user_by_email(session, email)
+            assert user is not None, email
+            await users.mark_email_verified(session, user.id, datetime.now(UTC))
+    finally:
+        if engine is not None:
+            await engine.dispose()
 
 
 async def create_org(client: Client, owner: User, name: str | None = None, **fields: Any) -> Any:
@@ -83,11 +98,12 @@ async def add_member(
     role: str = "MEMBER",
     email: str | None = None,
     mailbox: Any = None,
+    database_url: str | None = None,
 ) -> User:
     """A new user made a member of `org_id` with `role`, as a real one would be: invited
     by `owner`, accepted, then (for roles an invitation cannot carry) given the role.
     With SMTP configured the token is only in the invitee's mail: pass the `mailbox`."""
-    user = await register(client, email)
+    user = await register(client, email, database_url=database_url)
     invited_as = role if role in {"OWNER", "ADMIN", "MANAGER", "MEMBER"} else "MEMBER"
     created = await expect(
         await client.post(

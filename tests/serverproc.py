@@ -33,6 +33,7 @@ class ServerProcess:
     """One server process; `url` is its base address once `start` has returned."""
 
     def __init__(self, database_url: str, redis_url: str | None, **env: object) -> None:
+        self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {
@@ -49,6 +50,9 @@ class ServerProcess:
             "HTTP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
             "HTTP_REQUESTS_PER_MINUTE_PER_USER": "100000",
             "ANALYTICS_JOB_ENABLED": "false",
+            "PASSWORD_RESETS_PER_HOUR_PER_ADDRESS": "10000",
+            # Mails (no SMTP in tests) are written here, never into the working tree.
+            "MAIL_OUTBOX_DIR": tempfile.mkdtemp(prefix="aurentia-mail-"),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
         self._env.pop("REDIS_URL", None)
