@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     # logged, so the embedded default needs nothing installed.
     smtp_url: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # CA bundle (PEM) that the SMTP server's certificate must chain to, for a private CA;
+    # unset: the system's trust store. Certificates are always verified.
+    smtp_ca_file: Path | None = None
     mail_from: str = "Aurentia <no-reply@aurentia.localhost>"
     mail_outbox_dir: Path | None = None
     # Base of every link in a mail (the web app's origin), without a trailing slash.

@@ -8,7 +8,7 @@ import email.policy
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -37,14 +37,18 @@ class _Collector:
 class Mailbox:
     """The messages an SMTP server on 127.0.0.1 received, by recipient."""
 
-    def __init__(self) -> None:
+    def __init__(self, scheme: str = "smtp", credentials: str = "", **options: Any) -> None:
+        """`options` go to aiosmtpd's Controller (TLS contexts, authentication)."""
         self._collector = _Collector()
         self.port = free_port()
-        self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
+        self._scheme, self._credentials = scheme, credentials
+        self._controller = Controller(
+            self._collector, hostname="127.0.0.1", port=self.port, **options
+        )
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        return f"{self._scheme}://{self._credentials}127.0.0.1:{self.port}"
 
     def start(self) -> None:
         self._controller.start()
@@ -102,3 +106,24 @@ def token_in(message: EmailMessage) -> str:
 def each(messages: list[EmailMessage]) -> Iterator[tuple[str, str]]:
     for message in messages:
         yield str(message["Subject"]), text_of(message)
+
+
+async def pending_mail(client: Any) -> list[Any]:
+    """The outbox rows not yet sent nor given up, read through the store."""
+    from server.keys import SESSIONS
+    from store import outbox
+    from store.db import unit_of_work
+
+    assert client.app is not None
+    async with unit_of_work(client.app[SESSIONS]) as session:
+        return list(await outbox.pending(session))
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never happened within {timeout}s: {what}")

@@ -59,8 +59,9 @@ class Transport(Protocol):
 
 
 class SmtpTransport:
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, timeout: float, ca_file: Path | None = None) -> None:
         parts = urlsplit(url)
+        self._ca_file = str(ca_file) if ca_file is not None else None
         self._implicit_tls = parts.scheme == "smtps"
         self._host = parts.hostname or "localhost"
         self._port = parts.port or (465 if self._implicit_tls else 587)
@@ -82,6 +83,8 @@ class SmtpTransport:
             use_tls=self._implicit_tls,
             start_tls=False if self._implicit_tls else start_tls,
             timeout=self._timeout,
+            validate_certs=True,
+            cert_bundle=self._ca_file,
         )
 
 
@@ -109,5 +112,9 @@ class FileTransport:
 
 def transport_for(settings: Settings) -> Transport:
     if settings.smtp_url is not None:
-        return SmtpTransport(settings.smtp_url.get_secret_value(), settings.smtp_timeout_seconds)
+        return SmtpTransport(
+            settings.smtp_url.get_secret_value(),
+            settings.smtp_timeout_seconds,
+            settings.smtp_ca_file,
+        )
     return FileTransport(settings.outbox_dir)

@@ -3,37 +3,17 @@ process restarts, and workers of several processes send each mail once."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import SecretStr
 
-from server.keys import SESSIONS
-from store import outbox
-from store.db import unit_of_work
-from store.models import OutboxMail
 from tests.conftest import AppFactory
-from tests.factories import PASSWORD, Client, expect
-from tests.mailbox import Mailbox, free_port
+from tests.factories import PASSWORD, expect
+from tests.mailbox import Mailbox, free_port, pending_mail, until
 
 
 def _signup(address: str) -> dict[str, str]:
     return {"email": address, "password": PASSWORD, "prenom": "Léa", "nom": "Durand"}
-
-
-async def _pending(client: Client) -> list[OutboxMail]:
-    assert client.app is not None
-    async with unit_of_work(client.app[SESSIONS]) as session:
-        return await outbox.pending(session)
-
-
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    for _ in range(1000):
-        if await check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_a_mail_queued_while_smtp_is_down_is_sent_after_a_restart(
@@ -47,10 +27,10 @@ async def test_a_mail_queued_while_smtp_is_down_is_sent_after_a_restart(
     await expect(resp, 202)  # answered although SMTP is unreachable
 
     async def failed_twice() -> bool:
-        rows = await _pending(first)
+        rows = await pending_mail(first)
         return len(rows) == 1 and rows[0].attempts >= 2 and rows[0].last_error is not None
 
-    await _until(failed_twice, "two failed attempts recorded")
+    await until(failed_twice, "two failed attempts recorded")
     await first.close()  # the process stops with the mail still queued
 
     second = await aiohttp_client(make_app(smtp_url=SecretStr(mailbox.url), mail_poll_seconds=0.05))
@@ -58,9 +38,9 @@ async def test_a_mail_queued_while_smtp_is_down_is_sent_after_a_restart(
     assert message["Subject"] == "Confirmez votre adresse pour Aurentia"
 
     async def emptied() -> bool:
-        return await _pending(second) == []
+        return await pending_mail(second) == []
 
-    await _until(emptied, "the delivered mail left the outbox")
+    await until(emptied, "the delivered mail left the outbox")
 
 
 async def test_workers_of_two_processes_send_each_mail_once(
@@ -79,7 +59,7 @@ async def test_workers_of_two_processes_send_each_mail_once(
         await mailbox.next(address)
 
     async def emptied() -> bool:
-        return await _pending(a) == []
+        return await pending_mail(a) == []
 
-    await _until(emptied, "every mail left the outbox")
+    await until(emptied, "every mail left the outbox")
     assert [len(mailbox.received(address)) for address in addresses] == [1] * len(addresses)

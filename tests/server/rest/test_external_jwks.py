@@ -228,3 +228,41 @@ async def test_an_hmac_token_signed_with_the_published_key_is_refused(
         headers={"kid": kid},
     )
     await expect(await client.get("/api/v1/me", headers=_bearer(forged)), 401)
+
+
+async def test_an_address_the_provider_does_not_vouch_for_cannot_accept_an_invitation(
+    make_app: AppFactory, aiohttp_client: Any, provider: Provider
+) -> None:
+    kid = provider.add_es256()
+    provider.published = [kid]
+    client = await _client(make_app, aiohttp_client, provider)
+    token = provider.token(kid, email="unproven@example.com", user_metadata={})
+    me = await expect(await client.get("/api/v1/me", headers=_bearer(token)), 200)
+    assert me["email"] == "unproven@example.com"
+    owner = await register(client, "inviter@example.com")
+    org = await expect(
+        await client.post("/api/v1/orgs", json={"name": "Org"}, headers=owner.headers), 201
+    )
+    created = await expect(
+        await client.post(
+            f"/api/v1/orgs/{org['id']}/invitations",
+            json={"email": "unproven@example.com"},
+            headers=owner.headers,
+        ),
+        201,
+    )
+    accept = await client.post(
+        "/api/v1/invitations/accept", json={"token": created["token"]}, headers=_bearer(token)
+    )
+    body = await expect(accept, 403)
+    assert "confirm your email address" in body["detail"]
+    # Once the provider vouches for it, the same subject may accept.
+    proven = provider.token(kid, sub=me_subject(token), email="unproven@example.com")
+    accept = await client.post(
+        "/api/v1/invitations/accept", json={"token": created["token"]}, headers=_bearer(proven)
+    )
+    await expect(accept, 201)
+
+
+def me_subject(token: str) -> str:
+    return str(jwt.decode(token, options={"verify_signature": False})["sub"])
