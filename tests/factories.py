@@ -11,6 +11,9 @@ from aiohttp.test_utils import TestClient
 
 Client = TestClient[web.Request, web.Application]
 PASSWORD = "correct horse battery staple"
+# Database of each server started in another process (tests/serverproc.py), by base URL:
+# an account registered through it is confirmed in that database.
+SERVER_DATABASES: dict[str, str] = {}
 
 
 @dataclass
@@ -69,6 +72,8 @@ async def confirm_address(client: Client, email: str, database_url: str | None =
     from store import users
     from store.db import create_engine, create_session_factory, unit_of_work
 
+    if database_url is None and getattr(client, "app", None) is None:
+        database_url = SERVER_DATABASES[str(getattr(client, "_base_url", ""))]
     engine = create_engine(database_url) if database_url is not None else None
     try:
         if engine is not None:

@@ -19,6 +19,7 @@ import aiohttp
 from yarl import URL
 
 from .conftest import TEST_JWT_SECRET, TEST_REDIS_NAMESPACE
+from .factories import SERVER_DATABASES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ class ServerProcess:
         self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        SERVER_DATABASES[self.url] = database_url
         self._env = {
             **os.environ,
             "DATABASE_URL": database_url,

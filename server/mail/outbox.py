@@ -19,6 +19,7 @@ from store import outbox
 from store.db import SessionFactory, unit_of_work
 from store.models import OutboxMail
 
+from ..logs import fresh_request_id
 from ..settings import Settings
 from .transport import Transport, build_message
 
@@ -62,7 +63,8 @@ class OutboxWorker:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("mail outbox round failed; retrying at the next poll")
+                with fresh_request_id():
+                    log.exception("mail outbox round failed; retrying at the next poll")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._settings.mail_poll_seconds)
 
@@ -76,7 +78,9 @@ class OutboxWorker:
             if not batch:
                 return sent
             for mail in batch:
-                sent += await self._send(mail)
+                # Each send's log lines share an id of their own, like a request's.
+                with fresh_request_id():
+                    sent += await self._send(mail)
         return sent
 
     async def _send(self, mail: OutboxMail) -> int:

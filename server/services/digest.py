@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from protocol.enums import EmailNotifications
 from store import digest, organizations, users
 
+from ..logs import fresh_request_id
 from ..mail.templates import locale_of
 from ..policy import act_as, enter_organization
 from . import mail
@@ -38,12 +39,13 @@ async def run_forever(svc: Services, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), svc.settings.notify_email_check_seconds)
         if stop.is_set():
             return
-        try:
-            await run_round(svc, datetime.now(UTC))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("notification digest round failed")
+        with fresh_request_id():
+            try:
+                await run_round(svc, datetime.now(UTC))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("notification digest round failed")
 
 
 async def run_round(svc: Services, now: datetime) -> int:
