@@ -26,7 +26,7 @@ async def timed(coro: Any) -> tuple[float, Any]:
 
 async def history(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
     async with aiohttp.ClientSession() as session:
-        api = data.Api(session, url)
+        api = data.Api(session, url, args.database_url)
         org, size = await data.history_channel(api, args.database_url, args.history_size)
         ch = org.general
         path = f"/api/v1/orgs/{org.org_id}/channels/{ch['type']}/{ch['id']}/messages"
@@ -72,7 +72,7 @@ async def history(url: str, args: argparse.Namespace, data: Any) -> dict[str, An
 
 async def rest(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
     async with aiohttp.ClientSession() as session:
-        api = data.Api(session, url)
+        api = data.Api(session, url, args.database_url)
         owner = await api.person()
         org_id, _ = await api.org(owner)
         base = f"/api/v1/orgs/{org_id}"

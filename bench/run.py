@@ -143,7 +143,8 @@ async def run_server(args: argparse.Namespace, kind: str) -> dict[str, Any]:
         org = None
         if kind.startswith("aurentia"):
             async with aiohttp.ClientSession() as session:
-                org = await data.chat_org(data.Api(session, server.url), args.people)
+                api = data.Api(session, server.url, args.database_url)
+                org = await data.chat_org(api, args.people)
         return await socket_figures(args, kind, [server], org)
     finally:
         server.stop()
@@ -181,7 +182,7 @@ async def persist_figures(args: argparse.Namespace) -> dict[str, Any]:
     server = await aurentia(args).start()
     try:
         async with aiohttp.ClientSession() as session:
-            api = data.Api(session, server.url)
+            api = data.Api(session, server.url, args.database_url)
             org = await data.chat_org(api, 5)
             channels = await data.groups(api, org, args.channels)
         profilers: list[asyncio.subprocess.Process] = []
@@ -221,7 +222,7 @@ async def redis_figures(args: argparse.Namespace) -> dict[str, Any]:
             await s.start()
         try:
             async with aiohttp.ClientSession() as session:
-                api = data.Api(session, servers[0].url)
+                api = data.Api(session, servers[0].url, args.database_url)
                 org = await data.chat_org(api, 5)
                 channels = await data.groups(api, org, args.channels)
             r = await drive(

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, EmailStr, StringConstraints
 
 from .common import Name, NotNull, Patch, Request, Url
-from .enums import MemberRole, UserRole, UserStatus
+from .enums import EmailNotifications, Locale, MemberRole, UserRole, UserStatus
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 OpaqueToken = Annotated[str, StringConstraints(min_length=16, max_length=256)]
@@ -64,6 +64,10 @@ class ProfileOut(BaseModel):
     last_seen: datetime | None
     organization_id: uuid.UUID | None
     manager_id: uuid.UUID | None
+    # Language of the user's mails.
+    locale: Locale
+    # Digest mail of unread mentions and direct messages (docs/accounts.md).
+    email_notifications: EmailNotifications
     created_at: datetime
     updated_at: datetime
 
@@ -78,3 +82,5 @@ class MePatch(Patch):
     phone: Phone | None = None
     avatar_url: Url | None = None
     organization_id: uuid.UUID | None = None
+    locale: NotNull[Locale] = None
+    email_notifications: NotNull[EmailNotifications] = None

@@ -183,6 +183,8 @@ class ActivityAction(StrEnum):
     JOIN_CODE_CREATED = "JOIN_CODE_CREATED"
     JOIN_CODE_DELETED = "JOIN_CODE_DELETED"
     INVITATION_CREATED = "INVITATION_CREATED"
+    INVITATION_RESENT = "INVITATION_RESENT"
+    INVITATION_REVOKED = "INVITATION_REVOKED"
     MILESTONE_CREATED = "MILESTONE_CREATED"
     MILESTONE_UPDATED = "MILESTONE_UPDATED"
     MILESTONE_DELETED = "MILESTONE_DELETED"
@@ -232,3 +234,26 @@ class ActivityAction(StrEnum):
     TIME_ENTRY_VALIDATED = "TIME_ENTRY_VALIDATED"
     TIME_ENTRY_REJECTED = "TIME_ENTRY_REJECTED"
     TIME_ENTRY_REOPENED = "TIME_ENTRY_REOPENED"
+
+
+class Locale(StrEnum):
+    """Language of the mails a user receives (French by default)."""
+
+    FR = "fr"
+    EN = "en"
+
+
+class AccountTokenPurpose(StrEnum):
+    """What a single-use token mailed to a user proves or allows."""
+
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"
+
+
+class EmailNotifications(StrEnum):
+    """Mail about unread mentions and direct messages: never, a digest once the user has
+    been offline a while, or at most one digest a day."""
+
+    OFF = "off"
+    DIGEST = "digest"
+    DAILY = "daily"

@@ -102,9 +102,12 @@ class InvitationOut(BaseModel):
 
 
 class InvitationCreated(InvitationOut):
-    """Only the creation answer carries the token: it is stored hashed and never shown again."""
+    """The creation (or resend) answer. The invitee is mailed the link; `token` is
+    null once mail really leaves (SMTP_URL set): only the invitee ever sees it. Without
+    SMTP (mails written to MAIL_OUTBOX_DIR) it is shown once, here, for the inviter to
+    pass on. Stored hashed, never shown again."""
 
-    token: str
+    token: str | None
 
 
 class AcceptInvitation(Request):

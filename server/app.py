@@ -16,6 +16,8 @@ from .auth.tokens import TokenService
 from .bus import Bus
 from .drain import Drain
 from .keys import ENGINE, PRESENCE, REDIS, SERVICES, SESSIONS, SETTINGS, SIGNING_SECRET, SIO
+from .mail.outbox import OutboxWorker
+from .mail.transport import transport_for
 from .ratelimit import RateLimiter
 from .realtime import chat, connection, live_rights, presence_events, project_events
 from .realtime import feed as feed_events
@@ -29,7 +31,19 @@ from .realtime.presence_store import (
     key_lifetime,
 )
 from .realtime.sio import create_sio
-from .rest import access, auth, cors, eventdocs, health, joining, openapi, orgs, prometheus
+from .rest import (
+    access,
+    accounts,
+    auth,
+    cors,
+    eventdocs,
+    health,
+    joining,
+    openapi,
+    orgs,
+    prometheus,
+    unsubscribe,
+)
 from .rest import analytics as analytics_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
@@ -46,6 +60,7 @@ from .rest.cors import cors_middleware
 from .rest.errors import error_middleware
 from .rest.limits import rate_limit_middleware
 from .services import analytics_job
+from .services import digest as digest_job
 from .services.core import Services
 from .services.job_lock import round_lock
 from .settings import Settings
@@ -88,6 +103,28 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         limiter=RateLimiter(app.get(REDIS), settings.redis_namespace, secret=app[SIGNING_SECRET]),
     )
     yield
+
+
+async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The mail outbox worker (server/mail/outbox.py): queued mails leave after commit."""
+    settings = app[SETTINGS]
+    worker = OutboxWorker(settings, app[SESSIONS], transport_for(settings))
+    app[SERVICES].mail_wake = worker.wake
+    task = asyncio.create_task(worker.run_forever())
+    yield
+    worker.stop()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        await asyncio.wait_for(task, settings.shutdown_timeout_seconds)
+
+
+async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The notification digest check (server/services/digest.py), in every process."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(digest_job.run_forever(app[SERVICES], stop))
+    yield
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        await asyncio.wait_for(task, app[SETTINGS].shutdown_timeout_seconds)
 
 
 async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -145,6 +182,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     if settings.redis_url:
         app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(services_ctx)
+    app.cleanup_ctx.append(mail_ctx)
+    app.cleanup_ctx.append(digest_ctx)
     app.cleanup_ctx.append(presence_ctx)
     if settings.analytics_job_enabled:
         app.cleanup_ctx.append(analytics_job_ctx)
@@ -165,6 +204,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     health.setup(app)
     prometheus.setup(app)
     app.router.add_routes(auth.routes)
+    app.router.add_routes(accounts.routes)
+    app.router.add_routes(unsubscribe.routes)
     app.router.add_routes(chat_routes.routes)
     app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)

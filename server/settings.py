@@ -18,6 +18,8 @@ from store.tenancy import DEFAULT_APP_ROLE, check_role_name
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./aurentia.db"
 _DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+ExternalAlgorithm = Literal["RS256", "ES256", "EdDSA"]
+EXTERNAL_ALGORITHMS: tuple[ExternalAlgorithm, ...] = ("RS256", "ES256", "EdDSA")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
@@ -176,12 +178,51 @@ class Settings(DatabaseSettings):
     login_attempts_per_minute_per_email: int = Field(default=10, ge=1)
     login_attempts_per_minute_per_address: int = Field(default=30, ge=1)
     registrations_per_hour_per_address: int = Field(default=30, ge=1)
+    # Forgotten-password and verification mails requested, per address and per email.
+    password_resets_per_hour_per_email: int = Field(default=5, ge=1)
+    password_resets_per_hour_per_address: int = Field(default=30, ge=1)
     # Optional external identity provider (e.g. Supabase Auth): tokens whose `iss` is
-    # this issuer are verified with its secret (HS256) or its JWKS file (RS256).
+    # this issuer are verified with its secret (HS256), its JWKS file, or the JWKS its
+    # URL serves (fetched, cached, fetched again for an unknown `kid`). Each key is used
+    # with its own algorithm, which must be in the allow-list.
     external_jwt_issuer: str | None = None
     external_jwt_audience: str | None = None
     external_jwt_secret: SecretStr | None = None
     external_jwks_file: Path | None = None
+    external_jwks_url: str | None = Field(default=None, pattern=r"^https?://")
+    # How long the fetched JWKS is trusted before it is fetched again, and the least
+    # time between two fetches forced by unknown `kid`s (a flood of made-up key ids
+    # cannot make the server hammer the provider).
+    external_jwks_cache_seconds: float = Field(default=300.0, gt=0)
+    external_jwks_refetch_cooldown_seconds: float = Field(default=30.0, ge=0)
+    external_jwt_algorithms: list[ExternalAlgorithm] = Field(
+        default_factory=lambda: list(EXTERNAL_ALGORITHMS), min_length=1
+    )
+    # Mail: SMTP (smtp://user:pass@host:587 upgrades with STARTTLS, smtps://host:465 is
+    # implicit TLS). Unset: every mail is written as a .eml file to MAIL_OUTBOX_DIR
+    # (default: mail-outbox/ beside the SQLite file, or ./mail-outbox/) and its subject
+    # logged, so the embedded default needs nothing installed.
+    smtp_url: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # CA bundle (PEM) that the SMTP server's certificate must chain to, for a private CA;
+    # unset: the system's trust store. Certificates are always verified.
+    smtp_ca_file: Path | None = None
+    mail_from: str = "Aurentia <no-reply@aurentia.localhost>"
+    mail_outbox_dir: Path | None = None
+    # Base of every link in a mail (the web app's origin), without a trailing slash.
+    public_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s]+$")
+    product_name: str = Field(default="Aurentia", min_length=1, max_length=80)
+    # The outbox worker: how often it looks for due mails (a commit wakes it at once in
+    # its own process), and how many attempts a mail gets before it is given up.
+    mail_poll_seconds: float = Field(default=5.0, gt=0)
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Digest mail of unread mentions and direct messages, for users offline (no socket,
+    # last seen) this long; every process looks this often (one mail per digest: the
+    # user's row is claimed atomically).
+    notify_email_delay_minutes: float = Field(default=15.0, ge=0)
+    notify_email_check_seconds: float = Field(default=60.0, gt=0)
+    # Wait before the first retry of a failed mail; it doubles each time, up to an hour.
+    mail_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Finance: working hours in a billable day (cost = hours / this x daily rate).
     hours_per_day: Decimal = Field(default=Decimal(8), gt=0, le=24)
     # The analytics job (health, drifts, predictions of active projects) runs once per
@@ -217,17 +258,47 @@ class Settings(DatabaseSettings):
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return self
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _external_provider_complete(self) -> Settings:
         if self.external_jwt_issuer is None:
             return self
-        if (self.external_jwt_secret is None) == (self.external_jwks_file is None):
+        sources = [self.external_jwt_secret, self.external_jwks_file, self.external_jwks_url]
+        if sum(source is not None for source in sources) != 1:
             raise ValueError(
-                "EXTERNAL_JWT_ISSUER needs exactly one of EXTERNAL_JWT_SECRET or EXTERNAL_JWKS_FILE"
+                "EXTERNAL_JWT_ISSUER needs exactly one of EXTERNAL_JWT_SECRET, "
+                "EXTERNAL_JWKS_FILE or EXTERNAL_JWKS_URL"
             )
         if self.external_jwks_file is not None and not self.external_jwks_file.is_file():
             raise ValueError(f"EXTERNAL_JWKS_FILE {self.external_jwks_file} is not a file")
         return self
+
+    @property
+    def mail_configured(self) -> bool:
+        """Whether mail really leaves (SMTP), as opposed to the outbox directory."""
+        return self.smtp_url is not None
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mails are written without SMTP: MAIL_OUTBOX_DIR, else beside the
+        SQLite file, else ./mail-outbox."""
+        if self.mail_outbox_dir is not None:
+            return self.mail_outbox_dir
+        path = self.sqlite_path
+        return (path.parent if path is not None else Path(".")) / "mail-outbox"
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import tenancy
@@ -55,3 +55,25 @@ async def mark_accepted(session: AsyncSession, invitation_id: uuid.UUID, now: da
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def get_invitation(
+    session: AsyncSession, org_id: uuid.UUID, invitation_id: uuid.UUID
+) -> OrganizationInvitation | None:
+    return await session.scalar(
+        select(OrganizationInvitation).where(
+            OrganizationInvitation.organization_id == org_id,
+            OrganizationInvitation.id == invitation_id,
+        )
+    )
+
+
+async def delete_invitation(
+    session: AsyncSession, org_id: uuid.UUID, invitation_id: uuid.UUID
+) -> None:
+    await session.execute(
+        delete(OrganizationInvitation).where(
+            OrganizationInvitation.organization_id == org_id,
+            OrganizationInvitation.id == invitation_id,
+        )
+    )

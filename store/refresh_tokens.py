@@ -85,3 +85,22 @@ async def prune_refresh_tokens(session: AsyncSession, *, older_than: datetime) -
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def revoke_user_tokens_except(
+    session: AsyncSession, user_id: uuid.UUID, keep_family: uuid.UUID, now: datetime
+) -> set[uuid.UUID]:
+    """Every family of the user but one (the session that changed the password); the
+    families it revoked, whose sockets must end too."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.user_id == user_id,
+            RefreshToken.family_id != keep_family,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .returning(RefreshToken.family_id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())

@@ -37,6 +37,7 @@ async def create_user(
     prenom: str,
     nom: str,
     external_subject: str | None = None,
+    email_verified_at: datetime | None = None,
 ) -> Profile:
     """A user and its profile (same id). The caller checks the email is free first; the
     unique index on the normalized email still guards against a concurrent twin."""
@@ -46,6 +47,7 @@ async def create_user(
         email_normalized=normalize_email(email),
         password_hash=password_hash,
         external_subject=external_subject,
+        email_verified_at=email_verified_at,
     )
     session.add(user)
     await session.flush()
@@ -101,3 +103,31 @@ async def last_seen_of(
         select(Profile.id, Profile.last_seen).where(Profile.id.in_(user_ids))
     )
     return {uid: seen for uid, seen in rows.all()}
+
+
+async def mark_email_verified(session: AsyncSession, user_id: uuid.UUID, when: datetime) -> None:
+    await session.execute(
+        update(User)
+        .where(User.id == user_id, User.email_verified_at.is_(None))
+        .values(email_verified_at=when)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_hash: str) -> None:
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(password_hash=password_hash)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def link_subject(session: AsyncSession, user_id: uuid.UUID, subject: str) -> None:
+    """Tie an external provider's subject to an existing account (first sign-in)."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id, User.external_subject.is_(None))
+        .values(external_subject=subject)
+        .execution_options(synchronize_session=False)
+    )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -24,6 +25,7 @@ import store.models
 from server.app import create_app
 from server.settings import Settings
 from store import migrate
+from tests.mailbox import Mailbox
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 # Redis keys and channels of this run only: concurrent runs on one Redis (CI, several
@@ -168,7 +170,7 @@ async def redis_url() -> AsyncIterator[str | None]:
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str | None) -> Settings:
+def settings(database_url: str, redis_url: str | None, tmp_path: Path) -> Settings:
     return Settings(
         **{"database_url": database_url, **pooled_settings(database_url)},  # type: ignore[arg-type]
         redis_url=redis_url,
@@ -186,6 +188,9 @@ def settings(database_url: str, redis_url: str | None) -> Settings:
         http_requests_per_minute_per_address=1_000_000,
         http_requests_per_minute_per_user=100_000,
         exports_per_minute_per_user=10_000,
+        password_resets_per_hour_per_address=10_000,
+        # Without SMTP_URL mails become .eml files: each test gets its own directory.
+        mail_outbox_dir=tmp_path / "mail-outbox",
     )
 
 
@@ -242,3 +247,26 @@ async def http(
 ) -> TestClient[web.Request, web.Application]:
     """An HTTP client of the same listening `server` the Socket.IO clients use."""
     return await aiohttp_client(server)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server in this process; `mail_client`'s server sends to it."""
+    box = Mailbox()
+    box.start()
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+@pytest.fixture
+async def mail_client(
+    make_app: AppFactory,
+    mailbox: Mailbox,
+    aiohttp_client: Callable[
+        [web.Application], Awaitable[TestClient[web.Request, web.Application]]
+    ],
+) -> TestClient[web.Request, web.Application]:
+    """A client of a server whose mail leaves through SMTP (`mailbox`)."""
+    return await aiohttp_client(make_app(smtp_url=SecretStr(mailbox.url)))

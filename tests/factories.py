@@ -11,6 +11,9 @@ from aiohttp.test_utils import TestClient
 
 Client = TestClient[web.Request, web.Application]
 PASSWORD = "correct horse battery staple"
+# Database of each server started in another process (tests/serverproc.py), by base URL:
+# an account registered through it is confirmed in that database.
+SERVER_DATABASES: dict[str, str] = {}
 
 
 @dataclass
@@ -33,14 +36,24 @@ async def expect(resp: Any, status: int) -> Any:
 
 
 async def register(
-    client: Client, email: str | None = None, *, prenom: str = "Claire", nom: str = "Martin"
+    client: Client,
+    email: str | None = None,
+    *,
+    prenom: str = "Claire",
+    nom: str = "Martin",
+    database_url: str | None = None,
 ) -> User:
+    """A confirmed account, signed in. `database_url`: for a client of a server in
+    another process (the address is confirmed through the store)."""
     email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
     resp = await client.post(
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "prenom": prenom, "nom": nom},
     )
-    tokens = await expect(resp, 201)
+    await expect(resp, 202)
+    await confirm_address(client, email, database_url)
+    resp = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    tokens = await expect(resp, 200)
     me = await expect(
         await client.get(
             "/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
@@ -50,6 +63,33 @@ async def register(
     return User(uuid.UUID(me["id"]), email, tokens["access_token"], tokens["refresh_token"])
 
 
+async def confirm_address(client: Client, email: str, database_url: str | None = None) -> None:
+    """Mark the address confirmed through the store, as its mailed link would (the
+    mail flow itself is proven in tests/server/rest/test_accounts.py)."""
+    from datetime import UTC, datetime
+
+    from server.keys import SESSIONS
+    from store import users
+    from store.db import create_engine, create_session_factory, unit_of_work
+
+    if database_url is None and getattr(client, "app", None) is None:
+        database_url = SERVER_DATABASES[str(getattr(client, "_base_url", ""))]
+    engine = create_engine(database_url) if database_url is not None else None
+    try:
+        if engine is not None:
+            sessions = create_session_factory(engine)
+        else:
+            assert client.app is not None
+            sessions = client.app[SESSIONS]
+        async with unit_of_work(sessions) as session:
+            user = await users.get_user_by_email(session, email)
+            assert user is not None, email
+            await users.mark_email_verified(session, user.id, datetime.now(UTC))
+    finally:
+        if engine is not None:
+            await engine.dispose()
+
+
 async def create_org(client: Client, owner: User, name: str | None = None, **fields: Any) -> Any:
     """An organization created by `owner` (who becomes its OWNER); the OrgOut body."""
     body = {"name": name or f"Org {uuid.uuid4().hex[:8]}", **fields}
@@ -57,11 +97,18 @@ async def create_org(client: Client, owner: User, name: str | None = None, **fie
 
 
 async def add_member(
-    client: Client, owner: User, org_id: Any, role: str = "MEMBER", email: str | None = None
+    client: Client,
+    owner: User,
+    org_id: Any,
+    role: str = "MEMBER",
+    email: str | None = None,
+    mailbox: Any = None,
+    database_url: str | None = None,
 ) -> User:
     """A new user made a member of `org_id` with `role`, as a real one would be: invited
-    by `owner`, accepted, then (for roles an invitation cannot carry) given the role."""
-    user = await register(client, email)
+    by `owner`, accepted, then (for roles an invitation cannot carry) given the role.
+    With SMTP configured the token is only in the invitee's mail: pass the `mailbox`."""
+    user = await register(client, email, database_url=database_url)
     invited_as = role if role in {"OWNER", "ADMIN", "MANAGER", "MEMBER"} else "MEMBER"
     created = await expect(
         await client.post(
@@ -71,9 +118,15 @@ async def add_member(
         ),
         201,
     )
+    token = created["token"]
+    if token is None:
+        from tests.mailbox import invitation_token
+
+        assert mailbox is not None, "with SMTP the token is only in the invitee's mail"
+        token = await invitation_token(mailbox, user.email)
     await expect(
         await client.post(
-            "/api/v1/invitations/accept", json={"token": created["token"]}, headers=user.headers
+            "/api/v1/invitations/accept", json={"token": token}, headers=user.headers
         ),
         201,
     )

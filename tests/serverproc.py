@@ -19,6 +19,7 @@ import aiohttp
 from yarl import URL
 
 from .conftest import TEST_JWT_SECRET, TEST_REDIS_NAMESPACE, pooled_settings
+from .factories import SERVER_DATABASES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +34,10 @@ class ServerProcess:
     """One server process; `url` is its base address once `start` has returned."""
 
     def __init__(self, database_url: str, redis_url: str | None, **env: object) -> None:
+        self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        SERVER_DATABASES[self.url] = database_url
         self._env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -49,6 +52,9 @@ class ServerProcess:
             "HTTP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
             "HTTP_REQUESTS_PER_MINUTE_PER_USER": "100000",
             "ANALYTICS_JOB_ENABLED": "false",
+            "PASSWORD_RESETS_PER_HOUR_PER_ADDRESS": "10000",
+            # Mails (no SMTP in tests) are written here, never into the working tree.
+            "MAIL_OUTBOX_DIR": tempfile.mkdtemp(prefix="aurentia-mail-"),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
         self._env.update({k.upper(): v for k, v in pooled_settings(database_url).items()})

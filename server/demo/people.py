@@ -155,21 +155,19 @@ async def account(svc: Services, who: Person, slug: str, password: str) -> Actor
     """The person's account: registered, or (left by an earlier run) signed in again."""
     email = who.email(slug)
     try:
-        tokens = await auth.register(
-            svc,
-            RegisterRequest(email=email, password=password, prenom=who.prenom, nom=who.nom),
-            ADDRESS,
+        await auth.create_confirmed_account(
+            svc, RegisterRequest(email=email, password=password, prenom=who.prenom, nom=who.nom)
         )
     except AppError as exc:
         if exc.code is not ErrorCode.CONFLICT:
             raise
-        try:
-            tokens = await auth.login(svc, LoginRequest(email=email, password=password), ADDRESS)
-        except AppError:
-            raise DemoError(
-                f"the account {email} already exists with another password: pass that one "
-                "with --password, or choose another --slug"
-            ) from None
+    try:
+        tokens = await auth.login(svc, LoginRequest(email=email, password=password), ADDRESS)
+    except AppError:
+        raise DemoError(
+            f"the account {email} already exists with another password: pass that one "
+            "with --password, or choose another --slug"
+        ) from None
     return await auth.identify(svc, tokens.access_token)
 
 

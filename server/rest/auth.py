@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol.accounts import Accepted
 from protocol.auth import (
     LoginRequest,
     LogoutRequest,
@@ -21,21 +22,25 @@ from .openapi import api
 
 routes = web.RouteTableDef()
 
+REGISTERED = Accepted(detail="check your mailbox: the link we sent confirms the address")
+
 
 @routes.post("/api/v1/auth/register")
 @api(
-    "Create an account and sign in",
+    "Create an account; it signs in once the mailed link confirms the address",
     tags=["auth"],
     auth=False,
     body=RegisterRequest,
-    response=TokenPair,
-    status=201,
-    errors=[409, 429],
+    response=Accepted,
+    status=202,
+    errors=[429],
 )
 async def register(request: web.Request) -> web.Response:
+    """The same answer whether or not the address already has an account (its owner is
+    then mailed "you already have an account"): see docs/accounts.md."""
     req = await parse_body(request, RegisterRequest)
-    tokens = await auth.register(services(request), req, client_address(request))
-    return json_response(tokens, status=201)
+    await auth.register(services(request), req, client_address(request))
+    return json_response(REGISTERED, status=202)
 
 
 @routes.post("/api/v1/auth/login")

@@ -84,7 +84,7 @@ async def join(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/orgs/{org}/invitations")
 @api(
-    "Invite someone by email (the token is shown once)",
+    "Invite someone by email (mailed; the token is shown once only without SMTP)",
     tags=["joining"],
     body=InvitationCreate,
     response=InvitationCreated,
@@ -114,6 +114,30 @@ async def list_invitations(request: web.Request) -> web.Response:
     query = parse_query(request, ListQuery)
     page = await invitations.list_invitations(services(request), caller, org_id, query)
     return json_response(page)
+
+
+@routes.post("/api/v1/orgs/{org}/invitations/{id}/resend")
+@api(
+    "Mail an invitation again with a fresh link (the previous one stops working)",
+    tags=["joining"],
+    response=InvitationCreated,
+    errors=[403, 404, 409],
+)
+@limited(Named.INVITATIONS)
+async def resend_invitation(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, invitation_id = path_uuid(request, "org"), path_uuid(request, "id")
+    resent = await invitations.resend_invitation(services(request), caller, org_id, invitation_id)
+    return json_response(resent)
+
+
+@routes.delete("/api/v1/orgs/{org}/invitations/{id}")
+@api("Revoke an invitation", tags=["joining"], status=204, errors=[403, 404])
+async def revoke_invitation(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    org_id, invitation_id = path_uuid(request, "org"), path_uuid(request, "id")
+    await invitations.revoke_invitation(services(request), caller, org_id, invitation_id)
+    return web.Response(status=204)
 
 
 @routes.post("/api/v1/invitations/accept")

@@ -24,6 +24,7 @@ from store.models import Profile
 from ..auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthorized
 from ..policy import act_as, member_of
 from ..ratelimit import Limit
+from . import account_mail
 from .access import sessions_ended
 from .core import Services, Tx
 
@@ -35,6 +36,9 @@ class Actor:
     user_id: uuid.UUID
     family_id: uuid.UUID | None
     expires_at: datetime
+
+
+LOGIN_REFUSED = "wrong email or password, or the address is not confirmed yet"
 
 
 def _now() -> datetime:
@@ -70,23 +74,62 @@ async def _issue_tokens(
     )
 
 
-async def register(svc: Services, req: RegisterRequest, address: str) -> TokenPair:
+async def register(svc: Services, req: RegisterRequest, address: str) -> None:
+    """Create an account that signs in once its address is confirmed by the mailed link.
+
+    The answer is the same whether or not the address is taken (no enumeration): a
+    taken address gets a "you already have an account" mail instead. A registration of
+    an address still unconfirmed replaces the pending password and names and mails a
+    fresh link (earlier links stop working), so whoever registered first cannot hold
+    an address they do not own.
+    """
     check_password_policy(req.email, req.password)
     await svc.limiter.hit(
         Limit("register", svc.settings.registrations_per_hour_per_address, 3600), address
     )
     password_hash = await svc.passwords.hash(req.password)
     async with svc.tx() as tx:
+        user = await users.get_user_by_email(tx.session, req.email)
+        if user is None:
+            profile = await users.create_user(
+                tx.session,
+                email=req.email,
+                password_hash=password_hash,
+                prenom=req.prenom,
+                nom=req.nom,
+            )
+            user = await users.get_user(tx.session, profile.id)
+            assert user is not None
+            await account_mail.send_verification(svc, tx, user)
+        elif user.email_verified_at is None and user.external_subject is None:
+            await users.set_password_hash(tx.session, user.id, password_hash)
+            pending = await users.get_profile(tx.session, user.id)
+            if pending is not None:
+                await users.update_profile(
+                    tx.session, pending, {"prenom": req.prenom, "nom": req.nom}
+                )
+            await account_mail.send_verification(svc, tx, user)
+        elif user.disabled_at is None:
+            await account_mail.tell_account_exists(svc, tx, user)
+
+
+async def create_confirmed_account(svc: Services, req: RegisterRequest) -> None:
+    """An account whose address is taken as confirmed, without mail: for the operator's
+    own commands (`aurentia demo`, whose reserved `.example` addresses never receive
+    mail), never reachable from a client. A taken address is a `conflict`."""
+    check_password_policy(req.email, req.password)
+    password_hash = await svc.passwords.hash(req.password)
+    async with svc.tx() as tx:
         if await users.get_user_by_email(tx.session, req.email) is not None:
             raise AppError(ErrorCode.CONFLICT, "an account with this email already exists")
-        profile = await users.create_user(
+        await users.create_user(
             tx.session,
             email=req.email,
             password_hash=password_hash,
             prenom=req.prenom,
             nom=req.nom,
+            email_verified_at=_now(),
         )
-        return await _issue_tokens(svc, tx, profile.id, uuid.uuid4())
 
 
 async def login(svc: Services, req: LoginRequest, address: str) -> TokenPair:
@@ -103,8 +146,14 @@ async def login(svc: Services, req: LoginRequest, address: str) -> TokenPair:
     async with svc.sessions() as session:
         user = await users.get_user_by_email(session, req.email)
     stored = user.password_hash if user is not None and user.disabled_at is None else None
-    if not await svc.passwords.verify(stored, req.password) or user is None:
-        raise unauthorized("wrong email or password")
+    # An unconfirmed account answers like a wrong password: telling them apart would
+    # tell a registrant whether the address they registered already had an account.
+    if (
+        not await svc.passwords.verify(stored, req.password)
+        or user is None
+        or user.email_verified_at is None
+    ):
+        raise unauthorized(LOGIN_REFUSED)
     async with svc.tx() as tx:
         if stored is not None and svc.passwords.needs_rehash(stored):
             fresh = await svc.passwords.hash(req.password)
@@ -126,6 +175,15 @@ async def revoke_all_sessions(tx: Tx, user_id: uuid.UUID) -> None:
     every refresh token revoked and every socket of theirs ended, on every process."""
     await refresh_tokens.revoke_user_tokens(tx.session, user_id, _now())
     sessions_ended(tx, user_id)
+
+
+async def revoke_other_sessions(tx: Tx, user_id: uuid.UUID, keep_family: uuid.UUID) -> None:
+    """End every session of the user but `keep_family` (a password change keeps the
+    session that made it): refresh tokens revoked, those sessions' sockets ended."""
+    for family_id in await refresh_tokens.revoke_user_tokens_except(
+        tx.session, user_id, keep_family, _now()
+    ):
+        sessions_ended(tx, user_id, family_id)
 
 
 async def refresh(svc: Services, token: str) -> TokenPair:
@@ -162,7 +220,7 @@ async def identify(svc: Services, token: str) -> Actor:
     A token of the external provider maps its `sub` to a user, created on first sight
     from the `email` claim.
     """
-    claims = svc.tokens.verify(token)
+    claims = await svc.tokens.verify_async(token)
     if claims.user_id is None:
         return await _external_actor(svc, claims)
     async with svc.sessions() as session:
@@ -177,29 +235,52 @@ async def identify(svc: Services, token: str) -> Actor:
 
 
 async def _external_actor(svc: Services, claims: AccessClaims) -> Actor:
+    """The account of an external subject. On first sight it is linked to the local
+    account with the same address when both the provider (`email_verified`) and the
+    local account vouch for that address; otherwise a new account is created, its
+    address verified when the provider says so."""
     assert claims.external_subject is not None
+    now = _now()
     async with svc.tx() as tx:
         user = await users.get_user_by_subject(tx.session, claims.external_subject)
         if user is None:
-            if not claims.email:
-                raise unauthorized("external token has no email claim")
-            if await users.get_user_by_email(tx.session, claims.email) is not None:
-                raise unauthorized("email already registered with a local account")
-            local = claims.email.split("@", 1)[0]
-            profile = await users.create_user(
-                tx.session,
-                email=claims.email,
-                password_hash=None,
-                prenom=local,
-                nom=local,
-                external_subject=claims.external_subject,
-            )
-            user_id = profile.id
+            user_id = await _first_external_sign_in(tx, claims, now)
         elif user.disabled_at is not None:
             raise unauthorized()
         else:
             user_id = user.id
+            if claims.email_verified and user.email_verified_at is None:
+                await users.mark_email_verified(tx.session, user_id, now)
     return Actor(user_id, None, claims.expires_at)
+
+
+async def _first_external_sign_in(tx: Tx, claims: AccessClaims, now: datetime) -> uuid.UUID:
+    assert claims.external_subject is not None
+    if not claims.email:
+        raise unauthorized("external token has no email claim")
+    existing = await users.get_user_by_email(tx.session, claims.email)
+    if existing is not None:
+        linkable = (
+            claims.email_verified
+            and existing.email_verified_at is not None
+            and existing.external_subject is None
+            and existing.disabled_at is None
+        )
+        if not linkable:
+            raise unauthorized("this address belongs to an account the provider cannot vouch for")
+        await users.link_subject(tx.session, existing.id, claims.external_subject)
+        return existing.id
+    local = claims.email.split("@", 1)[0]
+    profile = await users.create_user(
+        tx.session,
+        email=claims.email,
+        password_hash=None,
+        prenom=local,
+        nom=local,
+        external_subject=claims.external_subject,
+        email_verified_at=now if claims.email_verified else None,
+    )
+    return profile.id
 
 
 def profile_out(profile: Profile) -> ProfileOut:
@@ -221,7 +302,7 @@ async def me(svc: Services, actor: Actor) -> MeOut:
 
 async def update_me(svc: Services, actor: Actor, patch: MePatch) -> MeOut:
     changes = patch.changes()
-    for key in ("prenom", "nom"):
+    for key in ("prenom", "nom", "locale", "email_notifications"):
         if key in changes and changes[key] is None:
             raise validation_error([FieldError(loc=["body", key], msg="may not be null")])
     async with svc.tx() as tx:

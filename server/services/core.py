@@ -77,6 +77,8 @@ class Services:
     channel_locks: KeyedLocks = field(default_factory=KeyedLocks)
     # Whether a user has a socket connected anywhere (presence sets it once running).
     connected_probe: Callable[[uuid.UUID], Awaitable[bool]] | None = None
+    # Wakes this process's mail outbox worker (set once it runs; server/mail/outbox.py).
+    mail_wake: Callable[[], None] | None = None
 
     async def is_connected(self, user_id: uuid.UUID) -> bool:
         return self.connected_probe is not None and await self.connected_probe(user_id)

@@ -1,8 +1,10 @@
 """Email invitations: a single-use token for one address, stored only as its SHA-256.
 
-The token is shown once, in the creation answer, for the inviter to pass on. Whoever
-accepts must be signed in with the invited address, so a forwarded or leaked link is
-useless to anyone else.
+The invitee is mailed the link. Without SMTP (the embedded default writes mails to a
+directory) the token is also shown once, in the creation answer, for the inviter to
+pass on; with SMTP_URL set it never reaches the inviter. Whoever accepts must be signed
+in with the invited address, verified, so a forwarded or leaked link is useless to
+anyone else.
 
 When the address is already a user's (and not a member's), that user also gets an
 INVITATION notification (without the token, which only the inviter ever sees); accepting
@@ -32,6 +34,7 @@ from ..auth.tokens import hash_token, new_opaque_token, unauthorized
 from ..policy import Action, check_role_change, forbidden, membership, require_member
 from .auth import Actor
 from .core import Services, Tx
+from .invitation_mail import mail_invitation
 from .members import admit_member
 from .notifications import display_name, notify, settle
 from .orgs import org_out
@@ -74,8 +77,73 @@ async def create_invitation(
             metadata={"email": invitation.email, "role": req.role.value},
         )
         await _tell_invitee(svc, tx, actor, invitation)
+        await mail_invitation(svc, tx, invitation, token)
         out = invitation_out(invitation)
-    return InvitationCreated(**out.model_dump(), token=token)
+    return _created(svc, out, token)
+
+
+def _created(svc: Services, out: InvitationOut, token: str) -> InvitationCreated:
+    shown = None if svc.settings.mail_configured else token
+    return InvitationCreated(**out.model_dump(), token=shown)
+
+
+async def _managed_invitation(
+    tx: Tx, actor: Actor, org_id: uuid.UUID, invitation_id: uuid.UUID
+) -> OrganizationInvitation:
+    """An invitation of the organization the actor may manage (owners' by owners)."""
+    member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
+    invitation = await invitations.get_invitation(tx.session, org_id, invitation_id)
+    if invitation is None:
+        raise not_found(RESOURCE)
+    check_role_change(member, None, MemberRole(invitation.role))
+    return invitation
+
+
+async def resend_invitation(
+    svc: Services, actor: Actor, org_id: uuid.UUID, invitation_id: uuid.UUID
+) -> InvitationCreated:
+    """Mail a fresh link; the previous one stops working (only hashes are kept, so the
+    old token cannot be sent again) and the validity starts over for its full length."""
+    token, token_hash = new_opaque_token()
+    now = _now()
+    async with svc.tx() as tx:
+        invitation = await _managed_invitation(tx, actor, org_id, invitation_id)
+        if invitation.accepted_at is not None:
+            raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
+        validity = max(invitation.expires_at - invitation.created_at, timedelta(days=1))
+        invitation.token_hash = token_hash
+        invitation.expires_at = now + validity
+        await tx.session.flush()
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action=ActivityAction.INVITATION_RESENT,
+            resource_type=RESOURCE,
+            resource_id=invitation.id,
+            metadata={"email": invitation.email, "role": invitation.role},
+        )
+        await mail_invitation(svc, tx, invitation, token)
+        out = invitation_out(invitation)
+    return _created(svc, out, token)
+
+
+async def revoke_invitation(
+    svc: Services, actor: Actor, org_id: uuid.UUID, invitation_id: uuid.UUID
+) -> None:
+    """Delete it: its link then answers `not_found` like any unknown token."""
+    async with svc.tx() as tx:
+        invitation = await _managed_invitation(tx, actor, org_id, invitation_id)
+        await invitations.delete_invitation(tx.session, org_id, invitation.id)
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action=ActivityAction.INVITATION_REVOKED,
+            resource_type=RESOURCE,
+            resource_id=invitation.id,
+            metadata={"email": invitation.email, "role": invitation.role},
+        )
 
 
 async def _tell_invitee(
@@ -139,6 +207,8 @@ async def accept_invitation(svc: Services, actor: Actor, req: AcceptInvitation) 
             raise unauthorized()
         if user.email_normalized != users.normalize_email(invitation.email):
             raise forbidden("this invitation was sent to another email address")
+        if user.email_verified_at is None:
+            raise forbidden("confirm your email address before accepting an invitation")
         if invitation.accepted_at is not None:
             raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
         role = MemberRole(invitation.role)

@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate; importing this package registers every table."""
 
+from .accounts import AccountToken, OutboxMail
 from .analytics import (
     DetectionDerive,
     Incident,
@@ -36,6 +37,7 @@ from .people import Competence, ConsultantDetails, ProfileCompetence
 from .projects import Affectation, Client, Livrable, Projet, Tache
 
 __all__ = [
+    "AccountToken",
     "ActivityLog",
     "Affectation",
     "Base",
@@ -65,6 +67,7 @@ __all__ = [
     "Organization",
     "OrganizationChannel",
     "OrganizationInvitation",
+    "OutboxMail",
     "PredictionRisque",
     "Profile",
     "ProfileCompetence",

@@ -8,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from protocol.enums import InvitationRole, JoinCodeRole, MemberRole, UserRole, UserStatus
+from protocol.enums import (
+    EmailNotifications,
+    InvitationRole,
+    JoinCodeRole,
+    Locale,
+    MemberRole,
+    UserRole,
+    UserStatus,
+)
 
 from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, in_check, utcnow
 
@@ -26,6 +34,9 @@ class User(UUIDPk, Timestamps, Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     external_subject: Mapped[str | None] = mapped_column(Text, unique=True)
     disabled_at: Mapped[datetime | None]
+    # When the owner proved the address is theirs (a mailed link, a reset, or a provider's
+    # `email_verified`); None: a local account that may not sign in yet.
+    email_verified_at: Mapped[datetime | None]
 
 
 class RefreshToken(UUIDPk, CreatedAt, Base):
@@ -71,6 +82,8 @@ class Profile(Timestamps, Base):
     __table_args__ = (
         in_check("role", "role", UserRole),
         in_check("status", "status", UserStatus),
+        in_check("locale", "locale", Locale),
+        in_check("email_notifications", "email_notifications", EmailNotifications),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
@@ -94,6 +107,18 @@ class Profile(Timestamps, Base):
     manager_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="SET NULL"), index=True
     )
+    # Language of the user's mails.
+    locale: Mapped[str] = mapped_column(
+        Text, default=Locale.FR.value, server_default=Locale.FR.value
+    )
+    email_notifications: Mapped[str] = mapped_column(
+        Text,
+        default=EmailNotifications.DIGEST.value,
+        server_default=EmailNotifications.DIGEST.value,
+    )
+    # Notifications created up to this instant were covered by a digest (or the user
+    # unsubscribed then); the next digest tells only of newer ones.
+    email_digest_at: Mapped[datetime | None]
 
 
 class UserOrganization(UUIDPk, Timestamps, Base):

@@ -53,13 +53,13 @@ async def _post(client: Client, user: User, path: str, body: Any, status: int = 
     return await expect(await client.post(path, json=body, headers=user.headers), status)
 
 
-async def build_world(client: Client) -> World:
-    owner = await register(client)
+async def build_world(client: Client, database_url: str | None = None) -> World:
+    owner = await register(client, database_url=database_url)
     org = await create_org(client, owner)
     base = org_url(org)
     users = {"OWNER": owner}
     for role in ROLES[1:]:
-        users[role] = await add_member(client, owner, org["id"], role)
+        users[role] = await add_member(client, owner, org["id"], role, database_url=database_url)
     world = World(str(org["id"]), {role: u.access_token for role, u in users.items()})
     world.add("orgs", org)
     for user in users.values():

@@ -82,6 +82,20 @@ async def _code(world: World, caller: str) -> str:
     return str((await expect(resp, 201))["id"])
 
 
+async def _invitation(world: World, caller: str, role: str = "MEMBER") -> str:
+    """A fresh pending invitation of the organization."""
+    body = {"email": f"invitee-{uuid.uuid4().hex[:10]}@example.com", "role": role}
+    resp = await world.client.post(
+        f"/api/v1/orgs/{world.org_id}/invitations", json=body, headers=world.owner.headers
+    )
+    return str((await expect(resp, 201))["id"])
+
+
+async def _owner_invitation(world: World, caller: str) -> str:
+    """A fresh pending invitation to become an OWNER (only owners manage it)."""
+    return await _invitation(world, caller, "OWNER")
+
+
 async def _client(world: World, caller: str) -> str:
     """A fresh client whose contact is the CLIENT member."""
     made = await make_client(world.client, world.owner, world.org_id, contact=world.users["CLIENT"])
@@ -364,6 +378,8 @@ TARGETS: dict[str, Target] = {
     "co_owner": _co_owner,
     "self": _self,
     "code": _code,
+    "invitation": _invitation,
+    "owner_invitation": _owner_invitation,
     "milestone": _milestone,
     "project_milestone": _project_milestone,
     "milestone_task": _milestone_task,
@@ -473,6 +489,10 @@ ROWS: list[Row] = [
         label="invite an owner",
     ),
     Row("GET", "/orgs/{org}/invitations", allowed(200, *ADMINS)),
+    Row("POST", "/orgs/{org}/invitations/{invitation}/resend", allowed(200, *ADMINS)),
+    Row("POST", "/orgs/{org}/invitations/{owner_invitation}/resend", allowed(200, "OWNER")),
+    Row("DELETE", "/orgs/{org}/invitations/{invitation}", allowed(204, *ADMINS)),
+    Row("DELETE", "/orgs/{org}/invitations/{owner_invitation}", allowed(204, "OWNER")),
     # Clients (the CLIENT member is the contact of every target client and project)
     Row("GET", "/orgs/{org}/clients", every_member(200)),
     Row("POST", "/orgs/{org}/clients", allowed(201, *MANAGERS), body=lambda call: {"nom": "C"}),
