@@ -1,14 +1,42 @@
 // Shared setup for the live suites: users, an organization, clients, and waiting.
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AurentiaClient, RestClient, Session } from "../dist/index.js";
+import { OUTBOXES } from "./server.mjs";
 
 export const PASSWORD = "correct horse battery staple 42";
 
-/** A registered user: their tokens and email. */
+/** The token of the address-confirmation link mailed to `email` (an .eml file in the
+ * server's outbox folder; quoted-printable soft breaks undone). */
+async function confirmationToken(url, email) {
+  const dir = OUTBOXES.get(url);
+  for (let i = 0; i < 300; i++) {
+    let names = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(".eml"));
+    } catch {
+      // the folder appears with the first mail
+    }
+    for (const name of names) {
+      const text = readFileSync(join(dir, name), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      if (!text.includes(email)) continue;
+      const match = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(text);
+      if (match) return match[1];
+    }
+    await sleep(100);
+  }
+  throw new Error(`no confirmation mail for ${email} in ${dir}`);
+}
+
+/** A registered user with a confirmed address, signed in: their tokens and email. */
 export async function register(url, prenom = "Claire") {
   const rest = new RestClient({ url });
   const email = `ts-${randomUUID().slice(0, 10)}@example.com`;
-  const tokens = await rest.call("register", { body: { email, password: PASSWORD, prenom, nom: "Test" } });
+  await rest.call("register", { body: { email, password: PASSWORD, prenom, nom: "Test" } });
+  await rest.call("verify_email", { body: { token: await confirmationToken(url, email) } });
+  const tokens = await rest.call("login", { body: { email, password: PASSWORD } });
   return { email, tokens };
 }
 

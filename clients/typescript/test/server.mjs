@@ -22,6 +22,9 @@ async function freePort() {
   });
 }
 
+/** Each running server's mail folder, by its URL (helpers.register reads the links there). */
+export const OUTBOXES = new Map();
+
 export class TestServer {
   constructor(env = {}) {
     this.dir = mkdtempSync(join(tmpdir(), "aurentia-ts-"));
@@ -56,10 +59,14 @@ export class TestServer {
       SOCKET_EVENT_BURST: "1000",
       ANALYTICS_JOB_ENABLED: "false",
       SHUTDOWN_TIMEOUT_SECONDS: "1",
+      // No SMTP: mails (the address confirmation links) are written here as .eml files.
+      MAIL_OUTBOX_DIR: join(this.dir, "mail"),
+      MAIL_POLL_SECONDS: "0.2",
       PYTHONPATH: ROOT,
       ...this.extraEnv,
     };
     if (this.redisNamespace) env.REDIS_NAMESPACE = this.redisNamespace;
+    OUTBOXES.set(this.url, env.MAIL_OUTBOX_DIR);
     this.redisNamespace = env.REDIS_NAMESPACE;
     this.logPath = join(this.dir, "server.log");
     const log = openSync(this.logPath, "a");

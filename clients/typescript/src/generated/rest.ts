@@ -5,6 +5,12 @@ export type AcceptInvitation = {
   token: string;
 };
 
+/** The neutral answer of the routes that must not tell whether an account exists. */
+export type Accepted = {
+  status?: string;
+  detail: string;
+};
+
 export type ActivityOut = {
   id: string;
   organization_id: string;
@@ -304,6 +310,14 @@ export type EarnedValue = {
   sv: string | null;
 };
 
+/** Mail about unread mentions and direct messages: never, a digest once the user has
+ * been offline a while, or at most one digest a day. */
+export type EmailNotifications = "off" | "digest" | "daily";
+
+export type EmailRequest = {
+  email: string;
+};
+
 export type ErrorCode = "validation_error" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
 
 /** One bad field: `loc` is the path to it (`["body", "email"]`), `msg` says why. */
@@ -393,7 +407,10 @@ export type InvitationCreate = {
   expires_in_days?: number;
 };
 
-/** Only the creation answer carries the token: it is stored hashed and never shown again. */
+/** The creation (or resend) answer. The invitee is mailed the link; `token` is
+ * null once mail really leaves (SMTP_URL set): only the invitee ever sees it. Without
+ * SMTP (mails written to MAIL_OUTBOX_DIR) it is shown once, here, for the inviter to
+ * pass on. Stored hashed, never shown again. */
 export type InvitationCreated = {
   id: string;
   organization_id: string;
@@ -403,7 +420,7 @@ export type InvitationCreated = {
   accepted_at: string | null;
   expires_at: string;
   created_at: string;
-  token: string;
+  token: string | null;
 };
 
 export type InvitationOut = {
@@ -521,6 +538,9 @@ export type ListQuery = {
   cursor?: string | null;
 };
 
+/** Language of the mails a user receives (French by default). */
+export type Locale = "fr" | "en";
+
 export type LoginRequest = {
   email: string;
   password: string;
@@ -554,6 +574,8 @@ export type MeOut = {
   last_seen: string | null;
   organization_id: string | null;
   manager_id: string | null;
+  locale: Locale;
+  email_notifications: EmailNotifications;
   created_at: string;
   updated_at: string;
   organizations: Array<MembershipOut>;
@@ -565,6 +587,8 @@ export type MePatch = {
   phone?: string | null;
   avatar_url?: string | null;
   organization_id?: string | null;
+  locale?: Locale;
+  email_notifications?: EmailNotifications;
 };
 
 export type MemberOut = {
@@ -880,6 +904,16 @@ export type Page_TimeEntryOut_ = {
   next_cursor?: string | null;
 };
 
+export type PasswordChange = {
+  current_password: string;
+  password: string;
+};
+
+export type PasswordReset = {
+  token: string;
+  password: string;
+};
+
 export type PaymentStatus = "EN_ATTENTE" | "PAYE" | "RETARD";
 
 /** Totals across the organization's ACTIF projects (amounts summed before rounding).
@@ -976,6 +1010,8 @@ export type ProfileOut = {
   last_seen: string | null;
   organization_id: string | null;
   manager_id: string | null;
+  locale: Locale;
+  email_notifications: EmailNotifications;
   created_at: string;
   updated_at: string;
 };
@@ -1385,6 +1421,11 @@ export type UnreadCount = {
   unread_count: number;
 };
 
+/** The token of a one-click unsubscribe link (RFC 8058). */
+export type UnsubscribeQuery = {
+  token: string;
+};
+
 export type UserRole = "OWNER" | "ADMIN" | "MANAGER" | "CONSULTANT" | "CLIENT";
 
 export type UserStatus = "online" | "offline" | "away";
@@ -1407,6 +1448,10 @@ export type UtilizationQuery = {
 };
 
 export type ValidationStatus = "EN_ATTENTE" | "VALIDE" | "REJETE";
+
+export type VerifyEmailRequest = {
+  token: string;
+};
 
 /** `facteurs` is given when the score is computed; history answers only what is
  * stored (the score, its colour and `raisonnement_ia`, which lists every factor). */
@@ -1455,6 +1500,33 @@ export interface Operations {
     body: LogoutRequest;
     response: undefined;
   };
+  change_password: {
+    method: "POST";
+    path: "/api/v1/auth/password/change";
+    auth: true;
+    params: undefined;
+    query: undefined;
+    body: PasswordChange;
+    response: undefined;
+  };
+  forgot_password: {
+    method: "POST";
+    path: "/api/v1/auth/password/forgot";
+    auth: false;
+    params: undefined;
+    query: undefined;
+    body: EmailRequest;
+    response: Accepted;
+  };
+  reset_password: {
+    method: "POST";
+    path: "/api/v1/auth/password/reset";
+    auth: false;
+    params: undefined;
+    query: undefined;
+    body: PasswordReset;
+    response: undefined;
+  };
   refresh: {
     method: "POST";
     path: "/api/v1/auth/refresh";
@@ -1471,7 +1543,25 @@ export interface Operations {
     params: undefined;
     query: undefined;
     body: RegisterRequest;
-    response: TokenPair;
+    response: Accepted;
+  };
+  verify_email: {
+    method: "POST";
+    path: "/api/v1/auth/verify-email";
+    auth: false;
+    params: undefined;
+    query: undefined;
+    body: VerifyEmailRequest;
+    response: undefined;
+  };
+  resend_verification: {
+    method: "POST";
+    path: "/api/v1/auth/verify-email/resend";
+    auth: false;
+    params: undefined;
+    query: undefined;
+    body: EmailRequest;
+    response: Accepted;
   };
   accept_invitation: {
     method: "POST";
@@ -1490,6 +1580,24 @@ export interface Operations {
     query: undefined;
     body: JoinRequest;
     response: OrgOut;
+  };
+  confirm_page: {
+    method: "GET";
+    path: "/api/v1/mail/unsubscribe";
+    auth: false;
+    params: undefined;
+    query: { token: string };
+    body: undefined;
+    response: string;
+  };
+  unsubscribe: {
+    method: "POST";
+    path: "/api/v1/mail/unsubscribe";
+    auth: false;
+    params: undefined;
+    query: { token: string };
+    body: undefined;
+    response: string;
   };
   get_me: {
     method: "GET";
@@ -1831,6 +1939,24 @@ export interface Operations {
     params: { org: string };
     query: undefined;
     body: InvitationCreate;
+    response: InvitationCreated;
+  };
+  revoke_invitation: {
+    method: "DELETE";
+    path: "/api/v1/orgs/{org}/invitations/{id}";
+    auth: true;
+    params: { org: string; id: string };
+    query: undefined;
+    body: undefined;
+    response: undefined;
+  };
+  resend_invitation: {
+    method: "POST";
+    path: "/api/v1/orgs/{org}/invitations/{id}/resend";
+    auth: true;
+    params: { org: string; id: string };
+    query: undefined;
+    body: undefined;
     response: InvitationCreated;
   };
   list_invoices: {
@@ -2506,10 +2632,17 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   asyncapi_json: ["GET", "/api/v1/asyncapi.json", false],
   login: ["POST", "/api/v1/auth/login", false],
   logout: ["POST", "/api/v1/auth/logout", true],
+  change_password: ["POST", "/api/v1/auth/password/change", true],
+  forgot_password: ["POST", "/api/v1/auth/password/forgot", false],
+  reset_password: ["POST", "/api/v1/auth/password/reset", false],
   refresh: ["POST", "/api/v1/auth/refresh", false],
   register: ["POST", "/api/v1/auth/register", false],
+  verify_email: ["POST", "/api/v1/auth/verify-email", false],
+  resend_verification: ["POST", "/api/v1/auth/verify-email/resend", false],
   accept_invitation: ["POST", "/api/v1/invitations/accept", true],
   join: ["POST", "/api/v1/join", true],
+  confirm_page: ["GET", "/api/v1/mail/unsubscribe", false],
+  unsubscribe: ["POST", "/api/v1/mail/unsubscribe", false],
   get_me: ["GET", "/api/v1/me", true],
   patch_me: ["PATCH", "/api/v1/me", true],
   list_notifications: ["GET", "/api/v1/notifications", true],
@@ -2548,6 +2681,8 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   remove_group_member: ["DELETE", "/api/v1/orgs/{org}/groups/{group}/members/{user}", true],
   list_invitations: ["GET", "/api/v1/orgs/{org}/invitations", true],
   create_invitation: ["POST", "/api/v1/orgs/{org}/invitations", true],
+  revoke_invitation: ["DELETE", "/api/v1/orgs/{org}/invitations/{id}", true],
+  resend_invitation: ["POST", "/api/v1/orgs/{org}/invitations/{id}/resend", true],
   list_invoices: ["GET", "/api/v1/orgs/{org}/invoices", true],
   create_invoice: ["POST", "/api/v1/orgs/{org}/invoices", true],
   export_invoices: ["GET", "/api/v1/orgs/{org}/invoices.csv", true],
