@@ -23,6 +23,21 @@ class RegisterRequest(Request):
     nom: Name
 
 
+REGISTRATION_ACCEPTED = (
+    "If this email had no account, one now exists with this password: sign in with "
+    "POST /api/v1/auth/login. If it had one, nothing was changed."
+)
+
+
+class RegistrationAccepted(BaseModel):
+    """The one answer (202) to every well-formed registration, whether or not the email
+    already had an account, so that registering tells nobody who has one
+    (docs/registration.md)."""
+
+    status: Literal["accepted"] = "accepted"
+    detail: str = REGISTRATION_ACCEPTED
+
+
 class LoginRequest(Request):
     email: EmailStr
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]

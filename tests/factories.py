@@ -40,7 +40,9 @@ async def register(
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "prenom": prenom, "nom": nom},
     )
-    tokens = await expect(resp, 201)
+    await expect(resp, 202)
+    login = {"email": email, "password": PASSWORD}
+    tokens = await expect(await client.post("/api/v1/auth/login", json=login), 200)
     me = await expect(
         await client.get(
             "/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from protocol.auth import LoginRequest, RegisterRequest
 from protocol.enums import ConsultantStatus, InvitationRole, MemberRole
-from protocol.errors import AppError, ErrorCode
+from protocol.errors import AppError
 from protocol.orgs import AcceptInvitation, InvitationCreate, MemberPatch
 from protocol.people import CompetenceCreate, ConsultantCreate, SkillSet
 
@@ -154,22 +154,18 @@ def person(key: str) -> Person:
 async def account(svc: Services, who: Person, slug: str, password: str) -> Actor:
     """The person's account: registered, or (left by an earlier run) signed in again."""
     email = who.email(slug)
+    await auth.register(
+        svc,
+        RegisterRequest(email=email, password=password, prenom=who.prenom, nom=who.nom),
+        ADDRESS,
+    )
     try:
-        tokens = await auth.register(
-            svc,
-            RegisterRequest(email=email, password=password, prenom=who.prenom, nom=who.nom),
-            ADDRESS,
-        )
-    except AppError as exc:
-        if exc.code is not ErrorCode.CONFLICT:
-            raise
-        try:
-            tokens = await auth.login(svc, LoginRequest(email=email, password=password), ADDRESS)
-        except AppError:
-            raise DemoError(
-                f"the account {email} already exists with another password: pass that one "
-                "with --password, or choose another --slug"
-            ) from None
+        tokens = await auth.login(svc, LoginRequest(email=email, password=password), ADDRESS)
+    except AppError:
+        raise DemoError(
+            f"the account {email} already exists with another password: pass that one "
+            "with --password, or choose another --slug"
+        ) from None
     return await auth.identify(svc, tokens.access_token)
 
 

@@ -11,6 +11,7 @@ from protocol.auth import (
     MePatch,
     RefreshRequest,
     RegisterRequest,
+    RegistrationAccepted,
     TokenPair,
 )
 
@@ -24,18 +25,21 @@ routes = web.RouteTableDef()
 
 @routes.post("/api/v1/auth/register")
 @api(
-    "Create an account and sign in",
+    "Create an account (then sign in with /auth/login)",
     tags=["auth"],
     auth=False,
     body=RegisterRequest,
-    response=TokenPair,
-    status=201,
-    errors=[409, 429],
+    response=RegistrationAccepted,
+    status=202,
+    errors=[429],
 )
 async def register(request: web.Request) -> web.Response:
+    """202 with the same body whether the email was free (the account is created) or
+    already had an account (nothing changes): registering reveals no account
+    (docs/registration.md). Sign in with `POST /auth/login` afterwards."""
     req = await parse_body(request, RegisterRequest)
-    tokens = await auth.register(services(request), req, client_address(request))
-    return json_response(tokens, status=201)
+    await auth.register(services(request), req, client_address(request))
+    return json_response(RegistrationAccepted(), status=202)
 
 
 @routes.post("/api/v1/auth/login")

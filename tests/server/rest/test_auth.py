@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from protocol.auth import REGISTRATION_ACCEPTED
 from tests.conftest import TEST_JWT_SECRET, AppFactory
 from tests.factories import PASSWORD, Client, expect, register
 
@@ -21,13 +22,42 @@ async def test_register_then_me_shows_the_profile(client: Client) -> None:
     assert me["organizations"] == []
 
 
-async def test_email_is_unique_case_insensitively(client: Client) -> None:
-    await register(client, "dup@example.com")
-    resp = await client.post(
+async def test_registering_a_taken_email_answers_exactly_like_a_free_one(
+    client: Client,
+) -> None:
+    """No account is revealed: the same 202 and body, and the existing account keeps its
+    password and name (the email is unique case-insensitively)."""
+    owner = await register(client, "dup@example.com", prenom="Ada", nom="Lovelace")
+    free = await client.post(
         "/api/v1/auth/register",
-        json={"email": "DUP@example.com", "password": PASSWORD, "prenom": "A", "nom": "B"},
+        json={"email": "free@example.com", "password": PASSWORD, "prenom": "A", "nom": "B"},
     )
-    assert (await expect(resp, 409))["code"] == "conflict"
+    taken = await client.post(
+        "/api/v1/auth/register",
+        json={"email": "DUP@example.com", "password": "another-pass-42", "prenom": "X", "nom": "Y"},
+    )
+    assert (free.status, taken.status) == (202, 202)
+    assert free.content_type == taken.content_type == "application/json"
+    assert await free.read() == await taken.read()
+    assert await free.json() == {"status": "accepted", "detail": REGISTRATION_ACCEPTED}
+    stolen = {"email": "dup@example.com", "password": "another-pass-42"}
+    await expect(await client.post("/api/v1/auth/login", json=stolen), 401)
+    me = await expect(await client.get("/api/v1/me", headers=owner.headers), 200)
+    assert (me["prenom"], me["nom"]) == ("Ada", "Lovelace")
+    login = {"email": "free@example.com", "password": PASSWORD}
+    await expect(await client.post("/api/v1/auth/login", json=login), 200)
+
+
+async def test_concurrent_registrations_of_one_email_create_one_account(
+    client: Client,
+) -> None:
+    body = {"email": "twin@example.com", "password": PASSWORD, "prenom": "A", "nom": "B"}
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/auth/register", json=body) for _ in range(4))
+    )
+    assert [r.status for r in answers] == [202] * 4
+    login = {"email": "twin@example.com", "password": PASSWORD}
+    await expect(await client.post("/api/v1/auth/login", json=login), 200)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +210,8 @@ async def test_patch_me_updates_the_profile(client: Client) -> None:
 
 async def test_login_is_rate_limited_per_email(make_app: AppFactory, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
     client = await aiohttp_client(make_app(login_attempts_per_minute_per_email=3))
-    await register(client, "target@example.com")
+    body = {"email": "target@example.com", "password": PASSWORD, "prenom": "T", "nom": "A"}
+    await expect(await client.post("/api/v1/auth/register", json=body), 202)
     statuses = []
     for _ in range(5):
         resp = await client.post(
