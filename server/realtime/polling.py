@@ -21,6 +21,8 @@ from protocol.errors import HTTP_STATUS, TITLES, ErrorCode, Problem
 
 from .fanout import EngineServer, FanoutServer
 
+_SEND_PING = engineio.async_socket.AsyncSocket._send_ping
+
 PROBLEM = "application/problem+json"
 
 
@@ -42,6 +44,15 @@ def _problem(code: ErrorCode, detail: str) -> web.Response:
 
 class GuardedEngineServer(EngineServer):
     """`EngineServer` whose polling POSTs are bounded before anything is read."""
+
+    def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
+        """As engine.io's, keeping each socket's ping timer on the socket, so that dropping
+        the socket cancels it: else the timer holds the socket and its queues for up to
+        `ping_interval` after it is gone."""
+        task = super().start_background_task(target, *args, **kwargs)
+        if getattr(target, "__func__", None) is _SEND_PING:
+            target.__self__.ping_timer = task
+        return task
 
     async def handle_request(self, *args: Any, **kwargs: Any) -> Any:
         request = args[0]
@@ -65,6 +76,17 @@ class GuardedEngineServer(EngineServer):
             )
         return None
 
+    async def disconnect(self, sid: str | None = None) -> None:
+        """engine.io's, except that a polling session is not waited for: the library
+        waits until the client has fetched the CLOSE packet, so a POST it refuses (an
+        unknown packet type, a bad payload) was never answered when the client did not
+        poll again. The CLOSE packet still goes to a pending long-poll."""
+        sock = self.sockets.get(sid) if sid else None
+        if sock is None or sock.upgraded:
+            await super().disconnect(sid)
+            return
+        await self._close_now(sock, abort=False, reason=self.reason.SERVER_DISCONNECT)
+
     async def _drop(self, sid: str | None) -> None:
         """Close the polling session at once (no CLOSE packet to wait for), so that it and
         whatever it buffered are freed now; an upgraded (websocket) session is left alone,
@@ -72,8 +94,14 @@ class GuardedEngineServer(EngineServer):
         sock = self.sockets.get(sid) if sid else None
         if sock is None or sock.upgraded:
             return
-        await sock.close(wait=False, abort=True, reason=self.reason.TRANSPORT_ERROR)
-        self.sockets.pop(sid, None)
+        await self._close_now(sock, abort=True, reason=self.reason.TRANSPORT_ERROR)
+
+    async def _close_now(self, sock: Any, *, abort: bool, reason: Any) -> None:
+        await sock.close(wait=False, abort=abort, reason=reason)
+        self.sockets.pop(sock.sid, None)
+        timer = getattr(sock, "ping_timer", None)
+        if timer is not None:
+            timer.cancel()
 
 
 class SocketServer(FanoutServer):
