@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field
 
 class ErrorCode(StrEnum):
     VALIDATION_ERROR = "validation_error"
+    # A body that cannot be decoded at all (corrupt gzip, cut short): HTTP only.
+    BAD_REQUEST = "bad_request"
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -30,6 +32,7 @@ class ErrorCode(StrEnum):
 
 HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.VALIDATION_ERROR: 422,
+    ErrorCode.BAD_REQUEST: 400,
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
@@ -45,6 +48,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
 
 TITLES: dict[ErrorCode, str] = {
     ErrorCode.VALIDATION_ERROR: "Invalid request",
+    ErrorCode.BAD_REQUEST: "Undecodable request body",
     ErrorCode.UNAUTHORIZED: "Authentication required",
     ErrorCode.FORBIDDEN: "Not allowed",
     ErrorCode.NOT_FOUND: "Not found",

@@ -18,19 +18,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .common import Day, ListQuery, NotNull, Patch, Request, ShortText
+from .common import YEAR_PATTERN, Day, ListQuery, NotNull, Patch, Request, ShortText
 from .enums import ValidationStatus
 
 Hours = Annotated[Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2)]
 SourceTool = Annotated[str, Field(min_length=1, max_length=100)]
-WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# Years 1900..2200 like every date (protocol/common.py), so a week's Sunday cannot overflow.
+WEEK = re.compile(f"^{YEAR_PATTERN}-W([0-9]{{2}})$")
 
 
 def parse_week(value: str) -> date:
     """The Monday of ISO week `YYYY-Www`; ValueError when there is no such week."""
     match = WEEK.match(value)
     if match is None:
-        raise ValueError("must be an ISO week such as 2026-W48")
+        raise ValueError("must be an ISO week such as 2026-W48, of a year from 1900 to 2200")
     try:
         return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:

@@ -191,7 +191,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
     dispatcher = Dispatcher(
-        sio, settings.socket_events_per_second, settings.socket_event_burst, drain
+        sio,
+        settings.socket_events_per_second,
+        settings.socket_event_burst,
+        drain,
+        max_json_depth=settings.max_json_depth,
     )
     connection.setup(sio, dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE], drain)
     live_rights.setup(sio, lambda: app[SERVICES])

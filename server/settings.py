@@ -134,6 +134,10 @@ class Settings(DatabaseSettings):
     # same origin only. `*` is refused: the list must say who is trusted.
     cors_allowed_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Deepest nesting of arrays and objects accepted in a REST body or a Socket.IO payload
+    # (the same check for both, protocol.common.parse_payload): no real payload goes past
+    # a handful of levels, and a deep one costs recursion in every layer that walks it.
+    max_json_depth: int = Field(default=32, ge=8, le=64)
     # Largest Socket.IO frame: room for a 4000-character message and its envelope, far
     # below what could tie up a process parsing it.
     max_socket_frame_bytes: int = Field(default=128 * 1024, ge=64 * 1024, le=256 * 1024)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import orjson
 from sqlalchemy import ColumnElement, Select, tuple_
 
+from protocol.common import in_year_range
 from protocol.errors import AppError, ErrorCode
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
@@ -55,10 +56,18 @@ def _revive(value: Any, kind: type) -> Any:
     if kind is uuid.UUID:
         return uuid.UUID(value)
     if kind is datetime:
-        return datetime.fromisoformat(value)
+        instant = datetime.fromisoformat(value)
+        if instant.tzinfo is None or not in_year_range(instant.year):
+            raise ValueError("cursor instant")
+        return instant
     if kind is date:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
+        if not in_year_range(day.year):
+            raise ValueError("cursor date")
+        return day
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        if not -(2**63) <= value < 2**63:
+            raise ValueError("cursor integer")
         return value
     if kind is str and isinstance(value, str):
         return value

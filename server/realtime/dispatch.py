@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel, ValidationError
 
-from protocol.common import parse_payload
+from protocol.common import TooDeep, parse_payload
 from protocol.errors import AppError, ErrorCode
 from store.db import is_unavailable
 
@@ -92,9 +92,11 @@ def _invalid(exc: ValidationError) -> AppError:
     return AppError(ErrorCode.VALIDATION_ERROR, "invalid payload", details)
 
 
-def _validate(model: type[M], data: Any) -> M:
+def _validate(model: type[M], data: Any, max_depth: int) -> M:
     try:
-        return parse_payload(model, data)
+        return parse_payload(model, data, max_depth=max_depth)
+    except TooDeep as exc:
+        raise AppError(ErrorCode.VALIDATION_ERROR, str(exc)) from None
     except ValidationError as exc:
         raise _invalid(exc) from None
     except TypeError:
@@ -110,9 +112,18 @@ class Dispatcher:
     tracked in flight so that shutdown lets them answer, and refused once it has begun.
     """
 
-    def __init__(self, sio: socketio.AsyncServer, rate: float, burst: int, drain: Drain) -> None:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        rate: float,
+        burst: int,
+        drain: Drain,
+        *,
+        max_json_depth: int,
+    ) -> None:
         self._sio = sio
         self._rate, self._burst = rate, burst
+        self._max_json_depth = max_json_depth
         self._drain = drain
         # Told of every accepted client event (presence uses it to notice activity).
         self.on_activity: Callable[[str], Awaitable[None]] | None = None
@@ -167,7 +178,7 @@ class Dispatcher:
         if model is not None:
             if len(args) > 1:
                 raise AppError(ErrorCode.VALIDATION_ERROR, "send one payload object")
-            payload = _validate(model, args[0] if args else {})
+            payload = _validate(model, args[0] if args else {}, self._max_json_depth)
         return await handler(state, payload)
 
     async def _answer(

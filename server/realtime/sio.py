@@ -6,7 +6,8 @@ import socketio
 
 from ..settings import Settings
 from .cluster import ResilientRedisManager
-from .fanout import FanoutServer, with_fast_fanout
+from .fanout import with_fast_fanout
+from .polling import SocketServer
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:
@@ -14,7 +15,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
 
     python-socketio >= 5.16.2 exchanges JSON, never pickles, on the Redis channel;
     faults are handled in cluster.py. With `fast_fanout`, emits take the path of
-    server/realtime/fanout.py.
+    server/realtime/fanout.py; oversized polling POSTs are refused in polling.py.
     """
     manager: socketio.AsyncManager | None = None
     if settings.redis_url:
@@ -24,7 +25,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         manager = redis_manager(settings.redis_url, channel=f"{settings.redis_namespace}-sio")
     elif settings.fast_fanout:
         manager = with_fast_fanout(socketio.AsyncManager)()
-    return FanoutServer(
+    return SocketServer(
         websocket_compression=settings.websocket_compression,
         async_mode="aiohttp",
         client_manager=manager,

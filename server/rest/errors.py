@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 
 import orjson
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from protocol.errors import HTTP_STATUS, TITLES, AppError, ErrorCode, FieldError, Problem
 from store.db import is_unavailable
@@ -88,6 +90,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         response = _from_http_exception(exc)
+    except (RequestPayloadError, HttpProcessingError):
+        # A body read outside `read_body` (server/rest/json.py) that could not be decoded.
+        response = problem_response(ErrorCode.BAD_REQUEST, "the request body could not be decoded")
     except Exception as exc:
         if is_unavailable(exc):
             # A read outside `svc.tx()` lost the database: the same answer as a write.

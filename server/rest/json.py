@@ -6,11 +6,15 @@ import uuid
 from typing import Any, TypeVar
 
 import orjson
-from aiohttp import web
+from aiohttp import hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from pydantic import BaseModel, ValidationError
 
-from protocol.common import parse_payload
+from protocol.common import TooDeep, parse_payload
 from protocol.errors import AppError, ErrorCode, FieldError
+
+from ..keys import SETTINGS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,17 +52,57 @@ def _invalid(errors: list[FieldError]) -> AppError:
     )
 
 
+# Content codings aiohttp decodes (a single one); it passes any other through undecoded,
+# and refuses `br`/`zstd` itself (plain-text 400) when their libraries are missing.
+_CODINGS = frozenset({"", "identity", "gzip", "deflate"})
+# JSON is UTF-8 (RFC 8259); a body declared in another charset would be misread.
+_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii"})
+
+
+def _unsupported(detail: str) -> AppError:
+    return AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, detail)
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The request body, decoded; every way a client can break that is a 4xx problem: 415
+    for a content coding or charset we do not read, 400 for a body that cannot be decoded
+    (corrupt gzip, cut short), 413 past `MAX_REQUEST_BYTES` (decoded size, so a gzip bomb
+    stops there too)."""
+    coding = request.headers.get(hdrs.CONTENT_ENCODING, "").strip().lower()
+    if coding not in _CODINGS:
+        raise _unsupported("Content-Encoding must be gzip, deflate or identity")
+    charset = request.charset
+    if charset is not None and charset.lower() not in _CHARSETS:
+        raise _unsupported("a JSON body is UTF-8 (charset=utf-8)")
+    try:
+        return await request.read()
+    except (RequestPayloadError, HttpProcessingError, ConnectionError):
+        # The rest of the body cannot be framed: aiohttp must not try to drain it after the
+        # answer (it would fail again, logged as unhandled), and the client must not reuse
+        # the connection.
+        request.content.feed_eof()
+        raise AppError(
+            ErrorCode.BAD_REQUEST,
+            "the request body could not be decoded",
+            headers={"Connection": "close"},
+        ) from None
+
+
 async def parse_body(request: web.Request, model: type[M]) -> M:
     """Validate the JSON body against `model`; every bad field is listed in the 422."""
-    raw = await request.read()
+    raw = await read_body(request)
     try:
         payload = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
         raise _invalid([FieldError(loc=["body"], msg="body is not valid JSON")]) from None
     try:
-        return parse_payload(model, payload)
+        return parse_payload(model, payload, max_depth=request.app[SETTINGS].max_json_depth)
+    except TooDeep as exc:
+        raise _invalid([FieldError(loc=["body"], msg=str(exc))]) from None
     except ValidationError as exc:
         raise _invalid(field_errors(exc, "body")) from None
+    except TypeError:
+        raise _invalid([FieldError(loc=["body"], msg="body is not plain JSON")]) from None
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:

@@ -18,7 +18,7 @@ from protocol.milestones import (
 from ..services import milestone_links, milestones
 from .context import actor, services
 from .etag import etag_headers, expected_version
-from .json import json_response, parse_body, parse_query, path_uuid
+from .json import json_response, parse_body, parse_query, path_uuid, read_body
 from .openapi import api
 
 routes = web.RouteTableDef()
@@ -124,7 +124,7 @@ async def link_task(request: web.Request) -> web.Response:
     caller = await actor(request)
     org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
     task_id = path_uuid(request, "task_id")
-    raw = await request.read()
+    raw = await read_body(request)
     req = await parse_body(request, MilestoneTaskLink) if raw else MilestoneTaskLink()
     out = await milestone_links.link_task(
         services(request), caller, org_id, milestone_id, task_id, req

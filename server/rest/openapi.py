@@ -81,7 +81,7 @@ class Operation:
         if self.body is not None or self.query is not None:
             implied.add(422)
         if self.body is not None:
-            implied.add(413)
+            implied.update((400, 413, 415))  # undecodable, too large, wrong coding or charset
         return sorted(implied)
 
 
@@ -106,7 +106,8 @@ def api(
     `response` is the body answered with `status` (None: no body, or text when
     `content_type` is not JSON); `responses` adds other success answers. `errors` lists
     the problem+json statuses the service can answer; 401 (auth), 404 (path parameters),
-    413 (body) and 422 (body, query or path parameters) are implied. Path parameters
+    400, 413 and 415 (body: server/rest/json.py `read_body`) and 422 (body, query or path
+    parameters) are implied. Path parameters
     are UUIDs unless `path` names an enum for them. `headers` documents optional request
     headers (a description, or a `Header` with a schema).
     """

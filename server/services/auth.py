@@ -88,29 +88,35 @@ async def register(svc: Services, req: RegisterRequest, address: str) -> None:
         Limit("register", svc.settings.registrations_per_hour_per_address, 3600), address
     )
     password_hash = await svc.passwords.hash(req.password)
-    async with svc.tx() as tx:
-        user = await users.get_user_by_email(tx.session, req.email)
-        if user is None:
-            profile = await users.create_user(
-                tx.session,
-                email=req.email,
-                password_hash=password_hash,
-                prenom=req.prenom,
-                nom=req.nom,
-            )
-            user = await users.get_user(tx.session, profile.id)
-            assert user is not None
-            await account_mail.send_verification(svc, tx, user)
-        elif user.email_verified_at is None and user.external_subject is None:
-            await users.set_password_hash(tx.session, user.id, password_hash)
-            pending = await users.get_profile(tx.session, user.id)
-            if pending is not None:
-                await users.update_profile(
-                    tx.session, pending, {"prenom": req.prenom, "nom": req.nom}
+    try:
+        async with svc.tx() as tx:
+            user = await users.get_user_by_email(tx.session, req.email)
+            if user is None:
+                profile = await users.create_user(
+                    tx.session,
+                    email=req.email,
+                    password_hash=password_hash,
+                    prenom=req.prenom,
+                    nom=req.nom,
                 )
-            await account_mail.send_verification(svc, tx, user)
-        elif user.disabled_at is None:
-            await account_mail.tell_account_exists(svc, tx, user)
+                user = await users.get_user(tx.session, profile.id)
+                assert user is not None
+                await account_mail.send_verification(svc, tx, user)
+            elif user.email_verified_at is None and user.external_subject is None:
+                await users.set_password_hash(tx.session, user.id, password_hash)
+                pending = await users.get_profile(tx.session, user.id)
+                if pending is not None:
+                    await users.update_profile(
+                        tx.session, pending, {"prenom": req.prenom, "nom": req.nom}
+                    )
+                await account_mail.send_verification(svc, tx, user)
+            elif user.disabled_at is None:
+                await account_mail.tell_account_exists(svc, tx, user)
+    except AppError as exc:
+        # Two registrations of one new address at once: the unique index let the first
+        # in; the second answers the same (the address's mailbox has the first's link).
+        if exc.code is not ErrorCode.CONFLICT:
+            raise
 
 
 async def create_confirmed_account(svc: Services, req: RegisterRequest) -> None:

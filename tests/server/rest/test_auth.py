@@ -12,7 +12,7 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.conftest import TEST_JWT_SECRET, TEST_REDIS_NAMESPACE, AppFactory
-from tests.factories import PASSWORD, Client, expect, register
+from tests.factories import PASSWORD, Client, confirm_address, expect, register
 
 
 async def test_register_then_me_shows_the_profile(client: Client) -> None:
@@ -35,6 +35,20 @@ async def test_email_is_unique_case_insensitively(client: Client) -> None:
     login = {"email": "dup@example.com", "password": other}
     await expect(await client.post("/api/v1/auth/login", json=login), 401)
     login["password"] = PASSWORD
+    await expect(await client.post("/api/v1/auth/login", json=login), 200)
+
+
+async def test_concurrent_registrations_of_one_email_answer_alike_and_make_one_account(
+    client: Client,
+) -> None:
+    body = {"email": "twin@example.com", "password": PASSWORD, "prenom": "A", "nom": "B"}
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/auth/register", json=body) for _ in range(4))
+    )
+    assert [r.status for r in answers] == [202] * 4
+    assert len({await r.read() for r in answers}) == 1
+    await confirm_address(client, "twin@example.com")
+    login = {"email": "twin@example.com", "password": PASSWORD}
     await expect(await client.post("/api/v1/auth/login", json=login), 200)
 
 

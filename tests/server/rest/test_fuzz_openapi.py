@@ -9,6 +9,8 @@ are bounded and derandomized, so a run is deterministic and takes about a minute
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -19,6 +21,7 @@ import hypothesis
 import pytest
 import requests
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks
@@ -167,3 +170,93 @@ async def test_the_fuzzed_document_is_the_served_one(live: ServerProcess) -> Non
     async with aiohttp.ClientSession() as session, session.get(live.url + OPENAPI_PATH) as resp:
         assert resp.status == 200
         assert await resp.json() == DOCUMENT
+
+
+# Abuse no schema describes (issue 15): what an attacker sends around the JSON, each
+# operation with a body must refuse with one of its documented 4xx problems, never a 5xx.
+_BODY_OPERATIONS = sorted(
+    (path, method)
+    for path, item in DOCUMENT["paths"].items()
+    for method, op in item.items()
+    if "requestBody" in op
+)
+_EXTREME_DATES = ["9999-12-31", "0001-01-01", "1899-12-31", "2201-01-01", "275760-09-13"]
+_EXTREME_INSTANTS = ["9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00-14:00"]
+_BOMB = gzip.compress(b"[" + b"0," * 1_000_000 + b"0]")  # 2 MB of JSON in 2 KB
+
+
+def _date_fields(op: dict[str, Any]) -> dict[str, str]:
+    """Body fields of `format: date` or `date-time` (directly or through `anyOf`)."""
+    ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = DOCUMENT["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    found: dict[str, str] = {}
+    for name, prop in schema.get("properties", {}).items():
+        for branch in [prop, *prop.get("anyOf", [])]:
+            if branch.get("format") in {"date", "date-time"}:
+                found[name] = branch["format"]
+    return found
+
+
+def _nested_text(depth: int) -> bytes:
+    return b'{"x": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+abuses = st.one_of(
+    st.integers(33, 3000).map(lambda d: ("deep", _nested_text(d), {})),
+    st.binary(max_size=64).map(lambda b: ("gzip", b, {"Content-Encoding": "gzip"})),
+    st.sampled_from(["compress", "br;q=1", "gzip, deflate", "identity, gzip", "gzip;x"]).map(
+        lambda c: ("coding", b"{}", {"Content-Encoding": c})
+    ),
+    st.sampled_from(["latin-1", "utf-16", "ebcdic", "utf-7"]).map(
+        lambda c: ("charset", b"{}", {"Content-Type": f"application/json; charset={c}"})
+    ),
+    st.just(
+        ("bomb", gzip.compress(b"[" + b"0," * 1_000_000 + b"0]"), {"Content-Encoding": "gzip"})
+    ),
+    st.sampled_from(_EXTREME_DATES + _EXTREME_INSTANTS).map(lambda d: ("date", d, {})),
+)
+
+
+def _hostile_path(world: World, path: str) -> str:
+    def real(match: re.Match[str]) -> str:
+        pool = world.ids.get(_collection_of(path, match.group(1)), [])
+        return world.pick(pool) if pool else str(uuid.uuid4())
+
+    return re.sub(r"\{([^}]+)\}", real, path)
+
+
+def test_every_body_operation_refuses_hostile_bodies_with_a_documented_4xx(
+    world: World, live: ServerProcess, http: requests.Session
+) -> None:
+    token = world.tokens["OWNER"]
+
+    @hypothesis.settings(
+        max_examples=150,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
+    @hypothesis.given(operation=st.sampled_from(_BODY_OPERATIONS), abuse=abuses)
+    def hostile(operation: tuple[str, str], abuse: tuple[str, Any, dict[str, str]]) -> None:
+        path, method = operation
+        op = DOCUMENT["paths"][path][method]
+        kind, body, extra = abuse
+        if kind == "date":
+            fields = _date_fields(op)
+            hypothesis.assume(fields)
+            body = json.dumps(dict.fromkeys(fields, body)).encode()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        resp = http.request(
+            method.upper(),
+            live.url + _hostile_path(world, path),
+            data=body,
+            headers={**headers, **extra},
+            timeout=30,
+        )
+        where = f"{kind} {method.upper()} {path}: {resp.status_code} {resp.text[:300]}"
+        assert 400 <= resp.status_code < 500, where
+        assert str(resp.status_code) in op["responses"], where
+        assert resp.headers["Content-Type"].startswith("application/problem+json"), where
+
+    hostile()
