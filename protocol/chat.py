@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
 from .common import ListQuery, Name, Request, ShortText
 from .enums import ChannelType
@@ -123,10 +123,15 @@ class Message(BaseModel):
 
 
 class ChannelInfo(BaseModel):
+    """A channel as every payload describes it. Only organization channels are archived;
+    project and direct channels have no description."""
+
     type: ChannelType
     id: uuid.UUID
     name: str
     organization_id: uuid.UUID
+    description: str | None = None
+    archived: bool = False
 
 
 class ChannelState(BaseModel):
@@ -134,6 +139,8 @@ class ChannelState(BaseModel):
     last_seq: int
     read_seq: int
     unread_count: int
+    # The caller's own setting: a muted channel notifies them only when they are mentioned.
+    muted: bool = False
 
 
 class History(BaseModel):
@@ -169,11 +176,14 @@ class Deleted(BaseModel):
     channel: ChannelKey
 
 
+ChannelName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\s].*$"),
+]
+
+
 class OrgChannelCreate(Request):
-    name: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\s].*$"),
-    ]
+    name: ChannelName
     description: ShortText | None = None
 
 
@@ -185,6 +195,65 @@ class GroupCreate(Request):
 
 class GroupMemberAdd(Request):
     user_id: uuid.UUID
+
+
+def _no_nulls(model: Request, *fields: str) -> Request:
+    """A field that may be left out of an update but never cleared."""
+    for name in fields:
+        if name in model.model_fields_set and getattr(model, name) is None:
+            raise ValueError(f"{name} cannot be null")
+    return model
+
+
+class OrgChannelUpdate(Request):
+    """`PATCH /orgs/{org}/channels/{id}`: fields left out stay; `description: null`
+    clears it."""
+
+    name: ChannelName | None = None
+    description: ShortText | None = None
+    archived: bool | None = None
+
+    _not_null = model_validator(mode="after")(lambda self: _no_nulls(self, "name", "archived"))
+
+
+class GroupUpdate(Request):
+    """`PATCH /orgs/{org}/groups/{id}`: fields left out stay; `description: null` clears it."""
+
+    name: Name | None = None
+    description: ShortText | None = None
+
+    _not_null = model_validator(mode="after")(lambda self: _no_nulls(self, "name"))
+
+
+class GroupMember(BaseModel):
+    user_id: uuid.UUID
+    prenom: str
+    nom: str
+    joined_at: datetime | None
+
+
+class GroupDetail(BaseModel):
+    channel: ChannelInfo
+    created_by: uuid.UUID
+    members: list[GroupMember]
+
+
+class ChannelSettings(Request):
+    """`PUT /orgs/{org}/channels/{type}/{id}/settings`: the caller's own settings."""
+
+    muted: bool
+
+
+class ChannelSettingsOut(BaseModel):
+    channel: ChannelKey
+    muted: bool
+
+
+class ChannelRemoved(BaseModel):
+    """`channel:removed`: the channel was deleted, or the user may no longer read it."""
+
+    channel: ChannelKey
+    organization_id: uuid.UUID
 
 
 MAX_SEARCH_QUERY = 200

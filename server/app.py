@@ -26,6 +26,7 @@ from .realtime.presence_store import MemoryPresenceStore, PresenceStore, RedisPr
 from .realtime.sio import create_sio
 from .rest import access, auth, cors, health, joining, openapi, orgs, prometheus
 from .rest import analytics as analytics_routes
+from .rest import channel_admin as channel_admin_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
 from .rest import feed as feed_routes
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     prometheus.setup(app)
     app.router.add_routes(auth.routes)
     app.router.add_routes(chat_routes.routes)
+    app.router.add_routes(channel_admin_routes.routes)
     app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)

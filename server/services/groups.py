@@ -6,18 +6,19 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.chat import ChannelInfo, ChannelState, GroupCreate, OrgChannelCreate
+from protocol.chat import ChannelInfo, ChannelKey, ChannelState, GroupCreate, OrgChannelCreate
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store import activity, channels, organizations
 
 from ..policy import Action, require, require_member
-from ..realtime.rooms import channel_room, org_room, user_room
+from ..realtime.rooms import org_room, user_room
 from . import channels as channel_service
 from .auth import Actor
+from .channel_admin import group_info, org_channel_info, revoke_channel_access
 from .core import Services
 
-CHANNEL_ADDED, CHANNEL_REMOVED = "channel:added", "channel:removed"
+CHANNEL_ADDED = "channel:added"
 
 
 async def list_channels(svc: Services, actor: Actor, org_id: uuid.UUID) -> list[ChannelState]:
@@ -41,9 +42,7 @@ async def create_org_channel(
             description=req.description,
             created_by=member.user_id,
         )
-        info = ChannelInfo(
-            type=ChannelType.ORGANIZATION, id=channel.id, name=channel.name, organization_id=org_id
-        )
+        info = org_channel_info(channel)
         await activity.log_activity(
             tx.session,
             org_id=org_id,
@@ -91,9 +90,7 @@ async def create_group(
             await channels.add_group_member(
                 tx.session, org_id=org_id, group_id=group.id, user_id=user_id
             )
-        info = ChannelInfo(
-            type=ChannelType.GROUP, id=group.id, name=group.name, organization_id=org_id
-        )
+        info = group_info(group)
         for user_id in members:
             tx.emit(CHANNEL_ADDED, info, user_room(user_id))
         return info
@@ -114,9 +111,7 @@ async def add_group_member(
         added = await channels.add_group_member(
             tx.session, org_id=org_id, group_id=group_id, user_id=user_id
         )
-        info = ChannelInfo(
-            type=ChannelType.GROUP, id=group.id, name=group.name, organization_id=org_id
-        )
+        info = group_info(group)
         if added:
             tx.emit(CHANNEL_ADDED, info, user_room(user_id))
         return info
@@ -140,10 +135,5 @@ async def remove_group_member(
             tx.session, org_id=org_id, group_id=group_id, user_id=user_id
         ):
             raise not_found("group member")
-        room = channel_room(ChannelType.GROUP.value, group_id)
-        tx.evict(user_id, room)
-        tx.emit(
-            CHANNEL_REMOVED,
-            {"type": ChannelType.GROUP.value, "id": str(group_id), "organization_id": str(org_id)},
-            user_room(user_id),
-        )
+        key = ChannelKey(type=ChannelType.GROUP, id=group_id)
+        revoke_channel_access(tx, org_id, key, [user_id])

@@ -1,5 +1,6 @@
 """Who a new message should notify: people it mentions, and a direct message's
-recipient when they have no socket connected."""
+recipient when they have no socket connected and did not mute the conversation (a muted
+channel notifies only on mentions)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from protocol.chat import ChannelRef
 from protocol.enums import NotificationType
 from protocol.errors import AppError
-from store import organizations
+from store import channel_admin, organizations
 from store.messages import MessageRow
 from store.models import Profile
 
@@ -76,7 +77,12 @@ async def notify_for_message(svc: Services, tx: Tx, channel: Channel, row: Messa
         if await _can_read(tx, user_id, channel)
     ]
     peer = channel.peer_id
-    absent_peer = peer is not None and peer not in mentions and not await svc.is_connected(peer)
+    absent_peer = (
+        peer is not None
+        and peer not in mentions
+        and not await svc.is_connected(peer)
+        and not await channel_admin.muted_users(tx.session, channel.conv, [peer])
+    )
     if not mentions and not absent_peer:
         return
     org_id = channel.conv.org_id

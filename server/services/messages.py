@@ -19,7 +19,7 @@ from store.messages import MessageRow, conversation_of
 from store.models import DirectMessage
 
 from .. import metrics
-from ..policy import Action, find_in_caller_orgs
+from ..policy import Action, check_postable, find_in_caller_orgs
 from ..realtime.rooms import user_room
 from . import channels
 from .auth import Actor
@@ -120,6 +120,7 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
     """
     async with svc.channel_locks.hold(_lock_key(actor, req.channel)), svc.tx() as tx:
         channel = await channels.resolve(tx.session, actor.user_id, req.channel)
+        check_postable(channel.info.archived)
         if req.parent_id is not None and not await store.in_conversation(
             tx.session, channel.conv, req.parent_id
         ):

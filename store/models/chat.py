@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,6 +38,8 @@ class OrganizationChannel(UUIDPk, OrgScoped, Timestamps, Base):
     name: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"), index=True)
+    # Set while the channel is archived: still read, no longer posted to.
+    archived_at: Mapped[datetime | None]
 
 
 class ProjectChannel(UUIDPk, OrgScoped, Timestamps, Base):
@@ -210,6 +213,8 @@ class ChannelReadState(OrgScoped, Base):
     channel_type: Mapped[str] = mapped_column(Text)
     channel_id: Mapped[uuid.UUID]
     read_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The user's mute: the channel then notifies them only when they are mentioned.
+    muted: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )

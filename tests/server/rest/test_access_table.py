@@ -347,7 +347,28 @@ async def _recommendation(world: World, caller: str) -> str:
     return f"{project}/recommendations/{made['id']}"
 
 
+async def _channel(world: World, caller: str) -> str:
+    """A fresh organization channel."""
+    made = await _owner_post(world, "/channels", {"name": f"canal-{uuid.uuid4().hex[:8]}"})
+    return str(made["id"])
+
+
+async def _group(world: World, caller: str) -> str:
+    """A fresh group chat the owner made with every member of the organization in it."""
+    members = [str(user.id) for role, user in world.users.items() if role in ROLES[1:]]
+    made = await _owner_post(world, "/groups", {"name": "Groupe", "member_ids": members})
+    return str(made["id"])
+
+
+async def _group_self(world: World, caller: str) -> str:
+    """`{group}/members/{self}`: a fresh `_group` and the caller's own id."""
+    return f"{await _group(world, caller)}/members/{await _self(world, caller)}"
+
+
 TARGETS: dict[str, Target] = {
+    "channel": _channel,
+    "group": _group,
+    "group_self": _group_self,
     "budgeted_project": _budgeted_project,
     "invoice": _invoice,
     "other_invoice": _other_invoice,
@@ -709,6 +730,35 @@ ROWS: list[Row] = [
         body=lambda call: {"ids": [call.ids["others_entry"]], "decision": "VALIDE"},
     ),
     Row("POST", "/orgs/{org}/time-entries/{validated_entry}/reopen", allowed(200, *ADMINS)),
+    # Chat: channel management and the caller's own channel settings.
+    Row("GET", "/orgs/{org}/channels", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/channels/{channel}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"description": f"by {call.caller}", "archived": True},
+    ),
+    Row("DELETE", "/orgs/{org}/channels/{channel}", allowed(204, *ADMINS)),
+    Row(
+        "PUT",
+        "/orgs/{org}/channels/organization/{channel}/settings",
+        allowed(200, *STAFF, others=404),
+        body=lambda call: {"muted": True},
+    ),
+    Row("GET", "/orgs/{org}/groups/{group}", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/groups/{group}",
+        every_member(200),
+        body=lambda call: {"name": f"Groupe de {call.caller}"},
+    ),
+    Row(
+        "PUT",
+        "/orgs/{org}/channels/group/{group}/settings",
+        every_member(200),
+        body=lambda call: {"muted": True},
+    ),
+    Row("DELETE", "/orgs/{org}/groups/{group_self}", every_member(204)),
     # Finance: owners, admins and managers; a CLIENT member reads its projects' invoices.
     Row("GET", "/orgs/{org}/projects/{budgeted_project}/budget", allowed(200, *MANAGERS)),
     Row(
