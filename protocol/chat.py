@@ -96,6 +96,15 @@ class ReadMark(Request):
     seq: Seq
 
 
+class ThreadQuery(Request):
+    """`message:thread`: the root and a page of its replies, the newest `limit` before
+    `before_seq` (ascending)."""
+
+    message_id: uuid.UUID
+    before_seq: Seq | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+
+
 class ChannelJoin(Request):
     channel: ChannelRef
 
@@ -120,6 +129,12 @@ class Message(BaseModel):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    # Threads: replies are messages whose `parent_id` is this one.
+    reply_count: int = 0
+    last_reply_at: datetime | None = None
+    pinned: bool = False
+    pinned_at: datetime | None = None
+    pinned_by: uuid.UUID | None = None
 
 
 class ChannelInfo(BaseModel):
@@ -145,6 +160,12 @@ class ChannelState(BaseModel):
 
 class History(BaseModel):
     messages: list[Message]
+    has_more: bool
+
+
+class Thread(BaseModel):
+    root: Message
+    replies: list[Message]
     has_more: bool
 
 

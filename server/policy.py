@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.enums import MemberRole
+from protocol.enums import ChannelType, MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from store import organizations, projects, tenancy
 from store.models import Client, Projet
@@ -373,3 +373,12 @@ def check_postable(archived: bool) -> None:
     """An archived channel is read but takes no new message."""
     if archived:
         raise forbidden("the channel is archived")
+
+
+def check_pinner(member: Member, kind: ChannelType) -> None:
+    """Anyone pins in a group or a direct conversation; in organization and project
+    channels, which everyone reads, managers and above."""
+    if kind in (ChannelType.GROUP, ChannelType.DIRECT):
+        return
+    if not member.can(Action.MANAGE_CHANNELS):
+        raise forbidden("only managers pin messages in this channel")

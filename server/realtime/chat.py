@@ -14,7 +14,7 @@ import socketio
 
 from protocol import chat as p
 
-from ..services import channels, messages
+from ..services import channels, messages, pins, threads
 from ..services.core import Services
 from .dispatch import Dispatcher, actor_of
 from .rooms import join_org_room, leave_org_room
@@ -64,6 +64,18 @@ def setup(
     @dispatcher.on("message:history", p.HistoryQuery)
     async def on_history(state: SocketState, req: p.HistoryQuery) -> p.History:
         return await messages.history(services(), actor_of(state), req)
+
+    @dispatcher.on("message:pin", p.MessageRef)
+    async def on_pin(state: SocketState, req: p.MessageRef) -> p.Message:
+        return await pins.set_pin(services(), actor_of(state), req, pinned=True)
+
+    @dispatcher.on("message:unpin", p.MessageRef)
+    async def on_unpin(state: SocketState, req: p.MessageRef) -> p.Message:
+        return await pins.set_pin(services(), actor_of(state), req, pinned=False)
+
+    @dispatcher.on("message:thread", p.ThreadQuery)
+    async def on_thread(state: SocketState, req: p.ThreadQuery) -> p.Thread:
+        return await threads.thread(services(), actor_of(state), req)
 
     @dispatcher.on("sync", p.SyncRequest)
     async def on_sync(state: SocketState, req: p.SyncRequest) -> p.SyncResult:

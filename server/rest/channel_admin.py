@@ -1,4 +1,5 @@
-"""Managing channels over HTTP: organization channels, group details, the caller's mute."""
+"""Managing channels over HTTP: organization channels, group details, the caller's mute
+and a channel's pins."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from protocol.chat import (
     ChannelSettingsOut,
     GroupDetail,
     GroupUpdate,
+    Message,
     OrgChannelUpdate,
 )
+from protocol.common import Page
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode
 
-from ..services import channel_admin
+from ..services import channel_admin, pins
 from .context import actor, services
 from .json import json_response, parse_body, path_uuid
 from .openapi import api
@@ -110,3 +113,18 @@ async def put_settings(request: web.Request) -> web.Response:
     ref = path_channel(request, org_id)
     req = await parse_body(request, ChannelSettings)
     return json_response(await channel_admin.set_settings(services(request), caller, ref, req))
+
+
+@routes.get("/api/v1/orgs/{org}/channels/{type}/{id}/pins")
+@api(
+    "The pinned messages of a channel, the latest pinned first",
+    tags=["chat"],
+    response=Page[Message],
+    path={"type": ChannelType},
+    errors=[404],
+)
+async def list_pins(request: web.Request) -> web.Response:
+    org_id = path_uuid(request, "org")
+    caller = await actor(request)
+    items = await pins.list_pins(services(request), caller, path_channel(request, org_id))
+    return json_response({"items": items, "next_cursor": None})

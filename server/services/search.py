@@ -20,7 +20,7 @@ from ..policy import require_member
 from .auth import Actor
 from .channels import readable_conversations
 from .core import Services
-from .messages import render
+from .message_views import render
 
 MAX_DEPTH = 1000
 

@@ -365,7 +365,39 @@ async def _group_self(world: World, caller: str) -> str:
     return f"{await _group(world, caller)}/members/{await _self(world, caller)}"
 
 
+async def _general_id(world: World) -> str:
+    resp = await world.client.get(
+        f"/api/v1/orgs/{world.org_id}/channels", headers=world.owner.headers
+    )
+    items = (await expect(resp, 200))["items"]
+    return str(next(s["channel"]["id"] for s in items if s["channel"]["name"] == "general"))
+
+
+async def _general(world: World, caller: str) -> str:
+    """The organization's `general` channel."""
+    return await _general_id(world)
+
+
+async def _message(world: World, caller: str) -> str:
+    """A fresh message of the owner in `general` (sent through the chat service, as a
+    socket would: messages have no REST route to post them)."""
+    from datetime import UTC, datetime, timedelta
+
+    from protocol.chat import ChannelRef, MessageSend
+    from protocol.enums import ChannelType
+    from server.keys import SERVICES
+    from server.services.auth import Actor
+    from server.services.messages import send
+
+    ref = ChannelRef(type=ChannelType.ORGANIZATION, id=uuid.UUID(await _general_id(world)))
+    actor = Actor(world.owner.id, None, datetime.now(UTC) + timedelta(minutes=5))
+    req = MessageSend(channel=ref, content="bonjour", client_msg_id=uuid.uuid4().hex)
+    return str((await send(world.client.app[SERVICES], actor, req, None)).id)
+
+
 TARGETS: dict[str, Target] = {
+    "general": _general,
+    "message": _message,
     "channel": _channel,
     "group": _group,
     "group_self": _group_self,
@@ -759,6 +791,13 @@ ROWS: list[Row] = [
         body=lambda call: {"muted": True},
     ),
     Row("DELETE", "/orgs/{org}/groups/{group_self}", every_member(204)),
+    Row(
+        "GET",
+        "/orgs/{org}/channels/organization/{general}/pins",
+        allowed(200, *STAFF, others=404),
+    ),
+    Row("GET", "/orgs/{org}/channels/group/{group}/pins", every_member(200)),
+    Row("GET", "/orgs/{org}/messages/{message}/thread", allowed(200, *STAFF, others=404)),
     # Finance: owners, admins and managers; a CLIENT member reads its projects' invoices.
     Row("GET", "/orgs/{org}/projects/{budgeted_project}/budget", allowed(200, *MANAGERS)),
     Row(
