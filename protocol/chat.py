@@ -280,7 +280,7 @@ class ChannelRemoved(BaseModel):
 MAX_SEARCH_QUERY = 200
 
 
-def _clean_search_query(value: str) -> str:
+def clean_search_query(value: str) -> str:
     """Control characters (NUL included, which PostgreSQL refuses in text) and lone
     surrogates become blanks; the rest is trimmed and must be 1..200 characters."""
     cleaned = "".join(
@@ -299,7 +299,7 @@ class MessageSearchQuery(ListQuery):
 
     q: Annotated[str, StringConstraints(max_length=MAX_SEARCH_QUERY * 4)]
 
-    _q = field_validator("q")(_clean_search_query)
+    _q = field_validator("q")(clean_search_query)
 
 
 class SearchHit(BaseModel):

@@ -11,6 +11,13 @@ Create Date: 2026-12-07
 - `reply_count`, `last_reply_at` (a thread's root), `pinned_at`, `pinned_by` on both
   message tables, and an index per table for a channel's pins.
 - `notifications.type` accepts `REPLY`.
+- Search (store/search.py, store/text_search.py): accents ignored and French stems on
+  both engines, over messages, tasks, projects and clients. PostgreSQL: the `unaccent`
+  extension and a text-search configuration `aurentia_french` (french with `unaccent`
+  before `french_stem`), and GIN expression indexes on it (0002's `french` ones are
+  replaced). SQLite: FTS5 tables holding the stemmed text (`aurentia_stem()`, the SQL
+  function every connection registers), kept by triggers; 0002's external-content
+  tables for messages are replaced by tables of the same names.
 
 Columns are added in place (no table rebuild of the message tables on SQLite, so the
 FTS triggers of 0002 are untouched); Row Level Security already covers every table on
@@ -50,6 +57,124 @@ def _set_notification_types(types: list[str]) -> None:
         batch.create_check_constraint(op.f("ck_notifications_type"), _types_check(types))
 
 
+# Searched text per table, as SQL over the row (`{row}` is `new`, `old` or the table).
+_SEARCHED = {
+    "channel_messages": "{row}.content",
+    "direct_messages": "{row}.content",
+    "tache": "coalesce({row}.nom, '') || ' ' || coalesce({row}.description, '')",
+    "projet": "coalesce({row}.nom, '') || ' ' || coalesce({row}.description, '')",
+    "client": (
+        "coalesce({row}.nom, '') || ' ' || coalesce({row}.contact_principal, '') || ' ' "
+        "|| coalesce({row}.secteur, '')"
+    ),
+}
+_SEARCHED_COLUMNS = {
+    "channel_messages": "content",
+    "direct_messages": "content",
+    "tache": "nom, description",
+    "projet": "nom, description",
+    "client": "nom, contact_principal, secteur",
+}
+_OLD_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+def _postgres() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def _pg_search_upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    op.execute("CREATE TEXT SEARCH CONFIGURATION aurentia_french (COPY = french)")
+    op.execute(
+        "ALTER TEXT SEARCH CONFIGURATION aurentia_french "
+        "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem"
+    )
+    for table, expression in _SEARCHED.items():
+        if table.endswith("messages"):
+            op.execute(f"DROP INDEX IF EXISTS ix_{table}_content_fts")
+            name = f"ix_{table}_content_fts"
+        else:
+            name = f"ix_{table}_search_fts"
+        body = expression.format(row=table).replace(f"{table}.", "")
+        op.execute(
+            f"CREATE INDEX {name} ON {table} USING gin (to_tsvector('aurentia_french', {body}))"
+        )
+
+
+def _pg_search_downgrade() -> None:
+    for table in _SEARCHED:
+        if table.endswith("messages"):
+            op.execute(f"DROP INDEX IF EXISTS ix_{table}_content_fts")
+            op.execute(
+                f"CREATE INDEX ix_{table}_content_fts ON {table} "
+                "USING gin (to_tsvector('french', content))"
+            )
+        else:
+            op.execute(f"DROP INDEX IF EXISTS ix_{table}_search_fts")
+    op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS aurentia_french")
+
+
+def _drop_sqlite_fts(table: str) -> None:
+    fts = f"{table}_fts"
+    for suffix in ("insert", "delete", "update"):
+        op.execute(f"DROP TRIGGER IF EXISTS trg_{fts}_{suffix}")
+    op.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+def _sqlite_search_upgrade() -> None:
+    for table, expression in _SEARCHED.items():
+        fts = f"{table}_fts"
+        _drop_sqlite_fts(table)
+        op.execute(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(body, tokenize='unicode61 remove_diacritics 2')"
+        )
+        new, old = expression.format(row="new"), expression.format(row="old")
+        op.execute(
+            f"CREATE TRIGGER trg_{fts}_insert AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO {fts}(rowid, body) VALUES (new.rowid, aurentia_stem({new})); END"
+        )
+        op.execute(
+            f"CREATE TRIGGER trg_{fts}_delete AFTER DELETE ON {table} BEGIN "
+            f"DELETE FROM {fts} WHERE rowid = old.rowid; END"
+        )
+        op.execute(
+            f"CREATE TRIGGER trg_{fts}_update AFTER UPDATE OF {_SEARCHED_COLUMNS[table]} "
+            f"ON {table} WHEN ({new}) IS NOT ({old}) BEGIN "
+            f"UPDATE {fts} SET body = aurentia_stem({new}) WHERE rowid = new.rowid; END"
+        )
+        op.execute(
+            f"INSERT INTO {fts}(rowid, body) "
+            f"SELECT rowid, aurentia_stem({expression.format(row=table)}) FROM {table}"
+        )
+
+
+def _sqlite_search_downgrade() -> None:
+    """Back to 0002's external-content tables of raw message text."""
+    for table in _SEARCHED:
+        _drop_sqlite_fts(table)
+    for table in ("channel_messages", "direct_messages"):
+        fts = f"{table}_fts"
+        op.execute(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(content, content='{table}', "
+            f"content_rowid='rowid', tokenize='{_OLD_TOKENIZER}')"
+        )
+        op.execute(
+            f"CREATE TRIGGER trg_{fts}_insert AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO {fts}(rowid, content) VALUES (new.rowid, new.content); END"
+        )
+        op.execute(
+            f"CREATE TRIGGER trg_{fts}_delete AFTER DELETE ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, content) VALUES ('delete', old.rowid, old.content); "
+            "END"
+        )
+        op.execute(
+            f"CREATE TRIGGER trg_{fts}_update AFTER UPDATE OF content ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, content) VALUES ('delete', old.rowid, old.content); "
+            f"INSERT INTO {fts}(rowid, content) VALUES (new.rowid, new.content); END"
+        )
+        op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
 def upgrade() -> None:
     op.add_column(
         "organization_channels",
@@ -66,9 +191,17 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("pinned_by", sa.Uuid(), nullable=True))
         op.create_index(f"ix_{table}_pins", table, columns)
     _set_notification_types([*_TYPES, "REPLY"])
+    if _postgres():
+        _pg_search_upgrade()
+    else:
+        _sqlite_search_upgrade()
 
 
 def downgrade() -> None:
+    if _postgres():
+        _pg_search_downgrade()
+    else:
+        _sqlite_search_downgrade()
     op.execute("DELETE FROM notifications WHERE type = 'REPLY'")
     _set_notification_types(_TYPES)
     for table in _PINS:

@@ -798,6 +798,9 @@ ROWS: list[Row] = [
     ),
     Row("GET", "/orgs/{org}/channels/group/{group}/pins", every_member(200)),
     Row("GET", "/orgs/{org}/messages/{message}/thread", allowed(200, *STAFF, others=404)),
+    Row(
+        "GET", "/orgs/{org}/search?q=migration&types=message,task,project,client", every_member(200)
+    ),
     # Finance: owners, admins and managers; a CLIENT member reads its projects' invoices.
     Row("GET", "/orgs/{org}/projects/{budgeted_project}/budget", allowed(200, *MANAGERS)),
     Row(
