@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 
 from .common import ListQuery, Name, Request, ShortText
 from .enums import ChannelType
+from .files import Attachment
 
 MAX_CONTENT = 4000
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -49,6 +50,8 @@ class MessageSend(Request):
     content: Annotated[str, StringConstraints(max_length=MAX_CONTENT * 4)]
     client_msg_id: ClientMsgId
     parent_id: uuid.UUID | None = None
+    # The sender's own uploads of the organization, not yet attached to a message.
+    attachment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
 
     _content = field_validator("content")(_clean_content)
 
@@ -135,6 +138,7 @@ class Message(BaseModel):
     pinned: bool = False
     pinned_at: datetime | None = None
     pinned_by: uuid.UUID | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 class ChannelInfo(BaseModel):

@@ -38,6 +38,7 @@ from .rest import search as search_routes
 from .rest import tasks as task_routes
 from .rest import threads as thread_routes
 from .rest import time as time_routes
+from .rest import uploads as upload_routes
 from .rest.access import access_middleware, http_only
 from .rest.cors import cors_middleware
 from .rest.errors import error_middleware
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(chat_routes.routes)
     app.router.add_routes(channel_admin_routes.routes)
     app.router.add_routes(thread_routes.routes)
+    app.router.add_routes(upload_routes.routes)
     app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)

@@ -70,6 +70,8 @@ class Operation:
     content_type: str
     headers: Mapping[str, Header]
     description: str | None = None
+    # A multipart/form-data body with one binary `file` part (streamed by the handler).
+    upload: bool = False
 
     def error_statuses(self, has_path_params: bool) -> list[int]:
         """Declared errors plus the ones the plumbing itself can answer."""
@@ -80,8 +82,8 @@ class Operation:
             implied.update((404, 422))  # a missing or foreign resource; a malformed id
         if self.body is not None or self.query is not None:
             implied.add(422)
-        if self.body is not None:
-            implied.add(413)
+        if self.body is not None or self.upload:
+            implied.update((413, 422))
         return sorted(implied)
 
 
@@ -100,6 +102,7 @@ def api(
     path: Mapping[str, type[Enum]] | None = None,
     content_type: str = JSON,
     headers: Mapping[str, str | Header] | None = None,
+    upload: bool = False,
 ) -> Callable[[H], H]:
     """Record a handler's contract; the handler itself is returned unchanged.
 
@@ -108,7 +111,8 @@ def api(
     the problem+json statuses the service can answer; 401 (auth), 404 (path parameters),
     413 (body) and 422 (body, query or path parameters) are implied. Path parameters
     are UUIDs unless `path` names an enum for them. `headers` documents optional request
-    headers (a description, or a `Header` with a schema).
+    headers (a description, or a `Header` with a schema). `upload`: the body is
+    multipart/form-data with one binary `file` part.
     """
     error_statuses = frozenset(errors)
     if unknown := sorted(error_statuses - _STATUS_CODE.keys()):
@@ -131,6 +135,7 @@ def api(
                 for name, h in (headers or {}).items()
             },
             description=inspect.getdoc(handler),
+            upload=upload,
         )
         setattr(handler, _ATTR, operation)
         return handler
@@ -277,6 +282,13 @@ def build_document(app: web.Application) -> dict[str, Any]:
             item["requestBody"] = {
                 "required": op.body_required,
                 "content": {JSON: {"schema": refs[(op.body, "validation")]}},
+            }
+        if op.upload:
+            file_part = {"type": "string", "format": "binary"}
+            schema = {"type": "object", "properties": {"file": file_part}, "required": ["file"]}
+            item["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": schema}},
             }
         item["responses"] = _responses(entry, refs)
         if op.auth:

@@ -1,5 +1,6 @@
 """The periodic analytics job: health, drifts (and their recommendations) and risk
-predictions of every ACTIF project of every organization, once per interval.
+predictions of every ACTIF project of every organization, once per interval; then the
+purge of uploads never attached to a message (server/services/uploads.py).
 
 Each project is analysed in a transaction of its own, so one failing project is logged
 and skipped without undoing the others. Rounds are aligned on the epoch (daily: at 00:00
@@ -28,6 +29,7 @@ from .health import assess, health_row
 from .job_lock import RoundLock
 from .predictions import predict
 from .signals import gather
+from .uploads import purge_unattached
 
 log = logging.getLogger("aurentia.analytics")
 JOB_NAME = "analytics"
@@ -38,6 +40,8 @@ class RoundReport:
     analysed: int = 0
     failed: int = 0
     drifts: int = 0
+    # Uploads never attached to a message within a day, removed at the end of the round.
+    purged_uploads: int = 0
 
 
 async def analyse_project(
@@ -94,6 +98,10 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
         report.failed,
         report.drifts,
     )
+    try:
+        report.purged_uploads = await purge_unattached(svc, now)
+    except Exception:
+        log.exception("purging unattached uploads failed")
     return report
 
 

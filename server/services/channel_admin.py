@@ -17,11 +17,14 @@ from protocol import chat as p
 from protocol.enums import ChannelType, MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from store import activity, channel_admin, channels
+from store import uploads as upload_store
+from store.messages import Conversation
 from store.models import GroupChat, OrganizationChannel
 
 from ..policy import Action, require_member, role_reads_org_channels
 from ..realtime.rooms import channel_room, user_room
 from . import channels as channel_service
+from . import uploads
 from .auth import Actor
 from .core import Services, Tx
 
@@ -130,7 +133,10 @@ async def delete_org_channel(
         if channel is None:
             raise not_found("channel")
         name = channel.name
+        conv = Conversation(org_id, ChannelType.ORGANIZATION, channel_id)
+        files = await upload_store.keys_of_conversation(tx.session, conv)
         await channel_admin.delete_org_channel(tx.session, channel)
+        uploads.delete_after_commit(svc, tx, files)
         await activity.log_activity(
             tx.session,
             org_id=org_id,

@@ -21,6 +21,7 @@ from ..auth.tokens import TokenService
 from ..bus import Bus, Deferred, Effect, Emit, Evict
 from ..ratelimit import RateLimiter
 from ..settings import Settings
+from ..storage import DirectoryStorage, Storage
 
 log = logging.getLogger("aurentia.services")
 
@@ -80,6 +81,14 @@ class Services:
     channel_locks: KeyedLocks = field(default_factory=KeyedLocks)
     # Whether a user has a socket connected anywhere (presence sets it once running).
     connected_probe: Callable[[uuid.UUID], Awaitable[bool]] | None = None
+    # Where uploaded files live (settings' directory unless a test or a caller sets one).
+    storage: Storage | None = None
+
+    @property
+    def files(self) -> Storage:
+        if self.storage is None:
+            self.storage = DirectoryStorage(self.settings.storage_directory)
+        return self.storage
 
     async def is_connected(self, user_id: uuid.UUID) -> bool:
         return self.connected_probe is not None and await self.connected_probe(user_id)

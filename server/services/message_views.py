@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import chat as p
+from protocol.files import Attachment
 from store import messages as store
+from store import uploads as upload_store
 from store.messages import MessageRow, conversation_of
-from store.models import DirectMessage
+from store.models import DirectMessage, Upload
 
 from .channels import Channel
 from .core import Tx
@@ -26,11 +28,28 @@ async def render(
 ) -> list[p.Message]:
     """Messages as `viewer_id` sees them (a direct channel is named by the other side)."""
     reactions = await store.reactions_for(session, rows)
-    return [_rendered(row, viewer_id, reactions.get(row.id, [])) for row in rows]
+    files = await upload_store.for_messages(session, rows)
+    return [
+        _rendered(row, viewer_id, reactions.get(row.id, []), files.get(row.id, [])) for row in rows
+    ]
+
+
+def attachment_of(upload: Upload) -> Attachment:
+    return Attachment(
+        id=upload.id,
+        name=upload.name,
+        size=upload.size,
+        content_type=upload.content_type,
+        width=upload.width,
+        height=upload.height,
+    )
 
 
 def _rendered(
-    row: MessageRow, viewer_id: uuid.UUID, reactions: list[tuple[str, list[uuid.UUID]]]
+    row: MessageRow,
+    viewer_id: uuid.UUID,
+    reactions: list[tuple[str, list[uuid.UUID]]],
+    files: Sequence[Upload] = (),
 ) -> p.Message:
     conv = conversation_of(row)
     peer = recipient(row)
@@ -56,6 +75,7 @@ def _rendered(
         pinned=row.pinned_at is not None,
         pinned_at=row.pinned_at,
         pinned_by=row.pinned_by,
+        attachments=[attachment_of(upload) for upload in files],
     )
 
 
@@ -67,13 +87,14 @@ async def broadcast(
     skip_sid: str | None = None,
     *,
     new: bool = False,
+    files: Sequence[Upload] = (),
 ) -> p.Message:
     """Queue `event` with the message for every reader; returns the sender's view. A
-    `new` message has no reactions yet: nothing is read to render it."""
+    `new` message has no reactions yet and carries `files`: nothing is read to render it."""
 
     async def view(viewer: uuid.UUID) -> p.Message:
         if new:
-            return _rendered(row, viewer, [])
+            return _rendered(row, viewer, [], files)
         return (await render(tx.session, [row], viewer))[0]
 
     mine = await view(channel.member.user_id)

@@ -12,12 +12,13 @@ from protocol.errors import AppError, ErrorCode, FieldError, not_found, validati
 from store import channels as channel_store
 from store import messages as store
 from store import posting
+from store import uploads as upload_store
 from store.messages import MessageRow, conversation_of
 
 from .. import metrics
 from ..policy import Action, check_postable, find_in_caller_orgs
 from ..realtime.rooms import user_room
-from . import channels, threads
+from . import channels, threads, uploads
 from .auth import Actor
 from .channels import Channel
 from .core import Services, Tx
@@ -58,6 +59,7 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
         root = None
         if req.parent_id is not None:
             root = await threads.thread_root(tx.session, channel, req.parent_id)
+        files = await uploads.claim(tx, actor, channel.conv.org_id, req.attachment_ids)
         row = await posting.post(
             tx.session,
             channel.conv,
@@ -74,7 +76,8 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
             )
             assert first is not None
             return (await render(tx.session, [first], actor.user_id))[0]
-        message = await _broadcast(tx, channel, NEW, row, new=True)
+        await upload_store.attach(tx.session, files, row, row.created_at)
+        message = await _broadcast(tx, channel, NEW, row, new=True, files=files)
         tx.after_commit(_count_stored)
         notified = await notify_for_message(svc, tx, channel, row)
         if root is not None:
@@ -126,6 +129,8 @@ async def delete(svc: Services, actor: Actor, req: p.MessageRef) -> p.Deleted:
             row.deleted_at = _now()
             row.content = ""
             await tx.session.flush()
+            keys = await upload_store.remove_for_message(tx.session, row)
+            uploads.delete_after_commit(svc, tx, keys)
             for room, key in _deleted_keys(channel):
                 tx.emit(DELETED, p.Deleted(message_id=row.id, channel=key), room)
         return p.Deleted(message_id=row.id, channel=channel.key)

@@ -13,10 +13,12 @@ from protocol.enums import ActivityAction, MemberRole
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from protocol.orgs import OrgCreate, OrgOut, OrgPatch
 from store import activity, organizations
+from store import uploads as upload_store
 from store.models import Organization
 
 from ..policy import Action, act_as, require_member
 from ..realtime.rooms import org_room
+from . import uploads
 from .auth import Actor
 from .core import Services
 from .members import admit_member
@@ -184,4 +186,6 @@ async def delete_org(svc: Services, actor: Actor, org_id: uuid.UUID) -> None:
         org, _ = await _member_org(tx.session, actor, org_id, Action.DELETE_ORG)
         for user_id in await organizations.member_user_ids(tx.session, org_id=org_id):
             tx.evict(user_id, org_room(org_id))
+        files = await upload_store.keys_of_organization(tx.session, org_id)
         await organizations.delete_organization(tx.session, org)
+        uploads.delete_after_commit(svc, tx, files)

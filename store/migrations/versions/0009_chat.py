@@ -11,6 +11,8 @@ Create Date: 2026-12-07
 - `reply_count`, `last_reply_at` (a thread's root), `pinned_at`, `pinned_by` on both
   message tables, and an index per table for a channel's pins.
 - `notifications.type` accepts `REPLY`.
+- `uploads`: files shared in messages (their bytes are in the storage backend), with
+  Row Level Security on PostgreSQL like every tenant table (0004's policy).
 - Search (store/search.py, store/text_search.py): accents ignored and French stems on
   both engines, over messages, tasks, projects and clients. PostgreSQL: the `unaccent`
   extension and a text-search configuration `aurentia_french` (french with `unaccent`
@@ -175,6 +177,77 @@ def _sqlite_search_downgrade() -> None:
         op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 
+_ORG = "organization_id = NULLIF(current_setting('app.org_id', true), '')::uuid"
+
+
+def _create_uploads() -> None:
+    op.create_table(
+        "uploads",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("uploader_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("content_type", sa.Text(), nullable=False),
+        sa.Column("storage_key", sa.Text(), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=True),
+        sa.Column("height", sa.Integer(), nullable=True),
+        sa.Column("thumbnail_key", sa.Text(), nullable=True),
+        sa.Column("channel_message_id", sa.Uuid(), nullable=True),
+        sa.Column("direct_message_id", sa.Uuid(), nullable=True),
+        sa.Column("attached_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("CURRENT_TIMESTAMP"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "channel_message_id IS NULL OR direct_message_id IS NULL",
+            name=op.f("ck_uploads_one_message"),
+        ),
+        sa.CheckConstraint("size >= 0", name=op.f("ck_uploads_size_non_negative")),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_uploads_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploader_id"],
+            ["profiles.id"],
+            name=op.f("fk_uploads_uploader_id_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["channel_message_id"],
+            ["channel_messages.id"],
+            name=op.f("fk_uploads_channel_message_id_channel_messages"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["direct_message_id"],
+            ["direct_messages.id"],
+            name=op.f("fk_uploads_direct_message_id_direct_messages"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_uploads_storage_key")),
+    )
+    for columns in (
+        ["organization_id"],
+        ["uploader_id"],
+        ["channel_message_id"],
+        ["direct_message_id"],
+    ):
+        op.create_index(op.f(f"ix_uploads_{columns[0]}"), "uploads", columns)
+    op.create_index("ix_uploads_unattached", "uploads", ["attached_at", "created_at"])
+    if _postgres():
+        op.execute("ALTER TABLE uploads ENABLE ROW LEVEL SECURITY")
+        op.execute("ALTER TABLE uploads FORCE ROW LEVEL SECURITY")
+        op.execute(f"CREATE POLICY tenant_isolation ON uploads USING ({_ORG}) WITH CHECK ({_ORG})")
+
+
 def upgrade() -> None:
     op.add_column(
         "organization_channels",
@@ -191,6 +264,7 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("pinned_by", sa.Uuid(), nullable=True))
         op.create_index(f"ix_{table}_pins", table, columns)
     _set_notification_types([*_TYPES, "REPLY"])
+    _create_uploads()
     if _postgres():
         _pg_search_upgrade()
     else:
@@ -202,6 +276,7 @@ def downgrade() -> None:
         _pg_search_downgrade()
     else:
         _sqlite_search_downgrade()
+    op.drop_table("uploads")
     op.execute("DELETE FROM notifications WHERE type = 'REPLY'")
     _set_notification_types(_TYPES)
     for table in _PINS:

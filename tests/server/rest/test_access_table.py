@@ -395,7 +395,40 @@ async def _message(world: World, caller: str) -> str:
     return str((await send(world.client.app[SERVICES], actor, req, None)).id)
 
 
+async def _attached_file(world: World, caller: str) -> str:
+    """A fresh picture the owner uploaded and attached to a message of `general`."""
+    import io
+
+    import aiohttp
+    from PIL import Image
+
+    from protocol.chat import ChannelRef, MessageSend
+    from protocol.enums import ChannelType
+    from server.keys import SERVICES
+    from server.services.auth import Actor
+    from server.services.messages import send
+
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(picture, "PNG")
+    form = aiohttp.FormData()
+    form.add_field("file", picture.getvalue(), filename="p.png", content_type="image/png")
+    resp = await world.client.post(
+        f"/api/v1/orgs/{world.org_id}/uploads", data=form, headers=world.owner.headers
+    )
+    upload_id = (await expect(resp, 201))["id"]
+    ref = ChannelRef(type=ChannelType.ORGANIZATION, id=uuid.UUID(await _general_id(world)))
+    from datetime import UTC, datetime, timedelta
+
+    actor = Actor(world.owner.id, None, datetime.now(UTC) + timedelta(minutes=5))
+    req = MessageSend(
+        channel=ref, content="photo", client_msg_id=uuid.uuid4().hex, attachment_ids=[upload_id]
+    )
+    await send(world.client.app[SERVICES], actor, req, None)
+    return str(upload_id)
+
+
 TARGETS: dict[str, Target] = {
+    "attached_file": _attached_file,
     "general": _general,
     "message": _message,
     "channel": _channel,
@@ -798,6 +831,15 @@ ROWS: list[Row] = [
     ),
     Row("GET", "/orgs/{org}/channels/group/{group}/pins", every_member(200)),
     Row("GET", "/orgs/{org}/messages/{message}/thread", allowed(200, *STAFF, others=404)),
+    Row("GET", "/orgs/{org}/uploads/{attached_file}", allowed(200, *STAFF, others=404)),
+    Row("GET", "/orgs/{org}/uploads/{attached_file}/thumbnail", allowed(200, *STAFF, others=404)),
+    Row(
+        "POST",
+        "/orgs/{org}/uploads",
+        every_member(415),
+        body=lambda call: {"file": "not multipart"},
+        label="JSON instead of multipart",
+    ),
     Row(
         "GET", "/orgs/{org}/search?q=migration&types=message,task,project,client", every_member(200)
     ),
