@@ -108,7 +108,8 @@ class Settings(BaseSettings):
     analytics_job_interval_seconds: float = Field(default=86400.0, gt=0)
     # Files shared in messages: the largest upload (streamed to storage, never held in
     # memory) and where the bytes live: a directory (`file:///path` or a plain path;
-    # unset: `uploads/` beside the SQLite file, or `./uploads`).
+    # unset: `uploads/` beside the SQLite file, or `./uploads`), or S3-compatible object
+    # storage (`s3://bucket?endpoint=https://...&region=...`).
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     storage_url: str | None = None
 
@@ -207,8 +208,13 @@ class Settings(BaseSettings):
     @field_validator("storage_url")
     @classmethod
     def _known_storage(cls, value: str | None) -> str | None:
-        if value and "://" in value and not value.startswith("file://"):
-            raise ValueError("STORAGE_URL must be a directory (file:///path or a path)")
+        if not value or "://" not in value or value.startswith("file://"):
+            return value
+        if not value.startswith("s3://"):
+            raise ValueError("STORAGE_URL must be a directory (file:///path, a path) or s3://")
+        from .storage import S3Location
+
+        S3Location.parse(value)
         return value
 
     def signing_secret(self) -> str:

@@ -1,4 +1,5 @@
-"""Where uploaded files' bytes live: a small interface and its directory backend.
+"""Where uploaded files' bytes live: a small interface and its two backends, a directory
+and S3-compatible object storage.
 
 Keys are made by the server (`<org id>/<random>`), never from a client's file name, so a
 key never escapes the storage root. File I/O runs in worker threads: the event loop
@@ -11,10 +12,16 @@ import asyncio
 import contextlib
 import os
 import secrets
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from aiobotocore.session import get_session
+from botocore.exceptions import ClientError
 
 CHUNK = 64 * 1024
 
@@ -33,8 +40,8 @@ class Storage(Protocol):
         """The stored bytes, chunk by chunk (FileNotFoundError when missing)."""
         ...
 
-    async def path_for_reading(self, key: str) -> Path:
-        """A local file holding the bytes (for Pillow)."""
+    def local_copy(self, key: str) -> contextlib.AbstractAsyncContextManager[Path]:
+        """A local file holding the bytes while the context lasts (for Pillow)."""
         ...
 
     async def delete(self, key: str) -> None:
@@ -91,8 +98,9 @@ class DirectoryStorage:
         finally:
             handle.close()
 
-    async def path_for_reading(self, key: str) -> Path:
-        return self._path(key)
+    @contextlib.asynccontextmanager
+    async def local_copy(self, key: str) -> AsyncIterator[Path]:
+        yield self._path(key)
 
     async def delete(self, key: str) -> None:
         def unlink() -> None:
@@ -100,3 +108,121 @@ class DirectoryStorage:
                 self._path(key).unlink()
 
         await asyncio.to_thread(unlink)
+
+
+# S3 multipart parts are at least 5 MiB (the last one aside): what a streamed upload
+# holds in memory at most.
+S3_PART = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class S3Location:
+    """`s3://bucket?endpoint=https://...&region=...`; credentials come from the usual AWS
+    variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the machine's role."""
+
+    bucket: str
+    endpoint: str | None
+    region: str
+
+    @classmethod
+    def parse(cls, url: str) -> S3Location:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc or parts.path not in ("", "/"):
+            raise ValueError("STORAGE_URL must look like s3://bucket?endpoint=...&region=...")
+        query = parse_qs(parts.query)
+        endpoint = query.get("endpoint", [None])[0]
+        return cls(parts.netloc, endpoint, query.get("region", ["us-east-1"])[0])
+
+
+class S3Storage:
+    """Objects in one bucket of an S3-compatible service (aiobotocore). Uploads stream as
+    multipart uploads of S3_PART-sized parts; a failed or oversized one is aborted."""
+
+    def __init__(self, location: S3Location) -> None:
+        self.location = location
+        self._session = get_session()
+
+    def _client(self) -> Any:
+        return self._session.create_client(
+            "s3", endpoint_url=self.location.endpoint, region_name=self.location.region
+        )
+
+    async def write(self, key: str, chunks: AsyncIterator[bytes], limit: int) -> int:
+        bucket = self.location.bucket
+        async with self._client() as s3:
+            buffer, size, upload_id = bytearray(), 0, None
+            parts: list[dict[str, Any]] = []
+            try:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge()
+                    buffer += chunk
+                    if len(buffer) >= S3_PART:
+                        if upload_id is None:
+                            made = await s3.create_multipart_upload(Bucket=bucket, Key=key)
+                            upload_id = made["UploadId"]
+                        number = len(parts) + 1
+                        sent = await s3.upload_part(
+                            Bucket=bucket,
+                            Key=key,
+                            UploadId=upload_id,
+                            PartNumber=number,
+                            Body=bytes(buffer),
+                        )
+                        parts.append({"ETag": sent["ETag"], "PartNumber": number})
+                        buffer.clear()
+                if upload_id is None:
+                    await s3.put_object(Bucket=bucket, Key=key, Body=bytes(buffer))
+                    return size
+                if buffer:
+                    number = len(parts) + 1
+                    sent = await s3.upload_part(
+                        Bucket=bucket,
+                        Key=key,
+                        UploadId=upload_id,
+                        PartNumber=number,
+                        Body=bytes(buffer),
+                    )
+                    parts.append({"ETag": sent["ETag"], "PartNumber": number})
+                await s3.complete_multipart_upload(
+                    Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+                )
+                return size
+            except BaseException:
+                if upload_id is not None:
+                    with contextlib.suppress(Exception):
+                        await s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+                raise
+
+    async def read(self, key: str) -> AsyncIterator[bytes]:
+        async with self._client() as s3:
+            try:
+                answer = await s3.get_object(Bucket=self.location.bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                    raise FileNotFoundError(key) from None
+                raise
+            async with answer["Body"] as body:
+                while chunk := await body.read(CHUNK):
+                    yield chunk
+
+    @contextlib.asynccontextmanager
+    async def local_copy(self, key: str) -> AsyncIterator[Path]:
+        with tempfile.TemporaryDirectory(prefix="aurentia-") as folder:
+            path = Path(folder) / "object"
+            with path.open("wb") as handle:
+                async for chunk in self.read(key):
+                    await asyncio.to_thread(handle.write, chunk)
+            yield path
+
+    async def delete(self, key: str) -> None:
+        async with self._client() as s3:
+            await s3.delete_object(Bucket=self.location.bucket, Key=key)
+
+
+def storage_for(url: str | None, directory: Path) -> Storage:
+    """The backend STORAGE_URL names (`s3://...`), else the directory."""
+    if url and url.startswith("s3://"):
+        return S3Storage(S3Location.parse(url))
+    return DirectoryStorage(directory)

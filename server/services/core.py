@@ -21,7 +21,7 @@ from ..auth.tokens import TokenService
 from ..bus import Bus, Deferred, Effect, Emit, Evict
 from ..ratelimit import RateLimiter
 from ..settings import Settings
-from ..storage import DirectoryStorage, Storage
+from ..storage import Storage, storage_for
 
 log = logging.getLogger("aurentia.services")
 
@@ -87,7 +87,8 @@ class Services:
     @property
     def files(self) -> Storage:
         if self.storage is None:
-            self.storage = DirectoryStorage(self.settings.storage_directory)
+            settings = self.settings
+            self.storage = storage_for(settings.storage_url, settings.storage_directory)
         return self.storage
 
     async def is_connected(self, user_id: uuid.UUID) -> bool:

@@ -139,8 +139,8 @@ async def upload(
         content_type = sniff(head.data)
         width = height = thumb_key = None
         if content_type in IMAGE_TYPES:
-            path = await svc.files.path_for_reading(key)
-            picture = await asyncio.to_thread(_picture, path, IMAGE_TYPES[content_type])
+            async with svc.files.local_copy(key) as path:
+                picture = await asyncio.to_thread(_picture, path, IMAGE_TYPES[content_type])
             if picture is not None:
                 width, height, thumbnail = picture
                 thumb_key = f"{key}t"

@@ -3,17 +3,27 @@ files gone with their message, their organization, or after a day unattached."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import socket
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
+from aiobotocore.session import get_session
 from aiohttp.test_utils import TestServer
+from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from server.keys import SERVICES
 from server.services.uploads import purge_unattached
+from server.settings import Settings
+from server.storage import S3_PART, S3Location
 from tests.conftest import AppFactory
 from tests.factories import Client, User, expect
 from tests.server.realtime.chatkit import Org, joined, make_org, member, send
@@ -33,12 +43,64 @@ async def _upload(
     return await http.post(f"/api/v1/orgs/{org.id}/uploads", data=form, headers=user.headers)
 
 
-def _stored(storage: Path) -> list[Path]:
-    return sorted(p for p in storage.rglob("*") if p.is_file())
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API server on loopback (moto's server mode) for this module."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = {name: os.environ.get(name) for name in _AWS_ENV}
+    os.environ.update(_AWS_ENV)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
-def _storage(http: Client) -> Path:
-    return Path(http.app[SERVICES].settings.storage_directory)
+_AWS_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+
+
+@pytest.fixture(params=["directory", "s3"])
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """Every test of this module on both storage backends."""
+    if request.param == "directory":
+        return settings
+    endpoint = request.getfixturevalue("s3_endpoint")
+    bucket = f"aurentia-{uuid.uuid4().hex[:12]}"
+
+    async def make_bucket() -> None:
+        async with get_session().create_client(
+            "s3", endpoint_url=endpoint, region_name="us-east-1"
+        ) as s3:
+            await s3.create_bucket(Bucket=bucket)
+
+    asyncio.run(make_bucket())
+    return settings.model_copy(update={"storage_url": f"s3://{bucket}?endpoint={endpoint}"})
+
+
+async def _stored(http: Client) -> list[str]:
+    """Every stored key (or file) of the test's storage."""
+    settings = http.app[SERVICES].settings
+    if settings.storage_url and settings.storage_url.startswith("s3://"):
+        location = S3Location.parse(settings.storage_url)
+        async with get_session().create_client(
+            "s3", endpoint_url=location.endpoint, region_name=location.region
+        ) as s3:
+            listed = await s3.list_objects_v2(Bucket=location.bucket)
+            return sorted(item["Key"] for item in listed.get("Contents", []))
+    root = Path(settings.storage_directory)
+
+    def files() -> list[str]:
+        return sorted(str(p) for p in root.rglob("*") if p.is_file())
+
+    return await asyncio.to_thread(files)
 
 
 async def test_a_picture_is_uploaded_attached_downloaded_and_thumbnailed(
@@ -135,7 +197,7 @@ async def test_uploads_past_the_limit_or_malformed_are_refused_and_keep_nothing(
     resp = await _upload(http, org, org.owner, b"x" * 1001, "big.bin")
     assert resp.status == 413
     assert (await resp.json())["code"] == "payload_too_large"
-    assert _stored(_storage(http)) == []
+    assert await _stored(http) == []
     resp = await http.post(
         f"/api/v1/orgs/{org.id}/uploads", json={"file": "x"}, headers=org.owner.headers
     )
@@ -154,13 +216,12 @@ async def test_files_go_with_their_message_their_organization_or_after_a_day(
     server: TestServer, http: Client
 ) -> None:
     org = await make_org(http)
-    storage = _storage(http)
     ref = org.ref()
     alice = await joined(server, org.owner, ref)
     try:
         kept = await expect(await _upload(http, org, org.owner, _png(10, 10)), 201)
         message = await send(alice, ref, "photo", attachment_ids=[kept["id"]])
-        assert len(_stored(storage)) == 2  # the picture and its thumbnail
+        assert len(await _stored(http)) == 2  # the picture and its thumbnail
         await alice.call("message:delete", {"message_id": message["id"]})
         url = f"/api/v1/orgs/{org.id}/uploads/{kept['id']}"
         assert (await http.get(url, headers=org.owner.headers)).status == 404
@@ -168,7 +229,7 @@ async def test_files_go_with_their_message_their_organization_or_after_a_day(
         assert history["data"]["messages"][-1]["attachments"] == []
     finally:
         await alice.close()
-    assert _stored(storage) == []
+    assert await _stored(http) == []
 
     fresh = await expect(await _upload(http, org, org.owner, b"brouillon"), 201)
     services = http.app[SERVICES]
@@ -176,10 +237,21 @@ async def test_files_go_with_their_message_their_organization_or_after_a_day(
     assert await purge_unattached(services, datetime.now(UTC) + timedelta(days=2)) == 1
     url = f"/api/v1/orgs/{org.id}/uploads/{fresh['id']}"
     assert (await http.get(url, headers=org.owner.headers)).status == 404
-    assert _stored(storage) == []
+    assert await _stored(http) == []
 
     await expect(await _upload(http, org, org.owner, b"archive"), 201)
-    assert len(_stored(storage)) == 1
+    assert len(await _stored(http)) == 1
     resp = await http.delete(f"/api/v1/orgs/{org.id}", headers=org.owner.headers)
     assert resp.status == 204
-    assert _stored(storage) == []
+    assert await _stored(http) == []
+
+
+async def test_a_file_larger_than_one_s3_part_streams_in_and_out_whole(http: Client) -> None:
+    org = await make_org(http)
+    data = os.urandom(S3_PART + 123_457)
+    made = await expect(await _upload(http, org, org.owner, data, "dump.bin"), 201)
+    assert made["size"] == len(data) and made["content_type"] == "application/octet-stream"
+    resp = await http.get(f"/api/v1/orgs/{org.id}/uploads/{made['id']}", headers=org.owner.headers)
+    assert resp.status == 200 and int(resp.headers["Content-Length"]) == len(data)
+    assert await resp.read() == data
+    assert resp.headers["Content-Disposition"].startswith("attachment;")
