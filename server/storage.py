@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from aiobotocore.session import get_session
-from botocore.exceptions import ClientError
-
 CHUNK = 64 * 1024
 
 
@@ -139,6 +136,9 @@ class S3Storage:
     multipart uploads of S3_PART-sized parts; a failed or oversized one is aborted."""
 
     def __init__(self, location: S3Location) -> None:
+        # Imported here: the embedded default never pays for botocore.
+        from aiobotocore.session import get_session
+
         self.location = location
         self._session = get_session()
 
@@ -196,6 +196,8 @@ class S3Storage:
                 raise
 
     async def read(self, key: str) -> AsyncIterator[bytes]:
+        from botocore.exceptions import ClientError
+
         async with self._client() as s3:
             try:
                 answer = await s3.get_object(Bucket=self.location.bucket, Key=key)
