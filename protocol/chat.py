@@ -7,10 +7,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
 from .common import ListQuery, Name, Request, ShortText
 from .enums import ChannelType
+from .files import Attachment
 
 MAX_CONTENT = 4000
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -49,6 +50,8 @@ class MessageSend(Request):
     content: Annotated[str, StringConstraints(max_length=MAX_CONTENT * 4)]
     client_msg_id: ClientMsgId
     parent_id: uuid.UUID | None = None
+    # The sender's own uploads of the organization, not yet attached to a message.
+    attachment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
 
     _content = field_validator("content")(_clean_content)
 
@@ -96,6 +99,15 @@ class ReadMark(Request):
     seq: Seq
 
 
+class ThreadQuery(Request):
+    """`message:thread`: the root and a page of its replies, the newest `limit` before
+    `before_seq` (ascending)."""
+
+    message_id: uuid.UUID
+    before_seq: Seq | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+
+
 class ChannelJoin(Request):
     channel: ChannelRef
 
@@ -120,13 +132,25 @@ class Message(BaseModel):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    # Threads: replies are messages whose `parent_id` is this one.
+    reply_count: int = 0
+    last_reply_at: datetime | None = None
+    pinned: bool = False
+    pinned_at: datetime | None = None
+    pinned_by: uuid.UUID | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 class ChannelInfo(BaseModel):
+    """A channel as every payload describes it. Only organization channels are archived;
+    project and direct channels have no description."""
+
     type: ChannelType
     id: uuid.UUID
     name: str
     organization_id: uuid.UUID
+    description: str | None = None
+    archived: bool = False
 
 
 class ChannelState(BaseModel):
@@ -134,10 +158,18 @@ class ChannelState(BaseModel):
     last_seq: int
     read_seq: int
     unread_count: int
+    # The caller's own setting: a muted channel notifies them only when they are mentioned.
+    muted: bool = False
 
 
 class History(BaseModel):
     messages: list[Message]
+    has_more: bool
+
+
+class Thread(BaseModel):
+    root: Message
+    replies: list[Message]
     has_more: bool
 
 
@@ -169,11 +201,14 @@ class Deleted(BaseModel):
     channel: ChannelKey
 
 
+ChannelName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\s].*$"),
+]
+
+
 class OrgChannelCreate(Request):
-    name: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\s].*$"),
-    ]
+    name: ChannelName
     description: ShortText | None = None
 
 
@@ -187,10 +222,62 @@ class GroupMemberAdd(Request):
     user_id: uuid.UUID
 
 
+def _no_nulls(model: Request, *fields: str) -> Request:
+    """A field that may be left out of an update but never cleared."""
+    for name in fields:
+        if name in model.model_fields_set and getattr(model, name) is None:
+            raise ValueError(f"{name} cannot be null")
+    return model
+
+
+class OrgChannelUpdate(Request):
+    """`PATCH /orgs/{org}/channels/{id}`: fields left out stay; `description: null`
+    clears it."""
+
+    name: ChannelName | None = None
+    description: ShortText | None = None
+    archived: bool | None = None
+
+    _not_null = model_validator(mode="after")(lambda self: _no_nulls(self, "name", "archived"))
+
+
+class GroupUpdate(Request):
+    """`PATCH /orgs/{org}/groups/{id}`: fields left out stay; `description: null` clears it."""
+
+    name: Name | None = None
+    description: ShortText | None = None
+
+    _not_null = model_validator(mode="after")(lambda self: _no_nulls(self, "name"))
+
+
+class GroupMember(BaseModel):
+    user_id: uuid.UUID
+    prenom: str
+    nom: str
+    joined_at: datetime | None
+
+
+class GroupDetail(BaseModel):
+    channel: ChannelInfo
+    created_by: uuid.UUID
+    members: list[GroupMember]
+
+
+class ChannelSettings(Request):
+    """`PUT /orgs/{org}/channels/{type}/{id}/settings`: the caller's own settings."""
+
+    muted: bool
+
+
+class ChannelSettingsOut(BaseModel):
+    channel: ChannelKey
+    muted: bool
+
+
 MAX_SEARCH_QUERY = 200
 
 
-def _clean_search_query(value: str) -> str:
+def clean_search_query(value: str) -> str:
     """Control characters (NUL included, which PostgreSQL refuses in text) and lone
     surrogates become blanks; the rest is trimmed and must be 1..200 characters."""
     cleaned = "".join(
@@ -209,7 +296,7 @@ class MessageSearchQuery(ListQuery):
 
     q: Annotated[str, StringConstraints(max_length=MAX_SEARCH_QUERY * 4)]
 
-    _q = field_validator("q")(_clean_search_query)
+    _q = field_validator("q")(clean_search_query)
 
 
 class SearchHit(BaseModel):

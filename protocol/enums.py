@@ -167,6 +167,8 @@ class NotificationType(StrEnum):
     MILESTONE_REACHED = "MILESTONE_REACHED"
     MENTION = "MENTION"
     DIRECT_MESSAGE = "DIRECT_MESSAGE"
+    # A reply in a thread one started or replied to.
+    REPLY = "REPLY"
     TIME_VALIDATED = "TIME_VALIDATED"
     TIME_REJECTED = "TIME_REJECTED"
     INVITATION = "INVITATION"

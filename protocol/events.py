@@ -173,6 +173,14 @@ CHANNEL_ADDED: Final = server_event(
     "(not CLIENT); a group: the added user's sockets; a new client contact: the client's "
     "project channels",
 )
+CHANNEL_UPDATED: Final = server_event(
+    "channel:updated",
+    ChannelInfo,
+    "A channel's name, description or archived state changed (organization channels: "
+    "managers and above; groups: any member).",
+    "the sockets of everyone who reads the channel (their own rooms, never the "
+    "organization's, which holds its clients)",
+)
 CHANNEL_REMOVED: Final = server_event(
     "channel:removed",
     ChannelRemoved,

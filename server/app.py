@@ -45,6 +45,7 @@ from .rest import (
     unsubscribe,
 )
 from .rest import analytics as analytics_routes
+from .rest import channel_admin as channel_admin_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
 from .rest import feed as feed_routes
@@ -54,7 +55,9 @@ from .rest import people as people_routes
 from .rest import projects as project_routes
 from .rest import search as search_routes
 from .rest import tasks as task_routes
+from .rest import threads as thread_routes
 from .rest import time as time_routes
+from .rest import uploads as upload_routes
 from .rest.access import access_middleware, http_only
 from .rest.cors import cors_middleware
 from .rest.errors import error_middleware
@@ -211,6 +214,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(accounts.routes)
     app.router.add_routes(unsubscribe.routes)
     app.router.add_routes(chat_routes.routes)
+    app.router.add_routes(channel_admin_routes.routes)
+    app.router.add_routes(thread_routes.routes)
+    app.router.add_routes(upload_routes.routes)
     app.router.add_routes(feed_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)

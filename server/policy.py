@@ -58,6 +58,10 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"
     # Everyone's time entries and timesheets (others read only their own).
     READ_ALL_TIME = "read_all_time"
+    # Rename, describe and archive organization channels.
+    MANAGE_CHANNELS = "manage_channels"
+    # Delete an organization channel with its messages.
+    DELETE_CHANNELS = "delete_channels"
 
 
 _MANAGER = frozenset(
@@ -76,9 +80,11 @@ _MANAGER = frozenset(
         Action.READ_PEOPLE,
         Action.MANAGE_PEOPLE,
         Action.READ_ALL_TIME,
+        Action.MANAGE_CHANNELS,
     }
 )
 _ADMIN = _MANAGER | {
+    Action.DELETE_CHANNELS,
     Action.UPDATE_ORG,
     Action.MANAGE_MEMBERS,
     Action.MODERATE_MESSAGES,
@@ -366,3 +372,24 @@ async def require_invoice_reader(session: AsyncSession, member: Member, project:
         session, member, project
     ):
         raise not_found("invoice")
+
+
+def role_reads_org_channels(role: MemberRole) -> bool:
+    """Whether members of `role` read the organization's channels (all but clients): who
+    hears of a change to one."""
+    return Action.READ_ORG_CHANNELS in ROLE_ACTIONS[role]
+
+
+def check_postable(archived: bool) -> None:
+    """An archived channel is read but takes no new message."""
+    if archived:
+        raise forbidden("the channel is archived")
+
+
+def check_pinner(member: Member, kind: ChannelType) -> None:
+    """Anyone pins in a group or a direct conversation; in organization and project
+    channels, which everyone reads, managers and above."""
+    if kind in (ChannelType.GROUP, ChannelType.DIRECT):
+        return
+    if not member.can(Action.MANAGE_CHANNELS):
+        raise forbidden("only managers pin messages in this channel")

@@ -233,6 +233,12 @@ class Settings(DatabaseSettings):
     # interval, at interval boundaries of the epoch (daily: at 00:00 UTC), in one process.
     analytics_job_enabled: bool = True
     analytics_job_interval_seconds: float = Field(default=86400.0, gt=0)
+    # Files shared in messages: the largest upload (streamed to storage, never held in
+    # memory) and where the bytes live: a directory (`file:///path` or a plain path;
+    # unset: `uploads/` beside the SQLite file, or `./uploads`), or S3-compatible object
+    # storage (`s3://bucket?endpoint=https://...&region=...`).
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    storage_url: str | None = None
 
     @field_validator("cors_allowed_origins")
     @classmethod
@@ -313,6 +319,26 @@ class Settings(DatabaseSettings):
         if not database or database == ":memory:":
             return None
         return Path(database)
+
+    @property
+    def storage_directory(self) -> Path:
+        """Where the directory storage keeps uploaded files."""
+        if self.storage_url:
+            return Path(self.storage_url.removeprefix("file://"))
+        beside = self.sqlite_path
+        return (beside.parent if beside is not None else Path(".")) / "uploads"
+
+    @field_validator("storage_url")
+    @classmethod
+    def _known_storage(cls, value: str | None) -> str | None:
+        if not value or "://" not in value or value.startswith("file://"):
+            return value
+        if not value.startswith("s3://"):
+            raise ValueError("STORAGE_URL must be a directory (file:///path, a path) or s3://")
+        from .storage import S3Location
+
+        S3Location.parse(value)
+        return value
 
     def signing_secret(self) -> str:
         """The JWT secret; in the embedded default one is generated once beside the database.

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal, select
+from sqlalchemy import String, and_, bindparam, false, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -45,6 +45,10 @@ class ReaderFacts:
     in_group: bool = False
     # Project channels: the contact user of the project's client, if any.
     client_contact_id: uuid.UUID | None = None
+    description: str | None = None
+    archived: bool = False
+    # The reader's own mute of the channel.
+    muted: bool = False
 
 
 # The statements are built once, with bound parameters: building one and its cache key
@@ -60,6 +64,8 @@ _READ = and_(
     ChannelReadState.channel_id == _CHANNEL,
 )
 _READ_SEQ = func.coalesce(ChannelReadState.read_seq, 0)
+_MUTED = func.coalesce(ChannelReadState.muted, false())
+_NONE = literal(None, type_=String)
 
 
 def _membership(org_column: Any) -> Any:
@@ -68,12 +74,22 @@ def _membership(org_column: Any) -> Any:
 
 @functools.cache
 def _reader_statement(kind: ChannelType) -> Any:
-    """Name, role, read pointer, group membership and client contact of a channel."""
+    """Name, role, read pointer, group membership, client contact, description, archived
+    and mute of a channel."""
     stmt: Any
     if kind is ChannelType.ORGANIZATION:
         oc = OrganizationChannel
         stmt = (
-            select(oc.name, UserOrganization.role, _READ_SEQ, literal(False), literal(None))
+            select(
+                oc.name,
+                UserOrganization.role,
+                _READ_SEQ,
+                literal(False),
+                literal(None),
+                oc.description,
+                oc.archived_at.is_not(None),
+                _MUTED,
+            )
             .select_from(oc)
             .join(UserOrganization, _membership(oc.organization_id))
             .where(oc.organization_id == _ORG, oc.id == _CHANNEL)
@@ -82,7 +98,16 @@ def _reader_statement(kind: ChannelType) -> Any:
         pc = ProjectChannel
         name = func.coalesce(pc.name, Projet.nom)
         stmt = (
-            select(name, UserOrganization.role, _READ_SEQ, literal(False), Client.contact_user_id)
+            select(
+                name,
+                UserOrganization.role,
+                _READ_SEQ,
+                literal(False),
+                Client.contact_user_id,
+                _NONE,
+                literal(False),
+                _MUTED,
+            )
             .select_from(pc)
             .join(Projet, Projet.id == pc.projet_id)
             .join(UserOrganization, _membership(pc.organization_id))
@@ -92,7 +117,16 @@ def _reader_statement(kind: ChannelType) -> Any:
     else:
         gc, gm = GroupChat, GroupChatMember
         stmt = (
-            select(gc.name, UserOrganization.role, _READ_SEQ, gm.id.is_not(None), literal(None))
+            select(
+                gc.name,
+                UserOrganization.role,
+                _READ_SEQ,
+                gm.id.is_not(None),
+                literal(None),
+                gc.description,
+                literal(False),
+                _MUTED,
+            )
             .select_from(gc)
             .join(UserOrganization, _membership(gc.organization_id))
             .outerjoin(
@@ -111,7 +145,7 @@ def _reader_statement(kind: ChannelType) -> Any:
 def _direct_statement() -> Any:
     me, them = aliased(UserOrganization), aliased(UserOrganization)
     return (
-        select(me.role, Profile.prenom, Profile.nom, _READ_SEQ)
+        select(me.role, Profile.prenom, Profile.nom, _READ_SEQ, _MUTED)
         .select_from(me)
         .join(them, and_(them.organization_id == me.organization_id, them.user_id == _PEER))
         .join(Profile, Profile.id == _PEER)
@@ -143,8 +177,17 @@ async def channel_reader(
     row = (await conn.execute(stmt, _params(conv, user_id))).first()
     if row is None:
         return None
-    name, role, read, member_of_group, contact = row
-    return ReaderFacts(role, name, int(read), bool(member_of_group), contact)
+    name, role, read, member_of_group, contact, description, archived, muted = row
+    return ReaderFacts(
+        role,
+        name,
+        int(read),
+        bool(member_of_group),
+        contact,
+        description,
+        bool(archived),
+        bool(muted),
+    )
 
 
 async def direct_reader(
@@ -157,5 +200,5 @@ async def direct_reader(
     row = (await conn.execute(_DIRECT, params)).first()
     if row is None:
         return None
-    role, prenom, nom, read = row
-    return ReaderFacts(role, f"{prenom} {nom}", int(read))
+    role, prenom, nom, read, muted = row
+    return ReaderFacts(role, f"{prenom} {nom}", int(read), muted=bool(muted))

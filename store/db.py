@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .text_search import register_sqlite_functions
+
 # SQLite stores NUMERIC as REAL; columns declare their scale, values are read back as
 # Decimal rounded to it, and all money arithmetic happens in Python on Decimal.
 warnings.filterwarnings(
@@ -120,6 +122,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from .locks import session_advisory_lock
 from .search import FTS_INDEXES, FTS_TABLES
 from .tenancy import DEFAULT_APP_ROLE, provision_app_role
+from .text_search import register_sqlite_functions
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Held (PostgreSQL) around every upgrade and downgrade: replicas starting together with
@@ -69,6 +70,7 @@ def _migration_engine(url: str) -> AsyncEngine:
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
             dbapi_connection.cursor().execute("PRAGMA foreign_keys=OFF")
+            register_sqlite_functions(dbapi_connection)
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(connection: Any) -> None:

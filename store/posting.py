@@ -49,6 +49,10 @@ def _new_row(
         "updated_at": now,
         "edited_at": None,
         "deleted_at": None,
+        "reply_count": 0,
+        "last_reply_at": None,
+        "pinned_at": None,
+        "pinned_by": None,
     }
     if conv.direct:
         assert recipient_id is not None

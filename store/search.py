@@ -1,22 +1,17 @@
-"""Full-text search over messages: PostgreSQL text search or SQLite FTS5, one function.
+"""Full-text search over messages, tasks, projects and clients, one function per kind.
 
-Both engines answer the same question: messages of the given conversations, not deleted,
-containing every word of the query, best match first. They differ in what "word" means:
-
-- PostgreSQL uses the `french` configuration: French stemming ("projets" finds "projet",
-  "mangeons" finds "manger") and French stop words ("le", "de" are ignored); accents are
-  kept ("equipe" does not find "équipe").
-- SQLite uses FTS5 with `porter unicode61 remove_diacritics 2`: accents are folded
-  ("equipe" finds "équipe") and English Porter stemming handles the plural "-s"
-  ("projets" finds "projet") but not French conjugation; there are no stop words.
-
-The search objects are created by migration 0002 and are not in the models; their names
-are listed here so store.migrate can keep them out of the autogenerate comparison.
+Both engines look for the same words: accents folded and French Snowball stems
+(store/text_search.py; "equipe" finds "équipe", "chevaux" finds "cheval"), and read
+web-search syntax (quoted phrases, `-word`, `OR`). PostgreSQL uses the `aurentia_french`
+configuration of migration 0008 (`unaccent` then `french_stem`, and French stop words)
+through GIN expression indexes; SQLite uses FTS5 tables holding the stemmed text,
+queried with the stemmed expression. The search objects are made by migrations and are
+not in the models; their names are listed here so store.migrate can keep them out of
+the autogenerate comparison.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,20 +35,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
+from . import text_search
 from .db import is_sqlite
 from .messages import Conversation, MessageRow
-from .models import ChannelMessage, DirectMessage
+from .models import ChannelMessage, Client, DirectMessage, Projet, Tache
 
 MESSAGE_TABLES = ("channel_messages", "direct_messages")
+ENTITY_TABLES = ("tache", "projet", "client")
 # SQLite: the FTS5 tables (their shadow tables are named `<name>_data`, `_idx`, ...).
-FTS_TABLES = tuple(f"{name}_fts" for name in MESSAGE_TABLES)
+FTS_TABLES = tuple(f"{name}_fts" for name in (*MESSAGE_TABLES, *ENTITY_TABLES))
 # PostgreSQL: the GIN expression indexes.
-FTS_INDEXES = tuple(f"ix_{name}_content_fts" for name in MESSAGE_TABLES)
-
-_WORD = re.compile(r"\w+")
+FTS_INDEXES = (
+    *(f"ix_{name}_content_fts" for name in MESSAGE_TABLES),
+    *(f"ix_{name}_search_fts" for name in ENTITY_TABLES),
+)
 # The regconfig is spelled as a literal, never a bind parameter, so the expression is
-# the indexed one (`to_tsvector('french', content)`) in every plan, generic ones included.
-_FRENCH: ColumnElement[Any] = literal_column("'french'")
+# the indexed one (`to_tsvector('aurentia_french', ...)`) in every plan, generic ones
+# included.
+_CONFIG: ColumnElement[Any] = literal_column("'aurentia_french'")
+# What is searched in each entity table: the very expression migration 0008 indexes.
+_ENTITY_TEXT = {
+    "tache": "coalesce(tache.nom, '') || ' ' || coalesce(tache.description, '')",
+    "projet": "coalesce(projet.nom, '') || ' ' || coalesce(projet.description, '')",
+    "client": (
+        "coalesce(client.nom, '') || ' ' || coalesce(client.contact_principal, '') || ' ' "
+        "|| coalesce(client.secteur, '')"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -62,15 +70,26 @@ class Hit:
     rank: float  # higher is better, on both engines
 
 
-def words(query: str) -> list[str]:
-    """The words of a query as both engines will look for them (letters and digits)."""
-    return _WORD.findall(query)
+@dataclass(frozen=True)
+class Query:
+    """A query as both engines take it: the text (PostgreSQL parses it) and its parsed
+    form (for FTS5 and highlighting). `web`: web-search syntax, else every word must
+    appear."""
 
+    text: str
+    web: bool = True
 
-def _fts5_match(query: str) -> str:
-    """An FTS5 MATCH expression that is only ever a list of quoted words: user input
-    cannot reach FTS5's query syntax (operators, columns, prefixes, parentheses)."""
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words(query))
+    @property
+    def parsed(self) -> text_search.WebQuery:
+        return text_search.parse(self.text, web=self.web)
+
+    def pg(self) -> ColumnElement[Any]:
+        build = func.websearch_to_tsquery if self.web else func.plainto_tsquery
+        result: ColumnElement[Any] = build(_CONFIG, self.text)
+        return result
+
+    def fts5(self) -> str:
+        return text_search.fts5_expression(self.parsed)
 
 
 def _channel_scope(conversations: Sequence[Conversation]) -> ColumnElement[bool] | None:
@@ -93,9 +112,9 @@ def _direct_scope(conversations: Sequence[Conversation]) -> ColumnElement[bool] 
     return DirectMessage.conversation_id.in_(ids) if ids else None
 
 
-def _pg_select(model: Any, kind: str, query: str, scope: ColumnElement[bool]) -> Select[Any]:
-    vector = func.to_tsvector(_FRENCH, model.content)
-    tsquery = func.plainto_tsquery(_FRENCH, query)
+def _pg_select(model: Any, kind: str, query: Query, scope: ColumnElement[bool]) -> Select[Any]:
+    vector = func.to_tsvector(_CONFIG, model.content)
+    tsquery = query.pg()
     return select(
         model.id.label("id"),
         literal(kind).label("kind"),
@@ -104,7 +123,7 @@ def _pg_select(model: Any, kind: str, query: str, scope: ColumnElement[bool]) ->
     ).where(vector.bool_op("@@")(tsquery), scope)
 
 
-def _sqlite_select(model: Any, kind: str, query: str, scope: ColumnElement[bool]) -> Select[Any]:
+def _sqlite_select(model: Any, kind: str, query: Query, scope: ColumnElement[bool]) -> Select[Any]:
     name = f"{model.__tablename__}_fts"
     fts = table(name, column("rowid"))
     # bm25() is lower for better matches: negated, higher is better as on PostgreSQL.
@@ -116,7 +135,7 @@ def _sqlite_select(model: Any, kind: str, query: str, scope: ColumnElement[bool]
             model.created_at.label("created_at"),
         )
         .select_from(fts.join(model, literal_column(f"{model.__tablename__}.rowid") == fts.c.rowid))
-        .where(literal_column(name).op("MATCH")(_fts5_match(query)), scope)
+        .where(literal_column(name).op("MATCH")(query.fts5()), scope)
     )
 
 
@@ -125,17 +144,17 @@ async def search_messages(
     *,
     org_id: uuid.UUID,
     conversations: Sequence[Conversation],
-    query: str,
+    query: Query,
     limit: int,
     offset: int = 0,
 ) -> tuple[list[Hit], bool]:
-    """One page of the live messages of `conversations` (all of `org_id`) that contain
-    every word of `query`, best first (then newest), and whether more follow.
+    """One page of the live messages of `conversations` (all of `org_id`) that match
+    `query`, best first (then newest), and whether more follow.
 
     The caller decides which conversations the reader may see; a query without any word
-    (only punctuation, say) finds nothing.
+    to look for (only punctuation, or only exclusions) finds nothing.
     """
-    if not words(query):
+    if query.parsed.is_empty():
         return [], False
     build = _sqlite_select if is_sqlite(session) else _pg_select
     parts = []
@@ -180,11 +199,57 @@ async def _load(
     return rows
 
 
+@dataclass(frozen=True)
+class EntityHit:
+    id: uuid.UUID
+    rank: float
+
+
+async def search_entities(
+    session: AsyncSession,
+    *,
+    table_name: str,
+    org_id: uuid.UUID,
+    query: Query,
+    scope: ColumnElement[bool] | None,
+    limit: int,
+) -> list[EntityHit]:
+    """The best `limit` rows of `tache`, `projet` or `client` of `org_id` matching
+    `query` (and `scope`, the caller's read rule), best first."""
+    if query.parsed.is_empty():
+        return []
+    model: Any = {"tache": Tache, "projet": Projet, "client": Client}[table_name]
+    where = [model.organization_id == org_id, *([scope] if scope is not None else [])]
+    if is_sqlite(session):
+        name = f"{table_name}_fts"
+        fts = table(name, column("rowid"))
+        rank: ColumnElement[Any] = -func.bm25(literal_column(name))
+        stmt = (
+            select(model.id, rank.label("rank"))
+            .select_from(fts.join(model, literal_column(f"{table_name}.rowid") == fts.c.rowid))
+            .where(literal_column(name).op("MATCH")(query.fts5()), *where)
+        )
+    else:
+        vector = func.to_tsvector(_CONFIG, literal_column(_ENTITY_TEXT[table_name]))
+        tsquery = query.pg()
+        rank = func.ts_rank(vector, tsquery)
+        stmt = select(model.id, rank.label("rank")).where(vector.bool_op("@@")(tsquery), *where)
+    result = await session.execute(stmt.order_by(rank.desc(), model.id).limit(limit))
+    return [EntityHit(row_id, float(score)) for row_id, score in result.all()]
+
+
 async def rebuild_sqlite_index(session: AsyncSession) -> None:
-    """Re-read every message into the FTS5 tables (SQLite only; PostgreSQL's indexes need
-    no care). Run it after anything that renumbers the message tables' rowids: VACUUM, or
-    a migration rebuilding one of them (which must also recreate 0002's triggers)."""
+    """Re-read every searched row into the FTS5 tables (SQLite only; PostgreSQL's indexes
+    need no care). Run it after anything that renumbers the tables' rowids: VACUUM, or a
+    migration rebuilding one of them (which must also recreate 0008's triggers)."""
     if not is_sqlite(session):
         return
-    for name in FTS_TABLES:
-        await session.execute(text(f"INSERT INTO {name}({name}) VALUES ('rebuild')"))
+    for source in (*MESSAGE_TABLES, *ENTITY_TABLES):
+        searched = "content" if source in MESSAGE_TABLES else _ENTITY_TEXT[source]
+        await session.execute(text(f"DELETE FROM {source}_fts"))
+        await session.execute(
+            text(
+                f"INSERT INTO {source}_fts(rowid, body) "
+                f"SELECT rowid, {text_search.STEM_FUNCTION}({searched}) FROM {source}"
+            )
+        )

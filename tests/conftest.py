@@ -173,6 +173,8 @@ async def redis_url() -> AsyncIterator[str | None]:
 def settings(database_url: str, redis_url: str | None, tmp_path: Path) -> Settings:
     return Settings(
         **{"database_url": database_url, **pooled_settings(database_url)},  # type: ignore[arg-type]
+        # Uploaded files of this test, whatever the engine.
+        storage_url=str(tmp_path / "uploads"),
         redis_url=redis_url,
         redis_namespace=TEST_REDIS_NAMESPACE,
         jwt_secret=TEST_JWT_SECRET,

@@ -16,7 +16,7 @@ from protocol import chat as p
 from protocol import pushes
 from protocol.errors import ErrorCode
 
-from ..services import channels, messages
+from ..services import channels, messages, pins, threads
 from ..services.core import Services
 from .dispatch import Dispatcher, actor_of
 from .rooms import join_org_room, leave_org_room
@@ -77,6 +77,25 @@ def setup(
     async def on_history(state: SocketState, req: p.HistoryQuery) -> p.History:
         """A page of a channel's messages in ascending `seq`, before or after a `seq`."""
         return await messages.history(services(), actor_of(state), req)
+
+    @dispatcher.on("message:pin", p.MessageRef, errors=ACCESS)
+    async def on_pin(state: SocketState, req: p.MessageRef) -> p.Message:
+        """Pin a message of the channel (managers and above in organization and project
+        channels, anyone in groups and direct conversations); the channel hears
+        `message:updated` with `pinned: true`."""
+        return await pins.set_pin(services(), actor_of(state), req, pinned=True)
+
+    @dispatcher.on("message:unpin", p.MessageRef, errors=ACCESS)
+    async def on_unpin(state: SocketState, req: p.MessageRef) -> p.Message:
+        """Unpin a message (same rights as pinning); the channel hears `message:updated`
+        with `pinned: false`."""
+        return await pins.set_pin(services(), actor_of(state), req, pinned=False)
+
+    @dispatcher.on("message:thread", p.ThreadQuery, errors=ACCESS)
+    async def on_thread(state: SocketState, req: p.ThreadQuery) -> p.Thread:
+        """A thread: its root and a page of replies (newest first below `before_seq`),
+        with `has_more`; replies are ordinary messages of the channel."""
+        return await threads.thread(services(), actor_of(state), req)
 
     @dispatcher.on("sync", p.SyncRequest, errors=ACCESS)
     async def on_sync(state: SocketState, req: p.SyncRequest) -> p.SyncResult:

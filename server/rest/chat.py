@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.chat import (
     ChannelInfo,
-    ChannelRef,
     ChannelState,
     GroupCreate,
     GroupMemberAdd,
@@ -19,9 +18,9 @@ from protocol.chat import (
 )
 from protocol.common import Page
 from protocol.enums import ChannelType
-from protocol.errors import AppError, ErrorCode
 
 from ..services import groups, messages
+from .channel_admin import path_channel
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
@@ -128,19 +127,11 @@ async def remove_group_member(request: web.Request) -> web.Response:
     errors=[404],
 )
 async def history(request: web.Request) -> web.Response:
-    org_id, channel_id = path_uuid(request, "org"), path_uuid(request, "id")
+    org_id = path_uuid(request, "org")
     caller = await actor(request)
     params = parse_query(request, HistoryParams)
-    try:
-        kind = ChannelType(request.match_info["type"])
-    except ValueError:
-        raise AppError(
-            ErrorCode.VALIDATION_ERROR,
-            "the request is invalid",
-            [{"loc": ["path", "type"], "msg": "organization, project, group or direct"}],
-        ) from None
     query = HistoryQuery(
-        channel=ChannelRef(type=kind, id=channel_id, organization_id=org_id),
+        channel=path_channel(request, org_id),
         before_seq=params.before_seq,
         after_seq=params.after_seq,
         limit=params.limit,

@@ -70,6 +70,8 @@ class Operation:
     content_type: str
     headers: Mapping[str, Header]
     description: str | None = None
+    # A multipart/form-data body with one binary `file` part (streamed by the handler).
+    upload: bool = False
 
     def error_statuses(self, has_path_params: bool) -> list[int]:
         """Declared errors plus the ones the plumbing itself can answer."""
@@ -80,8 +82,9 @@ class Operation:
             implied.update((404, 422))  # a missing or foreign resource; a malformed id
         if self.body is not None or self.query is not None:
             implied.add(422)
-        if self.body is not None:
-            implied.update((400, 413, 415))  # undecodable, too large, wrong coding or charset
+        if self.body is not None or self.upload:
+            # undecodable, too large, wrong coding or charset, invalid
+            implied.update((400, 413, 415, 422))
         return sorted(implied)
 
 
@@ -100,6 +103,7 @@ def api(
     path: Mapping[str, type[Enum]] | None = None,
     content_type: str = JSON,
     headers: Mapping[str, str | Header] | None = None,
+    upload: bool = False,
 ) -> Callable[[H], H]:
     """Record a handler's contract; the handler itself is returned unchanged.
 
@@ -109,7 +113,8 @@ def api(
     400, 413 and 415 (body: server/rest/json.py `read_body`) and 422 (body, query or path
     parameters) are implied. Path parameters
     are UUIDs unless `path` names an enum for them. `headers` documents optional request
-    headers (a description, or a `Header` with a schema).
+    headers (a description, or a `Header` with a schema). `upload`: the body is
+    multipart/form-data with one binary `file` part.
     """
     error_statuses = frozenset(errors)
     if unknown := sorted(error_statuses - _STATUS_CODE.keys()):
@@ -132,6 +137,7 @@ def api(
                 for name, h in (headers or {}).items()
             },
             description=inspect.getdoc(handler),
+            upload=upload,
         )
         setattr(handler, _ATTR, operation)
         return handler
@@ -278,6 +284,13 @@ def build_document(app: web.Application) -> dict[str, Any]:
             item["requestBody"] = {
                 "required": op.body_required,
                 "content": {JSON: {"schema": refs[(op.body, "validation")]}},
+            }
+        if op.upload:
+            file_part = {"type": "string", "format": "binary"}
+            schema = {"type": "object", "properties": {"file": file_part}, "required": ["file"]}
+            item["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": schema}},
             }
         item["responses"] = _responses(entry, refs)
         if op.auth:

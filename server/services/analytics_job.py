@@ -1,6 +1,7 @@
 """The periodic analytics job: health, drifts (and their recommendations) and risk
 predictions of every ACTIF project of every organization, once per interval; then the
-housekeeping (housekeeping.py: expired idempotency keys and refresh tokens).
+housekeeping (housekeeping.py: expired idempotency keys and refresh tokens);
+purge of uploads never attached to a message (server/services/uploads.py).
 
 Each project is analysed in a transaction of its own, so one failing project is logged
 and skipped without undoing the others. Rounds are aligned on the epoch (daily: at 00:00
@@ -30,6 +31,7 @@ from .housekeeping import sweep
 from .job_lock import RoundLock
 from .predictions import predict
 from .signals import gather
+from .uploads import purge_unattached
 
 log = logging.getLogger("aurentia.analytics")
 JOB_NAME = "analytics"
@@ -40,6 +42,8 @@ class RoundReport:
     analysed: int = 0
     failed: int = 0
     drifts: int = 0
+    # Uploads never attached to a message within a day, removed at the end of the round.
+    purged_uploads: int = 0
 
 
 async def analyse_project(
@@ -96,6 +100,10 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
         report.failed,
         report.drifts,
     )
+    try:
+        report.purged_uploads = await purge_unattached(svc, now)
+    except Exception:
+        log.exception("purging unattached uploads failed")
     return report
 
 

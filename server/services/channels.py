@@ -40,6 +40,8 @@ class Channel:
     peer_id: uuid.UUID | None = None
     # The reader's read pointer as the resolving transaction saw it.
     read_seq: int = 0
+    # The reader's own mute of the channel.
+    muted: bool = False
 
     @property
     def key(self) -> ChannelKey:
@@ -122,8 +124,15 @@ async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) ->
     member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
     if not reads_channel(member, ref.type, facts):
         raise _missing()
-    info = ChannelInfo(type=ref.type, id=ref.id, name=facts.name, organization_id=org_id)
-    return Channel(conv, info, member, read_seq=facts.read_seq)
+    info = ChannelInfo(
+        type=ref.type,
+        id=ref.id,
+        name=facts.name,
+        organization_id=org_id,
+        description=facts.description,
+        archived=facts.archived,
+    )
+    return Channel(conv, info, member, read_seq=facts.read_seq, muted=facts.muted)
 
 
 async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) -> Channel:
@@ -142,7 +151,7 @@ async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: Channe
         raise _missing()
     member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
     info = ChannelInfo(type=ChannelType.DIRECT, id=peer_id, name=facts.name, organization_id=org_id)
-    return Channel(conv, info, member, peer_id=peer_id, read_seq=facts.read_seq)
+    return Channel(conv, info, member, peer_id=peer_id, read_seq=facts.read_seq, muted=facts.muted)
 
 
 async def _shared_org(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> uuid.UUID:
@@ -193,7 +202,13 @@ async def state_of(session: AsyncSession, channel: Channel) -> ChannelState:
     last = await messages.last_seq(session, channel.conv)
     read = channel.read_seq
     unread = await messages.count_unread(session, channel.conv, user_id=user_id, read_seq=read)
-    return ChannelState(channel=channel.info, last_seq=last, read_seq=read, unread_count=unread)
+    return ChannelState(
+        channel=channel.info,
+        last_seq=last,
+        read_seq=read,
+        unread_count=unread,
+        muted=channel.muted,
+    )
 
 
 async def visible_channels(session: AsyncSession, member: Member) -> list[ChannelState]:

@@ -21,6 +21,7 @@ from ..auth.tokens import TokenService
 from ..bus import Bus, Deferred, Effect, Emit
 from ..ratelimit import RateLimiter
 from ..settings import Settings
+from ..storage import Storage, storage_for
 
 log = logging.getLogger("aurentia.services")
 
@@ -79,6 +80,15 @@ class Services:
     connected_probe: Callable[[uuid.UUID], Awaitable[bool]] | None = None
     # Wakes this process's mail outbox worker (set once it runs; server/mail/outbox.py).
     mail_wake: Callable[[], None] | None = None
+    # Where uploaded files live (settings' directory unless a test or a caller sets one).
+    storage: Storage | None = None
+
+    @property
+    def files(self) -> Storage:
+        if self.storage is None:
+            settings = self.settings
+            self.storage = storage_for(settings.storage_url, settings.storage_directory)
+        return self.storage
 
     async def is_connected(self, user_id: uuid.UUID) -> bool:
         return self.connected_probe is not None and await self.connected_probe(user_id)

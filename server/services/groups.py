@@ -7,7 +7,6 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.chat import ChannelInfo, ChannelState, GroupCreate, OrgChannelCreate
-from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store import activity, channels, organizations
 
@@ -16,6 +15,7 @@ from ..policy import Action, require, require_member
 from . import channels as channel_service
 from .access import user_access_changed
 from .auth import Actor
+from .channel_admin import group_info, org_channel_info
 from .core import Services
 
 CHANNEL_ADDED = "channel:added"
@@ -42,9 +42,7 @@ async def create_org_channel(
             description=req.description,
             created_by=member.user_id,
         )
-        info = ChannelInfo(
-            type=ChannelType.ORGANIZATION, id=channel.id, name=channel.name, organization_id=org_id
-        )
+        info = org_channel_info(channel)
         await activity.log_activity(
             tx.session,
             org_id=org_id,
@@ -91,9 +89,7 @@ async def create_group(
             await channels.add_group_member(
                 tx.session, org_id=org_id, group_id=group.id, user_id=user_id
             )
-        info = ChannelInfo(
-            type=ChannelType.GROUP, id=group.id, name=group.name, organization_id=org_id
-        )
+        info = group_info(group)
         for user_id in members:
             tx.emit(CHANNEL_ADDED, info, user_room(user_id))
         return info
@@ -114,9 +110,7 @@ async def add_group_member(
         added = await channels.add_group_member(
             tx.session, org_id=org_id, group_id=group_id, user_id=user_id
         )
-        info = ChannelInfo(
-            type=ChannelType.GROUP, id=group.id, name=group.name, organization_id=org_id
-        )
+        info = group_info(group)
         if added:
             tx.emit(CHANNEL_ADDED, info, user_room(user_id))
         return info

@@ -1,5 +1,6 @@
 """Who a new message should notify: people it mentions, and a direct message's
-recipient when they have no socket connected."""
+recipient when they have no socket connected and did not mute the conversation (a muted
+channel notifies only on mentions)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from protocol.chat import ChannelRef
 from protocol.enums import NotificationType
 from protocol.errors import AppError
-from store import organizations
+from store import channel_admin, organizations
 from store.messages import MessageRow
 from store.models import Profile
 
@@ -54,7 +55,7 @@ async def _mentioned_members(tx: Tx, channel: Channel, content: str) -> set[uuid
     return (ids & members) - {channel.member.user_id}
 
 
-async def _can_read(tx: Tx, user_id: uuid.UUID, channel: Channel) -> bool:
+async def can_read(tx: Tx, user_id: uuid.UUID, channel: Channel) -> bool:
     if channel.peer_id is not None:
         return user_id == channel.peer_id
     ref = ChannelRef(
@@ -67,18 +68,26 @@ async def _can_read(tx: Tx, user_id: uuid.UUID, channel: Channel) -> bool:
     return True
 
 
-async def notify_for_message(svc: Services, tx: Tx, channel: Channel, row: MessageRow) -> None:
+async def notify_for_message(
+    svc: Services, tx: Tx, channel: Channel, row: MessageRow
+) -> set[uuid.UUID]:
     """Mentions, and a direct message to someone with no socket: only then is anything
-    read (a plain message to a channel costs no statement here)."""
+    read (a plain message to a channel costs no statement here). Returns who was
+    notified, so that a thread's reply does not notify them twice."""
     mentions = [
         user_id
         for user_id in await _mentioned_members(tx, channel, row.content)
-        if await _can_read(tx, user_id, channel)
+        if await can_read(tx, user_id, channel)
     ]
     peer = channel.peer_id
-    absent_peer = peer is not None and peer not in mentions and not await svc.is_connected(peer)
+    absent_peer = (
+        peer is not None
+        and peer not in mentions
+        and not await svc.is_connected(peer)
+        and not await channel_admin.muted_users(tx.session, channel.conv, [peer])
+    )
     if not mentions and not absent_peer:
-        return
+        return set()
     org_id = channel.conv.org_id
     preview = row.content[:PREVIEW]
     link = f"/orgs/{org_id}/channels/{channel.info.type.value}/{channel.conv.channel_id}#{row.seq}"
@@ -110,3 +119,4 @@ async def notify_for_message(svc: Services, tx: Tx, channel: Channel, row: Messa
             link=f"/orgs/{org_id}/direct/{row.sender_id}#{row.seq}",
             metadata=base,
         )
+    return {*mentions, *([peer] if absent_peer and peer is not None else [])}

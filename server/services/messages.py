@@ -4,10 +4,7 @@ reactions and read pointers. Broadcasts are queued and leave only after commit."
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import chat as p
 from protocol.enums import ChannelType
@@ -15,17 +12,20 @@ from protocol.errors import AppError, ErrorCode, FieldError, not_found, validati
 from store import channels as channel_store
 from store import messages as store
 from store import posting
+from store import uploads as upload_store
 from store.messages import MessageRow, conversation_of
-from store.models import DirectMessage
 
 from .. import metrics
 from ..audience import user_room
-from ..policy import Action, find_in_caller_orgs
-from . import channels
+from ..policy import Action, check_postable, find_in_caller_orgs
+from . import channels, threads, uploads
 from .auth import Actor
 from .channels import Channel
 from .core import Services, Tx
 from .mentions import notify_for_message
+from .message_views import broadcast as _broadcast
+from .message_views import recipient as _recipient
+from .message_views import render
 
 NEW, UPDATED, DELETED = "message:new", "message:updated", "message:deleted"
 REACTIONS, CHANNEL_READ, MESSAGE_READ = "reaction:updated", "channel:read", "message:read"
@@ -33,71 +33,6 @@ REACTIONS, CHANNEL_READ, MESSAGE_READ = "reaction:updated", "channel:read", "mes
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _recipient(row: MessageRow) -> uuid.UUID | None:
-    return row.recipient_id if isinstance(row, DirectMessage) else None
-
-
-async def render(
-    session: AsyncSession, rows: Sequence[MessageRow], viewer_id: uuid.UUID
-) -> list[p.Message]:
-    """Messages as `viewer_id` sees them (a direct channel is named by the other side)."""
-    reactions = await store.reactions_for(session, rows)
-    return [_rendered(row, viewer_id, reactions.get(row.id, [])) for row in rows]
-
-
-def _rendered(
-    row: MessageRow, viewer_id: uuid.UUID, reactions: list[tuple[str, list[uuid.UUID]]]
-) -> p.Message:
-    conv = conversation_of(row)
-    recipient = _recipient(row)
-    channel_id = conv.channel_id
-    if recipient is not None:
-        channel_id = recipient if viewer_id == row.sender_id else row.sender_id
-    return p.Message(
-        id=row.id,
-        seq=row.seq,
-        channel=p.ChannelKey(type=conv.type, id=channel_id),
-        organization_id=row.organization_id,
-        sender_id=row.sender_id,
-        recipient_id=recipient,
-        content="" if row.deleted_at else row.content,
-        parent_id=row.parent_id,
-        client_msg_id=row.client_msg_id,
-        reactions=[p.Reaction(emoji=e, count=len(ids), user_ids=ids) for e, ids in reactions],
-        created_at=row.created_at,
-        edited_at=row.edited_at,
-        deleted=row.deleted_at is not None,
-    )
-
-
-async def _broadcast(
-    tx: Tx,
-    channel: Channel,
-    event: str,
-    row: MessageRow,
-    skip_sid: str | None = None,
-    *,
-    new: bool = False,
-) -> p.Message:
-    """Queue `event` with the message for every reader; returns the sender's view. A
-    `new` message has no reactions yet: nothing is read to render it."""
-
-    async def view(viewer: uuid.UUID) -> p.Message:
-        if new:
-            return _rendered(row, viewer, [])
-        return (await render(tx.session, [row], viewer))[0]
-
-    mine = await view(channel.member.user_id)
-    if channel.peer_id is None:
-        tx.emit(event, mine, channel.rooms[0], skip_sid)
-        return mine
-    theirs = await view(channel.peer_id)
-    own_room, peer_room = channel.rooms
-    tx.emit(event, mine, own_room, skip_sid)
-    tx.emit(event, theirs, peer_room)
-    return mine
 
 
 async def _count_stored() -> None:
@@ -120,12 +55,11 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
     """
     async with svc.channel_locks.hold(_lock_key(actor, req.channel)), svc.tx() as tx:
         channel = await channels.resolve(tx.session, actor.user_id, req.channel)
-        if req.parent_id is not None and not await store.in_conversation(
-            tx.session, channel.conv, req.parent_id
-        ):
-            raise validation_error(
-                [FieldError(loc=["data", "parent_id"], msg="no such message in this channel")]
-            )
+        check_postable(channel.info.archived)
+        root = None
+        if req.parent_id is not None:
+            root = await threads.thread_root(tx.session, channel, req.parent_id)
+        files = await uploads.claim(tx, actor, channel.conv.org_id, req.attachment_ids)
         row = await posting.post(
             tx.session,
             channel.conv,
@@ -142,16 +76,21 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
             )
             assert first is not None
             return (await render(tx.session, [first], actor.user_id))[0]
-        message = await _broadcast(tx, channel, NEW, row, new=True)
+        await upload_store.attach(tx.session, files, row, row.created_at)
+        message = await _broadcast(tx, channel, NEW, row, new=True, files=files)
         tx.after_commit(_count_stored)
-        await notify_for_message(svc, tx, channel, row)
+        notified = await notify_for_message(svc, tx, channel, row)
+        if root is not None:
+            await threads.after_reply(svc, tx, channel, row, root, notified)
         # What one writes, one has read (posting moved the pointer): earlier ones included.
         if channel.read_seq < row.seq - 1:
             await _announce_read(tx, channel, row.seq, 0, sid)
         return message
 
 
-async def _own_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[MessageRow, Channel]:
+async def locked_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[MessageRow, Channel]:
+    """A message the actor reads, locked for the transaction, with its channel."""
+
     async def find(org_id: uuid.UUID) -> MessageRow | None:
         return await store.get_message(
             tx.session, org_id=org_id, message_id=message_id, for_update=True
@@ -168,7 +107,7 @@ async def _own_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[Mes
 
 async def edit(svc: Services, actor: Actor, req: p.MessageEdit) -> p.Message:
     async with svc.tx() as tx:
-        row, channel = await _own_message(tx, actor, req.message_id)
+        row, channel = await locked_message(tx, actor, req.message_id)
         if row.sender_id != actor.user_id:
             raise AppError(ErrorCode.FORBIDDEN, "only the sender edits a message")
         if row.deleted_at is not None:
@@ -182,7 +121,7 @@ async def edit(svc: Services, actor: Actor, req: p.MessageEdit) -> p.Message:
 async def delete(svc: Services, actor: Actor, req: p.MessageRef) -> p.Deleted:
     """Leave a tombstone: the seq stays, the content goes. Deleting twice is harmless."""
     async with svc.tx() as tx:
-        row, channel = await _own_message(tx, actor, req.message_id)
+        row, channel = await locked_message(tx, actor, req.message_id)
         moderator = channel.peer_id is None and channel.member.can(Action.MODERATE_MESSAGES)
         if row.sender_id != actor.user_id and not moderator:
             raise AppError(ErrorCode.FORBIDDEN, "only the sender or an admin deletes a message")
@@ -190,6 +129,8 @@ async def delete(svc: Services, actor: Actor, req: p.MessageRef) -> p.Deleted:
             row.deleted_at = _now()
             row.content = ""
             await tx.session.flush()
+            keys = await upload_store.remove_for_message(tx.session, row)
+            uploads.delete_after_commit(svc, tx, keys)
             for room, key in _deleted_keys(channel):
                 tx.emit(DELETED, p.Deleted(message_id=row.id, channel=key), room)
         return p.Deleted(message_id=row.id, channel=channel.key)
@@ -255,7 +196,7 @@ async def react(svc: Services, actor: Actor, req: p.ReactionChange, add: bool) -
     """Add or remove one emoji; idempotent both ways. Readers of the channel see the new
     aggregate in `reaction:updated`."""
     async with svc.tx() as tx:
-        row, channel = await _own_message(tx, actor, req.message_id)
+        row, channel = await locked_message(tx, actor, req.message_id)
         if row.deleted_at is not None:
             raise AppError(ErrorCode.CONFLICT, "the message was deleted")
         change = store.add_reaction if add else store.remove_reaction

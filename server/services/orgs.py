@@ -13,9 +13,11 @@ from protocol.enums import ActivityAction, MemberRole
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from protocol.orgs import OrgCreate, OrgOut, OrgPatch
 from store import activity, organizations
+from store import uploads as upload_store
 from store.models import Organization
 
 from ..policy import Action, act_as, require_member
+from . import uploads
 from .access import organization_access_changed
 from .auth import Actor
 from .core import Services
@@ -182,5 +184,7 @@ async def delete_org(svc: Services, actor: Actor, org_id: uuid.UUID) -> None:
     every member's sockets leave its rooms once the deletion commits."""
     async with svc.tx() as tx:
         org, _ = await _member_org(tx.session, actor, org_id, Action.DELETE_ORG)
+        files = await upload_store.keys_of_organization(tx.session, org_id)
         await organizations.delete_organization(tx.session, org)
         organization_access_changed(tx, org_id)
+        uploads.delete_after_commit(svc, tx, files)

@@ -20,12 +20,12 @@ from ..policy import require_member
 from .auth import Actor
 from .channels import readable_conversations
 from .core import Services
-from .messages import render
+from .message_views import render
 
 MAX_DEPTH = 1000
 
 
-def _offset(cursor: str | None) -> int:
+def offset_of(cursor: str | None) -> int:
     if cursor is None:
         return 0
     (offset,) = decode_cursor(cursor, [int])
@@ -43,7 +43,7 @@ async def search(
 ) -> Page[SearchHit]:
     """Messages of `org_id` the caller can read that contain every word of `q`, best
     first, each shown exactly as the caller would see it in its channel."""
-    offset = _offset(query.cursor)
+    offset = offset_of(query.cursor)
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         conversations = await readable_conversations(session, member)
@@ -51,7 +51,7 @@ async def search(
             session,
             org_id=org_id,
             conversations=conversations,
-            query=query.q,
+            query=store.Query(query.q, web=False),
             limit=min(query.limit, MAX_DEPTH - offset),
             offset=offset,
         )

@@ -21,6 +21,7 @@ from .chat import (
     ProjectChannel,
 )
 from .feed import ActivityLog, Notification
+from .files import Upload
 from .finance import BudgetProjet, Facture, TempsPasse
 from .identity import (
     JoinCode,
@@ -78,6 +79,7 @@ __all__ = [
     "ScoreSanteProjet",
     "Tache",
     "TempsPasse",
+    "Upload",
     "User",
     "UserOrganization",
 ]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,6 +38,8 @@ class OrganizationChannel(UUIDPk, OrgScoped, Timestamps, Base):
     name: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"), index=True)
+    # Set while the channel is archived: still read, no longer posted to.
+    archived_at: Mapped[datetime | None]
 
 
 class ProjectChannel(UUIDPk, OrgScoped, Timestamps, Base):
@@ -94,6 +97,8 @@ class ChannelMessage(UUIDPk, OrgScoped, Timestamps, Base):
         Index("ix_channel_messages_created_at", "created_at"),
         # `sync`'s changed messages: a range over updated_at, seq checked in the index.
         Index("ix_channel_messages_sync", "channel_type", "channel_id", "updated_at", "seq"),
+        # A channel's pins, newest first.
+        Index("ix_channel_messages_pins", "channel_type", "channel_id", "pinned_at"),
         in_check("channel_type", "channel_type", CHANNEL_MESSAGE_TYPES),
         CheckConstraint("seq >= 1", name="seq_positive"),
     )
@@ -109,6 +114,12 @@ class ChannelMessage(UUIDPk, OrgScoped, Timestamps, Base):
     )
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Threads (on the root): how many replies, and when the last one came. Pins: when and
+    # by whom the message was pinned.
+    reply_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_reply_at: Mapped[datetime | None]
+    pinned_at: Mapped[datetime | None]
+    pinned_by: Mapped[uuid.UUID | None]
 
 
 class DirectMessage(UUIDPk, OrgScoped, Timestamps, Base):
@@ -127,6 +138,7 @@ class DirectMessage(UUIDPk, OrgScoped, Timestamps, Base):
         ),
         Index("ix_direct_messages_sender_id_recipient_id", "sender_id", "recipient_id"),
         Index("ix_direct_messages_sync", "conversation_id", "updated_at", "seq"),
+        Index("ix_direct_messages_pins", "conversation_id", "pinned_at"),
         CheckConstraint("sender_id <> recipient_id", name="not_self"),
         CheckConstraint("seq >= 1", name="seq_positive"),
     )
@@ -145,6 +157,12 @@ class DirectMessage(UUIDPk, OrgScoped, Timestamps, Base):
     read_at: Mapped[datetime | None]
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Threads (on the root): how many replies, and when the last one came. Pins: when and
+    # by whom the message was pinned.
+    reply_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_reply_at: Mapped[datetime | None]
+    pinned_at: Mapped[datetime | None]
+    pinned_by: Mapped[uuid.UUID | None]
 
 
 class MessageReaction(UUIDPk, OrgScoped, CreatedAt, Base):
@@ -210,6 +228,9 @@ class ChannelReadState(OrgScoped, Base):
     channel_type: Mapped[str] = mapped_column(Text)
     channel_id: Mapped[uuid.UUID]
     read_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The user's mute: the channel then notifies them only when they are mentioned. No
+    # Python-side default: store.posting's INSERT ... SELECT would send it as NULL.
+    muted: Mapped[bool] = mapped_column(server_default=false())
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )

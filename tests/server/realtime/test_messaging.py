@@ -99,8 +99,10 @@ async def test_replies_edits_and_tombstones(server: TestServer, http: Client) ->
             "message:edit", {"message_id": root["id"], "content": "question?"}
         )
         assert ack["ok"] and ack["data"]["content"] == "question?" and ack["data"]["edited_at"]
-        (updated,) = await alice.wait_for("message:updated")
-        assert updated["content"] == "question?"
+        # The reply's new count on the root came first, then the edit.
+        counted, updated = await alice.wait_for("message:updated", count=2)
+        assert counted["id"] == root["id"] and counted["reply_count"] == 1
+        assert updated["content"] == "question?" and updated["reply_count"] == 1
 
         ack = await bob_peer.call("message:delete", {"message_id": reply["id"]})
         assert ack["error"]["code"] == "forbidden"

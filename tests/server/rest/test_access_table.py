@@ -361,7 +361,93 @@ async def _recommendation(world: World, caller: str) -> str:
     return f"{project}/recommendations/{made['id']}"
 
 
+async def _channel(world: World, caller: str) -> str:
+    """A fresh organization channel."""
+    made = await _owner_post(world, "/channels", {"name": f"canal-{uuid.uuid4().hex[:8]}"})
+    return str(made["id"])
+
+
+async def _group(world: World, caller: str) -> str:
+    """A fresh group chat the owner made with every member of the organization in it."""
+    members = [str(user.id) for role, user in world.users.items() if role in ROLES[1:]]
+    made = await _owner_post(world, "/groups", {"name": "Groupe", "member_ids": members})
+    return str(made["id"])
+
+
+async def _group_self(world: World, caller: str) -> str:
+    """`{group}/members/{self}`: a fresh `_group` and the caller's own id."""
+    return f"{await _group(world, caller)}/members/{await _self(world, caller)}"
+
+
+async def _general_id(world: World) -> str:
+    resp = await world.client.get(
+        f"/api/v1/orgs/{world.org_id}/channels", headers=world.owner.headers
+    )
+    items = (await expect(resp, 200))["items"]
+    return str(next(s["channel"]["id"] for s in items if s["channel"]["name"] == "general"))
+
+
+async def _general(world: World, caller: str) -> str:
+    """The organization's `general` channel."""
+    return await _general_id(world)
+
+
+async def _message(world: World, caller: str) -> str:
+    """A fresh message of the owner in `general` (sent through the chat service, as a
+    socket would: messages have no REST route to post them)."""
+    from datetime import UTC, datetime, timedelta
+
+    from protocol.chat import ChannelRef, MessageSend
+    from protocol.enums import ChannelType
+    from server.keys import SERVICES
+    from server.services.auth import Actor
+    from server.services.messages import send
+
+    ref = ChannelRef(type=ChannelType.ORGANIZATION, id=uuid.UUID(await _general_id(world)))
+    actor = Actor(world.owner.id, None, datetime.now(UTC) + timedelta(minutes=5))
+    req = MessageSend(channel=ref, content="bonjour", client_msg_id=uuid.uuid4().hex)
+    return str((await send(world.client.app[SERVICES], actor, req, None)).id)
+
+
+async def _attached_file(world: World, caller: str) -> str:
+    """A fresh picture the owner uploaded and attached to a message of `general`."""
+    import io
+
+    import aiohttp
+    from PIL import Image
+
+    from protocol.chat import ChannelRef, MessageSend
+    from protocol.enums import ChannelType
+    from server.keys import SERVICES
+    from server.services.auth import Actor
+    from server.services.messages import send
+
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(picture, "PNG")
+    form = aiohttp.FormData()
+    form.add_field("file", picture.getvalue(), filename="p.png", content_type="image/png")
+    resp = await world.client.post(
+        f"/api/v1/orgs/{world.org_id}/uploads", data=form, headers=world.owner.headers
+    )
+    upload_id = (await expect(resp, 201))["id"]
+    ref = ChannelRef(type=ChannelType.ORGANIZATION, id=uuid.UUID(await _general_id(world)))
+    from datetime import UTC, datetime, timedelta
+
+    actor = Actor(world.owner.id, None, datetime.now(UTC) + timedelta(minutes=5))
+    req = MessageSend(
+        channel=ref, content="photo", client_msg_id=uuid.uuid4().hex, attachment_ids=[upload_id]
+    )
+    await send(world.client.app[SERVICES], actor, req, None)
+    return str(upload_id)
+
+
 TARGETS: dict[str, Target] = {
+    "attached_file": _attached_file,
+    "general": _general,
+    "message": _message,
+    "channel": _channel,
+    "group": _group,
+    "group_self": _group_self,
     "budgeted_project": _budgeted_project,
     "invoice": _invoice,
     "other_invoice": _other_invoice,
@@ -729,6 +815,54 @@ ROWS: list[Row] = [
         body=lambda call: {"ids": [call.ids["others_entry"]], "decision": "VALIDE"},
     ),
     Row("POST", "/orgs/{org}/time-entries/{validated_entry}/reopen", allowed(200, *ADMINS)),
+    # Chat: channel management and the caller's own channel settings.
+    Row("GET", "/orgs/{org}/channels", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/channels/{channel}",
+        allowed(200, *MANAGERS),
+        body=lambda call: {"description": f"by {call.caller}", "archived": True},
+    ),
+    Row("DELETE", "/orgs/{org}/channels/{channel}", allowed(204, *ADMINS)),
+    Row(
+        "PUT",
+        "/orgs/{org}/channels/organization/{channel}/settings",
+        allowed(200, *STAFF, others=404),
+        body=lambda call: {"muted": True},
+    ),
+    Row("GET", "/orgs/{org}/groups/{group}", every_member(200)),
+    Row(
+        "PATCH",
+        "/orgs/{org}/groups/{group}",
+        every_member(200),
+        body=lambda call: {"name": f"Groupe de {call.caller}"},
+    ),
+    Row(
+        "PUT",
+        "/orgs/{org}/channels/group/{group}/settings",
+        every_member(200),
+        body=lambda call: {"muted": True},
+    ),
+    Row("DELETE", "/orgs/{org}/groups/{group_self}", every_member(204)),
+    Row(
+        "GET",
+        "/orgs/{org}/channels/organization/{general}/pins",
+        allowed(200, *STAFF, others=404),
+    ),
+    Row("GET", "/orgs/{org}/channels/group/{group}/pins", every_member(200)),
+    Row("GET", "/orgs/{org}/messages/{message}/thread", allowed(200, *STAFF, others=404)),
+    Row("GET", "/orgs/{org}/uploads/{attached_file}", allowed(200, *STAFF, others=404)),
+    Row("GET", "/orgs/{org}/uploads/{attached_file}/thumbnail", allowed(200, *STAFF, others=404)),
+    Row(
+        "POST",
+        "/orgs/{org}/uploads",
+        every_member(415),
+        body=lambda call: {"file": "not multipart"},
+        label="JSON instead of multipart",
+    ),
+    Row(
+        "GET", "/orgs/{org}/search?q=migration&types=message,task,project,client", every_member(200)
+    ),
     # Finance: owners, admins and managers; a CLIENT member reads its projects' invoices.
     Row("GET", "/orgs/{org}/projects/{budgeted_project}/budget", allowed(200, *MANAGERS)),
     Row(

@@ -145,6 +145,8 @@ async def test_an_oversized_body_on_a_real_route_is_413_problem_json(
 UNPAGED_LISTS = {
     "/api/v1/me": "the caller's own organizations",
     "/api/v1/orgs/{org}/channels": "the channels the caller can see, with unread counts",
+    "/api/v1/orgs/{org}/channels/{type}/{id}/pins": "one channel's pins (at most 200)",
+    "/api/v1/orgs/{org}/groups/{group}": "one group's members",
     "/api/v1/orgs/{org}/consultants/{profile_id}": "one consultant's competences",
     "/api/v1/orgs/{org}/milestones/{id}": "one milestone's tasks and dependencies",
     "/api/v1/orgs/{org}/projects/{id}/board": "one project's board, by column",

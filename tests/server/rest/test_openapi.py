@@ -135,6 +135,8 @@ async def test_documented_inputs_are_the_ones_each_handler_parses(client: Client
         if body:
             schema = op["requestBody"]["content"]["application/json"]["schema"]
             assert _ref_title(doc, schema) == body.group(1), route
+        elif re.search(r"_file_part\(request\)|request\.multipart\(\)", source):
+            assert "multipart/form-data" in op["requestBody"]["content"], route
         else:
             assert "requestBody" not in op, route
         query = re.search(r"parse_query\(request, (\w+)\)", source)

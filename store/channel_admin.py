@@ -1,0 +1,154 @@
+"""Managing channels: renaming, archiving and deleting organization channels, group
+details, and each user's mute. Decisions are the services' (server/policy.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import ChannelType
+
+from .db import upsert
+from .messages import Conversation
+from .models import (
+    ChannelMessage,
+    ChannelReadState,
+    ChannelSequence,
+    GroupChatMember,
+    MessageReaction,
+    OrganizationChannel,
+    Profile,
+    UserOrganization,
+)
+from .models.base import utcnow
+
+
+async def org_channel_for_update(
+    session: AsyncSession, *, org_id: uuid.UUID, channel_id: uuid.UUID
+) -> OrganizationChannel | None:
+    """The channel, locked until the transaction ends (PostgreSQL), so concurrent
+    updates apply one after the other."""
+    return await session.scalar(
+        select(OrganizationChannel)
+        .where(OrganizationChannel.organization_id == org_id, OrganizationChannel.id == channel_id)
+        .with_for_update()
+    )
+
+
+async def name_taken_by_other(
+    session: AsyncSession, *, org_id: uuid.UUID, name: str, channel_id: uuid.UUID
+) -> bool:
+    found = await session.scalar(
+        select(OrganizationChannel.id).where(
+            OrganizationChannel.organization_id == org_id,
+            OrganizationChannel.name == name,
+            OrganizationChannel.id != channel_id,
+        )
+    )
+    return found is not None
+
+
+async def delete_conversation(session: AsyncSession, conv: Conversation) -> None:
+    """Every message of an organization, project or group channel, their reactions, its
+    sequence and its read pointers. The channel row itself is the caller's to delete."""
+    in_channel = (
+        ChannelMessage.organization_id == conv.org_id,
+        ChannelMessage.channel_type == conv.type.value,
+        ChannelMessage.channel_id == conv.channel_id,
+    )
+    message_ids = select(ChannelMessage.id).where(*in_channel)
+    await session.execute(
+        delete(MessageReaction)
+        .where(MessageReaction.channel_message_id.in_(message_ids))
+        .execution_options(synchronize_session=False)
+    )
+    # Replies point at their root (ON DELETE SET NULL); deleting the lot at once is fine.
+    await session.execute(
+        delete(ChannelMessage).where(*in_channel).execution_options(synchronize_session=False)
+    )
+    for model in (ChannelSequence, ChannelReadState):
+        table: Any = model
+        await session.execute(
+            delete(table)
+            .where(
+                table.organization_id == conv.org_id,
+                table.channel_type == conv.type.value,
+                table.channel_id == conv.channel_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def delete_org_channel(session: AsyncSession, channel: OrganizationChannel) -> None:
+    conv = Conversation(channel.organization_id, ChannelType.ORGANIZATION, channel.id)
+    await delete_conversation(session, conv)
+    await session.delete(channel)
+    await session.flush()
+
+
+async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """Every member of the organization with their role."""
+    rows = await session.execute(
+        select(UserOrganization.user_id, UserOrganization.role).where(
+            UserOrganization.organization_id == org_id
+        )
+    )
+    return [(user_id, role) for user_id, role in rows.all()]
+
+
+async def group_members(
+    session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str, str, datetime | None]]:
+    """The group's members with their names, earliest first."""
+    rows = await session.execute(
+        select(GroupChatMember.user_id, Profile.prenom, Profile.nom, GroupChatMember.joined_at)
+        .join(Profile, Profile.id == GroupChatMember.user_id)
+        .where(GroupChatMember.organization_id == org_id, GroupChatMember.group_chat_id == group_id)
+        .order_by(GroupChatMember.joined_at, Profile.nom, Profile.prenom)
+    )
+    return [(u, prenom, nom, joined) for u, prenom, nom, joined in rows.all()]
+
+
+async def set_muted(
+    session: AsyncSession, conv: Conversation, user_id: uuid.UUID, muted: bool
+) -> None:
+    """The user's mute of the channel: one upsert of their read-state row."""
+    stmt = upsert(
+        session,
+        ChannelReadState,
+        {
+            "organization_id": conv.org_id,
+            "user_id": user_id,
+            "channel_type": conv.type.value,
+            "channel_id": conv.channel_id,
+            "muted": muted,
+        },
+        conflict=[
+            ChannelReadState.user_id,
+            ChannelReadState.channel_type,
+            ChannelReadState.channel_id,
+        ],
+        set_={"muted": muted, "updated_at": utcnow()},
+    )
+    await session.execute(stmt)
+
+
+async def muted_users(
+    session: AsyncSession, conv: Conversation, user_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of `user_ids` muted the channel."""
+    if not user_ids:
+        return set()
+    rows = await session.scalars(
+        select(ChannelReadState.user_id).where(
+            ChannelReadState.user_id.in_(user_ids),
+            ChannelReadState.channel_type == conv.type.value,
+            ChannelReadState.channel_id == conv.channel_id,
+            ChannelReadState.muted.is_(True),
+        )
+    )
+    return set(rows)

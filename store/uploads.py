@@ -1,0 +1,132 @@
+"""Uploaded files' rows: created, claimed by a message, read with messages, purged."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .messages import Conversation, MessageRow
+from .models import ChannelMessage, DirectMessage, Upload
+
+
+async def add(session: AsyncSession, **fields: Any) -> Upload:
+    upload = Upload(**fields)
+    session.add(upload)
+    await session.flush()
+    return upload
+
+
+async def get(session: AsyncSession, *, org_id: uuid.UUID, upload_id: uuid.UUID) -> Upload | None:
+    return await session.scalar(
+        select(Upload).where(Upload.organization_id == org_id, Upload.id == upload_id)
+    )
+
+
+async def claimable(
+    session: AsyncSession, *, org_id: uuid.UUID, uploader_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> list[Upload]:
+    """Those of `ids` that are `uploader_id`'s own unattached uploads, locked."""
+    rows = await session.scalars(
+        select(Upload)
+        .where(
+            Upload.organization_id == org_id,
+            Upload.uploader_id == uploader_id,
+            Upload.id.in_(ids),
+            Upload.attached_at.is_(None),
+        )
+        .with_for_update()
+    )
+    return list(rows)
+
+
+def _message_column(row: MessageRow | type[MessageRow]) -> Any:
+    model = row if isinstance(row, type) else type(row)
+    return Upload.direct_message_id if model is DirectMessage else Upload.channel_message_id
+
+
+async def attach(
+    session: AsyncSession, uploads: list[Upload], row: MessageRow, at: datetime
+) -> None:
+    for upload in uploads:
+        setattr(upload, _message_column(row).key, row.id)
+        upload.attached_at = at
+    await session.flush()
+
+
+async def for_messages(
+    session: AsyncSession, rows: Sequence[MessageRow]
+) -> dict[uuid.UUID, list[Upload]]:
+    """Each message's attachments, in upload order."""
+    found: dict[uuid.UUID, list[Upload]] = defaultdict(list)
+    for model in (ChannelMessage, DirectMessage):
+        ids = [row.id for row in rows if isinstance(row, model)]
+        if not ids:
+            continue
+        column = _message_column(model)
+        for upload in await session.scalars(
+            select(Upload).where(column.in_(ids)).order_by(Upload.created_at, Upload.id)
+        ):
+            found[getattr(upload, column.key)].append(upload)
+    return found
+
+
+def _keys(uploads: Sequence[Upload]) -> list[str]:
+    return [k for u in uploads for k in (u.storage_key, u.thumbnail_key) if k]
+
+
+async def remove_for_message(session: AsyncSession, row: MessageRow) -> list[str]:
+    """Delete the message's attachments; their storage keys, to delete after commit."""
+    column = _message_column(row)
+    uploads = list(await session.scalars(select(Upload).where(column == row.id)))
+    if uploads:
+        await session.execute(
+            delete(Upload)
+            .where(Upload.id.in_([u.id for u in uploads]))
+            .execution_options(synchronize_session=False)
+        )
+    return _keys(uploads)
+
+
+async def keys_of_conversation(session: AsyncSession, conv: Conversation) -> list[str]:
+    """Storage keys of every attachment in a conversation (its rows go with the messages)."""
+    model = conv.model()
+    column = _message_column(model)
+    ids = select(model.id).where(*conv.where())
+    return _keys(list(await session.scalars(select(Upload).where(column.in_(ids)))))
+
+
+async def keys_of_organization(session: AsyncSession, org_id: uuid.UUID) -> list[str]:
+    return _keys(
+        list(await session.scalars(select(Upload).where(Upload.organization_id == org_id)))
+    )
+
+
+async def remove_unattached(
+    session: AsyncSession, *, org_id: uuid.UUID, before: datetime, limit: int = 1000
+) -> tuple[int, list[str]]:
+    """Delete uploads never attached and made before `before`: how many, and their
+    storage keys."""
+    stale = list(
+        await session.scalars(
+            select(Upload)
+            .where(
+                Upload.organization_id == org_id,
+                Upload.attached_at.is_(None),
+                Upload.created_at < before,
+            )
+            .limit(limit)
+        )
+    )
+    if stale:
+        await session.execute(
+            delete(Upload)
+            .where(Upload.id.in_([u.id for u in stale]))
+            .execution_options(synchronize_session=False)
+        )
+    return len(stale), _keys(stale)
