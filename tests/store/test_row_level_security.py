@@ -28,7 +28,6 @@ from tests.factories import Client, User, add_member, create_org, expect, regist
 from tests.server.rest.projectkit import make_project, org_url
 from tests.server.test_cli import _env, _free_port, _run
 from tests.sio import connected
-from tests.store.test_migrations import scratch_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.postgres
 
@@ -229,7 +228,7 @@ async def test_what_a_socket_names_by_id_alone_is_found_in_any_of_the_callers_or
 
 
 async def test_downgrade_removes_row_level_security_and_upgrade_restores_it(
-    scratch_url: str,  # noqa: F811
+    scratch_url: str,
 ) -> None:
     await migrate.upgrade(scratch_url)
     assert set((await _forced_rls(scratch_url)).values()) == {(True, True), (False, False)}
