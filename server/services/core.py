@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from ..auth.tokens import TokenService
 from ..bus import Bus, Deferred, Effect, Emit, Evict
 from ..ratelimit import RateLimiter
 from ..settings import Settings
+from .clock import utc_now
 
 log = logging.getLogger("aurentia.services")
 
@@ -80,6 +82,8 @@ class Services:
     channel_locks: KeyedLocks = field(default_factory=KeyedLocks)
     # Whether a user has a socket connected anywhere (presence sets it once running).
     connected_probe: Callable[[uuid.UUID], Awaitable[bool]] | None = None
+    # The current instant (aware, UTC); tests and replays inject a fixed one (clock.py).
+    clock: Callable[[], datetime] = utc_now
 
     async def is_connected(self, user_id: uuid.UUID) -> bool:
         return self.connected_probe is not None and await self.connected_probe(user_id)

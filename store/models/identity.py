@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import InvitationRole, JoinCodeRole, MemberRole, UserRole, UserStatus
+from protocol.orgs import DEFAULT_TIMEZONE
 
 from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, in_check, utcnow
 
@@ -64,6 +65,11 @@ class Organization(UUIDPk, Timestamps, Base):
     logo_url: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(Text)
     image: Mapped[str | None] = mapped_column(Text)
+    # IANA name of the firm's time zone: what "today" is for its invoices, milestones,
+    # timesheets and analytics (server/services/clock.py). Validated by the service.
+    timezone: Mapped[str] = mapped_column(
+        Text, default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE
+    )
 
 
 class Profile(Timestamps, Base):
