@@ -28,6 +28,7 @@ from .rest import access, auth, cors, health, joining, openapi, orgs, prometheus
 from .rest import analytics as analytics_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
+from .rest import exports as export_routes
 from .rest import feed as feed_routes
 from .rest import finance as finance_routes
 from .rest import milestones as milestone_routes
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(auth.routes)
     app.router.add_routes(chat_routes.routes)
     app.router.add_routes(feed_routes.routes)
+    app.router.add_routes(export_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)
     app.router.add_routes(milestone_routes.routes)
