@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
 from .auth import ProfileOut
 from .common import Instant, Name, NotNull, Patch, Request, ShortText, Url
@@ -14,6 +16,24 @@ from .enums import InvitationRole, JoinCodeRole, MemberRole
 
 Slug = Annotated[
     str, StringConstraints(min_length=3, max_length=50, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+]
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _iana_zone(name: str) -> str:
+    """An IANA zone name the server knows ("Europe/Paris"), exactly as spelled there."""
+    if name not in _zones():
+        raise ValueError("not an IANA time zone name (e.g. Europe/Paris)")
+    return name
+
+
+TimeZoneName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_iana_zone)
 ]
 JoinCodeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=64)]
 
@@ -25,6 +45,7 @@ class OrgCreate(Request):
     logo_url: Url | None = None
     website: Url | None = None
     image: Url | None = None
+    timezone: TimeZoneName = DEFAULT_TIMEZONE
 
 
 class OrgPatch(Patch):
@@ -34,6 +55,7 @@ class OrgPatch(Patch):
     logo_url: Url | None = None
     website: Url | None = None
     image: Url | None = None
+    timezone: NotNull[TimeZoneName] = None
 
 
 class OrgOut(BaseModel):
@@ -44,6 +66,7 @@ class OrgOut(BaseModel):
     logo_url: str | None
     website: str | None
     image: str | None
+    timezone: str
     created_at: datetime
     updated_at: datetime
     role: MemberRole

@@ -48,6 +48,7 @@ from .rest import analytics as analytics_routes
 from .rest import channel_admin as channel_admin_routes
 from .rest import chat as chat_routes
 from .rest import delivery as delivery_routes
+from .rest import exports as export_routes
 from .rest import feed as feed_routes
 from .rest import finance as finance_routes
 from .rest import milestones as milestone_routes
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(thread_routes.routes)
     app.router.add_routes(upload_routes.routes)
     app.router.add_routes(feed_routes.routes)
+    app.router.add_routes(export_routes.routes)
     app.router.add_routes(orgs.routes)
     app.router.add_routes(joining.routes)
     app.router.add_routes(milestone_routes.routes)

@@ -42,6 +42,14 @@ async def get_organization(session: AsyncSession, org_id: uuid.UUID) -> Organiza
     return await session.get(Organization, org_id)
 
 
+async def timezone_of(session: AsyncSession, org_id: uuid.UUID) -> str | None:
+    """The organization's IANA time zone, None if it does not exist."""
+    zone: str | None = await session.scalar(
+        select(Organization.timezone).where(Organization.id == org_id)
+    )
+    return zone
+
+
 async def update_organization(
     session: AsyncSession, org: Organization, changes: dict[str, Any]
 ) -> None:

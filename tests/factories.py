@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+
+from protocol.orgs import DEFAULT_TIMEZONE
+from server.services.clock import local_date
 
 Client = TestClient[web.Request, web.Application]
 PASSWORD = "correct horse battery staple"
@@ -172,3 +176,9 @@ def record_effects(monkeypatch: Any) -> list[Any]:
 
     monkeypatch.setattr(Bus, "publish", publish)
     return published
+
+
+def firm_today() -> date:
+    """Today for an organization of the default time zone (Europe/Paris), as the server
+    reads it: what test data placed "N days from today" is measured against."""
+    return local_date(datetime.now(UTC), DEFAULT_TIMEZONE)

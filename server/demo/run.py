@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import TextIO
 
 import socketio
@@ -33,6 +32,7 @@ from ..policy import act_as
 from ..ratelimit import RateLimiter
 from ..services import groups, orgs
 from ..services.auth import check_password_policy
+from ..services.clock import local_date
 from ..services.core import Services
 from ..settings import Settings
 from . import analytics, board, chat, finance, people, projects, report, timesheet
@@ -119,7 +119,7 @@ async def _build(svc: Services, name: str, slug: str, password: str) -> Demo:
         )
     except AppError as exc:  # e.g. another run took the slug a moment ago
         raise DemoError(f"the sample's organization could not be created: {exc}") from None
-    demo = Demo(svc, slug, password, datetime.now(UTC).date(), org.id)
+    demo = Demo(svc, slug, password, local_date(svc.clock(), org.timezone), org.id)
     demo.actors[owner_spec.key] = owner
     demo.emails[owner_spec.key] = owner_spec.email(slug)
     try:

@@ -18,12 +18,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from protocol.enums import ProjectStatus
 from store import analytics, organizations, projects
 
 from ..policy import enter_organization
+from .clock import org_today
 from .core import Services
 from .drifts import detect
 from .health import assess, health_row
@@ -58,7 +59,8 @@ async def analyse_project(
         )
         if project is None or project.statut != ProjectStatus.ACTIF.value:
             return 0
-        signals = await gather(tx.session, org_id, project, now.date(), svc.settings.hours_per_day)
+        day = await org_today(tx.session, org_id, now)
+        signals = await gather(tx.session, org_id, project, day, svc.settings.hours_per_day)
         await analytics.add(tx.session, health_row(org_id, signals, assess(signals)))
         new_drifts = await detect(tx.session, org_id, signals)
         await predict(tx.session, org_id, signals, now)
@@ -79,8 +81,9 @@ async def _active_projects(svc: Services, org_id: uuid.UUID) -> list[uuid.UUID]:
 
 
 async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
-    """Analyse every active project now (or at `now`, for tests and replays)."""
-    now = now or datetime.now(UTC)
+    """Analyse every active project now (or at `now`, for tests and replays); each
+    organization's day is its own date at that instant (clock.py)."""
+    now = now or svc.clock()
     targets = [
         (org_id, project_id)
         for org_id in await _organization_ids(svc)

@@ -11,7 +11,6 @@ concurrent first writes for one person cannot both create a row.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +35,7 @@ from store.models import Competence, ConsultantDetails, Profile, ProfileCompeten
 from ..policy import Action, Member, require_member
 from .auth import Actor
 from .changes import created_fields, field_changes
+from .clock import org_today
 from .competences import competence_or_404
 from .core import Services, Tx
 
@@ -292,16 +292,17 @@ async def set_skill(
     req: SkillSet,
 ) -> tuple[bool, ProfileSkillOut]:
     """Create or replace a person's level in a skill; True when it was created.
-    `date_evaluation` defaults to today (UTC) and may not be in the future (422)."""
-    today = datetime.now(UTC).date()
-    evaluated = req.date_evaluation or today
-    if evaluated > today:
-        raise validation_error(
-            [FieldError(loc=["body", "date_evaluation"], msg="must not be in the future")]
-        )
-    values: dict[str, Any] = {"niveau": req.niveau, "date_evaluation": evaluated}
+    `date_evaluation` defaults to the organization's today and may not be in the future
+    (422)."""
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
+        today = await org_today(tx.session, org_id, svc.clock())
+        evaluated = req.date_evaluation or today
+        if evaluated > today:
+            raise validation_error(
+                [FieldError(loc=["body", "date_evaluation"], msg="must not be in the future")]
+            )
+        values: dict[str, Any] = {"niveau": req.niveau, "date_evaluation": evaluated}
         await staff_member(tx.session, org_id, profile_id, lock=True)
         competence = await competence_or_404(tx.session, org_id, competence_id)
         ids = {"org_id": org_id, "profile_id": profile_id, "competence_id": competence_id}

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from ..bus import Bus, Deferred, Effect, Emit
 from ..ratelimit import RateLimiter
 from ..settings import Settings
 from ..storage import Storage, storage_for
+from .clock import utc_now
 
 log = logging.getLogger("aurentia.services")
 
@@ -89,6 +91,9 @@ class Services:
             settings = self.settings
             self.storage = storage_for(settings.storage_url, settings.storage_directory)
         return self.storage
+
+    # The current instant (aware, UTC); tests and replays inject a fixed one (clock.py).
+    clock: Callable[[], datetime] = utc_now
 
     async def is_connected(self, user_id: uuid.UUID) -> bool:
         return self.connected_probe is not None and await self.connected_probe(user_id)

@@ -3,14 +3,14 @@
 Owners, admins and managers only (`SEE_FINANCIALS` to read, `MANAGE_PROJECTS` to
 write): consultants get 403 and a CLIENT member never sees a cost (their only finance
 route is the invoices of their own projects, server/services/invoices.py). The day a
-figure is computed for is the UTC date; the figures are defined in earned_value.py and
-docs/finance.md.
+figure is computed for is the organization's date (in its time zone, clock.py); the
+figures are defined in earned_value.py and docs/finance.md.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,7 @@ from store.models import BudgetProjet, Projet
 from ..policy import Action, Member, require_member
 from .auth import Actor
 from .changes import created_fields, field_changes
+from .clock import org_today
 from .core import Services
 from .earned_value import (
     ZERO,
@@ -48,10 +49,6 @@ from .earned_value import (
 )
 
 BUDGET = "budget"
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 async def finance_project(
@@ -135,9 +132,9 @@ async def project_figures(
 async def get_financials(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> ProjectFinancials:
-    day = today()
     async with svc.sessions() as session:
         _, project = await finance_project(session, actor, org_id, project_id)
+        day = await org_today(session, org_id, svc.clock())
         return present(await project_figures(session, svc, org_id, project, day))
 
 
@@ -182,9 +179,9 @@ def summarize(figures: list[Figures], day: date) -> PortfolioSummary:
 
 
 async def portfolio_summary(svc: Services, actor: Actor, org_id: uuid.UUID) -> PortfolioSummary:
-    day = today()
     async with svc.sessions() as session:
         await require_member(session, org_id, actor.user_id, Action.SEE_FINANCIALS)
+        day = await org_today(session, org_id, svc.clock())
         active = await q.active_projects(session, org_id=org_id)
         inputs = await load_inputs(session, org_id, active, day)
     hpd = svc.settings.hours_per_day

@@ -32,9 +32,10 @@ from store.models import ScoreSanteProjet
 
 from ..policy import Action
 from .auth import Actor
+from .clock import org_today
 from .core import Services
 from .earned_value import ZERO, money
-from .finance import finance_project, today
+from .finance import finance_project
 from .signals import Signals, gather
 
 ONE = Decimal(1)
@@ -258,11 +259,11 @@ async def compute_health(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> HealthOut:
     """Compute the project's health now and store it (a new history entry each time)."""
-    day = today()
     async with svc.tx() as tx:
         _, project = await finance_project(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
+        day = await org_today(tx.session, org_id, svc.clock())
         signals = await gather(tx.session, org_id, project, day, svc.settings.hours_per_day)
         health = assess(signals)
         row = await analytics.add(tx.session, health_row(org_id, signals, health))

@@ -43,9 +43,9 @@ from ..policy import (
 )
 from .auth import Actor
 from .changes import created_fields, field_changes
+from .clock import org_today
 from .core import Services, Tx
 from .earned_value import money
-from .finance import today
 from .idempotency import once, request_hash
 
 INVOICE = "invoice"
@@ -144,7 +144,8 @@ async def create_invoice(
                 row,
                 {"fields": created_fields(fields)},
             )
-            return 201, invoice_out(row, today()).model_dump(mode="json")
+            day = await org_today(tx.session, org_id, svc.clock())
+            return 201, invoice_out(row, day).model_dump(mode="json")
 
         return await once(
             svc, tx, org_id, actor.user_id, CREATE_ROUTE, key, request_hash(req), produce
@@ -172,15 +173,16 @@ async def get_invoice(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         invoice_contact_scope(member)  # consultants: 403 whether or not the id exists
-        return invoice_out(await _readable_invoice(session, member, invoice_id), today())
+        row = await _readable_invoice(session, member, invoice_id)
+        return invoice_out(row, await org_today(session, org_id, svc.clock()))
 
 
 async def list_invoices(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: InvoiceQuery
 ) -> Page[InvoiceOut]:
-    day = today()
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
+        day = await org_today(session, org_id, svc.clock())
         rows, cursor = await invoices.list_invoices(
             session,
             org_id=org_id,
@@ -203,7 +205,8 @@ async def export_invoices(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         scope = invoice_contact_scope(member)
-    return _batches(svc, org_id, query, scope, today())
+        day = await org_today(session, org_id, svc.clock())
+    return _batches(svc, org_id, query, scope, day)
 
 
 async def _batches(
@@ -258,7 +261,7 @@ async def update_invoice(
         if diff:
             await invoices.update_invoice(tx.session, row, {k: values[k] for k in diff})
             await _log(tx, actor, org_id, ActivityAction.INVOICE_UPDATED, row, {"changes": diff})
-        return invoice_out(row, today())
+        return invoice_out(row, await org_today(tx.session, org_id, svc.clock()))
 
 
 async def delete_invoice(

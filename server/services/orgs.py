@@ -44,6 +44,7 @@ def org_out(org: Organization, role: MemberRole) -> OrgOut:
         logo_url=org.logo_url,
         website=org.website,
         image=org.image,
+        timezone=org.timezone,
         created_at=org.created_at,
         updated_at=org.updated_at,
         role=role,
@@ -153,7 +154,7 @@ async def get_org(svc: Services, actor: Actor, org_id: uuid.UUID) -> OrgOut:
 async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgPatch) -> OrgOut:
     """OWNER or ADMIN; the activity log records each changed field with old and new value."""
     changes = patch.changes()
-    _refuse_nulls(changes, "name", "slug")
+    _refuse_nulls(changes, "name", "slug", "timezone")
     async with svc.tx() as tx:
         org, role = await _member_org(tx.session, actor, org_id, Action.UPDATE_ORG)
         diff = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +51,7 @@ from ..policy import (
 )
 from .auth import Actor
 from .changes import created_fields, field_changes
+from .clock import org_today
 from .core import Services, Tx
 from .idempotency import once, request_hash
 
@@ -85,11 +86,6 @@ def entry_out(e: TempsPasse) -> TimeEntryOut:
     )
 
 
-def today() -> date:
-    """The server's date in UTC: what "not in the future" is measured against."""
-    return datetime.now(UTC).date()
-
-
 async def log(
     tx: Tx, actor: Actor, entry: TempsPasse, action: ActivityAction, meta: dict[str, Any]
 ) -> None:
@@ -105,9 +101,10 @@ async def log(
 
 
 async def _reference_errors(
-    session: AsyncSession, org_id: uuid.UUID, values: dict[str, Any]
+    session: AsyncSession, org_id: uuid.UUID, values: dict[str, Any], now: datetime
 ) -> list[FieldError]:
-    """What is wrong with the project, task and date an entry would store."""
+    """What is wrong with the project, task and date an entry would store; "the future"
+    begins tomorrow in the organization's time zone."""
     errors = []
     project = await projects.get_project(session, org_id=org_id, project_id=values["projet_id"])
     if project is None:
@@ -119,8 +116,8 @@ async def _reference_errors(
         task = await tasks.get_task(session, org_id=org_id, task_id=tache_id)
         if task is None or task.projet_id != values["projet_id"]:
             errors.append(FieldError(loc=["body", "tache_id"], msg="not a task of the project"))
-    if values["date"] > today():
-        errors.append(FieldError(loc=["body", "date"], msg="must not be in the future (UTC)"))
+    if values["date"] > await org_today(session, org_id, now):
+        errors.append(FieldError(loc=["body", "date"], msg="must not be in the future"))
     return errors
 
 
@@ -161,10 +158,15 @@ async def _lock_author(session: AsyncSession, org_id: uuid.UUID, profile_id: uui
 
 
 async def _create(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID, req: TimeEntryCreate
+    tx: Tx,
+    actor: Actor,
+    org_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    req: TimeEntryCreate,
+    now: datetime,
 ) -> TempsPasse:
     fields = req.model_dump(exclude={"profile_id"})
-    errors = await _reference_errors(tx.session, org_id, fields)
+    errors = await _reference_errors(tx.session, org_id, fields, now)
     if not await _lock_author(tx.session, org_id, profile_id):
         errors.append(FieldError(loc=["body", "profile_id"], msg="not a member who logs time here"))
     if errors:
@@ -191,7 +193,7 @@ async def create_time_entry(
         check_time_author(member, profile_id)
 
         async def produce() -> tuple[int, Any]:
-            entry = await _create(tx, actor, org_id, profile_id, req)
+            entry = await _create(tx, actor, org_id, profile_id, req, svc.clock())
             return 201, entry_out(entry).model_dump(mode="json")
 
         status, body = await once(
@@ -243,7 +245,7 @@ async def update_time_entry(
         }
         diff = field_changes(entry, changes)
         if diff.keys() & {"projet_id", "tache_id", "date"}:
-            errors = await _reference_errors(tx.session, org_id, merged)
+            errors = await _reference_errors(tx.session, org_id, merged, svc.clock())
             if errors:
                 raise validation_error(errors)
         if diff.keys() & {"date", "heures_travaillees"}:

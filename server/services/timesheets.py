@@ -7,7 +7,7 @@ pending or were rejected). Sums are exact decimals, two places.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from protocol.enums import ValidationStatus
@@ -23,14 +23,16 @@ from store import time_entries as store
 
 from ..policy import require_member, time_reader_scope
 from .auth import Actor
+from .clock import org_today
 from .core import Services
 from .time_entries import hours
 
 ZERO = Decimal(0)
 
 
-def current_week() -> str:
-    year, week, _ = datetime.now(UTC).date().isocalendar()
+def week_of(day: date) -> str:
+    """The ISO week holding `day`, as YYYY-Www."""
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -38,11 +40,11 @@ async def timesheet(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: TimesheetQuery
 ) -> TimesheetOut:
     """The caller's own week by default; someone else's only for managers (403)."""
-    week = query.week or current_week()
-    monday = parse_week(week)
-    sunday = monday + timedelta(days=6)
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
+        week = query.week or week_of(await org_today(session, org_id, svc.clock()))
+        monday = parse_week(week)
+        sunday = monday + timedelta(days=6)
         profile_id = time_reader_scope(member, query.profile_id or actor.user_id)
         assert profile_id is not None
         rows = await store.entries_with_projects(

@@ -17,6 +17,7 @@ from protocol.enums import (
     UserRole,
     UserStatus,
 )
+from protocol.orgs import DEFAULT_TIMEZONE
 
 from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, in_check, utcnow
 
@@ -75,6 +76,11 @@ class Organization(UUIDPk, Timestamps, Base):
     logo_url: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(Text)
     image: Mapped[str | None] = mapped_column(Text)
+    # IANA name of the firm's time zone: what "today" is for its invoices, milestones,
+    # timesheets and analytics (server/services/clock.py). Validated by the service.
+    timezone: Mapped[str] = mapped_column(
+        Text, default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE
+    )
 
 
 class Profile(Timestamps, Base):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,14 @@ from server.demo import DemoError, run_demo
 from server.demo import projects as demo_projects
 from server.settings import Settings
 from store import migrate
-from tests.factories import Client, User, create_org, expect, register
+from tests.factories import Client, User, create_org, expect, firm_today, register
 from tests.server.demokit import get, printed_logins, row_counts, run_cli, sign_in
 
 SLUG = "cap-horizon-conseil"
 
 
 def _today() -> str:
-    return datetime.now(UTC).date().isoformat()
+    return firm_today().isoformat()
 
 
 async def _first_run(settings: Settings) -> str:

@@ -1,17 +1,17 @@
 """Consultants with rates, time, budgets, invoices and milestones built through the HTTP
-API, for the finance and analytics tests. Dates are relative to the server's day (UTC)."""
+API, for the finance and analytics tests. Dates are relative to the firm's day (Europe/Paris)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from tests.factories import Client, User, add_member, expect
+from tests.factories import Client, User, add_member, expect, firm_today
 from tests.server.rest.projectkit import org_url
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return firm_today()
 
 
 def day(offset: int) -> str:

@@ -592,6 +592,8 @@ ROWS: list[Row] = [
     Row("DELETE", "/orgs/{org}/clients/{client}", allowed(204, *MANAGERS)),
     # Projects
     Row("GET", "/orgs/{org}/projects", every_member(200)),
+    Row("GET", "/orgs/{org}/projects.csv?dialect=excel-fr", every_member(200)),
+    Row("GET", "/orgs/{org}/projects.xlsx", every_member(200)),
     Row(
         "POST",
         # The query string only makes the runner create a client for the body to name.
@@ -620,6 +622,8 @@ ROWS: list[Row] = [
     # Tasks
     Row("GET", "/orgs/{org}/projects/{client_project}/tasks", every_member(200)),
     Row("GET", "/orgs/{org}/projects/{client_project}/board", every_member(200)),
+    Row("GET", "/orgs/{org}/projects/{client_project}/tasks.csv", every_member(200)),
+    Row("GET", "/orgs/{org}/projects/{client_project}/tasks.xlsx", every_member(200)),
     Row(
         "GET",
         "/orgs/{org}/projects/{other_client_project}/board",
@@ -793,6 +797,8 @@ ROWS: list[Row] = [
     ),
     Row("GET", "/orgs/{org}/time-entries", allowed(200, *STAFF)),
     Row("GET", "/orgs/{org}/time-entries.csv", allowed(200, *STAFF)),
+    Row("GET", "/orgs/{org}/time-entries.csv?dialect=excel-fr", allowed(200, *STAFF)),
+    Row("GET", "/orgs/{org}/time-entries.xlsx", allowed(200, *STAFF)),
     Row("GET", "/orgs/{org}/timesheets", allowed(200, *STAFF)),
     Row(
         "PATCH",
@@ -884,6 +890,11 @@ ROWS: list[Row] = [
     ),
     Row("GET", "/orgs/{org}/invoices", allowed(200, *MANAGERS, "CLIENT")),
     Row("GET", "/orgs/{org}/invoices.csv", allowed(200, *MANAGERS, "CLIENT")),
+    Row("GET", "/orgs/{org}/invoices.csv?dialect=excel-fr", allowed(200, *MANAGERS, "CLIENT")),
+    Row("GET", "/orgs/{org}/invoices.xlsx", allowed(200, *MANAGERS, "CLIENT")),
+    # Activity log exports
+    Row("GET", "/orgs/{org}/activity.csv?dialect=excel-fr", allowed(200, *MANAGERS)),
+    Row("GET", "/orgs/{org}/activity.xlsx", allowed(200, *MANAGERS)),
     Row(
         "POST",
         "/orgs/{org}/invoices?for={client_project}",

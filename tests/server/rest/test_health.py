@@ -19,7 +19,15 @@ from server.services.health import colour_of
 from server.services.job_lock import RedisRoundLock, RoundLock, TableRoundLock
 from store.db import create_engine
 from tests.conftest import TEST_REDIS_NAMESPACE
-from tests.factories import Client, add_member, create_org, expect, read_activity, register
+from tests.factories import (
+    Client,
+    add_member,
+    create_org,
+    expect,
+    firm_today,
+    read_activity,
+    register,
+)
 from tests.server.rest.financekit import consultant, day, get, worked_example
 from tests.server.rest.projectkit import locs, make_project, org_url
 
@@ -283,7 +291,7 @@ async def test_over_allocated_people_raise_the_resource_risk(
                     organization_id=uuid.UUID(org["id"]),
                     projet_id=uuid.UUID(other["id"]),
                     profile_id=busy.id,
-                    date_debut=datetime.now(UTC).date() - timedelta(days=5),
+                    date_debut=firm_today() - timedelta(days=5),
                     allocation_pct=60,
                 )
             )

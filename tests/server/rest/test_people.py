@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from tests.factories import Client, User, add_member, create_org, expect, read_activity, register
+from tests.factories import (
+    Client,
+    User,
+    add_member,
+    create_org,
+    expect,
+    firm_today,
+    read_activity,
+    register,
+)
 from tests.server.rest.projectkit import locs, make_project, org_url
 
-TODAY = datetime.now(UTC).date()
+TODAY = firm_today()
 DETAILS = {
     "date_embauche": "2024-09-02",
     "taux_journalier_cout": "420.5",

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from tests.factories import Client, User, add_member, create_org, expect, register
+from tests.factories import (
+    Client,
+    User,
+    add_member,
+    create_org,
+    expect,
+    firm_today,
+    register,
+)
 from tests.server.rest.projectkit import make_project, org_url
 
-TODAY = datetime.now(UTC).date()
+TODAY = firm_today()
 # A whole ISO week safely in the past.
 MONDAY = TODAY - timedelta(days=TODAY.weekday() + 14)
 
