@@ -11,6 +11,19 @@ export type Accepted = {
   detail: string;
 };
 
+export type ActivityCsvQuery = {
+  dialect?: CsvDialect;
+  resource_type?: string | null;
+  resource_id?: string | null;
+  user_id?: string | null;
+};
+
+export type ActivityExportQuery = {
+  resource_type?: string | null;
+  resource_id?: string | null;
+  user_id?: string | null;
+};
+
 export type ActivityOut = {
   id: string;
   organization_id: string;
@@ -52,6 +65,18 @@ export type AsyncApiDocument = {
   [key: string]: unknown;
 };
 
+/** `POST /orgs/{org}/uploads` answers this; messages carry a list of them.
+ * `content_type` is what the server sniffed from the bytes, not what the client said;
+ * `width`/`height` for pictures (which also have a thumbnail). */
+export type Attachment = {
+  id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  width?: number | null;
+  height?: number | null;
+};
+
 export type BoardColumn = {
   statut: TaskStatus;
   tasks: Array<TaskOut>;
@@ -81,11 +106,15 @@ export type BudgetPut = {
   marge_cible_pct: number | string;
 };
 
+/** A channel as every payload describes it. Only organization channels are archived;
+ * project and direct channels have no description. */
 export type ChannelInfo = {
   type: ChannelType;
   id: string;
   name: string;
   organization_id: string;
+  description?: string | null;
+  archived?: boolean;
 };
 
 /** The channel named in server payloads (for `direct`: the peer, as each side sees it). */
@@ -94,11 +123,22 @@ export type ChannelKey = {
   id: string;
 };
 
+/** `PUT /orgs/{org}/channels/{type}/{id}/settings`: the caller's own settings. */
+export type ChannelSettings = {
+  muted: boolean;
+};
+
+export type ChannelSettingsOut = {
+  channel: ChannelKey;
+  muted: boolean;
+};
+
 export type ChannelState = {
   channel: ChannelInfo;
   last_seq: number;
   read_seq: number;
   unread_count: number;
+  muted?: boolean;
 };
 
 export type ChannelType = "organization" | "project" | "group" | "direct";
@@ -231,6 +271,11 @@ export type Costs = {
   heures_sans_taux: string;
 };
 
+/** `rfc4180`: UTF-8, `,`, ISO dates and `.` decimals (the default, for programs).
+ * `excel-fr`: what French Excel opens as it is: a UTF-8 BOM, `;`, decimal comma,
+ * dates JJ/MM/AAAA and times in the organization's time zone. */
+export type CsvDialect = "rfc4180" | "excel-fr";
+
 export type DeliverableCreate = {
   nom: string;
   description?: string | null;
@@ -318,7 +363,7 @@ export type EmailRequest = {
   email: string;
 };
 
-export type ErrorCode = "validation_error" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+export type ErrorCode = "validation_error" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
 
 /** One bad field: `loc` is the path to it (`["body", "email"]`), `msg` says why. */
 export type FieldError = {
@@ -332,8 +377,27 @@ export type GroupCreate = {
   member_ids?: Array<string>;
 };
 
+export type GroupDetail = {
+  channel: ChannelInfo;
+  created_by: string;
+  members: Array<GroupMember>;
+};
+
+export type GroupMember = {
+  user_id: string;
+  prenom: string;
+  nom: string;
+  joined_at: string | null;
+};
+
 export type GroupMemberAdd = {
   user_id: string;
+};
+
+/** `PATCH /orgs/{org}/groups/{id}`: fields left out stay; `description: null` clears it. */
+export type GroupUpdate = {
+  name?: string | null;
+  description?: string | null;
 };
 
 /** One input of the score: `sous_score` (0..1) x `poids` is its contribution; a
@@ -445,6 +509,12 @@ export type InvoiceCreate = {
   date_facturation: string;
   date_echeance?: string | null;
   statut_paiement?: PaymentStatus;
+};
+
+export type InvoiceCsvQuery = {
+  dialect?: CsvDialect;
+  projet_id?: string | null;
+  statut_paiement?: PaymentStatus | null;
 };
 
 /** The filters of the JSON list, without paging: the export holds every match. */
@@ -627,6 +697,12 @@ export type Message = {
   created_at: string;
   edited_at: string | null;
   deleted: boolean;
+  reply_count?: number;
+  last_reply_at?: string | null;
+  pinned?: boolean;
+  pinned_at?: string | null;
+  pinned_by?: string | null;
+  attachments?: Array<Attachment>;
 };
 
 /** `GET /orgs/{org}/messages/search`: every word of `q` must appear (no operators);
@@ -746,11 +822,19 @@ export type NotificationRead = {
   all?: boolean;
 };
 
-export type NotificationType = "INFO" | "SUCCESS" | "WARNING" | "ERROR" | "TASK_ASSIGNED" | "TASK_COMPLETED" | "PROJECT_UPDATE" | "MILESTONE_REACHED" | "MENTION" | "DIRECT_MESSAGE" | "TIME_VALIDATED" | "TIME_REJECTED" | "INVITATION" | "SYSTEM";
+export type NotificationType = "INFO" | "SUCCESS" | "WARNING" | "ERROR" | "TASK_ASSIGNED" | "TASK_COMPLETED" | "PROJECT_UPDATE" | "MILESTONE_REACHED" | "MENTION" | "DIRECT_MESSAGE" | "REPLY" | "TIME_VALIDATED" | "TIME_REJECTED" | "INVITATION" | "SYSTEM";
 
 export type OrgChannelCreate = {
   name: string;
   description?: string | null;
+};
+
+/** `PATCH /orgs/{org}/channels/{id}`: fields left out stay; `description: null`
+ * clears it. */
+export type OrgChannelUpdate = {
+  name?: string | null;
+  description?: string | null;
+  archived?: boolean | null;
 };
 
 export type OrgCreate = {
@@ -760,6 +844,7 @@ export type OrgCreate = {
   logo_url?: string | null;
   website?: string | null;
   image?: string | null;
+  timezone?: string;
 };
 
 export type OrgOut = {
@@ -770,6 +855,7 @@ export type OrgOut = {
   logo_url: string | null;
   website: string | null;
   image: string | null;
+  timezone: string;
   created_at: string;
   updated_at: string;
   role: MemberRole;
@@ -782,6 +868,7 @@ export type OrgPatch = {
   logo_url?: string | null;
   website?: string | null;
   image?: string | null;
+  timezone?: string;
 };
 
 export type Page_ActivityOut_ = {
@@ -849,6 +936,11 @@ export type Page_MemberOut_ = {
   next_cursor?: string | null;
 };
 
+export type Page_Message_ = {
+  items: Array<Message>;
+  next_cursor?: string | null;
+};
+
 export type Page_MilestoneAssignmentOut_ = {
   items: Array<MilestoneAssignmentOut>;
   next_cursor?: string | null;
@@ -881,6 +973,11 @@ export type Page_RecommendationOut_ = {
 
 export type Page_SearchHit_ = {
   items: Array<SearchHit>;
+  next_cursor?: string | null;
+};
+
+export type Page_SearchResult_ = {
+  items: Array<SearchResult>;
   next_cursor?: string | null;
 };
 
@@ -1039,6 +1136,17 @@ export type ProjectCreate = {
   statut?: ProjectStatus;
 };
 
+export type ProjectCsvQuery = {
+  dialect?: CsvDialect;
+  statut?: ProjectStatus | null;
+  client_id?: string | null;
+};
+
+export type ProjectExportQuery = {
+  statut?: ProjectStatus | null;
+  client_id?: string | null;
+};
+
 export type ProjectFinancials = {
   projet_id: string;
   date_calcul: string;
@@ -1152,6 +1260,32 @@ export type SearchHit = {
   rank: number;
 };
 
+/** `q` in web-search syntax: words (all must appear), "quoted phrases", `-word` to
+ * exclude, `OR` between alternatives; accents ignored, French word forms matched.
+ * `types`: a comma-separated subset of message, task, project, client (default all).
+ * `cursor` is opaque (at most 1000 results deep). */
+export type SearchQuery = {
+  limit?: number;
+  cursor?: string | null;
+  q: string;
+  types?: string | null;
+};
+
+/** One hit. `snippet` is HTML-escaped text with the matching words in
+ * `<mark>...</mark>`; `message` is the message as its channel shows it (type message);
+ * `project_id` the project of a task or a project. */
+export type SearchResult = {
+  type: SearchType;
+  id: string;
+  title: string | null;
+  snippet: string;
+  rank: number;
+  project_id?: string | null;
+  message?: Message | null;
+};
+
+export type SearchType = "message" | "task" | "project" | "client";
+
 export type Severity = "FAIBLE" | "MOYENNE" | "ELEVEE" | "CRITIQUE";
 
 export type SkillOut = {
@@ -1251,6 +1385,21 @@ export type TaskCreate = {
   tags?: Array<string>;
 };
 
+export type TaskCsvQuery = {
+  dialect?: CsvDialect;
+  statut?: TaskStatus | null;
+  profile_responsable_id?: string | null;
+  priority?: TaskPriority | null;
+  tag?: string | null;
+};
+
+export type TaskExportQuery = {
+  statut?: TaskStatus | null;
+  profile_responsable_id?: string | null;
+  priority?: TaskPriority | null;
+  tag?: string | null;
+};
+
 /** Place the task in column `statut`: right after `after_id`, or right before
  * `before_id`, or at the end with neither. Both may be given (the neighbours the client
  * saw); if another task has since landed between them, the task goes right after
@@ -1310,6 +1459,17 @@ export type TaskQuery = {
 /** Kanban columns, in board order. */
 export type TaskStatus = "TODO" | "IN_PROGRESS" | "IN_REVIEW" | "DONE";
 
+export type Thread = {
+  root: Message;
+  replies: Array<Message>;
+  has_more: boolean;
+};
+
+export type ThreadParams = {
+  before_seq?: number | null;
+  limit?: number;
+};
+
 /** `profile_id` defaults to the caller; only managers log time for someone else.
  * `projet_id` is a project of the organization, `tache_id` (if any) a task of it;
  * `date` is not in the future (UTC). */
@@ -1321,6 +1481,15 @@ export type TimeEntryCreate = {
   description?: string | null;
   profile_id?: string | null;
   source_outil?: string | null;
+};
+
+export type TimeEntryCsvQuery = {
+  dialect?: CsvDialect;
+  profile_id?: string | null;
+  projet_id?: string | null;
+  from?: string | null;
+  to?: string | null;
+  validation_statut?: ValidationStatus | null;
 };
 
 /** Filters shared by the JSON list and the CSV export; `from`/`to` bound `date`. */
@@ -1689,6 +1858,24 @@ export interface Operations {
     body: undefined;
     response: Page_ActivityOut_;
   };
+  export_activity: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/activity.csv";
+    auth: true;
+    params: { org: string };
+    query: { dialect?: CsvDialect; resource_type?: string; resource_id?: string; user_id?: string };
+    body: undefined;
+    response: string;
+  };
+  export_activity_xlsx: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/activity.xlsx";
+    auth: true;
+    params: { org: string };
+    query: { resource_type?: string; resource_id?: string; user_id?: string };
+    body: undefined;
+    response: string;
+  };
   list_channels: {
     method: "GET";
     path: "/api/v1/orgs/{org}/channels";
@@ -1707,6 +1894,24 @@ export interface Operations {
     body: OrgChannelCreate;
     response: ChannelInfo;
   };
+  delete_channel: {
+    method: "DELETE";
+    path: "/api/v1/orgs/{org}/channels/{id}";
+    auth: true;
+    params: { org: string; id: string };
+    query: undefined;
+    body: undefined;
+    response: undefined;
+  };
+  update_channel: {
+    method: "PATCH";
+    path: "/api/v1/orgs/{org}/channels/{id}";
+    auth: true;
+    params: { org: string; id: string };
+    query: undefined;
+    body: OrgChannelUpdate;
+    response: ChannelInfo;
+  };
   history: {
     method: "GET";
     path: "/api/v1/orgs/{org}/channels/{type}/{id}/messages";
@@ -1715,6 +1920,24 @@ export interface Operations {
     query: { before_seq?: number; after_seq?: number; limit?: number };
     body: undefined;
     response: History;
+  };
+  list_pins: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/channels/{type}/{id}/pins";
+    auth: true;
+    params: { org: string; type: "organization" | "project" | "group" | "direct"; id: string };
+    query: undefined;
+    body: undefined;
+    response: Page_Message_;
+  };
+  put_settings: {
+    method: "PUT";
+    path: "/api/v1/orgs/{org}/channels/{type}/{id}/settings";
+    auth: true;
+    params: { org: string; type: "organization" | "project" | "group" | "direct"; id: string };
+    query: undefined;
+    body: ChannelSettings;
+    response: ChannelSettingsOut;
   };
   list_clients: {
     method: "GET";
@@ -1905,6 +2128,24 @@ export interface Operations {
     body: GroupCreate;
     response: ChannelInfo;
   };
+  get_group: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/groups/{group}";
+    auth: true;
+    params: { org: string; group: string };
+    query: undefined;
+    body: undefined;
+    response: GroupDetail;
+  };
+  update_group: {
+    method: "PATCH";
+    path: "/api/v1/orgs/{org}/groups/{group}";
+    auth: true;
+    params: { org: string; group: string };
+    query: undefined;
+    body: GroupUpdate;
+    response: ChannelInfo;
+  };
   add_group_member: {
     method: "POST";
     path: "/api/v1/orgs/{org}/groups/{group}/members";
@@ -1980,6 +2221,15 @@ export interface Operations {
   export_invoices: {
     method: "GET";
     path: "/api/v1/orgs/{org}/invoices.csv";
+    auth: true;
+    params: { org: string };
+    query: { dialect?: CsvDialect; projet_id?: string; statut_paiement?: PaymentStatus };
+    body: undefined;
+    response: string;
+  };
+  export_invoices_xlsx: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/invoices.xlsx";
     auth: true;
     params: { org: string };
     query: { projet_id?: string; statut_paiement?: PaymentStatus };
@@ -2075,6 +2325,15 @@ export interface Operations {
     query: { limit?: number; cursor?: string; q: string };
     body: undefined;
     response: Page_SearchHit_;
+  };
+  get_thread: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/messages/{id}/thread";
+    auth: true;
+    params: { org: string; id: string };
+    query: { before_seq?: number; limit?: number };
+    body: undefined;
+    response: Thread;
   };
   list_milestones: {
     method: "GET";
@@ -2202,6 +2461,24 @@ export interface Operations {
     body: ProjectCreate;
     response: ProjectOut;
   };
+  export_projects: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/projects.csv";
+    auth: true;
+    params: { org: string };
+    query: { dialect?: CsvDialect; statut?: ProjectStatus; client_id?: string };
+    body: undefined;
+    response: string;
+  };
+  export_projects_xlsx: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/projects.xlsx";
+    auth: true;
+    params: { org: string };
+    query: { statut?: ProjectStatus; client_id?: string };
+    body: undefined;
+    response: string;
+  };
   delete_project: {
     method: "DELETE";
     path: "/api/v1/orgs/{org}/projects/{id}";
@@ -2255,6 +2532,24 @@ export interface Operations {
     query: undefined;
     body: TaskCreate;
     response: TaskOut;
+  };
+  export_tasks: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/projects/{id}/tasks.csv";
+    auth: true;
+    params: { org: string; id: string };
+    query: { dialect?: CsvDialect; statut?: TaskStatus; profile_responsable_id?: string; priority?: TaskPriority; tag?: string };
+    body: undefined;
+    response: string;
+  };
+  export_tasks_xlsx: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/projects/{id}/tasks.xlsx";
+    auth: true;
+    params: { org: string; id: string };
+    query: { statut?: TaskStatus; profile_responsable_id?: string; priority?: TaskPriority; tag?: string };
+    body: undefined;
+    response: string;
   };
   delivery_list_assignments: {
     method: "GET";
@@ -2481,6 +2776,15 @@ export interface Operations {
     body: PredictionCreate;
     response: PredictionOut;
   };
+  search_everything: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/search";
+    auth: true;
+    params: { org: string };
+    query: { limit?: number; cursor?: string; q: string; types?: string };
+    body: undefined;
+    response: Page_SearchResult_;
+  };
   search_staffing: {
     method: "GET";
     path: "/api/v1/orgs/{org}/staffing";
@@ -2549,6 +2853,15 @@ export interface Operations {
     path: "/api/v1/orgs/{org}/time-entries.csv";
     auth: true;
     params: { org: string };
+    query: { dialect?: CsvDialect; profile_id?: string; projet_id?: string; from?: string; to?: string; validation_statut?: ValidationStatus };
+    body: undefined;
+    response: string;
+  };
+  export_time_entries_xlsx: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/time-entries.xlsx";
+    auth: true;
+    params: { org: string };
     query: { profile_id?: string; projet_id?: string; from?: string; to?: string; validation_statut?: ValidationStatus };
     body: undefined;
     response: string;
@@ -2597,6 +2910,33 @@ export interface Operations {
     query: { profile_id?: string; week?: string };
     body: undefined;
     response: TimesheetOut;
+  };
+  create_upload: {
+    method: "POST";
+    path: "/api/v1/orgs/{org}/uploads";
+    auth: true;
+    params: { org: string };
+    query: undefined;
+    body: undefined;
+    response: Attachment;
+  };
+  download: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/uploads/{id}";
+    auth: true;
+    params: { org: string; id: string };
+    query: undefined;
+    body: undefined;
+    response: string;
+  };
+  thumbnail: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/uploads/{id}/thumbnail";
+    auth: true;
+    params: { org: string; id: string };
+    query: undefined;
+    body: undefined;
+    response: string;
   };
   healthz: {
     method: "GET";
@@ -2653,9 +2993,15 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   get_org: ["GET", "/api/v1/orgs/{org}", true],
   patch_org: ["PATCH", "/api/v1/orgs/{org}", true],
   activity: ["GET", "/api/v1/orgs/{org}/activity", true],
+  export_activity: ["GET", "/api/v1/orgs/{org}/activity.csv", true],
+  export_activity_xlsx: ["GET", "/api/v1/orgs/{org}/activity.xlsx", true],
   list_channels: ["GET", "/api/v1/orgs/{org}/channels", true],
   create_channel: ["POST", "/api/v1/orgs/{org}/channels", true],
+  delete_channel: ["DELETE", "/api/v1/orgs/{org}/channels/{id}", true],
+  update_channel: ["PATCH", "/api/v1/orgs/{org}/channels/{id}", true],
   history: ["GET", "/api/v1/orgs/{org}/channels/{type}/{id}/messages", true],
+  list_pins: ["GET", "/api/v1/orgs/{org}/channels/{type}/{id}/pins", true],
+  put_settings: ["PUT", "/api/v1/orgs/{org}/channels/{type}/{id}/settings", true],
   list_clients: ["GET", "/api/v1/orgs/{org}/clients", true],
   create_client: ["POST", "/api/v1/orgs/{org}/clients", true],
   delete_client: ["DELETE", "/api/v1/orgs/{org}/clients/{id}", true],
@@ -2677,6 +3023,8 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   summary: ["GET", "/api/v1/orgs/{org}/finance/summary", true],
   utilization: ["GET", "/api/v1/orgs/{org}/finance/utilization", true],
   create_group: ["POST", "/api/v1/orgs/{org}/groups", true],
+  get_group: ["GET", "/api/v1/orgs/{org}/groups/{group}", true],
+  update_group: ["PATCH", "/api/v1/orgs/{org}/groups/{group}", true],
   add_group_member: ["POST", "/api/v1/orgs/{org}/groups/{group}/members", true],
   remove_group_member: ["DELETE", "/api/v1/orgs/{org}/groups/{group}/members/{user}", true],
   list_invitations: ["GET", "/api/v1/orgs/{org}/invitations", true],
@@ -2686,6 +3034,7 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   list_invoices: ["GET", "/api/v1/orgs/{org}/invoices", true],
   create_invoice: ["POST", "/api/v1/orgs/{org}/invoices", true],
   export_invoices: ["GET", "/api/v1/orgs/{org}/invoices.csv", true],
+  export_invoices_xlsx: ["GET", "/api/v1/orgs/{org}/invoices.xlsx", true],
   delete_invoice: ["DELETE", "/api/v1/orgs/{org}/invoices/{id}", true],
   get_invoice: ["GET", "/api/v1/orgs/{org}/invoices/{id}", true],
   patch_invoice: ["PATCH", "/api/v1/orgs/{org}/invoices/{id}", true],
@@ -2696,6 +3045,7 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   delete_member: ["DELETE", "/api/v1/orgs/{org}/members/{user_id}", true],
   patch_member: ["PATCH", "/api/v1/orgs/{org}/members/{user_id}", true],
   search_messages: ["GET", "/api/v1/orgs/{org}/messages/search", true],
+  get_thread: ["GET", "/api/v1/orgs/{org}/messages/{id}/thread", true],
   list_milestones: ["GET", "/api/v1/orgs/{org}/milestones", true],
   create_milestone: ["POST", "/api/v1/orgs/{org}/milestones", true],
   delete_milestone: ["DELETE", "/api/v1/orgs/{org}/milestones/{id}", true],
@@ -2710,12 +3060,16 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   link_task: ["PUT", "/api/v1/orgs/{org}/milestones/{id}/tasks/{task_id}", true],
   list_projects: ["GET", "/api/v1/orgs/{org}/projects", true],
   create_project: ["POST", "/api/v1/orgs/{org}/projects", true],
+  export_projects: ["GET", "/api/v1/orgs/{org}/projects.csv", true],
+  export_projects_xlsx: ["GET", "/api/v1/orgs/{org}/projects.xlsx", true],
   delete_project: ["DELETE", "/api/v1/orgs/{org}/projects/{id}", true],
   get_project: ["GET", "/api/v1/orgs/{org}/projects/{id}", true],
   patch_project: ["PATCH", "/api/v1/orgs/{org}/projects/{id}", true],
   get_board: ["GET", "/api/v1/orgs/{org}/projects/{id}/board", true],
   list_tasks: ["GET", "/api/v1/orgs/{org}/projects/{id}/tasks", true],
   create_task: ["POST", "/api/v1/orgs/{org}/projects/{id}/tasks", true],
+  export_tasks: ["GET", "/api/v1/orgs/{org}/projects/{id}/tasks.csv", true],
+  export_tasks_xlsx: ["GET", "/api/v1/orgs/{org}/projects/{id}/tasks.xlsx", true],
   delivery_list_assignments: ["GET", "/api/v1/orgs/{org}/projects/{project}/assignments", true],
   create_assignment: ["POST", "/api/v1/orgs/{org}/projects/{project}/assignments", true],
   delete_assignment: ["DELETE", "/api/v1/orgs/{org}/projects/{project}/assignments/{id}", true],
@@ -2741,6 +3095,7 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   patch_recommendation: ["PATCH", "/api/v1/orgs/{org}/projects/{project}/recommendations/{id}", true],
   list_predictions: ["GET", "/api/v1/orgs/{org}/projects/{project}/risk-predictions", true],
   ingest_prediction: ["POST", "/api/v1/orgs/{org}/projects/{project}/risk-predictions", true],
+  search_everything: ["GET", "/api/v1/orgs/{org}/search", true],
   search_staffing: ["GET", "/api/v1/orgs/{org}/staffing", true],
   delete_task: ["DELETE", "/api/v1/orgs/{org}/tasks/{id}", true],
   get_task: ["GET", "/api/v1/orgs/{org}/tasks/{id}", true],
@@ -2749,11 +3104,15 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   list_time_entries: ["GET", "/api/v1/orgs/{org}/time-entries", true],
   create_time_entry: ["POST", "/api/v1/orgs/{org}/time-entries", true],
   export_time_entries: ["GET", "/api/v1/orgs/{org}/time-entries.csv", true],
+  export_time_entries_xlsx: ["GET", "/api/v1/orgs/{org}/time-entries.xlsx", true],
   validate_time_entries: ["POST", "/api/v1/orgs/{org}/time-entries/validate", true],
   delete_time_entry: ["DELETE", "/api/v1/orgs/{org}/time-entries/{id}", true],
   patch_time_entry: ["PATCH", "/api/v1/orgs/{org}/time-entries/{id}", true],
   reopen_time_entry: ["POST", "/api/v1/orgs/{org}/time-entries/{id}/reopen", true],
   get_timesheet: ["GET", "/api/v1/orgs/{org}/timesheets", true],
+  create_upload: ["POST", "/api/v1/orgs/{org}/uploads", true],
+  download: ["GET", "/api/v1/orgs/{org}/uploads/{id}", true],
+  thumbnail: ["GET", "/api/v1/orgs/{org}/uploads/{id}/thumbnail", true],
   healthz: ["GET", "/healthz", false],
   metrics_endpoint: ["GET", "/metrics", false],
   readyz: ["GET", "/readyz", false],
