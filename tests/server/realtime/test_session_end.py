@@ -121,3 +121,22 @@ async def test_rights_that_cannot_be_rechecked_end_the_socket(
         assert "re-checked" in peer.events["auth:expired"][0]["message"]
     finally:
         await peer.close()
+
+
+async def test_a_password_change_ends_the_sockets_of_every_other_session(
+    server: TestServer, http: Client
+) -> None:
+    user = await register(http)
+    other = await login(http, user)
+    kept = await connected(server, user.access_token)
+    gone = await connected(server, other["access_token"])
+    try:
+        change = {"current_password": PASSWORD, "password": "a brand new secret phrase"}
+        resp = await http.post("/api/v1/auth/password/change", json=change, headers=user.headers)
+        assert resp.status == 204
+        await ended(gone)
+        ack = await kept.call("presence:list", {})
+        assert kept.client.connected and not kept.events["auth:expired"], ack
+    finally:
+        await kept.close()
+        await gone.close()
