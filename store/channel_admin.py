@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
-from .db import upsert
+from .channels import upsert_read_state
 from .messages import Conversation
 from .models import (
     ChannelMessage,
@@ -24,7 +24,6 @@ from .models import (
     Profile,
     UserOrganization,
 )
-from .models.base import utcnow
 
 
 async def org_channel_for_update(
@@ -117,24 +116,7 @@ async def set_muted(
     session: AsyncSession, conv: Conversation, user_id: uuid.UUID, muted: bool
 ) -> None:
     """The user's mute of the channel: one upsert of their read-state row."""
-    stmt = upsert(
-        session,
-        ChannelReadState,
-        {
-            "organization_id": conv.org_id,
-            "user_id": user_id,
-            "channel_type": conv.type.value,
-            "channel_id": conv.channel_id,
-            "muted": muted,
-        },
-        conflict=[
-            ChannelReadState.user_id,
-            ChannelReadState.channel_type,
-            ChannelReadState.channel_id,
-        ],
-        set_={"muted": muted, "updated_at": utcnow()},
-    )
-    await session.execute(stmt)
+    await session.execute(upsert_read_state(session, conv, user_id, {"muted": muted}))
 
 
 async def muted_users(

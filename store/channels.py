@@ -236,27 +236,41 @@ async def get_read_seq(session: AsyncSession, conv: Conversation, user_id: uuid.
     return int(value or 0)
 
 
-async def raise_read_seq(
-    session: AsyncSession, conv: Conversation, user_id: uuid.UUID, seq: int
-) -> None:
-    """Move the read pointer forward to `seq`, never back: one upsert."""
-    stmt = upsert(
+def upsert_read_state(
+    session: AsyncSession,
+    conv: Conversation,
+    user_id: uuid.UUID,
+    values: dict[str, Any],
+    where: Any = None,
+) -> Any:
+    """One upsert of the user's read-state row of the channel, setting `values` (and
+    `updated_at`) on the stored row when `where` holds."""
+    key = {
+        "organization_id": conv.org_id,
+        "user_id": user_id,
+        "channel_type": conv.type.value,
+        "channel_id": conv.channel_id,
+    }
+    return upsert(
         session,
         ChannelReadState,
-        {
-            "organization_id": conv.org_id,
-            "user_id": user_id,
-            "channel_type": conv.type.value,
-            "channel_id": conv.channel_id,
-            "read_seq": seq,
-        },
+        {**key, **values},
         conflict=[
             ChannelReadState.user_id,
             ChannelReadState.channel_type,
             ChannelReadState.channel_id,
         ],
-        set_={"read_seq": seq, "updated_at": utcnow()},
-        where=ChannelReadState.read_seq < seq,
+        set_={**values, "updated_at": utcnow()},
+        where=where,
+    )
+
+
+async def raise_read_seq(
+    session: AsyncSession, conv: Conversation, user_id: uuid.UUID, seq: int
+) -> None:
+    """Move the read pointer forward to `seq`, never back: one upsert."""
+    stmt = upsert_read_state(
+        session, conv, user_id, {"read_seq": seq}, where=ChannelReadState.read_seq < seq
     )
     await session.execute(stmt)
 

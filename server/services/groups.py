@@ -6,16 +6,16 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.chat import ChannelInfo, ChannelState, GroupCreate, OrgChannelCreate
+from protocol.chat import ChannelInfo, ChannelKey, ChannelState, GroupCreate, OrgChannelCreate
+from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store import activity, channels, organizations
 
 from ..audience import org_readers_room, user_room
 from ..policy import Action, require, require_member
 from . import channels as channel_service
-from .access import user_access_changed
 from .auth import Actor
-from .channel_admin import group_info, org_channel_info
+from .channel_admin import group_info, org_channel_info, revoke_channel_access
 from .core import Services
 
 CHANNEL_ADDED = "channel:added"
@@ -135,4 +135,5 @@ async def remove_group_member(
             tx.session, org_id=org_id, group_id=group_id, user_id=user_id
         ):
             raise not_found("group member")
-        user_access_changed(tx, user_id, org_id)
+        key = ChannelKey(type=ChannelType.GROUP, id=group_id)
+        revoke_channel_access(tx, org_id, key, [user_id])
