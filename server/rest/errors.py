@@ -108,4 +108,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
                 "the server failed to answer; quote the request id when reporting it",
                 request_id=request_id,
             )
+    if request.body_exists and not request.content.at_eof():
+        # Refused before its body was read (415, 413, 401 ...): aiohttp may close the
+        # connection rather than drain what is left, so say so, and the client opens a
+        # new one instead of writing its next request into a closing socket.
+        response.force_close()
     return response
