@@ -43,12 +43,16 @@ class AccessChanged:
     org_id: uuid.UUID | None
     user_id: uuid.UUID | None = None
     room: str | None = None
+    # The change tells its users itself (e.g. `channel:removed` to every reader of a
+    # deleted channel): the re-check moves sockets between rooms without notices.
+    silent: bool = False
 
-    def wire(self) -> dict[str, str | None]:
+    def wire(self) -> dict[str, str | bool | None]:
         return {
             "org_id": str(self.org_id) if self.org_id else None,
             "user_id": str(self.user_id) if self.user_id else None,
             "room": self.room,
+            "silent": self.silent,
         }
 
 

@@ -91,11 +91,14 @@ class LiveRights:
         by_user: dict[uuid.UUID, list[SocketState]] = defaultdict(list)
         for state in await self._states(sids):
             by_user[state.user_id].append(state)
+        silent = bool(data.get("silent"))
         for user_id, states in by_user.items():
             async with self._locks.hold(user_id):
-                await self._rederive(user_id, states)
+                await self._rederive(user_id, states, silent)
 
-    async def _rederive(self, user_id: uuid.UUID, states: list[SocketState]) -> None:
+    async def _rederive(
+        self, user_id: uuid.UUID, states: list[SocketState], silent: bool = False
+    ) -> None:
         asked: dict[uuid.UUID, set[str]] = defaultdict(set)
         for state in states:
             for org_id, rooms in state.org_rooms.items():
@@ -111,15 +114,16 @@ class LiveRights:
             return
         for state in states:
             if self._sio.manager.is_connected(state.sid, NAMESPACE):
-                await self._apply(state, now)
+                await self._apply(state, now, silent)
 
     async def _emit(self, state: SocketState, event: str, payload: Any) -> None:
         await self._sio.emit(
             event, payload.model_dump(mode="json"), to=state.sid, ignore_queue=True
         )
 
-    async def _apply(self, state: SocketState, now: Audience) -> None:
-        """Move one socket to the rooms `now` allows, telling it what it lost or gained."""
+    async def _apply(self, state: SocketState, now: Audience, silent: bool = False) -> None:
+        """Move one socket to the rooms `now` allows, telling it what it lost or gained
+        (lost channels and projects not when `silent`: the change told them itself)."""
         sio, sid, before = self._sio, state.sid, state.roles
         for org_id in [o for o in before if o not in now.roles]:
             for room in org_rooms(org_id, before[org_id]) | state.org_rooms.pop(org_id, set()):
@@ -145,7 +149,8 @@ class LiveRights:
                 if now.loses(org_id, room):
                     rooms.discard(room)
                     await sio.leave_room(sid, room)
-                    await self._tell_lost(state, org_id, room)
+                    if not silent:
+                        await self._tell_lost(state, org_id, room)
         if before != now.roles:
             state.roles = dict(now.roles)
             info = SessionInfo(

@@ -36,11 +36,13 @@ def user_access_changed(tx: Tx, user_id: uuid.UUID, org_id: uuid.UUID | None = N
 
 
 def channel_access_changed(
-    tx: Tx, org_id: uuid.UUID, kind: ChannelType, channel_id: uuid.UUID
+    tx: Tx, org_id: uuid.UUID, kind: ChannelType, channel_id: uuid.UUID, *, silent: bool = False
 ) -> None:
     """Re-check every socket in the channel's room (the channel was deleted, or who may
-    read it changed) once `tx` commits."""
-    tx.effects.append(AccessChanged(org_id=org_id, room=channel_room(kind.value, channel_id)))
+    read it changed) once `tx` commits; `silent` when the change itself tells the users
+    who lost it (no second `channel:removed`)."""
+    room = channel_room(kind.value, channel_id)
+    tx.effects.append(AccessChanged(org_id=org_id, room=room, silent=silent))
 
 
 def project_access_changed(tx: Tx, org_id: uuid.UUID, project_id: uuid.UUID) -> None:

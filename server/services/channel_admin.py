@@ -39,10 +39,10 @@ def revoke_channel_access(
 ) -> None:
     """`user_ids` may no longer read the channel `key` (it was deleted, or they left it).
     After the commit the live-rights signal re-checks every socket in the channel's room
-    on every process (those that lost it leave the room and hear `channel:removed`), and
-    each user's other sockets hear `channel:removed` too, so a sidebar drops the channel
-    whether or not it was open (a socket that had joined may hear it twice)."""
-    channel_access_changed(tx, org_id, key.type, key.id)
+    on every process (those that lost it leave the room), and every socket of each user
+    hears `channel:removed` once, through the user's own room, so a sidebar drops the
+    channel whether or not it was open."""
+    channel_access_changed(tx, org_id, key.type, key.id, silent=True)
     payload = ChannelRemoved(
         channel=RemovedChannel(type=key.type, id=key.id, organization_id=org_id)
     )

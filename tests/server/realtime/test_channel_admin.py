@@ -119,6 +119,8 @@ async def test_an_admin_deletes_a_channel_with_its_messages_and_its_readers_lose
         ]:
             ack = await bob_peer.call(event, data)
             assert ack["error"]["code"] == "not_found", event
+        # Bob's socket had joined the channel: it still heard `channel:removed` once.
+        assert len(bob_peer.events["channel:removed"]) == 1
         assert (await http.delete(url, headers=org.owner.headers)).status == 404
         # The name is free again and the new channel starts empty, at seq 1.
         again = await _new_channel(http, org)
