@@ -29,6 +29,8 @@ InvoiceNumber = Annotated[
 
 # Days between an invoice's date and its due date when the client does not give one.
 DEFAULT_PAYMENT_TERM_DAYS = 30
+# VAT rate (percent) of an invoice that does not give one: France's standard rate.
+DEFAULT_VAT_RATE = Decimal("20.00")
 
 
 class BudgetPut(Request):
@@ -52,11 +54,14 @@ class BudgetOut(BaseModel):
 
 class InvoiceCreate(Request):
     """`date_echeance` defaults to `date_facturation` + 30 days and may not precede it.
-    `numero` is unique in the organization."""
+    `numero` is unique in the organization; left out, the organization's counter gives
+    the next one (`F-000001`, ...) without gaps (docs/invoices.md). `montant` is the
+    amount before tax; `taux_tva` the VAT rate in percent (default 20)."""
 
     projet_id: uuid.UUID
     numero: InvoiceNumber | None = None
     montant: PositiveMoney
+    taux_tva: Percent = DEFAULT_VAT_RATE
     date_facturation: Day
     date_echeance: Day | None = None
     statut_paiement: PaymentStatus = PaymentStatus.EN_ATTENTE
@@ -74,6 +79,7 @@ class InvoicePatch(Patch):
 
     numero: InvoiceNumber | None = None
     montant: NotNull[PositiveMoney] = None
+    taux_tva: NotNull[Percent] = None
     date_facturation: NotNull[Day] = None
     date_echeance: NotNull[Day] = None
     statut_paiement: NotNull[PaymentStatus] = None
@@ -104,6 +110,7 @@ class InvoiceOut(BaseModel):
     projet_id: uuid.UUID
     numero: str | None
     montant: Decimal
+    taux_tva: Decimal = DEFAULT_VAT_RATE
     date_facturation: date
     date_echeance: date
     statut_paiement: PaymentStatus

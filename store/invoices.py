@@ -11,12 +11,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import PaymentStatus
 
-from .models import Facture, Projet
+from .db import upsert
+from .models import Facture, InvoiceCounter, Projet
 from .pagination import page_stmt, split_page
 from .projects import visible_to_client_contact
 
@@ -62,6 +63,35 @@ async def create_invoice(
     await session.flush()
     await session.refresh(invoice)
     return invoice
+
+
+async def take_number(session: AsyncSession, org_id: uuid.UUID) -> int:
+    """The organization's next invoice number, taken in the caller's transaction.
+
+    One upsert (`... ON CONFLICT DO UPDATE SET last_value = last_value + 1 RETURNING`)
+    creates or increments the counter row and holds its lock to the end of the
+    transaction (SQLite: BEGIN IMMEDIATE), so concurrent creators queue here; a
+    transaction that rolls back gives its number back with it: no gap.
+    """
+    stmt = upsert(
+        session,
+        InvoiceCounter,
+        {"organization_id": org_id, "last_value": 1},
+        conflict=[InvoiceCounter.organization_id],
+        set_={"last_value": InvoiceCounter.last_value + 1},
+    ).returning(InvoiceCounter.last_value)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def give_back_number(session: AsyncSession, org_id: uuid.UUID, value: int) -> bool:
+    """Step the counter back from `value` when it is the last number given (the
+    invoice being deleted is the newest numbered one); False when it is not."""
+    result = await session.execute(
+        update(InvoiceCounter)
+        .where(InvoiceCounter.organization_id == org_id, InvoiceCounter.last_value == value)
+        .values(last_value=value - 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def get_invoice(

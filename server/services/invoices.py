@@ -53,6 +53,11 @@ CREATE_ROUTE = "POST /orgs/{org}/invoices"
 EXPORT_PAGE = 500
 
 
+def numero_of(sequence: int) -> str:
+    """The printed number of the organization counter's `sequence`th invoice."""
+    return f"F-{sequence:06d}"
+
+
 def due_date(invoice: Facture) -> date:
     return invoice.date_echeance or invoice.date_facturation + timedelta(
         days=DEFAULT_PAYMENT_TERM_DAYS
@@ -78,6 +83,7 @@ def invoice_out(f: Facture, day: date) -> InvoiceOut:
         projet_id=f.projet_id,
         numero=f.numero,
         montant=money(f.montant),
+        taux_tva=money(f.taux_tva),
         date_facturation=f.date_facturation,
         date_echeance=due_date(f),
         statut_paiement=status,
@@ -132,6 +138,11 @@ async def create_invoice(
             await _check_numero(tx.session, org_id, req.numero, None)
             fields = req.model_dump()
             fields["statut_paiement"] = req.statut_paiement.value
+            if req.numero is None:
+                # In this transaction: rolled back with it, so no number is lost.
+                fields["sequence"] = await invoices.take_number(tx.session, org_id)
+                fields["numero"] = numero_of(fields["sequence"])
+                await _check_numero(tx.session, org_id, fields["numero"], None)
             fields["date_echeance"] = req.date_echeance or req.date_facturation + timedelta(
                 days=DEFAULT_PAYMENT_TERM_DAYS
             )
@@ -255,6 +266,11 @@ async def update_invoice(
                     )
                 ]
             )
+        if "numero" in values and values["numero"] != row.numero and row.sequence is not None:
+            raise AppError(
+                ErrorCode.CONFLICT,
+                "an invoice numbered by the organization's counter keeps its number",
+            )
         if "numero" in values:
             await _check_numero(tx.session, org_id, values["numero"], row.id)
         diff = field_changes(row, values)
@@ -279,4 +295,11 @@ async def delete_invoice(
             row,
             {"numero": row.numero, "montant": str(row.montant)},
         )
+        if row.sequence is not None and not await invoices.give_back_number(
+            tx.session, org_id, row.sequence
+        ):
+            raise AppError(
+                ErrorCode.CONFLICT,
+                "only the newest numbered invoice can be deleted: numbers have no gaps",
+            )
         await invoices.delete_invoice(tx.session, row)

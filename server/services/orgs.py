@@ -35,6 +35,20 @@ _LIGATURES = str.maketrans(
 )
 
 
+# The firm's legal details (docs/invoices.md), answered as stored.
+LEGAL_FIELDS = (
+    "siren",
+    "siret",
+    "numero_tva",
+    "adresse",
+    "code_postal",
+    "ville",
+    "pays",
+    "iban",
+    "bic",
+)
+
+
 def org_out(org: Organization, role: MemberRole) -> OrgOut:
     return OrgOut(
         id=org.id,
@@ -45,6 +59,7 @@ def org_out(org: Organization, role: MemberRole) -> OrgOut:
         website=org.website,
         image=org.image,
         timezone=org.timezone,
+        **{name: getattr(org, name) for name in LEGAL_FIELDS},
         created_at=org.created_at,
         updated_at=org.updated_at,
         role=role,
