@@ -13,6 +13,8 @@ import asyncio
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from protocol.errors import FieldError, not_found, validation_error
 from store import organizations, projects
 from store.models import Client, Facture, Organization, Projet
@@ -20,6 +22,7 @@ from store.models import Client, Facture, Organization, Projet
 from ..policy import invoice_contact_scope, require_member
 from .auth import Actor
 from .core import Services
+from .invoice_lines import time_lines, total
 from .invoice_pdf import facturx_pdf
 from .invoice_xml import InvoiceDocument, Line, Party
 from .invoices import _readable_invoice, due_date
@@ -65,8 +68,14 @@ def _party(row: Organization | Client, name: str, siren: str | None) -> Party:
     )
 
 
+def fixed_line(project: Projet, invoice: Facture) -> Line:
+    net = Decimal(invoice.montant).quantize(CENT)
+    label = f"Prestations de conseil - projet {project.nom}"
+    return Line(label=label, quantity=Decimal(1), unit="C62", unit_price=net, amount=net)
+
+
 def build_document(
-    org: Organization, client: Client, project: Projet, invoice: Facture
+    org: Organization, client: Client, invoice: Facture, lines: list[Line]
 ) -> InvoiceDocument:
     """The invoice's content, amounts exact: VAT = amount x rate, rounded half-up once."""
     net = Decimal(invoice.montant).quantize(CENT)
@@ -74,13 +83,6 @@ def build_document(
     vat = (net * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
     due = due_date(invoice)
     days = (due - invoice.date_facturation).days
-    line = Line(
-        label=f"Prestations de conseil - projet {project.nom}",
-        quantity=Decimal(1),
-        unit="C62",
-        unit_price=net,
-        amount=net,
-    )
     return InvoiceDocument(
         numero=str(invoice.numero),
         issued=invoice.date_facturation,
@@ -89,7 +91,7 @@ def build_document(
         buyer=_party(client, client.nom, None),
         iban=str(org.iban),
         bic=org.bic,
-        lines=[line],
+        lines=lines,
         vat_rate=rate,
         net_total=net,
         vat_total=vat,
@@ -97,6 +99,28 @@ def build_document(
         payment_terms=(f"Paiement par virement à {days} jours, au plus tard le {due:%d/%m/%Y}."),
         legal_notes=list(LEGAL_NOTES),
     )
+
+
+async def _lines(
+    svc: Services, session: AsyncSession, project: Projet, invoice: Facture
+) -> list[Line]:
+    """The period's validated time when the invoice bills one (its amount must still be
+    that time's value: 422 otherwise), else one line of the invoice's amount."""
+    if invoice.periode_debut is None or invoice.periode_fin is None:
+        return [fixed_line(project, invoice)]
+    lines = await time_lines(
+        session,
+        org_id=invoice.organization_id,
+        project_id=project.id,
+        start=invoice.periode_debut,
+        end=invoice.periode_fin,
+        hours_per_day=svc.settings.hours_per_day,
+        where="invoice",
+    )
+    if total(lines) != Decimal(invoice.montant):
+        msg = f"differs from the validated time of the period ({total(lines):.2f})"
+        raise validation_error([FieldError(loc=["invoice", "montant"], msg=msg)])
+    return lines
 
 
 async def invoice_pdf(
@@ -118,7 +142,8 @@ async def invoice_pdf(
         missing = _missing(org, client, invoice)
         if missing:
             raise validation_error(missing, "the invoice lacks what EN 16931 requires")
-        document = build_document(org, client, project, invoice)
+        lines = await _lines(svc, session, project, invoice)
+        document = build_document(org, client, invoice, lines)
         siret = str(org.siret)
     pdf = await asyncio.to_thread(facturx_pdf, document, siret)
     return f"facture-{document.numero}.pdf", pdf

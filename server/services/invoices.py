@@ -47,6 +47,7 @@ from .clock import org_today
 from .core import Services, Tx
 from .earned_value import money
 from .idempotency import once, request_hash
+from .invoice_lines import time_lines, total
 
 INVOICE = "invoice"
 CREATE_ROUTE = "POST /orgs/{org}/invoices"
@@ -84,6 +85,8 @@ def invoice_out(f: Facture, day: date) -> InvoiceOut:
         numero=f.numero,
         montant=money(f.montant),
         taux_tva=money(f.taux_tva),
+        periode_debut=f.periode_debut,
+        periode_fin=f.periode_fin,
         date_facturation=f.date_facturation,
         date_echeance=due_date(f),
         statut_paiement=status,
@@ -138,6 +141,17 @@ async def create_invoice(
             await _check_numero(tx.session, org_id, req.numero, None)
             fields = req.model_dump()
             fields["statut_paiement"] = req.statut_paiement.value
+            if req.montant is None and req.periode_debut and req.periode_fin:
+                lines = await time_lines(
+                    tx.session,
+                    org_id=org_id,
+                    project_id=req.projet_id,
+                    start=req.periode_debut,
+                    end=req.periode_fin,
+                    hours_per_day=svc.settings.hours_per_day,
+                    where="body",
+                )
+                fields["montant"] = total(lines)
             if req.numero is None:
                 # In this transaction: rolled back with it, so no number is lost.
                 fields["sequence"] = await invoices.take_number(tx.session, org_id)

@@ -50,6 +50,12 @@ class Facture(UUIDPk, OrgScoped, Timestamps, Base):
         CheckConstraint("date_echeance IS NULL OR date_echeance >= date_facturation", name="dates"),
         CheckConstraint("taux_tva >= 0 AND taux_tva <= 100", name="taux_tva_range"),
         UniqueConstraint("organization_id", "sequence"),
+        CheckConstraint(
+            "(periode_debut IS NULL AND periode_fin IS NULL) OR "
+            "(periode_debut IS NOT NULL AND periode_fin IS NOT NULL "
+            "AND periode_fin >= periode_debut)",
+            name="periode",
+        ),
     )
 
     projet_id: Mapped[uuid.UUID] = mapped_column(
@@ -71,6 +77,9 @@ class Facture(UUIDPk, OrgScoped, Timestamps, Base):
     # The value the organization's counter gave `numero` (null for a number the client
     # chose, or one from before 0010): docs/invoices.md, "Numbering".
     sequence: Mapped[int | None] = mapped_column(Integer)
+    # The period whose validated time the invoice bills (its lines), if it bills time.
+    periode_debut: Mapped[date | None]
+    periode_fin: Mapped[date | None]
 
 
 class InvoiceCounter(OrgScoped, Base):

@@ -6,7 +6,7 @@ Create Date: 2026-12-07
 
 The firm's legal details on organizations (SIREN, SIRET, VAT number, legal address,
 IBAN, BIC) and the client's (address, VAT number), all nullable; each invoice's VAT rate
-(existing invoices get 20%) and the value its number took from the organization's new
+(existing invoices get 20%) and the period whose validated time it bills (its lines), the value its number took from the organization's new
 counter (`invoice_counters`, one row per organization, created on the first numbered
 invoice). Existing invoices keep their numbers and have no counter value. Row Level
 Security on PostgreSQL for the counters, like every tenant table (0004's policy).
@@ -27,6 +27,10 @@ depends_on: str | Sequence[str] | None = None
 
 _ORG = "organization_id = NULLIF(current_setting('app.org_id', true), '')::uuid"
 _ORG_LEGAL = ("siren", "siret", "numero_tva", "adresse", "code_postal", "ville", "pays", "iban", "bic")
+_PERIODE = (
+    "(periode_debut IS NULL AND periode_fin IS NULL) OR "
+    "(periode_debut IS NOT NULL AND periode_fin IS NOT NULL AND periode_fin >= periode_debut)"
+)
 _CLIENT = ("adresse", "code_postal", "ville", "pays", "numero_tva")
 
 
@@ -44,6 +48,9 @@ def upgrade() -> None:
             sa.Column("taux_tva", sa.Numeric(5, 2), nullable=False, server_default="20.00")
         )
         batch.add_column(sa.Column("sequence", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("periode_debut", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("periode_fin", sa.Date(), nullable=True))
+        batch.create_check_constraint(op.f("ck_facture_periode"), _PERIODE)
         batch.create_check_constraint(
             op.f("ck_facture_taux_tva_range"), "taux_tva >= 0 AND taux_tva <= 100"
         )
@@ -82,6 +89,9 @@ def downgrade() -> None:
     with op.batch_alter_table("facture") as batch:
         batch.drop_constraint(op.f("uq_facture_organization_id_sequence"), type_="unique")
         batch.drop_constraint(op.f("ck_facture_taux_tva_range"), type_="check")
+        batch.drop_constraint(op.f("ck_facture_periode"), type_="check")
+        batch.drop_column("periode_fin")
+        batch.drop_column("periode_debut")
         batch.drop_column("sequence")
         batch.drop_column("taux_tva")
     for name in reversed(_CLIENT):

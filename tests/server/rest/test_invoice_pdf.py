@@ -11,7 +11,7 @@ import facturx
 from lxml import etree
 
 from tests.factories import Client, User, create_org, expect, register
-from tests.server.rest.financekit import invoice
+from tests.server.rest.financekit import consultant, day, decide, invoice, log_time
 from tests.server.rest.projectkit import locs, make_client, make_project, org_url
 
 LEGAL = {
@@ -178,3 +178,54 @@ async def test_only_the_newest_numbered_invoice_is_deleted_and_its_number_reused
     fourth = await invoice(client, owner, org, project, montant="5", date_facturation="2026-11-02")
     assert fourth["numero"] == "F-000003"
     assert Decimal(fourth["taux_tva"]) == Decimal("20")
+
+
+async def test_an_invoice_of_a_period_bills_its_validated_time_line_by_person(
+    client: Client, database_url: str
+) -> None:
+    owner, org, project = await _firm(client)
+    alice = await consultant(client, owner, org, cost="400", sale="750")
+    bob = await consultant(client, owner, org, cost="300", sale=None)
+    validated = [
+        await log_time(client, owner, org, project, alice, "7.5", -3),
+        await log_time(client, owner, org, project, alice, "3", -2),
+    ]
+    await decide(client, owner, org, validated, "VALIDE")
+    await log_time(client, owner, org, project, alice, "8", -1)  # pending: not billed
+    outside = await log_time(client, owner, org, project, alice, "8", -30)
+    await decide(client, owner, org, [outside], "VALIDE")
+    body = {
+        "projet_id": project["id"],
+        "date_facturation": day(0),
+        "periode_debut": day(-7),
+        "periode_fin": day(0),
+    }
+    url = f"{org_url(org)}/invoices"
+    made = await expect(await client.post(url, json=body, headers=owner.headers), 201)
+    # 10.5 h at 750 / 8 = 93.75 an hour: 984.375, half-up 984.38.
+    assert (made["montant"], made["periode_debut"]) == ("984.38", day(-7))
+    xml = etree.fromstring(facturx.get_xml_from_pdf(await _pdf(client, owner, org, made["id"]))[1])
+    assert facturx.xml_check_xsd(etree.tostring(xml), flavor="factur-x", level="en16931")
+    quantities = [q.text for q in xml.iter(f"{RAM}BilledQuantity")]
+    assert quantities == ["10.50"]
+    assert [p.text for p in xml.iter(f"{RAM}ChargeAmount")] == ["93.7500"]
+    assert _total(xml, "LineTotalAmount") == "984.38"
+    assert _total(xml, "GrandTotalAmount") == "1181.26"  # + 196.876 -> 196.88 VAT
+    # Validated time of someone without a sale rate cannot be priced: a 422 naming them.
+    late = await log_time(client, owner, org, project, bob, "2", -1)
+    await decide(client, owner, org, [late], "VALIDE")
+    problem = await expect(await client.post(url, json=body, headers=owner.headers), 422)
+    assert locs(problem) == {f"time.{bob.id}"}
+    # The invoice's amount no longer matches the period's time: the PDF says so.
+    problem = await _pdf(client, owner, org, made["id"], 422)
+    assert locs(problem) == {f"time.{bob.id}"}
+
+
+async def test_an_invoice_needs_an_amount_or_a_period(client: Client, database_url: str) -> None:
+    owner, org, project = await _firm(client)
+    url = f"{org_url(org)}/invoices"
+    body = {"projet_id": project["id"], "date_facturation": "2026-11-02"}
+    await expect(await client.post(url, json=body, headers=owner.headers), 422)
+    empty = {**body, "periode_debut": "2026-10-01", "periode_fin": "2026-10-31"}
+    problem = await expect(await client.post(url, json=empty, headers=owner.headers), 422)
+    assert locs(problem) == {"body.periode_debut"}
