@@ -47,7 +47,7 @@ def _srgb_profile() -> bytes:
 
 def _euros(value: Decimal) -> str:
     whole, cents = f"{value:.2f}".split(".")
-    return f"{int(whole):,}".replace(",", "\u202f") + f",{cents} €"
+    return f"{int(whole):,}".replace(",", "\u00a0") + f",{cents} €"
 
 
 def _party_lines(party: Party) -> list[str]:
@@ -64,7 +64,8 @@ def _party_lines(party: Party) -> list[str]:
 def _draw(doc: InvoiceDocument, siret: str) -> bytes:
     _fonts()
     out = BytesIO()
-    pdf = Canvas(out, pagesize=A4, pageCompression=1, invariant=1)
+    # The initial font is Vera too: a default Helvetica would be an unembedded font.
+    pdf = Canvas(out, pagesize=A4, pageCompression=1, invariant=1, initialFontName=FONT)
     pdf.setTitle(f"Facture {doc.numero}")
     pdf.setAuthor(doc.seller.name)
     height = A4[1]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 import facturx
 from lxml import etree
+from pypdf import PdfReader
 
 from tests.factories import Client, User, create_org, expect, register
 from tests.server.rest.financekit import consultant, day, decide, invoice, log_time
@@ -78,6 +80,10 @@ async def test_pdf_is_factur_x_en16931_whose_xml_passes_the_xsd_and_matches_the_
     pdf = await _pdf(client, owner, org, made["id"])
     assert pdf.startswith(b"%PDF-")
     assert b"/GTS_PDFA1" in pdf  # the sRGB output intent PDF/A asks for
+    # PDF/A embeds every font: Vera as a subset, and no default Helvetica left over.
+    assert b"BitstreamVeraSans" in pdf and b"Helvetica" not in pdf
+    xmp = PdfReader(BytesIO(pdf)).trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"<pdfaid:part>3</pdfaid:part>" in xmp  # declared PDF/A-3
     filename, xml_bytes = facturx.get_xml_from_pdf(pdf, check_xsd=False)
     assert filename == "factur-x.xml"
     assert facturx.xml_check_xsd(xml_bytes, flavor="factur-x", level="en16931")
