@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
 from .auth import ProfileOut
 from .common import Instant, Name, NotNull, Patch, Request, ShortText, Url
@@ -58,6 +58,7 @@ class OrgPatch(Patch):
     image: Url | None = None
     timezone: NotNull[TimeZoneName] = None
     # The firm's legal details, printed on its invoices (docs/invoices.md); null clears.
+    # The service checks that the SIRET begins with the SIREN as they stand after the change.
     siren: Siren | None = None
     siret: Siret | None = None
     numero_tva: FrVatNumber | None = None
@@ -67,12 +68,6 @@ class OrgPatch(Patch):
     pays: CountryCode | None = None
     iban: Iban | None = None
     bic: Bic | None = None
-
-    @model_validator(mode="after")
-    def _siret_of_siren(self) -> OrgPatch:
-        if self.siren and self.siret and not self.siret.startswith(self.siren):
-            raise ValueError("the SIRET must begin with the SIREN")
-        return self
 
 
 class OrgOut(BaseModel):

@@ -25,7 +25,7 @@ from .core import Services
 from .invoice_lines import time_lines, total
 from .invoice_pdf import facturx_pdf
 from .invoice_xml import InvoiceDocument, Line, Party
-from .invoices import _readable_invoice, due_date
+from .invoices import due_date, readable_invoice
 
 CENT = Decimal("0.01")
 # Required of the firm (seller) for an EN 16931 invoice that French law accepts.
@@ -131,7 +131,7 @@ async def invoice_pdf(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         invoice_contact_scope(member)  # consultants: 403 whether or not the id exists
-        invoice = await _readable_invoice(session, member, invoice_id)
+        invoice = await readable_invoice(session, member, invoice_id)
         org = await organizations.get_organization(session, org_id)
         project = await projects.get_project(session, org_id=org_id, project_id=invoice.projet_id)
         client = None

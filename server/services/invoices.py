@@ -177,7 +177,7 @@ async def create_invoice(
         )
 
 
-async def _readable_invoice(
+async def readable_invoice(
     session: AsyncSession, member: Member, invoice_id: uuid.UUID, *, for_update: bool = False
 ) -> Facture:
     row = await invoices.get_invoice(
@@ -198,7 +198,7 @@ async def get_invoice(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         invoice_contact_scope(member)  # consultants: 403 whether or not the id exists
-        row = await _readable_invoice(session, member, invoice_id)
+        row = await readable_invoice(session, member, invoice_id)
         return invoice_out(row, await org_today(session, org_id, svc.clock()))
 
 
@@ -268,7 +268,7 @@ async def update_invoice(
     values: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        row = await _readable_invoice(tx.session, member, invoice_id, for_update=True)
+        row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
         start: date = values.get("date_facturation", row.date_facturation)
         due: date = values.get("date_echeance", due_date(row))
         if due < start:
@@ -300,7 +300,7 @@ async def delete_invoice(
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id)
         require(member, Action.MANAGE_PROJECTS)
-        row = await _readable_invoice(tx.session, member, invoice_id, for_update=True)
+        row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
         await _log(
             tx,
             actor,

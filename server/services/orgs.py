@@ -166,6 +166,18 @@ async def get_org(svc: Services, actor: Actor, org_id: uuid.UUID) -> OrgOut:
     return org_out(org, role)
 
 
+def _check_siret_of_siren(org: Organization, changes: dict[str, object]) -> None:
+    """The SIRET is the SIREN and an establishment number: checked on the values as they
+    stand after the change, so neither can drift from the other."""
+    siren = changes.get("siren", org.siren)
+    siret = changes.get("siret", org.siret)
+    if isinstance(siren, str) and isinstance(siret, str) and not siret.startswith(siren):
+        loc = "siret" if "siret" in changes else "siren"
+        raise validation_error(
+            [FieldError(loc=["body", loc], msg="the SIRET must begin with the SIREN")]
+        )
+
+
 async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgPatch) -> OrgOut:
     """OWNER or ADMIN; the activity log records each changed field with old and new value."""
     changes = patch.changes()
@@ -177,6 +189,7 @@ async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgP
             for key, value in changes.items()
             if getattr(org, key) != value
         }
+        _check_siret_of_siren(org, changes)
         if "slug" in diff and await organizations.slug_taken(tx.session, str(changes["slug"])):
             raise _slug_taken()
         if diff:

@@ -139,9 +139,12 @@ async def test_org_patch_checks_siren_siret_vat_and_iban(client: Client, databas
     resp = await client.patch(
         org_url(org), json={"siren": "732829320", "siret": "40303265000000"}, headers=owner.headers
     )
-    assert locs(await expect(resp, 422)) == {"body"}  # a SIRET of another SIREN
+    assert locs(await expect(resp, 422)) == {"body.siret"}  # a SIRET of another SIREN
     saved = await expect(await client.patch(org_url(org), json=LEGAL, headers=owner.headers), 200)
     assert (saved["siren"], saved["iban"]) == ("732829320", "FR7630006000011234567890189")
+    other = {"siret": "40303265000000"}  # against the SIREN already stored
+    resp = await client.patch(org_url(org), json=other, headers=owner.headers)
+    assert locs(await expect(resp, 422)) == {"body.siret"}
     cleared = await expect(
         await client.patch(org_url(org), json={"iban": None}, headers=owner.headers), 200
     )
