@@ -93,7 +93,9 @@ async def test_every_registered_client_event_has_a_description(client: Client) -
 
 
 async def test_a_handler_without_docstring_is_reported_as_undescribed() -> None:
-    dispatcher = Dispatcher(socketio.AsyncServer(async_mode="aiohttp"), 10, 10, Drain())
+    dispatcher = Dispatcher(
+        socketio.AsyncServer(async_mode="aiohttp"), 10, 10, Drain(), max_json_depth=32
+    )
 
     @dispatcher.on("thing:poke", MessageRef)
     async def poke(_state: Any, _req: MessageRef) -> None:
