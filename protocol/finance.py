@@ -29,6 +29,8 @@ InvoiceNumber = Annotated[
 
 # Days between an invoice's date and its due date when the client does not give one.
 DEFAULT_PAYMENT_TERM_DAYS = 30
+# VAT rate (percent) of an invoice that does not give one: France's standard rate.
+DEFAULT_VAT_RATE = Decimal("20.00")
 
 
 class BudgetPut(Request):
@@ -52,19 +54,33 @@ class BudgetOut(BaseModel):
 
 class InvoiceCreate(Request):
     """`date_echeance` defaults to `date_facturation` + 30 days and may not precede it.
-    `numero` is unique in the organization."""
+    `numero` is unique in the organization; left out, the organization's counter gives
+    the next one (`F-000001`, ...) without gaps (docs/invoices.md). `montant` is the
+    amount before tax; `taux_tva` the VAT rate in percent (default 20). With
+    `periode_debut` and `periode_fin` the invoice bills the project's validated time of
+    that period (one line per person at their daily sale rate) and `montant`, left out,
+    is that time's value; without a period, `montant` is required (one fixed line)."""
 
     projet_id: uuid.UUID
     numero: InvoiceNumber | None = None
-    montant: PositiveMoney
+    montant: PositiveMoney | None = None
+    taux_tva: Percent = DEFAULT_VAT_RATE
     date_facturation: Day
     date_echeance: Day | None = None
     statut_paiement: PaymentStatus = PaymentStatus.EN_ATTENTE
+    periode_debut: Day | None = None
+    periode_fin: Day | None = None
 
     @model_validator(mode="after")
     def _due_after_invoice(self) -> InvoiceCreate:
         if self.date_echeance is not None and self.date_echeance < self.date_facturation:
             raise ValueError("date_echeance may not precede date_facturation")
+        if (self.periode_debut is None) != (self.periode_fin is None):
+            raise ValueError("periode_debut and periode_fin go together")
+        if self.periode_debut and self.periode_fin and self.periode_fin < self.periode_debut:
+            raise ValueError("periode_fin may not precede periode_debut")
+        if self.montant is None and self.periode_debut is None:
+            raise ValueError("montant is required unless the invoice bills a period's time")
         return self
 
 
@@ -74,6 +90,7 @@ class InvoicePatch(Patch):
 
     numero: InvoiceNumber | None = None
     montant: NotNull[PositiveMoney] = None
+    taux_tva: NotNull[Percent] = None
     date_facturation: NotNull[Day] = None
     date_echeance: NotNull[Day] = None
     statut_paiement: NotNull[PaymentStatus] = None
@@ -104,6 +121,9 @@ class InvoiceOut(BaseModel):
     projet_id: uuid.UUID
     numero: str | None
     montant: Decimal
+    taux_tva: Decimal = DEFAULT_VAT_RATE
+    periode_debut: date | None = None
+    periode_fin: date | None = None
     date_facturation: date
     date_echeance: date
     statut_paiement: PaymentStatus

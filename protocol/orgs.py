@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstrain
 from .auth import ProfileOut
 from .common import Instant, Name, NotNull, Patch, Request, ShortText, Url
 from .enums import InvitationRole, JoinCodeRole, MemberRole
+from .legal import AddressLine, Bic, City, CountryCode, FrVatNumber, Iban, PostCode, Siren, Siret
 
 Slug = Annotated[
     str, StringConstraints(min_length=3, max_length=50, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -56,6 +57,17 @@ class OrgPatch(Patch):
     website: Url | None = None
     image: Url | None = None
     timezone: NotNull[TimeZoneName] = None
+    # The firm's legal details, printed on its invoices (docs/invoices.md); null clears.
+    # The service checks that the SIRET begins with the SIREN as they stand after the change.
+    siren: Siren | None = None
+    siret: Siret | None = None
+    numero_tva: FrVatNumber | None = None
+    adresse: AddressLine | None = None
+    code_postal: PostCode | None = None
+    ville: City | None = None
+    pays: CountryCode | None = None
+    iban: Iban | None = None
+    bic: Bic | None = None
 
 
 class OrgOut(BaseModel):
@@ -67,6 +79,15 @@ class OrgOut(BaseModel):
     website: str | None
     image: str | None
     timezone: str
+    siren: str | None = None
+    siret: str | None = None
+    numero_tva: str | None = None
+    adresse: str | None = None
+    code_postal: str | None = None
+    ville: str | None = None
+    pays: str | None = None
+    iban: str | None = None
+    bic: str | None = None
     created_at: datetime
     updated_at: datetime
     role: MemberRole

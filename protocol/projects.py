@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from .common import Day, ListQuery, Name, NotNull, Patch, Request, ShortText
 from .enums import ProjectStatus
+from .legal import AddressLine, City, CountryCode, PostCode, VatNumber
 
 
 class ClientCreate(Request):
@@ -23,6 +24,11 @@ class ClientCreate(Request):
     contact_principal: ShortText | None = None
     contact_user_id: uuid.UUID | None = None
     secteur: ShortText | None = None
+    adresse: AddressLine | None = None
+    code_postal: PostCode | None = None
+    ville: City | None = None
+    pays: CountryCode | None = None
+    numero_tva: VatNumber | None = None
 
 
 class ClientPatch(Patch):
@@ -30,6 +36,11 @@ class ClientPatch(Patch):
     contact_principal: ShortText | None = None
     contact_user_id: uuid.UUID | None = None
     secteur: ShortText | None = None
+    adresse: AddressLine | None = None
+    code_postal: PostCode | None = None
+    ville: City | None = None
+    pays: CountryCode | None = None
+    numero_tva: VatNumber | None = None
 
 
 class ClientOut(BaseModel):
@@ -39,6 +50,11 @@ class ClientOut(BaseModel):
     contact_principal: str | None
     contact_user_id: uuid.UUID | None
     secteur: str | None
+    adresse: str | None = None
+    code_postal: str | None = None
+    ville: str | None = None
+    pays: str | None = None
+    numero_tva: str | None = None
     created_at: datetime
     updated_at: datetime
 

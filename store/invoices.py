@@ -8,15 +8,18 @@ read. A stored NULL status (the schema allows it) reads as EN_ATTENTE.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.enums import PaymentStatus
+from protocol.enums import PaymentStatus, ValidationStatus
 
-from .models import Facture, Projet
+from .db import upsert
+from .models import ConsultantDetails, Facture, InvoiceCounter, Profile, Projet, TempsPasse
 from .pagination import page_stmt, split_page
 from .projects import visible_to_client_contact
 
@@ -62,6 +65,80 @@ async def create_invoice(
     await session.flush()
     await session.refresh(invoice)
     return invoice
+
+
+async def take_number(session: AsyncSession, org_id: uuid.UUID) -> int:
+    """The organization's next invoice number, taken in the caller's transaction.
+
+    One upsert (`... ON CONFLICT DO UPDATE SET last_value = last_value + 1 RETURNING`)
+    creates or increments the counter row and holds its lock to the end of the
+    transaction (SQLite: BEGIN IMMEDIATE), so concurrent creators queue here; a
+    transaction that rolls back gives its number back with it: no gap.
+    """
+    stmt = upsert(
+        session,
+        InvoiceCounter,
+        {"organization_id": org_id, "last_value": 1},
+        conflict=[InvoiceCounter.organization_id],
+        set_={"last_value": InvoiceCounter.last_value + 1},
+    ).returning(InvoiceCounter.last_value)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def give_back_number(session: AsyncSession, org_id: uuid.UUID, value: int) -> bool:
+    """Step the counter back from `value` when it is the last number given (the
+    invoice being deleted is the newest numbered one); False when it is not."""
+    result = await session.execute(
+        update(InvoiceCounter)
+        .where(InvoiceCounter.organization_id == org_id, InvoiceCounter.last_value == value)
+        .values(last_value=value - 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class BilledTime:
+    """One person's validated hours on a project in a period, and their daily sale rate
+    in the organization (None without consultant details or sale rate)."""
+
+    profile_id: uuid.UUID
+    prenom: str
+    nom: str
+    hours: Decimal
+    daily_rate: Decimal | None
+
+
+async def validated_time(
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, start: date, end: date
+) -> list[BilledTime]:
+    """Per person, by name: the VALIDE hours on `project_id` dated `start`..`end`."""
+    hours = func.sum(TempsPasse.heures_travaillees)
+    stmt = (
+        select(
+            Profile.id, Profile.prenom, Profile.nom, hours, ConsultantDetails.taux_journalier_vente
+        )
+        .join(Profile, Profile.id == TempsPasse.profile_id)
+        .outerjoin(
+            ConsultantDetails,
+            and_(
+                ConsultantDetails.profile_id == TempsPasse.profile_id,
+                ConsultantDetails.organization_id == org_id,
+            ),
+        )
+        .where(
+            TempsPasse.organization_id == org_id,
+            TempsPasse.projet_id == project_id,
+            TempsPasse.validation_statut == ValidationStatus.VALIDE.value,
+            TempsPasse.date >= start,
+            TempsPasse.date <= end,
+        )
+        .group_by(Profile.id, Profile.prenom, Profile.nom, ConsultantDetails.taux_journalier_vente)
+        .order_by(Profile.nom, Profile.prenom, Profile.id)
+    )
+    return [
+        BilledTime(pid, prenom, nom, Decimal(h).quantize(Decimal("0.01")), rate)
+        for pid, prenom, nom, h, rate in await session.execute(stmt)
+    ]
 
 
 async def get_invoice(

@@ -24,7 +24,7 @@ from protocol.finance import (
     UtilizationQuery,
 )
 
-from ..services import finance, invoices
+from ..services import finance, invoice_document, invoices
 from .context import actor, services
 from .csvexport import CSV
 from .exports import send
@@ -40,6 +40,7 @@ ORG = "/api/v1/orgs/{org}"
 PROJECT = ORG + "/projects/{project}"
 INVOICES = ORG + "/invoices"
 TAGS = ["finance"]
+PDF = "application/pdf"
 CSV_COLUMNS = (
     "id",
     "numero",
@@ -207,6 +208,26 @@ async def create_invoice(request: web.Request) -> web.Response:
     req = await parse_body(request, InvoiceCreate)
     status, body = await invoices.create_invoice(services(request), caller, org_id, req, key)
     return json_response(body, status=status)
+
+
+@routes.get(INVOICES + "/{id}.pdf")
+@api(
+    "An invoice as a Factur-X PDF/A-3 (EN 16931)",
+    tags=TAGS,
+    content_type=PDF,
+    errors=[403, 404, 422],
+)
+async def get_invoice_pdf(request: web.Request) -> web.Response:
+    """Read by whoever reads the invoice; the CII XML is embedded. A 422 names every
+    legal detail of the organization or the client the invoice still lacks."""
+    caller = await actor(request)
+    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
+    name, pdf = await invoice_document.invoice_pdf(services(request), caller, org_id, invoice_id)
+    return web.Response(
+        body=pdf,
+        content_type=PDF,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @routes.get(INVOICES + "/{id}")

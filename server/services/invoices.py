@@ -47,10 +47,16 @@ from .clock import org_today
 from .core import Services, Tx
 from .earned_value import money
 from .idempotency import once, request_hash
+from .invoice_lines import time_lines, total
 
 INVOICE = "invoice"
 CREATE_ROUTE = "POST /orgs/{org}/invoices"
 EXPORT_PAGE = 500
+
+
+def numero_of(sequence: int) -> str:
+    """The printed number of the organization counter's `sequence`th invoice."""
+    return f"F-{sequence:06d}"
 
 
 def due_date(invoice: Facture) -> date:
@@ -78,6 +84,9 @@ def invoice_out(f: Facture, day: date) -> InvoiceOut:
         projet_id=f.projet_id,
         numero=f.numero,
         montant=money(f.montant),
+        taux_tva=money(f.taux_tva),
+        periode_debut=f.periode_debut,
+        periode_fin=f.periode_fin,
         date_facturation=f.date_facturation,
         date_echeance=due_date(f),
         statut_paiement=status,
@@ -132,6 +141,22 @@ async def create_invoice(
             await _check_numero(tx.session, org_id, req.numero, None)
             fields = req.model_dump()
             fields["statut_paiement"] = req.statut_paiement.value
+            if req.montant is None and req.periode_debut and req.periode_fin:
+                lines = await time_lines(
+                    tx.session,
+                    org_id=org_id,
+                    project_id=req.projet_id,
+                    start=req.periode_debut,
+                    end=req.periode_fin,
+                    hours_per_day=svc.settings.hours_per_day,
+                    where="body",
+                )
+                fields["montant"] = total(lines)
+            if req.numero is None:
+                # In this transaction: rolled back with it, so no number is lost.
+                fields["sequence"] = await invoices.take_number(tx.session, org_id)
+                fields["numero"] = numero_of(fields["sequence"])
+                await _check_numero(tx.session, org_id, fields["numero"], None)
             fields["date_echeance"] = req.date_echeance or req.date_facturation + timedelta(
                 days=DEFAULT_PAYMENT_TERM_DAYS
             )
@@ -152,7 +177,7 @@ async def create_invoice(
         )
 
 
-async def _readable_invoice(
+async def readable_invoice(
     session: AsyncSession, member: Member, invoice_id: uuid.UUID, *, for_update: bool = False
 ) -> Facture:
     row = await invoices.get_invoice(
@@ -173,7 +198,7 @@ async def get_invoice(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         invoice_contact_scope(member)  # consultants: 403 whether or not the id exists
-        row = await _readable_invoice(session, member, invoice_id)
+        row = await readable_invoice(session, member, invoice_id)
         return invoice_out(row, await org_today(session, org_id, svc.clock()))
 
 
@@ -243,7 +268,7 @@ async def update_invoice(
     values: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        row = await _readable_invoice(tx.session, member, invoice_id, for_update=True)
+        row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
         start: date = values.get("date_facturation", row.date_facturation)
         due: date = values.get("date_echeance", due_date(row))
         if due < start:
@@ -254,6 +279,11 @@ async def update_invoice(
                         loc=["body", loc], msg="date_echeance may not precede date_facturation"
                     )
                 ]
+            )
+        if "numero" in values and values["numero"] != row.numero and row.sequence is not None:
+            raise AppError(
+                ErrorCode.CONFLICT,
+                "an invoice numbered by the organization's counter keeps its number",
             )
         if "numero" in values:
             await _check_numero(tx.session, org_id, values["numero"], row.id)
@@ -270,7 +300,7 @@ async def delete_invoice(
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id)
         require(member, Action.MANAGE_PROJECTS)
-        row = await _readable_invoice(tx.session, member, invoice_id, for_update=True)
+        row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
         await _log(
             tx,
             actor,
@@ -279,4 +309,11 @@ async def delete_invoice(
             row,
             {"numero": row.numero, "montant": str(row.montant)},
         )
+        if row.sequence is not None and not await invoices.give_back_number(
+            tx.session, org_id, row.sequence
+        ):
+            raise AppError(
+                ErrorCode.CONFLICT,
+                "only the newest numbered invoice can be deleted: numbers have no gaps",
+            )
         await invoices.delete_invoice(tx.session, row)

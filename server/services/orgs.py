@@ -35,6 +35,20 @@ _LIGATURES = str.maketrans(
 )
 
 
+# The firm's legal details (docs/invoices.md), answered as stored.
+LEGAL_FIELDS = (
+    "siren",
+    "siret",
+    "numero_tva",
+    "adresse",
+    "code_postal",
+    "ville",
+    "pays",
+    "iban",
+    "bic",
+)
+
+
 def org_out(org: Organization, role: MemberRole) -> OrgOut:
     return OrgOut(
         id=org.id,
@@ -45,6 +59,7 @@ def org_out(org: Organization, role: MemberRole) -> OrgOut:
         website=org.website,
         image=org.image,
         timezone=org.timezone,
+        **{name: getattr(org, name) for name in LEGAL_FIELDS},
         created_at=org.created_at,
         updated_at=org.updated_at,
         role=role,
@@ -151,6 +166,18 @@ async def get_org(svc: Services, actor: Actor, org_id: uuid.UUID) -> OrgOut:
     return org_out(org, role)
 
 
+def _check_siret_of_siren(org: Organization, changes: dict[str, object]) -> None:
+    """The SIRET is the SIREN and an establishment number: checked on the values as they
+    stand after the change, so neither can drift from the other."""
+    siren = changes.get("siren", org.siren)
+    siret = changes.get("siret", org.siret)
+    if isinstance(siren, str) and isinstance(siret, str) and not siret.startswith(siren):
+        loc = "siret" if "siret" in changes else "siren"
+        raise validation_error(
+            [FieldError(loc=["body", loc], msg="the SIRET must begin with the SIREN")]
+        )
+
+
 async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgPatch) -> OrgOut:
     """OWNER or ADMIN; the activity log records each changed field with old and new value."""
     changes = patch.changes()
@@ -162,6 +189,7 @@ async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgP
             for key, value in changes.items()
             if getattr(org, key) != value
         }
+        _check_siret_of_siren(org, changes)
         if "slug" in diff and await organizations.slug_taken(tx.session, str(changes["slug"])):
             raise _slug_taken()
         if diff:

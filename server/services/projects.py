@@ -64,6 +64,11 @@ def client_out(c: Client) -> ClientOut:
         contact_principal=c.contact_principal,
         contact_user_id=c.contact_user_id,
         secteur=c.secteur,
+        adresse=c.adresse,
+        code_postal=c.code_postal,
+        ville=c.ville,
+        pays=c.pays,
+        numero_tva=c.numero_tva,
         created_at=c.created_at,
         updated_at=c.updated_at,
     )

@@ -22,7 +22,7 @@ from .chat import (
 )
 from .feed import ActivityLog, Notification
 from .files import Upload
-from .finance import BudgetProjet, Facture, TempsPasse
+from .finance import BudgetProjet, Facture, InvoiceCounter, TempsPasse
 from .identity import (
     JoinCode,
     Organization,
@@ -56,6 +56,7 @@ __all__ = [
     "GroupChatMember",
     "IdempotencyKey",
     "Incident",
+    "InvoiceCounter",
     "JobRound",
     "JoinCode",
     "Livrable",

@@ -6,7 +6,16 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import PaymentStatus, ValidationStatus
@@ -39,6 +48,14 @@ class Facture(UUIDPk, OrgScoped, Timestamps, Base):
         in_check("statut_paiement", "statut_paiement", PaymentStatus),
         CheckConstraint("montant >= 0", name="montant_non_negative"),
         CheckConstraint("date_echeance IS NULL OR date_echeance >= date_facturation", name="dates"),
+        CheckConstraint("taux_tva >= 0 AND taux_tva <= 100", name="taux_tva_range"),
+        UniqueConstraint("organization_id", "sequence"),
+        CheckConstraint(
+            "(periode_debut IS NULL AND periode_fin IS NULL) OR "
+            "(periode_debut IS NOT NULL AND periode_fin IS NOT NULL "
+            "AND periode_fin >= periode_debut)",
+            name="periode",
+        ),
     )
 
     projet_id: Mapped[uuid.UUID] = mapped_column(
@@ -53,6 +70,30 @@ class Facture(UUIDPk, OrgScoped, Timestamps, Base):
         default=PaymentStatus.EN_ATTENTE.value,
         server_default=PaymentStatus.EN_ATTENTE.value,
     )
+    # VAT rate in percent applied to `montant` (the amount before tax).
+    taux_tva: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal("20.00"), server_default="20.00"
+    )
+    # The value the organization's counter gave `numero` (null for a number the client
+    # chose, or one from before 0010): docs/invoices.md, "Numbering".
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    # The period whose validated time the invoice bills (its lines), if it bills time.
+    periode_debut: Mapped[date | None]
+    periode_fin: Mapped[date | None]
+
+
+class InvoiceCounter(OrgScoped, Base):
+    """The last invoice number an organization's counter gave. Taken with one upsert
+    (`ON CONFLICT DO UPDATE SET last_value = last_value + 1 RETURNING`) in the creating
+    transaction: its row lock queues concurrent creators, so numbers have no gap."""
+
+    __tablename__ = "invoice_counters"
+    __table_args__ = (
+        PrimaryKeyConstraint("organization_id"),
+        CheckConstraint("last_value >= 0", name="last_value_non_negative"),
+    )
+
+    last_value: Mapped[int] = mapped_column(Integer)
 
 
 class TempsPasse(UUIDPk, OrgScoped, Timestamps, Base):

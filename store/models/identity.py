@@ -81,6 +81,16 @@ class Organization(UUIDPk, Timestamps, Base):
     timezone: Mapped[str] = mapped_column(
         Text, default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE
     )
+    # Legal details printed on its invoices (docs/invoices.md), validated by protocol/legal.py.
+    siren: Mapped[str | None] = mapped_column(Text)
+    siret: Mapped[str | None] = mapped_column(Text)
+    numero_tva: Mapped[str | None] = mapped_column(Text)
+    adresse: Mapped[str | None] = mapped_column(Text)
+    code_postal: Mapped[str | None] = mapped_column(Text)
+    ville: Mapped[str | None] = mapped_column(Text)
+    pays: Mapped[str | None] = mapped_column(Text)
+    iban: Mapped[str | None] = mapped_column(Text)
+    bic: Mapped[str | None] = mapped_column(Text)
 
 
 class Profile(Timestamps, Base):

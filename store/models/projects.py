@@ -35,6 +35,12 @@ class Client(UUIDPk, OrgScoped, Timestamps, Base):
         ForeignKey("profiles.id", ondelete="SET NULL"), index=True
     )
     secteur: Mapped[str | None] = mapped_column(Text)
+    # The buyer's details on an invoice (docs/invoices.md).
+    adresse: Mapped[str | None] = mapped_column(Text)
+    code_postal: Mapped[str | None] = mapped_column(Text)
+    ville: Mapped[str | None] = mapped_column(Text)
+    pays: Mapped[str | None] = mapped_column(Text)
+    numero_tva: Mapped[str | None] = mapped_column(Text)
 
 
 class Projet(UUIDPk, OrgScoped, Timestamps, Base):

@@ -906,6 +906,21 @@ ROWS: list[Row] = [
         },
     ),
     Row("GET", "/orgs/{org}/invoices/{invoice}", allowed(200, *MANAGERS, "CLIENT")),
+    # The PDF is read like the invoice; this organization has no legal details yet, so a
+    # reader gets past the access check to the 422 naming them (test_invoice_pdf.py has
+    # the documents themselves).
+    Row(
+        "GET",
+        "/orgs/{org}/invoices/{invoice}.pdf",
+        allowed(422, *MANAGERS, "CLIENT"),
+        label="readers get past access to the missing legal details",
+    ),
+    Row(
+        "GET",
+        "/orgs/{org}/invoices/{other_invoice}.pdf",
+        {**allowed(422, *MANAGERS), "CLIENT": 404},
+        label="not the CLIENT member's project",
+    ),
     Row(
         "GET",
         "/orgs/{org}/invoices/{other_invoice}",

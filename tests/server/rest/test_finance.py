@@ -271,7 +271,9 @@ async def test_invoice_patch_checks_dates_and_delete_removes_it(
     client: Client, database_url: str
 ) -> None:
     owner, org, project = await _org_project(client)
-    made = await invoice(client, owner, org, project, montant="5", date_facturation="2026-01-10")
+    made = await invoice(
+        client, owner, org, project, numero="A-1", montant="5", date_facturation="2026-01-10"
+    )
     url = f"{org_url(org)}/invoices/{made['id']}"
     problem = await expect(
         await client.patch(url, json={"date_facturation": "2026-03-01"}, headers=owner.headers), 422

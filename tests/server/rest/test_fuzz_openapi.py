@@ -188,7 +188,10 @@ _BOMB = gzip.compress(b"[" + b"0," * 1_000_000 + b"0]")  # 2 MB of JSON in 2 KB
 
 def _date_fields(op: dict[str, Any]) -> dict[str, str]:
     """Body fields of `format: date` or `date-time` (directly or through `anyOf`)."""
-    ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    json_body = op["requestBody"]["content"].get("application/json")
+    if json_body is None:  # a multipart upload: no JSON fields to push to extremes
+        return {}
+    ref = json_body["schema"]["$ref"]
     schema = DOCUMENT["components"]["schemas"][ref.rsplit("/", 1)[-1]]
     found: dict[str, str] = {}
     for name, prop in schema.get("properties", {}).items():

@@ -150,6 +150,11 @@ export type ClientCreate = {
   contact_principal?: string | null;
   contact_user_id?: string | null;
   secteur?: string | null;
+  adresse?: string | null;
+  code_postal?: string | null;
+  ville?: string | null;
+  pays?: string | null;
+  numero_tva?: string | null;
 };
 
 export type ClientOut = {
@@ -159,6 +164,11 @@ export type ClientOut = {
   contact_principal: string | null;
   contact_user_id: string | null;
   secteur: string | null;
+  adresse?: string | null;
+  code_postal?: string | null;
+  ville?: string | null;
+  pays?: string | null;
+  numero_tva?: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -168,6 +178,11 @@ export type ClientPatch = {
   contact_principal?: string | null;
   contact_user_id?: string | null;
   secteur?: string | null;
+  adresse?: string | null;
+  code_postal?: string | null;
+  ville?: string | null;
+  pays?: string | null;
+  numero_tva?: string | null;
 };
 
 /** `nom` is unique in the organization, ignoring case (409). */
@@ -501,14 +516,22 @@ export type InvitationOut = {
 export type InvitationRole = "OWNER" | "ADMIN" | "MANAGER" | "MEMBER";
 
 /** `date_echeance` defaults to `date_facturation` + 30 days and may not precede it.
- * `numero` is unique in the organization. */
+ * `numero` is unique in the organization; left out, the organization's counter gives
+ * the next one (`F-000001`, ...) without gaps (docs/invoices.md). `montant` is the
+ * amount before tax; `taux_tva` the VAT rate in percent (default 20). With
+ * `periode_debut` and `periode_fin` the invoice bills the project's validated time of
+ * that period (one line per person at their daily sale rate) and `montant`, left out,
+ * is that time's value; without a period, `montant` is required (one fixed line). */
 export type InvoiceCreate = {
   projet_id: string;
   numero?: string | null;
-  montant: number | string;
+  montant?: number | string | null;
+  taux_tva?: number | string;
   date_facturation: string;
   date_echeance?: string | null;
   statut_paiement?: PaymentStatus;
+  periode_debut?: string | null;
+  periode_fin?: string | null;
 };
 
 export type InvoiceCsvQuery = {
@@ -532,6 +555,9 @@ export type InvoiceOut = {
   projet_id: string;
   numero: string | null;
   montant: string;
+  taux_tva?: string;
+  periode_debut?: string | null;
+  periode_fin?: string | null;
   date_facturation: string;
   date_echeance: string;
   statut_paiement: PaymentStatus;
@@ -545,6 +571,7 @@ export type InvoiceOut = {
 export type InvoicePatch = {
   numero?: string | null;
   montant?: number | string;
+  taux_tva?: number | string;
   date_facturation?: string;
   date_echeance?: string;
   statut_paiement?: PaymentStatus;
@@ -856,6 +883,15 @@ export type OrgOut = {
   website: string | null;
   image: string | null;
   timezone: string;
+  siren?: string | null;
+  siret?: string | null;
+  numero_tva?: string | null;
+  adresse?: string | null;
+  code_postal?: string | null;
+  ville?: string | null;
+  pays?: string | null;
+  iban?: string | null;
+  bic?: string | null;
   created_at: string;
   updated_at: string;
   role: MemberRole;
@@ -869,6 +905,15 @@ export type OrgPatch = {
   website?: string | null;
   image?: string | null;
   timezone?: string;
+  siren?: string | null;
+  siret?: string | null;
+  numero_tva?: string | null;
+  adresse?: string | null;
+  code_postal?: string | null;
+  ville?: string | null;
+  pays?: string | null;
+  iban?: string | null;
+  bic?: string | null;
 };
 
 export type Page_ActivityOut_ = {
@@ -2263,6 +2308,15 @@ export interface Operations {
     body: InvoicePatch;
     response: InvoiceOut;
   };
+  get_invoice_pdf: {
+    method: "GET";
+    path: "/api/v1/orgs/{org}/invoices/{id}.pdf";
+    auth: true;
+    params: { org: string; id: string };
+    query: undefined;
+    body: undefined;
+    response: string;
+  };
   list_join_codes: {
     method: "GET";
     path: "/api/v1/orgs/{org}/join-codes";
@@ -3038,6 +3092,7 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   delete_invoice: ["DELETE", "/api/v1/orgs/{org}/invoices/{id}", true],
   get_invoice: ["GET", "/api/v1/orgs/{org}/invoices/{id}", true],
   patch_invoice: ["PATCH", "/api/v1/orgs/{org}/invoices/{id}", true],
+  get_invoice_pdf: ["GET", "/api/v1/orgs/{org}/invoices/{id}.pdf", true],
   list_join_codes: ["GET", "/api/v1/orgs/{org}/join-codes", true],
   create_join_code: ["POST", "/api/v1/orgs/{org}/join-codes", true],
   delete_join_code: ["DELETE", "/api/v1/orgs/{org}/join-codes/{id}", true],
