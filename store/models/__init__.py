@@ -33,7 +33,7 @@ from .identity import (
     UserOrganization,
 )
 from .milestones import Milestone, MilestoneAssignment, MilestoneDependency, MilestoneTask
-from .ops import IdempotencyKey, JobRound
+from .ops import AlertState, IdempotencyKey, JobRound
 from .people import Competence, ConsultantDetails, ProfileCompetence
 from .projects import Affectation, Client, Livrable, Projet, Tache
 
@@ -41,6 +41,7 @@ __all__ = [
     "AccountToken",
     "ActivityLog",
     "Affectation",
+    "AlertState",
     "Base",
     "BudgetProjet",
     "ChannelMessage",
