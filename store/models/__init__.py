@@ -20,7 +20,7 @@ from .chat import (
     OrganizationChannel,
     ProjectChannel,
 )
-from .feed import ActivityLog, Notification
+from .feed import ActivityLog, Notification, NotificationPreference
 from .files import Upload
 from .finance import BudgetProjet, Facture, TempsPasse
 from .identity import (
@@ -66,6 +66,7 @@ __all__ = [
     "MilestoneDependency",
     "MilestoneTask",
     "Notification",
+    "NotificationPreference",
     "Organization",
     "OrganizationChannel",
     "OrganizationInvitation",

@@ -1,4 +1,4 @@
-"""alerts: what was last alerted about each subject
+"""alerts and notification preferences
 
 Revision ID: 0011_alerts
 Revises: 0009
@@ -8,7 +8,11 @@ Create Date: 2026-12-07
 alerted (a project's health colour, a drift's severity, a risk's level, an invoice's
 lateness, a budget's threshold, a validator's digest day), so the periodic job alerts
 once per transition and a re-run changes nothing. Row Level Security on PostgreSQL like
-every tenant table (0004's policy). Both engines.
+every tenant table (0004's policy).
+
+`notification_preferences`: a user's channel (`in_app`, `email`, `off`) for one
+notification type when not the default; the user's own rows across organizations, so no
+organization policy (like 0007's account tables). Both engines.
 """
 
 from __future__ import annotations
@@ -52,6 +56,23 @@ def upgrade() -> None:
             name=op.f("uq_alert_states_organization_id_kind_subject_id"),
         ),
     )
+    op.create_table(
+        "notification_preferences",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("type", sa.Text(), nullable=False),
+        sa.Column("channel", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "channel IN ('in_app', 'email', 'off')",
+            name=op.f("ck_notification_preferences_channel"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["profiles.id"],
+            name=op.f("fk_notification_preferences_user_id_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "type", name=op.f("pk_notification_preferences")),
+    )
     op.create_index(op.f("ix_alert_states_organization_id"), "alert_states", ["organization_id"])
     if _postgres():
         op.execute("ALTER TABLE alert_states ENABLE ROW LEVEL SECURITY")
@@ -66,3 +87,4 @@ def downgrade() -> None:
         op.execute("DROP POLICY IF EXISTS tenant_isolation ON alert_states")
     op.drop_index(op.f("ix_alert_states_organization_id"), table_name="alert_states")
     op.drop_table("alert_states")
+    op.drop_table("notification_preferences")
