@@ -69,9 +69,7 @@ async def test_bad_preferences_are_refused_and_change_nothing(http: Client) -> N
     assert got["preferences"] == got["defaults"]
 
 
-async def test_off_means_the_notification_is_not_created(
-    server: TestServer, http: Client
-) -> None:
+async def test_off_means_the_notification_is_not_created(server: TestServer, http: Client) -> None:
     team = await make_team(http)
     await _put(http, team.dev, {"preferences": {"TASK_ASSIGNED": "off"}})
     dev = await connected(server, team.dev.access_token)
