@@ -175,6 +175,15 @@ class NotificationType(StrEnum):
     SYSTEM = "SYSTEM"
 
 
+class NotificationChannel(StrEnum):
+    """How a user wants one type of notification (`/me/notification-preferences`): in the
+    app only, in the app and in the mail digest too, or not at all (never created)."""
+
+    IN_APP = "in_app"
+    EMAIL = "email"
+    OFF = "off"
+
+
 class ActivityAction(StrEnum):
     """`activity_logs.action`: what happened. Each area adds its own values here."""
 

@@ -16,9 +16,11 @@ from pydantic import BaseModel
 
 from . import pushes
 from .chat import ChannelInfo, Deleted, Message, ReactionsOut
+from .finance import BudgetOut, InvoiceOut
 from .milestones import MilestoneDeleted, MilestoneOut
 from .notifications import NotificationNew
 from .presence import PresenceUpdated
+from .projects import ProjectOut
 from .realtime import (
     AuthExpired,
     ChannelRemoved,
@@ -28,6 +30,7 @@ from .realtime import (
     SessionInfo,
 )
 from .tasks import TaskDeleted, TaskOut
+from .time import TimeEntryOut
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,49 @@ NOTIFICATION_READ: Final = server_event(
     pushes.NotificationsRead,
     "Notifications were marked read on another device; `unread_count` is the server's.",
     "the user's other sockets",
+)
+PROJECT_UPDATED: Final = server_event(
+    "project:updated",
+    ProjectOut,
+    "A subscribed project's fields changed (name, dates, status, lead, client...).",
+    "sockets subscribed to the project (`project:subscribe`)",
+)
+BUDGET_UPDATED: Final = server_event(
+    "budget:updated",
+    BudgetOut,
+    "A project's budget was set or changed.",
+    "the sockets of the organization's finance roles (those who see financials: managers, "
+    "admins, owners)",
+)
+INVOICE_CREATED: Final = server_event(
+    "invoice:created",
+    InvoiceOut,
+    "An invoice was created; `statut_paiement` as read on the firm's today.",
+    "the sockets of the organization's finance roles (managers, admins, owners)",
+)
+INVOICE_UPDATED: Final = server_event(
+    "invoice:updated",
+    InvoiceOut,
+    "An invoice was changed (amount, dates, number, payment status).",
+    "the sockets of the organization's finance roles (managers, admins, owners)",
+)
+TIME_ENTRY_CREATED: Final = server_event(
+    "time-entry:created",
+    TimeEntryOut,
+    "A time entry was logged.",
+    "the sockets of its author and of the validators (roles that read everyone's time)",
+)
+TIME_ENTRY_UPDATED: Final = server_event(
+    "time-entry:updated",
+    TimeEntryOut,
+    "A time entry was corrected, rejected or reopened.",
+    "the sockets of its author and of the validators (roles that read everyone's time)",
+)
+TIME_ENTRY_VALIDATED: Final = server_event(
+    "time-entry:validated",
+    TimeEntryOut,
+    "A time entry was validated.",
+    "the sockets of its author and of the validators (roles that read everyone's time)",
 )
 
 # Client to server.

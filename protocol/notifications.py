@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .common import ListQuery, Request
-from .enums import NotificationType
+from .enums import NotificationChannel, NotificationType
 
 
 class NotificationOut(BaseModel):
@@ -22,6 +22,33 @@ class NotificationOut(BaseModel):
     metadata: dict[str, Any]
     read_at: datetime | None
     created_at: datetime
+
+
+# Each type's channel until the user chooses another: mentions and direct messages are
+# also mailed in the digest (as before preferences existed), every other type stays in
+# the app.
+DEFAULT_CHANNELS: dict[NotificationType, NotificationChannel] = {
+    t: (
+        NotificationChannel.EMAIL
+        if t in (NotificationType.MENTION, NotificationType.DIRECT_MESSAGE)
+        else NotificationChannel.IN_APP
+    )
+    for t in NotificationType
+}
+
+
+class NotificationPreferences(BaseModel):
+    """The channel of every notification type for the user (their choice or the
+    default), and the defaults."""
+
+    preferences: dict[NotificationType, NotificationChannel]
+    defaults: dict[NotificationType, NotificationChannel]
+
+
+class NotificationPreferencesPut(Request):
+    """The channels to set, by type; a type left out keeps its current channel."""
+
+    preferences: dict[NotificationType, NotificationChannel]
 
 
 class NotificationNew(BaseModel):

@@ -11,7 +11,8 @@ Rooms:
 - `org:{id}`: every member's sockets (the anchor for "every socket of the organization").
 - `org:{id}:{action}`: members whose role holds `action` (`ORG_WIDE_READS`): events that
   only those roles may read go there (organization channels announced, organization-level
-  milestones, presence), so per-recipient filtering costs nothing on delivery.
+  milestones, presence, budgets and invoices to the finance roles, time entries to the
+  validators), so per-recipient filtering costs nothing on delivery.
 - `chan:{kind}:{id}` and `project:{id}`: entered on request (`channel:join`,
   `project:subscribe`) after the same check; `audience` re-checks each one.
 """
@@ -35,6 +36,10 @@ ORG_WIDE_READS: tuple[Action, ...] = (
     Action.READ_ORG_CHANNELS,
     Action.READ_ALL_PROJECTS,
     Action.LIST_MEMBERS,
+    # The finance roles: budgets and invoices.
+    Action.SEE_FINANCIALS,
+    # Everyone's time entries (the validators: every role that validates time reads it).
+    Action.READ_ALL_TIME,
 )
 
 

@@ -1,4 +1,5 @@
-"""Who is owed a digest mail of unread mentions and direct messages, and what it says.
+"""Who is owed a digest mail of unread notifications of the types they want mailed
+(mentions and direct messages by default), and what it says.
 
 Notifications are tenant rows: `candidates` runs in a transaction scoped to one
 organization, `unread_since` in one acting as the user (their own notifications across
@@ -13,11 +14,17 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.enums import EmailNotifications, NotificationType
+from protocol.enums import EmailNotifications, NotificationChannel
+from protocol.notifications import DEFAULT_CHANNELS
 
 from .models import Notification, Profile
+from .notification_prefs import mailed
 
-DIGEST_TYPES = (NotificationType.MENTION.value, NotificationType.DIRECT_MESSAGE.value)
+# The types mailed by default; each user may add or remove types
+# (`/me/notification-preferences`, store/notification_prefs.py).
+DIGEST_TYPES = tuple(
+    t.value for t, channel in DEFAULT_CHANNELS.items() if channel is NotificationChannel.EMAIL
+)
 
 
 async def candidates(
@@ -33,7 +40,7 @@ async def candidates(
         .where(
             Notification.organization_id == org_id,
             Notification.read_at.is_(None),
-            Notification.type.in_(DIGEST_TYPES),
+            mailed(DIGEST_TYPES),
             Notification.created_at <= created_before,
             or_(mark.is_(None), Notification.created_at > mark),
             Profile.email_notifications != EmailNotifications.OFF.value,
@@ -52,7 +59,7 @@ async def unread_since(
     where = and_(
         Notification.user_id == user_id,
         Notification.read_at.is_(None),
-        Notification.type.in_(DIGEST_TYPES),
+        mailed(DIGEST_TYPES),
         Notification.created_at > since if since is not None else true(),
     )
     rows = await session.scalars(

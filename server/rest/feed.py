@@ -1,4 +1,5 @@
-"""`/api/v1/notifications` and `/api/v1/orgs/{org}/activity`."""
+"""`/api/v1/notifications`, `/api/v1/me/notification-preferences` and
+`/api/v1/orgs/{org}/activity`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from protocol.notifications import (
     ActivityOut,
     ActivityQuery,
     NotificationPage,
+    NotificationPreferences,
+    NotificationPreferencesPut,
     NotificationQuery,
     NotificationRead,
     UnreadCount,
@@ -46,6 +49,31 @@ async def read_notifications(request: web.Request) -> web.Response:
     caller = await actor(request)
     req = await parse_body(request, NotificationRead)
     return json_response(await notifications.mark_read(services(request), caller, req))
+
+
+@routes.get("/api/v1/me/notification-preferences")
+@api(
+    "The caller's channel for each notification type (in_app, email, off) and the defaults",
+    tags=["feed"],
+    response=NotificationPreferences,
+)
+async def get_notification_preferences(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    return json_response(await notifications.preferences(services(request), caller))
+
+
+@routes.put("/api/v1/me/notification-preferences")
+@api(
+    "Set the caller's channel for some notification types: `in_app`, `email` (also in the "
+    "mail digest) or `off` (not created at all); the types left out keep theirs",
+    tags=["feed"],
+    body=NotificationPreferencesPut,
+    response=NotificationPreferences,
+)
+async def put_notification_preferences(request: web.Request) -> web.Response:
+    caller = await actor(request)
+    req = await parse_body(request, NotificationPreferencesPut)
+    return json_response(await notifications.set_preferences(services(request), caller, req))
 
 
 @routes.get("/api/v1/orgs/{org}/activity")

@@ -1,5 +1,8 @@
 """The periodic analytics job: health, drifts (and their recommendations) and risk
-predictions of every ACTIF project of every organization, once per interval; then the
+predictions of every ACTIF project of every organization, once per interval, with the
+alerts they give rise to (alerts.py: health turning ROUGE, critical drifts, high risks,
+budget thresholds; per organization, invoices turning late and the validators' digest
+of waiting time); then the
 housekeeping (housekeeping.py: expired idempotency keys and refresh tokens);
 purge of uploads never attached to a message (server/services/uploads.py).
 
@@ -24,6 +27,7 @@ from protocol.enums import ProjectStatus
 from store import analytics, organizations, projects
 
 from ..policy import enter_organization
+from . import alerts
 from .clock import org_today
 from .core import Services
 from .drifts import detect
@@ -61,10 +65,21 @@ async def analyse_project(
             return 0
         day = await org_today(tx.session, org_id, now)
         signals = await gather(tx.session, org_id, project, day, svc.settings.hours_per_day)
-        await analytics.add(tx.session, health_row(org_id, signals, assess(signals)))
+        health = assess(signals)
+        await analytics.add(tx.session, health_row(org_id, signals, health))
         new_drifts = await detect(tx.session, org_id, signals)
-        await predict(tx.session, org_id, signals, now)
+        predicted = await predict(tx.session, org_id, signals, now)
+        await alerts.project_analysed(svc, tx, signals, health, predicted)
         return len(new_drifts)
+
+
+async def alert_organization(svc: Services, org_id: uuid.UUID, now: datetime) -> None:
+    """The organization-wide alerts of the round, in one transaction: invoices turned
+    late on the firm's today, the validators' daily digest of time waiting."""
+    async with svc.tx() as tx:
+        await enter_organization(tx.session, org_id)
+        await alerts.invoices_checked(svc, tx, org_id, await org_today(tx.session, org_id, now))
+        await alerts.time_digest(svc, tx, org_id, now)
 
 
 async def _organization_ids(svc: Services) -> list[uuid.UUID]:
@@ -84,9 +99,10 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
     """Analyse every active project now (or at `now`, for tests and replays); each
     organization's day is its own date at that instant (clock.py)."""
     now = now or svc.clock()
+    org_ids = await _organization_ids(svc)
     targets = [
         (org_id, project_id)
-        for org_id in await _organization_ids(svc)
+        for org_id in org_ids
         for project_id in await _active_projects(svc, org_id)
     ]
     report = RoundReport()
@@ -97,6 +113,12 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
         except Exception:
             report.failed += 1
             log.exception("analytics failed for project %s of organization %s", project_id, org_id)
+    for org_id in org_ids:
+        try:
+            await alert_organization(svc, org_id, now)
+        except Exception:
+            report.failed += 1
+            log.exception("alerts failed for organization %s", org_id)
     log.info(
         "analytics round: %d projects analysed, %d failed, %d new drifts",
         report.analysed,

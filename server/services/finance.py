@@ -31,6 +31,7 @@ from store import finance_queries as q
 from store.models import BudgetProjet, Projet
 
 from ..policy import Action, Member, require_member
+from . import live_business
 from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
@@ -119,6 +120,7 @@ async def put_budget(
                 resource_id=row.id,
                 metadata={"projet_id": str(project.id), "created": created, "changes": diff},
             )
+            live_business.budget_updated(tx, budget_out(row))
         return budget_out(row), created
 
 

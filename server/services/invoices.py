@@ -41,6 +41,7 @@ from ..policy import (
     require_invoice_reader,
     require_member,
 )
+from . import live_business
 from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
@@ -170,7 +171,9 @@ async def create_invoice(
                 {"fields": created_fields(fields)},
             )
             day = await org_today(tx.session, org_id, svc.clock())
-            return 201, invoice_out(row, day).model_dump(mode="json")
+            out = invoice_out(row, day)
+            live_business.invoice_changed(tx, out, created=True)
+            return 201, out.model_dump(mode="json")
 
         return await once(
             svc, tx, org_id, actor.user_id, CREATE_ROUTE, key, request_hash(req), produce
@@ -291,7 +294,10 @@ async def update_invoice(
         if diff:
             await invoices.update_invoice(tx.session, row, {k: values[k] for k in diff})
             await _log(tx, actor, org_id, ActivityAction.INVOICE_UPDATED, row, {"changes": diff})
-        return invoice_out(row, await org_today(tx.session, org_id, svc.clock()))
+        out = invoice_out(row, await org_today(tx.session, org_id, svc.clock()))
+        if diff:
+            live_business.invoice_changed(tx, out, created=False)
+        return out
 
 
 async def delete_invoice(

@@ -8,15 +8,19 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from protocol.enums import NotificationType
+from protocol.enums import NotificationChannel, NotificationType
 from protocol.notifications import (
+    DEFAULT_CHANNELS,
     NotificationNew,
     NotificationOut,
     NotificationPage,
+    NotificationPreferences,
+    NotificationPreferencesPut,
     NotificationQuery,
     NotificationRead,
     UnreadCount,
 )
+from store import notification_prefs as prefs
 from store import notifications as store
 from store.models import Notification, Profile
 
@@ -54,9 +58,12 @@ async def notify(
     message: str | None = None,
     link: str | None = None,
     metadata: dict[str, Any] | None = None,
-) -> None:
+) -> bool:
     """Store a notification in `tx`; once committed, every socket of the user gets it
-    with the unread count read after the commit (so the badge is exact)."""
+    with the unread count read after the commit (so the badge is exact). Nothing when
+    the user turned this type `off`; answers whether it was created."""
+    if await prefs.channel_of(tx.session, user_id, type) is NotificationChannel.OFF:
+        return False
     row = await store.add_notification(
         tx.session,
         org_id=org_id,
@@ -77,6 +84,7 @@ async def notify(
         await svc.bus.publish([Emit(NEW, new, user_room(user_id))])
 
     tx.after_commit(push)
+    return True
 
 
 async def notify_readers(
@@ -95,14 +103,13 @@ async def notify_readers(
 ) -> list[uuid.UUID]:
     """`notify` each of `user_ids` once, except the actor (nobody is told of what they did
     themselves) and anyone who is no longer a member or may not read the resource
-    (`may_read`, a policy check). Returns who was notified."""
+    (`may_read`, a policy check). Returns who was notified (not who turned it off)."""
     notified: list[uuid.UUID] = []
     for user_id in dict.fromkeys(u for u in user_ids if u is not None and u != actor_id):
         member = await membership(tx.session, org_id, user_id)
         if member is None or not await may_read(member):
             continue
-        notified.append(user_id)
-        await notify(
+        created = await notify(
             svc,
             tx,
             org_id=org_id,
@@ -113,6 +120,8 @@ async def notify_readers(
             link=link,
             metadata=metadata,
         )
+        if created:
+            notified.append(user_id)
     return notified
 
 
@@ -186,3 +195,23 @@ async def mark_read(
     async with svc.sessions() as session:
         await act_as(session, actor.user_id)
         return UnreadCount(unread_count=await store.count_unread(session, user_id=actor.user_id))
+
+
+async def preferences(svc: Services, actor: Actor) -> NotificationPreferences:
+    """The user's channel for every type, their choice or the default."""
+    async with svc.sessions() as session:
+        stored = await prefs.chosen(session, actor.user_id)
+    channels = {
+        t: NotificationChannel(stored[t.value]) if t.value in stored else default
+        for t, default in DEFAULT_CHANNELS.items()
+    }
+    return NotificationPreferences(preferences=channels, defaults=DEFAULT_CHANNELS)
+
+
+async def set_preferences(
+    svc: Services, actor: Actor, req: NotificationPreferencesPut
+) -> NotificationPreferences:
+    """Set the channels given; the others keep theirs."""
+    async with svc.tx() as tx:
+        await prefs.choose(tx.session, actor.user_id, req.preferences)
+    return await preferences(svc, actor)

@@ -40,7 +40,7 @@ from ..policy import (
     require_project_reader,
 )
 from ..rest.etag import stale
-from . import milestones
+from . import live_business, milestones
 from .access import (
     announce_client_projects,
     channel_access_changed,
@@ -363,7 +363,9 @@ async def update_project(
         await _log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
         if "statut" in diff:
             await project_status_changed(svc, tx, actor.user_id, updated, old_status)
-        return project_out(updated, channel)
+        out = project_out(updated, channel)
+        live_business.project_updated(tx, out)
+        return out
 
 
 async def delete_project(

@@ -27,6 +27,7 @@ from store import time_entries as store
 from store.models import TempsPasse
 
 from ..policy import Action, can_read_own_time, membership, require_member
+from . import live_business
 from .auth import Actor
 from .core import Services, Tx
 from .notifications import notify
@@ -119,6 +120,7 @@ async def decide(
             await store.update_entry(tx.session, row, values)
             meta = {"motif": req.motif} if rejected and req.motif else {}
             await log(tx, actor, row, action, meta)
+            await live_business.time_entry_changed(tx, row, entry_out(row))
         await _notify_owners(svc, tx, actor, org_id, rows, req)
         by_id = {r.id: r for r in rows}
         return TimeEntryList(items=[entry_out(by_id[i]) for i in ids])
@@ -153,4 +155,5 @@ async def reopen(
             },
         )
         await log(tx, actor, entry, ActivityAction.TIME_ENTRY_REOPENED, meta)
+        await live_business.time_entry_changed(tx, entry, entry_out(entry))
         return entry_out(entry)

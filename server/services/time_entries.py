@@ -49,6 +49,7 @@ from ..policy import (
     require_member,
     time_reader_scope,
 )
+from . import live_business
 from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
@@ -175,6 +176,7 @@ async def _create(
     fields["profile_id"] = profile_id
     entry = await store.create_entry(tx.session, org_id=org_id, fields=fields)
     await log(tx, actor, entry, ActivityAction.TIME_ENTRY_CREATED, created_fields(fields))
+    await live_business.time_entry_changed(tx, entry, entry_out(entry), created=True)
     return entry
 
 
@@ -271,6 +273,7 @@ async def update_time_entry(
         if values:
             await store.update_entry(tx.session, entry, values)
             await log(tx, actor, entry, ActivityAction.TIME_ENTRY_UPDATED, meta)
+            await live_business.time_entry_changed(tx, entry, entry_out(entry))
         return entry_out(entry)
 
 

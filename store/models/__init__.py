@@ -20,7 +20,7 @@ from .chat import (
     OrganizationChannel,
     ProjectChannel,
 )
-from .feed import ActivityLog, Notification
+from .feed import ActivityLog, Notification, NotificationPreference
 from .files import Upload
 from .finance import BudgetProjet, Facture, InvoiceCounter, TempsPasse
 from .identity import (
@@ -33,7 +33,7 @@ from .identity import (
     UserOrganization,
 )
 from .milestones import Milestone, MilestoneAssignment, MilestoneDependency, MilestoneTask
-from .ops import IdempotencyKey, JobRound
+from .ops import AlertState, IdempotencyKey, JobRound
 from .people import Competence, ConsultantDetails, ProfileCompetence
 from .projects import Affectation, Client, Livrable, Projet, Tache
 
@@ -41,6 +41,7 @@ __all__ = [
     "AccountToken",
     "ActivityLog",
     "Affectation",
+    "AlertState",
     "Base",
     "BudgetProjet",
     "ChannelMessage",
@@ -66,6 +67,7 @@ __all__ = [
     "MilestoneDependency",
     "MilestoneTask",
     "Notification",
+    "NotificationPreference",
     "Organization",
     "OrganizationChannel",
     "OrganizationInvitation",

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from protocol.enums import NotificationType
+from protocol.enums import NotificationChannel, NotificationType
 
 from .base import Base, CreatedAt, OrgScoped, UUIDPk, in_check
 
@@ -31,6 +31,22 @@ class Notification(UUIDPk, OrgScoped, CreatedAt, Base):
     # `metadata` is reserved by SQLAlchemy's declarative classes.
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     read_at: Mapped[datetime | None]
+
+
+class NotificationPreference(Base):
+    """A user's channel for one notification type, when not the default
+    (protocol.notifications.DEFAULT_CHANNELS). The user's own, across organizations."""
+
+    __tablename__ = "notification_preferences"
+    # `type` is checked by the API (protocol.enums.NotificationType), not by a CHECK
+    # that every new type would have to migrate.
+    __table_args__ = (in_check("channel", "channel", NotificationChannel),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    type: Mapped[str] = mapped_column(Text, primary_key=True)
+    channel: Mapped[str] = mapped_column(Text)
 
 
 class ActivityLog(UUIDPk, OrgScoped, CreatedAt, Base):

@@ -51,3 +51,18 @@ class JobRound(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_round: Mapped[int] = mapped_column(BigInteger)
+
+
+class AlertState(UUIDPk, OrgScoped, Base):
+    """What was last alerted about one subject (a project's health colour, a drift's
+    severity, an invoice's lateness, a budget's threshold, a validator's digest day):
+    an alert is sent only when the state computed now differs from the stored one, so a
+    job run again the same day sends nothing twice (server/services/alerts.py)."""
+
+    __tablename__ = "alert_states"
+    __table_args__ = (UniqueConstraint("organization_id", "kind", "subject_id"),)
+
+    # "health", "drift:COUT", "risk:BUDGET", "invoice_late", "budget", "time_pending".
+    kind: Mapped[str] = mapped_column(Text)
+    subject_id: Mapped[uuid.UUID]
+    state: Mapped[str] = mapped_column(Text)

@@ -495,6 +495,11 @@ def every_member(ok: int) -> dict[str, int]:
     return allowed(ok, *ROLES)
 
 
+def every_user(ok: int) -> dict[str, int]:
+    """A route of the caller's own account: every signed-in user, member or not."""
+    return {**every_member(ok), "outsider": ok}
+
+
 ADMINS = ("OWNER", "ADMIN")
 MANAGERS = ("OWNER", "ADMIN", "MANAGER")
 # Task editors on a project they lead (or are staffed on).
@@ -521,6 +526,14 @@ def _fresh_email(call: Call) -> str:
 
 
 ROWS: list[Row] = [
+    # The caller's own notification preferences (not organization-scoped).
+    Row("GET", "/me/notification-preferences", every_user(200)),
+    Row(
+        "PUT",
+        "/me/notification-preferences",
+        every_user(200),
+        body=lambda call: {"preferences": {"WARNING": "email", "TASK_ASSIGNED": "off"}},
+    ),
     # Organizations
     Row("GET", "/orgs/{org}", every_member(200)),
     Row(

@@ -27,6 +27,17 @@ export type AuthRefreshed = {
   expires_at: string;
 };
 
+export type BudgetOut = {
+  id: string;
+  organization_id: string;
+  projet_id: string;
+  montant_total_vente: string;
+  cout_estime_total: string;
+  marge_cible_pct: string;
+  created_at: string;
+  updated_at: string;
+};
+
 /** A channel as every payload describes it. Only organization channels are archived;
  * project and direct channels have no description. */
 export type ChannelInfo = {
@@ -97,6 +108,23 @@ export type HistoryQuery = {
   before_seq?: number | null;
   after_seq?: number | null;
   limit?: number;
+};
+
+/** `statut_paiement` is the status as read: an unpaid invoice past `date_echeance`
+ * reads RETARD (the stored value is not changed by reading); `jours_de_retard` counts
+ * the days past due of an unpaid invoice (0 otherwise). */
+export type InvoiceOut = {
+  id: string;
+  organization_id: string;
+  projet_id: string;
+  numero: string | null;
+  montant: string;
+  date_facturation: string;
+  date_echeance: string;
+  statut_paiement: PaymentStatus;
+  jours_de_retard: number;
+  created_at: string;
+  updated_at: string;
 };
 
 export type LinkedTaskOut = {
@@ -277,6 +305,8 @@ export type OrganizationRemoved = {
   organization_id: string;
 };
 
+export type PaymentStatus = "EN_ATTENTE" | "PAYE" | "RETARD";
+
 export type PresenceChosen = {
   status: "online" | "away";
 };
@@ -307,6 +337,24 @@ export type PresenceUpdated = {
 };
 
 export type ProgressMode = "auto" | "manual";
+
+export type ProjectOut = {
+  id: string;
+  organization_id: string;
+  client_id: string;
+  chef_projet_id: string | null;
+  nom: string;
+  description: string | null;
+  date_debut: string;
+  date_fin_prevue: string | null;
+  statut: ProjectStatus;
+  version: number;
+  channel_id: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type ProjectStatus = "ACTIF" | "TERMINE" | "SUSPENDU";
 
 export type ProjectSubscription = {
   project_id: string;
@@ -487,6 +535,24 @@ export type ThreadQuery = {
   limit?: number;
 };
 
+export type TimeEntryOut = {
+  id: string;
+  organization_id: string;
+  profile_id: string;
+  projet_id: string;
+  tache_id: string | null;
+  date: string;
+  heures_travaillees: string;
+  description: string | null;
+  source_outil: string | null;
+  validation_statut: ValidationStatus;
+  motif_rejet: string | null;
+  validated_by: string | null;
+  validated_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
 /** Someone else is typing, or stopped (`typing: false`, also sent on expiry). */
 export type Typing = {
   channel: ChannelKey;
@@ -504,6 +570,8 @@ export type UnreadCount = {
 };
 
 export type UserStatus = "online" | "offline" | "away";
+
+export type ValidationStatus = "EN_ATTENTE" | "VALIDE" | "REJETE";
 
 /** Client-to-server events: payload, ack data and the error codes the ack can carry. */
 export interface ClientEvents {
@@ -681,6 +749,8 @@ since (`changed`): what a client missed while away or across a gap. */
 export interface ServerEvents {
   /** The access token expired without `auth:refresh`, or the session was ended (logout, logout-all, password change, refresh-token reuse); the server disconnects the socket right after. Reconnect with a fresh token (or sign in again). */
   "auth:expired": AuthExpired;
+  /** A project's budget was set or changed. */
+  "budget:updated": BudgetOut;
   /** A channel was created in an organization, or the user was added to a group. */
   "channel:added": ChannelInfo;
   /** The same user read up to `read_seq` on another device; `unread_count` is the server's. */
@@ -689,6 +759,10 @@ export interface ServerEvents {
   "channel:removed": ChannelRemoved;
   /** A channel's name, description or archived state changed (organization channels: managers and above; groups: any member). */
   "channel:updated": ChannelInfo;
+  /** An invoice was created; `statut_paiement` as read on the firm's today. */
+  "invoice:created": InvoiceOut;
+  /** An invoice was changed (amount, dates, number, payment status). */
+  "invoice:updated": InvoiceOut;
   /** A message was deleted: keep it as a tombstone (`deleted: true`, empty content) so the sequence stays whole. */
   "message:deleted": Deleted;
   /** A message was stored in a channel. `seq` is per channel, gapless and in commit order: a client that sees a gap asks `sync` for what it missed. */
@@ -713,6 +787,8 @@ export interface ServerEvents {
   "presence:updated": PresenceUpdated;
   /** The user may no longer read a project the socket had subscribed to (role, client contact, deletion): it hears none of its events any more. */
   "project:unsubscribed": ProjectUnsubscribed;
+  /** A subscribed project's fields changed (name, dates, status, lead, client...). */
+  "project:updated": ProjectOut;
   /** The reactions of a message changed; the payload holds all of them. */
   "reaction:updated": ReactionsOut;
   /** Sent once a socket is accepted: who the user is, their organizations and roles, and when the access token expires. */
@@ -723,9 +799,15 @@ export interface ServerEvents {
   "task:deleted": TaskDeleted;
   /** A task of a subscribed project was changed or moved. */
   "task:updated": TaskOut;
+  /** A time entry was logged. */
+  "time-entry:created": TimeEntryOut;
+  /** A time entry was corrected, rejected or reopened. */
+  "time-entry:updated": TimeEntryOut;
+  /** A time entry was validated. */
+  "time-entry:validated": TimeEntryOut;
   /** Someone else started or stopped typing; `typing: true` expires by itself after TYPING_TIMEOUT_SECONDS unless refreshed (the server then sends `typing: false`). */
   "typing": Typing;
 }
 
 export const CLIENT_EVENTS = ["auth:refresh","channel:join","channel:leave","channel:read","message:delete","message:edit","message:history","message:pin","message:send","message:thread","message:unpin","milestone:update","notification:list","notification:read","presence:list","presence:set","project:subscribe","project:unsubscribe","reaction:add","reaction:remove","sync","task:create","task:delete","task:move","task:update","typing"] as const;
-export const SERVER_EVENTS = ["auth:expired","channel:added","channel:read","channel:removed","channel:updated","message:deleted","message:new","message:read","message:updated","milestone:deleted","milestone:updated","notification:new","notification:read","organization:added","organization:removed","presence:updated","project:unsubscribed","reaction:updated","session","task:created","task:deleted","task:updated","typing"] as const;
+export const SERVER_EVENTS = ["auth:expired","budget:updated","channel:added","channel:read","channel:removed","channel:updated","invoice:created","invoice:updated","message:deleted","message:new","message:read","message:updated","milestone:deleted","milestone:updated","notification:new","notification:read","organization:added","organization:removed","presence:updated","project:unsubscribed","project:updated","reaction:updated","session","task:created","task:deleted","task:updated","time-entry:created","time-entry:updated","time-entry:validated","typing"] as const;

@@ -816,6 +816,10 @@ export type MilestoneTaskLink = {
   weight?: number;
 };
 
+/** How a user wants one type of notification (`/me/notification-preferences`): in the
+ * app only, in the app and in the mail digest too, or not at all (never created). */
+export type NotificationChannel = "in_app" | "email" | "off";
+
 export type NotificationOut = {
   id: string;
   organization_id: string;
@@ -834,6 +838,24 @@ export type NotificationPage = {
   items: Array<NotificationOut>;
   unread_count: number;
   next_cursor: string | null;
+};
+
+/** The channel of every notification type for the user (their choice or the
+ * default), and the defaults. */
+export type NotificationPreferences = {
+  preferences: {
+    [key: string]: NotificationChannel;
+  };
+  defaults: {
+    [key: string]: NotificationChannel;
+  };
+};
+
+/** The channels to set, by type; a type left out keeps its current channel. */
+export type NotificationPreferencesPut = {
+  preferences: {
+    [key: string]: NotificationChannel;
+  };
 };
 
 export type NotificationQuery = {
@@ -1830,6 +1852,24 @@ export interface Operations {
     query: undefined;
     body: MePatch;
     response: MeOut;
+  };
+  get_notification_preferences: {
+    method: "GET";
+    path: "/api/v1/me/notification-preferences";
+    auth: true;
+    params: undefined;
+    query: undefined;
+    body: undefined;
+    response: NotificationPreferences;
+  };
+  put_notification_preferences: {
+    method: "PUT";
+    path: "/api/v1/me/notification-preferences";
+    auth: true;
+    params: undefined;
+    query: undefined;
+    body: NotificationPreferencesPut;
+    response: NotificationPreferences;
   };
   list_notifications: {
     method: "GET";
@@ -3039,6 +3079,8 @@ export const OPERATIONS: { readonly [K in keyof Operations]: readonly [string, s
   unsubscribe: ["POST", "/api/v1/mail/unsubscribe", false],
   get_me: ["GET", "/api/v1/me", true],
   patch_me: ["PATCH", "/api/v1/me", true],
+  get_notification_preferences: ["GET", "/api/v1/me/notification-preferences", true],
+  put_notification_preferences: ["PUT", "/api/v1/me/notification-preferences", true],
   list_notifications: ["GET", "/api/v1/notifications", true],
   read_notifications: ["POST", "/api/v1/notifications/read", true],
   list_orgs: ["GET", "/api/v1/orgs", true],

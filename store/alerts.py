@@ -1,0 +1,79 @@
+"""What was last alerted about each subject (`alert_states`), and the few reads the
+alerts need: who holds a role in an organization, its late invoices, time waiting."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import PaymentStatus, ValidationStatus
+
+from .invoices import has_status
+from .models import AlertState, Facture, Projet, TempsPasse, UserOrganization
+
+
+async def swap_state(
+    session: AsyncSession, *, org_id: uuid.UUID, kind: str, subject_id: uuid.UUID, state: str
+) -> str | None:
+    """Store `state` as the last one of (`kind`, `subject_id`); answer the one stored
+    before (None the first time). The caller holds what serialises the subject (the
+    project row, the job's round), so select-then-write does not race."""
+    row = await session.scalar(
+        select(AlertState).where(
+            AlertState.organization_id == org_id,
+            AlertState.kind == kind,
+            AlertState.subject_id == subject_id,
+        )
+    )
+    if row is None:
+        row = AlertState(organization_id=org_id, kind=kind, subject_id=subject_id, state=state)
+        session.add(row)
+        await session.flush()
+        return None
+    before = row.state
+    row.state = state
+    return before
+
+
+async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """Every member of the organization with their role."""
+    rows = await session.execute(
+        select(UserOrganization.user_id, UserOrganization.role).where(
+            UserOrganization.organization_id == org_id
+        )
+    )
+    return {user_id: role for user_id, role in rows}
+
+
+async def invoices_with_lateness(
+    session: AsyncSession, *, org_id: uuid.UUID, today: date
+) -> list[tuple[Facture, Projet, bool]]:
+    """Every invoice of the organization with its project and whether it reads late on
+    the firm's `today`."""
+    rows = await session.execute(
+        select(Facture, Projet, has_status(PaymentStatus.RETARD, today))
+        .join(Projet, Projet.id == Facture.projet_id)
+        .where(Facture.organization_id == org_id)
+        .order_by(Facture.id)
+    )
+    return [(f, p, bool(late)) for f, p, late in rows]
+
+
+async def pending_time(
+    session: AsyncSession, *, org_id: uuid.UUID, submitted_before: datetime
+) -> list[TempsPasse]:
+    """Time entries of the organization waiting for validation, created before the
+    instant `submitted_before`, oldest first."""
+    rows = await session.scalars(
+        select(TempsPasse)
+        .where(
+            TempsPasse.organization_id == org_id,
+            TempsPasse.validation_statut == ValidationStatus.EN_ATTENTE.value,
+            TempsPasse.created_at < submitted_before,
+        )
+        .order_by(TempsPasse.created_at, TempsPasse.id)
+    )
+    return list(rows)
