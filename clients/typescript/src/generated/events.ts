@@ -119,6 +119,9 @@ export type InvoiceOut = {
   projet_id: string;
   numero: string | null;
   montant: string;
+  taux_tva?: string;
+  periode_debut?: string | null;
+  periode_fin?: string | null;
   date_facturation: string;
   date_echeance: string;
   statut_paiement: PaymentStatus;

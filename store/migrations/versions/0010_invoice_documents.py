@@ -1,6 +1,6 @@
 """invoices as documents (Factur-X)
 
-Revision ID: 0010_facturx
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_facturx"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
