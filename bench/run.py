@@ -47,6 +47,9 @@ def aurentia(args: argparse.Namespace, name: str = "aurentia", **env: str) -> Se
         "LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS": "1000000",
         "LOGIN_ATTEMPTS_PER_MINUTE_PER_EMAIL": "1000000",
         "REGISTRATIONS_PER_HOUR_PER_ADDRESS": "1000000",
+        # search times hundreds of requests a minute from one user.
+        "HTTP_REQUESTS_PER_MINUTE_PER_USER": "1000000",
+        "HTTP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
         # persist opens 100 sockets per user (one per channel); the cap's maximum.
         "MAX_SOCKETS_PER_USER": "1000",
     }
