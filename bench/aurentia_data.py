@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,12 @@ from store.db import create_engine, create_session_factory
 
 PASSWORD = "correct horse battery staple"
 HISTORY_OWNER = "bench-history-owner@example.com"
+# Texts of `count` messages from seq `first`.
+Contents = Callable[[int, int], list[str]]
+
+
+def history_contents(first: int, count: int) -> list[str]:
+    return [f"message d'historique {first + i}" for i in range(count)]
 
 
 @dataclass
@@ -111,11 +118,18 @@ async def groups(api: Api, org: ChatOrg, count: int) -> list[dict[str, Any]]:
     return refs
 
 
-async def history_channel(api: Api, database_url: str, size: int) -> tuple[ChatOrg, int]:
+async def history_channel(
+    api: Api,
+    database_url: str,
+    size: int,
+    owner_email: str = HISTORY_OWNER,
+    contents: Contents = history_contents,
+) -> tuple[ChatOrg, int]:
     """The history benchmark's channel: the general channel of the organization owned by
-    HISTORY_OWNER, topped up to `size` messages with `messages.append_many` (once: later
-    runs find it full)."""
-    owner = await api.person(HISTORY_OWNER)
+    `owner_email`, topped up to `size` messages of `contents` with
+    `messages.append_many` (once: later runs find it full). The search benchmark has its
+    own owner and French text."""
+    owner = await api.person(owner_email)
     orgs = await api.call("GET", "/api/v1/orgs", owner.token)
     if orgs["items"]:
         org_id = orgs["items"][0]["id"]
@@ -127,12 +141,18 @@ async def history_channel(api: Api, database_url: str, size: int) -> tuple[ChatO
         org_id, general = await api.org(owner)
         last = 0
     if last < size:
-        last = await _seed(database_url, org_id, general["id"], owner.id, last, size)
+        last = await _seed(database_url, org_id, general["id"], owner.id, last, size, contents)
     return ChatOrg(org_id, owner, [], general), last
 
 
 async def _seed(
-    database_url: str, org_id: str, channel_id: str, sender: str, last: int, size: int
+    database_url: str,
+    org_id: str,
+    channel_id: str,
+    sender: str,
+    last: int,
+    size: int,
+    contents: Contents,
 ) -> int:
     engine = create_engine(database_url, pool_size=2)
     sessions = create_session_factory(engine)
@@ -143,10 +163,7 @@ async def _seed(
             n = min(batch, size - last)
             async with sessions() as session, session.begin():
                 last = await messages.append_many(
-                    session,
-                    conv,
-                    uuid.UUID(sender),
-                    [f"message d'historique {last + i}" for i in range(1, n + 1)],
+                    session, conv, uuid.UUID(sender), contents(last + 1, n)
                 )
             print(f"  seeded {last}/{size}", flush=True)
             await asyncio.sleep(0)

@@ -22,12 +22,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import aurentia_data as data
-from bench import rest_figures
+from bench import rest_figures, search_figures
 from bench.procs import Server, drive, load_average, node_server, python_server, rss_kib
 from store import migrate
 
 SERVERS = ["aurentia", "aurentia-lib", "bare-python", "node"]
-MODES = ["fanout", "latency", "connect", "persist", "history", "rest", "redis"]
+MODES = ["fanout", "latency", "connect", "persist", "history", "rest", "search", "redis"]
 JWT = "bench-only-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -47,6 +47,9 @@ def aurentia(args: argparse.Namespace, name: str = "aurentia", **env: str) -> Se
         "LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS": "1000000",
         "LOGIN_ATTEMPTS_PER_MINUTE_PER_EMAIL": "1000000",
         "REGISTRATIONS_PER_HOUR_PER_ADDRESS": "1000000",
+        # search times hundreds of requests a minute from one user.
+        "HTTP_REQUESTS_PER_MINUTE_PER_USER": "1000000",
+        "HTTP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
         # persist opens 100 sockets per user (one per channel); the cap's maximum.
         "MAX_SOCKETS_PER_USER": "1000",
     }
@@ -320,7 +323,7 @@ async def main(args: argparse.Namespace) -> None:
             f"(errors {p['errors']}, load {p['load']})",
             flush=True,
         )
-    if "history" in args.modes or "rest" in args.modes:
+    if {"history", "rest", "search"} & set(args.modes):
         server = await aurentia(args).start()
         try:
             if "history" in args.modes:
@@ -341,6 +344,11 @@ async def main(args: argparse.Namespace) -> None:
                     f"p99 {r['entry_p99_ms']:.1f} ms",
                     flush=True,
                 )
+            if "search" in args.modes:
+                print(f"load average before search: {load_average()}", flush=True)
+                found = await search_figures.search(server.url, args)
+                print("\n" + search_figures.report(found), flush=True)
+                print(f"load average after search: {load_average()}", flush=True)
         finally:
             server.stop()
     if "redis" in args.modes:
@@ -375,6 +383,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--channels", type=int, default=100)
     p.add_argument("--history-size", type=int, default=1_000_000)
     p.add_argument("--samples", type=int, default=200, help="history pages and syncs timed")
+    p.add_argument("--search-size", type=int, default=1_000_000)
+    p.add_argument(
+        "--search-budget", type=float, default=30.0, help="most seconds timed per search query"
+    )
     p.add_argument("--tasks", type=int, default=500)
     p.add_argument("--entries", type=int, default=500)
     p.add_argument(
@@ -388,6 +400,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.members, args.people, args.duration, args.warmup = 50, 5, 2.0, 1.0
         args.connections, args.channels, args.samples = 300, 10, 20
         args.tasks, args.entries, args.history_size = 50, 50, min(args.history_size, 20_000)
+        args.search_size, args.search_budget = min(args.search_size, 20_000), 5.0
     args.servers = args.servers.split(",")
     args.modes = args.modes.split(",")
     return args

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .locks import session_advisory_lock
-from .search import FTS_INDEXES, FTS_TABLES
+from .search import FTS_COLUMN, FTS_INDEXES, FTS_TABLES, MESSAGE_TABLES
 from .tenancy import DEFAULT_APP_ROLE, provision_app_role
 from .text_search import register_sqlite_functions
 
@@ -45,13 +45,15 @@ class Step:
 
 def include_name(name: str | None, type_: str, parent_names: MutableMapping[Any, Any]) -> bool:
     """Alembic's `include_name`: False for schema objects made by migrations but not in
-    the models (the message search tables and indexes of store.search), so autogenerate
+    the models (the search tables, indexes and column of store.search), so autogenerate
     neither reports them as drift nor proposes to drop them. Used by migrations/env.py
     and by the drift test."""
     if type_ == "table" and name is not None:
         return not any(name == fts or name.startswith(f"{fts}_") for fts in FTS_TABLES)
     if type_ == "index":
         return name not in FTS_INDEXES
+    if type_ == "column":
+        return not (name == FTS_COLUMN and parent_names.get("table_name") in MESSAGE_TABLES)
     return True
 
 
