@@ -1,7 +1,7 @@
 """message search under 50 ms on 1M messages
 
-Revision ID: 0012_search_speed
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07
 
 PostgreSQL only (SQLite's FTS5 tables are unchanged). Measured with `python -m bench.run
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0012_search_speed"
-down_revision: str | None = "0009"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
