@@ -75,7 +75,9 @@ def register_command(sio: socketio.AsyncServer, name: str, run: Command) -> None
 async def _run_local(manager: socketio.AsyncManager, event: str, data: dict[str, Any]) -> None:
     run = _commands(manager).get(event)
     if run is None:
-        log.error("unknown command", extra={"fields": {"command": event}})
+        # A process of another version (a rolling deploy) or one that serves no sockets
+        # (a manager without live rights) has nothing to do for it: not an error.
+        log.debug("command not handled here", extra={"fields": {"command": event}})
         return
     await run(data)
 
