@@ -361,9 +361,15 @@ def invoice_contact_scope(member: Member) -> uuid.UUID | None:
     forbidden, consultants included."""
     if member.can(Action.SEE_FINANCIALS):
         return None
-    if member.role is MemberRole.CLIENT:
+    if reads_invoices_as_contact(member):
         return member.user_id
     raise forbidden("invoices are for owners, admins, managers and the client")
+
+
+def reads_invoices_as_contact(member: Member) -> bool:
+    """A CLIENT member reads the invoices of the projects whose client they are contact of
+    (and only those: `require_invoice_reader`)."""
+    return member.role is MemberRole.CLIENT and not member.can(Action.SEE_FINANCIALS)
 
 
 async def require_invoice_reader(session: AsyncSession, member: Member, project: Projet) -> None:

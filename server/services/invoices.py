@@ -172,7 +172,7 @@ async def create_invoice(
             )
             day = await org_today(tx.session, org_id, svc.clock())
             out = invoice_out(row, day)
-            live_business.invoice_changed(tx, out, created=True)
+            await live_business.invoice_changed(tx, out, created=True)
             return 201, out.model_dump(mode="json")
 
         return await once(
@@ -296,7 +296,7 @@ async def update_invoice(
             await _log(tx, actor, org_id, ActivityAction.INVOICE_UPDATED, row, {"changes": diff})
         out = invoice_out(row, await org_today(tx.session, org_id, svc.clock()))
         if diff:
-            live_business.invoice_changed(tx, out, created=False)
+            await live_business.invoice_changed(tx, out, created=False)
         return out
 
 

@@ -5,8 +5,9 @@ the REST routes holds for sockets too:
 
 - `project:updated` to the project's room (sockets that sent `project:subscribe`,
   readers of the project);
-- `budget:updated`, `invoice:created`, `invoice:updated` to the organization's finance
-  roles (`Action.SEE_FINANCIALS`);
+- `budget:updated` to the organization's finance roles (`Action.SEE_FINANCIALS`);
+- `invoice:created`, `invoice:updated` to the finance roles and to the project's client
+  contact, when a CLIENT member (they read their projects' invoices);
 - `time-entry:created|updated|validated` to the entry's author and the validators (the
   roles that read everyone's time, `Action.READ_ALL_TIME`).
 """
@@ -18,10 +19,11 @@ from protocol.enums import ValidationStatus
 from protocol.finance import BudgetOut, InvoiceOut
 from protocol.projects import ProjectOut
 from protocol.time import TimeEntryOut
+from store import projects
 from store.models import TempsPasse
 
 from ..audience import org_readers_room, project_room, user_room
-from ..policy import Action, can_read_own_time, membership
+from ..policy import Action, can_read_own_time, membership, reads_invoices_as_contact
 from .core import Tx
 
 
@@ -35,9 +37,21 @@ def budget_updated(tx: Tx, out: BudgetOut) -> None:
     )
 
 
-def invoice_changed(tx: Tx, out: InvoiceOut, created: bool) -> None:
+async def invoice_changed(tx: Tx, out: InvoiceOut, created: bool) -> None:
     event = events.INVOICE_CREATED if created else events.INVOICE_UPDATED
-    tx.emit(event, out, org_readers_room(out.organization_id, Action.SEE_FINANCIALS))
+    org_id = out.organization_id
+    tx.emit(event, out, org_readers_room(org_id, Action.SEE_FINANCIALS))
+    project = await projects.get_project(tx.session, org_id=org_id, project_id=out.projet_id)
+    if project is None:
+        return
+    contact = await projects.client_contact_id(
+        tx.session, org_id=org_id, client_id=project.client_id
+    )
+    if contact is None:
+        return
+    member = await membership(tx.session, org_id, contact)
+    if member is not None and reads_invoices_as_contact(member):
+        tx.emit(event, out, user_room(contact))
 
 
 async def time_entry_changed(

@@ -9,7 +9,15 @@ from typing import Any
 
 from tests.factories import expect
 from tests.server.realtime.rightsaudit import audit
-from tests.server.realtime.rightskinds import ALL, PROJECT, STAFF_ONLY, mismatches, play_round
+from tests.server.realtime.rightskinds import (
+    CONSULTANT_READS,
+    INVOICES,
+    MANAGERS_ONLY,
+    PROJECT,
+    STAFF_ONLY,
+    mismatches,
+    play_round,
+)
 from tests.server.realtime.rightskit import (
     Http,
     Server,
@@ -103,24 +111,38 @@ CHANGES: list[Change] = [
         notices=("session", "channel:removed", "project:unsubscribed"),
     ),
     Change(
+        "role promoted to MANAGER",
+        "CONSULTANT",
+        lambda w: _patch_role(w, "MANAGER"),
+        gained=MANAGERS_ONLY,
+        notices=("session",),
+    ),
+    Change(
+        "role demoted from MANAGER",
+        "MANAGER",
+        lambda w: _patch_role(w, "CONSULTANT"),
+        lost=MANAGERS_ONLY,
+        notices=("session",),
+    ),
+    Change(
         "member removed",
         "CONSULTANT",
         _remove,
-        lost=ALL,
+        lost=CONSULTANT_READS,
         notices=("organization:removed", "session"),
     ),
     Change(
         "member left",
         "CONSULTANT",
         _leave,
-        lost=ALL,
+        lost=CONSULTANT_READS,
         notices=("organization:removed", "session"),
     ),
     Change(
         "client contact unset",
         "CLIENT",
         lambda w: _contact(w, None),
-        lost=PROJECT,
+        lost=PROJECT | INVOICES,
         notices=("channel:removed", "project:unsubscribed"),
         contact=True,
     ),
@@ -142,7 +164,7 @@ CHANGES: list[Change] = [
         "organization deleted",
         "CONSULTANT",
         _delete_org,
-        lost=ALL,
+        lost=CONSULTANT_READS,
         notices=("organization:removed", "session"),
     ),
     Change(
@@ -156,21 +178,21 @@ CHANGES: list[Change] = [
         "joined with a code",
         None,
         _join_code,
-        gained=ALL - GROUP,
+        gained=CONSULTANT_READS - GROUP,
         notices=("organization:added", "session"),
     ),
     Change(
         "invitation accepted",
         None,
         _invitation,
-        gained=ALL - GROUP,
+        gained=CONSULTANT_READS - GROUP,
         notices=("organization:added", "session"),
     ),
     Change(
         "client contact set",
         "CLIENT",
         lambda w: _contact(w, w.target.id),
-        gained=PROJECT,
+        gained=PROJECT | INVOICES,
         notices=("channel:added",),
     ),
     Change(

@@ -72,6 +72,18 @@ async def audit(world: World, events: list[tuple[str, Any]]) -> list[str]:
                 "GET", f"{org_url(data['organization_id'])}/channels", world.target
             )
             ok = status == 200 and any(c["channel"]["id"] == data["id"] for c in body["items"])
+        elif event == "channel:updated":
+            ok = await reads_channel(world, {"type": data["type"], "id": data["id"]})
+        elif event == "project:updated":
+            ok = await world.can_get(f"{world.base}/projects/{data['id']}")
+        elif event == "budget:updated":
+            ok = await world.can_get(f"{world.base}/projects/{data['projet_id']}/budget")
+        elif event.startswith("invoice:"):
+            ok = await world.can_get(f"{world.base}/invoices/{data['id']}")
+        elif event.startswith("time-entry:"):
+            path = f"{world.base}/time-entries?profile_id={data['profile_id']}&limit=100"
+            status, body = await world.call("GET", path, world.target)
+            ok = status == 200 and any(e["id"] == data["id"] for e in body["items"])
         elif event == "presence:updated":
             ok = await world.can_get(f"{org_url(data['organization_id'])}/members")
         elif event == "notification:new":

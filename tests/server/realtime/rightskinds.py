@@ -4,8 +4,10 @@ them all (see rightskit.py for the world they play in)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from tests.server.realtime.rightskit import Matcher, World, send, unique
@@ -159,6 +161,80 @@ async def mention(world: World) -> Matcher:
     )
 
 
+async def channel_updated(world: World) -> Matcher:
+    text = unique("sujet")
+    path = f"{world.base}/channels/{world.general['id']}"
+    await world.call("PATCH", path, world.owner, {"description": text})
+    return lambda e, d: e == "channel:updated" and d["description"] == text
+
+
+async def project_updated(world: World) -> Matcher:
+    name = unique("projet")
+    await world.call(
+        "PATCH", f"{world.base}/projects/{world.project['id']}", world.owner, {"nom": name}
+    )
+    return lambda e, d: e == "project:updated" and d["nom"] == name
+
+
+def _amount() -> str:
+    return f"{1000 + uuid.uuid4().int % 9000}.00"
+
+
+async def budget_updated(world: World) -> Matcher:
+    cost = _amount()
+    body = {"montant_total_vente": "20000", "cout_estime_total": cost, "marge_cible_pct": "25"}
+    await world.call(
+        "PUT", f"{world.base}/projects/{world.project['id']}/budget", world.owner, body
+    )
+    return lambda e, d: e == "budget:updated" and d["cout_estime_total"] == cost
+
+
+async def invoice_created(world: World) -> Matcher:
+    body = {
+        "projet_id": world.project["id"],
+        "montant": _amount(),
+        "date_facturation": "2026-02-02",
+    }
+    status, bill = await world.call("POST", f"{world.base}/invoices", world.owner, body)
+    if status != 201:
+        return lambda e, d: False
+    world.invoices.append(bill["id"])
+    return lambda e, d: e == "invoice:created" and d["id"] == bill["id"]
+
+
+async def invoice_updated(world: World) -> Matcher:
+    if not world.invoices:
+        return lambda e, d: False
+    bill, amount = world.invoices[-1], _amount()
+    await world.call("PATCH", f"{world.base}/invoices/{bill}", world.owner, {"montant": amount})
+    return lambda e, d: e == "invoice:updated" and d["id"] == bill and d["montant"] == amount
+
+
+async def time_entry_created(world: World) -> Matcher:
+    """The owner logs an hour of their own: validators hear it (the author is one)."""
+    day = date(2026, 1, 5) + timedelta(days=len(world.time_entries))
+    body = {
+        "projet_id": world.project["id"],
+        "profile_id": str(world.owner.id),
+        "date": day.isoformat(),
+        "heures_travaillees": "1",
+    }
+    status, entry = await world.call("POST", f"{world.base}/time-entries", world.owner, body)
+    if status != 201:
+        return lambda e, d: False
+    world.time_entries.append(entry["id"])
+    return lambda e, d: e == "time-entry:created" and d["id"] == entry["id"]
+
+
+async def time_entry_validated(world: World) -> Matcher:
+    if not world.time_entries:
+        return lambda e, d: False
+    entry = world.time_entries[-1]
+    body = {"ids": [entry], "decision": "VALIDE"}
+    await world.call("POST", f"{world.base}/time-entries/validate", world.owner, body)
+    return lambda e, d: e == "time-entry:validated" and d["id"] == entry
+
+
 # What REST says the target may read now, per kind.
 
 
@@ -189,6 +265,25 @@ async def lists_members(world: World) -> bool:
 
 async def reads_direct(world: World) -> bool:
     return await world.can_get(f"{world.base}/channels/direct/{world.owner.id}/messages")
+
+
+async def reads_budget(world: World) -> bool:
+    return await world.can_get(f"{world.base}/projects/{world.project['id']}/budget")
+
+
+async def reads_invoice(world: World) -> bool:
+    if not world.invoices:
+        return False
+    return await world.can_get(f"{world.base}/invoices/{world.invoices[-1]}")
+
+
+async def reads_owner_time(world: World) -> bool:
+    """Whether the owner's newest time entry is among the target's listed entries."""
+    if not world.time_entries:
+        return False
+    path = f"{world.base}/time-entries?profile_id={world.owner.id}"
+    status, body = await world.call("GET", path, world.target)
+    return status == 200 and any(e["id"] == world.time_entries[-1] for e in body["items"])
 
 
 @dataclass(frozen=True)
@@ -225,12 +320,21 @@ KINDS: list[Kind] = [
     Kind("milestone:deleted org", milestone_deleted(False), reads_org_milestones),
     Kind("channel:added org", channel_added, lists_org_channels),
     Kind("presence:updated", presence_updated, lists_members),
+    Kind("channel:updated org", channel_updated, lambda w: reads_channel(w, w.general)),
+    Kind("project:updated", project_updated, reads_project),
+    Kind("budget:updated", budget_updated, reads_budget),
+    Kind("invoice:created", invoice_created, reads_invoice),
+    Kind("invoice:updated", invoice_updated, reads_invoice),
+    Kind("time-entry:created", time_entry_created, reads_owner_time),
+    Kind("time-entry:validated", time_entry_validated, reads_owner_time),
 ]
 # Kinds that are not in the table, and why: `session`, `auth:expired`,
 # `organization:added|removed`, `channel:removed`, `project:unsubscribed` are the live
 # rights' own notices (asserted by each scenario); `channel:read` and `message:read` are
 # about the user's own reading (their other device, their direct peer) and follow the
-# direct channel's rule, which `message:new direct` covers.
+# direct channel's rule, which `message:new direct` covers; `channel:updated` of a group
+# goes to its members' own rooms like `channel:added`; `time-entry:updated` shares
+# `time-entry:created`'s rooms; `notification:new` of alerts goes to a user's own room.
 
 ALL = frozenset(k.label for k in KINDS)
 CHANNEL_ORG = frozenset(
@@ -241,6 +345,7 @@ CHANNEL_ORG = frozenset(
         "reaction:updated",
         "typing",
         "notification:new mention",
+        "channel:updated org",
     }
 )
 PROJECT = frozenset(
@@ -251,8 +356,23 @@ PROJECT = frozenset(
         "task:deleted",
         "milestone:updated project",
         "milestone:deleted project",
+        "project:updated",
     }
 )
+# What the finance and validating roles (MANAGER and above) read, and a consultant not.
+MANAGERS_ONLY = frozenset(
+    {
+        "budget:updated",
+        "invoice:created",
+        "invoice:updated",
+        "time-entry:created",
+        "time-entry:validated",
+    }
+)
+# What a CLIENT member reads as the project's client contact, besides the project.
+INVOICES = frozenset({"invoice:created", "invoice:updated"})
+# What a consultant reads of the world (every kind but the managers').
+CONSULTANT_READS = ALL - MANAGERS_ONLY
 STAFF_ONLY = CHANNEL_ORG | {
     "milestone:updated org",
     "milestone:deleted org",

@@ -48,6 +48,9 @@ class World:
     colleague_peer: Peer
     target_peer: Peer | None = None
     presence: list[str] = field(default_factory=lambda: ["away", "online"])
+    # Ids of what the rounds created, newest last.
+    invoices: list[str] = field(default_factory=list)
+    time_entries: list[str] = field(default_factory=list)
 
     @property
     def base(self) -> str:

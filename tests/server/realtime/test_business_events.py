@@ -1,5 +1,6 @@
 """Live business events on real sockets: `project:updated` to the project's subscribers,
-`budget:updated` and `invoice:created|updated` to the finance roles only,
+`budget:updated` to the finance roles only, `invoice:created|updated` to them and the
+project's client contact,
 `time-entry:created|updated|validated` to the entry's author and the validators only,
 with the live-rights rule (a role change moves the socket in or out of the room).
 
@@ -62,12 +63,17 @@ async def test_project_subscribers_hear_project_updated(server: TestServer, http
             await peer.close()
 
 
-async def test_budgets_and_invoices_are_heard_by_the_finance_roles_only(
+async def test_budgets_and_invoices_are_heard_by_the_finance_roles_and_invoices_by_the_contact(
     server: TestServer, http: Client
 ) -> None:
     team = await make_team(http)
     peers = await _peers(
-        server, owner=team.owner, manager=team.manager, dev=team.dev, contact=team.contact
+        server,
+        owner=team.owner,
+        manager=team.manager,
+        dev=team.dev,
+        contact=team.contact,
+        outsider=team.outsider,
     )
     try:
         resp = await put_budget(http, team.manager, team.org, team.project, "5000", "3000", "30")
@@ -88,9 +94,12 @@ async def test_budgets_and_invoices_are_heard_by_the_finance_roles_only(
             (created,) = peer.events["invoice:created"]
             assert (created["id"], created["statut_paiement"]) == (bill["id"], "RETARD")
             assert peer.events["invoice:updated"][0]["montant"] == "950.00"
-        # A consultant and a client contact hear none of it.
+        # The project's client contact reads its invoices (never its budget): they hear
+        # those; a consultant and another client hear none of it.
+        await peers["contact"].wait_for("invoice:updated")
+        assert _heard(peers["contact"], *FINANCE) == ["invoice:created", "invoice:updated"]
         assert _heard(peers["dev"], *FINANCE) == []
-        assert _heard(peers["contact"], *FINANCE) == []
+        assert _heard(peers["outsider"], *FINANCE) == []
 
         # Promoted to MANAGER, the consultant's socket joins the finance room; demoted,
         # it leaves it (live rights: `session` tells each change).
@@ -106,7 +115,8 @@ async def test_budgets_and_invoices_are_heard_by_the_finance_roles_only(
         await peers["owner"].wait_for("invoice:updated", 3)
         await settle()
         assert len(peers["dev"].events["invoice:updated"]) == 1
-        assert _heard(peers["contact"], *FINANCE) == []
+        assert len(peers["contact"].events["invoice:updated"]) == 3
+        assert _heard(peers["outsider"], *FINANCE) == []
     finally:
         for peer in peers.values():
             await peer.close()
