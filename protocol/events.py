@@ -226,13 +226,15 @@ INVOICE_CREATED: Final = server_event(
     "invoice:created",
     InvoiceOut,
     "An invoice was created; `statut_paiement` as read on the firm's today.",
-    "the sockets of the organization's finance roles (managers, admins, owners)",
+    "the sockets of the organization's finance roles (managers, admins, owners)"
+    " and of the project's client contact (a CLIENT member)",
 )
 INVOICE_UPDATED: Final = server_event(
     "invoice:updated",
     InvoiceOut,
     "An invoice was changed (amount, dates, number, payment status).",
-    "the sockets of the organization's finance roles (managers, admins, owners)",
+    "the sockets of the organization's finance roles (managers, admins, owners)"
+    " and of the project's client contact (a CLIENT member)",
 )
 TIME_ENTRY_CREATED: Final = server_event(
     "time-entry:created",
