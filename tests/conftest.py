@@ -19,13 +19,14 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import store.models
 from server.app import create_app
 from server.settings import Settings
 from store import migrate
 from tests.mailbox import Mailbox
+from tests.sio import close_leftover_peers
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 # Redis keys and channels of this run only: concurrent runs on one Redis (CI, several
@@ -45,6 +46,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "postgres: needs DATABASE_URL on PostgreSQL (Row Level Security)"
     )
     config.addinivalue_line("markers", "pooler: needs POOLER_URL (PgBouncer, transaction mode)")
+    config.addinivalue_line(
+        "markers",
+        "shares_database: the module's tests share rows; it empties the database once, at its end",
+    )
 
 
 def _on_postgres() -> bool:
@@ -133,12 +138,14 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
             await migrate.upgrade(url)
             yield url
         finally:
+            await _dispose_emptying(url)
             await _drop_pg_database(configured, url)
     else:
         path: Path = tmp_path_factory.mktemp("db") / "aurentia-test.db"
         url = f"sqlite+aiosqlite:///{path}"
         await migrate.upgrade(url)
         yield url
+        await _dispose_emptying(url)
 
 
 @pytest.fixture
@@ -198,17 +205,40 @@ def settings(database_url: str, redis_url: str | None, tmp_path: Path) -> Settin
 
 @pytest.fixture(autouse=True)
 async def _empty_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Every test starts from an empty (migrated) database."""
+    """Every test starts from an empty (migrated) database; a module marked
+    `shares_database` empties it once, when the module ends (`empty_database`)."""
     yield
     if "database_url" not in request.fixturenames:
         return
-    url = request.getfixturevalue("database_url")
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            for table in reversed(store.models.Base.metadata.sorted_tables):
+    if request.node.get_closest_marker("shares_database") is not None:
+        return
+    await empty_database(request.getfixturevalue("database_url"))
+
+
+# One engine per test database for emptying it, kept for the run: a new one per test
+# cost a connection (and on PostgreSQL its start-up and statement preparations) each time.
+_EMPTYING: dict[str, AsyncEngine] = {}
+
+
+async def empty_database(url: str) -> None:
+    engine = _EMPTYING.get(url)
+    if engine is None:
+        engine = _EMPTYING[url] = create_async_engine(url, pool_size=1, max_overflow=0)
+    tables = reversed(store.models.Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Every DELETE in one round trip (asyncpg's simple query protocol).
+            script = ";".join(str(t.delete().compile(dialect=engine.dialect)) for t in tables)
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.execute(script)  # type: ignore[union-attr]
+        else:
+            for table in tables:
                 await conn.execute(table.delete())
-    finally:
+
+
+async def _dispose_emptying(url: str) -> None:
+    engine = _EMPTYING.pop(url, None)
+    if engine is not None:
         await engine.dispose()
 
 
@@ -237,9 +267,11 @@ async def client(
 async def server(
     make_app: AppFactory,
     aiohttp_server: Callable[[web.Application], Awaitable[TestServer]],
-) -> TestServer:
-    """A real listening server, for Socket.IO clients."""
-    return await aiohttp_server(make_app())
+) -> AsyncIterator[TestServer]:
+    """A real listening server, for Socket.IO clients (those a test left connected are
+    closed before it stops)."""
+    yield await aiohttp_server(make_app())
+    await close_leftover_peers()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -10,12 +11,22 @@ from typing import Any
 import socketio
 from aiohttp.test_utils import TestServer
 
+# Every peer not yet garbage: the `server` fixture closes those a test left open, since
+# a server stopping with a client still connected waits out its shutdown grace instead.
+_PEERS: weakref.WeakSet[Peer] = weakref.WeakSet()
+
+
+async def close_leftover_peers() -> None:
+    for peer in list(_PEERS):
+        await peer.close()
+
 
 class Peer:
     """One connected client. `events[name]` lists payloads in arrival order."""
 
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
+        _PEERS.add(self)
         self.events: dict[str, list[Any]] = defaultdict(list)
         # Every (event, payload) in arrival order, across names.
         self.arrivals: list[tuple[str, Any]] = []

@@ -125,9 +125,13 @@ async def test_an_admin_deletes_a_channel_with_its_messages_and_its_readers_lose
         # The name is free again and the new channel starts empty, at seq 1.
         again = await _new_channel(http, org)
         again_ref = {"type": "organization", "id": again["id"]}
-        assert (await joined(server, bob, again_ref)).client.connected
-        first = await send(alice_peer, again_ref, "tout neuf")
-        assert first["seq"] == 1
+        again_peer = await joined(server, bob, again_ref)
+        try:
+            assert again_peer.client.connected
+            first = await send(alice_peer, again_ref, "tout neuf")
+            assert first["seq"] == 1
+        finally:
+            await again_peer.close()
     finally:
         await alice_peer.close()
         await bob_peer.close()

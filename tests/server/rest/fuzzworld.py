@@ -32,6 +32,11 @@ class World:
     _roles: Iterator[str | None] = field(default_factory=lambda: cycle([*ROLES, None]))
     _picks: int = 0
 
+    def restart(self) -> None:
+        """Turns and picks from the start, as in a world just built."""
+        self._roles = cycle([*ROLES, None])
+        self._picks = 0
+
     def add(self, collection: str, row: Any) -> None:
         self.ids[collection].append(str(row["id"] if isinstance(row, dict) else row))
 
