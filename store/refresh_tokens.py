@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import RefreshToken
@@ -63,14 +63,6 @@ async def revoke_user_tokens(session: AsyncSession, user_id: uuid.UUID, now: dat
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
-
-
-async def family_revoked(session: AsyncSession, family_id: uuid.UUID) -> bool:
-    """True once logout or reuse detection ended the family: its access tokens die too."""
-    stmt = select(
-        exists().where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
-    )
-    return bool(await session.scalar(stmt))
 
 
 async def prune_refresh_tokens(session: AsyncSession, *, older_than: datetime) -> int:

@@ -7,10 +7,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Profile, User
+from .models import Profile, RefreshToken, User
 
 
 def normalize_email(email: str) -> str:
@@ -27,6 +27,19 @@ async def get_user_by_subject(session: AsyncSession, subject: str) -> User | Non
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
+
+
+async def signed_in(session: AsyncSession, user_id: uuid.UUID, family_id: uuid.UUID | None) -> bool:
+    """Whether an access token of `user_id` (from the login session `family_id`) still
+    stands: the account exists and is enabled, and logout or reuse detection has not ended
+    the session. One statement: every authenticated request and connection asks it."""
+    stmt = select(User.id).where(User.id == user_id, User.disabled_at.is_(None))
+    if family_id is not None:
+        revoked = exists().where(
+            RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None)
+        )
+        stmt = stmt.where(~revoked)
+    return await session.scalar(stmt) is not None
 
 
 async def create_user(

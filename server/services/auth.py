@@ -230,12 +230,7 @@ async def identify(svc: Services, token: str) -> Actor:
     if claims.user_id is None:
         return await _external_actor(svc, claims)
     async with svc.sessions() as session:
-        user = await users.get_user(session, claims.user_id)
-        if user is None or user.disabled_at is not None:
-            raise unauthorized()
-        if claims.family_id is not None and await refresh_tokens.family_revoked(
-            session, claims.family_id
-        ):
+        if not await users.signed_in(session, claims.user_id, claims.family_id):
             raise unauthorized("session ended")
     return Actor(claims.user_id, claims.family_id, claims.expires_at)
 
