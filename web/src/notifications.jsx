@@ -38,12 +38,14 @@ export function Bell() {
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
           <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
         </svg>
-        {unread > 0 && (
-          <span class="badge" aria-hidden="true" data-testid="notification-badge">
-            {unread}
-          </span>
-        )}
       </button>
+      {unread > 0 && (
+        // Beside the button, not inside: its name stays exactly "Notifications"; the count
+        // is read through aria-describedby.
+        <span class="badge" aria-hidden="true">
+          {unread}
+        </span>
+      )}
       <span id="notification-count" class="sr-only">
         {t("unreadNotifications", unread)}
       </span>

@@ -1,0 +1,196 @@
+// The web app in a real browser against a real server: two people chat live, react, see
+// each other's presence and typing; a card dragged by one moves on the other's board; the
+// bell counts a mention; a message typed while the server restarts arrives once; axe-core
+// finds no violation on any page. Screenshots go to web/screenshots/.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { TestServer, axe, browser, screenshot, signedIn, world } from "./helpers.mjs";
+
+let server;
+let chromium;
+let w;
+let alice;
+let bob;
+
+const log = (page) => page.getByRole("log");
+const composer = (page) => page.getByRole("textbox", { name: "Message", exact: true });
+const bell = (page) => page.getByRole("button", { name: "Notifications", exact: true });
+const until = async (what, check, ms = 20_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const noViolations = async (page, name) => {
+  await screenshot(page, name);
+  assert.deepEqual(await axe(page), [], `axe-core on ${name}`);
+};
+
+before(async () => {
+  server = await new TestServer().start();
+  w = await world(server.url);
+  chromium = await browser();
+});
+
+after(async () => {
+  await chromium?.close();
+  await server?.stop();
+});
+
+test("sign-in page: named fields, reset link, no axe violation; / leads to it", async () => {
+  const context = await chromium.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  await page.goto("/");
+  assert.match(page.url(), /\/app\/$/);
+  await page.getByRole("textbox", { name: "Adresse e-mail", exact: true }).waitFor();
+  await page.getByLabel("Mot de passe", { exact: true }).waitFor();
+  await page.getByRole("button", { name: "Se connecter", exact: true }).waitFor();
+  await noViolations(page, "01-sign-in");
+  await page.getByLabel("Adresse e-mail").fill(w.alice.email);
+  await page.getByLabel("Mot de passe", { exact: true }).fill("wrong password 123456");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByRole("alert").waitFor();
+  await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
+  await page.getByRole("button", { name: "Envoyer le lien" }).waitFor();
+  await noViolations(page, "02-forgot-password");
+  await page.getByLabel("Adresse e-mail").fill(w.alice.email);
+  await page.getByRole("button", { name: "Envoyer le lien" }).click();
+  await page.getByRole("status").filter({ hasText: "lien" }).waitFor();
+  await context.close();
+});
+
+test("two people chat live, react, see each other's presence and typing", async () => {
+  alice = await signedIn(chromium, server.url, w.alice);
+  bob = await signedIn(chromium, server.url, w.bob);
+  for (const page of [alice, bob]) {
+    await page.getByRole("navigation", { name: "Canaux" }).getByRole("link", { name: /general/ }).click();
+    await log(page).waitFor();
+  }
+  // Presence: each sees the other online in the direct messages.
+  const bobDot = alice.locator(`nav[aria-label="Canaux"] a[href$="/direct/${w.bob.id}"] .dot`);
+  await until("Bob online for Alice", async () => (await bobDot.getAttribute("data-status")) === "online");
+  const aliceDot = bob.locator(`nav[aria-label="Canaux"] a[href$="/direct/${w.alice.id}"] .dot`);
+  await until("Alice online for Bob", async () => (await aliceDot.getAttribute("data-status")) === "online");
+
+  await composer(alice).fill("Bonjour Bob, on commence ?");
+  await composer(alice).press("Enter");
+  await log(bob).getByText("Bonjour Bob, on commence ?").waitFor();
+  assert.equal(await composer(alice).inputValue(), "");
+
+  // Typing: Bob types, Alice sees it.
+  await composer(bob).pressSequentially("Oui, j'arr");
+  await alice.getByText("Bob Test écrit…").waitFor();
+  await composer(bob).press("Enter");
+  await log(alice).getByText("Oui, j'arr").waitFor();
+
+  // Reactions: Bob adds 👍 on Alice's message by a click; Alice sees it, then Bob removes it.
+  const message = log(bob).locator(".msg", { hasText: "Bonjour Bob, on commence ?" });
+  await message.getByRole("button", { name: "Réagir avec 👍" }).click();
+  const seen = log(alice).locator(".msg", { hasText: "Bonjour Bob, on commence ?" }).getByRole("button", { name: /^👍 1/ });
+  await seen.waitFor();
+  await message.getByRole("button", { name: /^👍 1, retirer ma réaction/ }).click();
+  await seen.waitFor({ state: "detached" });
+
+  // A reply, an edit and a deletion (tombstone), live on the other side.
+  await message.getByRole("button", { name: "Répondre" }).click();
+  await composer(bob).fill("Je réponds au fil");
+  await composer(bob).press("Enter");
+  await log(alice).locator(".msg", { hasText: "Je réponds au fil" }).getByText(/Réponse à Alice Test/).waitFor();
+  const mine = log(alice).locator(".msg", { hasText: "Bonjour Bob, on commence ?" });
+  await mine.getByRole("button", { name: "Modifier" }).click();
+  await alice.getByRole("textbox", { name: "Modifier le message" }).fill("Bonjour Bob, on commence à 10 h ?");
+  await alice.getByRole("textbox", { name: "Modifier le message" }).press("Enter");
+  await log(bob).locator(".msg", { hasText: "on commence à 10 h" }).getByText("(modifié)").waitFor();
+  const bobs = log(bob).locator(".msg", { hasText: "Oui, j'arr" });
+  await bobs.getByRole("button", { name: "Supprimer" }).click();
+  await log(alice).getByText("Message supprimé").waitFor();
+
+  await noViolations(alice, "03-chat");
+  await bob.getByRole("navigation", { name: "Canaux" }).getByRole("link", { name: /Alice Test/ }).click();
+  await composer(bob).fill("Un message direct");
+  await composer(bob).press("Enter");
+  await noViolations(bob, "04-direct");
+});
+
+test("the bell counts a mention live, and marks it read", async () => {
+  const badge = bob.locator(".bell .badge");
+  const before = (await badge.count()) ? Number(await badge.textContent()) : 0;
+  await composer(alice).pressSequentially("Regarde ça @Bo");
+  await alice.getByRole("listbox", { name: "Personnes à mentionner" }).getByRole("option", { name: /Bob Test/ }).waitFor();
+  await composer(alice).press("Enter"); // picks the person
+  await composer(alice).pressSequentially("merci");
+  assert.match(await composer(alice).inputValue(), new RegExp(`@${w.bob.email} merci`));
+  await composer(alice).press("Enter");
+  await log(alice).locator(".mention", { hasText: "@Bob Test" }).waitFor();
+  await until("Bob's badge", async () => (await badge.count()) && Number(await badge.textContent()) === before + 1);
+  await bell(bob).click();
+  await bob.getByRole("region", { name: "Notifications" }).waitFor();
+  await noViolations(bob, "05-notifications");
+  await bob.getByRole("button", { name: "Tout marquer comme lu" }).click();
+  await badge.waitFor({ state: "detached" });
+  await bob.getByRole("button", { name: "Fermer" }).click();
+});
+
+test("a card dragged by one moves live on the other's board; keyboard moves too", async () => {
+  for (const page of [alice, bob]) {
+    await page.getByRole("link", { name: "Projets", exact: true }).click();
+    await page.getByRole("link", { name: "Refonte du portail" }).click();
+    await page.getByRole("region", { name: "Tableau", exact: true }).waitFor();
+  }
+  await noViolations(alice, "06-board");
+  const board = (page) => page.getByRole("region", { name: "Tableau", exact: true });
+  const column = (page, name) => board(page).getByRole("list", { name: new RegExp(`^${name}`) });
+  assert.equal(await board(alice).getByRole("list").count(), 4);
+  await column(alice, "À faire").getByRole("link", { name: "Maquettes" }).waitFor();
+  await alice.dragAndDrop(`li[data-task="${w.tasks[0].id}"]`, 'ul[data-column="IN_PROGRESS"]');
+  await column(bob, "En cours").getByRole("link", { name: "Maquettes" }).waitFor();
+  // Bob moves "Recette" right with the keyboard; Alice sees it in "En cours" too.
+  await column(bob, "À faire").getByRole("link", { name: "Recette" }).focus();
+  await bob.keyboard.press("Shift+ArrowRight");
+  await column(alice, "En cours").getByRole("link", { name: "Recette" }).waitFor();
+  await column(bob, "En cours").getByRole("link", { name: "Recette" }).click();
+  await bob.getByRole("complementary").getByRole("heading", { name: "Recette" }).waitFor();
+  await noViolations(bob, "07-task-detail");
+});
+
+test("the other pages: projects, health, timesheet, validation have no axe violation", async () => {
+  await alice.getByRole("link", { name: "Projets", exact: true }).click();
+  await alice.getByRole("link", { name: "Refonte du portail" }).waitFor();
+  await noViolations(alice, "08-projects");
+  await alice.getByRole("link", { name: "Santé du projet" }).first().click();
+  await alice.getByRole("heading", { name: /Santé · Refonte du portail/ }).waitFor();
+  await alice.getByRole("heading", { name: "Historique du score" }).waitFor();
+  await noViolations(alice, "09-health");
+  await alice.getByRole("link", { name: "Feuille de temps" }).click();
+  await alice.getByRole("button", { name: "Soumettre" }).waitFor();
+  await noViolations(alice, "10-timesheet");
+  await alice.getByRole("link", { name: "Validation" }).click();
+  await alice.getByRole("heading", { name: "Temps à valider" }).waitFor();
+  await noViolations(alice, "11-validation");
+});
+
+test("a message typed while the server restarts is sent after it and shown once", async () => {
+  for (const page of [alice, bob]) {
+    await page.getByRole("link", { name: "Discussion", exact: true }).click();
+    await page.getByRole("navigation", { name: "Canaux" }).getByRole("link", { name: /general/ }).click();
+    await log(page).waitFor();
+  }
+  await server.kill();
+  await alice.getByText("Connexion perdue : reconnexion…").waitFor();
+  await screenshot(alice, "12-reconnecting");
+  await composer(alice).fill("Envoyé pendant la coupure");
+  await composer(alice).press("Enter");
+  await log(alice).locator(".msg.pending", { hasText: "Envoyé pendant la coupure" }).waitFor();
+  await server.start();
+  await log(bob).getByText("Envoyé pendant la coupure").waitFor({ timeout: 60_000 });
+  await log(alice).locator(".msg:not(.pending)", { hasText: "Envoyé pendant la coupure" }).waitFor({ timeout: 60_000 });
+  await alice.getByText("Connexion perdue : reconnexion…").waitFor({ state: "hidden" });
+  await new Promise((r) => setTimeout(r, 500));
+  for (const page of [alice, bob]) {
+    assert.equal(await log(page).getByText("Envoyé pendant la coupure").count(), 1);
+  }
+  await alice.reload();
+  await log(alice).getByText("Envoyé pendant la coupure").waitFor();
+  assert.equal(await log(alice).getByText("Envoyé pendant la coupure").count(), 1);
+});
