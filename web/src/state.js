@@ -127,6 +127,7 @@ async function start(session) {
   });
   listen("channel:added", () => void loadChannels().catch(() => undefined));
   listen("channel:removed", () => void loadChannels().catch(() => undefined));
+  watchIdle(client);
   await client.ready();
   app.me = await rest("get_me");
   setLocale(app.me.locale);
@@ -137,6 +138,31 @@ async function start(session) {
   if (first) await selectOrg(first.id);
   void loadNotifications();
   bump();
+}
+
+const IDLE_MS = 5 * 60_000;
+
+/** `away` after five minutes without input, `online` again at the next. */
+function watchIdle(client) {
+  let away = false;
+  let timer;
+  const idle = () => {
+    away = true;
+    void client.presence.set("away").catch(() => undefined);
+  };
+  const active = () => {
+    clearTimeout(timer);
+    timer = setTimeout(idle, IDLE_MS);
+    if (away) {
+      away = false;
+      void client.presence.set("online").catch(() => undefined);
+    }
+  };
+  for (const event of ["keydown", "pointerdown", "pointermove", "focus"]) {
+    window.addEventListener(event, active, { passive: true });
+  }
+  client.session.on("ready", () => away && void client.presence.set("away").catch(() => undefined));
+  active();
 }
 
 /** Switch organization: its members, their presence, its channels. */

@@ -110,7 +110,14 @@ test("two people chat live, react, see each other's presence and typing", async 
   await bob.getByRole("navigation", { name: "Canaux" }).getByRole("link", { name: /Alice Test/ }).click();
   await composer(bob).fill("Un message direct");
   await composer(bob).press("Enter");
+  // Alice has it unread; opening the conversation reads it, and Bob sees the receipt.
+  const direct = alice.getByRole("navigation", { name: "Canaux" }).getByRole("link", { name: /Bob Test/ });
+  await direct.getByText("1 non lu").waitFor();
+  await direct.click();
+  await log(alice).getByText("Un message direct").waitFor();
+  await log(bob).locator(".msg", { hasText: "Un message direct" }).getByText("Lu", { exact: true }).waitFor();
   await noViolations(bob, "04-direct");
+  await alice.getByRole("navigation", { name: "Canaux" }).getByRole("link", { name: /general/ }).click();
 });
 
 test("the bell counts a mention live, and marks it read", async () => {
