@@ -1,7 +1,7 @@
 // The chat: channels with unread badges ("Canaux"), the conversation (role log) with
 // history loaded upward, and the composer ("Message") sending through the outbox.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { app, bump, call, nameOf, useApp } from "./state.js";
+import { app, bump, call, nameOf, useApp, watch } from "./state.js";
 import { formatDay, formatTime, t } from "./i18n.js";
 import { Link, navigate } from "./router.jsx";
 import { Dot, Person, others } from "./presence.jsx";
@@ -318,11 +318,11 @@ export function Chat({ type, id }) {
 
   useEffect(() => {
     if (!active) return undefined;
-    const off = store.on("changed", bump);
+    watch(store);
     setReplyTo(null);
     const known = app.channels.some((c) => c.channel.type === type && c.channel.id === id);
     if (!known || store.contiguousSeq === undefined) void app.client.join(refOf(type, id)).then(bump, () => undefined);
-    return off;
+    return undefined;
   }, [key]);
 
   // What is on screen is read: move the read pointer when new messages show.

@@ -61,6 +61,15 @@ function saveTokens(session, expiresAt) {
   );
 }
 
+const watched = new WeakSet();
+
+/** Re-render when a channel's store changes (once per store). */
+export function watch(store) {
+  if (watched.has(store)) return;
+  watched.add(store);
+  store.on("changed", bump);
+}
+
 /** Sign in by password; throws the server's error (an ApiError). */
 export async function signIn(email, password) {
   const tokens = await new RestClient({ url: location.origin }).login(email, password);
@@ -123,6 +132,15 @@ async function start(session) {
       all || ids.includes(i.id) ? { ...i, read_at: i.read_at ?? now } : i,
     );
     app.notifications.unread = unread_count;
+    bump();
+  });
+  // A message in a channel without a listener yet (a first direct message): the sidebar's
+  // badges change too. The client's own listener stored it already (it listens first).
+  listen("message:new", (m) => {
+    if (m.channel.type === "direct" && !app.channels.some((c) => c.channel.id === m.channel.id)) {
+      watch(app.client.channel(m.channel));
+      void loadChannels().catch(() => undefined);
+    }
     bump();
   });
   listen("channel:added", () => void loadChannels().catch(() => undefined));
@@ -191,7 +209,7 @@ export async function loadChannels() {
   for (const state of page.items) {
     const store = app.client.channel(state.channel);
     store.setRead(state.read_seq, state.unread_count, state.last_seq);
-    store.on("changed", bump);
+    watch(store);
   }
   bump();
   await Promise.all(

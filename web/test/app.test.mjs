@@ -3,7 +3,9 @@
 // bell counts a mention; a message typed while the server restarts arrives once; axe-core
 // finds no violation on any page. Screenshots go to web/screenshots/.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
+import { io } from "socket.io-client";
 import { TestServer, axe, browser, screenshot, signedIn, world } from "./helpers.mjs";
 
 let server;
@@ -175,6 +177,26 @@ test("the other pages: projects, health, timesheet, validation have no axe viola
   await alice.getByRole("link", { name: "Validation" }).click();
   await alice.getByRole("heading", { name: "Temps à valider" }).waitFor();
   await noViolations(alice, "11-validation");
+});
+
+test("older history loads upward, with day separators", async () => {
+  // 120 messages from Bob (over the 100 a channel loads first), sent by socket.io-client.
+  const socket = io(server.url, { auth: { token: w.bob.token }, transports: ["websocket"] });
+  await new Promise((ok) => socket.once("session", ok));
+  const channel = { type: "organization", id: w.general.id };
+  for (let i = 1; i <= 120; i++) {
+    const ack = await socket.emitWithAck("message:send", { channel, content: `Historique ${i}`, client_msg_id: randomUUID() });
+    assert.ok(ack.ok, JSON.stringify(ack));
+  }
+  socket.close();
+  await alice.goto(`/app/chat/organization/${w.general.id}`);
+  await log(alice).getByText("Historique 120", { exact: true }).waitFor();
+  assert.equal(await log(alice).getByText("Historique 1", { exact: true }).count(), 0);
+  await log(alice).getByRole("button", { name: "Charger les messages plus anciens" }).click();
+  await log(alice).getByText("Historique 1", { exact: true }).waitFor();
+  await log(alice).getByText("Début de la conversation").waitFor();
+  assert.ok((await log(alice).getByRole("separator").count()) >= 1);
+  assert.equal(await log(alice).getByText("Historique 60", { exact: true }).count(), 1);
 });
 
 test("a message typed while the server restarts is sent after it and shown once", async () => {

@@ -93,7 +93,9 @@ export async function world(url) {
   await api(url, "POST", `/api/v1/orgs/${org.id}/projects/${project.id}/health`, undefined, alice.token).catch(
     () => undefined,
   );
-  return { alice, bob, org, project, tasks };
+  const channels = await api(url, "GET", `/api/v1/orgs/${org.id}/channels`, undefined, alice.token);
+  const general = channels.items.map((c) => c.channel).find((c) => c.name === "general");
+  return { alice, bob, org, project, tasks, general };
 }
 
 export async function browser() {
