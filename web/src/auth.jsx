@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { RestClient } from "@aurentia/client";
 import { signIn } from "./state.js";
 import { t } from "./i18n.js";
-import { Link, navigate } from "./router.jsx";
+import { Link, navigate, path } from "./router.jsx";
 
 const anonymous = () => new RestClient({ url: location.origin });
 const token = () => new URLSearchParams(location.search).get("token") ?? "";
@@ -34,7 +34,9 @@ export function SignIn() {
     setError("");
     try {
       await signIn(String(form.get("email")), String(form.get("password")));
-      if (!location.pathname.startsWith("/app/chat")) navigate("/chat", true);
+      // Only from the sign-in paths: the app shows before signIn settles, and the user
+      // may have gone elsewhere meanwhile.
+      if (["/", "/login"].includes(path())) navigate("/chat", true);
     } catch (e) {
       setError(e?.status === 401 ? t("badLogin") : (e?.problem?.detail ?? t("error")));
     } finally {

@@ -63,6 +63,44 @@ function Bars({ title, rows }) {
   );
 }
 
+/** The stored reasoning: its summary lines, then one item per factor ("- Name (poids N) :
+ * … sous-score X %, …") with its sub-score drawn as a bar. */
+function Reasoning({ text }) {
+  const lines = text.split("\n").filter(Boolean);
+  const intro = lines.filter((l) => !l.startsWith("- "));
+  const factors = lines
+    .filter((l) => l.startsWith("- "))
+    .map((l) => {
+      const body = l.slice(2);
+      const name = body.split(" (poids")[0].split(" :")[0];
+      const score = /sous-score ([0-9]+(?:,[0-9]+)?) ?%/.exec(body);
+      return { name, body, score: score ? Number(score[1].replace(",", ".")) : null };
+    });
+  return (
+    <section aria-labelledby="reasoning-title">
+      <h2 id="reasoning-title">{t("reasoning")}</h2>
+      {intro.map((l, i) => (
+        <p key={i}>{l}</p>
+      ))}
+      <ul class="factors">
+        {factors.map((f) => (
+          <li key={f.name}>
+            <strong>{f.name}</strong>
+            {f.score !== null && (
+              <>
+                {" "}
+                <meter min="0" max="100" low="40" high="70" optimum="100" value={f.score} aria-label={`${f.name} : ${formatNumber(f.score, 0)} %`} />{" "}
+                <span>{formatNumber(f.score, 0)} %</span>
+              </>
+            )}
+            <p>{f.body}</p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Health({ projectId }) {
   const { orgId } = useApp();
   const [project, setProject] = useState(null);
@@ -119,12 +157,7 @@ export function Health({ projectId }) {
               </ul>
             </section>
           )}
-          {latest?.raisonnement_ia && (
-            <section aria-labelledby="reasoning-title">
-              <h2 id="reasoning-title">{t("reasoning")}</h2>
-              <p class="pre">{latest.raisonnement_ia}</p>
-            </section>
-          )}
+          {latest?.raisonnement_ia && <Reasoning text={latest.raisonnement_ia} />}
         </>
       )}
       {money && (
