@@ -173,10 +173,18 @@ test("the other pages: projects, health, timesheet, validation have no axe viola
   await noViolations(alice, "09-health");
   await alice.getByRole("link", { name: "Feuille de temps" }).click();
   await alice.getByRole("button", { name: "Soumettre" }).waitFor();
+  const monday = alice.getByRole("textbox", { name: /^Heures sur Refonte du portail/ }).first();
+  await monday.fill("7,5");
+  await alice.getByRole("button", { name: "Soumettre" }).click();
+  await alice.getByRole("status").filter({ hasText: "Semaine soumise." }).waitFor();
+  assert.equal(await monday.inputValue(), "7.5");
   await noViolations(alice, "10-timesheet");
   await alice.getByRole("link", { name: "Validation" }).click();
   await alice.getByRole("heading", { name: "Temps à valider" }).waitFor();
+  await alice.getByRole("cell", { name: "Refonte du portail" }).waitFor();
   await noViolations(alice, "11-validation");
+  await alice.getByRole("button", { name: /^Valider/ }).click();
+  await alice.getByText("Rien à valider.").waitFor();
 });
 
 test("English for a user whose profile says so", async () => {
