@@ -132,7 +132,7 @@ function TaskDetail({ task, projectId }) {
         {task.nom}
       </h2>
       <dl>
-        <dt>{t("status")[task.statut] ? "Statut" : ""}</dt>
+        <dt>{t("statusLabel")}</dt>
         <dd>{t("status")[task.statut]}</dd>
         {task.profile_responsable_id && (
           <>
@@ -157,7 +157,7 @@ function TaskDetail({ task, projectId }) {
         {task.priority && (
           <>
             <dt>{t("priority")}</dt>
-            <dd>{task.priority}</dd>
+            <dd>{t("priorities")[task.priority] ?? task.priority}</dd>
           </>
         )}
       </dl>

@@ -100,8 +100,26 @@ export async function resume() {
   }
 }
 
+/** The user id in an access token (its `sub`), to keep each user's outbox apart. */
+function subjectOf(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(part)).sub ?? "anonymous";
+  } catch {
+    return "anonymous";
+  }
+}
+
+/** localStorage under a per-user prefix: one person's unsent messages are never sent as
+ * another's who signs in on the same browser. */
+const storageFor = (userId) => ({
+  getItem: (key) => localStorage.getItem(`${key}:${userId}`),
+  setItem: (key, value) => localStorage.setItem(`${key}:${userId}`, value),
+});
+
 async function start(session) {
-  const client = new AurentiaClient(session, { url: location.origin, storage: localStorage });
+  const storage = storageFor(subjectOf(session.accessToken));
+  const client = new AurentiaClient(session, { url: location.origin, storage });
   app.client = client;
   session.on("refreshed", ({ expiresAt }) => saveTokens(session, expiresAt));
   session.on("loggedOut", () => signOut(false));
