@@ -3,7 +3,7 @@
 // (task:created / task:updated / task:deleted after project:subscribe); the task's
 // detail and the project's milestones with their progress.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { app, call, listen, nameOf, rest, useApp } from "./state.js";
+import { app, call, listen, rest, useApp } from "./state.js";
 import { formatDate, formatNumber, t } from "./i18n.js";
 import { Link, navigate } from "./router.jsx";
 import { Person } from "./presence.jsx";
@@ -309,7 +309,7 @@ export function Board({ projectId, taskId }) {
                       >
                         {task.nom}
                       </Link>
-                      {task.profile_responsable_id && <span class="muted small">{nameOf(task.profile_responsable_id)}</span>}
+                      {task.profile_responsable_id && <Person userId={task.profile_responsable_id} />}
                     </li>
                   ))}
                 </ul>

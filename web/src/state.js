@@ -164,7 +164,11 @@ async function start(session) {
   listen("channel:added", () => void loadChannels().catch(() => undefined));
   listen("channel:removed", () => void loadChannels().catch(() => undefined));
   watchIdle(client);
-  await client.ready();
+  // A kept session whose refresh token was revoked ends here (back to the sign-in page).
+  await Promise.race([
+    client.ready(),
+    new Promise((_, reject) => session.on("loggedOut", () => reject(new Error("logged out")))),
+  ]);
   app.me = await rest("get_me");
   setLocale(app.me.locale);
   const orgs = await rest("list_orgs");

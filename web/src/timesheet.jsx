@@ -1,8 +1,9 @@
 // A consultant's week as a grid (projects x days) to fill in and submit (time entries,
 // pending validation), and the manager's queue of entries to validate or reject.
 import { useEffect, useState } from "preact/hooks";
-import { app, rest, nameOf, useApp } from "./state.js";
+import { rest, nameOf, useApp } from "./state.js";
 import { formatDate, formatNumber, t } from "./i18n.js";
+import { Person } from "./presence.jsx";
 
 const iso = (d) => d.toISOString().slice(0, 10);
 function monday(date) {
@@ -163,7 +164,9 @@ export function Validation() {
           <tbody>
             {items.map((e) => (
               <tr key={e.id}>
-                <td>{nameOf(e.profile_id)}</td>
+                <td>
+                  <Person userId={e.profile_id} />
+                </td>
                 <td>{projects[e.projet_id] ?? "…"}</td>
                 <td>{formatDate(e.date)}</td>
                 <td>{formatNumber(e.heures_travaillees)}</td>
@@ -191,4 +194,3 @@ export function Validation() {
     </main>
   );
 }
-export const _unused = app;

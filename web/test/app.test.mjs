@@ -133,11 +133,19 @@ test("the bell counts a mention live, and marks it read", async () => {
   await composer(alice).press("Enter");
   await log(alice).locator(".mention", { hasText: "@Bob Test" }).waitFor();
   await until("Bob's badge", async () => (await badge.count()) && Number(await badge.textContent()) === before + 1);
+  await composer(alice).fill(`Et encore @${w.bob.email}`);
+  await composer(alice).press("Enter");
+  await until("Bob's badge", async () => (await badge.count()) && Number(await badge.textContent()) === before + 2);
   await bell(bob).click();
   await bob.getByRole("region", { name: "Notifications" }).waitFor();
   await noViolations(bob, "05-notifications");
+  // Mark the mention read by itself, then everything.
+  const panel = bob.getByRole("region", { name: "Notifications" });
+  await panel.getByRole("button", { name: /^Marquer comme lue/ }).first().click();
+  await until("one fewer unread", async () => Number(await badge.textContent()) === before + 1);
   await bob.getByRole("button", { name: "Tout marquer comme lu" }).click();
   await badge.waitFor({ state: "detached" });
+  assert.ok(await bob.getByRole("button", { name: "Tout marquer comme lu" }).isDisabled());
   await bob.getByRole("button", { name: "Fermer" }).click();
 });
 
@@ -185,6 +193,13 @@ test("the other pages: projects, health, timesheet, validation have no axe viola
   await noViolations(alice, "11-validation");
   await alice.getByRole("button", { name: /^Valider/ }).click();
   await alice.getByText("Rien à valider.").waitFor();
+  // The organization switcher: another organization has none of these projects.
+  await alice.getByRole("combobox", { name: "Organisation" }).selectOption({ label: w.other.name });
+  await alice.getByRole("link", { name: "Projets", exact: true }).click();
+  await alice.getByRole("heading", { name: "Projets", level: 1 }).waitFor();
+  await until("the other organization's projects", async () => (await alice.locator(".project").count()) === 0);
+  await alice.getByRole("combobox", { name: "Organisation" }).selectOption({ label: w.org.name });
+  await alice.getByRole("main").getByRole("link", { name: "Refonte du portail" }).waitFor();
 });
 
 test("English for a user whose profile says so", async () => {

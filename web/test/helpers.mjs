@@ -95,7 +95,8 @@ export async function world(url) {
   );
   const channels = await api(url, "GET", `/api/v1/orgs/${org.id}/channels`, undefined, alice.token);
   const general = channels.items.map((c) => c.channel).find((c) => c.name === "general");
-  return { alice, bob, org, project, tasks, general };
+  const other = await api(url, "POST", "/api/v1/orgs", { name: `Autre ${randomUUID().slice(0, 6)}` }, alice.token);
+  return { alice, bob, org, other, project, tasks, general };
 }
 
 export async function browser() {
