@@ -59,6 +59,7 @@ function Sidebar({ active }) {
           </section>
         );
       })}
+      {directs.size > 0 && (
       <section aria-labelledby="sec-direct">
         <h2 id="sec-direct">{t("directChannels")}</h2>
         <ul>
@@ -73,6 +74,7 @@ function Sidebar({ active }) {
           ))}
         </ul>
       </section>
+      )}
     </nav>
   );
 }

@@ -3,7 +3,7 @@
 // Pages subscribe with useApp(); anything that changes calls bump().
 import { useEffect, useState } from "preact/hooks";
 import { AurentiaClient, RestClient, Session, channelKey, channelRef } from "@aurentia/client";
-import { setLocale } from "./i18n.js";
+import { setLocale, t } from "./i18n.js";
 
 const TOKENS = "aurentia.tokens";
 const ORG = "aurentia.org";
@@ -258,7 +258,8 @@ export function signOut(callServer = true) {
 /** A person's display name (first and last name, else their address). */
 export function nameOf(userId) {
   const p = app.members.get(userId);
-  return p ? `${p.prenom} ${p.nom}`.trim() || p.email : "?";
+  // A client's contact may not list the members: their names are not theirs to see.
+  return p ? `${p.prenom} ${p.nom}`.trim() || p.email : t("someone");
 }
 
 export function statusOf(userId) {
