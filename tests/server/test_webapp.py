@@ -84,3 +84,14 @@ async def test_the_api_is_not_shadowed(client: Client) -> None:
     resp = await client.get("/api/v1/nothing-here")
     assert resp.status == 404
     assert resp.content_type == "application/problem+json"
+
+
+def test_the_build_is_package_data() -> None:
+    """`pip install` ships the build: pyproject.toml lists it as the server's data."""
+    import tomllib
+
+    root = DIST.parent.parent.parent
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = data["package-data"]["server"]
+    assert "webapp/dist/*" in globs and "webapp/dist/assets/*" in globs
+    assert (DIST / "index.html").is_file()
