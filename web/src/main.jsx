@@ -5,7 +5,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { app, resume, selectOrg, signOut, useApp } from "./state.js";
 import { t } from "./i18n.js";
-import { Link, navigate, useRoute } from "./router.jsx";
+import { Link, navigate, path, useRoute } from "./router.jsx";
 import { Forgot, Reset, SignIn, Verify } from "./auth.jsx";
 import { Chat } from "./chat.jsx";
 import { Bell } from "./notifications.jsx";
@@ -13,13 +13,22 @@ import { Board, Projects } from "./projects.jsx";
 import { Health } from "./health.jsx";
 import { Timesheet, Validation } from "./timesheet.jsx";
 
+/** Another organization: a page of one channel or project of the old one goes to its list. */
+async function switchOrg(orgId) {
+  const route = path();
+  const loading = selectOrg(orgId); // clears the old channels at once
+  if (route.startsWith("/chat/")) navigate("/chat", true);
+  else if (route.startsWith("/projects/")) navigate("/projects", true);
+  await loading;
+}
+
 function OrgSwitcher() {
   const { orgs, orgId } = useApp();
   if (orgs.length === 0) return null;
   return (
     <div class="org">
       <label for="org-select">{t("organization")}</label>
-      <select id="org-select" value={orgId ?? ""} onChange={(e) => void selectOrg(e.currentTarget.value)}>
+      <select id="org-select" value={orgId ?? ""} onChange={(e) => void switchOrg(e.currentTarget.value)}>
         {orgs.map((o) => (
           <option key={o.id} value={o.id}>
             {o.name}
