@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
-import { TestServer, axe, browser, screenshot, signedIn, world } from "./helpers.mjs";
+import { TestServer, axe, browser, mailedToken, register, screenshot, signedIn, world } from "./helpers.mjs";
 
 let server;
 let chromium;
@@ -56,9 +56,24 @@ test("sign-in page: named fields, reset link, no axe violation; / leads to it", 
   await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
   await page.getByRole("button", { name: "Envoyer le lien" }).waitFor();
   await noViolations(page, "02-forgot-password");
-  await page.getByLabel("Adresse e-mail").fill(w.alice.email);
+  // Carol forgets her password: the mailed link (through the server's /reset-password
+  // redirect) sets a new one, which signs her in.
+  const carol = await register(server.url, "Carol");
+  await page.getByLabel("Adresse e-mail").fill(carol.email);
   await page.getByRole("button", { name: "Envoyer le lien" }).click();
   await page.getByRole("status").filter({ hasText: "lien" }).waitFor();
+  const token = await mailedToken(server.url, carol.email, "reset-password");
+  await page.goto(`/reset-password?token=${token}`);
+  assert.match(page.url(), /\/app\/reset-password\?token=/);
+  await page.getByRole("textbox", { name: "Nouveau mot de passe" }).fill("a brand new password 2026");
+  await noViolations(page, "02b-reset-password");
+  await page.getByRole("button", { name: "Enregistrer" }).click();
+  await page.getByRole("status").filter({ hasText: "Mot de passe changé" }).waitFor();
+  await page.getByRole("link", { name: "Retour à la connexion" }).click();
+  await page.getByLabel("Adresse e-mail").fill(carol.email);
+  await page.getByLabel("Mot de passe", { exact: true }).fill("a brand new password 2026");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByRole("navigation", { name: "Canaux", exact: true }).waitFor();
   await context.close();
 });
 

@@ -28,6 +28,27 @@ async function api(url, method, path, body, token) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/** The token of the newest mailed link to `path` for `email` (e.g. "reset-password"). */
+export async function mailedToken(url, email, path, skip = new Set()) {
+  const dir = OUTBOXES.get(url);
+  for (let i = 0; i < 300; i++) {
+    let names = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(".eml") && !skip.has(n));
+    } catch {
+      // the folder appears with the first mail
+    }
+    for (const name of names) {
+      const text = readFileSync(`${dir}/${name}`, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      if (!text.includes(email)) continue;
+      const match = new RegExp(`${path}\\?token=([A-Za-z0-9_.-]+)`).exec(text);
+      if (match) return match[1];
+    }
+    await sleep(100);
+  }
+  throw new Error(`no ${path} mail for ${email}`);
+}
+
 async function confirmationToken(url, email) {
   const dir = OUTBOXES.get(url);
   for (let i = 0; i < 300; i++) {
