@@ -142,6 +142,7 @@ test("the bell counts a mention live, and marks it read", async () => {
   const before = (await badge.count()) ? Number(await badge.textContent()) : 0;
   await composer(alice).pressSequentially("Regarde ça @Bo");
   await alice.getByRole("listbox", { name: "Personnes à mentionner" }).getByRole("option", { name: /Bob Test/ }).waitFor();
+  await noViolations(alice, "05a-mention-autocomplete");
   await composer(alice).press("Enter"); // picks the person
   await composer(alice).pressSequentially("merci");
   assert.match(await composer(alice).inputValue(), new RegExp(`@${w.bob.email} merci`));
