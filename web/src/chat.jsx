@@ -60,20 +60,20 @@ function Sidebar({ active }) {
         );
       })}
       {directs.size > 0 && (
-      <section aria-labelledby="sec-direct">
-        <h2 id="sec-direct">{t("directChannels")}</h2>
-        <ul>
-          {[...directs].map((id) => (
-            <li key={id}>
-              <Link to={`/chat/direct/${id}`} aria-current={current("direct", id)}>
-                <Dot userId={id} />
-                {nameOf(id)}
-                <Badge count={unreadOf("direct", id)} />
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </section>
+        <section aria-labelledby="sec-direct">
+          <h2 id="sec-direct">{t("directChannels")}</h2>
+          <ul>
+            {[...directs].map((id) => (
+              <li key={id}>
+                <Link to={`/chat/direct/${id}`} aria-current={current("direct", id)}>
+                  <Dot userId={id} />
+                  {nameOf(id)}
+                  <Badge count={unreadOf("direct", id)} />
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
     </nav>
   );
