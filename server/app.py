@@ -68,6 +68,7 @@ from .services import digest as digest_job
 from .services.core import Services
 from .services.job_lock import round_lock
 from .settings import Settings
+from .webapp import setup as webapp_setup
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -232,4 +233,5 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(people_routes.routes)
     app.router.add_routes(time_routes.routes)
     openapi.setup(app)  # last: it documents the routes registered above
+    webapp_setup(app)  # the browser app at /app (outside /api: not documented)
     return app
