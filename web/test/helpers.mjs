@@ -49,31 +49,11 @@ export async function mailedToken(url, email, path, skip = new Set()) {
   throw new Error(`no ${path} mail for ${email}`);
 }
 
-async function confirmationToken(url, email) {
-  const dir = OUTBOXES.get(url);
-  for (let i = 0; i < 300; i++) {
-    let names = [];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith(".eml"));
-    } catch {
-      // the folder appears with the first mail
-    }
-    for (const name of names) {
-      const text = readFileSync(`${dir}/${name}`, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
-      if (!text.includes(email)) continue;
-      const match = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(text);
-      if (match) return match[1];
-    }
-    await sleep(100);
-  }
-  throw new Error(`no confirmation mail for ${email}`);
-}
-
 /** A user with a confirmed address: { email, prenom, token, id }. */
 export async function register(url, prenom) {
   const email = `web-${prenom.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`;
   await api(url, "POST", "/api/v1/auth/register", { email, password: PASSWORD, prenom, nom: "Test" });
-  await api(url, "POST", "/api/v1/auth/verify-email", { token: await confirmationToken(url, email) });
+  await api(url, "POST", "/api/v1/auth/verify-email", { token: await mailedToken(url, email, "verify-email") });
   const tokens = await api(url, "POST", "/api/v1/auth/login", { email, password: PASSWORD });
   const me = await api(url, "GET", "/api/v1/me", undefined, tokens.access_token);
   return { email, prenom, token: tokens.access_token, id: me.id };
