@@ -25,11 +25,11 @@ from protocol.errors import AppError, ErrorCode
 from store.db import is_unavailable
 
 from .. import metrics
+from ..actor import Actor
 from ..bus import wire
 from ..drain import Drain
 from ..logs import fresh_request_id
 from ..ratelimit import rate_limited
-from ..services.auth import Actor
 from .session import SocketState, get_state
 
 log = logging.getLogger("aurentia.realtime")

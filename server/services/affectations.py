@@ -21,8 +21,8 @@ from protocol.errors import AppError, ErrorCode, FieldError, not_found, validati
 from store import assignments as staffing
 from store.models import Affectation, Projet
 
+from ..actor import Actor
 from ..policy import Action, require
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .delivery import log, readable_project

@@ -20,8 +20,8 @@ from store import activity, competences
 from store.db import advisory_lock
 from store.models import Competence
 
+from ..actor import Actor
 from ..policy import Action, require_member
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 

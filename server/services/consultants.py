@@ -32,8 +32,8 @@ from protocol.people import (
 from store import activity, competences, consultants, organizations
 from store.models import Competence, ConsultantDetails, Profile, ProfileCompetence
 
+from ..actor import Actor
 from ..policy import Action, Member, require_member
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
 from .competences import competence_or_404

@@ -18,8 +18,8 @@ from protocol.errors import not_found
 from store import activity, deliverables, projects
 from store.models import Livrable, Projet
 
+from ..actor import Actor
 from ..policy import Member, require_member, require_project_reader, require_task_editor
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 

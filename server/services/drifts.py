@@ -37,8 +37,8 @@ from protocol.errors import AppError, ErrorCode, not_found
 from store import activity, analytics
 from store.models import DetectionDerive, RecommandationAction
 
+from ..actor import Actor
 from ..policy import Action
-from .auth import Actor
 from .core import Services
 from .earned_value import money_or_none, ratio
 from .finance import finance_project

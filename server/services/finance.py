@@ -30,9 +30,9 @@ from store import activity, budgets, projects
 from store import finance_queries as q
 from store.models import BudgetProjet, Projet
 
+from ..actor import Actor
 from ..policy import Action, Member, require_member
 from . import live_business
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
 from .core import Services

@@ -30,8 +30,8 @@ from protocol.enums import ActivityAction, RiskColor
 from store import activity, analytics
 from store.models import ScoreSanteProjet
 
+from ..actor import Actor
 from ..policy import Action
-from .auth import Actor
 from .clock import org_today
 from .core import Services
 from .earned_value import ZERO, money

@@ -22,8 +22,8 @@ from protocol.errors import FieldError, not_found, validation_error
 from store import incidents
 from store.models import Incident, Projet
 
+from ..actor import Actor
 from ..policy import Action, require, require_task_editor
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .delivery import log, readable_project

@@ -19,8 +19,8 @@ from protocol.errors import FieldError, not_found, validation_error
 from store import organizations, projects
 from store.models import Client, Facture, Organization, Projet
 
+from ..actor import Actor
 from ..policy import invoice_contact_scope, require_member
-from .auth import Actor
 from .core import Services
 from .invoice_lines import time_lines, total
 from .invoice_pdf import facturx_pdf

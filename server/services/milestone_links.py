@@ -23,8 +23,8 @@ from store import milestones as store
 from store import organizations
 from store.models import Milestone, MilestoneAssignment
 
+from ..actor import Actor
 from ..policy import Action, require_member
-from .auth import Actor
 from .core import Services, Tx
 from .milestones import (
     auto_progress,

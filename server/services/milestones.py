@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import events
 from protocol.common import Page
 from protocol.enums import ActivityAction, MilestoneStatus, ProgressMode
-from protocol.errors import FieldError, not_found, validation_error
+from protocol.errors import FieldError, not_found, stale, validation_error
 from protocol.milestones import (
     LinkedTaskOut,
     MilestoneCreate,
@@ -36,6 +36,7 @@ from store import activity, projects
 from store import milestones as store
 from store.models import Milestone, Projet
 
+from ..actor import Actor
 from ..audience import org_readers_room, project_room
 from ..policy import (
     Action,
@@ -44,8 +45,6 @@ from ..policy import (
     require_milestone_reader,
     require_project_reader,
 )
-from ..rest.etag import stale
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .work_notifications import milestone_changed, reached

@@ -38,8 +38,8 @@ from store import activity, analytics, organizations
 from store.db import advisory_lock
 from store.models import PredictionRisque
 
+from ..actor import Actor
 from ..policy import Action
-from .auth import Actor
 from .core import Services
 from .earned_value import ZERO, money, money_or_none
 from .finance import finance_project

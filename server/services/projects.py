@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, ChannelType, ProjectStatus
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, stale, validation_error
 from protocol.projects import (
     ClientCreate,
     ClientOut,
@@ -31,6 +31,7 @@ from protocol.projects import (
 from store import activity, organizations, projects
 from store.models import Client, Projet
 
+from ..actor import Actor
 from ..policy import (
     Action,
     Member,
@@ -39,7 +40,6 @@ from ..policy import (
     require_member,
     require_project_reader,
 )
-from ..rest.etag import stale
 from . import live_business, milestones
 from .access import (
     announce_client_projects,
@@ -47,7 +47,6 @@ from .access import (
     project_access_changed,
     user_access_changed,
 )
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .work_notifications import project_status_changed

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import events
 from protocol.common import Page
 from protocol.enums import ActivityAction, TaskPriority, TaskStatus
-from protocol.errors import FieldError, not_found
+from protocol.errors import FieldError, not_found, stale
 from protocol.tasks import (
     BoardColumn,
     BoardOut,
@@ -41,11 +41,10 @@ from store import activity, deliverables, projects
 from store import tasks as store
 from store.models import Projet, Tache
 
+from ..actor import Actor
 from ..audience import project_room
 from ..policy import Member, require_member, require_project_reader, require_task_editor
-from ..rest.etag import stale
 from . import board, milestones
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .projects import member_error, refuse
