@@ -1,8 +1,9 @@
 """What every handler needs from a request: the services, the caller, its address.
 
-Handlers take a `Context` after their request through `@handler`: the caller is authenticated first (401
-before anything else), then the organization's and the project's path parameters are
-read (422 naming the malformed one), in that order, before the handler runs.
+Handlers take a `Context` after their request through `@handler`: the caller is
+authenticated first (401 before anything else), then the organization's and the
+project's path parameters are read (422 naming the malformed one), in that order,
+before the handler runs.
 """
 
 from __future__ import annotations
