@@ -164,7 +164,7 @@ async def patch_recommendation(request: web.Request, ctx: Context) -> web.Respon
 @project_handler
 async def list_incidents(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, IncidentQuery)
-    page = await incidents.list_incidents(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
+    page = await incidents.INCIDENTS.page(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     return json_response(page)
 
 
@@ -180,7 +180,7 @@ async def list_incidents(request: web.Request, ctx: Context) -> web.Response:
 @project_handler
 async def create_incident(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, IncidentCreate)
-    out = await incidents.create_incident(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
+    out = await incidents.INCIDENTS.create(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201)
 
 
@@ -189,7 +189,9 @@ async def create_incident(request: web.Request, ctx: Context) -> web.Response:
 @project_handler
 async def get_incident(request: web.Request, ctx: Context) -> web.Response:
     incident_id = path_uuid(request, "id")
-    out = await incidents.get_incident(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id)
+    out = await incidents.INCIDENTS.read(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id
+    )
     return json_response(out)
 
 
@@ -203,7 +205,7 @@ async def patch_incident(request: web.Request, ctx: Context) -> web.Response:
     clears it."""
     incident_id = path_uuid(request, "id")
     patch = await parse_body(request, IncidentPatch)
-    out = await incidents.update_incident(
+    out = await incidents.INCIDENTS.update(
         ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id, patch
     )
     return json_response(out)
@@ -214,5 +216,5 @@ async def patch_incident(request: web.Request, ctx: Context) -> web.Response:
 @project_handler
 async def delete_incident(request: web.Request, ctx: Context) -> web.Response:
     incident_id = path_uuid(request, "id")
-    await incidents.delete_incident(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id)
+    await incidents.INCIDENTS.delete(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id)
     return web.Response(status=204)

@@ -42,7 +42,7 @@ STAFFING = ["staffing"]
 @project_handler
 async def list_deliverables(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, DeliverableQuery)
-    page = await delivery.list_deliverables(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
+    page = await delivery.DELIVERABLES.page(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     return json_response(page)
 
 
@@ -58,7 +58,7 @@ async def list_deliverables(request: web.Request, ctx: Context) -> web.Response:
 @project_handler
 async def create_deliverable(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, DeliverableCreate)
-    out = await delivery.create_deliverable(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
+    out = await delivery.DELIVERABLES.create(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201)
 
 
@@ -67,7 +67,7 @@ async def create_deliverable(request: web.Request, ctx: Context) -> web.Response
 @project_handler
 async def get_deliverable(request: web.Request, ctx: Context) -> web.Response:
     deliverable_id = path_uuid(request, "id")
-    out = await delivery.get_deliverable(
+    out = await delivery.DELIVERABLES.read(
         ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, deliverable_id
     )
     return json_response(out)
@@ -85,7 +85,7 @@ async def get_deliverable(request: web.Request, ctx: Context) -> web.Response:
 async def patch_deliverable(request: web.Request, ctx: Context) -> web.Response:
     deliverable_id = path_uuid(request, "id")
     patch = await parse_body(request, DeliverablePatch)
-    out = await delivery.update_deliverable(
+    out = await delivery.DELIVERABLES.update(
         ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, deliverable_id, patch
     )
     return json_response(out)
@@ -96,7 +96,7 @@ async def patch_deliverable(request: web.Request, ctx: Context) -> web.Response:
 @project_handler
 async def delete_deliverable(request: web.Request, ctx: Context) -> web.Response:
     deliverable_id = path_uuid(request, "id")
-    await delivery.delete_deliverable(
+    await delivery.DELIVERABLES.delete(
         ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, deliverable_id
     )
     return web.Response(status=204)

@@ -25,7 +25,8 @@ from ..actor import Actor
 from ..policy import Action, require
 from .changes import created_fields, field_changes
 from .core import Services, Tx
-from .delivery import log, readable_project
+from .resource import log
+from .resource import project_scope as readable_project
 
 STAFFING = "staffing"
 

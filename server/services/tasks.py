@@ -127,11 +127,8 @@ async def _reference_errors(
         )
     livrable_id = values.get("livrable_id")
     if livrable_id is not None:
-        found = await deliverables.get_deliverable(
-            session,
-            org_id=project.organization_id,
-            project_id=project.id,
-            deliverable_id=livrable_id,
+        found = await deliverables.table.get(
+            session, org_id=project.organization_id, project_id=project.id, row_id=livrable_id
         )
         if found is None:
             errors.append(
