@@ -17,7 +17,7 @@ from protocol.delivery import (
     StaffingQuery,
 )
 
-from ..services import affectations, delivery
+from ..services import delivery, staffing
 from .context import Context, project_handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
@@ -113,7 +113,7 @@ async def delete_deliverable(request: web.Request, ctx: Context) -> web.Response
 @project_handler
 async def list_assignments(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, StaffingQuery)
-    page = await affectations.list_staffing(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
+    page = await staffing.STAFFING.page(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     return json_response(page)
 
 
@@ -131,7 +131,7 @@ async def create_assignment(request: web.Request, ctx: Context) -> web.Response:
     """A consultant's allocations may not exceed 100% on any day across the organization's
     projects (`date_fin` null: open-ended): 409 with `details.conflicting_assignment_ids`."""
     req = await parse_body(request, StaffingCreate)
-    out = await affectations.create_staffing(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
+    out = await staffing.STAFFING.create(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201)
 
 
@@ -140,7 +140,7 @@ async def create_assignment(request: web.Request, ctx: Context) -> web.Response:
 @project_handler
 async def get_assignment(request: web.Request, ctx: Context) -> web.Response:
     assignment_id = path_uuid(request, "id")
-    out = await affectations.get_staffing(
+    out = await staffing.STAFFING.read(
         ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, assignment_id
     )
     return json_response(out)
@@ -158,7 +158,7 @@ async def get_assignment(request: web.Request, ctx: Context) -> web.Response:
 async def patch_assignment(request: web.Request, ctx: Context) -> web.Response:
     assignment_id = path_uuid(request, "id")
     patch = await parse_body(request, StaffingPatch)
-    out = await affectations.update_staffing(
+    out = await staffing.update_staffing(
         ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, assignment_id, patch
     )
     return json_response(out)
@@ -169,7 +169,5 @@ async def patch_assignment(request: web.Request, ctx: Context) -> web.Response:
 @project_handler
 async def delete_assignment(request: web.Request, ctx: Context) -> web.Response:
     assignment_id = path_uuid(request, "id")
-    await affectations.delete_staffing(
-        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, assignment_id
-    )
+    await staffing.STAFFING.delete(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, assignment_id)
     return web.Response(status=204)

@@ -78,7 +78,7 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
 class ProjectResource(Generic[R, O]):
     """One project-scoped resource: its table, its output model and its rules."""
 
-    name: str  # the 404 ("deliverable not found") and the activity's resource_type
+    name: str  # the activity's resource_type, and the 404 ("deliverable not found")
     table: Scoped[Any]
     out: type[O]
     created: ActivityAction
@@ -88,8 +88,12 @@ class ProjectResource(Generic[R, O]):
     filters: tuple[str, ...] = ()  # query fields that filter the list, by column
     write: Check = require_task_editor
     remove: Check | None = None
-    # Hooks: the fields a creation stores (default: the request's), the values an update
-    # stores (default: the patch's, enums as values).
+    missing: str | None = None  # the 404's noun when it is not `name`
+    # Hooks: a check of the request before anything is read; one in the transaction once
+    # the caller's right is known; the fields a creation stores (default: the
+    # request's); the values an update stores (default: the patch's, enums as values).
+    validate: Callable[[Any], None] = lambda _req: None
+    before_create: Callable[[Tx, uuid.UUID, Any], Awaitable[None]] | None = None
     new_fields: Callable[[Actor, Any], dict[str, Any]] = lambda _actor, req: req.model_dump()
     new_values: Callable[[R, dict[str, Any]], dict[str, Any]] = lambda _row, values: values
     # Whether an update's activity names the project (some resources' logs never did).
@@ -98,9 +102,10 @@ class ProjectResource(Generic[R, O]):
     def output(self, row: R) -> O:
         return self.out.model_validate(row, from_attributes=True)
 
-    async def _row(
+    async def row(
         self, session: AsyncSession, project: Projet, row_id: uuid.UUID, *, for_update: bool
     ) -> R:
+        """The project's row, or the resource's 404."""
         row = await self.table.get(
             session,
             org_id=project.organization_id,
@@ -109,10 +114,10 @@ class ProjectResource(Generic[R, O]):
             for_update=for_update,
         )
         if row is None:
-            raise not_found(self.name)
+            raise not_found(self.missing or self.name)
         return row  # type: ignore[no-any-return]
 
-    async def _log(
+    async def log(
         self, tx: Tx, actor: Actor, action: ActivityAction, row: Any, meta: dict[str, Any]
     ) -> None:
         await log(tx, actor, row.organization_id, action, self.name, row.id, meta)
@@ -120,15 +125,18 @@ class ProjectResource(Generic[R, O]):
     async def create(
         self, svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, req: Any
     ) -> O:
+        self.validate(req)
         async with svc.tx() as tx:
             member, project = await project_scope(tx.session, actor, org_id, project_id)
             await self.write(tx.session, member, project)
+            if self.before_create is not None:
+                await self.before_create(tx, org_id, req)
             fields = self.new_fields(actor, req)
             row = await self.table.create(
                 tx.session, org_id=org_id, project_id=project.id, fields=fields
             )
             meta = {"projet_id": str(project.id), "fields": created_fields(fields)}
-            await self._log(tx, actor, self.created, row, meta)
+            await self.log(tx, actor, self.created, row, meta)
             return self.output(row)
 
     async def page(
@@ -156,7 +164,7 @@ class ProjectResource(Generic[R, O]):
     ) -> O:
         async with svc.sessions() as session:
             _, project = await project_scope(session, actor, org_id, project_id)
-            return self.output(await self._row(session, project, row_id, for_update=False))
+            return self.output(await self.row(session, project, row_id, for_update=False))
 
     async def update(
         self,
@@ -171,7 +179,7 @@ class ProjectResource(Generic[R, O]):
         async with svc.tx() as tx:
             member, project = await project_scope(tx.session, actor, org_id, project_id)
             await self.write(tx.session, member, project)
-            row = await self._row(tx.session, project, row_id, for_update=True)
+            row = await self.row(tx.session, project, row_id, for_update=True)
             values = self.new_values(row, requested)
             diff = field_changes(row, values)
             if diff:
@@ -179,7 +187,7 @@ class ProjectResource(Generic[R, O]):
                 meta: dict[str, Any] = {"changes": diff}
                 if self.update_names_project:
                     meta = {"projet_id": str(project.id), **meta}
-                await self._log(tx, actor, self.updated, row, meta)
+                await self.log(tx, actor, self.updated, row, meta)
             return self.output(row)
 
     async def delete(
@@ -193,7 +201,7 @@ class ProjectResource(Generic[R, O]):
         async with svc.tx() as tx:
             member, project = await project_scope(tx.session, actor, org_id, project_id)
             await (self.remove or self.write)(tx.session, member, project)
-            row = await self._row(tx.session, project, row_id, for_update=True)
+            row = await self.row(tx.session, project, row_id, for_update=True)
             meta = {"projet_id": str(project.id), self.label: jsonable(getattr(row, self.label))}
-            await self._log(tx, actor, self.deleted, row, meta)
+            await self.log(tx, actor, self.deleted, row, meta)
             await self.table.delete(tx.session, row)
