@@ -29,14 +29,7 @@ COMPETENCE = "competence"
 
 
 def competence_out(c: Competence) -> CompetenceOut:
-    return CompetenceOut(
-        id=c.id,
-        organization_id=c.organization_id,
-        nom=c.nom,
-        description=c.description,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-    )
+    return CompetenceOut.model_validate(c, from_attributes=True)
 
 
 async def _check_name(

@@ -41,8 +41,8 @@ from ..actor import Actor
 from ..policy import Action
 from .core import Services
 from .earned_value import money_or_none, ratio
-from .finance import finance_project
 from .health import fr
+from .resource import project_scope
 from .signals import Signals
 
 THRESHOLD = Decimal("0.9")
@@ -214,26 +214,14 @@ def drift_out(d: DetectionDerive) -> DriftOut:
 
 
 def recommendation_out(r: RecommandationAction) -> RecommendationOut:
-    return RecommendationOut(
-        id=r.id,
-        organization_id=r.organization_id,
-        projet_id=r.projet_id,
-        derive_id=r.derive_id,
-        titre=r.titre,
-        description=r.description,
-        priorite=Severity(r.priorite),
-        statut=RecommendationStatus(r.statut),
-        recommandations=r.recommandations,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-    )
+    return RecommendationOut.model_validate(r, from_attributes=True)
 
 
 async def list_drifts(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: DriftQuery
 ) -> Page[DriftOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
         rows, cursor = await analytics.list_drifts(
             session,
             org_id=org_id,
@@ -254,7 +242,7 @@ async def list_recommendations(
     query: RecommendationQuery,
 ) -> Page[RecommendationOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
         rows, cursor = await analytics.list_recommendations(
             session,
             org_id=org_id,
@@ -275,7 +263,7 @@ async def update_recommendation(
     patch: RecommendationPatch,
 ) -> RecommendationOut:
     async with svc.tx() as tx:
-        _, project = await finance_project(
+        _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
         row = await analytics.get_recommendation(

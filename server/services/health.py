@@ -35,7 +35,7 @@ from ..policy import Action
 from .clock import org_today
 from .core import Services
 from .earned_value import ZERO, money
-from .finance import finance_project
+from .resource import project_scope
 from .signals import Signals, gather
 
 ONE = Decimal(1)
@@ -260,7 +260,7 @@ async def compute_health(
 ) -> HealthOut:
     """Compute the project's health now and store it (a new history entry each time)."""
     async with svc.tx() as tx:
-        _, project = await finance_project(
+        _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
         day = await org_today(tx.session, org_id, svc.clock())
@@ -287,7 +287,7 @@ async def list_health(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: ListQuery
 ) -> Page[HealthOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
         rows, cursor = await analytics.list_health(
             session, org_id=org_id, project_id=project.id, cursor=query.cursor, limit=query.limit
         )

@@ -198,13 +198,7 @@ async def remove_dependency(
 
 
 def assignment_out(row: MilestoneAssignment) -> MilestoneAssignmentOut:
-    return MilestoneAssignmentOut(
-        id=row.id,
-        milestone_id=row.milestone_id,
-        profile_id=row.profile_id,
-        role=row.role,
-        created_at=row.created_at,
-    )
+    return MilestoneAssignmentOut.model_validate(row, from_attributes=True)
 
 
 async def list_assignments(

@@ -42,7 +42,7 @@ from ..actor import Actor
 from ..policy import Action
 from .core import Services
 from .earned_value import ZERO, money, money_or_none
-from .finance import finance_project
+from .resource import project_scope
 from .signals import Signals
 
 HORIZON_DAYS = 30
@@ -206,7 +206,7 @@ async def list_predictions(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: PredictionQuery
 ) -> Page[PredictionOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
         rows, cursor = await analytics.list_predictions(
             session,
             org_id=org_id,
@@ -230,7 +230,7 @@ async def ingest(
             [FieldError(loc=["body", "date_prediction"], msg="may not be in the future")]
         )
     async with svc.tx() as tx:
-        _, project = await finance_project(
+        _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
         key = f"prediction:{project.id}:{req.type_risque.value}:{req.workflow_execution_id}"

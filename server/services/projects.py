@@ -56,21 +56,7 @@ PROJECT = "project"
 
 
 def client_out(c: Client) -> ClientOut:
-    return ClientOut(
-        id=c.id,
-        organization_id=c.organization_id,
-        nom=c.nom,
-        contact_principal=c.contact_principal,
-        contact_user_id=c.contact_user_id,
-        secteur=c.secteur,
-        adresse=c.adresse,
-        code_postal=c.code_postal,
-        ville=c.ville,
-        pays=c.pays,
-        numero_tva=c.numero_tva,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-    )
+    return ClientOut.model_validate(c, from_attributes=True)
 
 
 def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:

@@ -26,7 +26,7 @@ from store.models import Projet
 from store.scoped import Scoped
 
 from ..actor import Actor
-from ..policy import Member, require_member, require_project_reader, require_task_editor
+from ..policy import Action, Member, require_member, require_project_reader, require_task_editor
 from .changes import created_fields, field_changes, jsonable
 from .core import Services, Tx
 
@@ -37,15 +37,27 @@ Check = Callable[[AsyncSession, Member, Projet], Awaitable[None]]
 
 
 async def project_scope(
-    session: AsyncSession, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
+    session: AsyncSession,
+    actor: Actor,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    action: Action | None = None,
+    *,
+    for_update: bool = False,
 ) -> tuple[Member, Projet]:
-    """The caller's membership and the project, which they must be able to read (404
-    for an outsider, a missing project or one they may not read)."""
-    member = await require_member(session, org_id, actor.user_id)
-    project = await projects.get_project(session, org_id=org_id, project_id=project_id)
+    """The caller's membership and the project (404 for an outsider or a missing one).
+
+    Without `action`, the caller must be able to read the project (404 otherwise); with
+    one (the finance rule: `SEE_FINANCIALS`, `MANAGE_PROJECTS`), their role must hold it
+    (403), checked before the project is read."""
+    member = await require_member(session, org_id, actor.user_id, action)
+    project = await projects.get_project(
+        session, org_id=org_id, project_id=project_id, for_update=for_update
+    )
     if project is None:
         raise not_found("project")
-    await require_project_reader(session, member, project)
+    if action is None:
+        await require_project_reader(session, member, project)
     return member, project
 
 
