@@ -1,5 +1,6 @@
-"""Rows that belong to one project of one organization, addressed by id: the reads and
-writes every project-scoped resource (deliverables, incidents, staffing, ...) shares.
+"""Rows that belong to one organization (and, for most, one of its projects), addressed
+by id: the reads and writes every scoped resource (deliverables, incidents, staffing,
+clients, skills, ...) shares.
 
 A row is reached only through its own organization and project: named under another
 project it is missing, never someone else's. Lists are keyset pages
@@ -23,7 +24,8 @@ R = TypeVar("R", bound=Base)
 
 
 class Scoped(Generic[R]):
-    """The table of `model`, rows of (`organization_id`, `projet_id`)."""
+    """The table of `model`, rows of (`organization_id`, `projet_id`), or of
+    `organization_id` alone when not `by_project`."""
 
     def __init__(
         self,
@@ -31,28 +33,35 @@ class Scoped(Generic[R]):
         order: Sequence[tuple[InstrumentedAttribute[Any], type]],
         *,
         descending: bool = False,
+        by_project: bool = True,
     ) -> None:
         self.model = model
         self.order = [column for column, _ in order]
         self.kinds = [kind for _, kind in order]
         self.descending = descending
+        self.by_project = by_project
         self._org: Any = model.organization_id  # type: ignore[attr-defined]
-        self._project: Any = model.projet_id  # type: ignore[attr-defined]
+        self._project: Any = model.projet_id if by_project else None  # type: ignore[attr-defined]
         self._id: Any = model.id  # type: ignore[attr-defined]
+
+    def _scope(self, org_id: uuid.UUID, project_id: uuid.UUID | None) -> list[Any]:
+        assert (project_id is not None) == self.by_project, "scope by organization and project"
+        where = [self._org == org_id]
+        if project_id is not None:
+            where.append(self._project == project_id)
+        return where
 
     async def get(
         self,
         session: AsyncSession,
         *,
         org_id: uuid.UUID,
-        project_id: uuid.UUID,
+        project_id: uuid.UUID | None = None,
         row_id: uuid.UUID,
         for_update: bool = False,
     ) -> R | None:
         """The row, locked until the transaction ends (and re-read) with `for_update`."""
-        stmt = select(self.model).where(
-            self._org == org_id, self._project == project_id, self._id == row_id
-        )
+        stmt = select(self.model).where(*self._scope(org_id, project_id), self._id == row_id)
         if for_update:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return await session.scalar(stmt)
@@ -62,14 +71,14 @@ class Scoped(Generic[R]):
         session: AsyncSession,
         *,
         org_id: uuid.UUID,
-        project_id: uuid.UUID,
+        project_id: uuid.UUID | None = None,
         cursor: str | None,
         limit: int,
         filters: Mapping[str, Any] | None = None,
     ) -> tuple[list[R], str | None]:
-        """A page of the project's rows; each filter (column name -> value) applies unless
+        """A page of the scope's rows; each filter (column name -> value) applies unless
         its value is None."""
-        stmt = select(self.model).where(self._org == org_id, self._project == project_id)
+        stmt = select(self.model).where(*self._scope(org_id, project_id))
         for name, value in (filters or {}).items():
             if value is not None:
                 stmt = stmt.where(getattr(self.model, name) == value)
@@ -83,10 +92,12 @@ class Scoped(Generic[R]):
         session: AsyncSession,
         *,
         org_id: uuid.UUID,
-        project_id: uuid.UUID,
+        project_id: uuid.UUID | None = None,
         fields: Mapping[str, Any],
     ) -> R:
-        row = self.model(organization_id=org_id, projet_id=project_id, **fields)
+        self._scope(org_id, project_id)
+        scope = {"projet_id": project_id} if project_id is not None else {}
+        row = self.model(organization_id=org_id, **scope, **fields)
         session.add(row)
         await session.flush()
         return row

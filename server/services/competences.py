@@ -62,8 +62,8 @@ async def _log(
 async def competence_or_404(
     session: AsyncSession, org_id: uuid.UUID, competence_id: uuid.UUID, *, for_update: bool = False
 ) -> Competence:
-    row = await competences.get_competence(
-        session, org_id=org_id, competence_id=competence_id, for_update=for_update
+    row = await competences.table.get(
+        session, org_id=org_id, row_id=competence_id, for_update=for_update
     )
     if row is None:
         raise not_found(COMPETENCE)
@@ -77,7 +77,7 @@ async def create_competence(
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         await _check_name(tx.session, org_id, req.nom)
         fields = req.model_dump()
-        row = await competences.create_competence(tx.session, org_id=org_id, fields=fields)
+        row = await competences.table.create(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields)}
         await _log(tx, actor, org_id, ActivityAction.COMPETENCE_CREATED, row, meta)
         return competence_out(row)
@@ -89,7 +89,7 @@ async def list_competences(
     """By name."""
     async with svc.sessions() as session:
         await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
-        rows, cursor = await competences.list_competences(
+        rows, cursor = await competences.table.page(
             session, org_id=org_id, cursor=query.cursor, limit=query.limit
         )
     return Page(items=[competence_out(c) for c in rows], next_cursor=cursor)
@@ -114,7 +114,7 @@ async def update_competence(
         if "nom" in diff:
             await _check_name(tx.session, org_id, str(changes["nom"]), exclude_id=row.id)
         if diff:
-            await competences.update_competence(tx.session, row, {k: changes[k] for k in diff})
+            await competences.table.update(tx.session, row, {k: changes[k] for k in diff})
             meta = {"changes": diff}
             await _log(tx, actor, org_id, ActivityAction.COMPETENCE_UPDATED, row, meta)
         return competence_out(row)
@@ -128,4 +128,4 @@ async def delete_competence(
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         row = await competence_or_404(tx.session, org_id, competence_id, for_update=True)
         await _log(tx, actor, org_id, ActivityAction.COMPETENCE_DELETED, row, {"nom": row.nom})
-        await competences.delete_competence(tx.session, row)
+        await competences.table.delete(tx.session, row)

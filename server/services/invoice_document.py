@@ -136,7 +136,7 @@ async def invoice_pdf(
         project = await projects.get_project(session, org_id=org_id, project_id=invoice.projet_id)
         client = None
         if project is not None:
-            client = await projects.get_client(session, org_id=org_id, client_id=project.client_id)
+            client = await projects.clients.get(session, org_id=org_id, row_id=project.client_id)
         if org is None or project is None or client is None:
             raise not_found("invoice")
         missing = _missing(org, client, invoice)

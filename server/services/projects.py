@@ -121,7 +121,7 @@ def refuse(errors: list[FieldError | None]) -> None:
 
 
 async def _readable_client(session: AsyncSession, member: Member, client_id: uuid.UUID) -> Client:
-    client = await projects.get_client(session, org_id=member.org_id, client_id=client_id)
+    client = await projects.clients.get(session, org_id=member.org_id, row_id=client_id)
     if client is None:
         raise not_found(CLIENT)
     require_client_reader(member, client)
@@ -135,7 +135,7 @@ async def create_client(
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         refuse([await member_error(tx.session, org_id, req.contact_user_id, "contact_user_id")])
         fields = req.model_dump()
-        client = await projects.create_client(tx.session, org_id=org_id, fields=fields)
+        client = await projects.clients.create(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields)}
         await _log(tx, actor, org_id, ActivityAction.CLIENT_CREATED, CLIENT, client.id, meta)
         return client_out(client)
@@ -147,12 +147,12 @@ async def list_clients(
     """Oldest first; a CLIENT member sees only the clients whose contact they are."""
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
-        rows, cursor = await projects.list_clients(
+        rows, cursor = await projects.clients.page(
             session,
             org_id=org_id,
             cursor=query.cursor,
             limit=query.limit,
-            contact_user_id=client_contact_scope(member),
+            filters={"contact_user_id": client_contact_scope(member)},
         )
     return Page(items=[client_out(c) for c in rows], next_cursor=cursor)
 
@@ -171,8 +171,8 @@ async def update_client(
     changes = patch.changes()
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        client = await projects.get_client(
-            tx.session, org_id=org_id, client_id=client_id, for_update=True
+        client = await projects.clients.get(
+            tx.session, org_id=org_id, row_id=client_id, for_update=True
         )
         if client is None:
             raise not_found(CLIENT)
@@ -189,7 +189,7 @@ async def update_client(
             if isinstance(new_contact, uuid.UUID):
                 await announce_client_projects(tx, org_id, new_contact, client.id)
         if diff:
-            await projects.update_client(tx.session, client, {k: changes[k] for k in diff})
+            await projects.clients.update(tx.session, client, {k: changes[k] for k in diff})
             meta = {"changes": diff}
             await _log(tx, actor, org_id, ActivityAction.CLIENT_UPDATED, CLIENT, client.id, meta)
         return client_out(client)
@@ -201,8 +201,8 @@ async def delete_client(
     """Refused (409) while the client has projects: delete or move them first."""
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        client = await projects.get_client(
-            tx.session, org_id=org_id, client_id=client_id, for_update=True
+        client = await projects.clients.get(
+            tx.session, org_id=org_id, row_id=client_id, for_update=True
         )
         if client is None:
             raise not_found(CLIENT)
@@ -210,7 +210,7 @@ async def delete_client(
             raise AppError(ErrorCode.CONFLICT, "the client still has projects")
         meta = {"nom": client.nom}
         await _log(tx, actor, org_id, ActivityAction.CLIENT_DELETED, CLIENT, client.id, meta)
-        await projects.delete_client(tx.session, client)
+        await projects.clients.delete(tx.session, client)
 
 
 # Projects -----------------------------------------------------------------------------
@@ -227,7 +227,7 @@ async def _project_errors(
     errors: list[FieldError | None] = []
     if "client_id" in values:
         client_id = values["client_id"]
-        found = await projects.get_client(session, org_id=org_id, client_id=client_id)
+        found = await projects.clients.get(session, org_id=org_id, row_id=client_id)
         if found is None:
             errors.append(
                 FieldError(loc=["body", "client_id"], msg="must be a client of the organization")
