@@ -222,14 +222,13 @@ async def list_drifts(
 ) -> Page[DriftOut]:
     async with svc.sessions() as session:
         _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.list_drifts(
+        rows, cursor = await analytics.drifts.page(
             session,
             org_id=org_id,
             project_id=project.id,
             cursor=query.cursor,
             limit=query.limit,
-            resolue=query.resolue,
-            type_derive=query.type_derive,
+            filters={"resolue": query.resolue, "type_derive": query.type_derive},
         )
     return Page(items=[drift_out(d) for d in rows], next_cursor=cursor)
 
@@ -243,13 +242,13 @@ async def list_recommendations(
 ) -> Page[RecommendationOut]:
     async with svc.sessions() as session:
         _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.list_recommendations(
+        rows, cursor = await analytics.recommendations.page(
             session,
             org_id=org_id,
             project_id=project.id,
             cursor=query.cursor,
             limit=query.limit,
-            statut=query.statut,
+            filters={"statut": query.statut},
         )
     return Page(items=[recommendation_out(r) for r in rows], next_cursor=cursor)
 
@@ -266,11 +265,11 @@ async def update_recommendation(
         _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
-        row = await analytics.get_recommendation(
+        row = await analytics.recommendations.get(
             tx.session,
             org_id=org_id,
             project_id=project.id,
-            recommendation_id=recommendation_id,
+            row_id=recommendation_id,
             for_update=True,
         )
         if row is None:

@@ -288,7 +288,7 @@ async def list_health(
 ) -> Page[HealthOut]:
     async with svc.sessions() as session:
         _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.list_health(
+        rows, cursor = await analytics.health.page(
             session, org_id=org_id, project_id=project.id, cursor=query.cursor, limit=query.limit
         )
     return Page(items=[health_out(r) for r in rows], next_cursor=cursor)

@@ -207,13 +207,13 @@ async def list_predictions(
 ) -> Page[PredictionOut]:
     async with svc.sessions() as session:
         _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.list_predictions(
+        rows, cursor = await analytics.predictions.page(
             session,
             org_id=org_id,
             project_id=project.id,
             cursor=query.cursor,
             limit=query.limit,
-            type_risque=query.type_risque,
+            filters={"type_risque": query.type_risque},
         )
     return Page(items=[prediction_out(p) for p in rows], next_cursor=cursor)
 
