@@ -155,7 +155,7 @@ async def add_dependency(
         await _may_manage(tx, actor, org_id)
         await store.lock_dependency_graph(tx.session, org_id=org_id)
         m = await editable_milestone(tx, actor, org_id, milestone_id)
-        other = await store.get_milestone(tx.session, org_id=org_id, milestone_id=other_id)
+        other = await store.table.get(tx.session, org_id=org_id, row_id=other_id)
         if other is None:
             raise not_found("milestone")
         graph = await store.dependency_edges(tx.session, org_id=org_id)
