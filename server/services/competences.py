@@ -8,7 +8,6 @@ wide lock, so two concurrent creations of "Java" and "java" cannot both pass it.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,14 +15,15 @@ from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction
 from protocol.errors import AppError, ErrorCode, not_found
 from protocol.people import CompetenceCreate, CompetenceOut, CompetencePatch
-from store import activity, competences
+from store import competences
 from store.db import advisory_lock
 from store.models import Competence
 
 from ..actor import Actor
 from ..policy import Action, require_member
 from .changes import created_fields, field_changes
-from .core import Services, Tx
+from .core import Services
+from .resource import log
 
 COMPETENCE = "competence"
 
@@ -38,25 +38,6 @@ async def _check_name(
     await advisory_lock(session, f"competence-names:{org_id}")
     if await competences.name_taken(session, org_id=org_id, nom=nom, exclude_id=exclude_id):
         raise AppError(ErrorCode.CONFLICT, "the organization already has a skill with this name")
-
-
-async def _log(
-    tx: Tx,
-    actor: Actor,
-    org_id: uuid.UUID,
-    action: ActivityAction,
-    row: Competence,
-    meta: dict[str, Any],
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=org_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=COMPETENCE,
-        resource_id=row.id,
-        metadata=meta,
-    )
 
 
 async def competence_or_404(
@@ -79,7 +60,7 @@ async def create_competence(
         fields = req.model_dump()
         row = await competences.table.create(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields)}
-        await _log(tx, actor, org_id, ActivityAction.COMPETENCE_CREATED, row, meta)
+        await log(tx, actor, org_id, ActivityAction.COMPETENCE_CREATED, COMPETENCE, row.id, meta)
         return competence_out(row)
 
 
@@ -116,7 +97,9 @@ async def update_competence(
         if diff:
             await competences.table.update(tx.session, row, {k: changes[k] for k in diff})
             meta = {"changes": diff}
-            await _log(tx, actor, org_id, ActivityAction.COMPETENCE_UPDATED, row, meta)
+            await log(
+                tx, actor, org_id, ActivityAction.COMPETENCE_UPDATED, COMPETENCE, row.id, meta
+            )
         return competence_out(row)
 
 
@@ -127,5 +110,13 @@ async def delete_competence(
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         row = await competence_or_404(tx.session, org_id, competence_id, for_update=True)
-        await _log(tx, actor, org_id, ActivityAction.COMPETENCE_DELETED, row, {"nom": row.nom})
+        await log(
+            tx,
+            actor,
+            org_id,
+            ActivityAction.COMPETENCE_DELETED,
+            COMPETENCE,
+            row.id,
+            {"nom": row.nom},
+        )
         await competences.table.delete(tx.session, row)

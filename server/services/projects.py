@@ -28,7 +28,7 @@ from protocol.projects import (
     ProjectPatch,
     ProjectQuery,
 )
-from store import activity, organizations, projects
+from store import organizations, projects
 from store.models import Client, Projet
 
 from ..actor import Actor
@@ -48,7 +48,8 @@ from .access import (
     user_access_changed,
 )
 from .changes import created_fields, field_changes
-from .core import Services, Tx
+from .core import Services
+from .resource import log
 from .work_notifications import project_status_changed
 
 CLIENT = "client"
@@ -74,26 +75,6 @@ def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
         channel_id=channel_id,
         created_at=p.created_at,
         updated_at=p.updated_at,
-    )
-
-
-async def _log(
-    tx: Tx,
-    actor: Actor,
-    org_id: uuid.UUID,
-    action: ActivityAction,
-    kind: str,
-    resource_id: uuid.UUID,
-    metadata: dict[str, Any],
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=org_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=kind,
-        resource_id=resource_id,
-        metadata=metadata,
     )
 
 
@@ -137,7 +118,7 @@ async def create_client(
         fields = req.model_dump()
         client = await projects.clients.create(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields)}
-        await _log(tx, actor, org_id, ActivityAction.CLIENT_CREATED, CLIENT, client.id, meta)
+        await log(tx, actor, org_id, ActivityAction.CLIENT_CREATED, CLIENT, client.id, meta)
         return client_out(client)
 
 
@@ -191,7 +172,7 @@ async def update_client(
         if diff:
             await projects.clients.update(tx.session, client, {k: changes[k] for k in diff})
             meta = {"changes": diff}
-            await _log(tx, actor, org_id, ActivityAction.CLIENT_UPDATED, CLIENT, client.id, meta)
+            await log(tx, actor, org_id, ActivityAction.CLIENT_UPDATED, CLIENT, client.id, meta)
         return client_out(client)
 
 
@@ -209,7 +190,7 @@ async def delete_client(
         if await projects.client_has_projects(tx.session, org_id=org_id, client_id=client_id):
             raise AppError(ErrorCode.CONFLICT, "the client still has projects")
         meta = {"nom": client.nom}
-        await _log(tx, actor, org_id, ActivityAction.CLIENT_DELETED, CLIENT, client.id, meta)
+        await log(tx, actor, org_id, ActivityAction.CLIENT_DELETED, CLIENT, client.id, meta)
         await projects.clients.delete(tx.session, client)
 
 
@@ -258,7 +239,7 @@ async def create_project(
             raise _name_taken()
         project, channel = await projects.create_project(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields), "channel_id": str(channel.id)}
-        await _log(tx, actor, org_id, ActivityAction.PROJECT_CREATED, PROJECT, project.id, meta)
+        await log(tx, actor, org_id, ActivityAction.PROJECT_CREATED, PROJECT, project.id, meta)
         return project_out(project, channel.id)
 
 
@@ -345,7 +326,7 @@ async def update_project(
         if updated is None:
             raise stale(PROJECT)
         meta = {"changes": diff}
-        await _log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
+        await log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
         if "statut" in diff:
             await project_status_changed(svc, tx, actor.user_id, updated, old_status)
         out = project_out(updated, channel)
@@ -369,7 +350,7 @@ async def delete_project(
             tx.session, org_id=org_id, project_id=project_id
         )
         meta = {"nom": project.nom}
-        await _log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
+        await log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
         await projects.delete_project(tx.session, project, channel)
         project_access_changed(tx, org_id, project_id)
         if channel is not None:
