@@ -134,6 +134,13 @@ def validation_error(errors: list[FieldError], message: str = "invalid request")
     )
 
 
+def stale(kind: str) -> AppError:
+    """A write conditioned on a version (`If-Match`) that is no longer the stored one."""
+    return AppError(
+        ErrorCode.PRECONDITION_FAILED, f"the {kind} changed since you read it; reload and retry"
+    )
+
+
 class Ack(BaseModel):
     """Shape of every Socket.IO acknowledgement."""
 

@@ -22,7 +22,7 @@ from .ratelimit import RateLimiter
 from .realtime import chat, connection, live_rights, presence_events, project_events
 from .realtime import feed as feed_events
 from .realtime.cluster import redis_options
-from .realtime.dispatch import Dispatcher
+from .realtime.dispatch import Dispatcher, Live
 from .realtime.presence import Presence
 from .realtime.presence_store import (
     MemoryPresenceStore,
@@ -202,13 +202,13 @@ def create_app(settings: Settings | None = None) -> web.Application:
         drain,
         max_json_depth=settings.max_json_depth,
     )
-    connection.setup(sio, dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE], drain)
-    live_rights.setup(sio, lambda: app[SERVICES])
-    presence_events.setup(dispatcher, lambda: app[SERVICES], lambda: app[PRESENCE])
+    services, presence = (lambda: app[SERVICES]), (lambda: app[PRESENCE])
+    expiry = connection.setup(sio, services, presence, drain)
+    live_rights.setup(sio, services)
     dispatcher.on_activity = lambda sid: app[PRESENCE].activity(sid)
-    chat.setup(sio, dispatcher, lambda: app[SERVICES])
-    feed_events.setup(sio, dispatcher, lambda: app[SERVICES])
-    project_events.setup(dispatcher, lambda: app[SERVICES])
+    live = Live(sio, services, presence, expiry)
+    for module in (connection, presence_events, chat, feed_events, project_events):
+        dispatcher.include(module.handlers, live)
     eventdocs.setup(app, dispatcher)
     health.setup(app)
     prometheus.setup(app)

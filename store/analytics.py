@@ -24,9 +24,20 @@ from .models import (
     RecommandationAction,
     ScoreSanteProjet,
 )
-from .pagination import page_stmt, split_page
+from .scoped import Scoped
 
 OPEN_INCIDENT = (IncidentStatus.OUVERT.value, IncidentStatus.EN_COURS.value)
+
+
+def _newest_first(model: Any, column: Any) -> Scoped[Any]:
+    return Scoped(model, [(column, datetime), (model.id, uuid.UUID)], descending=True)
+
+
+health = _newest_first(ScoreSanteProjet, ScoreSanteProjet.created_at)
+# By creation: an ingested prediction may carry an older date.
+predictions = _newest_first(PredictionRisque, PredictionRisque.created_at)
+drifts = _newest_first(DetectionDerive, DetectionDerive.date_detection)
+recommendations = _newest_first(RecommandationAction, RecommandationAction.created_at)
 
 
 async def add(session: AsyncSession, row: Any) -> Any:
@@ -37,24 +48,6 @@ async def add(session: AsyncSession, row: Any) -> Any:
 
 
 # Health -------------------------------------------------------------------------------
-
-
-async def list_health(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[ScoreSanteProjet], str | None]:
-    """Newest first."""
-    stmt = select(ScoreSanteProjet).where(
-        ScoreSanteProjet.organization_id == org_id, ScoreSanteProjet.projet_id == project_id
-    )
-    columns = [ScoreSanteProjet.created_at, ScoreSanteProjet.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit, descending=True)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda s: (s.created_at, s.id))
 
 
 # Predictions --------------------------------------------------------------------------
@@ -76,27 +69,6 @@ async def find_prediction(
             PredictionRisque.type_risque == type_risque,
         )
     )
-
-
-async def list_predictions(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    type_risque: str | None = None,
-) -> tuple[list[PredictionRisque], str | None]:
-    """Newest first (by creation: an ingested prediction may carry an older date)."""
-    stmt = select(PredictionRisque).where(
-        PredictionRisque.organization_id == org_id, PredictionRisque.projet_id == project_id
-    )
-    if type_risque is not None:
-        stmt = stmt.where(PredictionRisque.type_risque == type_risque)
-    columns = [PredictionRisque.created_at, PredictionRisque.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit, descending=True)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda p: (p.created_at, p.id))
 
 
 async def unevaluated_predictions(
@@ -133,70 +105,6 @@ async def open_drifts(
         .with_for_update()
     )
     return list(await session.scalars(stmt))
-
-
-async def list_drifts(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    resolue: bool | None = None,
-    type_derive: str | None = None,
-) -> tuple[list[DetectionDerive], str | None]:
-    """Newest first."""
-    stmt = select(DetectionDerive).where(
-        DetectionDerive.organization_id == org_id, DetectionDerive.projet_id == project_id
-    )
-    if resolue is not None:
-        stmt = stmt.where(DetectionDerive.resolue.is_(resolue))
-    if type_derive is not None:
-        stmt = stmt.where(DetectionDerive.type_derive == type_derive)
-    columns = [DetectionDerive.date_detection, DetectionDerive.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit, descending=True)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda d: (d.date_detection, d.id))
-
-
-async def get_recommendation(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    recommendation_id: uuid.UUID,
-    for_update: bool = False,
-) -> RecommandationAction | None:
-    stmt = select(RecommandationAction).where(
-        RecommandationAction.organization_id == org_id,
-        RecommandationAction.projet_id == project_id,
-        RecommandationAction.id == recommendation_id,
-    )
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return await session.scalar(stmt)
-
-
-async def list_recommendations(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    statut: str | None = None,
-) -> tuple[list[RecommandationAction], str | None]:
-    """Newest first."""
-    stmt = select(RecommandationAction).where(
-        RecommandationAction.organization_id == org_id,
-        RecommandationAction.projet_id == project_id,
-    )
-    if statut is not None:
-        stmt = stmt.where(RecommandationAction.statut == statut)
-    columns = [RecommandationAction.created_at, RecommandationAction.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit, descending=True)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda r: (r.created_at, r.id))
 
 
 # Facts the rules read -----------------------------------------------------------------

@@ -9,27 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Competence, ProfileCompetence
-from .pagination import page_stmt, split_page
+from .scoped import Scoped
 
-
-async def create_competence(
-    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
-) -> Competence:
-    row = Competence(organization_id=org_id, **fields)
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def get_competence(
-    session: AsyncSession, *, org_id: uuid.UUID, competence_id: uuid.UUID, for_update: bool = False
-) -> Competence | None:
-    stmt = select(Competence).where(
-        Competence.organization_id == org_id, Competence.id == competence_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return await session.scalar(stmt)
+# By name. People's levels in a deleted skill go with it (ON DELETE CASCADE).
+table = Scoped(Competence, [(Competence.nom, str), (Competence.id, uuid.UUID)], by_project=False)
 
 
 async def name_taken(
@@ -42,32 +25,6 @@ async def name_taken(
     if exclude_id is not None:
         stmt = stmt.where(Competence.id != exclude_id)
     return (await session.scalar(stmt.limit(1))) is not None
-
-
-async def list_competences(
-    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
-) -> tuple[list[Competence], str | None]:
-    """By name."""
-    stmt = select(Competence).where(Competence.organization_id == org_id)
-    columns = [Competence.nom, Competence.id]
-    stmt = page_stmt(stmt, columns, [str, uuid.UUID], cursor, limit)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda c: (c.nom, c.id))
-
-
-async def update_competence(
-    session: AsyncSession, row: Competence, values: dict[str, Any]
-) -> Competence:
-    for key, value in values.items():
-        setattr(row, key, value)
-    await session.flush()
-    return row
-
-
-async def delete_competence(session: AsyncSession, row: Competence) -> None:
-    """People's levels in it go with it (ON DELETE CASCADE)."""
-    await session.delete(row)
-    await session.flush()
 
 
 async def get_skill(

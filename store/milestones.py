@@ -24,30 +24,13 @@ from .models import (
 )
 from .pagination import page_stmt, split_page
 from .projects import visible_to_client_contact
+from .scoped import Scoped
 
-
-async def create_milestone(
-    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
-) -> Milestone:
-    milestone = Milestone(organization_id=org_id, **fields)
-    session.add(milestone)
-    await session.flush()
-    return milestone
-
-
-async def get_milestone(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    milestone_id: uuid.UUID,
-    for_update: bool = False,
-) -> Milestone | None:
-    stmt = select(Milestone).where(
-        Milestone.organization_id == org_id, Milestone.id == milestone_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return await session.scalar(stmt)
+# A milestone belongs to its organization, and to one of its projects or none: its reads
+# go by organization (the hand-written list below orders and filters its own way).
+table = Scoped(
+    Milestone, [(Milestone.created_at, datetime), (Milestone.id, uuid.UUID)], by_project=False
+)
 
 
 async def lock_milestones(
@@ -116,12 +99,7 @@ async def update_milestone(
     result = await session.execute(stmt)
     if getattr(result, "rowcount", 0) != 1:
         return None
-    return await get_milestone(session, org_id=org_id, milestone_id=milestone_id, for_update=True)
-
-
-async def delete_milestone(session: AsyncSession, milestone: Milestone) -> None:
-    await session.delete(milestone)
-    await session.flush()
+    return await table.get(session, org_id=org_id, row_id=milestone_id, for_update=True)
 
 
 # Task links ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .models import (
     Projet,
 )
 from .pagination import page_stmt, split_page
+from .scoped import Scoped
 
 
 async def get_project(
@@ -66,47 +67,9 @@ def visible_to_client_contact(org_id: uuid.UUID, user_id: uuid.UUID) -> ColumnEl
 # Clients ------------------------------------------------------------------------------
 
 
-async def create_client(
-    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
-) -> Client:
-    client = Client(organization_id=org_id, **fields)
-    session.add(client)
-    await session.flush()
-    return client
-
-
-async def get_client(
-    session: AsyncSession, *, org_id: uuid.UUID, client_id: uuid.UUID, for_update: bool = False
-) -> Client | None:
-    stmt = select(Client).where(Client.organization_id == org_id, Client.id == client_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return await session.scalar(stmt)
-
-
-async def list_clients(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    contact_user_id: uuid.UUID | None = None,
-) -> tuple[list[Client], str | None]:
-    """Oldest first; with `contact_user_id`, only the clients that person is contact of."""
-    stmt = select(Client).where(Client.organization_id == org_id)
-    if contact_user_id is not None:
-        stmt = stmt.where(Client.contact_user_id == contact_user_id)
-    columns = [Client.created_at, Client.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda c: (c.created_at, c.id))
-
-
-async def update_client(session: AsyncSession, client: Client, values: dict[str, Any]) -> Client:
-    for key, value in values.items():
-        setattr(client, key, value)
-    await session.flush()
-    return client
+# Oldest first. A client is refused deletion by the database (NO ACTION) while a
+# project references it.
+clients = Scoped(Client, [(Client.created_at, datetime), (Client.id, uuid.UUID)], by_project=False)
 
 
 async def client_has_projects(
@@ -114,12 +77,6 @@ async def client_has_projects(
 ) -> bool:
     stmt = select(exists().where(Projet.organization_id == org_id, Projet.client_id == client_id))
     return bool(await session.scalar(stmt))
-
-
-async def delete_client(session: AsyncSession, client: Client) -> None:
-    """Refused by the database (NO ACTION) while a project references the client."""
-    await session.delete(client)
-    await session.flush()
 
 
 # Projects -----------------------------------------------------------------------------

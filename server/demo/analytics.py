@@ -84,7 +84,7 @@ async def populate(demo: Demo) -> None:
     svc, org = demo.svc, demo.org_id
     for spec in INCIDENTS:
         project = demo.projects[spec.project]
-        out = await incidents.create_incident(
+        out = await incidents.INCIDENTS.create(
             svc,
             demo.actor(spec.reporter),
             org,
@@ -92,7 +92,7 @@ async def populate(demo: Demo) -> None:
             IncidentCreate(titre=spec.titre, description=spec.description, severite=spec.severite),
         )
         if spec.statut is not IncidentStatus.OUVERT:
-            await incidents.update_incident(
+            await incidents.INCIDENTS.update(
                 svc,
                 demo.actor(spec.reporter),
                 org,

@@ -247,7 +247,7 @@ async def populate(demo: Demo) -> None:
         for t in specs:
             await _task(demo, project, t)
     for d in DELIVERABLES:
-        await delivery.create_deliverable(
+        await delivery.DELIVERABLES.create(
             demo.svc,
             demo.actor(demo.chefs[d.project]),
             demo.org_id,

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from protocol.enums import ConsultantStatus, MemberRole
 
-from ..services.auth import Actor
+from ..actor import Actor
 from ..services.core import Services
 
 # What rate limits see as the caller's address: the operator at the command line.

@@ -12,8 +12,8 @@ from protocol.errors import AppError, ErrorCode
 from protocol.orgs import AcceptInvitation, InvitationCreate, MemberPatch
 from protocol.people import CompetenceCreate, ConsultantCreate, SkillSet
 
+from ..actor import Actor
 from ..services import auth, competences, consultants, invitations, members
-from ..services.auth import Actor
 from ..services.core import Services
 from .context import ADDRESS, Demo, DemoError, Person
 

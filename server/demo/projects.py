@@ -9,7 +9,7 @@ from protocol.delivery import StaffingCreate
 from protocol.enums import ProjectStatus
 from protocol.projects import ClientCreate, ProjectCreate
 
-from ..services import affectations, projects
+from ..services import projects, staffing
 from .context import Demo
 
 
@@ -172,7 +172,7 @@ async def populate(demo: Demo) -> None:
         demo.project_channels[p.key] = created.channel_id
         demo.made["projects"] += 1
     for s in STAFFING:
-        await affectations.create_staffing(
+        await staffing.STAFFING.create(
             svc,
             demo.actor(demo.chefs[s.project]),
             org,

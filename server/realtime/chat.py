@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-
-import socketio
 
 from protocol import chat as p
 from protocol import pushes
 from protocol.errors import ErrorCode
 
 from ..services import channels, messages, pins, threads
-from ..services.core import Services
-from .dispatch import Dispatcher, actor_of
+from .dispatch import Event, EventTable
 from .rooms import join_org_room, leave_org_room
 from .session import SocketState
 
@@ -29,130 +25,144 @@ ACCESS = (ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN)
 TYPING_THROTTLE_SECONDS = 2.0
 
 
-def setup(
-    sio: socketio.AsyncServer, dispatcher: Dispatcher, services: Callable[[], Services]
-) -> None:
-    async def resolved(state: SocketState, ref: p.ChannelRef) -> channels.Channel:
-        async with services().sessions() as session:
-            return await channels.resolve(session, state.user_id, ref)
+handlers = EventTable()
 
-    @dispatcher.on("channel:join", p.ChannelJoin, errors=ACCESS)
-    async def on_join(state: SocketState, req: p.ChannelJoin) -> p.ChannelState:
-        """Hear the channel's live events; answers its last `seq`, the user's read pointer
-        and the server's unread count. Direct channels need no join."""
-        async with services().sessions() as session:
-            channel = await channels.resolve(session, state.user_id, req.channel)
-            current = await channels.state_of(session, channel)
-        if channel.peer_id is None:
-            await join_org_room(sio, state, channel.conv.org_id, channel.rooms[0])
-        return current
 
-    @dispatcher.on("channel:leave", p.ChannelJoin, ack=pushes.Empty, errors=ACCESS)
-    async def on_leave(state: SocketState, req: p.ChannelJoin) -> dict[str, object]:
-        """Stop hearing the channel's live events."""
-        channel = await resolved(state, req.channel)
-        if channel.peer_id is None:
-            await leave_org_room(sio, state, channel.conv.org_id, channel.rooms[0])
-        return {}
+async def _resolved(ev: Event, ref: p.ChannelRef) -> channels.Channel:
+    async with ev.svc.sessions() as session:
+        return await channels.resolve(session, ev.state.user_id, ref)
 
-    @dispatcher.on("message:send", p.MessageSend, errors=ACCESS)
-    async def on_send(state: SocketState, req: p.MessageSend) -> p.Message:
-        """Store a message; the ack comes once it is durably stored and holds it. Retried
-        with the same `client_msg_id` (same sender and channel), it answers the first
-        stored message and broadcasts nothing again."""
-        return await messages.send(services(), actor_of(state), req, state.sid)
 
-    @dispatcher.on("message:edit", p.MessageEdit, errors=ACCESS)
-    async def on_edit(state: SocketState, req: p.MessageEdit) -> p.Message:
-        """Change the content of one's own message; readers hear `message:updated`."""
-        return await messages.edit(services(), actor_of(state), req)
+@handlers.on("channel:join", p.ChannelJoin, errors=ACCESS)
+async def on_join(ev: Event, req: p.ChannelJoin) -> p.ChannelState:
+    """Hear the channel's live events; answers its last `seq`, the user's read pointer
+    and the server's unread count. Direct channels need no join."""
+    async with ev.svc.sessions() as session:
+        channel = await channels.resolve(session, ev.state.user_id, req.channel)
+        current = await channels.state_of(session, channel)
+    if channel.peer_id is None:
+        await join_org_room(ev.sio, ev.state, channel.conv.org_id, channel.rooms[0])
+    return current
 
-    @dispatcher.on("message:delete", p.MessageRef, ack=pushes.MessageDeletedAck, errors=ACCESS)
-    async def on_delete(state: SocketState, req: p.MessageRef) -> dict[str, object]:
-        """Delete a message, leaving a tombstone; readers hear `message:deleted`."""
-        deleted = await messages.delete(services(), actor_of(state), req)
-        return {"message_id": str(deleted.message_id)}
 
-    @dispatcher.on("message:history", p.HistoryQuery, errors=ACCESS)
-    async def on_history(state: SocketState, req: p.HistoryQuery) -> p.History:
-        """A page of a channel's messages in ascending `seq`, before or after a `seq`."""
-        return await messages.history(services(), actor_of(state), req)
+@handlers.on("channel:leave", p.ChannelJoin, ack=pushes.Empty, errors=ACCESS)
+async def on_leave(ev: Event, req: p.ChannelJoin) -> dict[str, object]:
+    """Stop hearing the channel's live events."""
+    channel = await _resolved(ev, req.channel)
+    if channel.peer_id is None:
+        await leave_org_room(ev.sio, ev.state, channel.conv.org_id, channel.rooms[0])
+    return {}
 
-    @dispatcher.on("message:pin", p.MessageRef, errors=ACCESS)
-    async def on_pin(state: SocketState, req: p.MessageRef) -> p.Message:
-        """Pin a message of the channel (managers and above in organization and project
-        channels, anyone in groups and direct conversations); the channel hears
-        `message:updated` with `pinned: true`."""
-        return await pins.set_pin(services(), actor_of(state), req, pinned=True)
 
-    @dispatcher.on("message:unpin", p.MessageRef, errors=ACCESS)
-    async def on_unpin(state: SocketState, req: p.MessageRef) -> p.Message:
-        """Unpin a message (same rights as pinning); the channel hears `message:updated`
-        with `pinned: false`."""
-        return await pins.set_pin(services(), actor_of(state), req, pinned=False)
+@handlers.on("message:send", p.MessageSend, errors=ACCESS)
+async def on_send(ev: Event, req: p.MessageSend) -> p.Message:
+    """Store a message; the ack comes once it is durably stored and holds it. Retried
+    with the same `client_msg_id` (same sender and channel), it answers the first
+    stored message and broadcasts nothing again."""
+    return await messages.send(ev.svc, ev.actor, req, ev.sid)
 
-    @dispatcher.on("message:thread", p.ThreadQuery, errors=ACCESS)
-    async def on_thread(state: SocketState, req: p.ThreadQuery) -> p.Thread:
-        """A thread: its root and a page of replies (newest first below `before_seq`),
-        with `has_more`; replies are ordinary messages of the channel."""
-        return await threads.thread(services(), actor_of(state), req)
 
-    @dispatcher.on("sync", p.SyncRequest, errors=ACCESS)
-    async def on_sync(state: SocketState, req: p.SyncRequest) -> p.SyncResult:
-        """Everything after each cursor's `after_seq`, plus messages edited or deleted
-        since (`changed`): what a client missed while away or across a gap."""
-        return await messages.sync(services(), actor_of(state), req)
+@handlers.on("message:edit", p.MessageEdit, errors=ACCESS)
+async def on_edit(ev: Event, req: p.MessageEdit) -> p.Message:
+    """Change the content of one's own message; readers hear `message:updated`."""
+    return await messages.edit(ev.svc, ev.actor, req)
 
-    @dispatcher.on("reaction:add", p.ReactionChange, errors=ACCESS)
-    async def on_reaction_add(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
-        """Add one's reaction to a message; answers all its reactions."""
-        return await messages.react(services(), actor_of(state), req, add=True)
 
-    @dispatcher.on("reaction:remove", p.ReactionChange, errors=ACCESS)
-    async def on_reaction_remove(state: SocketState, req: p.ReactionChange) -> p.ReactionsOut:
-        """Remove one's reaction from a message; answers all its reactions."""
-        return await messages.react(services(), actor_of(state), req, add=False)
+@handlers.on("message:delete", p.MessageRef, ack=pushes.MessageDeletedAck, errors=ACCESS)
+async def on_delete(ev: Event, req: p.MessageRef) -> dict[str, object]:
+    """Delete a message, leaving a tombstone; readers hear `message:deleted`."""
+    deleted = await messages.delete(ev.svc, ev.actor, req)
+    return {"message_id": str(deleted.message_id)}
 
-    @dispatcher.on("channel:read", p.ReadMark, errors=ACCESS)
-    async def on_read(state: SocketState, req: p.ReadMark) -> p.ReadState:
-        """Move the read pointer forward (never back); answers the server's unread count."""
-        return await messages.mark_read(services(), actor_of(state), req, state.sid)
 
-    @dispatcher.on(TYPING, p.TypingSignal, ack=pushes.Empty, errors=ACCESS)
-    async def on_typing(state: SocketState, req: p.TypingSignal) -> dict[str, object]:
-        """Say one is typing (refresh it every few seconds) or stopped."""
-        channel = await resolved(state, req.channel)
-        key = f"{channel.info.type}:{channel.conv.channel_id}"
-        timeout = services().settings.typing_timeout_seconds
+@handlers.on("message:history", p.HistoryQuery, errors=ACCESS)
+async def on_history(ev: Event, req: p.HistoryQuery) -> p.History:
+    """A page of a channel's messages in ascending `seq`, before or after a `seq`."""
+    return await messages.history(ev.svc, ev.actor, req)
 
-        async def emit(typing: bool) -> None:
-            # Each reader names a direct channel by the other side: here, the typist.
-            for room, channel_key in _typing_targets(channel, state):
-                payload = {
-                    "channel": channel_key.model_dump(mode="json"),
-                    "user_id": str(state.user_id),
-                    "typing": typing,
-                }
-                await sio.emit(TYPING, payload, room=room, skip_sid=state.sid)
 
-        async def expire() -> None:
-            await asyncio.sleep(timeout)
-            state.typing.pop(key, None)
-            await emit(False)
+@handlers.on("message:pin", p.MessageRef, errors=ACCESS)
+async def on_pin(ev: Event, req: p.MessageRef) -> p.Message:
+    """Pin a message of the channel (managers and above in organization and project
+    channels, anyone in groups and direct conversations); the channel hears
+    `message:updated` with `pinned: true`."""
+    return await pins.set_pin(ev.svc, ev.actor, req, pinned=True)
 
-        previous = state.typing.pop(key, None)
-        if previous is not None:
-            previous[1].cancel()
-        now = time.monotonic()
-        if req.typing:
-            forwarded_at = previous[0] if previous else 0.0
-            if now - forwarded_at >= TYPING_THROTTLE_SECONDS:
-                await emit(True)
-                forwarded_at = now
-            state.typing[key] = (forwarded_at, asyncio.create_task(expire()))
-        elif previous is not None:
-            await emit(False)
-        return {}
+
+@handlers.on("message:unpin", p.MessageRef, errors=ACCESS)
+async def on_unpin(ev: Event, req: p.MessageRef) -> p.Message:
+    """Unpin a message (same rights as pinning); the channel hears `message:updated`
+    with `pinned: false`."""
+    return await pins.set_pin(ev.svc, ev.actor, req, pinned=False)
+
+
+@handlers.on("message:thread", p.ThreadQuery, errors=ACCESS)
+async def on_thread(ev: Event, req: p.ThreadQuery) -> p.Thread:
+    """A thread: its root and a page of replies (newest first below `before_seq`),
+    with `has_more`; replies are ordinary messages of the channel."""
+    return await threads.thread(ev.svc, ev.actor, req)
+
+
+@handlers.on("sync", p.SyncRequest, errors=ACCESS)
+async def on_sync(ev: Event, req: p.SyncRequest) -> p.SyncResult:
+    """Everything after each cursor's `after_seq`, plus messages edited or deleted
+    since (`changed`): what a client missed while away or across a gap."""
+    return await messages.sync(ev.svc, ev.actor, req)
+
+
+@handlers.on("reaction:add", p.ReactionChange, errors=ACCESS)
+async def on_reaction_add(ev: Event, req: p.ReactionChange) -> p.ReactionsOut:
+    """Add one's reaction to a message; answers all its reactions."""
+    return await messages.react(ev.svc, ev.actor, req, add=True)
+
+
+@handlers.on("reaction:remove", p.ReactionChange, errors=ACCESS)
+async def on_reaction_remove(ev: Event, req: p.ReactionChange) -> p.ReactionsOut:
+    """Remove one's reaction from a message; answers all its reactions."""
+    return await messages.react(ev.svc, ev.actor, req, add=False)
+
+
+@handlers.on("channel:read", p.ReadMark, errors=ACCESS)
+async def on_read(ev: Event, req: p.ReadMark) -> p.ReadState:
+    """Move the read pointer forward (never back); answers the server's unread count."""
+    return await messages.mark_read(ev.svc, ev.actor, req, ev.sid)
+
+
+@handlers.on(TYPING, p.TypingSignal, ack=pushes.Empty, errors=ACCESS)
+async def on_typing(ev: Event, req: p.TypingSignal) -> dict[str, object]:
+    """Say one is typing (refresh it every few seconds) or stopped."""
+    channel = await _resolved(ev, req.channel)
+    key = f"{channel.info.type}:{channel.conv.channel_id}"
+    timeout = ev.svc.settings.typing_timeout_seconds
+
+    async def emit(typing: bool) -> None:
+        # Each reader names a direct channel by the other side: here, the typist.
+        for room, channel_key in _typing_targets(channel, ev.state):
+            payload = {
+                "channel": channel_key.model_dump(mode="json"),
+                "user_id": str(ev.state.user_id),
+                "typing": typing,
+            }
+            await ev.sio.emit(TYPING, payload, room=room, skip_sid=ev.sid)
+
+    async def expire() -> None:
+        await asyncio.sleep(timeout)
+        ev.state.typing.pop(key, None)
+        await emit(False)
+
+    previous = ev.state.typing.pop(key, None)
+    if previous is not None:
+        previous[1].cancel()
+    now = time.monotonic()
+    if req.typing:
+        forwarded_at = previous[0] if previous else 0.0
+        if now - forwarded_at >= TYPING_THROTTLE_SECONDS:
+            await emit(True)
+            forwarded_at = now
+        ev.state.typing[key] = (forwarded_at, asyncio.create_task(expire()))
+    elif previous is not None:
+        await emit(False)
+    return {}
 
 
 def _typing_targets(

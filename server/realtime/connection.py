@@ -24,7 +24,7 @@ from ..logs import fresh_request_id
 from ..metrics import connected_sockets
 from ..services import auth
 from ..services.core import Services
-from .dispatch import Dispatcher
+from .dispatch import Event, EventTable
 from .presence import Presence
 from .session import SocketState, get_state, save_state
 
@@ -56,11 +56,11 @@ async def _check_socket_cap(presence: Presence, user_id: uuid.UUID, cap: int) ->
 
 def setup(
     sio: socketio.AsyncServer,
-    dispatcher: Dispatcher,
     services: Callable[[], Services],
     presence: Callable[[], Presence],
     drain: Drain,
-) -> None:
+) -> Callable[[SocketState], None]:
+    """Handle connections and disconnections; answers how to re-arm a socket's expiry."""
     expiring: set[asyncio.Task[None]] = set()
 
     async def expire(state: SocketState) -> None:
@@ -157,14 +157,20 @@ def setup(
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)
 
-    @dispatcher.on(events.AUTH_REFRESH, AuthRefresh, errors=(ErrorCode.UNAUTHORIZED,))
-    async def on_auth_refresh(state: SocketState, req: AuthRefresh) -> AuthRefreshed:
-        """Extend the connection with a fresh access token of the same user (obtained
-        with `POST /api/v1/auth/refresh`) before the current one expires."""
-        actor = await auth.identify(services(), req.token)
-        if actor.user_id != state.user_id:
-            raise unauthorized("token belongs to another user")
-        state.expires_at = actor.expires_at
-        state.family_id = actor.family_id
-        schedule_expiry(state)
-        return AuthRefreshed(expires_at=actor.expires_at)
+    return schedule_expiry
+
+
+handlers = EventTable()
+
+
+@handlers.on(events.AUTH_REFRESH, AuthRefresh, errors=(ErrorCode.UNAUTHORIZED,))
+async def on_auth_refresh(ev: Event, req: AuthRefresh) -> AuthRefreshed:
+    """Extend the connection with a fresh access token of the same user (obtained
+    with `POST /api/v1/auth/refresh`) before the current one expires."""
+    actor = await auth.identify(ev.svc, req.token)
+    if actor.user_id != ev.state.user_id:
+        raise unauthorized("token belongs to another user")
+    ev.state.expires_at = actor.expires_at
+    ev.state.family_id = actor.family_id
+    ev.live.schedule_expiry(ev.state)
+    return AuthRefreshed(expires_at=actor.expires_at)

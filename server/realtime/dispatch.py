@@ -13,7 +13,7 @@ import math
 import time
 import typing
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -25,11 +25,13 @@ from protocol.errors import AppError, ErrorCode
 from store.db import is_unavailable
 
 from .. import metrics
+from ..actor import Actor
 from ..bus import wire
 from ..drain import Drain
 from ..logs import fresh_request_id
 from ..ratelimit import rate_limited
-from ..services.auth import Actor
+from ..services.core import Services
+from .presence import Presence
 from .session import SocketState, get_state
 
 log = logging.getLogger("aurentia.realtime")
@@ -38,6 +40,7 @@ UNKNOWN_EVENT = "(unknown)"
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[SocketState, Any], Awaitable[Any]]
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 # Codes any event can answer: a bad payload, too fast, the database away, a server fault.
 COMMON_ERRORS = frozenset(
     {ErrorCode.VALIDATION_ERROR, ErrorCode.RATE_LIMITED, ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL}
@@ -71,6 +74,85 @@ def _ack_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
 def actor_of(state: SocketState) -> Actor:
     """The authenticated user behind a socket, as the services take it."""
     return Actor(state.user_id, state.family_id, state.expires_at)
+
+
+@dataclass(frozen=True)
+class Live:
+    """What socket handlers reach besides their own socket; one per application."""
+
+    sio: socketio.AsyncServer
+    services: Callable[[], Services]
+    presence: Callable[[], Presence]
+    # Re-arms the socket's disconnection at its token's expiry (server/realtime/connection.py).
+    schedule_expiry: Callable[[SocketState], None]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One client event being handled: the socket it came from and the live server."""
+
+    live: Live
+    state: SocketState
+
+    @property
+    def sid(self) -> str:
+        return self.state.sid
+
+    @property
+    def actor(self) -> Actor:
+        return actor_of(self.state)
+
+    @property
+    def svc(self) -> Services:
+        return self.live.services()
+
+    @property
+    def sio(self) -> socketio.AsyncServer:
+        return self.live.sio
+
+
+@dataclass(frozen=True)
+class _Declared:
+    name: str
+    model: type[BaseModel] | None
+    ack: type[BaseModel] | None
+    errors: frozenset[ErrorCode]
+    fn: Callable[[Event, Any], Awaitable[Any]]
+
+
+class EventTable:
+    """Client events declared at module level, like aiohttp's `RouteTableDef`:
+
+        handlers = EventTable()
+
+        @handlers.on("message:send", MessageSend, errors=ACCESS)
+        async def on_send(ev: Event, req: MessageSend) -> Message:
+            \"\"\"What the event does (its AsyncAPI description).\"\"\"
+
+    `Dispatcher.include(handlers, live)` registers them; the arguments of `on` are those
+    of `Dispatcher.on`."""
+
+    def __init__(self) -> None:
+        self._declared: list[_Declared] = []
+
+    def on(
+        self,
+        event: str,
+        model: type[BaseModel] | None,
+        *,
+        ack: type[BaseModel] | None = None,
+        errors: Iterable[ErrorCode] = (),
+    ) -> Callable[[F], F]:
+        def declare(fn: F) -> F:
+            self._declared.append(
+                _Declared(event, model, ack or _ack_model(fn), frozenset(errors), fn)
+            )
+            return fn
+
+        return declare
+
+    def __iter__(self) -> Iterator[_Declared]:
+        return iter(self._declared)
 
 
 def ok(data: Any = None) -> dict[str, Any]:
@@ -144,22 +226,45 @@ class Dispatcher:
         not one; `errors` lists the codes it answers besides `COMMON_ERRORS`."""
 
         def register(fn: Callable[[SocketState, M], Awaitable[Any]]) -> Any:
-            self._events[event] = (model, fn)
-            self._described[event] = ClientEvent(
-                name=event,
-                payload=model,
-                ack=ack or _ack_model(fn),
-                summary=inspect.getdoc(fn),
-                errors=COMMON_ERRORS | frozenset(errors),
-            )
-
-            async def entry(sid: str, *args: Any) -> dict[str, Any]:
-                return await self.run(event, sid, args)
-
-            self._sio.on(event, entry)
+            self._register(event, model, ack or _ack_model(fn), frozenset(errors), fn, fn)
             return fn
 
         return register
+
+    def include(self, table: EventTable, live: Live) -> None:
+        """Register every event of `table`; its handlers get an `Event` over `live`."""
+        for declared in table:
+            self._register(
+                declared.name,
+                declared.model,
+                declared.ack,
+                declared.errors,
+                _bound(declared.fn, live),
+                declared.fn,
+            )
+
+    def _register(
+        self,
+        event: str,
+        model: type[BaseModel] | None,
+        ack: type[BaseModel] | None,
+        errors: frozenset[ErrorCode],
+        handler: Handler,
+        described_by: Callable[..., Any],
+    ) -> None:
+        self._events[event] = (model, handler)
+        self._described[event] = ClientEvent(
+            name=event,
+            payload=model,
+            ack=ack,
+            summary=inspect.getdoc(described_by),
+            errors=COMMON_ERRORS | errors,
+        )
+
+        async def entry(sid: str, *args: Any) -> dict[str, Any]:
+            return await self.run(event, sid, args)
+
+        self._sio.on(event, entry)
 
     def described(self) -> list[ClientEvent]:
         """Every registered client-to-server event, by name."""
@@ -234,3 +339,10 @@ class Dispatcher:
             raise AppError(ErrorCode.VALIDATION_ERROR, f"unknown event {event!r}")
 
         return await self._answer(UNKNOWN_EVENT, sid, refuse)
+
+
+def _bound(fn: Callable[[Event, Any], Awaitable[Any]], live: Live) -> Handler:
+    async def handle(state: SocketState, payload: Any) -> Any:
+        return await fn(Event(live, state), payload)
+
+    return handle

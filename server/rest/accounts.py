@@ -14,7 +14,7 @@ from protocol.accounts import (
 )
 
 from ..services import accounts
-from .context import actor, client_address, services
+from .context import Context, client_address, handler, services
 from .json import json_response, parse_body
 from .openapi import api
 
@@ -95,8 +95,8 @@ async def reset_password(request: web.Request) -> web.Response:
     status=204,
     errors=[403, 429],
 )
-async def change_password(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def change_password(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, PasswordChange)
-    await accounts.change_password(services(request), caller, req, client_address(request))
+    await accounts.change_password(ctx.svc, ctx.caller, req, client_address(request))
     return web.Response(status=204)

@@ -23,7 +23,7 @@ from protocol.analytics import (
 from protocol.common import ListQuery, Page
 
 from ..services import drifts, health, incidents, predictions
-from .context import actor, services
+from .context import Context, project_handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
 
@@ -43,13 +43,12 @@ INCIDENT_TAGS = ["incidents"]
     status=201,
     errors=[403],
 )
-async def compute_health(request: web.Request) -> web.Response:
+@project_handler
+async def compute_health(request: web.Request, ctx: Context) -> web.Response:
     """A score from 0 to 100 and its colour (VERT >= 70, ORANGE >= 40, ROUGE below),
     with every factor, its value, weight and sub-score, also written out in French in
     `raisonnement_ia`."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
-    out = await health.compute_health(services(request), caller, org_id, project_id)
+    out = await health.compute_health(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id)
     return json_response(out, status=201)
 
 
@@ -61,12 +60,11 @@ async def compute_health(request: web.Request) -> web.Response:
     response=Page[HealthOut],
     errors=[403],
 )
-async def list_health(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def list_health(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, ListQuery)
     return json_response(
-        await health.list_health(services(request), caller, org_id, project_id, query)
+        await health.list_health(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     )
 
 
@@ -78,11 +76,12 @@ async def list_health(request: web.Request) -> web.Response:
     response=Page[PredictionOut],
     errors=[403],
 )
-async def list_predictions(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def list_predictions(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, PredictionQuery)
-    page = await predictions.list_predictions(services(request), caller, org_id, project_id, query)
+    page = await predictions.list_predictions(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query
+    )
     return json_response(page)
 
 
@@ -96,13 +95,12 @@ async def list_predictions(request: web.Request) -> web.Response:
     responses={200: PredictionOut},
     errors=[403],
 )
-async def ingest_prediction(request: web.Request) -> web.Response:
+@project_handler
+async def ingest_prediction(request: web.Request, ctx: Context) -> web.Response:
     """Idempotent on (`workflow_execution_id`, `type_risque`) for the project: 201 when
     stored, 200 with the prediction already stored for that execution."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
     req = await parse_body(request, PredictionCreate)
-    out, created = await predictions.ingest(services(request), caller, org_id, project_id, req)
+    out, created = await predictions.ingest(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201 if created else 200)
 
 
@@ -114,12 +112,11 @@ async def ingest_prediction(request: web.Request) -> web.Response:
     response=Page[DriftOut],
     errors=[403],
 )
-async def list_drifts(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def list_drifts(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, DriftQuery)
     return json_response(
-        await drifts.list_drifts(services(request), caller, org_id, project_id, query)
+        await drifts.list_drifts(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     )
 
 
@@ -131,11 +128,10 @@ async def list_drifts(request: web.Request) -> web.Response:
     response=Page[RecommendationOut],
     errors=[403],
 )
-async def list_recommendations(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def list_recommendations(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, RecommendationQuery)
-    page = await drifts.list_recommendations(services(request), caller, org_id, project_id, query)
+    page = await drifts.list_recommendations(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     return json_response(page)
 
 
@@ -147,14 +143,13 @@ async def list_recommendations(request: web.Request) -> web.Response:
     response=RecommendationOut,
     errors=[403, 409],
 )
-async def patch_recommendation(request: web.Request) -> web.Response:
+@project_handler
+async def patch_recommendation(request: web.Request, ctx: Context) -> web.Response:
     """PROPOSEE -> ACCEPTEE | REJETEE; ACCEPTEE -> REALISEE | REJETEE; others are 409."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
     recommendation_id = path_uuid(request, "id")
     patch = await parse_body(request, RecommendationPatch)
     out = await drifts.update_recommendation(
-        services(request), caller, org_id, project_id, recommendation_id, patch
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, recommendation_id, patch
     )
     return json_response(out)
 
@@ -166,11 +161,10 @@ async def patch_recommendation(request: web.Request) -> web.Response:
     query=IncidentQuery,
     response=Page[IncidentOut],
 )
-async def list_incidents(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def list_incidents(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, IncidentQuery)
-    page = await incidents.list_incidents(services(request), caller, org_id, project_id, query)
+    page = await incidents.INCIDENTS.page(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     return json_response(page)
 
 
@@ -183,21 +177,21 @@ async def list_incidents(request: web.Request) -> web.Response:
     status=201,
     errors=[403],
 )
-async def create_incident(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def create_incident(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, IncidentCreate)
-    out = await incidents.create_incident(services(request), caller, org_id, project_id, req)
+    out = await incidents.INCIDENTS.create(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201)
 
 
 @routes.get(INCIDENTS + "/{id}")
 @api("An incident", tags=INCIDENT_TAGS, response=IncidentOut)
-async def get_incident(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def get_incident(request: web.Request, ctx: Context) -> web.Response:
     incident_id = path_uuid(request, "id")
-    out = await incidents.get_incident(services(request), caller, org_id, project_id, incident_id)
+    out = await incidents.INCIDENTS.read(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id
+    )
     return json_response(out)
 
 
@@ -205,24 +199,22 @@ async def get_incident(request: web.Request) -> web.Response:
 @api(
     "Update an incident", tags=INCIDENT_TAGS, body=IncidentPatch, response=IncidentOut, errors=[403]
 )
-async def patch_incident(request: web.Request) -> web.Response:
+@project_handler
+async def patch_incident(request: web.Request, ctx: Context) -> web.Response:
     """RESOLU or FERME stamps `date_resolution` (now unless given); OUVERT or EN_COURS
     clears it."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
     incident_id = path_uuid(request, "id")
     patch = await parse_body(request, IncidentPatch)
-    out = await incidents.update_incident(
-        services(request), caller, org_id, project_id, incident_id, patch
+    out = await incidents.INCIDENTS.update(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id, patch
     )
     return json_response(out)
 
 
 @routes.delete(INCIDENTS + "/{id}")
 @api("Delete an incident", tags=INCIDENT_TAGS, status=204, errors=[403])
-async def delete_incident(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def delete_incident(request: web.Request, ctx: Context) -> web.Response:
     incident_id = path_uuid(request, "id")
-    await incidents.delete_incident(services(request), caller, org_id, project_id, incident_id)
+    await incidents.INCIDENTS.delete(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id)
     return web.Response(status=204)

@@ -16,7 +16,7 @@ from protocol.auth import (
 )
 
 from ..services import auth
-from .context import actor, client_address, services
+from .context import Context, actor, client_address, handler, services
 from .json import json_response, parse_body
 from .openapi import api
 
@@ -79,10 +79,10 @@ async def refresh(request: web.Request) -> web.Response:
     body_required=False,
     status=204,
 )
-async def logout(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def logout(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, LogoutRequest) if request.can_read_body else LogoutRequest()
-    await auth.logout(services(request), caller, req.refresh_token)
+    await auth.logout(ctx.svc, ctx.caller, req.refresh_token)
     return web.Response(status=204)
 
 
@@ -94,7 +94,7 @@ async def get_me(request: web.Request) -> web.Response:
 
 @routes.patch("/api/v1/me")
 @api("Update the current user's profile", tags=["auth"], body=MePatch, response=MeOut, errors=[404])
-async def patch_me(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def patch_me(request: web.Request, ctx: Context) -> web.Response:
     patch = await parse_body(request, MePatch)
-    return json_response(await auth.update_me(services(request), caller, patch))
+    return json_response(await auth.update_me(ctx.svc, ctx.caller, patch))

@@ -17,8 +17,8 @@ from protocol.delivery import (
     StaffingQuery,
 )
 
-from ..services import affectations, delivery
-from .context import actor, services
+from ..services import delivery, staffing
+from .context import Context, project_handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
 
@@ -39,11 +39,10 @@ STAFFING = ["staffing"]
     response=Page[DeliverableOut],
     errors=[404],
 )
-async def list_deliverables(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def list_deliverables(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, DeliverableQuery)
-    page = await delivery.list_deliverables(services(request), caller, org_id, project_id, query)
+    page = await delivery.DELIVERABLES.page(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     return json_response(page)
 
 
@@ -56,22 +55,20 @@ async def list_deliverables(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404],
 )
-async def create_deliverable(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def create_deliverable(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, DeliverableCreate)
-    out = await delivery.create_deliverable(services(request), caller, org_id, project_id, req)
+    out = await delivery.DELIVERABLES.create(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201)
 
 
 @routes.get(DELIVERABLES + "/{id}")
 @api("A deliverable", tags=DELIVERY, response=DeliverableOut, errors=[404])
-async def get_deliverable(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def get_deliverable(request: web.Request, ctx: Context) -> web.Response:
     deliverable_id = path_uuid(request, "id")
-    out = await delivery.get_deliverable(
-        services(request), caller, org_id, project_id, deliverable_id
+    out = await delivery.DELIVERABLES.read(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, deliverable_id
     )
     return json_response(out)
 
@@ -84,24 +81,24 @@ async def get_deliverable(request: web.Request) -> web.Response:
     response=DeliverableOut,
     errors=[403, 404],
 )
-async def patch_deliverable(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def patch_deliverable(request: web.Request, ctx: Context) -> web.Response:
     deliverable_id = path_uuid(request, "id")
     patch = await parse_body(request, DeliverablePatch)
-    out = await delivery.update_deliverable(
-        services(request), caller, org_id, project_id, deliverable_id, patch
+    out = await delivery.DELIVERABLES.update(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, deliverable_id, patch
     )
     return json_response(out)
 
 
 @routes.delete(DELIVERABLES + "/{id}")
 @api("Delete a deliverable (its tasks stay)", tags=DELIVERY, status=204, errors=[403, 404])
-async def delete_deliverable(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def delete_deliverable(request: web.Request, ctx: Context) -> web.Response:
     deliverable_id = path_uuid(request, "id")
-    await delivery.delete_deliverable(services(request), caller, org_id, project_id, deliverable_id)
+    await delivery.DELIVERABLES.delete(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, deliverable_id
+    )
     return web.Response(status=204)
 
 
@@ -113,11 +110,10 @@ async def delete_deliverable(request: web.Request) -> web.Response:
     response=Page[StaffingOut],
     errors=[404],
 )
-async def list_assignments(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def list_assignments(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, StaffingQuery)
-    page = await affectations.list_staffing(services(request), caller, org_id, project_id, query)
+    page = await staffing.STAFFING.page(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
     return json_response(page)
 
 
@@ -130,24 +126,22 @@ async def list_assignments(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404, 409],
 )
-async def create_assignment(request: web.Request) -> web.Response:
+@project_handler
+async def create_assignment(request: web.Request, ctx: Context) -> web.Response:
     """A consultant's allocations may not exceed 100% on any day across the organization's
     projects (`date_fin` null: open-ended): 409 with `details.conflicting_assignment_ids`."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
     req = await parse_body(request, StaffingCreate)
-    out = await affectations.create_staffing(services(request), caller, org_id, project_id, req)
+    out = await staffing.STAFFING.create(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201)
 
 
 @routes.get(ASSIGNMENTS + "/{id}")
 @api("A staffing assignment", tags=STAFFING, response=StaffingOut, errors=[404])
-async def get_assignment(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def get_assignment(request: web.Request, ctx: Context) -> web.Response:
     assignment_id = path_uuid(request, "id")
-    out = await affectations.get_staffing(
-        services(request), caller, org_id, project_id, assignment_id
+    out = await staffing.STAFFING.read(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, assignment_id
     )
     return json_response(out)
 
@@ -160,22 +154,20 @@ async def get_assignment(request: web.Request) -> web.Response:
     response=StaffingOut,
     errors=[403, 404, 409],
 )
-async def patch_assignment(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def patch_assignment(request: web.Request, ctx: Context) -> web.Response:
     assignment_id = path_uuid(request, "id")
     patch = await parse_body(request, StaffingPatch)
-    out = await affectations.update_staffing(
-        services(request), caller, org_id, project_id, assignment_id, patch
+    out = await staffing.update_staffing(
+        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, assignment_id, patch
     )
     return json_response(out)
 
 
 @routes.delete(ASSIGNMENTS + "/{id}")
 @api("Delete a staffing assignment", tags=STAFFING, status=204, errors=[403, 404])
-async def delete_assignment(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
+@project_handler
+async def delete_assignment(request: web.Request, ctx: Context) -> web.Response:
     assignment_id = path_uuid(request, "id")
-    await affectations.delete_staffing(services(request), caller, org_id, project_id, assignment_id)
+    await staffing.STAFFING.delete(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, assignment_id)
     return web.Response(status=204)

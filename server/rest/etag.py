@@ -40,9 +40,3 @@ def expected_version(request: web.Request) -> int | None:
             ],
         )
     return int(value)
-
-
-def stale(kind: str) -> AppError:
-    return AppError(
-        ErrorCode.PRECONDITION_FAILED, f"the {kind} changed since you read it; reload and retry"
-    )

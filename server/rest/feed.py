@@ -18,7 +18,7 @@ from protocol.notifications import (
 )
 
 from ..services import feed, notifications
-from .context import actor, services
+from .context import Context, actor, handler, services
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
 
@@ -32,10 +32,10 @@ routes = web.RouteTableDef()
     query=NotificationQuery,
     response=NotificationPage,
 )
-async def list_notifications(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def list_notifications(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, NotificationQuery)
-    return json_response(await notifications.list_for(services(request), caller, query))
+    return json_response(await notifications.list_for(ctx.svc, ctx.caller, query))
 
 
 @routes.post("/api/v1/notifications/read")
@@ -45,10 +45,10 @@ async def list_notifications(request: web.Request) -> web.Response:
     body=NotificationRead,
     response=UnreadCount,
 )
-async def read_notifications(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def read_notifications(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, NotificationRead)
-    return json_response(await notifications.mark_read(services(request), caller, req))
+    return json_response(await notifications.mark_read(ctx.svc, ctx.caller, req))
 
 
 @routes.get("/api/v1/me/notification-preferences")
@@ -57,9 +57,9 @@ async def read_notifications(request: web.Request) -> web.Response:
     tags=["feed"],
     response=NotificationPreferences,
 )
-async def get_notification_preferences(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    return json_response(await notifications.preferences(services(request), caller))
+@handler
+async def get_notification_preferences(request: web.Request, ctx: Context) -> web.Response:
+    return json_response(await notifications.preferences(ctx.svc, ctx.caller))
 
 
 @routes.put("/api/v1/me/notification-preferences")
@@ -70,10 +70,10 @@ async def get_notification_preferences(request: web.Request) -> web.Response:
     body=NotificationPreferencesPut,
     response=NotificationPreferences,
 )
-async def put_notification_preferences(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def put_notification_preferences(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, NotificationPreferencesPut)
-    return json_response(await notifications.set_preferences(services(request), caller, req))
+    return json_response(await notifications.set_preferences(ctx.svc, ctx.caller, req))
 
 
 @routes.get("/api/v1/orgs/{org}/activity")

@@ -25,7 +25,7 @@ from protocol.finance import (
 )
 
 from ..services import finance, invoice_document, invoices
-from .context import actor, services
+from .context import Context, actor, handler, project_handler, services
 from .csvexport import CSV
 from .exports import send
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
@@ -56,10 +56,9 @@ CSV_COLUMNS = (
 
 @routes.get(PROJECT + "/budget")
 @api("A project's budget", tags=TAGS, response=BudgetOut, errors=[403, 404])
-async def get_budget(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
-    return json_response(await finance.get_budget(services(request), caller, org_id, project_id))
+@project_handler
+async def get_budget(request: web.Request, ctx: Context) -> web.Response:
+    return json_response(await finance.get_budget(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id))
 
 
 @routes.put(PROJECT + "/budget")
@@ -72,12 +71,11 @@ async def get_budget(request: web.Request) -> web.Response:
     responses={201: BudgetOut},
     errors=[403, 404],
 )
-async def put_budget(request: web.Request) -> web.Response:
+@project_handler
+async def put_budget(request: web.Request, ctx: Context) -> web.Response:
     """One budget per project: 201 when this creates it, 200 when it replaces it."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
     req = await parse_body(request, BudgetPut)
-    out, created = await finance.put_budget(services(request), caller, org_id, project_id, req)
+    out, created = await finance.put_budget(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
     return json_response(out, status=201 if created else 200)
 
 
@@ -88,12 +86,11 @@ async def put_budget(request: web.Request) -> web.Response:
     response=ProjectFinancials,
     errors=[403, 404],
 )
-async def get_financials(request: web.Request) -> web.Response:
+@project_handler
+async def get_financials(request: web.Request, ctx: Context) -> web.Response:
     """Sold, invoiced, paid, outstanding and late amounts; actual and pending cost;
     revenue at sale rates; margins; budget consumed; PV, EV, AC, CPI, SPI, EAC."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "project")
-    out = await finance.get_financials(services(request), caller, org_id, project_id)
+    out = await finance.get_financials(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id)
     return json_response(out)
 
 
@@ -104,10 +101,9 @@ async def get_financials(request: web.Request) -> web.Response:
     response=PortfolioSummary,
     errors=[403],
 )
-async def summary(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
-    return json_response(await finance.portfolio_summary(services(request), caller, org_id))
+@handler
+async def summary(request: web.Request, ctx: Context) -> web.Response:
+    return json_response(await finance.portfolio_summary(ctx.svc, ctx.caller, ctx.org_id))
 
 
 @routes.get(ORG + "/finance/utilization")
@@ -118,12 +114,11 @@ async def summary(request: web.Request) -> web.Response:
     response=UtilizationPage,
     errors=[403],
 )
-async def utilization(request: web.Request) -> web.Response:
+@handler
+async def utilization(request: web.Request, ctx: Context) -> web.Response:
     """Validated hours over available hours (weekdays of the period x hours per day)."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, UtilizationQuery)
-    return json_response(await finance.utilization(services(request), caller, org_id, query))
+    return json_response(await finance.utilization(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
 @routes.get(INVOICES)
@@ -134,12 +129,11 @@ async def utilization(request: web.Request) -> web.Response:
     response=Page[InvoiceOut],
     errors=[403],
 )
-async def list_invoices(request: web.Request) -> web.Response:
+@handler
+async def list_invoices(request: web.Request, ctx: Context) -> web.Response:
     """A CLIENT member sees only the invoices of their own projects."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, InvoiceQuery)
-    return json_response(await invoices.list_invoices(services(request), caller, org_id, query))
+    return json_response(await invoices.list_invoices(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
 async def _invoice_rows(
@@ -200,13 +194,12 @@ async def export_invoices_xlsx(request: web.Request) -> web.StreamResponse:
     errors=[403, 409],
     headers=IDEMPOTENCY_DOC,
 )
-async def create_invoice(request: web.Request) -> web.Response:
+@handler
+async def create_invoice(request: web.Request, ctx: Context) -> web.Response:
     """`date_echeance` defaults to `date_facturation` + 30 days."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     key = idempotency_key(request)
     req = await parse_body(request, InvoiceCreate)
-    status, body = await invoices.create_invoice(services(request), caller, org_id, req, key)
+    status, body = await invoices.create_invoice(ctx.svc, ctx.caller, ctx.org_id, req, key)
     return json_response(body, status=status)
 
 
@@ -217,12 +210,12 @@ async def create_invoice(request: web.Request) -> web.Response:
     content_type=PDF,
     errors=[403, 404, 422],
 )
-async def get_invoice_pdf(request: web.Request) -> web.Response:
+@handler
+async def get_invoice_pdf(request: web.Request, ctx: Context) -> web.Response:
     """Read by whoever reads the invoice; the CII XML is embedded. A 422 names every
     legal detail of the organization or the client the invoice still lacks."""
-    caller = await actor(request)
-    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
-    name, pdf = await invoice_document.invoice_pdf(services(request), caller, org_id, invoice_id)
+    invoice_id = path_uuid(request, "id")
+    name, pdf = await invoice_document.invoice_pdf(ctx.svc, ctx.caller, ctx.org_id, invoice_id)
     return web.Response(
         body=pdf,
         content_type=PDF,
@@ -232,26 +225,26 @@ async def get_invoice_pdf(request: web.Request) -> web.Response:
 
 @routes.get(INVOICES + "/{id}")
 @api("An invoice", tags=TAGS, response=InvoiceOut, errors=[403, 404])
-async def get_invoice(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
-    return json_response(await invoices.get_invoice(services(request), caller, org_id, invoice_id))
+@handler
+async def get_invoice(request: web.Request, ctx: Context) -> web.Response:
+    invoice_id = path_uuid(request, "id")
+    return json_response(await invoices.get_invoice(ctx.svc, ctx.caller, ctx.org_id, invoice_id))
 
 
 @routes.patch(INVOICES + "/{id}")
 @api("Update an invoice", tags=TAGS, body=InvoicePatch, response=InvoiceOut, errors=[403, 404, 409])
-async def patch_invoice(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
+@handler
+async def patch_invoice(request: web.Request, ctx: Context) -> web.Response:
+    invoice_id = path_uuid(request, "id")
     patch = await parse_body(request, InvoicePatch)
-    out = await invoices.update_invoice(services(request), caller, org_id, invoice_id, patch)
+    out = await invoices.update_invoice(ctx.svc, ctx.caller, ctx.org_id, invoice_id, patch)
     return json_response(out)
 
 
 @routes.delete(INVOICES + "/{id}")
 @api("Delete an invoice", tags=TAGS, status=204, errors=[403, 404])
-async def delete_invoice(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await invoices.delete_invoice(services(request), caller, org_id, invoice_id)
+@handler
+async def delete_invoice(request: web.Request, ctx: Context) -> web.Response:
+    invoice_id = path_uuid(request, "id")
+    await invoices.delete_invoice(ctx.svc, ctx.caller, ctx.org_id, invoice_id)
     return web.Response(status=204)

@@ -18,7 +18,7 @@ from protocol.orgs import (
 )
 
 from ..services import invitations, joining
-from .context import actor, services
+from .context import Context, handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .limits import Named, limited
 from .openapi import api
@@ -35,11 +35,10 @@ routes = web.RouteTableDef()
     status=201,
     errors=[403, 404, 409],
 )
-async def create_join_code(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def create_join_code(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, JoinCodeCreate)
-    code = await joining.create_join_code(services(request), caller, org_id, req)
+    code = await joining.create_join_code(ctx.svc, ctx.caller, ctx.org_id, req)
     return json_response(code, status=201)
 
 
@@ -51,19 +50,18 @@ async def create_join_code(request: web.Request) -> web.Response:
     response=Page[JoinCodeOut],
     errors=[403, 404],
 )
-async def list_join_codes(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def list_join_codes(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, ListQuery)
-    return json_response(await joining.list_join_codes(services(request), caller, org_id, query))
+    return json_response(await joining.list_join_codes(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
 @routes.delete("/api/v1/orgs/{org}/join-codes/{id}")
 @api("Delete a join code", tags=["joining"], status=204, errors=[403, 404])
-async def delete_join_code(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, code_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await joining.delete_join_code(services(request), caller, org_id, code_id)
+@handler
+async def delete_join_code(request: web.Request, ctx: Context) -> web.Response:
+    code_id = path_uuid(request, "id")
+    await joining.delete_join_code(ctx.svc, ctx.caller, ctx.org_id, code_id)
     return web.Response(status=204)
 
 
@@ -76,10 +74,10 @@ async def delete_join_code(request: web.Request) -> web.Response:
     status=201,
     errors=[404, 409],
 )
-async def join(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def join(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, JoinRequest)
-    return json_response(await joining.join(services(request), caller, req), status=201)
+    return json_response(await joining.join(ctx.svc, ctx.caller, req), status=201)
 
 
 @routes.post("/api/v1/orgs/{org}/invitations")
@@ -92,11 +90,10 @@ async def join(request: web.Request) -> web.Response:
     errors=[403, 404, 409],
 )
 @limited(Named.INVITATIONS)
-async def create_invitation(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def create_invitation(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, InvitationCreate)
-    created = await invitations.create_invitation(services(request), caller, org_id, req)
+    created = await invitations.create_invitation(ctx.svc, ctx.caller, ctx.org_id, req)
     return json_response(created, status=201)
 
 
@@ -108,11 +105,10 @@ async def create_invitation(request: web.Request) -> web.Response:
     response=Page[InvitationOut],
     errors=[403, 404],
 )
-async def list_invitations(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def list_invitations(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, ListQuery)
-    page = await invitations.list_invitations(services(request), caller, org_id, query)
+    page = await invitations.list_invitations(ctx.svc, ctx.caller, ctx.org_id, query)
     return json_response(page)
 
 
@@ -124,19 +120,19 @@ async def list_invitations(request: web.Request) -> web.Response:
     errors=[403, 404, 409],
 )
 @limited(Named.INVITATIONS)
-async def resend_invitation(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, invitation_id = path_uuid(request, "org"), path_uuid(request, "id")
-    resent = await invitations.resend_invitation(services(request), caller, org_id, invitation_id)
+@handler
+async def resend_invitation(request: web.Request, ctx: Context) -> web.Response:
+    invitation_id = path_uuid(request, "id")
+    resent = await invitations.resend_invitation(ctx.svc, ctx.caller, ctx.org_id, invitation_id)
     return json_response(resent)
 
 
 @routes.delete("/api/v1/orgs/{org}/invitations/{id}")
 @api("Revoke an invitation", tags=["joining"], status=204, errors=[403, 404])
-async def revoke_invitation(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, invitation_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await invitations.revoke_invitation(services(request), caller, org_id, invitation_id)
+@handler
+async def revoke_invitation(request: web.Request, ctx: Context) -> web.Response:
+    invitation_id = path_uuid(request, "id")
+    await invitations.revoke_invitation(ctx.svc, ctx.caller, ctx.org_id, invitation_id)
     return web.Response(status=204)
 
 
@@ -149,8 +145,8 @@ async def revoke_invitation(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404, 409],
 )
-async def accept_invitation(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def accept_invitation(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, AcceptInvitation)
-    org = await invitations.accept_invitation(services(request), caller, req)
+    org = await invitations.accept_invitation(ctx.svc, ctx.caller, req)
     return json_response(org, status=201)

@@ -16,7 +16,7 @@ from protocol.milestones import (
 )
 
 from ..services import milestone_links, milestones
-from .context import actor, services
+from .context import Context, handler
 from .etag import etag_headers, expected_version
 from .json import json_response, parse_body, parse_query, path_uuid, read_body
 from .openapi import api
@@ -40,11 +40,10 @@ def _milestone(out: MilestoneOut, status: int = 200) -> web.Response:
     response=Page[MilestoneOut],
     errors=[404],
 )
-async def list_milestones(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def list_milestones(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, MilestoneQuery)
-    return json_response(await milestones.list_milestones(services(request), caller, org_id, query))
+    return json_response(await milestones.list_milestones(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
 @routes.post(BASE)
@@ -56,25 +55,22 @@ async def list_milestones(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404],
 )
-async def create_milestone(request: web.Request) -> web.Response:
+@handler
+async def create_milestone(request: web.Request, ctx: Context) -> web.Response:
     """Organization-level without `projet_id`. Progress is `auto` by default: computed
     from the linked tasks, so `progress_percentage` may be sent only in `manual` mode
     (422 otherwise)."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     req = await parse_body(request, MilestoneCreate)
-    out = await milestones.create_milestone(services(request), caller, org_id, req)
+    out = await milestones.create_milestone(ctx.svc, ctx.caller, ctx.org_id, req)
     return _milestone(out, status=201)
 
 
 @routes.get(BASE + "/{id}")
 @api("A milestone (ETag: its version)", tags=TAGS, response=MilestoneOut, errors=[404])
-async def get_milestone(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
-    return _milestone(
-        await milestones.get_milestone(services(request), caller, org_id, milestone_id)
-    )
+@handler
+async def get_milestone(request: web.Request, ctx: Context) -> web.Response:
+    milestone_id = path_uuid(request, "id")
+    return _milestone(await milestones.get_milestone(ctx.svc, ctx.caller, ctx.org_id, milestone_id))
 
 
 @routes.patch(BASE + "/{id}")
@@ -86,25 +82,25 @@ async def get_milestone(request: web.Request) -> web.Response:
     errors=[403, 404, 409, 412],
     headers=IF_MATCH,
 )
-async def patch_milestone(request: web.Request) -> web.Response:
+@handler
+async def patch_milestone(request: web.Request, ctx: Context) -> web.Response:
     """With `If-Match`, applied only if the milestone is still at that version (412
     otherwise); without it, last write wins. Each change increments `version`."""
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+    milestone_id = path_uuid(request, "id")
     version = expected_version(request)
     patch = await parse_body(request, MilestonePatch)
     out = await milestones.update_milestone(
-        services(request), caller, org_id, milestone_id, patch, version
+        ctx.svc, ctx.caller, ctx.org_id, milestone_id, patch, version
     )
     return _milestone(out)
 
 
 @routes.delete(BASE + "/{id}")
 @api("Delete a milestone", tags=TAGS, status=204, errors=[403, 404])
-async def delete_milestone(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await milestones.delete_milestone(services(request), caller, org_id, milestone_id)
+@handler
+async def delete_milestone(request: web.Request, ctx: Context) -> web.Response:
+    milestone_id = path_uuid(request, "id")
+    await milestones.delete_milestone(ctx.svc, ctx.caller, ctx.org_id, milestone_id)
     return web.Response(status=204)
 
 
@@ -117,55 +113,53 @@ async def delete_milestone(request: web.Request) -> web.Response:
     response=MilestoneOut,
     errors=[403, 404],
 )
-async def link_task(request: web.Request) -> web.Response:
+@handler
+async def link_task(request: web.Request, ctx: Context) -> web.Response:
     """`weight` (default 1) counts the task in auto progress: sum(weight of DONE tasks) /
     sum(weights) x 100, rounded down. A project milestone takes only its project's tasks
     (422); the answer is the milestone with its progress recomputed."""
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+    milestone_id = path_uuid(request, "id")
     task_id = path_uuid(request, "task_id")
     raw = await read_body(request)
     req = await parse_body(request, MilestoneTaskLink) if raw else MilestoneTaskLink()
     out = await milestone_links.link_task(
-        services(request), caller, org_id, milestone_id, task_id, req
+        ctx.svc, ctx.caller, ctx.org_id, milestone_id, task_id, req
     )
     return _milestone(out)
 
 
 @routes.delete(BASE + "/{id}/tasks/{task_id}")
 @api("Unlink a task from a milestone", tags=TAGS, response=MilestoneOut, errors=[403, 404])
-async def unlink_task(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+@handler
+async def unlink_task(request: web.Request, ctx: Context) -> web.Response:
+    milestone_id = path_uuid(request, "id")
     task_id = path_uuid(request, "task_id")
-    out = await milestone_links.unlink_task(
-        services(request), caller, org_id, milestone_id, task_id
-    )
+    out = await milestone_links.unlink_task(ctx.svc, ctx.caller, ctx.org_id, milestone_id, task_id)
     return _milestone(out)
 
 
 @routes.put(BASE + "/{id}/dependencies/{other_id}")
 @api("Make a milestone depend on another", tags=TAGS, response=MilestoneOut, errors=[403, 404, 409])
-async def add_dependency(request: web.Request) -> web.Response:
+@handler
+async def add_dependency(request: web.Request, ctx: Context) -> web.Response:
     """The milestone depends on `other_id`. Not on itself (422); a cycle is a 409 whose
     `details.cycle` lists it. Adding an existing dependency changes nothing."""
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+    milestone_id = path_uuid(request, "id")
     other_id = path_uuid(request, "other_id")
     out = await milestone_links.add_dependency(
-        services(request), caller, org_id, milestone_id, other_id
+        ctx.svc, ctx.caller, ctx.org_id, milestone_id, other_id
     )
     return _milestone(out)
 
 
 @routes.delete(BASE + "/{id}/dependencies/{other_id}")
 @api("Remove a dependency", tags=TAGS, response=MilestoneOut, errors=[403, 404])
-async def remove_dependency(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+@handler
+async def remove_dependency(request: web.Request, ctx: Context) -> web.Response:
+    milestone_id = path_uuid(request, "id")
     other_id = path_uuid(request, "other_id")
     out = await milestone_links.remove_dependency(
-        services(request), caller, org_id, milestone_id, other_id
+        ctx.svc, ctx.caller, ctx.org_id, milestone_id, other_id
     )
     return _milestone(out)
 
@@ -178,12 +172,12 @@ async def remove_dependency(request: web.Request) -> web.Response:
     response=Page[MilestoneAssignmentOut],
     errors=[404],
 )
-async def list_assignments(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+@handler
+async def list_assignments(request: web.Request, ctx: Context) -> web.Response:
+    milestone_id = path_uuid(request, "id")
     query = parse_query(request, ListQuery)
     page = await milestone_links.list_assignments(
-        services(request), caller, org_id, milestone_id, query
+        ctx.svc, ctx.caller, ctx.org_id, milestone_id, query
     )
     return json_response(page)
 
@@ -198,22 +192,20 @@ async def list_assignments(request: web.Request) -> web.Response:
     responses={200: MilestoneAssignmentOut},
     errors=[403, 404],
 )
-async def assign(request: web.Request) -> web.Response:
+@handler
+async def assign(request: web.Request, ctx: Context) -> web.Response:
     """201 when the person is newly assigned, 200 when they already were."""
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+    milestone_id = path_uuid(request, "id")
     req = await parse_body(request, MilestoneAssignmentCreate)
-    out, created = await milestone_links.assign(
-        services(request), caller, org_id, milestone_id, req
-    )
+    out, created = await milestone_links.assign(ctx.svc, ctx.caller, ctx.org_id, milestone_id, req)
     return json_response(out, status=201 if created else 200)
 
 
 @routes.delete(BASE + "/{id}/assignments/{profile_id}")
 @api("Unassign a member from a milestone", tags=TAGS, status=204, errors=[403, 404])
-async def unassign(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, milestone_id = path_uuid(request, "org"), path_uuid(request, "id")
+@handler
+async def unassign(request: web.Request, ctx: Context) -> web.Response:
+    milestone_id = path_uuid(request, "id")
     profile_id = path_uuid(request, "profile_id")
-    await milestone_links.unassign(services(request), caller, org_id, milestone_id, profile_id)
+    await milestone_links.unassign(ctx.svc, ctx.caller, ctx.org_id, milestone_id, profile_id)
     return web.Response(status=204)

@@ -8,7 +8,7 @@ from protocol.common import ListQuery, Page
 from protocol.orgs import MemberOut, MemberPatch, OrgCreate, OrgOut, OrgPatch
 
 from ..services import members, orgs
-from .context import actor, services
+from .context import Context, actor, handler, services
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
 
@@ -24,26 +24,25 @@ routes = web.RouteTableDef()
     status=201,
     errors=[409],
 )
-async def create_org(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def create_org(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, OrgCreate)
-    return json_response(await orgs.create_org(services(request), caller, req), status=201)
+    return json_response(await orgs.create_org(ctx.svc, ctx.caller, req), status=201)
 
 
 @routes.get("/api/v1/orgs")
 @api("The caller's organizations", tags=["orgs"], query=ListQuery, response=Page[OrgOut])
-async def list_orgs(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def list_orgs(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, ListQuery)
-    return json_response(await orgs.list_orgs(services(request), caller, query))
+    return json_response(await orgs.list_orgs(ctx.svc, ctx.caller, query))
 
 
 @routes.get("/api/v1/orgs/{org}")
 @api("One organization of the caller", tags=["orgs"], response=OrgOut, errors=[404])
-async def get_org(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
-    return json_response(await orgs.get_org(services(request), caller, org_id))
+@handler
+async def get_org(request: web.Request, ctx: Context) -> web.Response:
+    return json_response(await orgs.get_org(ctx.svc, ctx.caller, ctx.org_id))
 
 
 @routes.patch("/api/v1/orgs/{org}")
@@ -54,11 +53,10 @@ async def get_org(request: web.Request) -> web.Response:
     response=OrgOut,
     errors=[403, 404, 409],
 )
-async def patch_org(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def patch_org(request: web.Request, ctx: Context) -> web.Response:
     patch = await parse_body(request, OrgPatch)
-    return json_response(await orgs.update_org(services(request), caller, org_id, patch))
+    return json_response(await orgs.update_org(ctx.svc, ctx.caller, ctx.org_id, patch))
 
 
 @routes.delete("/api/v1/orgs/{org}")
@@ -77,11 +75,10 @@ async def delete_org(request: web.Request) -> web.Response:
     response=Page[MemberOut],
     errors=[403, 404],
 )
-async def list_members(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def list_members(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, ListQuery)
-    return json_response(await members.list_members(services(request), caller, org_id, query))
+    return json_response(await members.list_members(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
 @routes.patch("/api/v1/orgs/{org}/members/{user_id}")
@@ -92,11 +89,11 @@ async def list_members(request: web.Request) -> web.Response:
     response=MemberOut,
     errors=[403, 404, 409],
 )
-async def patch_member(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, user_id = path_uuid(request, "org"), path_uuid(request, "user_id")
+@handler
+async def patch_member(request: web.Request, ctx: Context) -> web.Response:
+    user_id = path_uuid(request, "user_id")
     patch = await parse_body(request, MemberPatch)
-    member = await members.change_role(services(request), caller, org_id, user_id, patch)
+    member = await members.change_role(ctx.svc, ctx.caller, ctx.org_id, user_id, patch)
     return json_response(member)
 
 
@@ -107,8 +104,8 @@ async def patch_member(request: web.Request) -> web.Response:
     status=204,
     errors=[403, 404, 409],
 )
-async def delete_member(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, user_id = path_uuid(request, "org"), path_uuid(request, "user_id")
-    await members.remove_member(services(request), caller, org_id, user_id)
+@handler
+async def delete_member(request: web.Request, ctx: Context) -> web.Response:
+    user_id = path_uuid(request, "user_id")
+    await members.remove_member(ctx.svc, ctx.caller, ctx.org_id, user_id)
     return web.Response(status=204)

@@ -21,7 +21,7 @@ from protocol.people import (
 )
 
 from ..services import competences, consultants, staffing_search
-from .context import actor, services
+from .context import Context, handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
 
@@ -47,12 +47,11 @@ SKILLS = ["competences"]
     response=Page[ConsultantOut],
     errors=[403, 404],
 )
-async def list_consultants(request: web.Request) -> web.Response:
+@handler
+async def list_consultants(request: web.Request, ctx: Context) -> web.Response:
     """Daily rates appear only for OWNER, ADMIN and MANAGER callers."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, ConsultantQuery)
-    page = await consultants.list_consultants(services(request), caller, org_id, query)
+    page = await consultants.list_consultants(ctx.svc, ctx.caller, ctx.org_id, query)
     return json_response(page)
 
 
@@ -65,22 +64,21 @@ async def list_consultants(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404, 409],
 )
-async def create_consultant(request: web.Request) -> web.Response:
+@handler
+async def create_consultant(request: web.Request, ctx: Context) -> web.Response:
     """409 when the member already has details (PUT replaces them)."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     req = await parse_body(request, ConsultantCreate)
-    out = await consultants.create_consultant(services(request), caller, org_id, req)
+    out = await consultants.create_consultant(ctx.svc, ctx.caller, ctx.org_id, req)
     return json_response(out, status=201)
 
 
 @routes.get(CONSULTANT)
 @api("A consultant, with their skills", tags=PEOPLE, response=ConsultantOut, errors=[403, 404])
-async def get_consultant(request: web.Request) -> web.Response:
+@handler
+async def get_consultant(request: web.Request, ctx: Context) -> web.Response:
     """Daily rates appear only for OWNER, ADMIN and MANAGER callers."""
-    caller = await actor(request)
-    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
-    out = await consultants.get_consultant(services(request), caller, org_id, profile_id)
+    profile_id = path_uuid(request, "profile_id")
+    out = await consultants.get_consultant(ctx.svc, ctx.caller, ctx.org_id, profile_id)
     return json_response(out)
 
 
@@ -93,13 +91,13 @@ async def get_consultant(request: web.Request) -> web.Response:
     responses={201: ConsultantOut},
     errors=[403, 404, 409],
 )
-async def put_consultant(request: web.Request) -> web.Response:
+@handler
+async def put_consultant(request: web.Request, ctx: Context) -> web.Response:
     """201 when created, 200 when replaced; the member may not be a CLIENT contact (422)."""
-    caller = await actor(request)
-    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    profile_id = path_uuid(request, "profile_id")
     req = await parse_body(request, ConsultantDetailsIn)
     created, out = await consultants.put_consultant(
-        services(request), caller, org_id, profile_id, req
+        ctx.svc, ctx.caller, ctx.org_id, profile_id, req
     )
     return json_response(out, status=201 if created else 200)
 
@@ -112,21 +110,21 @@ async def put_consultant(request: web.Request) -> web.Response:
     response=ConsultantOut,
     errors=[403, 404, 409],
 )
-async def patch_consultant(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+@handler
+async def patch_consultant(request: web.Request, ctx: Context) -> web.Response:
+    profile_id = path_uuid(request, "profile_id")
     patch = await parse_body(request, ConsultantPatch)
-    out = await consultants.update_consultant(services(request), caller, org_id, profile_id, patch)
+    out = await consultants.update_consultant(ctx.svc, ctx.caller, ctx.org_id, profile_id, patch)
     return json_response(out)
 
 
 @routes.delete(CONSULTANT)
 @api("Remove a member's consultant details", tags=PEOPLE, status=204, errors=[403, 404])
-async def delete_consultant(request: web.Request) -> web.Response:
+@handler
+async def delete_consultant(request: web.Request, ctx: Context) -> web.Response:
     """The membership, skills and time entries stay."""
-    caller = await actor(request)
-    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
-    await consultants.delete_consultant(services(request), caller, org_id, profile_id)
+    profile_id = path_uuid(request, "profile_id")
+    await consultants.delete_consultant(ctx.svc, ctx.caller, ctx.org_id, profile_id)
     return web.Response(status=204)
 
 
@@ -139,26 +137,26 @@ async def delete_consultant(request: web.Request) -> web.Response:
     responses={201: ProfileSkillOut},
     errors=[403, 404, 409],
 )
-async def put_skill(request: web.Request) -> web.Response:
+@handler
+async def put_skill(request: web.Request, ctx: Context) -> web.Response:
     """201 when created, 200 when replaced. `niveau` 1..5; `date_evaluation` (default
     today) not in the future."""
-    caller = await actor(request)
-    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+    profile_id = path_uuid(request, "profile_id")
     competence_id = path_uuid(request, "competence_id")
     req = await parse_body(request, SkillSet)
     created, out = await consultants.set_skill(
-        services(request), caller, org_id, profile_id, competence_id, req
+        ctx.svc, ctx.caller, ctx.org_id, profile_id, competence_id, req
     )
     return json_response(out, status=201 if created else 200)
 
 
 @routes.delete(SKILL)
 @api("Remove a person's level in a skill", tags=SKILLS, status=204, errors=[403, 404])
-async def delete_skill(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, profile_id = path_uuid(request, "org"), path_uuid(request, "profile_id")
+@handler
+async def delete_skill(request: web.Request, ctx: Context) -> web.Response:
+    profile_id = path_uuid(request, "profile_id")
     competence_id = path_uuid(request, "competence_id")
-    await consultants.remove_skill(services(request), caller, org_id, profile_id, competence_id)
+    await consultants.remove_skill(ctx.svc, ctx.caller, ctx.org_id, profile_id, competence_id)
     return web.Response(status=204)
 
 
@@ -173,11 +171,10 @@ async def delete_skill(request: web.Request) -> web.Response:
     response=Page[CompetenceOut],
     errors=[403, 404],
 )
-async def list_competences(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
+@handler
+async def list_competences(request: web.Request, ctx: Context) -> web.Response:
     query = parse_query(request, ListQuery)
-    page = await competences.list_competences(services(request), caller, org_id, query)
+    page = await competences.list_competences(ctx.svc, ctx.caller, ctx.org_id, query)
     return json_response(page)
 
 
@@ -190,21 +187,20 @@ async def list_competences(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404, 409],
 )
-async def create_competence(request: web.Request) -> web.Response:
+@handler
+async def create_competence(request: web.Request, ctx: Context) -> web.Response:
     """`nom` is unique in the organization, ignoring case (409)."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     req = await parse_body(request, CompetenceCreate)
-    out = await competences.create_competence(services(request), caller, org_id, req)
+    out = await competences.create_competence(ctx.svc, ctx.caller, ctx.org_id, req)
     return json_response(out, status=201)
 
 
 @routes.get(COMPETENCES + "/{id}")
 @api("A skill", tags=SKILLS, response=CompetenceOut, errors=[403, 404])
-async def get_competence(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, competence_id = path_uuid(request, "org"), path_uuid(request, "id")
-    out = await competences.get_competence(services(request), caller, org_id, competence_id)
+@handler
+async def get_competence(request: web.Request, ctx: Context) -> web.Response:
+    competence_id = path_uuid(request, "id")
+    out = await competences.get_competence(ctx.svc, ctx.caller, ctx.org_id, competence_id)
     return json_response(out)
 
 
@@ -216,22 +212,20 @@ async def get_competence(request: web.Request) -> web.Response:
     response=CompetenceOut,
     errors=[403, 404, 409],
 )
-async def patch_competence(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, competence_id = path_uuid(request, "org"), path_uuid(request, "id")
+@handler
+async def patch_competence(request: web.Request, ctx: Context) -> web.Response:
+    competence_id = path_uuid(request, "id")
     patch = await parse_body(request, CompetencePatch)
-    out = await competences.update_competence(
-        services(request), caller, org_id, competence_id, patch
-    )
+    out = await competences.update_competence(ctx.svc, ctx.caller, ctx.org_id, competence_id, patch)
     return json_response(out)
 
 
 @routes.delete(COMPETENCES + "/{id}")
 @api("Delete a skill and everyone's level in it", tags=SKILLS, status=204, errors=[403, 404])
-async def delete_competence(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, competence_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await competences.delete_competence(services(request), caller, org_id, competence_id)
+@handler
+async def delete_competence(request: web.Request, ctx: Context) -> web.Response:
+    competence_id = path_uuid(request, "id")
+    await competences.delete_competence(ctx.svc, ctx.caller, ctx.org_id, competence_id)
     return web.Response(status=204)
 
 
@@ -246,11 +240,10 @@ async def delete_competence(request: web.Request) -> web.Response:
     response=Page[StaffingCandidate],
     errors=[403, 404],
 )
-async def search_staffing(request: web.Request) -> web.Response:
+@handler
+async def search_staffing(request: web.Request, ctx: Context) -> web.Response:
     """Ranked by skill level, then free allocation (100 minus the busiest day's total
     allocation over [from, to]); the range spans at most 366 days."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, StaffingSearchQuery)
-    page = await staffing_search.search_staffing(services(request), caller, org_id, query)
+    page = await staffing_search.search_staffing(ctx.svc, ctx.caller, ctx.org_id, query)
     return json_response(page)

@@ -16,7 +16,7 @@ from protocol.projects import (
 )
 
 from ..services import projects
-from .context import actor, services
+from .context import Context, handler
 from .etag import etag_headers, expected_version
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
@@ -43,12 +43,11 @@ def _project(out: ProjectOut, status: int = 200) -> web.Response:
     response=Page[ClientOut],
     errors=[404],
 )
-async def list_clients(request: web.Request) -> web.Response:
+@handler
+async def list_clients(request: web.Request, ctx: Context) -> web.Response:
     """A CLIENT member sees only the clients whose contact they are."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, ListQuery)
-    return json_response(await projects.list_clients(services(request), caller, org_id, query))
+    return json_response(await projects.list_clients(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
 @routes.post(CLIENTS)
@@ -60,21 +59,20 @@ async def list_clients(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404],
 )
-async def create_client(request: web.Request) -> web.Response:
+@handler
+async def create_client(request: web.Request, ctx: Context) -> web.Response:
     """`contact_user_id`, when given, must be a member of the organization (422)."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     req = await parse_body(request, ClientCreate)
-    out = await projects.create_client(services(request), caller, org_id, req)
+    out = await projects.create_client(ctx.svc, ctx.caller, ctx.org_id, req)
     return json_response(out, status=201)
 
 
 @routes.get(CLIENTS + "/{id}")
 @api("A client", tags=["clients"], response=ClientOut, errors=[404])
-async def get_client(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, client_id = path_uuid(request, "org"), path_uuid(request, "id")
-    return json_response(await projects.get_client(services(request), caller, org_id, client_id))
+@handler
+async def get_client(request: web.Request, ctx: Context) -> web.Response:
+    client_id = path_uuid(request, "id")
+    return json_response(await projects.get_client(ctx.svc, ctx.caller, ctx.org_id, client_id))
 
 
 @routes.patch(CLIENTS + "/{id}")
@@ -85,21 +83,21 @@ async def get_client(request: web.Request) -> web.Response:
     response=ClientOut,
     errors=[403, 404],
 )
-async def patch_client(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, client_id = path_uuid(request, "org"), path_uuid(request, "id")
+@handler
+async def patch_client(request: web.Request, ctx: Context) -> web.Response:
+    client_id = path_uuid(request, "id")
     patch = await parse_body(request, ClientPatch)
-    out = await projects.update_client(services(request), caller, org_id, client_id, patch)
+    out = await projects.update_client(ctx.svc, ctx.caller, ctx.org_id, client_id, patch)
     return json_response(out)
 
 
 @routes.delete(CLIENTS + "/{id}")
 @api("Delete a client", tags=["clients"], status=204, errors=[403, 404, 409])
-async def delete_client(request: web.Request) -> web.Response:
+@handler
+async def delete_client(request: web.Request, ctx: Context) -> web.Response:
     """Refused (409) while the client has projects."""
-    caller = await actor(request)
-    org_id, client_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await projects.delete_client(services(request), caller, org_id, client_id)
+    client_id = path_uuid(request, "id")
+    await projects.delete_client(ctx.svc, ctx.caller, ctx.org_id, client_id)
     return web.Response(status=204)
 
 
@@ -114,12 +112,11 @@ async def delete_client(request: web.Request) -> web.Response:
     response=Page[ProjectOut],
     errors=[404],
 )
-async def list_projects(request: web.Request) -> web.Response:
+@handler
+async def list_projects(request: web.Request, ctx: Context) -> web.Response:
     """A CLIENT member sees only the projects of the clients whose contact they are."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, ProjectQuery)
-    return json_response(await projects.list_projects(services(request), caller, org_id, query))
+    return json_response(await projects.list_projects(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
 @routes.post(PROJECTS)
@@ -131,21 +128,20 @@ async def list_projects(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404, 409],
 )
-async def create_project(request: web.Request) -> web.Response:
+@handler
+async def create_project(request: web.Request, ctx: Context) -> web.Response:
     """`nom` is unique in the organization (409); `client_id` must be a client and
     `chef_projet_id` a member of the organization, `date_fin_prevue >= date_debut` (422)."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     req = await parse_body(request, ProjectCreate)
-    return _project(await projects.create_project(services(request), caller, org_id, req), 201)
+    return _project(await projects.create_project(ctx.svc, ctx.caller, ctx.org_id, req), 201)
 
 
 @routes.get(PROJECTS + "/{id}")
 @api("A project (ETag: its version)", tags=["projects"], response=ProjectOut, errors=[404])
-async def get_project(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "id")
-    return _project(await projects.get_project(services(request), caller, org_id, project_id))
+@handler
+async def get_project(request: web.Request, ctx: Context) -> web.Response:
+    project_id = path_uuid(request, "id")
+    return _project(await projects.get_project(ctx.svc, ctx.caller, ctx.org_id, project_id))
 
 
 @routes.patch(PROJECTS + "/{id}")
@@ -157,24 +153,22 @@ async def get_project(request: web.Request) -> web.Response:
     errors=[403, 404, 409, 412],
     headers=IF_MATCH,
 )
-async def patch_project(request: web.Request) -> web.Response:
+@handler
+async def patch_project(request: web.Request, ctx: Context) -> web.Response:
     """With `If-Match`, applied only if the project is still at that version (412
     otherwise); without it, last write wins. Each change increments `version`."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "id")
+    project_id = path_uuid(request, "id")
     version = expected_version(request)
     patch = await parse_body(request, ProjectPatch)
-    out = await projects.update_project(
-        services(request), caller, org_id, project_id, patch, version
-    )
+    out = await projects.update_project(ctx.svc, ctx.caller, ctx.org_id, project_id, patch, version)
     return _project(out)
 
 
 @routes.delete(PROJECTS + "/{id}")
 @api("Delete a project and all it owns", tags=["projects"], status=204, errors=[403, 404])
-async def delete_project(request: web.Request) -> web.Response:
+@handler
+async def delete_project(request: web.Request, ctx: Context) -> web.Response:
     """Its tasks, deliverables, staffing, milestones and channel (messages included)."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await projects.delete_project(services(request), caller, org_id, project_id)
+    project_id = path_uuid(request, "id")
+    await projects.delete_project(ctx.svc, ctx.caller, ctx.org_id, project_id)
     return web.Response(status=204)

@@ -9,7 +9,7 @@ from protocol.common import Page
 from protocol.tasks import BoardOut, TaskCreate, TaskMove, TaskOut, TaskPatch, TaskQuery
 
 from ..services import tasks
-from .context import actor, services
+from .context import Context, handler
 from .etag import etag_headers, expected_version
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
@@ -34,13 +34,13 @@ def _task(out: TaskOut, status: int = 200) -> web.Response:
     response=Page[TaskOut],
     errors=[404],
 )
-async def list_tasks(request: web.Request) -> web.Response:
+@handler
+async def list_tasks(request: web.Request, ctx: Context) -> web.Response:
     """Filters: `statut`, `profile_responsable_id`, `priority`, `tag`. `position` is the
     task's index in its whole column, whatever the filters."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "id")
+    project_id = path_uuid(request, "id")
     query = parse_query(request, TaskQuery)
-    out = await tasks.list_tasks(services(request), caller, org_id, project_id, query)
+    out = await tasks.list_tasks(ctx.svc, ctx.caller, ctx.org_id, project_id, query)
     return json_response(out)
 
 
@@ -53,30 +53,30 @@ async def list_tasks(request: web.Request) -> web.Response:
     status=201,
     errors=[403, 404],
 )
-async def create_task(request: web.Request) -> web.Response:
+@handler
+async def create_task(request: web.Request, ctx: Context) -> web.Response:
     """Managers and above, the project lead and consultants staffed on the project."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "id")
+    project_id = path_uuid(request, "id")
     req = await parse_body(request, TaskCreate)
-    out = await tasks.create_task(services(request), caller, org_id, project_id, req)
+    out = await tasks.create_task(ctx.svc, ctx.caller, ctx.org_id, project_id, req)
     return _task(out, status=201)
 
 
 @routes.get(PROJECT + "/board")
 @api("The Kanban board of a project", tags=TAGS, response=BoardOut, errors=[404])
-async def get_board(request: web.Request) -> web.Response:
+@handler
+async def get_board(request: web.Request, ctx: Context) -> web.Response:
     """Columns TODO, IN_PROGRESS, IN_REVIEW, DONE, each with its tasks in order."""
-    caller = await actor(request)
-    org_id, project_id = path_uuid(request, "org"), path_uuid(request, "id")
-    return json_response(await tasks.get_board(services(request), caller, org_id, project_id))
+    project_id = path_uuid(request, "id")
+    return json_response(await tasks.get_board(ctx.svc, ctx.caller, ctx.org_id, project_id))
 
 
 @routes.get(TASK)
 @api("A task (ETag: its version)", tags=TAGS, response=TaskOut, errors=[404])
-async def get_task(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, task_id = path_uuid(request, "org"), path_uuid(request, "id")
-    return _task(await tasks.get_task(services(request), caller, org_id, task_id))
+@handler
+async def get_task(request: web.Request, ctx: Context) -> web.Response:
+    task_id = path_uuid(request, "id")
+    return _task(await tasks.get_task(ctx.svc, ctx.caller, ctx.org_id, task_id))
 
 
 @routes.patch(TASK)
@@ -88,24 +88,24 @@ async def get_task(request: web.Request) -> web.Response:
     errors=[403, 404, 412],
     headers=IF_MATCH,
 )
-async def patch_task(request: web.Request) -> web.Response:
+@handler
+async def patch_task(request: web.Request, ctx: Context) -> web.Response:
     """With `If-Match`, applied only if the task is still at that version (412
     otherwise); without it, last write wins. A new `statut` puts the task at the end of
     that column."""
-    caller = await actor(request)
-    org_id, task_id = path_uuid(request, "org"), path_uuid(request, "id")
+    task_id = path_uuid(request, "id")
     version = expected_version(request)
     patch = await parse_body(request, TaskPatch)
-    out = await tasks.update_task(services(request), caller, org_id, task_id, patch, version)
+    out = await tasks.update_task(ctx.svc, ctx.caller, ctx.org_id, task_id, patch, version)
     return _task(out)
 
 
 @routes.delete(TASK)
 @api("Delete a task", tags=TAGS, status=204, errors=[403, 404])
-async def delete_task(request: web.Request) -> web.Response:
-    caller = await actor(request)
-    org_id, task_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await tasks.delete_task(services(request), caller, org_id, task_id)
+@handler
+async def delete_task(request: web.Request, ctx: Context) -> web.Response:
+    task_id = path_uuid(request, "id")
+    await tasks.delete_task(ctx.svc, ctx.caller, ctx.org_id, task_id)
     return web.Response(status=204)
 
 
@@ -118,13 +118,13 @@ async def delete_task(request: web.Request) -> web.Response:
     errors=[403, 404, 412],
     headers=IF_MATCH,
 )
-async def move_task(request: web.Request) -> web.Response:
+@handler
+async def move_task(request: web.Request, ctx: Context) -> web.Response:
     """Into column `statut`: right after `after_id`, right before `before_id`, or at the
     end with neither. Only the moved task is rewritten; its new `position` is in the
     answer. `If-Match` is honoured as for PATCH."""
-    caller = await actor(request)
-    org_id, task_id = path_uuid(request, "org"), path_uuid(request, "id")
+    task_id = path_uuid(request, "id")
     version = expected_version(request)
     req = await parse_body(request, TaskMove)
-    out = await tasks.move_task(services(request), caller, org_id, task_id, req, version)
+    out = await tasks.move_task(ctx.svc, ctx.caller, ctx.org_id, task_id, req, version)
     return _task(out)

@@ -23,7 +23,7 @@ from protocol.time import (
 )
 
 from ..services import time_approval, time_entries, timesheets
-from .context import actor, services
+from .context import Context, actor, handler, services
 from .csvexport import CSV
 from .exports import send
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
@@ -66,15 +66,14 @@ CSV_COLUMNS = (
     errors=[403, 404, 409],
     headers=IDEMPOTENCY_DOC,
 )
-async def create_time_entry(request: web.Request) -> web.Response:
+@handler
+async def create_time_entry(request: web.Request, ctx: Context) -> web.Response:
     """Consultants log for themselves only (another `profile_id` is a 403); more than
     24 h on one date for one person is a 409 naming the date. With `Idempotency-Key`, a
     retry gets the first answer again and creates nothing."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     key = idempotency_key(request)
     req = await parse_body(request, TimeEntryCreate)
-    status, out = await time_entries.create_time_entry(services(request), caller, org_id, req, key)
+    status, out = await time_entries.create_time_entry(ctx.svc, ctx.caller, ctx.org_id, req, key)
     return json_response(out, status=status)
 
 
@@ -86,12 +85,11 @@ async def create_time_entry(request: web.Request) -> web.Response:
     response=Page[TimeEntryOut],
     errors=[403, 404],
 )
-async def list_time_entries(request: web.Request) -> web.Response:
+@handler
+async def list_time_entries(request: web.Request, ctx: Context) -> web.Response:
     """Managers read everyone's; the others only their own."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, TimeEntryQuery)
-    page = await time_entries.list_time_entries(services(request), caller, org_id, query)
+    page = await time_entries.list_time_entries(ctx.svc, ctx.caller, ctx.org_id, query)
     return json_response(page)
 
 
@@ -151,23 +149,23 @@ async def export_time_entries_xlsx(request: web.Request) -> web.StreamResponse:
     response=TimeEntryOut,
     errors=[403, 404, 409],
 )
-async def patch_time_entry(request: web.Request) -> web.Response:
+@handler
+async def patch_time_entry(request: web.Request, ctx: Context) -> web.Response:
     """Pending: its owner or a manager; rejected: its owner, which resubmits it;
     validated: 409 (locked until an admin reopens it)."""
-    caller = await actor(request)
-    org_id, entry_id = path_uuid(request, "org"), path_uuid(request, "id")
+    entry_id = path_uuid(request, "id")
     patch = await parse_body(request, TimeEntryPatch)
-    out = await time_entries.update_time_entry(services(request), caller, org_id, entry_id, patch)
+    out = await time_entries.update_time_entry(ctx.svc, ctx.caller, ctx.org_id, entry_id, patch)
     return json_response(out)
 
 
 @routes.delete(ENTRY)
 @api("Delete a time entry", tags=TIME, status=204, errors=[403, 404, 409])
-async def delete_time_entry(request: web.Request) -> web.Response:
+@handler
+async def delete_time_entry(request: web.Request, ctx: Context) -> web.Response:
     """As for a correction; a validated entry is locked (409)."""
-    caller = await actor(request)
-    org_id, entry_id = path_uuid(request, "org"), path_uuid(request, "id")
-    await time_entries.delete_time_entry(services(request), caller, org_id, entry_id)
+    entry_id = path_uuid(request, "id")
+    await time_entries.delete_time_entry(ctx.svc, ctx.caller, ctx.org_id, entry_id)
     return web.Response(status=204)
 
 
@@ -179,22 +177,21 @@ async def delete_time_entry(request: web.Request) -> web.Response:
     response=TimeEntryList,
     errors=[403, 404, 409],
 )
-async def validate_time_entries(request: web.Request) -> web.Response:
+@handler
+async def validate_time_entries(request: web.Request, ctx: Context) -> web.Response:
     """All or nothing: an entry that is not pending makes it a 409 listing those; an id
     that is not an entry of the organization is a 422. Each consultant is notified once."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     req = await parse_body(request, TimeValidation)
-    return json_response(await time_approval.decide(services(request), caller, org_id, req))
+    return json_response(await time_approval.decide(ctx.svc, ctx.caller, ctx.org_id, req))
 
 
 @routes.post(ENTRY + "/reopen")
 @api("Reopen a validated time entry", tags=TIME, response=TimeEntryOut, errors=[403, 404, 409])
-async def reopen_time_entry(request: web.Request) -> web.Response:
+@handler
+async def reopen_time_entry(request: web.Request, ctx: Context) -> web.Response:
     """ADMIN and OWNER only; the entry goes back to `EN_ATTENTE`."""
-    caller = await actor(request)
-    org_id, entry_id = path_uuid(request, "org"), path_uuid(request, "id")
-    out = await time_approval.reopen(services(request), caller, org_id, entry_id)
+    entry_id = path_uuid(request, "id")
+    out = await time_approval.reopen(ctx.svc, ctx.caller, ctx.org_id, entry_id)
     return json_response(out)
 
 
@@ -206,11 +203,10 @@ async def reopen_time_entry(request: web.Request) -> web.Response:
     response=TimesheetOut,
     errors=[403, 404],
 )
-async def get_timesheet(request: web.Request) -> web.Response:
+@handler
+async def get_timesheet(request: web.Request, ctx: Context) -> web.Response:
     """`week` is an ISO week (`2026-W48`, default the current one); `profile_id`
     defaults to the caller, someone else's week is for managers only."""
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
     query = parse_query(request, TimesheetQuery)
-    out = await timesheets.timesheet(services(request), caller, org_id, query)
+    out = await timesheets.timesheet(ctx.svc, ctx.caller, ctx.org_id, query)
     return json_response(out)

@@ -20,10 +20,11 @@ from protocol.enums import AccountTokenPurpose
 from protocol.errors import AppError, ErrorCode
 from store import account_tokens, users
 
+from ..actor import Actor
 from ..auth.tokens import hash_token, unauthorized
 from ..ratelimit import Limit
 from . import account_mail
-from .auth import Actor, check_password_policy, revoke_all_sessions, revoke_other_sessions
+from .auth import check_password_policy, revoke_all_sessions, revoke_other_sessions
 from .core import Services, Tx
 
 HOUR = 3600

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from protocol.auth import (
@@ -21,22 +20,13 @@ from protocol.realtime import OrgRole
 from store import organizations, refresh_tokens, users
 from store.models import Profile
 
+from ..actor import Actor
 from ..auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthorized
 from ..policy import act_as, member_of
 from ..ratelimit import Limit
 from . import account_mail
 from .access import sessions_ended
 from .core import Services, Tx
-
-
-@dataclass(frozen=True)
-class Actor:
-    """An authenticated user. `family_id` ties the access token to its login session."""
-
-    user_id: uuid.UUID
-    family_id: uuid.UUID | None
-    expires_at: datetime
-
 
 LOGIN_REFUSED = "wrong email or password, or the address is not confirmed yet"
 

@@ -23,12 +23,12 @@ from store import uploads as upload_store
 from store.messages import Conversation
 from store.models import GroupChat, OrganizationChannel
 
+from ..actor import Actor
 from ..audience import user_room
 from ..policy import Action, require_member, role_reads_org_channels
 from . import channels as channel_service
 from . import uploads
 from .access import channel_access_changed
-from .auth import Actor
 from .core import Services, Tx
 
 CHANNEL_UPDATED, CHANNEL_REMOVED = events.CHANNEL_UPDATED, events.CHANNEL_REMOVED

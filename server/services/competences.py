@@ -8,7 +8,6 @@ wide lock, so two concurrent creations of "Java" and "java" cannot both pass it.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,27 +15,21 @@ from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction
 from protocol.errors import AppError, ErrorCode, not_found
 from protocol.people import CompetenceCreate, CompetenceOut, CompetencePatch
-from store import activity, competences
+from store import competences
 from store.db import advisory_lock
 from store.models import Competence
 
+from ..actor import Actor
 from ..policy import Action, require_member
-from .auth import Actor
 from .changes import created_fields, field_changes
-from .core import Services, Tx
+from .core import Services
+from .resource import log
 
 COMPETENCE = "competence"
 
 
 def competence_out(c: Competence) -> CompetenceOut:
-    return CompetenceOut(
-        id=c.id,
-        organization_id=c.organization_id,
-        nom=c.nom,
-        description=c.description,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-    )
+    return CompetenceOut.model_validate(c, from_attributes=True)
 
 
 async def _check_name(
@@ -47,30 +40,11 @@ async def _check_name(
         raise AppError(ErrorCode.CONFLICT, "the organization already has a skill with this name")
 
 
-async def _log(
-    tx: Tx,
-    actor: Actor,
-    org_id: uuid.UUID,
-    action: ActivityAction,
-    row: Competence,
-    meta: dict[str, Any],
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=org_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=COMPETENCE,
-        resource_id=row.id,
-        metadata=meta,
-    )
-
-
 async def competence_or_404(
     session: AsyncSession, org_id: uuid.UUID, competence_id: uuid.UUID, *, for_update: bool = False
 ) -> Competence:
-    row = await competences.get_competence(
-        session, org_id=org_id, competence_id=competence_id, for_update=for_update
+    row = await competences.table.get(
+        session, org_id=org_id, row_id=competence_id, for_update=for_update
     )
     if row is None:
         raise not_found(COMPETENCE)
@@ -84,9 +58,9 @@ async def create_competence(
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         await _check_name(tx.session, org_id, req.nom)
         fields = req.model_dump()
-        row = await competences.create_competence(tx.session, org_id=org_id, fields=fields)
+        row = await competences.table.create(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields)}
-        await _log(tx, actor, org_id, ActivityAction.COMPETENCE_CREATED, row, meta)
+        await log(tx, actor, org_id, ActivityAction.COMPETENCE_CREATED, COMPETENCE, row.id, meta)
         return competence_out(row)
 
 
@@ -96,7 +70,7 @@ async def list_competences(
     """By name."""
     async with svc.sessions() as session:
         await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
-        rows, cursor = await competences.list_competences(
+        rows, cursor = await competences.table.page(
             session, org_id=org_id, cursor=query.cursor, limit=query.limit
         )
     return Page(items=[competence_out(c) for c in rows], next_cursor=cursor)
@@ -121,9 +95,11 @@ async def update_competence(
         if "nom" in diff:
             await _check_name(tx.session, org_id, str(changes["nom"]), exclude_id=row.id)
         if diff:
-            await competences.update_competence(tx.session, row, {k: changes[k] for k in diff})
+            await competences.table.update(tx.session, row, {k: changes[k] for k in diff})
             meta = {"changes": diff}
-            await _log(tx, actor, org_id, ActivityAction.COMPETENCE_UPDATED, row, meta)
+            await log(
+                tx, actor, org_id, ActivityAction.COMPETENCE_UPDATED, COMPETENCE, row.id, meta
+            )
         return competence_out(row)
 
 
@@ -134,5 +110,13 @@ async def delete_competence(
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         row = await competence_or_404(tx.session, org_id, competence_id, for_update=True)
-        await _log(tx, actor, org_id, ActivityAction.COMPETENCE_DELETED, row, {"nom": row.nom})
-        await competences.delete_competence(tx.session, row)
+        await log(
+            tx,
+            actor,
+            org_id,
+            ActivityAction.COMPETENCE_DELETED,
+            COMPETENCE,
+            row.id,
+            {"nom": row.nom},
+        )
+        await competences.table.delete(tx.session, row)

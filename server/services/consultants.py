@@ -29,15 +29,16 @@ from protocol.people import (
     SkillOut,
     SkillSet,
 )
-from store import activity, competences, consultants, organizations
+from store import competences, consultants, organizations
 from store.models import Competence, ConsultantDetails, Profile, ProfileCompetence
 
+from ..actor import Actor
 from ..policy import Action, Member, require_member
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
 from .competences import competence_or_404
 from .core import Services, Tx
+from .resource import log
 
 CONSULTANT = "consultant"
 SKILL = "profile_competence"
@@ -87,26 +88,6 @@ def consultant_out(
         created_at=row.created_at,
         updated_at=row.updated_at,
         **rates,
-    )
-
-
-async def _log(
-    tx: Tx,
-    actor: Actor,
-    org_id: uuid.UUID,
-    action: ActivityAction,
-    kind: str,
-    resource_id: uuid.UUID,
-    metadata: dict[str, Any],
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=org_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=kind,
-        resource_id=resource_id,
-        metadata=metadata,
     )
 
 
@@ -203,7 +184,7 @@ async def _create(
         tx.session, org_id=org_id, profile_id=person.id, fields=_stored(fields)
     )
     meta = {"profile_id": str(person.id), "fields": created_fields(fields)}
-    await _log(tx, actor, org_id, ActivityAction.CONSULTANT_CREATED, CONSULTANT, row.id, meta)
+    await log(tx, actor, org_id, ActivityAction.CONSULTANT_CREATED, CONSULTANT, row.id, meta)
     return row
 
 
@@ -215,7 +196,7 @@ async def _update(
     if diff:
         await consultants.update_details(tx.session, row, {k: values[k] for k in diff})
         meta = {"profile_id": str(row.profile_id), "changes": diff}
-        await _log(tx, actor, org_id, ActivityAction.CONSULTANT_UPDATED, CONSULTANT, row.id, meta)
+        await log(tx, actor, org_id, ActivityAction.CONSULTANT_UPDATED, CONSULTANT, row.id, meta)
 
 
 async def create_consultant(
@@ -268,7 +249,7 @@ async def delete_consultant(
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         row = await _details(tx.session, org_id, profile_id, for_update=True)
         meta = {"profile_id": str(profile_id)}
-        await _log(tx, actor, org_id, ActivityAction.CONSULTANT_DELETED, CONSULTANT, row.id, meta)
+        await log(tx, actor, org_id, ActivityAction.CONSULTANT_DELETED, CONSULTANT, row.id, meta)
         await consultants.delete_details(tx.session, row)
 
 
@@ -316,7 +297,7 @@ async def set_skill(
             await competences.update_skill(tx.session, skill, values)
         meta.update(profile_id=str(profile_id), competence_id=str(competence_id))
         if created or meta.get("changes"):
-            await _log(tx, actor, org_id, ActivityAction.SKILL_SET, SKILL, competence_id, meta)
+            await log(tx, actor, org_id, ActivityAction.SKILL_SET, SKILL, competence_id, meta)
         return created, _skill_view(skill, competence)
 
 
@@ -335,5 +316,5 @@ async def remove_skill(
         if skill is None:
             raise not_found("skill")
         meta = {"profile_id": str(profile_id), "niveau": skill.niveau}
-        await _log(tx, actor, org_id, ActivityAction.SKILL_REMOVED, SKILL, competence_id, meta)
+        await log(tx, actor, org_id, ActivityAction.SKILL_REMOVED, SKILL, competence_id, meta)
         await competences.delete_skill(tx.session, skill)

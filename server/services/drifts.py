@@ -37,12 +37,12 @@ from protocol.errors import AppError, ErrorCode, not_found
 from store import activity, analytics
 from store.models import DetectionDerive, RecommandationAction
 
+from ..actor import Actor
 from ..policy import Action
-from .auth import Actor
 from .core import Services
 from .earned_value import money_or_none, ratio
-from .finance import finance_project
 from .health import fr
+from .resource import project_scope
 from .signals import Signals
 
 THRESHOLD = Decimal("0.9")
@@ -214,34 +214,21 @@ def drift_out(d: DetectionDerive) -> DriftOut:
 
 
 def recommendation_out(r: RecommandationAction) -> RecommendationOut:
-    return RecommendationOut(
-        id=r.id,
-        organization_id=r.organization_id,
-        projet_id=r.projet_id,
-        derive_id=r.derive_id,
-        titre=r.titre,
-        description=r.description,
-        priorite=Severity(r.priorite),
-        statut=RecommendationStatus(r.statut),
-        recommandations=r.recommandations,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-    )
+    return RecommendationOut.model_validate(r, from_attributes=True)
 
 
 async def list_drifts(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: DriftQuery
 ) -> Page[DriftOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
-        rows, cursor = await analytics.list_drifts(
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
+        rows, cursor = await analytics.drifts.page(
             session,
             org_id=org_id,
             project_id=project.id,
             cursor=query.cursor,
             limit=query.limit,
-            resolue=query.resolue,
-            type_derive=query.type_derive,
+            filters={"resolue": query.resolue, "type_derive": query.type_derive},
         )
     return Page(items=[drift_out(d) for d in rows], next_cursor=cursor)
 
@@ -254,14 +241,14 @@ async def list_recommendations(
     query: RecommendationQuery,
 ) -> Page[RecommendationOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
-        rows, cursor = await analytics.list_recommendations(
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
+        rows, cursor = await analytics.recommendations.page(
             session,
             org_id=org_id,
             project_id=project.id,
             cursor=query.cursor,
             limit=query.limit,
-            statut=query.statut,
+            filters={"statut": query.statut},
         )
     return Page(items=[recommendation_out(r) for r in rows], next_cursor=cursor)
 
@@ -275,14 +262,14 @@ async def update_recommendation(
     patch: RecommendationPatch,
 ) -> RecommendationOut:
     async with svc.tx() as tx:
-        _, project = await finance_project(
+        _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
-        row = await analytics.get_recommendation(
+        row = await analytics.recommendations.get(
             tx.session,
             org_id=org_id,
             project_id=project.id,
-            recommendation_id=recommendation_id,
+            row_id=recommendation_id,
             for_update=True,
         )
         if row is None:

@@ -10,8 +10,8 @@ from protocol.notifications import ActivityOut, ActivityQuery
 from store import activity, projects
 from store.models import Projet
 
+from ..actor import Actor
 from ..policy import Action, find_in_caller_orgs, require_member, require_project_reader
-from .auth import Actor
 from .core import Services
 
 

@@ -26,13 +26,13 @@ from protocol.finance import (
     UtilizationPage,
     UtilizationQuery,
 )
-from store import activity, budgets, projects
+from store import activity, budgets
 from store import finance_queries as q
 from store.models import BudgetProjet, Projet
 
-from ..policy import Action, Member, require_member
+from ..actor import Actor
+from ..policy import Action, require_member
 from . import live_business
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
 from .core import Services
@@ -48,27 +48,9 @@ from .earned_value import (
     present,
     ratio,
 )
+from .resource import project_scope
 
 BUDGET = "budget"
-
-
-async def finance_project(
-    session: AsyncSession,
-    actor: Actor,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    action: Action = Action.SEE_FINANCIALS,
-    *,
-    for_update: bool = False,
-) -> tuple[Member, Projet]:
-    """Membership (404 for outsiders), the right to `action` (403), then the project."""
-    member = await require_member(session, org_id, actor.user_id, action)
-    project = await projects.get_project(
-        session, org_id=org_id, project_id=project_id, for_update=for_update
-    )
-    if project is None:
-        raise not_found("project")
-    return member, project
 
 
 def budget_out(b: BudgetProjet) -> BudgetOut:
@@ -88,7 +70,7 @@ async def get_budget(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> BudgetOut:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
         row = await budgets.get_budget(session, org_id=org_id, project_id=project.id)
         if row is None:
             raise not_found(BUDGET)
@@ -102,7 +84,7 @@ async def put_budget(
     lock orders concurrent PUTs, so the second replaces rather than collides."""
     values = req.model_dump()
     async with svc.tx() as tx:
-        _, project = await finance_project(
+        _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS, for_update=True
         )
         before = await budgets.get_budget(tx.session, org_id=org_id, project_id=project.id)
@@ -135,7 +117,7 @@ async def get_financials(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> ProjectFinancials:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
         day = await org_today(session, org_id, svc.clock())
         return present(await project_figures(session, svc, org_id, project, day))
 

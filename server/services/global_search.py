@@ -24,8 +24,8 @@ from store.models import Client, Projet, Tache
 from store.pagination import encode_cursor
 from store.projects import visible_to_client_contact
 
+from ..actor import Actor
 from ..policy import Member, client_contact_scope, require_member
-from .auth import Actor
 from .channels import readable_conversations
 from .core import Services
 from .message_views import render

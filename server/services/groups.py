@@ -11,10 +11,10 @@ from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store import activity, channels, organizations
 
+from ..actor import Actor
 from ..audience import org_readers_room, user_room
 from ..policy import Action, require, require_member
 from . import channels as channel_service
-from .auth import Actor
 from .channel_admin import group_info, org_channel_info, revoke_channel_access
 from .core import Services
 

@@ -30,12 +30,12 @@ from protocol.enums import ActivityAction, RiskColor
 from store import activity, analytics
 from store.models import ScoreSanteProjet
 
+from ..actor import Actor
 from ..policy import Action
-from .auth import Actor
 from .clock import org_today
 from .core import Services
 from .earned_value import ZERO, money
-from .finance import finance_project
+from .resource import project_scope
 from .signals import Signals, gather
 
 ONE = Decimal(1)
@@ -260,7 +260,7 @@ async def compute_health(
 ) -> HealthOut:
     """Compute the project's health now and store it (a new history entry each time)."""
     async with svc.tx() as tx:
-        _, project = await finance_project(
+        _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
         day = await org_today(tx.session, org_id, svc.clock())
@@ -287,8 +287,8 @@ async def list_health(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: ListQuery
 ) -> Page[HealthOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
-        rows, cursor = await analytics.list_health(
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
+        rows, cursor = await analytics.health.page(
             session, org_id=org_id, project_id=project.id, cursor=query.cursor, limit=query.limit
         )
     return Page(items=[health_out(r) for r in rows], next_cursor=cursor)

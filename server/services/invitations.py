@@ -30,9 +30,9 @@ from protocol.orgs import (
 from store import activity, invitations, organizations, users
 from store.models import OrganizationInvitation
 
+from ..actor import Actor
 from ..auth.tokens import hash_token, new_opaque_token, unauthorized
 from ..policy import Action, check_role_change, forbidden, membership, require_member
-from .auth import Actor
 from .core import Services, Tx
 from .invitation_mail import mail_invitation
 from .members import admit_member

@@ -19,8 +19,8 @@ from protocol.errors import FieldError, not_found, validation_error
 from store import organizations, projects
 from store.models import Client, Facture, Organization, Projet
 
+from ..actor import Actor
 from ..policy import invoice_contact_scope, require_member
-from .auth import Actor
 from .core import Services
 from .invoice_lines import time_lines, total
 from .invoice_pdf import facturx_pdf
@@ -136,7 +136,7 @@ async def invoice_pdf(
         project = await projects.get_project(session, org_id=org_id, project_id=invoice.projet_id)
         client = None
         if project is not None:
-            client = await projects.get_client(session, org_id=org_id, client_id=project.client_id)
+            client = await projects.clients.get(session, org_id=org_id, row_id=project.client_id)
         if org is None or project is None or client is None:
             raise not_found("invoice")
         missing = _missing(org, client, invoice)

@@ -32,6 +32,7 @@ from protocol.finance import (
 from store import activity, invoices, projects
 from store.models import Facture
 
+from ..actor import Actor
 from ..policy import (
     Action,
     Member,
@@ -42,7 +43,6 @@ from ..policy import (
     require_member,
 )
 from . import live_business
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
 from .core import Services, Tx

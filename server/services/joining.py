@@ -17,8 +17,8 @@ from protocol.orgs import JoinCodeCreate, JoinCodeOut, JoinRequest, OrgOut
 from store import activity, join_codes, organizations
 from store.models import JoinCode
 
+from ..actor import Actor
 from ..policy import Action, require_member
-from .auth import Actor
 from .core import Services
 from .members import admit_member
 from .orgs import org_out

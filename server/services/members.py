@@ -18,6 +18,7 @@ from protocol.orgs import MemberOut, MemberPatch
 from store import activity, organizations, users
 from store.models import Profile, UserOrganization
 
+from ..actor import Actor
 from ..policy import (
     Action,
     check_member_removal,
@@ -27,7 +28,7 @@ from ..policy import (
     require_member,
 )
 from .access import user_access_changed
-from .auth import Actor, profile_out
+from .auth import profile_out
 from .core import Services, Tx
 
 RESOURCE = "member"

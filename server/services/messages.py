@@ -16,10 +16,10 @@ from store import uploads as upload_store
 from store.messages import MessageRow, conversation_of
 
 from .. import metrics
+from ..actor import Actor
 from ..audience import user_room
 from ..policy import Action, check_postable, find_in_caller_orgs
 from . import channels, threads, uploads
-from .auth import Actor
 from .channels import Channel
 from .core import Services, Tx
 from .mentions import notify_for_message

@@ -23,8 +23,8 @@ from store import milestones as store
 from store import organizations
 from store.models import Milestone, MilestoneAssignment
 
+from ..actor import Actor
 from ..policy import Action, require_member
-from .auth import Actor
 from .core import Services, Tx
 from .milestones import (
     auto_progress,
@@ -155,7 +155,7 @@ async def add_dependency(
         await _may_manage(tx, actor, org_id)
         await store.lock_dependency_graph(tx.session, org_id=org_id)
         m = await editable_milestone(tx, actor, org_id, milestone_id)
-        other = await store.get_milestone(tx.session, org_id=org_id, milestone_id=other_id)
+        other = await store.table.get(tx.session, org_id=org_id, row_id=other_id)
         if other is None:
             raise not_found("milestone")
         graph = await store.dependency_edges(tx.session, org_id=org_id)
@@ -198,13 +198,7 @@ async def remove_dependency(
 
 
 def assignment_out(row: MilestoneAssignment) -> MilestoneAssignmentOut:
-    return MilestoneAssignmentOut(
-        id=row.id,
-        milestone_id=row.milestone_id,
-        profile_id=row.profile_id,
-        role=row.role,
-        created_at=row.created_at,
-    )
+    return MilestoneAssignmentOut.model_validate(row, from_attributes=True)
 
 
 async def list_assignments(

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import events
 from protocol.common import Page
 from protocol.enums import ActivityAction, MilestoneStatus, ProgressMode
-from protocol.errors import FieldError, not_found, validation_error
+from protocol.errors import FieldError, not_found, stale, validation_error
 from protocol.milestones import (
     LinkedTaskOut,
     MilestoneCreate,
@@ -36,6 +36,7 @@ from store import activity, projects
 from store import milestones as store
 from store.models import Milestone, Projet
 
+from ..actor import Actor
 from ..audience import org_readers_room, project_room
 from ..policy import (
     Action,
@@ -44,8 +45,6 @@ from ..policy import (
     require_milestone_reader,
     require_project_reader,
 )
-from ..rest.etag import stale
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .work_notifications import milestone_changed, reached
@@ -195,7 +194,7 @@ async def readable_milestone(
     session: AsyncSession, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
 ) -> tuple[Member, Milestone]:
     member = await require_member(session, org_id, actor.user_id)
-    milestone = await store.get_milestone(session, org_id=org_id, milestone_id=milestone_id)
+    milestone = await store.table.get(session, org_id=org_id, row_id=milestone_id)
     if milestone is None:
         raise not_found(RESOURCE)
     project = await _project_of(session, milestone)
@@ -208,8 +207,8 @@ async def editable_milestone(
 ) -> Milestone:
     """The milestone, row-locked, for a member allowed to manage milestones."""
     await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-    milestone = await store.get_milestone(
-        tx.session, org_id=org_id, milestone_id=milestone_id, for_update=True
+    milestone = await store.table.get(
+        tx.session, org_id=org_id, row_id=milestone_id, for_update=True
     )
     if milestone is None:
         raise not_found(RESOURCE)
@@ -278,7 +277,7 @@ async def create_milestone(
             await require_project_reader(tx.session, member, project)
         fields = req.model_dump()
         fields["progress_percentage"] = req.progress_percentage or 0
-        milestone = await store.create_milestone(
+        milestone = await store.table.create(
             tx.session, org_id=org_id, fields={**fields, "created_by": actor.user_id}
         )
         await log(
@@ -378,5 +377,5 @@ async def delete_milestone(
         m = await editable_milestone(tx, actor, org_id, milestone_id)
         gone = MilestoneDeleted(id=m.id, organization_id=org_id, projet_id=m.projet_id)
         await log(tx, actor, m, ActivityAction.MILESTONE_DELETED, {"name": m.name})
-        await store.delete_milestone(tx.session, m)
+        await store.table.delete(tx.session, m)
         tx.emit(events.MILESTONE_DELETED, gone, room_of(m))

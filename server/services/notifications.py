@@ -24,10 +24,10 @@ from store import notification_prefs as prefs
 from store import notifications as store
 from store.models import Notification, Profile
 
+from ..actor import Actor
 from ..audience import user_room
 from ..bus import Emit
 from ..policy import Member, act_as, membership
-from .auth import Actor
 from .core import Services, Tx
 
 NEW, READ = "notification:new", "notification:read"

@@ -16,10 +16,10 @@ from store import activity, organizations
 from store import uploads as upload_store
 from store.models import Organization
 
+from ..actor import Actor
 from ..policy import Action, act_as, require_member
 from . import uploads
 from .access import organization_access_changed
-from .auth import Actor
 from .core import Services
 from .members import admit_member
 

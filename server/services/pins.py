@@ -9,9 +9,9 @@ from protocol import chat as p
 from protocol.errors import AppError, ErrorCode
 from store import threads
 
+from ..actor import Actor
 from ..policy import check_pinner
 from . import channels
-from .auth import Actor
 from .core import Services
 from .message_views import broadcast, render
 from .messages import UPDATED, locked_message

@@ -38,11 +38,11 @@ from store import activity, analytics, organizations
 from store.db import advisory_lock
 from store.models import PredictionRisque
 
+from ..actor import Actor
 from ..policy import Action
-from .auth import Actor
 from .core import Services
 from .earned_value import ZERO, money, money_or_none
-from .finance import finance_project
+from .resource import project_scope
 from .signals import Signals
 
 HORIZON_DAYS = 30
@@ -206,14 +206,14 @@ async def list_predictions(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: PredictionQuery
 ) -> Page[PredictionOut]:
     async with svc.sessions() as session:
-        _, project = await finance_project(session, actor, org_id, project_id)
-        rows, cursor = await analytics.list_predictions(
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
+        rows, cursor = await analytics.predictions.page(
             session,
             org_id=org_id,
             project_id=project.id,
             cursor=query.cursor,
             limit=query.limit,
-            type_risque=query.type_risque,
+            filters={"type_risque": query.type_risque},
         )
     return Page(items=[prediction_out(p) for p in rows], next_cursor=cursor)
 
@@ -230,7 +230,7 @@ async def ingest(
             [FieldError(loc=["body", "date_prediction"], msg="may not be in the future")]
         )
     async with svc.tx() as tx:
-        _, project = await finance_project(
+        _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
         key = f"prediction:{project.id}:{req.type_risque.value}:{req.workflow_execution_id}"

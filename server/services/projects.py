@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, ChannelType, ProjectStatus
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, stale, validation_error
 from protocol.projects import (
     ClientCreate,
     ClientOut,
@@ -28,9 +28,10 @@ from protocol.projects import (
     ProjectPatch,
     ProjectQuery,
 )
-from store import activity, organizations, projects
+from store import organizations, projects
 from store.models import Client, Projet
 
+from ..actor import Actor
 from ..policy import (
     Action,
     Member,
@@ -39,7 +40,6 @@ from ..policy import (
     require_member,
     require_project_reader,
 )
-from ..rest.etag import stale
 from . import live_business, milestones
 from .access import (
     announce_client_projects,
@@ -47,9 +47,9 @@ from .access import (
     project_access_changed,
     user_access_changed,
 )
-from .auth import Actor
 from .changes import created_fields, field_changes
-from .core import Services, Tx
+from .core import Services
+from .resource import log
 from .work_notifications import project_status_changed
 
 CLIENT = "client"
@@ -57,21 +57,7 @@ PROJECT = "project"
 
 
 def client_out(c: Client) -> ClientOut:
-    return ClientOut(
-        id=c.id,
-        organization_id=c.organization_id,
-        nom=c.nom,
-        contact_principal=c.contact_principal,
-        contact_user_id=c.contact_user_id,
-        secteur=c.secteur,
-        adresse=c.adresse,
-        code_postal=c.code_postal,
-        ville=c.ville,
-        pays=c.pays,
-        numero_tva=c.numero_tva,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-    )
+    return ClientOut.model_validate(c, from_attributes=True)
 
 
 def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
@@ -89,26 +75,6 @@ def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
         channel_id=channel_id,
         created_at=p.created_at,
         updated_at=p.updated_at,
-    )
-
-
-async def _log(
-    tx: Tx,
-    actor: Actor,
-    org_id: uuid.UUID,
-    action: ActivityAction,
-    kind: str,
-    resource_id: uuid.UUID,
-    metadata: dict[str, Any],
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=org_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=kind,
-        resource_id=resource_id,
-        metadata=metadata,
     )
 
 
@@ -136,7 +102,7 @@ def refuse(errors: list[FieldError | None]) -> None:
 
 
 async def _readable_client(session: AsyncSession, member: Member, client_id: uuid.UUID) -> Client:
-    client = await projects.get_client(session, org_id=member.org_id, client_id=client_id)
+    client = await projects.clients.get(session, org_id=member.org_id, row_id=client_id)
     if client is None:
         raise not_found(CLIENT)
     require_client_reader(member, client)
@@ -150,9 +116,9 @@ async def create_client(
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         refuse([await member_error(tx.session, org_id, req.contact_user_id, "contact_user_id")])
         fields = req.model_dump()
-        client = await projects.create_client(tx.session, org_id=org_id, fields=fields)
+        client = await projects.clients.create(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields)}
-        await _log(tx, actor, org_id, ActivityAction.CLIENT_CREATED, CLIENT, client.id, meta)
+        await log(tx, actor, org_id, ActivityAction.CLIENT_CREATED, CLIENT, client.id, meta)
         return client_out(client)
 
 
@@ -162,12 +128,12 @@ async def list_clients(
     """Oldest first; a CLIENT member sees only the clients whose contact they are."""
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
-        rows, cursor = await projects.list_clients(
+        rows, cursor = await projects.clients.page(
             session,
             org_id=org_id,
             cursor=query.cursor,
             limit=query.limit,
-            contact_user_id=client_contact_scope(member),
+            filters={"contact_user_id": client_contact_scope(member)},
         )
     return Page(items=[client_out(c) for c in rows], next_cursor=cursor)
 
@@ -186,8 +152,8 @@ async def update_client(
     changes = patch.changes()
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        client = await projects.get_client(
-            tx.session, org_id=org_id, client_id=client_id, for_update=True
+        client = await projects.clients.get(
+            tx.session, org_id=org_id, row_id=client_id, for_update=True
         )
         if client is None:
             raise not_found(CLIENT)
@@ -204,9 +170,9 @@ async def update_client(
             if isinstance(new_contact, uuid.UUID):
                 await announce_client_projects(tx, org_id, new_contact, client.id)
         if diff:
-            await projects.update_client(tx.session, client, {k: changes[k] for k in diff})
+            await projects.clients.update(tx.session, client, {k: changes[k] for k in diff})
             meta = {"changes": diff}
-            await _log(tx, actor, org_id, ActivityAction.CLIENT_UPDATED, CLIENT, client.id, meta)
+            await log(tx, actor, org_id, ActivityAction.CLIENT_UPDATED, CLIENT, client.id, meta)
         return client_out(client)
 
 
@@ -216,16 +182,16 @@ async def delete_client(
     """Refused (409) while the client has projects: delete or move them first."""
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        client = await projects.get_client(
-            tx.session, org_id=org_id, client_id=client_id, for_update=True
+        client = await projects.clients.get(
+            tx.session, org_id=org_id, row_id=client_id, for_update=True
         )
         if client is None:
             raise not_found(CLIENT)
         if await projects.client_has_projects(tx.session, org_id=org_id, client_id=client_id):
             raise AppError(ErrorCode.CONFLICT, "the client still has projects")
         meta = {"nom": client.nom}
-        await _log(tx, actor, org_id, ActivityAction.CLIENT_DELETED, CLIENT, client.id, meta)
-        await projects.delete_client(tx.session, client)
+        await log(tx, actor, org_id, ActivityAction.CLIENT_DELETED, CLIENT, client.id, meta)
+        await projects.clients.delete(tx.session, client)
 
 
 # Projects -----------------------------------------------------------------------------
@@ -242,7 +208,7 @@ async def _project_errors(
     errors: list[FieldError | None] = []
     if "client_id" in values:
         client_id = values["client_id"]
-        found = await projects.get_client(session, org_id=org_id, client_id=client_id)
+        found = await projects.clients.get(session, org_id=org_id, row_id=client_id)
         if found is None:
             errors.append(
                 FieldError(loc=["body", "client_id"], msg="must be a client of the organization")
@@ -273,7 +239,7 @@ async def create_project(
             raise _name_taken()
         project, channel = await projects.create_project(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields), "channel_id": str(channel.id)}
-        await _log(tx, actor, org_id, ActivityAction.PROJECT_CREATED, PROJECT, project.id, meta)
+        await log(tx, actor, org_id, ActivityAction.PROJECT_CREATED, PROJECT, project.id, meta)
         return project_out(project, channel.id)
 
 
@@ -360,7 +326,7 @@ async def update_project(
         if updated is None:
             raise stale(PROJECT)
         meta = {"changes": diff}
-        await _log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
+        await log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
         if "statut" in diff:
             await project_status_changed(svc, tx, actor.user_id, updated, old_status)
         out = project_out(updated, channel)
@@ -384,7 +350,7 @@ async def delete_project(
             tx.session, org_id=org_id, project_id=project_id
         )
         meta = {"nom": project.nom}
-        await _log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
+        await log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
         await projects.delete_project(tx.session, project, channel)
         project_access_changed(tx, org_id, project_id)
         if channel is not None:

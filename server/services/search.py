@@ -16,8 +16,8 @@ from protocol.errors import AppError, ErrorCode
 from store import search as store
 from store.pagination import decode_cursor, encode_cursor
 
+from ..actor import Actor
 from ..policy import require_member
-from .auth import Actor
 from .channels import readable_conversations
 from .core import Services
 from .message_views import render

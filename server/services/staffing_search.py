@@ -26,8 +26,8 @@ from store import consultants
 from store.models import Affectation
 from store.pagination import decode_cursor, encode_cursor
 
+from ..actor import Actor
 from ..policy import Action, require_member
-from .auth import Actor
 from .competences import competence_or_404
 from .core import Services
 

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import events
 from protocol.common import Page
 from protocol.enums import ActivityAction, TaskPriority, TaskStatus
-from protocol.errors import FieldError, not_found
+from protocol.errors import FieldError, not_found, stale
 from protocol.tasks import (
     BoardColumn,
     BoardOut,
@@ -41,14 +41,14 @@ from store import activity, deliverables, projects
 from store import tasks as store
 from store.models import Projet, Tache
 
+from ..actor import Actor
 from ..audience import project_room
 from ..policy import Member, require_member, require_project_reader, require_task_editor
-from ..rest.etag import stale
 from . import board, milestones
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .core import Services, Tx
 from .projects import member_error, refuse
+from .resource import project_scope
 from .work_notifications import task_changed, task_state
 
 TASK = "task"
@@ -78,18 +78,6 @@ def task_out(t: Tache, position: int) -> TaskOut:
 
 async def represent(session: AsyncSession, task: Tache) -> TaskOut:
     return task_out(task, await store.position_of(session, task))
-
-
-async def _project(
-    session: AsyncSession, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
-) -> tuple[Member, Projet]:
-    """The caller's membership and a project they read (404 otherwise)."""
-    member = await require_member(session, org_id, actor.user_id)
-    project = await projects.get_project(session, org_id=org_id, project_id=project_id)
-    if project is None:
-        raise not_found("project")
-    await require_project_reader(session, member, project)
-    return member, project
 
 
 async def _task(
@@ -128,11 +116,8 @@ async def _reference_errors(
         )
     livrable_id = values.get("livrable_id")
     if livrable_id is not None:
-        found = await deliverables.get_deliverable(
-            session,
-            org_id=project.organization_id,
-            project_id=project.id,
-            deliverable_id=livrable_id,
+        found = await deliverables.table.get(
+            session, org_id=project.organization_id, project_id=project.id, row_id=livrable_id
         )
         if found is None:
             errors.append(
@@ -169,7 +154,7 @@ async def list_tasks(
 ) -> Page[TaskOut]:
     """In board order; `position` is the index in the whole column, filters aside."""
     async with svc.sessions() as session:
-        await _project(session, actor, org_id, project_id)
+        await project_scope(session, actor, org_id, project_id)
         rows, cursor = await store.list_tasks(
             session,
             org_id=org_id,
@@ -188,7 +173,7 @@ async def get_board(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> BoardOut:
     async with svc.sessions() as session:
-        await _project(session, actor, org_id, project_id)
+        await project_scope(session, actor, org_id, project_id)
         rows = await store.board_tasks(session, org_id=org_id, project_id=project_id)
     columns: dict[str, list[TaskOut]] = {status.value: [] for status in TaskStatus}
     for task in rows:
@@ -215,7 +200,7 @@ async def create_task(
     """At the end of its column."""
     fields = {k: getattr(v, "value", v) for k, v in req.model_dump().items()}
     async with svc.tx() as tx:
-        member, project = await _project(tx.session, actor, org_id, project_id)
+        member, project = await project_scope(tx.session, actor, org_id, project_id)
         await require_task_editor(tx.session, member, project)
         refuse(await _reference_errors(tx.session, project, fields))
         await store.lock_column(tx.session, project_id=project_id, statut=req.statut.value)

@@ -17,9 +17,9 @@ from store import messages as message_store
 from store.messages import MessageRow, conversation_of
 from store.models import Profile
 
+from ..actor import Actor
 from ..policy import find_in_caller_orgs
 from . import channels
-from .auth import Actor
 from .channels import Channel
 from .core import Services, Tx
 from .mentions import PREVIEW, can_read

@@ -26,9 +26,9 @@ from protocol.time import TimeEntryList, TimeEntryOut, TimeValidation
 from store import time_entries as store
 from store.models import TempsPasse
 
+from ..actor import Actor
 from ..policy import Action, can_read_own_time, membership, require_member
 from . import live_business
-from .auth import Actor
 from .core import Services, Tx
 from .notifications import notify
 from .time_entries import ENTRY, entry_out, hours, log

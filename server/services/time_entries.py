@@ -39,6 +39,7 @@ from store import activity, organizations, projects, tasks
 from store import time_entries as store
 from store.models import TempsPasse
 
+from ..actor import Actor
 from ..policy import (
     ROLE_ACTIONS,
     Action,
@@ -50,7 +51,6 @@ from ..policy import (
     time_reader_scope,
 )
 from . import live_business
-from .auth import Actor
 from .changes import created_fields, field_changes
 from .clock import org_today
 from .core import Services, Tx

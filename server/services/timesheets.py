@@ -21,8 +21,8 @@ from protocol.time import (
 )
 from store import time_entries as store
 
+from ..actor import Actor
 from ..policy import require_member, time_reader_scope
-from .auth import Actor
 from .clock import org_today
 from .core import Services
 from .time_entries import hours

@@ -31,10 +31,10 @@ from store import uploads as store
 from store.messages import MessageRow, conversation_of
 from store.models import Upload
 
+from ..actor import Actor
 from ..policy import enter_organization, require_member
 from ..storage import TooLarge, new_key
 from . import channels
-from .auth import Actor
 from .core import Services, Tx
 from .message_views import attachment_of, recipient
 

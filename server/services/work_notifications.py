@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from protocol.enums import MilestoneStatus, NotificationType, TaskStatus
-from store import assignments, projects
 from store import milestones as milestone_store
+from store import projects, staffing
 from store.models import Milestone, Projet, Tache
 
 from ..policy import Member, can_read_milestone, can_read_project
@@ -144,7 +144,7 @@ async def project_status_changed(
     concerns, its lead, everyone staffed on it (any period) and its client's contact."""
     org_id = project.organization_id
     people: list[uuid.UUID | None] = [project.chef_projet_id]
-    people += await assignments.staffed_user_ids(tx.session, org_id=org_id, project_id=project.id)
+    people += await staffing.staffed_user_ids(tx.session, org_id=org_id, project_id=project.id)
     people.append(
         await projects.client_contact_id(tx.session, org_id=org_id, client_id=project.client_id)
     )

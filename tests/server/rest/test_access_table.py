@@ -401,8 +401,8 @@ async def _message(world: World, caller: str) -> str:
 
     from protocol.chat import ChannelRef, MessageSend
     from protocol.enums import ChannelType
+    from server.actor import Actor
     from server.keys import SERVICES
-    from server.services.auth import Actor
     from server.services.messages import send
 
     ref = ChannelRef(type=ChannelType.ORGANIZATION, id=uuid.UUID(await _general_id(world)))
@@ -420,8 +420,8 @@ async def _attached_file(world: World, caller: str) -> str:
 
     from protocol.chat import ChannelRef, MessageSend
     from protocol.enums import ChannelType
+    from server.actor import Actor
     from server.keys import SERVICES
-    from server.services.auth import Actor
     from server.services.messages import send
 
     picture = io.BytesIO()

@@ -10,9 +10,9 @@ from typing import Any
 
 from protocol.chat import ChannelRef, MessageSend, ReadMark
 from protocol.enums import ChannelType
+from server.actor import Actor
 from server.keys import SERVICES
 from server.services import messages
-from server.services.auth import Actor
 from store import channels as channel_store
 from store import messages as message_store
 from store.db import create_engine, create_session_factory

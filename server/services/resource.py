@@ -1,0 +1,219 @@
+"""The service side of a project-scoped resource, written once: the project scope, the
+rights, the activity log and the output, from one `ProjectResource` spec.
+
+A resource is read by whoever reads its project (`project_scope`), created and updated
+by those `write` admits, deleted by those `remove` admits (default: `write`). Every
+write logs `created`/`updated`/`deleted` to the activity log in its transaction; an
+update that changes nothing logs nothing. What is truly specific to a resource (a
+status stamping a date, a share that may not exceed 100%) is a hook of its spec.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.common import Page
+from protocol.enums import ActivityAction
+from protocol.errors import not_found
+from store import activity, projects
+from store.models import Projet
+from store.scoped import Scoped
+
+from ..actor import Actor
+from ..policy import Action, Member, require_member, require_project_reader, require_task_editor
+from .changes import created_fields, field_changes, jsonable
+from .core import Services, Tx
+
+R = TypeVar("R")
+O = TypeVar("O", bound=BaseModel)  # noqa: E741
+
+Check = Callable[[AsyncSession, Member, Projet], Awaitable[None]]
+
+
+async def project_scope(
+    session: AsyncSession,
+    actor: Actor,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    action: Action | None = None,
+    *,
+    for_update: bool = False,
+) -> tuple[Member, Projet]:
+    """The caller's membership and the project (404 for an outsider or a missing one).
+
+    Without `action`, the caller must be able to read the project (404 otherwise); with
+    one (the finance rule: `SEE_FINANCIALS`, `MANAGE_PROJECTS`), their role must hold it
+    (403), checked before the project is read."""
+    member = await require_member(session, org_id, actor.user_id, action)
+    project = await projects.get_project(
+        session, org_id=org_id, project_id=project_id, for_update=for_update
+    )
+    if project is None:
+        raise not_found("project")
+    if action is None:
+        await require_project_reader(session, member, project)
+    return member, project
+
+
+async def log(
+    tx: Tx,
+    actor: Actor,
+    org_id: uuid.UUID,
+    action: ActivityAction,
+    resource_type: str,
+    resource_id: uuid.UUID,
+    metadata: dict[str, Any],
+) -> None:
+    await activity.log_activity(
+        tx.session,
+        org_id=org_id,
+        user_id=actor.user_id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        metadata=metadata,
+    )
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Enum members as the values the columns store."""
+    return {key: getattr(value, "value", value) for key, value in values.items()}
+
+
+@dataclass(frozen=True)
+class ProjectResource(Generic[R, O]):
+    """One project-scoped resource: its table, its output model and its rules."""
+
+    name: str  # the activity's resource_type, and the 404 ("deliverable not found")
+    table: Scoped[Any]
+    out: type[O]
+    created: ActivityAction
+    updated: ActivityAction
+    deleted: ActivityAction
+    label: str  # the column that names a deleted row in the activity log
+    filters: tuple[str, ...] = ()  # query fields that filter the list, by column
+    write: Check = require_task_editor
+    remove: Check | None = None
+    missing: str | None = None  # the 404's noun when it is not `name`
+    # Hooks: a check of the request before anything is read; one in the transaction once
+    # the caller's right is known; the fields a creation stores (default: the
+    # request's); the values an update stores (default: the patch's, enums as values).
+    validate: Callable[[Any], None] = lambda _req: None
+    before_create: Callable[[Tx, uuid.UUID, Any], Awaitable[None]] | None = None
+    new_fields: Callable[[Actor, Any], dict[str, Any]] = lambda _actor, req: req.model_dump()
+    new_values: Callable[[R, dict[str, Any]], dict[str, Any]] = lambda _row, values: values
+    # Whether an update's activity names the project (some resources' logs never did).
+    update_names_project: bool = True
+
+    def output(self, row: R) -> O:
+        return self.out.model_validate(row, from_attributes=True)
+
+    async def row(
+        self, session: AsyncSession, project: Projet, row_id: uuid.UUID, *, for_update: bool
+    ) -> R:
+        """The project's row, or the resource's 404."""
+        row = await self.table.get(
+            session,
+            org_id=project.organization_id,
+            project_id=project.id,
+            row_id=row_id,
+            for_update=for_update,
+        )
+        if row is None:
+            raise not_found(self.missing or self.name)
+        return row  # type: ignore[no-any-return]
+
+    async def log(
+        self, tx: Tx, actor: Actor, action: ActivityAction, row: Any, meta: dict[str, Any]
+    ) -> None:
+        await log(tx, actor, row.organization_id, action, self.name, row.id, meta)
+
+    async def create(
+        self, svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, req: Any
+    ) -> O:
+        self.validate(req)
+        async with svc.tx() as tx:
+            member, project = await project_scope(tx.session, actor, org_id, project_id)
+            await self.write(tx.session, member, project)
+            if self.before_create is not None:
+                await self.before_create(tx, org_id, req)
+            fields = self.new_fields(actor, req)
+            row = await self.table.create(
+                tx.session, org_id=org_id, project_id=project.id, fields=fields
+            )
+            meta = {"projet_id": str(project.id), "fields": created_fields(fields)}
+            await self.log(tx, actor, self.created, row, meta)
+            return self.output(row)
+
+    async def page(
+        self, svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: Any
+    ) -> Page[O]:
+        async with svc.sessions() as session:
+            _, project = await project_scope(session, actor, org_id, project_id)
+            rows, cursor = await self.table.page(
+                session,
+                org_id=org_id,
+                project_id=project.id,
+                cursor=query.cursor,
+                limit=query.limit,
+                filters={name: getattr(query, name) for name in self.filters},
+            )
+        return Page(items=[self.output(row) for row in rows], next_cursor=cursor)
+
+    async def read(
+        self,
+        svc: Services,
+        actor: Actor,
+        org_id: uuid.UUID,
+        project_id: uuid.UUID,
+        row_id: uuid.UUID,
+    ) -> O:
+        async with svc.sessions() as session:
+            _, project = await project_scope(session, actor, org_id, project_id)
+            return self.output(await self.row(session, project, row_id, for_update=False))
+
+    async def update(
+        self,
+        svc: Services,
+        actor: Actor,
+        org_id: uuid.UUID,
+        project_id: uuid.UUID,
+        row_id: uuid.UUID,
+        patch: Any,
+    ) -> O:
+        requested = _plain(patch.changes())
+        async with svc.tx() as tx:
+            member, project = await project_scope(tx.session, actor, org_id, project_id)
+            await self.write(tx.session, member, project)
+            row = await self.row(tx.session, project, row_id, for_update=True)
+            values = self.new_values(row, requested)
+            diff = field_changes(row, values)
+            if diff:
+                await self.table.update(tx.session, row, {k: values[k] for k in diff})
+                meta: dict[str, Any] = {"changes": diff}
+                if self.update_names_project:
+                    meta = {"projet_id": str(project.id), **meta}
+                await self.log(tx, actor, self.updated, row, meta)
+            return self.output(row)
+
+    async def delete(
+        self,
+        svc: Services,
+        actor: Actor,
+        org_id: uuid.UUID,
+        project_id: uuid.UUID,
+        row_id: uuid.UUID,
+    ) -> None:
+        async with svc.tx() as tx:
+            member, project = await project_scope(tx.session, actor, org_id, project_id)
+            await (self.remove or self.write)(tx.session, member, project)
+            row = await self.row(tx.session, project, row_id, for_update=True)
+            meta = {"projet_id": str(project.id), self.label: jsonable(getattr(row, self.label))}
+            await self.log(tx, actor, self.deleted, row, meta)
+            await self.table.delete(tx.session, row)

@@ -1,0 +1,115 @@
+"""Rows that belong to one organization (and, for most, one of its projects), addressed
+by id: the reads and writes every scoped resource (deliverables, incidents, staffing,
+clients, skills, ...) shares.
+
+A row is reached only through its own organization and project: named under another
+project it is missing, never someone else's. Lists are keyset pages
+(store/pagination.py) over `order`, which ends with the primary key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from .models.base import Base
+from .pagination import page_stmt, split_page
+
+R = TypeVar("R", bound=Base)
+
+
+class Scoped(Generic[R]):
+    """The table of `model`, rows of (`organization_id`, `projet_id`), or of
+    `organization_id` alone when not `by_project`."""
+
+    def __init__(
+        self,
+        model: type[R],
+        order: Sequence[tuple[InstrumentedAttribute[Any], type]],
+        *,
+        descending: bool = False,
+        by_project: bool = True,
+    ) -> None:
+        self.model = model
+        self.order = [column for column, _ in order]
+        self.kinds = [kind for _, kind in order]
+        self.descending = descending
+        self.by_project = by_project
+        self._org: Any = model.organization_id  # type: ignore[attr-defined]
+        self._project: Any = model.projet_id if by_project else None  # type: ignore[attr-defined]
+        self._id: Any = model.id  # type: ignore[attr-defined]
+
+    def _scope(self, org_id: uuid.UUID, project_id: uuid.UUID | None) -> list[Any]:
+        assert (project_id is not None) == self.by_project, "scope by organization and project"
+        where = [self._org == org_id]
+        if project_id is not None:
+            where.append(self._project == project_id)
+        return where
+
+    async def get(
+        self,
+        session: AsyncSession,
+        *,
+        org_id: uuid.UUID,
+        project_id: uuid.UUID | None = None,
+        row_id: uuid.UUID,
+        for_update: bool = False,
+    ) -> R | None:
+        """The row, locked until the transaction ends (and re-read) with `for_update`."""
+        stmt = select(self.model).where(*self._scope(org_id, project_id), self._id == row_id)
+        if for_update:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return await session.scalar(stmt)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        *,
+        org_id: uuid.UUID,
+        project_id: uuid.UUID | None = None,
+        cursor: str | None,
+        limit: int,
+        filters: Mapping[str, Any] | None = None,
+    ) -> tuple[list[R], str | None]:
+        """A page of the scope's rows; each filter (column name -> value) applies unless
+        its value is None."""
+        stmt = select(self.model).where(*self._scope(org_id, project_id))
+        for name, value in (filters or {}).items():
+            if value is not None:
+                stmt = stmt.where(getattr(self.model, name) == value)
+        stmt = page_stmt(stmt, self.order, self.kinds, cursor, limit, descending=self.descending)
+        rows = list(await session.scalars(stmt))
+        keys = [column.key for column in self.order]
+        return split_page(rows, limit, lambda row: tuple(getattr(row, k) for k in keys))
+
+    async def create(
+        self,
+        session: AsyncSession,
+        *,
+        org_id: uuid.UUID,
+        project_id: uuid.UUID | None = None,
+        fields: Mapping[str, Any],
+    ) -> R:
+        self._scope(org_id, project_id)
+        scope = {"projet_id": project_id} if project_id is not None else {}
+        row = self.model(organization_id=org_id, **scope, **fields)
+        session.add(row)
+        await session.flush()
+        return row
+
+    @staticmethod
+    async def update(session: AsyncSession, row: R, values: Mapping[str, Any]) -> R:
+        for key, value in values.items():
+            setattr(row, key, value)
+        await session.flush()
+        return row
+
+    @staticmethod
+    async def delete(session: AsyncSession, row: R) -> None:
+        await session.delete(row)
+        await session.flush()
