@@ -68,6 +68,8 @@ const fr = {
   health: "Santé",
   noHealth: "Santé non calculée",
   board: "Tableau",
+  // The board's accessible name is the same in every language (clients and checks find it).
+  boardRegion: "Tableau",
   statusLabel: "Statut",
   priorities: { low: "basse", medium: "moyenne", high: "haute", urgent: "urgente" },
   status: { TODO: "À faire", IN_PROGRESS: "En cours", IN_REVIEW: "En revue", DONE: "Terminé" },

@@ -282,7 +282,7 @@ export function Board({ projectId, taskId }) {
         <p>{t("loading")}</p>
       ) : (
         <div class="board-wrap">
-          <section class="board" aria-label={t("board")}>
+          <section class="board" aria-label={t("boardRegion")}>
             {COLUMNS.map((statut) => (
               <div class="column" key={statut} onDragOver={(e) => e.preventDefault()} onDrop={(e) => onDrop(e, statut)}>
                 <h2 id={`col-${statut}`}>
