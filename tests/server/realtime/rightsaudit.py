@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.server.realtime.rightskinds import reads_channel, reads_org_milestones
 from tests.server.realtime.rightskit import World
+from tests.server.realtime.rightsreads import reads_channel, reads_org_milestones
 from tests.server.rest.projectkit import org_url
 
 # The property check: every event the target received is re-read through REST, with

@@ -11,6 +11,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.server.realtime.rightskit import Matcher, World, send, unique
+from tests.server.realtime.rightsreads import (
+    lists_members,
+    lists_org_channels,
+    reads_budget,
+    reads_channel,
+    reads_direct,
+    reads_invoice,
+    reads_org_milestones,
+    reads_owner_time,
+    reads_project,
+)
 from tests.sio import Peer
 
 # Producers: the owner (or the colleague) makes one event kind happen and returns how to
@@ -233,57 +244,6 @@ async def time_entry_validated(world: World) -> Matcher:
     body = {"ids": [entry], "decision": "VALIDE"}
     await world.call("POST", f"{world.base}/time-entries/validate", world.owner, body)
     return lambda e, d: e == "time-entry:validated" and d["id"] == entry
-
-
-# What REST says the target may read now, per kind.
-
-
-async def reads_channel(world: World, ref: dict[str, Any]) -> bool:
-    return await world.can_get(f"{world.base}/channels/{ref['type']}/{ref['id']}/messages")
-
-
-async def reads_project(world: World) -> bool:
-    return await world.can_get(f"{world.base}/projects/{world.project['id']}")
-
-
-async def reads_org_milestones(world: World) -> bool:
-    return await world.can_get(f"{world.base}/milestones/{world.org_milestone['id']}")
-
-
-async def reads_project_milestones(world: World) -> bool:
-    return await world.can_get(f"{world.base}/milestones/{world.project_milestone['id']}")
-
-
-async def lists_org_channels(world: World) -> bool:
-    status, body = await world.call("GET", f"{world.base}/channels", world.target)
-    return status == 200 and any(c["channel"]["type"] == "organization" for c in body["items"])
-
-
-async def lists_members(world: World) -> bool:
-    return await world.can_get(f"{world.base}/members")
-
-
-async def reads_direct(world: World) -> bool:
-    return await world.can_get(f"{world.base}/channels/direct/{world.owner.id}/messages")
-
-
-async def reads_budget(world: World) -> bool:
-    return await world.can_get(f"{world.base}/projects/{world.project['id']}/budget")
-
-
-async def reads_invoice(world: World) -> bool:
-    if not world.invoices:
-        return False
-    return await world.can_get(f"{world.base}/invoices/{world.invoices[-1]}")
-
-
-async def reads_owner_time(world: World) -> bool:
-    """Whether the owner's newest time entry is among the target's listed entries."""
-    if not world.time_entries:
-        return False
-    path = f"{world.base}/time-entries?profile_id={world.owner.id}"
-    status, body = await world.call("GET", path, world.target)
-    return status == 200 and any(e["id"] == world.time_entries[-1] for e in body["items"])
 
 
 @dataclass(frozen=True)
