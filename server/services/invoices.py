@@ -29,7 +29,7 @@ from protocol.finance import (
     InvoicePatch,
     InvoiceQuery,
 )
-from store import activity, invoices, projects
+from store import invoices, projects
 from store.models import Facture
 
 from ..actor import Actor
@@ -42,7 +42,7 @@ from ..policy import (
     require_invoice_reader,
     require_member,
 )
-from . import live_business
+from . import live_business, resource
 from .changes import created_fields, field_changes
 from .clock import org_today
 from .core import Services, Tx
@@ -98,17 +98,11 @@ def invoice_out(f: Facture, day: date) -> InvoiceOut:
 
 
 async def _log(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, action: str, row: Facture, meta: Any
+    tx: Tx, actor: Actor, org_id: uuid.UUID, action: ActivityAction, row: Facture, meta: Any
 ) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=org_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=INVOICE,
-        resource_id=row.id,
-        metadata={"projet_id": str(row.projet_id), **meta},
-    )
+    """Every invoice entry names its project."""
+    metadata = {"projet_id": str(row.projet_id), **meta}
+    await resource.log(tx, actor, org_id, action, INVOICE, row.id, metadata)
 
 
 async def _check_numero(
