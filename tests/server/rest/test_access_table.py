@@ -15,7 +15,6 @@ destructive (deleting the organization) cannot affect them.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ import pytest
 from tests.conftest import empty_database
 from tests.factories import Client, User, add_member, create_org, expect, register
 from tests.server.rest.projectkit import make_client, make_project, make_task
+from tests.sharedworld import SharedWorld
 
 ROLES = ("OWNER", "ADMIN", "MANAGER", "CONSULTANT", "MEMBER", "CLIENT")
 CALLERS = (*ROLES, "outsider", "anonymous")
@@ -1016,34 +1016,21 @@ async def build_path(world: World, caller: str, template: str) -> tuple[str, dic
 pytestmark = pytest.mark.shares_database
 
 
-@dataclass
-class Worlds:
-    """The organization the next row is played in, when it was built, and whether a row
-    may have changed it since."""
-
-    current: World | None = None
-    built_at: float = 0.0
-    dirty: bool = False
-
-
 @pytest.fixture(scope="module")
-async def worlds(database_url: str) -> AsyncIterator[Worlds]:
-    yield Worlds()
+async def worlds(database_url: str) -> AsyncIterator[SharedWorld[World]]:
+    yield SharedWorld()
     await empty_database(database_url)
 
 
 @pytest.fixture
-async def world(client: Client, worlds: Worlds) -> World:
+async def world(client: Client, worlds: SharedWorld[World]) -> World:
     """An organization as freshly built for each row: a new one after a row that may
     have written (every method but GET: it may have deleted the organization or changed a
     member), the same one after a read (its targets are created afresh for each caller
     anyway), and a new one every few minutes, long before its tokens expire."""
-    if worlds.current is None or worlds.dirty or time.monotonic() - worlds.built_at > 240:
-        worlds.current = await _build_world(client)
-        worlds.built_at = time.monotonic()
-        worlds.dirty = False
-    worlds.current.client = client
-    return worlds.current
+    world = await worlds.get(lambda: _build_world(client))
+    world.client = client
+    return world
 
 
 async def _build_world(client: Client) -> World:
@@ -1059,7 +1046,7 @@ async def _build_world(client: Client) -> World:
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
 async def test_route_answers_each_caller_as_the_table_says(
-    world: World, worlds: Worlds, row: Row
+    world: World, worlds: SharedWorld[World], row: Row
 ) -> None:
     assert set(row.expected) == set(CALLERS), "every caller needs an expected status"
     worlds.dirty = row.method != "GET"

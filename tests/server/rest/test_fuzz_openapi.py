@@ -12,10 +12,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -34,6 +32,7 @@ from server.settings import Settings
 from tests.conftest import TEST_JWT_SECRET, empty_database
 from tests.server.rest.fuzzworld import World, build_world
 from tests.serverproc import ServerProcess
+from tests.sharedworld import SharedWorld
 
 # Built exactly as the server builds what it serves; `test_the_fuzzed_document_is_the_served_one`
 # proves the two are the same.
@@ -104,19 +103,14 @@ async def live(database_url: str, redis_url: str | None) -> AsyncIterator[Server
         await empty_database(database_url)
 
 
-@dataclass
-class Worlds:
-    """The organization the next operation is fuzzed in, and whether an operation may
-    have changed it since it was built."""
-
-    current: World | None = None
-    built_at: float = 0.0
-    dirty: bool = False
+# Hypothesis derives each test's examples from its source: the tests keep naming this
+# `Worlds`, so that the examples CI has run stay the ones it runs.
+Worlds = SharedWorld[World]
 
 
 @pytest.fixture(scope="module")
 def worlds() -> Worlds:
-    return Worlds()
+    return SharedWorld()
 
 
 @pytest.fixture
@@ -126,13 +120,14 @@ async def world(live: ServerProcess, worlds: Worlds) -> World:
     removed a member, revoked a token), the same one after a read. Building one takes
     some fifty requests, more than fuzzing most operations. A new one every few minutes
     too, long before its tokens expire."""
-    if worlds.current is None or worlds.dirty or time.monotonic() - worlds.built_at > 240:
+
+    async def build() -> World:
         async with aiohttp.ClientSession(base_url=live.url) as session:
-            worlds.current = await build_world(session, live.database_url)  # type: ignore[arg-type]
-        worlds.built_at = time.monotonic()
-        worlds.dirty = False
-    worlds.current.restart()
-    return worlds.current
+            return await build_world(session, live.database_url)  # type: ignore[arg-type]
+
+    world = await worlds.get(build)
+    world.restart()
+    return world
 
 
 @pytest.fixture(scope="module")
