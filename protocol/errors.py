@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 class ErrorCode(StrEnum):
     VALIDATION_ERROR = "validation_error"
-    # A body that cannot be decoded at all (corrupt gzip, cut short): HTTP only.
+    # A body that cannot be decoded at all (corrupt gzip, cut short), or a request the
+    # HTTP parser refuses: HTTP only.
     BAD_REQUEST = "bad_request"
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
@@ -24,6 +25,8 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     PRECONDITION_FAILED = "precondition_failed"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    # The request line or the headers are over the HTTP parser's limits: HTTP only.
+    HEADERS_TOO_LARGE = "headers_too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
@@ -40,6 +43,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.PRECONDITION_FAILED: 412,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.HEADERS_TOO_LARGE: 431,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.UNAVAILABLE: 503,
@@ -48,7 +52,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
 
 TITLES: dict[ErrorCode, str] = {
     ErrorCode.VALIDATION_ERROR: "Invalid request",
-    ErrorCode.BAD_REQUEST: "Undecodable request body",
+    ErrorCode.BAD_REQUEST: "Undecodable request",
     ErrorCode.UNAUTHORIZED: "Authentication required",
     ErrorCode.FORBIDDEN: "Not allowed",
     ErrorCode.NOT_FOUND: "Not found",
@@ -56,6 +60,7 @@ TITLES: dict[ErrorCode, str] = {
     ErrorCode.CONFLICT: "Conflict",
     ErrorCode.PRECONDITION_FAILED: "Precondition failed",
     ErrorCode.PAYLOAD_TOO_LARGE: "Payload too large",
+    ErrorCode.HEADERS_TOO_LARGE: "Request line or headers too large",
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
     ErrorCode.RATE_LIMITED: "Too many requests",
     ErrorCode.UNAVAILABLE: "Service unavailable",

@@ -26,6 +26,7 @@ from store.db import create_engine, create_session_factory
 from .app import create_app
 from .demo import DEFAULT_NAME, DEFAULT_PASSWORD, DemoError, check_options, run_demo
 from .logs import configure_logging
+from .runner import Runner
 from .services.orgs import slugify
 from .settings import DatabaseSettings, Settings
 from .shutdown import FORCE_CLOSE_SECONDS, graceful_stop
@@ -107,7 +108,7 @@ async def _serve(settings: Settings, migrate_first: bool) -> None:
         await _upgrade(settings)
     await _check_app_role(settings)
     app = create_app(settings)
-    runner = web.AppRunner(
+    runner = Runner(
         app, handle_signals=False, access_log=None, shutdown_timeout=FORCE_CLOSE_SECONDS
     )
     await runner.setup()

@@ -378,7 +378,7 @@ export type EmailRequest = {
   email: string;
 };
 
-export type ErrorCode = "validation_error" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+export type ErrorCode = "validation_error" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "headers_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
 
 /** One bad field: `loc` is the path to it (`["body", "email"]`), `msg` says why. */
 export type FieldError = {

@@ -1,0 +1,101 @@
+"""The HTTP runner: aiohttp's, with problem+json for requests that never reach the app.
+
+A request the HTTP parser refuses (a request line or header over `MAX_LINE_BYTES`, too
+many headers, a bad chunk size, TLS on the plain port ...) is answered by aiohttp's
+protocol handler before any middleware runs, as `400 text/plain` with a traceback in the
+log. Clients and attackers get the same problem+json as everywhere else instead, with the
+status that says what to fix, and the log gets one line: such requests are noise, not
+server faults.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage, ContentEncodingError, LineTooLong
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+
+from protocol.errors import HTTP_STATUS, TITLES, ErrorCode, Problem
+
+log = logging.getLogger("aurentia.http")
+
+# aiohttp's defaults, named here because docs/http.md promises them to clients.
+MAX_LINE_BYTES = 8190
+MAX_HEADERS = 128
+
+
+def _problem(status: int, exc: BaseException | None, message: str | None) -> tuple[int, Problem]:
+    if status >= 500:
+        code, detail = ErrorCode.INTERNAL, "the server failed to answer"
+    elif isinstance(exc, LineTooLong) or (
+        isinstance(exc, BadHttpMessage) and "too many headers" in (message or "").lower()
+    ):
+        code = ErrorCode.HEADERS_TOO_LARGE
+        detail = (
+            f"the request line and each header may hold at most {MAX_LINE_BYTES} bytes, "
+            f"and a request at most {MAX_HEADERS} headers"
+        )
+    elif isinstance(exc, ContentEncodingError):
+        # The parser decodes bodies itself and knows no `br` or `zstd` here.
+        code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
+        detail = "the body's Content-Encoding is not supported: send it plain, gzip or deflate"
+    else:
+        code = ErrorCode.BAD_REQUEST
+        reason = (message or "").splitlines()[0][:120] if message else "malformed"
+        detail = f"the HTTP request could not be parsed: {reason}"
+    status = HTTP_STATUS[code] if status < 500 else status
+    return status, Problem(
+        type=f"urn:aurentia:problem:{code.value}",
+        title=TITLES[code],
+        status=status,
+        detail=detail,
+        code=code,
+    )
+
+
+class ProblemRequestHandler(RequestHandler):
+    """aiohttp's protocol handler with its error page replaced by problem+json."""
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        if request.writer.output_size > 0:
+            raise ConnectionError("a response was already sent on this connection")
+        if status >= 500:
+            log.error("request failed outside the app", exc_info=exc)
+        else:
+            log.info(
+                "malformed request refused",
+                extra={"fields": {"remote": request.remote, "reason": type(exc).__name__}},
+            )
+        status, body = _problem(status, exc, message)
+        response = web.Response(
+            body=orjson.dumps(body.model_dump(exclude_none=True, mode="json")),
+            status=status,
+            content_type="application/problem+json",
+        )
+        response.force_close()
+        return response
+
+
+class _ProblemServer(web.Server):
+    def __call__(self) -> RequestHandler:
+        return ProblemRequestHandler(self, loop=self._loop, **self._kwargs)
+
+
+class Runner(web.AppRunner):
+    """`web.AppRunner` whose connections use `ProblemRequestHandler`."""
+
+    async def _make_server(self) -> web.Server:
+        server = await super()._make_server()
+        # aiohttp builds its Server inside Application._make_handler with no class hook;
+        # the subclass adds no state, only the protocol factory.
+        server.__class__ = _ProblemServer
+        return server
