@@ -7,6 +7,7 @@ import socketio
 from ..settings import Settings
 from .cluster import ResilientRedisManager
 from .fanout import with_fast_fanout
+from .packets import JsonPacket
 from .polling import SocketServer
 
 
@@ -28,6 +29,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
     return SocketServer(
         websocket_compression=settings.websocket_compression,
         async_mode="aiohttp",
+        serializer=JsonPacket,
         client_manager=manager,
         cors_allowed_origins=settings.cors_allowed_origins or None,
         max_http_buffer_size=settings.max_socket_frame_bytes,
