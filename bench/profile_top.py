@@ -17,6 +17,8 @@ def main(path: str, top: int) -> None:
     with open(path, encoding="utf-8") as lines:
         samples = [line.rstrip().rpartition(" ") for line in lines]
     for stack, _, count in samples:
+        if not count.isdigit():  # a frame name holding a line break splits its line
+            continue
         n = int(count)
         frames = [
             f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")"

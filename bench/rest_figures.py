@@ -12,6 +12,8 @@ from typing import Any
 import aiohttp
 import socketio
 
+from bench.procs import cpu_seconds
+
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
@@ -24,13 +26,16 @@ async def timed(coro: Any) -> tuple[float, Any]:
     return 1000 * (time.perf_counter() - start), result
 
 
-async def history(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
+async def history(url: str, args: argparse.Namespace, data: Any, pid: int) -> dict[str, Any]:
+    """Pages of 50 over REST and syncs of 1000 over Socket.IO, with the server's CPU per
+    request (a figure the machine's load does not inflate the way it does latency)."""
     async with aiohttp.ClientSession() as session:
         api = data.Api(session, url, args.database_url)
         org, size = await data.history_channel(api, args.database_url, args.history_size)
         ch = org.general
         path = f"/api/v1/orgs/{org.org_id}/channels/{ch['type']}/{ch['id']}/messages"
         pages = []
+        cpu = cpu_seconds(pid)
         for _ in range(args.samples):
             before = random.randint(51, size)
             ms, page = await timed(
@@ -38,9 +43,11 @@ async def history(url: str, args: argparse.Namespace, data: Any) -> dict[str, An
             )
             assert len(page["messages"]) == 50, page
             pages.append(ms)
+        page_cpu = (cpu_seconds(pid) - cpu) / args.samples
     client = socketio.AsyncClient(reconnection=False)
     await client.connect(url, auth={"token": org.owner.token}, transports=["websocket"])
     syncs = []
+    cpu = cpu_seconds(pid)
     try:
         for _ in range(max(args.samples // 10, 5)):
             after, got = size - 1000, 0
@@ -59,10 +66,13 @@ async def history(url: str, args: argparse.Namespace, data: Any) -> dict[str, An
                     break
             syncs.append(1000 * (time.perf_counter() - start))
             assert got == 1000, got
+        sync_cpu = (cpu_seconds(pid) - cpu) / len(syncs)
     finally:
         await client.disconnect()
     return {
         "size": size,
+        "page_cpu_ms": 1000 * page_cpu,
+        "sync_cpu_ms": 1000 * sync_cpu,
         "page_p50_ms": pct(pages, 50),
         "page_p99_ms": pct(pages, 99),
         "sync_p50_ms": pct(syncs, 50),

@@ -327,12 +327,13 @@ async def main(args: argparse.Namespace) -> None:
         server = await aurentia(args).start()
         try:
             if "history" in args.modes:
-                h = await rest_figures.history(server.url, args, data)
+                h = await rest_figures.history(server.url, args, data, server.pid)
                 print(
                     f"\nhistory on {h['size']:,} messages: "
                     f"page of 50 p50 {h['page_p50_ms']:.2f} ms, "
                     f"p99 {h['page_p99_ms']:.2f} ms; sync of 1000 p50 {h['sync_p50_ms']:.1f} ms, "
-                    f"p99 {h['sync_p99_ms']:.1f} ms",
+                    f"p99 {h['sync_p99_ms']:.1f} ms; server CPU {h['page_cpu_ms']:.2f} ms/page, "
+                    f"{h['sync_cpu_ms']:.1f} ms/sync",
                     flush=True,
                 )
             if "rest" in args.modes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -102,6 +103,14 @@ async def _check_app_role(settings: Settings) -> None:
         )
 
 
+def settle_heap() -> None:
+    """Move what startup built (modules, mappers, schemas: most of the heap) out of the
+    garbage collector's sight, so its full collections, which traverse every tracked
+    object, stop re-walking it while requests wait (`gc.freeze`, as Instagram does)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _serve(settings: Settings, migrate_first: bool) -> None:
     await _check_database(settings)
     if migrate_first:
@@ -112,6 +121,7 @@ async def _serve(settings: Settings, migrate_first: bool) -> None:
         app, handle_signals=False, access_log=None, shutdown_timeout=FORCE_CLOSE_SECONDS
     )
     await runner.setup()
+    settle_heap()
     site = web.TCPSite(runner, settings.host, settings.port)
     try:
         await site.start()
