@@ -63,8 +63,8 @@ from .rest.access import access_middleware, http_only
 from .rest.cors import cors_middleware
 from .rest.errors import error_middleware
 from .rest.limits import rate_limit_middleware
-from .services import analytics_job
-from .services import digest as digest_job
+from .services.analytics import analytics_job
+from .services.chat import digest as digest_job
 from .services.core import Services
 from .services.job_lock import round_lock
 from .settings import Settings
@@ -123,7 +123,7 @@ async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def digest_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The notification digest check (server/services/digest.py), in every process."""
+    """The notification digest check (server/services/chat/digest.py), in every process."""
     stop = asyncio.Event()
     task = asyncio.create_task(digest_job.run_forever(app[SERVICES], stop))
     yield
@@ -150,7 +150,7 @@ async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The periodic analytics job (server/services/analytics_job.py) in the background."""
+    """The periodic analytics job (server/services/analytics/analytics_job.py) in the background."""
     settings = app[SETTINGS]
     interval = settings.analytics_job_interval_seconds
     lock = round_lock(

@@ -28,7 +28,7 @@ from .app import create_app
 from .demo import DEFAULT_NAME, DEFAULT_PASSWORD, DemoError, check_options, run_demo
 from .logs import configure_logging
 from .runner import Runner
-from .services.orgs import slugify
+from .services.identity.orgs import slugify
 from .settings import DatabaseSettings, Settings
 from .shutdown import FORCE_CLOSE_SECONDS, graceful_stop
 

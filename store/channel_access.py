@@ -1,6 +1,6 @@
 """The facts that decide whether a user reads a channel, gathered in one statement.
 
-`server/services/channels.py` decides (with `server/policy.py`); this module only reads,
+`server/services/chat/channels.py` decides (with `server/policy.py`); this module only reads,
 in one round trip, what that decision needs: the reader's role in the organization, the
 channel's name, the group membership or the project's client contact, and the reader's
 read pointer. Every chat event resolves its channel, so this is on the path of every

@@ -54,7 +54,7 @@ FTS_COLUMN = "search_vector"
 # PostgreSQL ranks only the newest RANK_WINDOW matches of each message table: ranking
 # every match of a common word (half of 1M messages) cost seconds, while the newest
 # matches come from a short backward scan of the created_at index. Pages stop at 1000
-# results (server.services.search.MAX_DEPTH), so every reachable page is still filled.
+# results (server.services.chat.search.MAX_DEPTH), so every reachable page is still filled.
 RANK_WINDOW = 1024
 # The regconfig is spelled as a literal, never a bind parameter, so the expression is
 # the indexed one (`to_tsvector('aurentia_french', ...)`) in every plan, generic ones

@@ -69,3 +69,20 @@ def test_the_check_sees_relative_imports() -> None:
     imports = _imports(ROOT / "server" / "services" / "core.py")
     assert all(not module.startswith(".") for _, module in imports)
     assert any(module.startswith("server.") for _, module in imports)
+
+
+def test_shared_services_never_import_a_domain() -> None:
+    """The modules directly in server/services (core, clock, resource, mail...) are what
+    every domain uses; the domains are its subpackages. A shared module that imported a
+    domain would make every domain depend on that one (docs/architecture.md, Domains)."""
+    services = ROOT / "server" / "services"
+    domains = sorted(p.name for p in services.iterdir() if (p / "__init__.py").is_file())
+    assert "projects" in domains
+    forbidden = tuple(f"server.services.{d}" for d in domains)
+    out = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted(services.glob("*.py"))
+        for line, module in _imports(path)
+        if any(module == f or module.startswith(f + ".") for f in forbidden)
+    ]
+    assert out == []

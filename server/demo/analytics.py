@@ -17,8 +17,8 @@ from protocol.analytics import (
 )
 from protocol.enums import IncidentStatus, RecommendationStatus, RiskType, Severity
 
-from ..services import drifts, incidents, predictions
-from ..services.analytics_job import analyse_project
+from ..services.analytics import drifts, incidents, predictions
+from ..services.analytics.analytics_job import analyse_project
 from .context import Demo
 from .projects import active_projects
 

@@ -16,7 +16,7 @@ from protocol.enums import DeliverableStatus, MilestonePriority, TaskPriority, T
 from protocol.milestones import MilestoneAssignmentCreate, MilestoneCreate, MilestoneTaskLink
 from protocol.tasks import TaskCreate, TaskMove
 
-from ..services import delivery, milestone_links, milestones, tasks
+from ..services.projects import delivery, milestone_links, milestones, tasks
 from .context import Demo
 
 TODO, DOING, REVIEW, DONE = (

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from protocol.chat import ChannelRef, GroupCreate, MessageSend, OrgChannelCreate, ReactionChange
 from protocol.enums import ChannelType
 
-from ..services import groups, messages
+from ..services.chat import groups, messages
 from .context import Demo
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from protocol.enums import PaymentStatus
 from protocol.finance import BudgetPut, InvoiceCreate, InvoicePatch
 
-from ..services import finance, invoices
+from ..services.finance import finance, invoices
 from .context import Demo
 
 

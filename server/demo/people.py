@@ -13,8 +13,9 @@ from protocol.orgs import AcceptInvitation, InvitationCreate, MemberPatch
 from protocol.people import CompetenceCreate, ConsultantCreate, SkillSet
 
 from ..actor import Actor
-from ..services import auth, competences, consultants, invitations, members
 from ..services.core import Services
+from ..services.identity import auth, invitations, members
+from ..services.people import competences, consultants
 from .context import ADDRESS, Demo, DemoError, Person
 
 OWNER_KEY = "sophie"

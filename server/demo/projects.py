@@ -9,7 +9,8 @@ from protocol.delivery import StaffingCreate
 from protocol.enums import ProjectStatus
 from protocol.projects import ClientCreate, ProjectCreate
 
-from ..services import projects, staffing
+from ..services.people import staffing
+from ..services.projects import projects
 from .context import Demo
 
 

@@ -30,10 +30,11 @@ from ..auth.tokens import TokenService
 from ..bus import Bus
 from ..policy import act_as
 from ..ratelimit import RateLimiter
-from ..services import groups, orgs
-from ..services.auth import check_password_policy
+from ..services.chat import groups
 from ..services.clock import local_date
 from ..services.core import Services
+from ..services.identity import orgs
+from ..services.identity.auth import check_password_policy
 from ..settings import Settings
 from . import analytics, board, chat, finance, people, projects, report, timesheet
 from .context import Demo, DemoError

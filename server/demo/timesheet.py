@@ -13,7 +13,7 @@ from decimal import Decimal
 from protocol.enums import ConsultantStatus, ValidationStatus
 from protocol.time import TimeEntryCreate, TimeValidation
 
-from ..services import time_approval, time_entries
+from ..services.time import time_approval, time_entries
 from .context import Demo
 from .people import person
 from .projects import STAFFING, Staffing, active_projects

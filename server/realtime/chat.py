@@ -13,7 +13,7 @@ from protocol import chat as p
 from protocol import pushes
 from protocol.errors import ErrorCode
 
-from ..services import channels, messages, pins, threads
+from ..services.chat import channels, messages, pins, threads
 from .dispatch import Event, EventTable
 from .rooms import join_org_room, leave_org_room
 from .session import SocketState

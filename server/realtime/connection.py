@@ -22,8 +22,8 @@ from ..auth.tokens import unauthorized
 from ..drain import Drain
 from ..logs import fresh_request_id
 from ..metrics import connected_sockets
-from ..services import auth
 from ..services.core import Services
+from ..services.identity import auth
 from .dispatch import Event, EventTable
 from .presence import Presence
 from .session import SocketState, get_state, save_state

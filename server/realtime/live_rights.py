@@ -8,7 +8,7 @@ none of its sockets hears what its user may no longer read. Should the database 
 answer in time, those sockets are ended instead (`auth:expired`, then disconnect): a
 socket never keeps rights nobody could check.
 
-`sessions-ended` (services.auth revokes refresh families): the user's sockets of the
+`sessions-ended` (services.identity.auth revokes refresh families): the user's sockets of the
 revoked login session, or all of them, get `auth:expired` and are disconnected.
 """
 

@@ -15,7 +15,7 @@ from protocol.project_events import (
 )
 from protocol.tasks import TaskDeleted, TaskOut
 
-from ..services import milestones, tasks
+from ..services.projects import milestones, tasks
 from .dispatch import Event, EventTable
 
 # A write can be refused, miss its target, or lose a race on `expected_version`.

@@ -1,5 +1,5 @@
 """`/api/v1/auth/verify-email*` and `/api/v1/auth/password/*`: proving an address and
-recovering an account (server/services/accounts.py)."""
+recovering an account (server/services/identity/accounts.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from protocol.accounts import (
     VerifyEmailRequest,
 )
 
-from ..services import accounts
+from ..services.identity import accounts
 from .context import Context, client_address, handler, services
 from .json import json_response, parse_body
 from .openapi import api

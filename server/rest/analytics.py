@@ -22,7 +22,7 @@ from protocol.analytics import (
 )
 from protocol.common import ListQuery, Page
 
-from ..services import drifts, health, incidents, predictions
+from ..services.analytics import drifts, health, incidents, predictions
 from .context import Context, project_handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api

@@ -15,7 +15,7 @@ from protocol.auth import (
     TokenPair,
 )
 
-from ..services import auth
+from ..services.identity import auth
 from .context import Context, actor, client_address, handler, services
 from .json import json_response, parse_body
 from .openapi import api

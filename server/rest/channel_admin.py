@@ -21,7 +21,7 @@ from protocol.common import Page
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode
 
-from ..services import channel_admin, pins
+from ..services.chat import channel_admin, pins
 from .context import actor, services
 from .json import json_response, parse_body, path_uuid
 from .openapi import api

@@ -19,7 +19,7 @@ from protocol.chat import (
 from protocol.common import Page
 from protocol.enums import ChannelType
 
-from ..services import groups, messages
+from ..services.chat import groups, messages
 from .channel_admin import path_channel
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid

@@ -17,8 +17,8 @@ from aiohttp import web
 from ..actor import Actor
 from ..auth.tokens import unauthorized
 from ..keys import SERVICES, SETTINGS
-from ..services.auth import identify
 from ..services.core import Services
+from ..services.identity.auth import identify
 from .json import path_uuid
 
 ACTOR = web.RequestKey("actor", Actor)

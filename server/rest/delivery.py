@@ -17,7 +17,8 @@ from protocol.delivery import (
     StaffingQuery,
 )
 
-from ..services import delivery, staffing
+from ..services.people import staffing
+from ..services.projects import delivery
 from .context import Context, project_handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api

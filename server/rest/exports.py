@@ -30,8 +30,9 @@ from protocol.notifications import ActivityQuery
 from protocol.projects import ProjectQuery
 from protocol.tasks import TaskQuery
 
-from ..services import feed, projects, tasks
+from ..services import feed
 from ..services.clock import zone_for
+from ..services.projects import projects, tasks
 from .context import actor, services
 from .csvexport import CSV, stream_csv
 from .json import parse_query, path_uuid

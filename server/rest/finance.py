@@ -24,7 +24,7 @@ from protocol.finance import (
     UtilizationQuery,
 )
 
-from ..services import finance, invoice_document, invoices
+from ..services.finance import finance, invoice_document, invoices
 from .context import Context, actor, handler, project_handler, services
 from .csvexport import CSV
 from .exports import send

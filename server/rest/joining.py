@@ -17,7 +17,7 @@ from protocol.orgs import (
     OrgOut,
 )
 
-from ..services import invitations, joining
+from ..services.identity import invitations, joining
 from .context import Context, handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .limits import Named, limited

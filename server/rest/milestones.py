@@ -15,7 +15,7 @@ from protocol.milestones import (
     MilestoneTaskLink,
 )
 
-from ..services import milestone_links, milestones
+from ..services.projects import milestone_links, milestones
 from .context import Context, handler
 from .etag import etag_headers, expected_version
 from .json import json_response, parse_body, parse_query, path_uuid, read_body

@@ -7,7 +7,7 @@ from aiohttp import web
 from protocol.common import ListQuery, Page
 from protocol.orgs import MemberOut, MemberPatch, OrgCreate, OrgOut, OrgPatch
 
-from ..services import members, orgs
+from ..services.identity import members, orgs
 from .context import Context, actor, handler, services
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api

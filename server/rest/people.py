@@ -20,7 +20,7 @@ from protocol.people import (
     StaffingSearchQuery,
 )
 
-from ..services import competences, consultants, staffing_search
+from ..services.people import competences, consultants, staffing_search
 from .context import Context, handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api

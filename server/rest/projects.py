@@ -15,7 +15,7 @@ from protocol.projects import (
     ProjectQuery,
 )
 
-from ..services import projects
+from ..services.projects import projects
 from .context import Context, handler
 from .etag import etag_headers, expected_version
 from .json import json_response, parse_body, parse_query, path_uuid

@@ -8,7 +8,7 @@ from protocol.chat import MessageSearchQuery, SearchHit
 from protocol.common import Page
 from protocol.search import SearchQuery, SearchResult
 
-from ..services import global_search, search
+from ..services.chat import global_search, search
 from .context import actor, services
 from .json import json_response, parse_query, path_uuid
 from .openapi import api

@@ -8,7 +8,7 @@ from aiohttp import web
 from protocol.common import Page
 from protocol.tasks import BoardOut, TaskCreate, TaskMove, TaskOut, TaskPatch, TaskQuery
 
-from ..services import tasks
+from ..services.projects import tasks
 from .context import Context, handler
 from .etag import etag_headers, expected_version
 from .json import json_response, parse_body, parse_query, path_uuid

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.chat import Thread, ThreadQuery
 
-from ..services import threads
+from ..services.chat import threads
 from .context import actor, services
 from .json import json_response, parse_query, path_uuid
 from .openapi import api

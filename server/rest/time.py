@@ -22,7 +22,7 @@ from protocol.time import (
     TimeValidation,
 )
 
-from ..services import time_approval, time_entries, timesheets
+from ..services.time import time_approval, time_entries, timesheets
 from .context import Context, actor, handler, services
 from .csvexport import CSV
 from .exports import send

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from protocol.accounts import UnsubscribeQuery
 
-from ..services import digest
+from ..services.chat import digest
 from .context import services
 from .json import parse_query
 from .openapi import api

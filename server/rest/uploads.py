@@ -11,7 +11,7 @@ from aiohttp import BodyPartReader, web
 from protocol.errors import AppError, ErrorCode
 from protocol.files import Attachment
 
-from ..services import uploads
+from ..services.chat import uploads
 from .context import actor, services
 from .json import json_response, path_uuid
 from .openapi import api

@@ -12,7 +12,7 @@ Which one to call:
 - a channel or project was deleted, or who reads it changed for many people at once:
   `channel_access_changed` / `project_access_changed` (re-checks every socket in its room);
 - an organization was deleted: `organization_access_changed`;
-- sessions were revoked: nothing to call here if you use `services.auth.revoke_family` /
+- sessions were revoked: nothing to call here if you use `services.identity.auth.revoke_family` /
   `revoke_all_sessions`, which end the sockets themselves (`sessions_ended`).
 """
 

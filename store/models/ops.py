@@ -57,7 +57,7 @@ class AlertState(UUIDPk, OrgScoped, Base):
     """What was last alerted about one subject (a project's health colour, a drift's
     severity, an invoice's lateness, a budget's threshold, a validator's digest day):
     an alert is sent only when the state computed now differs from the stored one, so a
-    job run again the same day sends nothing twice (server/services/alerts.py)."""
+    job run again the same day sends nothing twice (server/services/analytics/alerts.py)."""
 
     __tablename__ = "alert_states"
     __table_args__ = (UniqueConstraint("organization_id", "kind", "subject_id"),)

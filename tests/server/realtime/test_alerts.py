@@ -12,8 +12,8 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 
 from server.keys import SERVICES
-from server.services.alerts import budget_step, working_days_before
-from server.services.analytics_job import run_round
+from server.services.analytics.alerts import budget_step, working_days_before
+from server.services.analytics.analytics_job import run_round
 from tests.factories import Client, User, create_org, expect, register
 from tests.server.realtime.chatkit import settle
 from tests.server.realtime.workkit import make_team

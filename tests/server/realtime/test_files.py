@@ -21,7 +21,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from server.keys import SERVICES
-from server.services.uploads import purge_unattached
+from server.services.chat.uploads import purge_unattached
 from server.settings import Settings
 from server.storage import S3_PART, S3Location
 from tests.conftest import AppFactory

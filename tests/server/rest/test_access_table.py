@@ -341,7 +341,7 @@ async def _recommendation(world: World, caller: str) -> str:
     from datetime import UTC, datetime
 
     from server.keys import SERVICES
-    from server.services.analytics_job import analyse_project
+    from server.services.analytics.analytics_job import analyse_project
 
     project = await _client_project(world, caller)
     await _owner_post(world, f"/projects/{project}/tasks", {"nom": "T", "charge_estimee_jh": "0.1"})
@@ -403,7 +403,7 @@ async def _message(world: World, caller: str) -> str:
     from protocol.enums import ChannelType
     from server.actor import Actor
     from server.keys import SERVICES
-    from server.services.messages import send
+    from server.services.chat.messages import send
 
     ref = ChannelRef(type=ChannelType.ORGANIZATION, id=uuid.UUID(await _general_id(world)))
     actor = Actor(world.owner.id, None, datetime.now(UTC) + timedelta(minutes=5))
@@ -422,7 +422,7 @@ async def _attached_file(world: World, caller: str) -> str:
     from protocol.enums import ChannelType
     from server.actor import Actor
     from server.keys import SERVICES
-    from server.services.messages import send
+    from server.services.chat.messages import send
 
     picture = io.BytesIO()
     Image.new("RGB", (4, 4)).save(picture, "PNG")

@@ -12,7 +12,7 @@ from protocol.chat import ChannelRef, MessageSend, ReadMark
 from protocol.enums import ChannelType
 from server.actor import Actor
 from server.keys import SERVICES
-from server.services import messages
+from server.services.chat import messages
 from store import channels as channel_store
 from store import messages as message_store
 from store.db import create_engine, create_session_factory

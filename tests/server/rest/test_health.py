@@ -14,8 +14,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from server.keys import SERVICES
-from server.services.analytics_job import run_round
-from server.services.health import colour_of
+from server.services.analytics.analytics_job import run_round
+from server.services.analytics.health import colour_of
 from server.services.job_lock import RedisRoundLock, RoundLock, TableRoundLock
 from store.db import create_engine
 from tests.conftest import TEST_REDIS_NAMESPACE

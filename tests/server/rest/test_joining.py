@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from server.services import invitations, joining
+from server.services.identity import invitations, joining
 from tests.factories import (
     Client,
     User,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.keys import SERVICES
-from server.services.analytics_job import run_round
+from server.services.analytics.analytics_job import run_round
 from tests.factories import Client, create_org, expect, register
 from tests.server.rest.financekit import get, worked_example
 from tests.server.rest.projectkit import make_project, org_url

@@ -119,7 +119,7 @@ async def test_the_csv_export_is_rfc_4180_filtered_scoped_and_safe(client: Clien
 
 
 async def test_a_large_csv_export_streams_every_entry(client: Client, monkeypatch: Any) -> None:
-    from server.services import time_entries
+    from server.services.time import time_entries
 
     monkeypatch.setattr(time_entries, "EXPORT_BATCH", 3)  # several batches, few rows
     firm = await make_firm(client)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server.app import SERVICES
-from server.services.analytics_job import run_round
+from server.services.analytics.analytics_job import run_round
 from tests.factories import Client, User, create_org, expect, read_activity, register
 from tests.server.rest.financekit import get, invoice
 from tests.server.rest.projectkit import make_project, org_url

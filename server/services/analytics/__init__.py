@@ -1,0 +1,1 @@
+"""Health, drifts, risk predictions, incidents, alerts and the periodic job."""

@@ -1,0 +1,299 @@
+"""Drifts (`detection_derive`) and the actions recommended for them (rules v1).
+
+A drift is recorded when a measure passes its threshold, with a severity by how far:
+
+- COUT: CPI < 0.9; deviation d = 1 - CPI: FAIBLE below 0.2, MOYENNE from 0.2, ELEVEE
+  from 0.3, CRITIQUE from 0.4.
+- DELAI: SPI < 0.9, the same way.
+- CHARGE: validated days above 110 % of the tasks' estimated days (charge_estimee_jh);
+  d = days / estimate - 1: FAIBLE below 0.25, MOYENNE from 0.25, ELEVEE from 0.5,
+  CRITIQUE from 1.
+
+One open drift per type and project: while the measure stays past its threshold the open
+drift is updated (value, deviation, severity); when it comes back, the drift is marked
+`resolue`. Each new drift gets one recommended action (`recommandation_action`, status
+PROPOSEE, priority = the drift's severity); a manager then accepts, rejects or completes
+it (PATCH): PROPOSEE -> ACCEPTEE | REJETEE, ACCEPTEE -> REALISEE | REJETEE.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.analytics import (
+    DriftOut,
+    DriftQuery,
+    RecommendationOut,
+    RecommendationPatch,
+    RecommendationQuery,
+)
+from protocol.common import Page
+from protocol.enums import ActivityAction, DriftType, RecommendationStatus, Severity
+from protocol.errors import AppError, ErrorCode, not_found
+from store import activity, analytics
+from store.models import DetectionDerive, RecommandationAction
+
+from ...actor import Actor
+from ...policy import Action
+from ..core import Services
+from ..finance.earned_value import money_or_none, ratio
+from ..resource import project_scope
+from .health import fr
+from .signals import Signals
+
+THRESHOLD = Decimal("0.9")
+WORKLOAD_THRESHOLD = Decimal("1.1")
+RECOMMENDATION = "recommendation"
+
+NEXT_STATUS = {
+    RecommendationStatus.PROPOSEE: {RecommendationStatus.ACCEPTEE, RecommendationStatus.REJETEE},
+    RecommendationStatus.ACCEPTEE: {RecommendationStatus.REALISEE, RecommendationStatus.REJETEE},
+}
+
+ACTIONS: dict[DriftType, tuple[str, list[str]]] = {
+    DriftType.COUT: (
+        "Maîtriser les coûts du projet",
+        [
+            "Analyser le temps passé par tâche et par consultant",
+            "Revoir le staffing (profils et taux) sur le reste à faire",
+            "Réestimer le reste à faire et l'estimation à terminaison (EAC)",
+            "Proposer un avenant au client si le périmètre a dérivé",
+        ],
+    ),
+    DriftType.DELAI: (
+        "Rattraper le retard de planning",
+        [
+            "Lister les tâches et jalons en retard",
+            "Prioriser le chemin critique",
+            "Renforcer l'équipe ou replanifier les jalons avec le client",
+        ],
+    ),
+    DriftType.CHARGE: (
+        "Réestimer la charge du projet",
+        [
+            "Comparer charge consommée et charge estimée par tâche",
+            "Mettre à jour les estimations des tâches restantes",
+            "Arbitrer le périmètre avec le client",
+        ],
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    type: DriftType
+    metrique: str
+    observed: Decimal
+    expected: Decimal
+    severity: Severity
+
+    @property
+    def ecart_pct(self) -> Decimal:
+        return (self.observed - self.expected) / self.expected * 100
+
+    def description(self) -> str:
+        return (
+            f"{self.metrique} observé {fr(self.observed, 4)} pour {fr(self.expected, 4)} attendu "
+            f"(écart {fr(self.ecart_pct)} %) : dérive {self.severity.value}."
+        )
+
+
+def _severity(deviation: Decimal, steps: tuple[str, str, str]) -> Severity:
+    medium, high, critical = (Decimal(x) for x in steps)
+    if deviation >= critical:
+        return Severity.CRITIQUE
+    if deviation >= high:
+        return Severity.ELEVEE
+    if deviation >= medium:
+        return Severity.MOYENNE
+    return Severity.FAIBLE
+
+
+def measures(s: Signals) -> dict[DriftType, Measure | None]:
+    """Each drift type's measure when past its threshold, None when within it (or not
+    measurable)."""
+    f = s.figures
+    found: dict[DriftType, Measure | None] = {}
+    for kind, name, value in ((DriftType.COUT, "CPI", f.cpi), (DriftType.DELAI, "SPI", f.spi)):
+        found[kind] = (
+            Measure(kind, name, value, Decimal(1), _severity(1 - value, ("0.2", "0.3", "0.4")))
+            if value is not None and value < THRESHOLD
+            else None
+        )
+    days = f.heures_validees / f.hours_per_day
+    estimate = s.estimated_days
+    found[DriftType.CHARGE] = (
+        Measure(
+            DriftType.CHARGE,
+            "jours consommés / jours estimés",
+            days,
+            estimate,
+            _severity(days / estimate - 1, ("0.25", "0.5", "1")),
+        )
+        if estimate > 0 and days > estimate * WORKLOAD_THRESHOLD
+        else None
+    )
+    return found
+
+
+async def detect(session: AsyncSession, org_id: uuid.UUID, s: Signals) -> list[DetectionDerive]:
+    """Record, update or resolve the project's drifts; recommend for the new ones. The
+    new drifts are returned."""
+    open_by_type = {
+        d.type_derive: d
+        for d in await analytics.open_drifts(session, org_id=org_id, project_id=s.project.id)
+    }
+    created = []
+    for kind, measure in measures(s).items():
+        current = open_by_type.get(kind.value)
+        if measure is None:
+            if current is not None:
+                current.resolue = True
+            continue
+        values = {
+            "metrique": measure.metrique,
+            "valeur_observee": measure.observed.quantize(Decimal("0.0001")),
+            "valeur_attendue": measure.expected.quantize(Decimal("0.0001")),
+            "ecart_pct": measure.ecart_pct.quantize(Decimal("0.01")),
+            "severite": measure.severity.value,
+            "description": measure.description(),
+        }
+        if current is not None:
+            for key, value in values.items():
+                setattr(current, key, value)
+            continue
+        drift = await analytics.add(
+            session,
+            DetectionDerive(
+                organization_id=org_id, projet_id=s.project.id, type_derive=kind.value, **values
+            ),
+        )
+        created.append(drift)
+        title, steps = ACTIONS[kind]
+        await analytics.add(
+            session,
+            RecommandationAction(
+                organization_id=org_id,
+                projet_id=s.project.id,
+                derive_id=drift.id,
+                titre=title,
+                description=measure.description(),
+                priorite=measure.severity.value,
+                recommandations={
+                    "actions": steps,
+                    "derive": {
+                        "type": kind.value,
+                        **{k: str(v) for k, v in values.items() if k != "description"},
+                    },
+                },
+            ),
+        )
+    await session.flush()
+    return created
+
+
+def drift_out(d: DetectionDerive) -> DriftOut:
+    return DriftOut(
+        id=d.id,
+        organization_id=d.organization_id,
+        projet_id=d.projet_id,
+        date_detection=d.date_detection,
+        type_derive=DriftType(d.type_derive),
+        metrique=d.metrique,
+        valeur_observee=ratio(d.valeur_observee),
+        valeur_attendue=ratio(d.valeur_attendue),
+        ecart_pct=money_or_none(d.ecart_pct),
+        severite=Severity(d.severite),
+        description=d.description,
+        resolue=d.resolue,
+    )
+
+
+def recommendation_out(r: RecommandationAction) -> RecommendationOut:
+    return RecommendationOut.model_validate(r, from_attributes=True)
+
+
+async def list_drifts(
+    svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: DriftQuery
+) -> Page[DriftOut]:
+    async with svc.sessions() as session:
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
+        rows, cursor = await analytics.drifts.page(
+            session,
+            org_id=org_id,
+            project_id=project.id,
+            cursor=query.cursor,
+            limit=query.limit,
+            filters={"resolue": query.resolue, "type_derive": query.type_derive},
+        )
+    return Page(items=[drift_out(d) for d in rows], next_cursor=cursor)
+
+
+async def list_recommendations(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    query: RecommendationQuery,
+) -> Page[RecommendationOut]:
+    async with svc.sessions() as session:
+        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
+        rows, cursor = await analytics.recommendations.page(
+            session,
+            org_id=org_id,
+            project_id=project.id,
+            cursor=query.cursor,
+            limit=query.limit,
+            filters={"statut": query.statut},
+        )
+    return Page(items=[recommendation_out(r) for r in rows], next_cursor=cursor)
+
+
+async def update_recommendation(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    recommendation_id: uuid.UUID,
+    patch: RecommendationPatch,
+) -> RecommendationOut:
+    async with svc.tx() as tx:
+        _, project = await project_scope(
+            tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
+        )
+        row = await analytics.recommendations.get(
+            tx.session,
+            org_id=org_id,
+            project_id=project.id,
+            row_id=recommendation_id,
+            for_update=True,
+        )
+        if row is None:
+            raise not_found(RECOMMENDATION)
+        current = RecommendationStatus(row.statut)
+        if patch.statut == current:
+            return recommendation_out(row)
+        if patch.statut not in NEXT_STATUS.get(current, set()):
+            raise AppError(
+                ErrorCode.CONFLICT,
+                f"a {current.value} recommendation cannot become {patch.statut.value}",
+            )
+        row.statut = patch.statut.value
+        await tx.session.flush()
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action=ActivityAction.RECOMMENDATION_UPDATED,
+            resource_type=RECOMMENDATION,
+            resource_id=row.id,
+            metadata={
+                "projet_id": str(project.id),
+                "changes": {"statut": {"from": current.value, "to": patch.statut.value}},
+            },
+        )
+        return recommendation_out(row)

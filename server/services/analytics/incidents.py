@@ -1,0 +1,80 @@
+"""A project's incidents: read by the project's readers (a CLIENT member on their own
+projects too), reported and updated by those who edit its tasks (managers and above,
+the project lead, staffed consultants), deleted by managers and above.
+
+Moving an incident to RESOLU or FERME stamps `date_resolution` (now unless given, never
+before `date_ouverture`); moving it back to OUVERT or EN_COURS clears it. Open incidents
+(OUVERT, EN_COURS) weigh on the project's health and quality risk.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.analytics import IncidentCreate, IncidentOut
+from protocol.enums import ActivityAction, IncidentStatus
+from protocol.errors import FieldError, validation_error
+from store import incidents
+from store.models import Incident, Projet
+
+from ...actor import Actor
+from ...policy import Action, Member, require
+from ..resource import ProjectResource
+
+CLOSED = {IncidentStatus.RESOLU, IncidentStatus.FERME}
+
+
+def _reported(actor: Actor, req: IncidentCreate) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {
+        **req.model_dump(),
+        "severite": req.severite.value,
+        "statut": req.statut.value,
+        "date_ouverture": now,
+        "reported_by": actor.user_id,
+        "date_resolution": now if req.statut in CLOSED else None,
+    }
+
+
+def _resolution(row: Incident, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with `date_resolution` following the status it leaves the incident in."""
+    status = IncidentStatus(values.get("statut", row.statut))
+    if status not in CLOSED:
+        if values.get("date_resolution") is not None:
+            raise validation_error(
+                [
+                    FieldError(
+                        loc=["body", "date_resolution"],
+                        msg="only a resolved or closed incident has one",
+                    )
+                ]
+            )
+        return {**values, "date_resolution": None}
+    resolved = values.get("date_resolution") or row.date_resolution or datetime.now(UTC)
+    if resolved < row.date_ouverture:
+        raise validation_error(
+            [FieldError(loc=["body", "date_resolution"], msg="may not precede date_ouverture")]
+        )
+    return {**values, "date_resolution": resolved}
+
+
+async def _manager(_session: AsyncSession, member: Member, _project: Projet) -> None:
+    require(member, Action.MANAGE_PROJECTS)
+
+
+INCIDENTS: ProjectResource[Incident, IncidentOut] = ProjectResource(
+    name="incident",
+    table=incidents.table,
+    out=IncidentOut,
+    created=ActivityAction.INCIDENT_CREATED,
+    updated=ActivityAction.INCIDENT_UPDATED,
+    deleted=ActivityAction.INCIDENT_DELETED,
+    label="titre",
+    filters=("statut", "severite"),
+    remove=_manager,
+    new_fields=_reported,
+    new_values=_resolution,
+)

@@ -1,0 +1,1 @@
+"""Channels, messages, threads, pins, mentions, files, search and the unread digest."""

@@ -1,0 +1,139 @@
+"""Organization channels and group chats: creation and membership."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.chat import ChannelInfo, ChannelKey, ChannelState, GroupCreate, OrgChannelCreate
+from protocol.enums import ChannelType
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from store import activity, channels, organizations
+
+from ...actor import Actor
+from ...audience import org_readers_room, user_room
+from ...policy import Action, require, require_member
+from ..core import Services
+from . import channels as channel_service
+from .channel_admin import group_info, org_channel_info, revoke_channel_access
+
+CHANNEL_ADDED = "channel:added"
+
+
+async def list_channels(svc: Services, actor: Actor, org_id: uuid.UUID) -> list[ChannelState]:
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        return await channel_service.visible_channels(session, member)
+
+
+async def create_org_channel(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: OrgChannelCreate
+) -> ChannelInfo:
+    """Managers and above open organization channels; every member but clients hears of it."""
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        if await channels.org_channel_name_taken(tx.session, org_id=org_id, name=req.name):
+            raise AppError(ErrorCode.CONFLICT, "a channel with this name exists")
+        channel = await channels.create_org_channel(
+            tx.session,
+            org_id=org_id,
+            name=req.name,
+            description=req.description,
+            created_by=member.user_id,
+        )
+        info = org_channel_info(channel)
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action="CHANNEL_CREATED",
+            resource_type="channel",
+            resource_id=channel.id,
+            metadata={"name": channel.name},
+        )
+        # Only to the roles that read organization channels (not to CLIENT members).
+        tx.emit(CHANNEL_ADDED, info, org_readers_room(org_id, Action.READ_ORG_CHANNELS))
+        return info
+
+
+async def _require_org_members(
+    session: AsyncSession, org_id: uuid.UUID, user_ids: list[uuid.UUID]
+) -> None:
+    known = set(await organizations.member_user_ids(session, org_id=org_id))
+    bad = [i for i, uid in enumerate(user_ids) if uid not in known]
+    if bad:
+        raise validation_error(
+            [
+                FieldError(loc=["body", "member_ids", i], msg="not a member of the organization")
+                for i in bad
+            ]
+        )
+
+
+async def create_group(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: GroupCreate
+) -> ChannelInfo:
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id)
+        members = list(dict.fromkeys([actor.user_id, *req.member_ids]))
+        await _require_org_members(tx.session, org_id, req.member_ids)
+        group = await channels.create_group(
+            tx.session,
+            org_id=org_id,
+            name=req.name,
+            description=req.description,
+            created_by=actor.user_id,
+        )
+        for user_id in members:
+            await channels.add_group_member(
+                tx.session, org_id=org_id, group_id=group.id, user_id=user_id
+            )
+        info = group_info(group)
+        for user_id in members:
+            tx.emit(CHANNEL_ADDED, info, user_room(user_id))
+        return info
+
+
+async def add_group_member(
+    svc: Services, actor: Actor, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
+) -> ChannelInfo:
+    """Any member of a group may add someone of the organization to it."""
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id)
+        group = await channels.get_group(tx.session, org_id=org_id, group_id=group_id)
+        if group is None or not await channels.is_group_member(
+            tx.session, org_id=org_id, group_id=group_id, user_id=actor.user_id
+        ):
+            raise not_found("group")
+        await _require_org_members(tx.session, org_id, [user_id])
+        added = await channels.add_group_member(
+            tx.session, org_id=org_id, group_id=group_id, user_id=user_id
+        )
+        info = group_info(group)
+        if added:
+            tx.emit(CHANNEL_ADDED, info, user_room(user_id))
+        return info
+
+
+async def remove_group_member(
+    svc: Services, actor: Actor, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
+) -> None:
+    """Members leave by themselves; the group's creator and organization admins remove
+    others. The removed user's sockets leave the room once this commits (each socket that
+    had joined it gets `channel:removed`) and hear nothing more."""
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id)
+        group = await channels.get_group(tx.session, org_id=org_id, group_id=group_id)
+        if group is None or not await channels.is_group_member(
+            tx.session, org_id=org_id, group_id=group_id, user_id=actor.user_id
+        ):
+            raise not_found("group")
+        if user_id != actor.user_id and group.created_by != actor.user_id:
+            require(member, Action.MANAGE_MEMBERS)
+        if not await channels.remove_group_member(
+            tx.session, org_id=org_id, group_id=group_id, user_id=user_id
+        ):
+            raise not_found("group member")
+        key = ChannelKey(type=ChannelType.GROUP, id=group_id)
+        revoke_channel_access(tx, org_id, key, [user_id])

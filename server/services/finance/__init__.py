@@ -1,0 +1,1 @@
+"""Budgets, a project's figures and earned value, invoices and their documents."""

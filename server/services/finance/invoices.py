@@ -1,0 +1,319 @@
+"""Invoices (`facture`): create (idempotent with `Idempotency-Key`), read, list, change,
+delete, and the rows of the CSV export.
+
+Owners, admins and managers read and write them; a CLIENT member reads, and only, the
+invoices of the projects whose client they are contact of (another project's invoice is
+missing to them, 404); consultants are refused (403). The due date defaults to the
+invoice date + 30 days. An unpaid invoice past its due date reads RETARD: the status is
+computed on every read (here and in store/invoices.py for filters and totals) and never
+written by a read, so it needs no job and is right on any day.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.common import Page
+from protocol.enums import ActivityAction, PaymentStatus
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.finance import (
+    DEFAULT_PAYMENT_TERM_DAYS,
+    InvoiceCreate,
+    InvoiceExportQuery,
+    InvoiceOut,
+    InvoicePatch,
+    InvoiceQuery,
+)
+from store import invoices, projects
+from store.models import Facture
+
+from ...actor import Actor
+from ...policy import (
+    Action,
+    Member,
+    enter_organization,
+    invoice_contact_scope,
+    require,
+    require_invoice_reader,
+    require_member,
+)
+from .. import live_business, resource
+from ..changes import created_fields, field_changes
+from ..clock import org_today
+from ..core import Services, Tx
+from ..idempotency import once, request_hash
+from .earned_value import money
+from .invoice_lines import time_lines, total
+
+INVOICE = "invoice"
+CREATE_ROUTE = "POST /orgs/{org}/invoices"
+EXPORT_PAGE = 500
+
+
+def numero_of(sequence: int) -> str:
+    """The printed number of the organization counter's `sequence`th invoice."""
+    return f"F-{sequence:06d}"
+
+
+def due_date(invoice: Facture) -> date:
+    return invoice.date_echeance or invoice.date_facturation + timedelta(
+        days=DEFAULT_PAYMENT_TERM_DAYS
+    )
+
+
+def status_as_read(invoice: Facture, day: date) -> tuple[PaymentStatus, int]:
+    """The status a reader sees on `day` and the days past due (0 unless late)."""
+    stored = PaymentStatus(invoice.statut_paiement or PaymentStatus.EN_ATTENTE)
+    if stored is PaymentStatus.PAYE:
+        return stored, 0
+    late_days = max(0, (day - due_date(invoice)).days)
+    if late_days > 0 or stored is PaymentStatus.RETARD:
+        return PaymentStatus.RETARD, late_days
+    return PaymentStatus.EN_ATTENTE, 0
+
+
+def invoice_out(f: Facture, day: date) -> InvoiceOut:
+    status, late_days = status_as_read(f, day)
+    return InvoiceOut(
+        id=f.id,
+        organization_id=f.organization_id,
+        projet_id=f.projet_id,
+        numero=f.numero,
+        montant=money(f.montant),
+        taux_tva=money(f.taux_tva),
+        periode_debut=f.periode_debut,
+        periode_fin=f.periode_fin,
+        date_facturation=f.date_facturation,
+        date_echeance=due_date(f),
+        statut_paiement=status,
+        jours_de_retard=late_days,
+        created_at=f.created_at,
+        updated_at=f.updated_at,
+    )
+
+
+async def _log(
+    tx: Tx, actor: Actor, org_id: uuid.UUID, action: ActivityAction, row: Facture, meta: Any
+) -> None:
+    """Every invoice entry names its project."""
+    metadata = {"projet_id": str(row.projet_id), **meta}
+    await resource.log(tx, actor, org_id, action, INVOICE, row.id, metadata)
+
+
+async def _check_numero(
+    session: AsyncSession, org_id: uuid.UUID, numero: str | None, except_id: uuid.UUID | None
+) -> None:
+    if numero is not None and await invoices.numero_taken(
+        session, org_id=org_id, numero=numero, except_id=except_id
+    ):
+        raise AppError(ErrorCode.CONFLICT, "another invoice of the organization has this numero")
+
+
+async def create_invoice(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: InvoiceCreate, key: str | None
+) -> tuple[int, Any]:
+    """(201, the invoice); with an `Idempotency-Key` already answered, that first answer."""
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+
+        async def produce() -> tuple[int, Any]:
+            project = await projects.get_project(
+                tx.session, org_id=org_id, project_id=req.projet_id
+            )
+            if project is None:
+                raise validation_error(
+                    [
+                        FieldError(
+                            loc=["body", "projet_id"], msg="must be a project of the organization"
+                        )
+                    ]
+                )
+            await _check_numero(tx.session, org_id, req.numero, None)
+            fields = req.model_dump()
+            fields["statut_paiement"] = req.statut_paiement.value
+            if req.montant is None and req.periode_debut and req.periode_fin:
+                lines = await time_lines(
+                    tx.session,
+                    org_id=org_id,
+                    project_id=req.projet_id,
+                    start=req.periode_debut,
+                    end=req.periode_fin,
+                    hours_per_day=svc.settings.hours_per_day,
+                    where="body",
+                )
+                fields["montant"] = total(lines)
+            if req.numero is None:
+                # In this transaction: rolled back with it, so no number is lost.
+                fields["sequence"] = await invoices.take_number(tx.session, org_id)
+                fields["numero"] = numero_of(fields["sequence"])
+                await _check_numero(tx.session, org_id, fields["numero"], None)
+            fields["date_echeance"] = req.date_echeance or req.date_facturation + timedelta(
+                days=DEFAULT_PAYMENT_TERM_DAYS
+            )
+            row = await invoices.create_invoice(tx.session, org_id=org_id, fields=fields)
+            await _log(
+                tx,
+                actor,
+                org_id,
+                ActivityAction.INVOICE_CREATED,
+                row,
+                {"fields": created_fields(fields)},
+            )
+            day = await org_today(tx.session, org_id, svc.clock())
+            out = invoice_out(row, day)
+            await live_business.invoice_changed(tx, out, created=True)
+            return 201, out.model_dump(mode="json")
+
+        return await once(
+            svc, tx, org_id, actor.user_id, CREATE_ROUTE, key, request_hash(req), produce
+        )
+
+
+async def readable_invoice(
+    session: AsyncSession, member: Member, invoice_id: uuid.UUID, *, for_update: bool = False
+) -> Facture:
+    row = await invoices.get_invoice(
+        session, org_id=member.org_id, invoice_id=invoice_id, for_update=for_update
+    )
+    if row is None:
+        raise not_found(INVOICE)
+    project = await projects.get_project(session, org_id=member.org_id, project_id=row.projet_id)
+    if project is None:
+        raise not_found(INVOICE)
+    await require_invoice_reader(session, member, project)
+    return row
+
+
+async def get_invoice(
+    svc: Services, actor: Actor, org_id: uuid.UUID, invoice_id: uuid.UUID
+) -> InvoiceOut:
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        invoice_contact_scope(member)  # consultants: 403 whether or not the id exists
+        row = await readable_invoice(session, member, invoice_id)
+        return invoice_out(row, await org_today(session, org_id, svc.clock()))
+
+
+async def list_invoices(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: InvoiceQuery
+) -> Page[InvoiceOut]:
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        day = await org_today(session, org_id, svc.clock())
+        rows, cursor = await invoices.list_invoices(
+            session,
+            org_id=org_id,
+            today=day,
+            cursor=query.cursor,
+            limit=query.limit,
+            projet_id=query.projet_id,
+            statut=query.statut_paiement,
+            client_contact_id=invoice_contact_scope(member),
+        )
+    return Page(items=[invoice_out(r, day) for r in rows], next_cursor=cursor)
+
+
+async def export_invoices(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: InvoiceExportQuery
+) -> AsyncIterator[list[InvoiceOut]]:
+    """Checks access now (a refusal is a plain error answer), then yields every invoice
+    the JSON list would page through, in batches each read in a short session of its
+    own (a slow download holds no transaction open); statuses as read today."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        scope = invoice_contact_scope(member)
+        day = await org_today(session, org_id, svc.clock())
+    return _batches(svc, org_id, query, scope, day)
+
+
+async def _batches(
+    svc: Services,
+    org_id: uuid.UUID,
+    query: InvoiceExportQuery,
+    scope: uuid.UUID | None,
+    day: date,
+) -> AsyncIterator[list[InvoiceOut]]:
+    cursor: str | None = None
+    while True:
+        async with svc.sessions() as session:
+            # Access was checked when the export began; each page is a new transaction,
+            # scoped to the organization again.
+            await enter_organization(session, org_id)
+            rows, cursor = await invoices.list_invoices(
+                session,
+                org_id=org_id,
+                today=day,
+                cursor=cursor,
+                limit=EXPORT_PAGE,
+                projet_id=query.projet_id,
+                statut=query.statut_paiement,
+                client_contact_id=scope,
+            )
+        yield [invoice_out(r, day) for r in rows]
+        if cursor is None:
+            return
+
+
+async def update_invoice(
+    svc: Services, actor: Actor, org_id: uuid.UUID, invoice_id: uuid.UUID, patch: InvoicePatch
+) -> InvoiceOut:
+    values: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
+        start: date = values.get("date_facturation", row.date_facturation)
+        due: date = values.get("date_echeance", due_date(row))
+        if due < start:
+            loc = "date_echeance" if "date_echeance" in values else "date_facturation"
+            raise validation_error(
+                [
+                    FieldError(
+                        loc=["body", loc], msg="date_echeance may not precede date_facturation"
+                    )
+                ]
+            )
+        if "numero" in values and values["numero"] != row.numero and row.sequence is not None:
+            raise AppError(
+                ErrorCode.CONFLICT,
+                "an invoice numbered by the organization's counter keeps its number",
+            )
+        if "numero" in values:
+            await _check_numero(tx.session, org_id, values["numero"], row.id)
+        diff = field_changes(row, values)
+        if diff:
+            await invoices.update_invoice(tx.session, row, {k: values[k] for k in diff})
+            await _log(tx, actor, org_id, ActivityAction.INVOICE_UPDATED, row, {"changes": diff})
+        out = invoice_out(row, await org_today(tx.session, org_id, svc.clock()))
+        if diff:
+            await live_business.invoice_changed(tx, out, created=False)
+        return out
+
+
+async def delete_invoice(
+    svc: Services, actor: Actor, org_id: uuid.UUID, invoice_id: uuid.UUID
+) -> None:
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id)
+        require(member, Action.MANAGE_PROJECTS)
+        row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
+        await _log(
+            tx,
+            actor,
+            org_id,
+            ActivityAction.INVOICE_DELETED,
+            row,
+            {"numero": row.numero, "montant": str(row.montant)},
+        )
+        if row.sequence is not None and not await invoices.give_back_number(
+            tx.session, org_id, row.sequence
+        ):
+            raise AppError(
+                ErrorCode.CONFLICT,
+                "only the newest numbered invoice can be deleted: numbers have no gaps",
+            )
+        await invoices.delete_invoice(tx.session, row)

@@ -1,0 +1,1 @@
+"""Accounts, sessions, organizations, members, invitations and join codes."""

@@ -1,0 +1,132 @@
+"""Join codes: shareable codes that let whoever holds them join an organization.
+
+A code is a bearer credential, so it is unguessable (96 random bits) and a failed
+join never says whether a code exists, expired or ran out: all three are `not_found`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from protocol.common import ListQuery, Page
+from protocol.enums import ActivityAction, MemberRole
+from protocol.errors import FieldError, not_found, validation_error
+from protocol.orgs import JoinCodeCreate, JoinCodeOut, JoinRequest, OrgOut
+from store import activity, join_codes, organizations
+from store.models import JoinCode
+
+from ...actor import Actor
+from ...policy import Action, require_member
+from ..core import Services
+from .members import admit_member
+from .orgs import org_out
+
+RESOURCE = "join_code"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_join_code() -> str:
+    """96 random bits, URL-safe (16 characters): far beyond online guessing."""
+    return secrets.token_urlsafe(12)
+
+
+def join_code_out(code: JoinCode) -> JoinCodeOut:
+    return JoinCodeOut.model_validate(code, from_attributes=True)
+
+
+async def create_join_code(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: JoinCodeCreate
+) -> JoinCodeOut:
+    if req.expires_at is not None and req.expires_at <= _now():
+        raise validation_error(
+            [FieldError(loc=["body", "expires_at"], msg="must be in the future")]
+        )
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
+        code = await join_codes.create_join_code(
+            tx.session,
+            org_id=org_id,
+            code=new_join_code(),
+            role=req.role.value,
+            created_by=actor.user_id,
+            expires_at=req.expires_at,
+            max_uses=req.max_uses,
+        )
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action=ActivityAction.JOIN_CODE_CREATED,
+            resource_type=RESOURCE,
+            resource_id=code.id,
+            metadata={"role": req.role.value, "max_uses": req.max_uses},
+        )
+        return join_code_out(code)
+
+
+async def list_join_codes(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: ListQuery
+) -> Page[JoinCodeOut]:
+    async with svc.sessions() as session:
+        await require_member(session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
+        rows, cursor = await join_codes.list_join_codes(
+            session, org_id=org_id, cursor=query.cursor, limit=query.limit
+        )
+    return Page(items=[join_code_out(c) for c in rows], next_cursor=cursor)
+
+
+async def delete_join_code(
+    svc: Services, actor: Actor, org_id: uuid.UUID, code_id: uuid.UUID
+) -> None:
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
+        code = await join_codes.get_join_code(tx.session, org_id=org_id, code_id=code_id)
+        if code is None:
+            raise not_found("join code")
+        await join_codes.delete_join_code(tx.session, code)
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action=ActivityAction.JOIN_CODE_DELETED,
+            resource_type=RESOURCE,
+            resource_id=code_id,
+            metadata={"role": code.role, "uses": code.uses},
+        )
+
+
+async def join(svc: Services, actor: Actor, req: JoinRequest) -> OrgOut:
+    """Join with a code, taking its role. The use is counted by one conditional UPDATE in
+    the same transaction as the membership: two joins racing for the last use cannot
+    both win, and a refused membership (already a member) spends no use."""
+    now = _now()
+    async with svc.tx() as tx:
+        code = await join_codes.find_join_code(tx.session, req.code)
+        if code is None or not _usable(code, now):
+            raise not_found("join code")
+        role = MemberRole(code.role)
+        await admit_member(
+            tx,
+            org_id=code.organization_id,
+            user_id=actor.user_id,
+            role=role,
+            via="join_code",
+            details={"join_code_id": str(code.id)},
+        )
+        if not await join_codes.take_join_code_use(tx.session, code.id, now):
+            # Spent by a concurrent join: the membership above is rolled back with it.
+            raise not_found("join code")
+        org = await organizations.get_organization(tx.session, code.organization_id)
+        assert org is not None  # the code's row cascades with its organization
+        return org_out(org, role)
+
+
+def _usable(code: JoinCode, now: datetime) -> bool:
+    if code.expires_at is not None and code.expires_at <= now:
+        return False
+    return code.max_uses is None or code.uses < code.max_uses

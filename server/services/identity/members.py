@@ -1,0 +1,164 @@
+"""Memberships: who belongs to an organization, with which role, and how that changes.
+
+Every way into an organization (creating it, a join code, an invitation) goes through
+`admit_member`, and every way out through `remove_member`, so the activity log, the
+primary organization of the profile and the socket rooms stay consistent: each, and every
+role change, signals that the member's access changed (services/access.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from protocol.common import ListQuery, Page
+from protocol.enums import ActivityAction, MemberRole
+from protocol.errors import AppError, ErrorCode, not_found
+from protocol.orgs import MemberOut, MemberPatch
+from store import activity, organizations, users
+from store.models import Profile, UserOrganization
+
+from ...actor import Actor
+from ...policy import (
+    Action,
+    check_member_removal,
+    check_owner_remains,
+    check_role_change,
+    enter_organization,
+    require_member,
+)
+from ..access import user_access_changed
+from ..core import Services, Tx
+from .auth import profile_out
+
+RESOURCE = "member"
+
+
+def member_out(row: UserOrganization, profile: Profile) -> MemberOut:
+    return MemberOut(
+        user_id=row.user_id,
+        organization_id=row.organization_id,
+        role=MemberRole(row.role),
+        joined_at=row.joined_at,
+        profile=profile_out(profile),
+    )
+
+
+async def admit_member(
+    tx: Tx,
+    *,
+    org_id: uuid.UUID,
+    user_id: uuid.UUID,
+    role: MemberRole,
+    via: str,
+    details: dict[str, Any] | None = None,
+) -> UserOrganization:
+    """Make `user_id` a member with `role`; 409 when they already are one.
+
+    The profile's primary organization is set when it has none, so a newcomer's clients
+    have a sensible default. A concurrent twin insert still fails on the unique
+    (user, organization) index, which the transaction turns into a 409.
+    """
+    session = tx.session
+    # No membership yet, so no member_of to scope the transaction: enter it here.
+    await enter_organization(session, org_id)
+    if await organizations.get_membership(session, org_id=org_id, user_id=user_id) is not None:
+        raise AppError(ErrorCode.CONFLICT, "you are already a member of this organization")
+    row = await organizations.add_member(session, org_id=org_id, user_id=user_id, role=role)
+    profile = await users.get_profile(session, user_id)
+    if profile is not None and profile.organization_id is None:
+        await users.update_profile(session, profile, {"organization_id": org_id})
+    await activity.log_activity(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        action=ActivityAction.MEMBER_ADDED,
+        resource_type=RESOURCE,
+        resource_id=user_id,
+        metadata={"user_id": str(user_id), "role": role.value, "via": via, **(details or {})},
+    )
+    user_access_changed(tx, user_id, org_id)
+    return row
+
+
+async def list_members(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: ListQuery
+) -> Page[MemberOut]:
+    """Members see who else belongs to the organization; a client's contact does not."""
+    async with svc.sessions() as session:
+        await require_member(session, org_id, actor.user_id, Action.LIST_MEMBERS)
+        rows, cursor = await organizations.list_members(
+            session, org_id=org_id, cursor=query.cursor, limit=query.limit
+        )
+    return Page(items=[member_out(row, profile) for row, profile in rows], next_cursor=cursor)
+
+
+async def _locked_target(
+    tx: Tx, org_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[UserOrganization, int]:
+    """The target membership and the number of owners, locked in a fixed order (owner
+    rows first, then the target) so concurrent role changes queue instead of deadlocking,
+    and the last-owner rule holds under concurrency."""
+    owners = await organizations.count_owners(tx.session, org_id=org_id)
+    row = await organizations.get_membership(
+        tx.session, org_id=org_id, user_id=user_id, for_update=True
+    )
+    if row is None:
+        raise not_found("member")
+    return row, owners
+
+
+async def change_role(
+    svc: Services, actor: Actor, org_id: uuid.UUID, user_id: uuid.UUID, patch: MemberPatch
+) -> MemberOut:
+    async with svc.tx() as tx:
+        me = await require_member(tx.session, org_id, actor.user_id)
+        row, owners = await _locked_target(tx, org_id, user_id)
+        current = MemberRole(row.role)
+        check_role_change(me, current, patch.role)
+        if current is not patch.role:
+            check_owner_remains(current, patch.role, owners)
+            row.role = patch.role.value
+            await tx.session.flush()
+            await activity.log_activity(
+                tx.session,
+                org_id=org_id,
+                user_id=actor.user_id,
+                action=ActivityAction.ROLE_CHANGED,
+                resource_type=RESOURCE,
+                resource_id=user_id,
+                metadata={"from": current.value, "to": patch.role.value, "user_id": str(user_id)},
+            )
+            user_access_changed(tx, user_id, org_id)
+        profile = await users.get_profile(tx.session, user_id)
+        assert profile is not None  # the membership's user has a profile (same id)
+        return member_out(row, profile)
+
+
+async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Remove a member, or leave when `user_id` is the caller. Their sockets leave the
+    organization's rooms, on every process, as soon as the removal commits."""
+    async with svc.tx() as tx:
+        me = await require_member(tx.session, org_id, actor.user_id)
+        row, owners = await _locked_target(tx, org_id, user_id)
+        current = MemberRole(row.role)
+        check_member_removal(me, user_id, current)
+        check_owner_remains(current, None, owners)
+        await organizations.remove_member(tx.session, row)
+        profile = await users.get_profile(tx.session, user_id)
+        if profile is not None and profile.organization_id == org_id:
+            await users.update_profile(tx.session, profile, {"organization_id": None})
+        await activity.log_activity(
+            tx.session,
+            org_id=org_id,
+            user_id=actor.user_id,
+            action=ActivityAction.MEMBER_REMOVED,
+            resource_type=RESOURCE,
+            resource_id=user_id,
+            metadata={
+                "user_id": str(user_id),
+                "role": current.value,
+                "left": me.user_id == user_id,
+            },
+        )
+        user_access_changed(tx, user_id, org_id)

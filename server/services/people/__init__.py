@@ -1,0 +1,1 @@
+"""Consultants, the skills catalogue, staffing and the staffing search."""

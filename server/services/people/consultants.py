@@ -1,0 +1,320 @@
+"""Consultants (`consultant_details`) and people's skills (`profile_competences`).
+
+Every member but a CLIENT contact reads them (`Action.READ_PEOPLE`); managers and above
+write them (`Action.MANAGE_PEOPLE`). Daily rates are shown only to callers who see
+financials (`Action.SEE_FINANCIALS`): for the others the rate keys are left out of the
+answer, not nulled. Details and skills belong to a current member of the organization
+who is not a CLIENT contact; each write locks that member's membership row, so two
+concurrent first writes for one person cannot both create a row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.common import Page
+from protocol.enums import ActivityAction, ConsultantStatus, MemberRole
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.people import (
+    ConsultantCreate,
+    ConsultantDetailsIn,
+    ConsultantOut,
+    ConsultantPatch,
+    ConsultantQuery,
+    ProfileSkillOut,
+    SkillOut,
+    SkillSet,
+)
+from store import competences, consultants, organizations
+from store.models import Competence, ConsultantDetails, Profile, ProfileCompetence
+
+from ...actor import Actor
+from ...policy import Action, Member, require_member
+from ..changes import created_fields, field_changes
+from ..clock import org_today
+from ..core import Services, Tx
+from ..resource import log
+from .competences import competence_or_404
+
+CONSULTANT = "consultant"
+SKILL = "profile_competence"
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | None) -> Decimal | None:
+    """Two decimal places, as stored (SQLite reads back what was written: `650`)."""
+    return None if value is None else value.quantize(CENT)
+
+
+def skill_out(skill: ProfileCompetence, competence: Competence) -> SkillOut:
+    return SkillOut(
+        competence_id=competence.id,
+        nom=competence.nom,
+        niveau=skill.niveau or 1,
+        date_evaluation=skill.date_evaluation,
+    )
+
+
+def consultant_out(
+    row: ConsultantDetails,
+    person: Profile,
+    skills: list[tuple[ProfileCompetence, Competence]],
+    show_rates: bool,
+) -> ConsultantOut:
+    """The rate fields are set only when `show_rates`, and unset ones are not serialized."""
+    rates: dict[str, Any] = (
+        {
+            "taux_journalier_cout": money(row.taux_journalier_cout),
+            "taux_journalier_vente": money(row.taux_journalier_vente),
+        }
+        if show_rates
+        else {}
+    )
+    return ConsultantOut(
+        id=row.id,
+        organization_id=row.organization_id,
+        profile_id=row.profile_id,
+        prenom=person.prenom,
+        nom=person.nom,
+        email=person.email,
+        date_embauche=row.date_embauche,
+        statut=ConsultantStatus(row.statut or ConsultantStatus.AVAILABLE),
+        job_title=row.job_title,
+        competences=[skill_out(s, c) for s, c in skills],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        **rates,
+    )
+
+
+async def staff_member(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    where: str = "path",
+) -> Profile:
+    """The person behind `profile_id` (sent `where`: "path" or "body"): a member (else
+    404 for a path, 422 for a body), not a CLIENT contact (422). With `lock`, their
+    membership row stays locked until the transaction ends."""
+    membership = await organizations.get_membership(
+        session, org_id=org_id, user_id=profile_id, for_update=lock
+    )
+    person = await consultants.get_profile(session, profile_id=profile_id)
+    if membership is None or person is None:
+        if where == "path":
+            raise not_found("member")
+        msg = "must be a member of the organization"
+    elif membership.role == MemberRole.CLIENT.value:
+        msg = "a client contact has no consultant data"
+    else:
+        return person
+    raise validation_error([FieldError(loc=[where, "profile_id"], msg=msg)])
+
+
+async def _view(
+    session: AsyncSession, member: Member, row: ConsultantDetails, person: Profile
+) -> ConsultantOut:
+    skills = await consultants.skills_of(
+        session, org_id=row.organization_id, profile_ids=[row.profile_id]
+    )
+    return consultant_out(row, person, skills[row.profile_id], member.can(Action.SEE_FINANCIALS))
+
+
+async def _details(
+    session: AsyncSession, org_id: uuid.UUID, profile_id: uuid.UUID, *, for_update: bool = False
+) -> ConsultantDetails:
+    row = await consultants.get_details(
+        session, org_id=org_id, profile_id=profile_id, for_update=for_update
+    )
+    if row is None:
+        raise not_found(CONSULTANT)
+    return row
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.value if isinstance(v, ConsultantStatus) else v) for k, v in values.items()}
+
+
+# Consultants ----------------------------------------------------------------------------
+
+
+async def list_consultants(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: ConsultantQuery
+) -> Page[ConsultantOut]:
+    """Oldest first, each with their skills."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
+        rows, cursor = await consultants.list_details(
+            session,
+            org_id=org_id,
+            cursor=query.cursor,
+            limit=query.limit,
+            statut=query.statut.value if query.statut else None,
+        )
+        skills = await consultants.skills_of(
+            session, org_id=org_id, profile_ids=[d.profile_id for d, _ in rows]
+        )
+    show = member.can(Action.SEE_FINANCIALS)
+    items = [consultant_out(d, p, skills[d.profile_id], show) for d, p in rows]
+    return Page(items=items, next_cursor=cursor)
+
+
+async def get_consultant(
+    svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID
+) -> ConsultantOut:
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
+        row = await _details(session, org_id, profile_id)
+        person = await consultants.get_profile(session, profile_id=profile_id)
+        if person is None:
+            raise not_found(CONSULTANT)
+        return await _view(session, member, row, person)
+
+
+async def _create(
+    tx: Tx, actor: Actor, org_id: uuid.UUID, person: Profile, fields: dict[str, Any]
+) -> ConsultantDetails:
+    row = await consultants.create_details(
+        tx.session, org_id=org_id, profile_id=person.id, fields=_stored(fields)
+    )
+    meta = {"profile_id": str(person.id), "fields": created_fields(fields)}
+    await log(tx, actor, org_id, ActivityAction.CONSULTANT_CREATED, CONSULTANT, row.id, meta)
+    return row
+
+
+async def _update(
+    tx: Tx, actor: Actor, org_id: uuid.UUID, row: ConsultantDetails, values: dict[str, Any]
+) -> None:
+    values = _stored(values)
+    diff = field_changes(row, values)
+    if diff:
+        await consultants.update_details(tx.session, row, {k: values[k] for k in diff})
+        meta = {"profile_id": str(row.profile_id), "changes": diff}
+        await log(tx, actor, org_id, ActivityAction.CONSULTANT_UPDATED, CONSULTANT, row.id, meta)
+
+
+async def create_consultant(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: ConsultantCreate
+) -> ConsultantOut:
+    """409 when the member already has details (PUT replaces them)."""
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
+        person = await staff_member(tx.session, org_id, req.profile_id, lock=True, where="body")
+        if await consultants.get_details(tx.session, org_id=org_id, profile_id=person.id):
+            raise AppError(ErrorCode.CONFLICT, "this member already has consultant details")
+        row = await _create(tx, actor, org_id, person, req.model_dump(exclude={"profile_id"}))
+        return await _view(tx.session, member, row, person)
+
+
+async def put_consultant(
+    svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID, req: ConsultantDetailsIn
+) -> tuple[bool, ConsultantOut]:
+    """Create or replace the member's details; True when they were created."""
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
+        person = await staff_member(tx.session, org_id, profile_id, lock=True)
+        row = await consultants.get_details(
+            tx.session, org_id=org_id, profile_id=profile_id, for_update=True
+        )
+        created = row is None
+        if row is None:
+            row = await _create(tx, actor, org_id, person, req.model_dump())
+        else:
+            await _update(tx, actor, org_id, row, req.model_dump())
+        return created, await _view(tx.session, member, row, person)
+
+
+async def update_consultant(
+    svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID, patch: ConsultantPatch
+) -> ConsultantOut:
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
+        row = await _details(tx.session, org_id, profile_id, for_update=True)
+        person = await staff_member(tx.session, org_id, profile_id)
+        await _update(tx, actor, org_id, row, patch.changes())
+        return await _view(tx.session, member, row, person)
+
+
+async def delete_consultant(
+    svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID
+) -> None:
+    """Removes the employment details only: membership, skills and time stay."""
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
+        row = await _details(tx.session, org_id, profile_id, for_update=True)
+        meta = {"profile_id": str(profile_id)}
+        await log(tx, actor, org_id, ActivityAction.CONSULTANT_DELETED, CONSULTANT, row.id, meta)
+        await consultants.delete_details(tx.session, row)
+
+
+# Skills of a person -----------------------------------------------------------------------
+
+
+def _skill_view(skill: ProfileCompetence, competence: Competence) -> ProfileSkillOut:
+    return ProfileSkillOut(
+        **skill_out(skill, competence).model_dump(),
+        profile_id=skill.profile_id,
+        updated_at=skill.updated_at,
+    )
+
+
+async def set_skill(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    competence_id: uuid.UUID,
+    req: SkillSet,
+) -> tuple[bool, ProfileSkillOut]:
+    """Create or replace a person's level in a skill; True when it was created.
+    `date_evaluation` defaults to the organization's today and may not be in the future
+    (422)."""
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
+        today = await org_today(tx.session, org_id, svc.clock())
+        evaluated = req.date_evaluation or today
+        if evaluated > today:
+            raise validation_error(
+                [FieldError(loc=["body", "date_evaluation"], msg="must not be in the future")]
+            )
+        values: dict[str, Any] = {"niveau": req.niveau, "date_evaluation": evaluated}
+        await staff_member(tx.session, org_id, profile_id, lock=True)
+        competence = await competence_or_404(tx.session, org_id, competence_id)
+        ids = {"org_id": org_id, "profile_id": profile_id, "competence_id": competence_id}
+        skill = await competences.get_skill(tx.session, for_update=True, **ids)
+        created = skill is None
+        if skill is None:
+            skill = await competences.create_skill(tx.session, fields=values, **ids)
+            meta: dict[str, Any] = {"fields": created_fields(values)}
+        else:
+            meta = {"changes": field_changes(skill, values)}
+            await competences.update_skill(tx.session, skill, values)
+        meta.update(profile_id=str(profile_id), competence_id=str(competence_id))
+        if created or meta.get("changes"):
+            await log(tx, actor, org_id, ActivityAction.SKILL_SET, SKILL, competence_id, meta)
+        return created, _skill_view(skill, competence)
+
+
+async def remove_skill(
+    svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID, competence_id: uuid.UUID
+) -> None:
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
+        skill = await competences.get_skill(
+            tx.session,
+            org_id=org_id,
+            profile_id=profile_id,
+            competence_id=competence_id,
+            for_update=True,
+        )
+        if skill is None:
+            raise not_found("skill")
+        meta = {"profile_id": str(profile_id), "niveau": skill.niveau}
+        await log(tx, actor, org_id, ActivityAction.SKILL_REMOVED, SKILL, competence_id, meta)
+        await competences.delete_skill(tx.session, skill)

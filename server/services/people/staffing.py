@@ -1,0 +1,157 @@
+"""Staffing (`affectation`): consultants on a project for a period at a share of their time.
+
+Managers and above write it; the project's readers read it. A consultant's allocation
+may not exceed 100% on any day across all the organization's projects (periods are
+inclusive days; `date_fin` null is open-ended). The check runs with the consultant's
+membership row locked, then their overlapping assignments, so two concurrent writes for
+one consultant run one after the other and cannot both pass it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.delivery import StaffingCreate, StaffingOut, StaffingPatch
+from protocol.enums import ActivityAction
+from protocol.errors import AppError, ErrorCode, FieldError, validation_error
+from store import staffing as store
+from store.models import Affectation, Projet
+
+from ...actor import Actor
+from ...policy import Action, Member, require
+from ..changes import field_changes
+from ..core import Services, Tx
+from ..resource import ProjectResource, project_scope
+
+
+def _check_period(start: date, end: date | None, field: str) -> None:
+    if end is not None and end < start:
+        raise validation_error(
+            [FieldError(loc=["body", field], msg="date_fin must not be before date_debut")]
+        )
+
+
+def _peak_conflicts(
+    rows: list[Affectation], start: date, pct: int
+) -> tuple[list[Affectation], int]:
+    """The assignments that, with `pct` more, go over 100% on some day, and the highest
+    load they reach without it. `rows` all overlap the new period, which starts at
+    `start`; a load only rises where a period starts, so those days are the ones to try."""
+    days = {start} | {r.date_debut for r in rows if r.date_debut > start}
+    conflicting: dict[uuid.UUID, Affectation] = {}
+    peak = 0
+    for day in sorted(days):
+        active = [
+            r for r in rows if r.date_debut <= day and (r.date_fin is None or r.date_fin >= day)
+        ]
+        load = sum(r.allocation_pct for r in active)
+        peak = max(peak, load)
+        if load + pct > 100:
+            conflicting.update((r.id, r) for r in active)
+    return list(conflicting.values()), peak
+
+
+async def _check_allocation(
+    tx: Tx,
+    org_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    start: date,
+    end: date | None,
+    pct: int,
+    exclude_id: uuid.UUID | None = None,
+) -> None:
+    """409 naming the conflicting assignments when `pct` more on [start, end] would put
+    the consultant over 100% on any day. The caller holds the consultant's lock
+    (`staffing.lock_consultant`); the overlapping rows are locked here."""
+    rows = await store.overlapping_assignments(
+        tx.session,
+        org_id=org_id,
+        profile_id=profile_id,
+        start=start,
+        end=end,
+        exclude_id=exclude_id,
+    )
+    conflicting, peak = _peak_conflicts(rows, start, pct)
+    if conflicting:
+        raise AppError(
+            ErrorCode.CONFLICT,
+            "the consultant would be allocated over 100% on overlapping dates",
+            {
+                "conflicting_assignment_ids": [str(r.id) for r in conflicting],
+                "allocated_pct": peak,
+                "requested_pct": pct,
+            },
+        )
+
+
+async def _manager(_session: AsyncSession, member: Member, _project: Projet) -> None:
+    require(member, Action.MANAGE_PROJECTS)
+
+
+def _valid_period(req: StaffingCreate) -> None:
+    _check_period(req.date_debut, req.date_fin, "date_fin")
+
+
+async def _allocation_left(tx: Tx, org_id: uuid.UUID, req: StaffingCreate) -> None:
+    if not await store.lock_consultant(tx.session, org_id=org_id, profile_id=req.profile_id):
+        raise validation_error(
+            [FieldError(loc=["body", "profile_id"], msg="not a member of the organization")]
+        )
+    await _check_allocation(
+        tx, org_id, req.profile_id, req.date_debut, req.date_fin, req.allocation_pct
+    )
+
+
+STAFFING: ProjectResource[Affectation, StaffingOut] = ProjectResource(
+    name="staffing",
+    missing="assignment",
+    table=store.table,
+    out=StaffingOut,
+    created=ActivityAction.STAFFING_CREATED,
+    updated=ActivityAction.STAFFING_UPDATED,
+    deleted=ActivityAction.STAFFING_DELETED,
+    label="profile_id",
+    filters=("profile_id",),
+    write=_manager,
+    validate=_valid_period,
+    before_create=_allocation_left,
+    update_names_project=False,
+)
+
+
+async def update_staffing(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    assignment_id: uuid.UUID,
+    patch: StaffingPatch,
+) -> StaffingOut:
+    """A new period or share is checked against the consultant's other assignments.
+
+    Locks in the order a creation does (consultant, then assignment rows): the row is
+    read once to learn its consultant, then again under the consultant's lock."""
+    changes = patch.changes()
+    async with svc.tx() as tx:
+        member, project = await project_scope(tx.session, actor, org_id, project_id)
+        await _manager(tx.session, member, project)
+        row = await STAFFING.row(tx.session, project, assignment_id, for_update=False)
+        if not await store.lock_consultant(tx.session, org_id=org_id, profile_id=row.profile_id):
+            raise AppError(
+                ErrorCode.CONFLICT, "the consultant is no longer a member of the organization"
+            )
+        row = await STAFFING.row(tx.session, project, assignment_id, for_update=True)
+        start = patch.date_debut if patch.date_debut is not None else row.date_debut
+        end = patch.date_fin if "date_fin" in changes else row.date_fin
+        pct = patch.allocation_pct if patch.allocation_pct is not None else row.allocation_pct
+        _check_period(start, end, "date_fin" if "date_fin" in changes else "date_debut")
+        diff = field_changes(row, changes)
+        if diff.keys() & {"date_debut", "date_fin", "allocation_pct"}:
+            await _check_allocation(tx, org_id, row.profile_id, start, end, pct, exclude_id=row.id)
+        if diff:
+            await store.table.update(tx.session, row, {k: changes[k] for k in diff})
+            await STAFFING.log(tx, actor, STAFFING.updated, row, {"changes": diff})
+        return STAFFING.output(row)

@@ -1,0 +1,1 @@
+"""Clients, projects, tasks and the board, milestones, deliverables."""

@@ -1,0 +1,276 @@
+"""What hangs off a milestone: weighted task links, dependencies, assigned people.
+
+Links and dependencies are part of the milestone's representation, so changing them
+bumps its `version` and emits `milestone:updated`. Assigning people does not (they are
+listed separately). Writes need the right to manage milestones (managers and above).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+
+from protocol.common import ListQuery, Page
+from protocol.enums import ActivityAction
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.milestones import (
+    MilestoneAssignmentCreate,
+    MilestoneAssignmentOut,
+    MilestoneOut,
+    MilestoneTaskLink,
+)
+from store import milestones as store
+from store import organizations
+from store.models import Milestone, MilestoneAssignment
+
+from ...actor import Actor
+from ...policy import Action, require_member
+from ..core import Services, Tx
+from .milestones import (
+    auto_progress,
+    editable_milestone,
+    log,
+    publish,
+    readable_milestone,
+    represent,
+)
+from .work_notifications import milestone_changed, reached
+
+
+async def _bump(
+    svc: Services, tx: Tx, actor: Actor, m: Milestone, *, recompute: bool
+) -> MilestoneOut:
+    """A new version of `m` (its links or dependencies changed), progress recomputed when
+    asked, announced after commit. The caller holds the row lock."""
+    values = await auto_progress(tx.session, m) if recompute else {}
+    was_reached = reached(m)
+    updated = await store.update_milestone(
+        tx.session, org_id=m.organization_id, milestone_id=m.id, values=values
+    )
+    if updated is None:  # deleted under the lock: cannot happen while it is held
+        raise not_found("milestone")
+    await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
+    return await publish(tx, updated)
+
+
+# Task links ---------------------------------------------------------------------------
+
+
+async def link_task(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    task_id: uuid.UUID,
+    req: MilestoneTaskLink,
+) -> MilestoneOut:
+    """Link a task with a weight, or change the weight of an existing link. The task must
+    be of the organization (404) and, for a project milestone, of its project (422)."""
+    async with svc.tx() as tx:
+        await _may_manage(tx, actor, org_id)
+        task_project = await store.lock_task_project_id(tx.session, org_id=org_id, task_id=task_id)
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        if task_project is None:
+            raise not_found("task")
+        if m.projet_id is not None and task_project != m.projet_id:
+            raise validation_error(
+                [FieldError(loc=["path", "task_id"], msg="the task belongs to another project")]
+            )
+        link = await store.get_task_link(
+            tx.session, org_id=org_id, milestone_id=m.id, task_id=task_id
+        )
+        if link is None:
+            await store.add_task_link(
+                tx.session, org_id=org_id, milestone_id=m.id, task_id=task_id, weight=req.weight
+            )
+            change = {"task_id": str(task_id), "weight": {"from": None, "to": req.weight}}
+        elif link.weight != req.weight:
+            change = {"task_id": str(task_id), "weight": {"from": link.weight, "to": req.weight}}
+            link.weight = req.weight
+            await tx.session.flush()
+        else:
+            [out] = await represent(tx.session, [m])
+            return out
+        await log(tx, actor, m, ActivityAction.MILESTONE_TASK_LINKED, change)
+        return await _bump(svc, tx, actor, m, recompute=True)
+
+
+async def unlink_task(
+    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, task_id: uuid.UUID
+) -> MilestoneOut:
+    async with svc.tx() as tx:
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        link = await store.get_task_link(
+            tx.session, org_id=org_id, milestone_id=m.id, task_id=task_id
+        )
+        if link is None:
+            raise not_found("milestone task")
+        await store.delete_task_link(tx.session, link)
+        await log(tx, actor, m, ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)})
+        return await _bump(svc, tx, actor, m, recompute=True)
+
+
+async def _may_manage(tx: Tx, actor: Actor, org_id: uuid.UUID) -> None:
+    """Membership and role first, so nothing is locked on behalf of a caller refused."""
+    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+
+
+# Dependencies -------------------------------------------------------------------------
+
+
+def _path(
+    graph: dict[uuid.UUID, list[uuid.UUID]], start: uuid.UUID, goal: uuid.UUID
+) -> list[uuid.UUID]:
+    """A chain of dependencies from `start` to `goal` (breadth first), [] when none."""
+    parent: dict[uuid.UUID, uuid.UUID | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            chain: list[uuid.UUID] = []
+            step: uuid.UUID | None = node
+            while step is not None:
+                chain.append(step)
+                step = parent[step]
+            return chain[::-1]
+        for nxt in graph.get(node, []):
+            if nxt not in parent:
+                parent[nxt] = node
+                queue.append(nxt)
+    return []
+
+
+async def add_dependency(
+    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, other_id: uuid.UUID
+) -> MilestoneOut:
+    """`milestone_id` depends on `other_id`. Not on itself (422); both of the organization
+    (404); an edge that would close a cycle is a 409 whose details give the cycle. The
+    organization's graph is locked for the transaction, so two concurrent edges cannot
+    close a cycle together. Adding an existing edge changes nothing."""
+    if milestone_id == other_id:
+        raise validation_error(
+            [FieldError(loc=["path", "other_id"], msg="a milestone cannot depend on itself")]
+        )
+    async with svc.tx() as tx:
+        await _may_manage(tx, actor, org_id)
+        await store.lock_dependency_graph(tx.session, org_id=org_id)
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        other = await store.table.get(tx.session, org_id=org_id, row_id=other_id)
+        if other is None:
+            raise not_found("milestone")
+        graph = await store.dependency_edges(tx.session, org_id=org_id)
+        if other_id in graph.get(m.id, []):
+            [out] = await represent(tx.session, [m])
+            return out
+        chain = _path(graph, other_id, m.id)
+        if chain:
+            raise AppError(
+                ErrorCode.CONFLICT,
+                "this dependency would create a cycle",
+                {"cycle": [str(i) for i in [m.id, *chain]]},
+            )
+        await store.add_dependency(
+            tx.session, org_id=org_id, milestone_id=m.id, depends_on_id=other_id
+        )
+        await log(
+            tx, actor, m, ActivityAction.MILESTONE_DEPENDENCY_ADDED, {"depends_on": str(other_id)}
+        )
+        return await _bump(svc, tx, actor, m, recompute=False)
+
+
+async def remove_dependency(
+    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, other_id: uuid.UUID
+) -> MilestoneOut:
+    async with svc.tx() as tx:
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        removed = await store.remove_dependency(
+            tx.session, org_id=org_id, milestone_id=m.id, depends_on_id=other_id
+        )
+        if not removed:
+            raise not_found("milestone dependency")
+        await log(
+            tx, actor, m, ActivityAction.MILESTONE_DEPENDENCY_REMOVED, {"depends_on": str(other_id)}
+        )
+        return await _bump(svc, tx, actor, m, recompute=False)
+
+
+# Assigned people ----------------------------------------------------------------------
+
+
+def assignment_out(row: MilestoneAssignment) -> MilestoneAssignmentOut:
+    return MilestoneAssignmentOut.model_validate(row, from_attributes=True)
+
+
+async def list_assignments(
+    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, query: ListQuery
+) -> Page[MilestoneAssignmentOut]:
+    async with svc.sessions() as session:
+        await readable_milestone(session, actor, org_id, milestone_id)
+        rows, cursor = await store.list_assignments(
+            session,
+            org_id=org_id,
+            milestone_id=milestone_id,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+    return Page(items=[assignment_out(r) for r in rows], next_cursor=cursor)
+
+
+async def assign(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    req: MilestoneAssignmentCreate,
+) -> tuple[MilestoneAssignmentOut, bool]:
+    """Assign a member (422 for anyone else). Idempotent per person: a repeat answers the
+    existing assignment (created False), its role replaced when the repeat names one."""
+    async with svc.tx() as tx:
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        member = await organizations.get_membership(
+            tx.session, org_id=org_id, user_id=req.profile_id
+        )
+        if member is None:
+            raise validation_error(
+                [FieldError(loc=["body", "profile_id"], msg="not a member of the organization")]
+            )
+        created = await store.add_assignment(
+            tx.session, org_id=org_id, milestone_id=m.id, profile_id=req.profile_id, role=req.role
+        )
+        row = await store.get_assignment(
+            tx.session, org_id=org_id, milestone_id=m.id, profile_id=req.profile_id
+        )
+        assert row is not None  # inserted, or already there and locked out of deletion by m
+        if created:
+            await log(
+                tx,
+                actor,
+                m,
+                ActivityAction.MILESTONE_MEMBER_ASSIGNED,
+                {"profile_id": str(req.profile_id), "role": req.role},
+            )
+        elif req.role is not None and req.role != row.role:
+            change = {"profile_id": str(req.profile_id), "role": {"from": row.role, "to": req.role}}
+            await store.set_assignment_role(tx.session, row, req.role)
+            await log(tx, actor, m, ActivityAction.MILESTONE_MEMBER_ASSIGNED, change)
+        return assignment_out(row), created
+
+
+async def unassign(
+    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, profile_id: uuid.UUID
+) -> None:
+    async with svc.tx() as tx:
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        row = await store.get_assignment(
+            tx.session, org_id=org_id, milestone_id=m.id, profile_id=profile_id
+        )
+        if row is None:
+            raise not_found("milestone assignment")
+        await store.delete_assignment(tx.session, row)
+        await log(
+            tx,
+            actor,
+            m,
+            ActivityAction.MILESTONE_MEMBER_UNASSIGNED,
+            {"profile_id": str(profile_id)},
+        )

@@ -1,0 +1,381 @@
+"""Milestones: create, read, update (optimistic concurrency), delete, and their progress.
+
+Progress in `auto` mode is sum(weight of DONE linked tasks) / sum(weights) x 100, rounded
+down to an integer, 0 with no linked task. It is recomputed in the transaction of every
+change that can move it: a link or weight change, a switch to `auto`, and (through
+`on_tasks_changed`, which the tasks service calls) a linked task's status change or
+deletion. Status follows: reaching 100 sets `completed`; a recomputed percentage below
+100 turns `completed` into `in_progress`; leaving 0 while `not_started` sets
+`in_progress`. A status the client sets stays until the percentage next moves.
+In `manual` mode the percentage is the client's; sending one for an `auto` milestone is
+a 422. Every change bumps `version` and, after commit, emits `milestone:updated` (the
+representation) to the project's room, or the organization's for an org-level milestone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol import events
+from protocol.common import Page
+from protocol.enums import ActivityAction, MilestoneStatus, ProgressMode
+from protocol.errors import FieldError, not_found, stale, validation_error
+from protocol.milestones import (
+    LinkedTaskOut,
+    MilestoneCreate,
+    MilestoneDeleted,
+    MilestoneOut,
+    MilestonePatch,
+    MilestoneQuery,
+)
+from store import activity, projects
+from store import milestones as store
+from store.models import Milestone, Projet
+
+from ...actor import Actor
+from ...audience import org_readers_room, project_room
+from ...policy import (
+    Action,
+    Member,
+    require_member,
+    require_milestone_reader,
+    require_project_reader,
+)
+from ..changes import created_fields, field_changes
+from ..core import Services, Tx
+from .work_notifications import milestone_changed, reached
+
+RESOURCE = "milestone"
+
+
+def percent_done(total: int, done: int) -> int:
+    return done * 100 // total if total else 0
+
+
+def room_of(milestone: Milestone) -> str:
+    """A project's milestone goes to the project's subscribers; an organization-level
+    one to the roles that read every project (so never to a CLIENT member)."""
+    if milestone.projet_id is not None:
+        return project_room(milestone.projet_id)
+    return org_readers_room(milestone.organization_id, Action.READ_ALL_PROJECTS)
+
+
+def milestone_out(
+    m: Milestone, links: list[tuple[uuid.UUID, int]], depends_on: list[uuid.UUID]
+) -> MilestoneOut:
+    return MilestoneOut(
+        id=m.id,
+        organization_id=m.organization_id,
+        projet_id=m.projet_id,
+        name=m.name,
+        description=m.description,
+        start_date=m.start_date,
+        due_date=m.due_date,
+        status=MilestoneStatus(m.status),
+        priority=m.priority,
+        color=m.color,
+        progress_mode=ProgressMode(m.progress_mode or ProgressMode.AUTO),
+        progress_percentage=m.progress_percentage or 0,
+        created_by=m.created_by,
+        version=m.version,
+        created_at=m.created_at,
+        updated_at=m.updated_at,
+        tasks=[LinkedTaskOut(task_id=t, weight=w) for t, w in links],
+        depends_on=depends_on,
+    )
+
+
+async def represent(session: AsyncSession, milestones: list[Milestone]) -> list[MilestoneOut]:
+    """Representations with their links and dependencies, two queries for any number."""
+    if not milestones:
+        return []
+    org_id = milestones[0].organization_id
+    ids = [m.id for m in milestones]
+    links = await store.task_links(session, org_id=org_id, milestone_ids=ids)
+    deps = await store.dependencies_of(session, org_id=org_id, milestone_ids=ids)
+    return [milestone_out(m, links.get(m.id, []), deps.get(m.id, [])) for m in milestones]
+
+
+async def publish(tx: Tx, milestone: Milestone) -> MilestoneOut:
+    """The milestone's representation, also queued as `milestone:updated` for after commit."""
+    [out] = await represent(tx.session, [milestone])
+    tx.emit(events.MILESTONE_UPDATED, out, room_of(milestone))
+    return out
+
+
+def progress_changes(m: Milestone, pct: int) -> dict[str, Any]:
+    """The writes that bring an auto milestone to `pct`, with the status it implies."""
+    old = m.progress_percentage or 0
+    changes: dict[str, Any] = {}
+    if m.progress_percentage != pct:
+        changes["progress_percentage"] = pct
+    status = m.status
+    if pct == 100 and old != 100 and status != MilestoneStatus.COMPLETED:
+        changes["status"] = MilestoneStatus.COMPLETED.value
+    else:
+        fell = pct < 100 and pct != old and status == MilestoneStatus.COMPLETED
+        started = 0 < pct < 100 and old == 0 and status == MilestoneStatus.NOT_STARTED
+        if fell or started:
+            changes["status"] = MilestoneStatus.IN_PROGRESS.value
+    return changes
+
+
+def is_auto(m: Milestone) -> bool:
+    return (m.progress_mode or ProgressMode.AUTO) == ProgressMode.AUTO
+
+
+async def auto_progress(
+    session: AsyncSession, m: Milestone, *, switching: bool = False
+) -> dict[str, Any]:
+    """Progress writes for `m` from its links as they now stand; {} in manual mode unless
+    `switching` to auto."""
+    if not (switching or is_auto(m)):
+        return {}
+    totals = await store.progress_totals(session, org_id=m.organization_id, milestone_ids=[m.id])
+    return progress_changes(m, percent_done(*totals.get(m.id, (0, 0))))
+
+
+async def _refresh(
+    svc: Services, tx: Tx, actor: Actor, org_id: uuid.UUID, milestone_ids: set[uuid.UUID]
+) -> None:
+    """Recompute the auto milestones among `milestone_ids`, rows locked first so that a
+    concurrent recomputation waits and then reads this transaction's committed tasks.
+    One that becomes reached is `actor`'s doing (notifications)."""
+    locked = await store.lock_milestones(tx.session, org_id=org_id, milestone_ids=milestone_ids)
+    auto = [m for m in locked if is_auto(m)]
+    ids = [m.id for m in auto]
+    totals = await store.progress_totals(tx.session, org_id=org_id, milestone_ids=ids)
+    for m in auto:
+        changes = progress_changes(m, percent_done(*totals.get(m.id, (0, 0))))
+        if not changes:
+            continue
+        was_reached = reached(m)
+        updated = await store.update_milestone(
+            tx.session, org_id=org_id, milestone_id=m.id, values=changes
+        )
+        if updated is not None:
+            await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
+            await publish(tx, updated)
+
+
+async def on_tasks_changed(
+    svc: Services, tx: Tx, actor: Actor, org_id: uuid.UUID, task_ids: list[uuid.UUID]
+) -> None:
+    """For the tasks service: call after updating, moving or deleting tasks, before commit.
+
+    Recomputes the auto milestones those tasks are linked to. A deleted task's links are
+    already gone (ON DELETE CASCADE), so when some of `task_ids` no longer exist every auto
+    milestone of the organization is recomputed (one grouped query; only those whose
+    progress moved are written and announced).
+    """
+    affected = await store.milestones_of_tasks(tx.session, org_id=org_id, task_ids=task_ids)
+    existing = await store.existing_task_ids(tx.session, org_id=org_id, task_ids=task_ids)
+    if set(task_ids) - existing:
+        affected |= await store.auto_milestone_ids(tx.session, org_id=org_id)
+    if affected:
+        await _refresh(svc, tx, actor, org_id, affected)
+
+
+async def refresh_org_progress(svc: Services, tx: Tx, actor: Actor, org_id: uuid.UUID) -> None:
+    """Recompute every auto milestone of the organization (after deleting a project, whose
+    tasks may count in organization-level milestones)."""
+    ids = await store.auto_milestone_ids(tx.session, org_id=org_id)
+    await _refresh(svc, tx, actor, org_id, ids)
+
+
+# Access -------------------------------------------------------------------------------
+
+
+async def readable_milestone(
+    session: AsyncSession, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
+) -> tuple[Member, Milestone]:
+    member = await require_member(session, org_id, actor.user_id)
+    milestone = await store.table.get(session, org_id=org_id, row_id=milestone_id)
+    if milestone is None:
+        raise not_found(RESOURCE)
+    project = await _project_of(session, milestone)
+    await require_milestone_reader(session, member, project)
+    return member, milestone
+
+
+async def editable_milestone(
+    tx: Tx, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
+) -> Milestone:
+    """The milestone, row-locked, for a member allowed to manage milestones."""
+    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+    milestone = await store.table.get(
+        tx.session, org_id=org_id, row_id=milestone_id, for_update=True
+    )
+    if milestone is None:
+        raise not_found(RESOURCE)
+    return milestone
+
+
+async def _project_of(session: AsyncSession, milestone: Milestone) -> Projet | None:
+    if milestone.projet_id is None:
+        return None
+    return await projects.get_project(
+        session, org_id=milestone.organization_id, project_id=milestone.projet_id
+    )
+
+
+async def log(
+    tx: Tx, actor: Actor, m: Milestone, action: ActivityAction, metadata: dict[str, Any]
+) -> None:
+    await activity.log_activity(
+        tx.session,
+        org_id=m.organization_id,
+        user_id=actor.user_id,
+        action=action,
+        resource_type=RESOURCE,
+        resource_id=m.id,
+        metadata=metadata,
+    )
+
+
+# CRUD ---------------------------------------------------------------------------------
+
+
+def _check_dates(start: date, due: date, field: str) -> None:
+    if due < start:
+        raise validation_error(
+            [FieldError(loc=["body", field], msg="due_date must not be before start_date")]
+        )
+
+
+def _percentage_needs_manual() -> Exception:
+    return validation_error(
+        [
+            FieldError(
+                loc=["body", "progress_percentage"],
+                msg="progress_percentage is computed in auto mode; set progress_mode to manual",
+            )
+        ]
+    )
+
+
+async def create_milestone(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: MilestoneCreate
+) -> MilestoneOut:
+    """Managers and above; a project milestone's project must be one of the organization
+    the caller reads (404 otherwise)."""
+    _check_dates(req.start_date, req.due_date, "due_date")
+    if req.progress_mode is ProgressMode.AUTO and req.progress_percentage is not None:
+        raise _percentage_needs_manual()
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        if req.projet_id is not None:
+            project = await projects.get_project(
+                tx.session, org_id=org_id, project_id=req.projet_id
+            )
+            if project is None:
+                raise not_found("project")
+            await require_project_reader(tx.session, member, project)
+        fields = req.model_dump()
+        fields["progress_percentage"] = req.progress_percentage or 0
+        milestone = await store.table.create(
+            tx.session, org_id=org_id, fields={**fields, "created_by": actor.user_id}
+        )
+        await log(
+            tx,
+            actor,
+            milestone,
+            ActivityAction.MILESTONE_CREATED,
+            {"fields": created_fields(fields)},
+        )
+        await milestone_changed(svc, tx, actor.user_id, False, milestone)
+        return await publish(tx, milestone)
+
+
+async def list_milestones(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: MilestoneQuery
+) -> Page[MilestoneOut]:
+    """By due date. A CLIENT member sees only their client's projects' milestones."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        if query.projet_id is not None:
+            project = await projects.get_project(session, org_id=org_id, project_id=query.projet_id)
+            if project is None:
+                raise not_found("project")
+            await require_project_reader(session, member, project)
+        contact = None if member.can(Action.READ_ALL_PROJECTS) else actor.user_id
+        rows, cursor = await store.list_milestones(
+            session,
+            org_id=org_id,
+            cursor=query.cursor,
+            limit=query.limit,
+            projet_id=query.projet_id,
+            client_contact_id=contact,
+        )
+        return Page(items=await represent(session, rows), next_cursor=cursor)
+
+
+async def get_milestone(
+    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
+) -> MilestoneOut:
+    async with svc.sessions() as session:
+        _, milestone = await readable_milestone(session, actor, org_id, milestone_id)
+        [out] = await represent(session, [milestone])
+        return out
+
+
+async def update_milestone(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    patch: MilestonePatch,
+    expected_version: int | None,
+) -> MilestoneOut:
+    """With `expected_version` (the If-Match), only if the milestone is still at it (412
+    otherwise, checked by an atomic compare-and-set); without, last write wins. Switching
+    to auto recomputes the progress; a status sent with it wins over the computed one."""
+    changes = patch.changes()
+    async with svc.tx() as tx:
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        if expected_version is not None and m.version != expected_version:
+            raise stale(RESOURCE)
+        start = patch.start_date if "start_date" in changes else m.start_date
+        due = patch.due_date if "due_date" in changes else m.due_date
+        assert start is not None and due is not None  # NotNull fields
+        _check_dates(start, due, "due_date" if "due_date" in changes else "start_date")
+        mode = changes.get("progress_mode", m.progress_mode) or ProgressMode.AUTO
+        if mode == ProgressMode.AUTO and "progress_percentage" in changes:
+            raise _percentage_needs_manual()
+        values = {k: getattr(v, "value", v) for k, v in changes.items()}
+        if mode == ProgressMode.AUTO and not is_auto(m):
+            values = {**await auto_progress(tx.session, m, switching=True), **values}
+        diff = field_changes(m, values)
+        if not diff:
+            [out] = await represent(tx.session, [m])
+            return out
+        was_reached = reached(m)
+        updated = await store.update_milestone(
+            tx.session,
+            org_id=org_id,
+            milestone_id=m.id,
+            values={k: values[k] for k in diff},
+            expected_version=m.version,
+        )
+        if updated is None:
+            raise stale(RESOURCE)
+        await log(tx, actor, updated, ActivityAction.MILESTONE_UPDATED, {"changes": diff})
+        await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
+        return await publish(tx, updated)
+
+
+async def delete_milestone(
+    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
+) -> None:
+    """Its links, dependencies (both ways) and assignments go with it (ON DELETE CASCADE);
+    `milestone:deleted` tells the room."""
+    async with svc.tx() as tx:
+        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        gone = MilestoneDeleted(id=m.id, organization_id=org_id, projet_id=m.projet_id)
+        await log(tx, actor, m, ActivityAction.MILESTONE_DELETED, {"name": m.name})
+        await store.table.delete(tx.session, m)
+        tx.emit(events.MILESTONE_DELETED, gone, room_of(m))

@@ -1,0 +1,359 @@
+"""Clients and projects: create, read, update, delete.
+
+Managers and above write them (`Action.MANAGE_PROJECTS`); every member reads them,
+except a CLIENT member, who reads only the clients whose contact they are and those
+clients' projects (anything else is answered as missing). A project is created with its
+chat channel in one transaction. Project updates are compare-and-set on `version`: with
+the If-Match version they apply only if it is still current (412 otherwise), without it
+the last write wins; every applied update increments the version.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.common import ListQuery, Page
+from protocol.enums import ActivityAction, ChannelType, ProjectStatus
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, stale, validation_error
+from protocol.projects import (
+    ClientCreate,
+    ClientOut,
+    ClientPatch,
+    ProjectCreate,
+    ProjectOut,
+    ProjectPatch,
+    ProjectQuery,
+)
+from store import organizations, projects
+from store.models import Client, Projet
+
+from ...actor import Actor
+from ...policy import (
+    Action,
+    Member,
+    client_contact_scope,
+    require_client_reader,
+    require_member,
+    require_project_reader,
+)
+from .. import live_business
+from ..access import (
+    announce_client_projects,
+    channel_access_changed,
+    project_access_changed,
+    user_access_changed,
+)
+from ..changes import created_fields, field_changes
+from ..core import Services
+from ..resource import log
+from . import milestones
+from .work_notifications import project_status_changed
+
+CLIENT = "client"
+PROJECT = "project"
+
+
+def client_out(c: Client) -> ClientOut:
+    return ClientOut.model_validate(c, from_attributes=True)
+
+
+def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
+    return ProjectOut(
+        id=p.id,
+        organization_id=p.organization_id,
+        client_id=p.client_id,
+        chef_projet_id=p.chef_projet_id,
+        nom=p.nom,
+        description=p.description,
+        date_debut=p.date_debut,
+        date_fin_prevue=p.date_fin_prevue,
+        statut=ProjectStatus(p.statut),
+        version=p.version,
+        channel_id=channel_id,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+    )
+
+
+async def member_error(
+    session: AsyncSession, org_id: uuid.UUID, user_id: object, field: str
+) -> FieldError | None:
+    """A 422 item when `user_id` (if set) is not a member of the organization."""
+    if user_id is None:
+        return None
+    assert isinstance(user_id, uuid.UUID)
+    found = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
+    if found is None:
+        return FieldError(loc=["body", field], msg="must be a member of the organization")
+    return None
+
+
+def refuse(errors: list[FieldError | None]) -> None:
+    """Raise one 422 listing every bad field, if any."""
+    bad = [e for e in errors if e is not None]
+    if bad:
+        raise validation_error(bad)
+
+
+# Clients ------------------------------------------------------------------------------
+
+
+async def _readable_client(session: AsyncSession, member: Member, client_id: uuid.UUID) -> Client:
+    client = await projects.clients.get(session, org_id=member.org_id, row_id=client_id)
+    if client is None:
+        raise not_found(CLIENT)
+    require_client_reader(member, client)
+    return client
+
+
+async def create_client(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: ClientCreate
+) -> ClientOut:
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        refuse([await member_error(tx.session, org_id, req.contact_user_id, "contact_user_id")])
+        fields = req.model_dump()
+        client = await projects.clients.create(tx.session, org_id=org_id, fields=fields)
+        meta = {"fields": created_fields(fields)}
+        await log(tx, actor, org_id, ActivityAction.CLIENT_CREATED, CLIENT, client.id, meta)
+        return client_out(client)
+
+
+async def list_clients(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: ListQuery
+) -> Page[ClientOut]:
+    """Oldest first; a CLIENT member sees only the clients whose contact they are."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        rows, cursor = await projects.clients.page(
+            session,
+            org_id=org_id,
+            cursor=query.cursor,
+            limit=query.limit,
+            filters={"contact_user_id": client_contact_scope(member)},
+        )
+    return Page(items=[client_out(c) for c in rows], next_cursor=cursor)
+
+
+async def get_client(
+    svc: Services, actor: Actor, org_id: uuid.UUID, client_id: uuid.UUID
+) -> ClientOut:
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        return client_out(await _readable_client(session, member, client_id))
+
+
+async def update_client(
+    svc: Services, actor: Actor, org_id: uuid.UUID, client_id: uuid.UUID, patch: ClientPatch
+) -> ClientOut:
+    changes = patch.changes()
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        client = await projects.clients.get(
+            tx.session, org_id=org_id, row_id=client_id, for_update=True
+        )
+        if client is None:
+            raise not_found(CLIENT)
+        contact = changes.get("contact_user_id")
+        refuse([await member_error(tx.session, org_id, contact, "contact_user_id")])
+        diff = field_changes(client, changes)
+        if "contact_user_id" in diff:
+            # The contact reads the client's projects: the former and the new one's
+            # sockets are re-checked once this commits.
+            for user_id in (client.contact_user_id, changes["contact_user_id"]):
+                if isinstance(user_id, uuid.UUID):
+                    user_access_changed(tx, user_id, org_id)
+            new_contact = changes["contact_user_id"]
+            if isinstance(new_contact, uuid.UUID):
+                await announce_client_projects(tx, org_id, new_contact, client.id)
+        if diff:
+            await projects.clients.update(tx.session, client, {k: changes[k] for k in diff})
+            meta = {"changes": diff}
+            await log(tx, actor, org_id, ActivityAction.CLIENT_UPDATED, CLIENT, client.id, meta)
+        return client_out(client)
+
+
+async def delete_client(
+    svc: Services, actor: Actor, org_id: uuid.UUID, client_id: uuid.UUID
+) -> None:
+    """Refused (409) while the client has projects: delete or move them first."""
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        client = await projects.clients.get(
+            tx.session, org_id=org_id, row_id=client_id, for_update=True
+        )
+        if client is None:
+            raise not_found(CLIENT)
+        if await projects.client_has_projects(tx.session, org_id=org_id, client_id=client_id):
+            raise AppError(ErrorCode.CONFLICT, "the client still has projects")
+        meta = {"nom": client.nom}
+        await log(tx, actor, org_id, ActivityAction.CLIENT_DELETED, CLIENT, client.id, meta)
+        await projects.clients.delete(tx.session, client)
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+def _name_taken() -> AppError:
+    return AppError(ErrorCode.CONFLICT, "another project of the organization has this name")
+
+
+async def _project_errors(
+    session: AsyncSession, org_id: uuid.UUID, values: dict[str, Any], start: date, end: date | None
+) -> list[FieldError | None]:
+    """What is wrong with the references and dates a create or update would store."""
+    errors: list[FieldError | None] = []
+    if "client_id" in values:
+        client_id = values["client_id"]
+        found = await projects.clients.get(session, org_id=org_id, row_id=client_id)
+        if found is None:
+            errors.append(
+                FieldError(loc=["body", "client_id"], msg="must be a client of the organization")
+            )
+    if "chef_projet_id" in values:
+        errors.append(
+            await member_error(session, org_id, values["chef_projet_id"], "chef_projet_id")
+        )
+    if end is not None and end < start:
+        field = "date_fin_prevue" if "date_fin_prevue" in values else "date_debut"
+        errors.append(
+            FieldError(loc=["body", field], msg="date_fin_prevue must not be before date_debut")
+        )
+    return errors
+
+
+async def create_project(
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: ProjectCreate
+) -> ProjectOut:
+    """The project and its chat channel; `nom` must be new in the organization (409)."""
+    fields = req.model_dump()
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        refuse(
+            await _project_errors(tx.session, org_id, fields, req.date_debut, req.date_fin_prevue)
+        )
+        if await projects.project_name_taken(tx.session, org_id=org_id, nom=req.nom):
+            raise _name_taken()
+        project, channel = await projects.create_project(tx.session, org_id=org_id, fields=fields)
+        meta = {"fields": created_fields(fields), "channel_id": str(channel.id)}
+        await log(tx, actor, org_id, ActivityAction.PROJECT_CREATED, PROJECT, project.id, meta)
+        return project_out(project, channel.id)
+
+
+async def list_projects(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: ProjectQuery
+) -> Page[ProjectOut]:
+    """Oldest first; a CLIENT member sees only their clients' projects."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        rows, cursor = await projects.list_projects(
+            session,
+            org_id=org_id,
+            cursor=query.cursor,
+            limit=query.limit,
+            statut=query.statut,
+            client_id=query.client_id,
+            client_contact_id=client_contact_scope(member),
+        )
+    return Page(items=[project_out(p, channel) for p, channel in rows], next_cursor=cursor)
+
+
+async def get_project(
+    svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
+) -> ProjectOut:
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        project = await projects.get_project(session, org_id=org_id, project_id=project_id)
+        if project is None:
+            raise not_found(PROJECT)
+        await require_project_reader(session, member, project)
+        channel = await projects.project_channel_id(session, org_id=org_id, project_id=project_id)
+        return project_out(project, channel)
+
+
+async def update_project(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    patch: ProjectPatch,
+    expected_version: int | None,
+) -> ProjectOut:
+    """Renaming to a name in use is a 409; dates and references are checked as at
+    creation, against the values the project would end up with."""
+    changes: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        project = await projects.get_project(
+            tx.session, org_id=org_id, project_id=project_id, for_update=True
+        )
+        if project is None:
+            raise not_found(PROJECT)
+        if expected_version is not None and project.version != expected_version:
+            raise stale(PROJECT)
+        start = changes.get("date_debut", project.date_debut)
+        end = changes.get("date_fin_prevue", project.date_fin_prevue)
+        diff = field_changes(project, changes)
+        refuse(await _project_errors(tx.session, org_id, {k: changes[k] for k in diff}, start, end))
+        if "nom" in diff and await projects.project_name_taken(
+            tx.session, org_id=org_id, nom=str(changes["nom"]), except_id=project_id
+        ):
+            raise _name_taken()
+        channel = await projects.project_channel_id(
+            tx.session, org_id=org_id, project_id=project_id
+        )
+        if not diff:
+            return project_out(project, channel)
+        old_status = project.statut
+        if "client_id" in diff:
+            # Who reads the project changed (a CLIENT member reads their client's projects).
+            for client_id in (project.client_id, changes["client_id"]):
+                contact = await projects.client_contact_id(
+                    tx.session, org_id=org_id, client_id=client_id
+                )
+                if contact is not None:
+                    user_access_changed(tx, contact, org_id)
+        updated = await projects.update_project(
+            tx.session,
+            org_id=org_id,
+            project_id=project_id,
+            values={k: changes[k] for k in diff},
+            expected_version=project.version,
+        )
+        if updated is None:
+            raise stale(PROJECT)
+        meta = {"changes": diff}
+        await log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
+        if "statut" in diff:
+            await project_status_changed(svc, tx, actor.user_id, updated, old_status)
+        out = project_out(updated, channel)
+        live_business.project_updated(tx, out)
+        return out
+
+
+async def delete_project(
+    svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
+) -> None:
+    """Everything the project owns goes with it, its channel's messages included, in one
+    transaction; organization-level milestones that counted its tasks are recomputed."""
+    async with svc.tx() as tx:
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        project = await projects.get_project(
+            tx.session, org_id=org_id, project_id=project_id, for_update=True
+        )
+        if project is None:
+            raise not_found(PROJECT)
+        channel = await projects.project_channel_id(
+            tx.session, org_id=org_id, project_id=project_id
+        )
+        meta = {"nom": project.nom}
+        await log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
+        await projects.delete_project(tx.session, project, channel)
+        project_access_changed(tx, org_id, project_id)
+        if channel is not None:
+            channel_access_changed(tx, org_id, ChannelType.PROJECT, channel)
+        await milestones.refresh_org_progress(svc, tx, actor, org_id)

@@ -1,0 +1,309 @@
+"""Kanban tasks: create, read, update, delete, move, and the board.
+
+Who: the project's readers read its tasks; managers and above, the project lead and
+consultants staffed on it write them (`policy.require_task_editor`).
+
+Order: a column is ordered by `(rank, id)` (see `store.tasks`). Every write that gives a
+task a rank in a column (create, a move, a PATCH of `statut`) first takes that column's
+lock, then the task's row (one order for every task write, so they cannot wait on each
+other in a cycle), and
+the neighbours a move reads cannot change until it commits. A move therefore rewrites
+one row; the column is rewritten (`store.ranks.spread`) only when the new key would be
+longer than `ranks.MAX_LENGTH` or its neighbours admit no key between them.
+
+Concurrency: updates and moves are compare-and-set on `version` (the If-Match one when
+given, 412 if stale); every applied change increments it. After commit, `task:created`,
+`task:updated` (moves included) and `task:deleted` go to the project's room.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol import events
+from protocol.common import Page
+from protocol.enums import ActivityAction, TaskPriority, TaskStatus
+from protocol.errors import FieldError, not_found, stale
+from protocol.tasks import (
+    BoardColumn,
+    BoardOut,
+    TaskCreate,
+    TaskDeleted,
+    TaskMove,
+    TaskOut,
+    TaskPatch,
+    TaskQuery,
+)
+from store import activity, deliverables, projects
+from store import tasks as store
+from store.models import Projet, Tache
+
+from ...actor import Actor
+from ...audience import project_room
+from ...policy import Member, require_member, require_project_reader, require_task_editor
+from ..changes import created_fields, field_changes
+from ..core import Services, Tx
+from ..resource import project_scope
+from . import board, milestones
+from .projects import member_error, refuse
+from .work_notifications import task_changed, task_state
+
+TASK = "task"
+
+
+def task_out(t: Tache, position: int) -> TaskOut:
+    return TaskOut(
+        id=t.id,
+        organization_id=t.organization_id,
+        projet_id=t.projet_id,
+        livrable_id=t.livrable_id,
+        profile_responsable_id=t.profile_responsable_id,
+        nom=t.nom,
+        description=t.description,
+        statut=TaskStatus(t.statut),
+        priority=TaskPriority(t.priority) if t.priority else None,
+        position=position,
+        charge_estimee_jh=float(t.charge_estimee_jh) if t.charge_estimee_jh is not None else None,
+        date_fin_cible=t.date_fin_cible,
+        color=t.color,
+        tags=list(t.tags or []),
+        version=t.version,
+        created_at=t.created_at,
+        updated_at=t.updated_at,
+    )
+
+
+async def represent(session: AsyncSession, task: Tache) -> TaskOut:
+    return task_out(task, await store.position_of(session, task))
+
+
+async def _task(
+    session: AsyncSession, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID
+) -> tuple[Member, Projet, Tache]:
+    """A task of a project the caller reads (404 otherwise), and its project."""
+    member = await require_member(session, org_id, actor.user_id)
+    task = await store.get_task(session, org_id=org_id, task_id=task_id)
+    project = None
+    if task is not None:
+        project = await projects.get_project(session, org_id=org_id, project_id=task.projet_id)
+    if task is None or project is None:
+        raise not_found(TASK)
+    await require_project_reader(session, member, project)
+    return member, project, task
+
+
+async def _locked(tx: Tx, org_id: uuid.UUID, task_id: uuid.UUID, expected: int | None) -> Tache:
+    """The task row, locked, still at `expected` (the If-Match version) when given."""
+    task = await store.get_task(tx.session, org_id=org_id, task_id=task_id, for_update=True)
+    if task is None:
+        raise not_found(TASK)
+    if expected is not None and task.version != expected:
+        raise stale(TASK)
+    return task
+
+
+async def _reference_errors(
+    session: AsyncSession, project: Projet, values: dict[str, Any]
+) -> list[FieldError | None]:
+    errors: list[FieldError | None] = []
+    if "profile_responsable_id" in values:
+        user_id = values["profile_responsable_id"]
+        errors.append(
+            await member_error(session, project.organization_id, user_id, "profile_responsable_id")
+        )
+    livrable_id = values.get("livrable_id")
+    if livrable_id is not None:
+        found = await deliverables.table.get(
+            session, org_id=project.organization_id, project_id=project.id, row_id=livrable_id
+        )
+        if found is None:
+            errors.append(
+                FieldError(loc=["body", "livrable_id"], msg="must be a deliverable of this project")
+            )
+    return errors
+
+
+async def _log(
+    tx: Tx, actor: Actor, task: Tache, action: ActivityAction, metadata: dict[str, Any]
+) -> None:
+    await activity.log_activity(
+        tx.session,
+        org_id=task.organization_id,
+        user_id=actor.user_id,
+        action=action,
+        resource_type=TASK,
+        resource_id=task.id,
+        metadata=metadata,
+    )
+
+
+async def _publish(tx: Tx, event: str, task: Tache) -> TaskOut:
+    out = await represent(tx.session, task)
+    tx.emit(event, out, project_room(task.projet_id))
+    return out
+
+
+# Reads --------------------------------------------------------------------------------
+
+
+async def list_tasks(
+    svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: TaskQuery
+) -> Page[TaskOut]:
+    """In board order; `position` is the index in the whole column, filters aside."""
+    async with svc.sessions() as session:
+        await project_scope(session, actor, org_id, project_id)
+        rows, cursor = await store.list_tasks(
+            session,
+            org_id=org_id,
+            project_id=project_id,
+            cursor=query.cursor,
+            limit=query.limit,
+            statut=query.statut,
+            profile_responsable_id=query.profile_responsable_id,
+            priority=query.priority,
+            tag=query.tag,
+        )
+    return Page(items=[task_out(t, p) for t, p in rows], next_cursor=cursor)
+
+
+async def get_board(
+    svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
+) -> BoardOut:
+    async with svc.sessions() as session:
+        await project_scope(session, actor, org_id, project_id)
+        rows = await store.board_tasks(session, org_id=org_id, project_id=project_id)
+    columns: dict[str, list[TaskOut]] = {status.value: [] for status in TaskStatus}
+    for task in rows:
+        column = columns[task.statut]
+        column.append(task_out(task, len(column)))
+    return BoardOut(
+        projet_id=project_id,
+        columns=[BoardColumn(statut=TaskStatus(s), tasks=ts) for s, ts in columns.items()],
+    )
+
+
+async def get_task(svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID) -> TaskOut:
+    async with svc.sessions() as session:
+        _, _, task = await _task(session, actor, org_id, task_id)
+        return await represent(session, task)
+
+
+# Writes -------------------------------------------------------------------------------
+
+
+async def create_task(
+    svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, req: TaskCreate
+) -> TaskOut:
+    """At the end of its column."""
+    fields = {k: getattr(v, "value", v) for k, v in req.model_dump().items()}
+    async with svc.tx() as tx:
+        member, project = await project_scope(tx.session, actor, org_id, project_id)
+        await require_task_editor(tx.session, member, project)
+        refuse(await _reference_errors(tx.session, project, fields))
+        await store.lock_column(tx.session, project_id=project_id, statut=req.statut.value)
+        fields["rank"] = await board.end_of_column(tx.session, project, req.statut.value, None)
+        task = await store.create_task(
+            tx.session, org_id=org_id, project_id=project_id, fields=fields
+        )
+        created = created_fields({k: v for k, v in fields.items() if k != "rank"})
+        await _log(tx, actor, task, ActivityAction.TASK_CREATED, {"fields": created})
+        await task_changed(svc, tx, actor.user_id, project, None, task)
+        return await _publish(tx, events.TASK_CREATED, task)
+
+
+async def update_task(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    task_id: uuid.UUID,
+    patch: TaskPatch,
+    expected_version: int | None,
+) -> TaskOut:
+    """A new `statut` puts the task at the end of that column."""
+    changes: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
+    async with svc.tx() as tx:
+        member, project, _ = await _task(tx.session, actor, org_id, task_id)
+        await require_task_editor(tx.session, member, project)
+        if "statut" in changes:
+            await store.lock_column(tx.session, project_id=project.id, statut=changes["statut"])
+        task = await _locked(tx, org_id, task_id, expected_version)
+        diff = field_changes(task, changes)
+        refuse(await _reference_errors(tx.session, project, {k: changes[k] for k in diff}))
+        if not diff:
+            return await represent(tx.session, task)
+        values = {k: changes[k] for k in diff}
+        before = task_state(task)
+        if "statut" in diff:
+            values["rank"] = await board.end_of_column(
+                tx.session, project, values["statut"], task.id
+            )
+        updated = await store.update_task(
+            tx.session, org_id=org_id, task_id=task.id, values=values, expected_version=task.version
+        )
+        if updated is None:
+            raise stale(TASK)
+        await _log(tx, actor, updated, ActivityAction.TASK_UPDATED, {"changes": diff})
+        await task_changed(svc, tx, actor.user_id, project, before, updated)
+        if "statut" in diff:
+            await milestones.on_tasks_changed(svc, tx, actor, org_id, [task.id])
+        return await _publish(tx, events.TASK_UPDATED, updated)
+
+
+async def move_task(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    task_id: uuid.UUID,
+    req: TaskMove,
+    expected_version: int | None,
+) -> TaskOut:
+    """Into column `req.statut`, between its new neighbours; a move to where the task
+    already is changes nothing."""
+    statut = req.statut.value
+    async with svc.tx() as tx:
+        member, project, _ = await _task(tx.session, actor, org_id, task_id)
+        await require_task_editor(tx.session, member, project)
+        await store.lock_column(tx.session, project_id=project.id, statut=statut)
+        task = await _locked(tx, org_id, task_id, expected_version)
+        lower, upper = await board.move_bounds(tx.session, project, task, req)
+        if board.in_place(task, statut, lower, upper):
+            return await represent(tx.session, task)
+        state = task_state(task)
+        before = {"statut": task.statut, "position": await store.position_of(tx.session, task)}
+        rank = await board.rank_between(tx.session, project, statut, task.id, lower, upper)
+        updated = await store.update_task(
+            tx.session,
+            org_id=org_id,
+            task_id=task.id,
+            values={"statut": statut, "rank": rank},
+            expected_version=task.version,
+        )
+        if updated is None:
+            raise stale(TASK)
+        out = await _publish(tx, events.TASK_UPDATED, updated)
+        after = {"statut": out.statut.value, "position": out.position}
+        diff = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
+        meta = {"changes": diff, "after_id": req.after_id, "before_id": req.before_id}
+        await _log(tx, actor, updated, ActivityAction.TASK_MOVED, created_fields(meta))
+        await task_changed(svc, tx, actor.user_id, project, state, updated)
+        if before["statut"] != statut:
+            await milestones.on_tasks_changed(svc, tx, actor, org_id, [task.id])
+        return out
+
+
+async def delete_task(
+    svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID
+) -> TaskDeleted:
+    async with svc.tx() as tx:
+        member, project, _ = await _task(tx.session, actor, org_id, task_id)
+        await require_task_editor(tx.session, member, project)
+        task = await _locked(tx, org_id, task_id, None)
+        await _log(tx, actor, task, ActivityAction.TASK_DELETED, {"nom": task.nom})
+        await store.delete_task(tx.session, task)
+        await milestones.on_tasks_changed(svc, tx, actor, org_id, [task_id])
+        gone = TaskDeleted(id=task_id, projet_id=project.id)
+        tx.emit(events.TASK_DELETED, gone, project_room(project.id))
+        return gone

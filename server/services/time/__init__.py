@@ -1,0 +1,1 @@
+"""Time entries, their approval, and weekly timesheets."""

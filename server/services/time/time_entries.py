@@ -1,0 +1,357 @@
+"""Time entries (`temps_passe`): logging, correcting and deleting them.
+
+Who: consultants and members log time for themselves, managers and above for any member
+who logs time (server/policy.py); a CLIENT contact does none of it. What: hours in
+(0, 24], a person's entries of one date at most 24 h in total (409 naming the date), a
+date not in the future (UTC), a project of the organization and a task of that project.
+The per-day total is checked with the person's membership row locked, so two concurrent
+entries for one person cannot both pass it. (The total is per organization: a person
+working for two firms has two independent timesheets, and one firm must not learn the
+other's hours from a refusal.)
+
+State: an entry is created `EN_ATTENTE`. While pending, its owner or a manager may
+change or delete it; once `REJETE`, only its owner may, and a change (even an empty
+one) resubmits it (`EN_ATTENTE`, rejection cleared). A `VALIDE` entry is locked (409)
+until an ADMIN reopens it (server/services/time/time_approval.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.common import Page
+from protocol.enums import ActivityAction, MemberRole, ValidationStatus
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.time import (
+    TimeEntryCreate,
+    TimeEntryFilter,
+    TimeEntryOut,
+    TimeEntryPatch,
+    TimeEntryQuery,
+)
+from store import activity, organizations, projects, tasks
+from store import time_entries as store
+from store.models import TempsPasse
+
+from ...actor import Actor
+from ...policy import (
+    ROLE_ACTIONS,
+    Action,
+    Member,
+    check_time_author,
+    check_time_editor,
+    enter_organization,
+    require_member,
+    time_reader_scope,
+)
+from .. import live_business
+from ..changes import created_fields, field_changes
+from ..clock import org_today
+from ..core import Services, Tx
+from ..idempotency import once, request_hash
+
+ENTRY = "time_entry"
+CREATE_ROUTE = "POST /orgs/{org}/time-entries"
+DAY_LIMIT = Decimal(24)
+CENT = Decimal("0.01")
+EXPORT_BATCH = 500
+
+
+def hours(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def entry_out(e: TempsPasse) -> TimeEntryOut:
+    return TimeEntryOut(
+        id=e.id,
+        organization_id=e.organization_id,
+        profile_id=e.profile_id,
+        projet_id=e.projet_id,
+        tache_id=e.tache_id,
+        date=e.date,
+        heures_travaillees=hours(e.heures_travaillees),
+        description=e.description,
+        source_outil=e.source_outil,
+        validation_statut=ValidationStatus(e.validation_statut or ValidationStatus.EN_ATTENTE),
+        motif_rejet=e.motif_rejet,
+        validated_by=e.validated_by,
+        validated_at=e.validated_at,
+        created_at=e.created_at,
+        updated_at=e.updated_at,
+    )
+
+
+async def log(
+    tx: Tx, actor: Actor, entry: TempsPasse, action: ActivityAction, meta: dict[str, Any]
+) -> None:
+    await activity.log_activity(
+        tx.session,
+        org_id=entry.organization_id,
+        user_id=actor.user_id,
+        action=action,
+        resource_type=ENTRY,
+        resource_id=entry.id,
+        metadata={"profile_id": str(entry.profile_id), **meta},
+    )
+
+
+async def _reference_errors(
+    session: AsyncSession, org_id: uuid.UUID, values: dict[str, Any], now: datetime
+) -> list[FieldError]:
+    """What is wrong with the project, task and date an entry would store; "the future"
+    begins tomorrow in the organization's time zone."""
+    errors = []
+    project = await projects.get_project(session, org_id=org_id, project_id=values["projet_id"])
+    if project is None:
+        errors.append(
+            FieldError(loc=["body", "projet_id"], msg="not a project of the organization")
+        )
+    tache_id = values.get("tache_id")
+    if tache_id is not None:
+        task = await tasks.get_task(session, org_id=org_id, task_id=tache_id)
+        if task is None or task.projet_id != values["projet_id"]:
+            errors.append(FieldError(loc=["body", "tache_id"], msg="not a task of the project"))
+    if values["date"] > await org_today(session, org_id, now):
+        errors.append(FieldError(loc=["body", "date"], msg="must not be in the future"))
+    return errors
+
+
+async def _check_day_total(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    day: date,
+    extra: Decimal,
+    exclude_id: uuid.UUID | None = None,
+) -> None:
+    """409 when `extra` hours more on `day` would put the person over 24 h. The caller
+    holds the person's membership row locked."""
+    logged = sum(
+        await store.hours_on(
+            session, org_id=org_id, profile_id=profile_id, day=day, exclude_id=exclude_id
+        ),
+        Decimal(0),
+    )
+    if logged + extra > DAY_LIMIT:
+        raise AppError(
+            ErrorCode.CONFLICT,
+            f"more than 24 h would be logged on {day.isoformat()}",
+            {
+                "date": day.isoformat(),
+                "logged_hours": str(hours(logged)),
+                "requested_hours": str(hours(extra)),
+            },
+        )
+
+
+async def _lock_author(session: AsyncSession, org_id: uuid.UUID, profile_id: uuid.UUID) -> bool:
+    """Lock the person's membership row; False when they are not a member who logs time."""
+    row = await organizations.get_membership(
+        session, org_id=org_id, user_id=profile_id, for_update=True
+    )
+    return row is not None and Action.LOG_TIME in ROLE_ACTIONS[MemberRole(row.role)]
+
+
+async def _create(
+    tx: Tx,
+    actor: Actor,
+    org_id: uuid.UUID,
+    profile_id: uuid.UUID,
+    req: TimeEntryCreate,
+    now: datetime,
+) -> TempsPasse:
+    fields = req.model_dump(exclude={"profile_id"})
+    errors = await _reference_errors(tx.session, org_id, fields, now)
+    if not await _lock_author(tx.session, org_id, profile_id):
+        errors.append(FieldError(loc=["body", "profile_id"], msg="not a member who logs time here"))
+    if errors:
+        raise validation_error(errors)
+    await _check_day_total(tx.session, org_id, profile_id, req.date, req.heures_travaillees)
+    fields["profile_id"] = profile_id
+    entry = await store.create_entry(tx.session, org_id=org_id, fields=fields)
+    await log(tx, actor, entry, ActivityAction.TIME_ENTRY_CREATED, created_fields(fields))
+    await live_business.time_entry_changed(tx, entry, entry_out(entry), created=True)
+    return entry
+
+
+async def create_time_entry(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    req: TimeEntryCreate,
+    idempotency_key: str | None = None,
+) -> tuple[int, TimeEntryOut]:
+    """The new entry (201), or, for a key already used by the caller here with the same
+    body, the first answer again without creating anything."""
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id)
+        profile_id = req.profile_id or actor.user_id
+        check_time_author(member, profile_id)
+
+        async def produce() -> tuple[int, Any]:
+            entry = await _create(tx, actor, org_id, profile_id, req, svc.clock())
+            return 201, entry_out(entry).model_dump(mode="json")
+
+        status, body = await once(
+            svc,
+            tx,
+            org_id,
+            actor.user_id,
+            CREATE_ROUTE,
+            idempotency_key,
+            request_hash(req),
+            produce,
+        )
+    return status, TimeEntryOut.model_validate(body)
+
+
+async def editable_entry(tx: Tx, member: Member, entry_id: uuid.UUID) -> TempsPasse:
+    """The entry, locked, if `member` may change it in its current state."""
+    entry = await store.get_entry(
+        tx.session, org_id=member.org_id, entry_id=entry_id, for_update=True
+    )
+    if entry is None:
+        raise not_found(ENTRY)
+    statut = entry.validation_statut
+    check_time_editor(member, entry.profile_id, rejected=statut == ValidationStatus.REJETE)
+    if statut == ValidationStatus.VALIDE:
+        raise AppError(
+            ErrorCode.CONFLICT,
+            "a validated entry is locked; an admin may reopen it",
+            {"id": str(entry.id)},
+        )
+    return entry
+
+
+async def update_time_entry(
+    svc: Services, actor: Actor, org_id: uuid.UUID, entry_id: uuid.UUID, patch: TimeEntryPatch
+) -> TimeEntryOut:
+    """Re-checks everything the change touches. Changing the project needs a task of
+    the new project, or `tache_id: null`."""
+    changes = patch.changes()
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id)
+        entry = await editable_entry(tx, member, entry_id)
+        merged: dict[str, Any] = {
+            "projet_id": entry.projet_id,
+            "tache_id": entry.tache_id,
+            "date": entry.date,
+            "heures_travaillees": entry.heures_travaillees,
+            **changes,
+        }
+        diff = field_changes(entry, changes)
+        if diff.keys() & {"projet_id", "tache_id", "date"}:
+            errors = await _reference_errors(tx.session, org_id, merged, svc.clock())
+            if errors:
+                raise validation_error(errors)
+        if diff.keys() & {"date", "heures_travaillees"}:
+            await _lock_author(tx.session, org_id, entry.profile_id)
+            await _check_day_total(
+                tx.session,
+                org_id,
+                entry.profile_id,
+                merged["date"],
+                merged["heures_travaillees"],
+                exclude_id=entry.id,
+            )
+        values = {k: changes[k] for k in diff}
+        meta: dict[str, Any] = {"changes": diff}
+        if entry.validation_statut == ValidationStatus.REJETE:
+            values.update(
+                validation_statut=ValidationStatus.EN_ATTENTE.value,
+                motif_rejet=None,
+                validated_by=None,
+                validated_at=None,
+            )
+            meta["resubmitted"] = True
+        if values:
+            await store.update_entry(tx.session, entry, values)
+            await log(tx, actor, entry, ActivityAction.TIME_ENTRY_UPDATED, meta)
+            await live_business.time_entry_changed(tx, entry, entry_out(entry))
+        return entry_out(entry)
+
+
+async def delete_time_entry(
+    svc: Services, actor: Actor, org_id: uuid.UUID, entry_id: uuid.UUID
+) -> None:
+    async with svc.tx() as tx:
+        member = await require_member(tx.session, org_id, actor.user_id)
+        entry = await editable_entry(tx, member, entry_id)
+        meta = {
+            "date": entry.date.isoformat(),
+            "heures_travaillees": str(hours(entry.heures_travaillees)),
+            "projet_id": str(entry.projet_id),
+        }
+        await log(tx, actor, entry, ActivityAction.TIME_ENTRY_DELETED, meta)
+        await store.delete_entry(tx.session, entry)
+
+
+def _filter(member: Member, query: TimeEntryFilter) -> store.EntryFilter:
+    """The filter as the caller may apply it: a non-manager reads only their own entries
+    (another `profile_id` is a 403); `from` after `to` is a 422."""
+    scope = time_reader_scope(member, query.profile_id)
+    if query.from_ is not None and query.to is not None and query.to < query.from_:
+        raise validation_error([FieldError(loc=["query", "to"], msg="must not be before from")])
+    return store.EntryFilter(
+        profile_id=scope,
+        projet_id=query.projet_id,
+        start=query.from_,
+        end=query.to,
+        statut=query.validation_statut.value if query.validation_statut else None,
+    )
+
+
+async def list_time_entries(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: TimeEntryQuery
+) -> Page[TimeEntryOut]:
+    """Newest date first."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        rows, cursor = await store.list_entries(
+            session,
+            org_id=org_id,
+            where=_filter(member, query),
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+    return Page(items=[entry_out(e) for e in rows], next_cursor=cursor)
+
+
+async def export_time_entries(
+    svc: Services, actor: Actor, org_id: uuid.UUID, query: TimeEntryFilter
+) -> AsyncIterator[list[TimeEntryOut]]:
+    """Checks access now (so a refusal is a plain error answer), then yields every
+    matching entry, oldest date first, in batches each read in a short session of its
+    own: a slow download holds no transaction open."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id)
+        where = _filter(member, query)
+    return _batches(svc, org_id, where)
+
+
+async def _batches(
+    svc: Services, org_id: uuid.UUID, where: store.EntryFilter
+) -> AsyncIterator[list[TimeEntryOut]]:
+    cursor: str | None = None
+    while True:
+        async with svc.sessions() as session:
+            # Membership was checked when the export began; each batch is a new
+            # transaction, scoped to the organization again.
+            await enter_organization(session, org_id)
+            rows, cursor = await store.list_entries(
+                session,
+                org_id=org_id,
+                where=where,
+                cursor=cursor,
+                limit=EXPORT_BATCH,
+                descending=False,
+            )
+        yield [entry_out(e) for e in rows]
+        if cursor is None:
+            return
