@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, exc
+from sqlalchemy import ColumnElement, Uuid, any_, bindparam, event, exc
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -219,3 +220,13 @@ def array_contains(session: AsyncSession, column: Any, value: str) -> Any:
         items = func.json_each(column).table_valued("value")
         return exists(select(1).select_from(items).where(items.c.value == value))
     return literal(value) == func.any(column)
+
+
+def among(session: AsyncSession, column: Any, ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:
+    """`column IN ids`, written for the engine: on PostgreSQL one array parameter
+    (`= ANY($1)`), so the statement's text is the same for 1 id or 500 and asyncpg
+    prepares it once, instead of one placeholder per id, compiled and prepared again for
+    every new count; SQLite has no arrays and takes the list."""
+    if is_sqlite(session):
+        return column.in_(ids)  # type: ignore[no-any-return]
+    return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid)))  # type: ignore[no-any-return]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from protocol.enums import ChannelType
 
-from .db import insert_ignore, upsert
+from .db import among, insert_ignore, upsert
 from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReaction
 
 MessageRow = ChannelMessage | DirectMessage
@@ -268,7 +268,7 @@ async def reactions_for(
         column = _reaction_column(row_type)
         result = await session.execute(
             select(column, MessageReaction.emoji, MessageReaction.user_id)
-            .where(column.in_(ids))
+            .where(among(session, column, ids))
             .order_by(MessageReaction.created_at, MessageReaction.id)
         )
         for message_id, emoji, user_id in result.all():

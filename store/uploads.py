@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .db import among
 from .messages import Conversation, MessageRow
 from .models import ChannelMessage, DirectMessage, Upload
 
@@ -70,7 +71,7 @@ async def for_messages(
             continue
         column = _message_column(model)
         for upload in await session.scalars(
-            select(Upload).where(column.in_(ids)).order_by(Upload.created_at, Upload.id)
+            select(Upload).where(among(session, column, ids)).order_by(Upload.created_at, Upload.id)
         ):
             found[getattr(upload, column.key)].append(upload)
     return found
