@@ -244,6 +244,9 @@ async def redis_figures(args: argparse.Namespace) -> dict[str, Any]:
             for s in servers:
                 s.stop()
     out["ratio"] = out[2]["deliveries_s"] / out[1]["deliveries_s"]
+    # Every send has as many deliveries on one process as on two, so this is also the
+    # ratio of CPU per delivery: the predictor of linear scaling once cores exist.
+    out["cpu_ratio"] = out[2]["cpu_ms_per_send"] / out[1]["cpu_ms_per_send"]
     return out
 
 
@@ -364,7 +367,11 @@ async def main(args: argparse.Namespace) -> None:
                 f"load {f['load']})",
                 flush=True,
             )
-        print(f"Redis: 2 processes / 1: x{r['ratio']:.2f}", flush=True)
+        print(
+            f"Redis: 2 processes / 1: throughput x{r['ratio']:.2f}, "
+            f"server CPU per send (and per delivery) x{r['cpu_ratio']:.2f}",
+            flush=True,
+        )
     print(f"load average at end: {load_average()}")
 
 
