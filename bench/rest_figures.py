@@ -80,7 +80,7 @@ async def history(url: str, args: argparse.Namespace, data: Any, pid: int) -> di
     }
 
 
-async def rest(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
+async def rest(url: str, args: argparse.Namespace, data: Any, pid: int) -> dict[str, Any]:
     async with aiohttp.ClientSession() as session:
         api = data.Api(session, url, args.database_url)
         owner = await api.person()
@@ -108,10 +108,13 @@ async def rest(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
                 json={"nom": f"Tâche {i}"},
             )
         task_post_s = args.tasks / (time.perf_counter() - start)
+        board_count = max(args.samples // 4, 10)
+        cpu = cpu_seconds(pid)
         boards = [
             (await timed(api.call("GET", f"{base}/projects/{project['id']}/board", owner.token)))[0]
-            for _ in range(max(args.samples // 4, 10))
+            for _ in range(board_count)
         ]
+        board_cpu = (cpu_seconds(pid) - cpu) / board_count
         entries = []
         first = date.today() - timedelta(days=400)
         start = time.perf_counter()
@@ -128,6 +131,7 @@ async def rest(url: str, args: argparse.Namespace, data: Any) -> dict[str, Any]:
     return {
         "board_p50_ms": pct(boards, 50),
         "board_p99_ms": pct(boards, 99),
+        "board_cpu_ms": 1000 * board_cpu,
         "task_post_s": task_post_s,
         "entry_post_s": entry_post_s,
         "entry_p50_ms": pct(entries, 50),

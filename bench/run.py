@@ -340,10 +340,11 @@ async def main(args: argparse.Namespace) -> None:
                     flush=True,
                 )
             if "rest" in args.modes:
-                r = await rest_figures.rest(server.url, args, data)
+                r = await rest_figures.rest(server.url, args, data, server.pid)
                 print(
                     f"\nREST: board of {args.tasks} tasks p50 {r['board_p50_ms']:.1f} ms, "
-                    f"p99 {r['board_p99_ms']:.1f} ms; task POST {r['task_post_s']:.0f}/s; "
+                    f"p99 {r['board_p99_ms']:.1f} ms (server CPU {r['board_cpu_ms']:.1f} ms); "
+                    f"task POST {r['task_post_s']:.0f}/s; "
                     f"time-entry POST {r['entry_post_s']:.0f}/s, p50 {r['entry_p50_ms']:.1f} ms, "
                     f"p99 {r['entry_p99_ms']:.1f} ms",
                     flush=True,

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, case, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import TaskStatus
@@ -125,16 +125,40 @@ def _key(task: Tache) -> tuple[str, uuid.UUID]:
     return task.rank, task.id
 
 
+# What a board shows of each task: read as plain rows, with the same attribute names as
+# the model. A board is hundreds of tasks read and never written, and building an ORM
+# instance (identity map, state tracking) for each was most of its cost.
+_BOARD_FIELDS: tuple[Any, ...] = (
+    Tache.id,
+    Tache.organization_id,
+    Tache.projet_id,
+    Tache.livrable_id,
+    Tache.profile_responsable_id,
+    Tache.nom,
+    Tache.description,
+    Tache.statut,
+    Tache.rank,
+    Tache.priority,
+    Tache.charge_estimee_jh,
+    Tache.date_fin_cible,
+    Tache.color,
+    Tache.tags,
+    Tache.version,
+    Tache.created_at,
+    Tache.updated_at,
+)
+
+
 async def board_tasks(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
-) -> list[Tache]:
-    """Every task of the project in board order."""
+) -> list[Row[Any]]:
+    """Every task of the project in board order, as read-only rows."""
     stmt = (
-        select(Tache)
+        select(*_BOARD_FIELDS)
         .where(Tache.organization_id == org_id, Tache.projet_id == project_id)
         .order_by(column_index, Tache.rank, Tache.id)
     )
-    return list(await session.scalars(stmt))
+    return list((await session.execute(stmt)).all())
 
 
 async def column_task(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import events
@@ -54,7 +55,8 @@ from .work_notifications import task_changed, task_state
 TASK = "task"
 
 
-def task_out(t: Tache, position: int) -> TaskOut:
+def task_out(t: Tache | Row[Any], position: int) -> TaskOut:
+    """A task (a model, or a row of the board's read-only columns) as the API shows it."""
     return TaskOut(
         id=t.id,
         organization_id=t.organization_id,
