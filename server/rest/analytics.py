@@ -1,5 +1,6 @@
 """Analytics routes under a project: health scores, risk predictions, drifts,
-recommended actions and incidents. The rules: docs/finance.md."""
+recommended actions and incidents (the last two from the resource kit). The rules:
+docs/finance.md."""
 
 from __future__ import annotations
 
@@ -24,15 +25,14 @@ from protocol.common import ListQuery, Page
 
 from ..services.analytics import drifts, health, incidents, predictions
 from .context import Context, project_handler
-from .json import json_response, parse_body, parse_query, path_uuid
+from .json import json_response, parse_body, parse_query
 from .openapi import api
+from .resource import Op, Rest, mount
 
 routes = web.RouteTableDef()
 
 PROJECT = "/api/v1/orgs/{org}/projects/{project}"
-INCIDENTS = PROJECT + "/incidents"
 TAGS = ["analytics"]
-INCIDENT_TAGS = ["incidents"]
 
 
 @routes.post(PROJECT + "/health")
@@ -120,101 +120,46 @@ async def list_drifts(request: web.Request, ctx: Context) -> web.Response:
     )
 
 
-@routes.get(PROJECT + "/recommendations")
-@api(
-    "Actions recommended for the project's drifts, newest first",
+RECOMMENDATIONS = Rest(
+    PROJECT + "/recommendations",
+    "recommendation",
+    RecommendationOut,
     tags=TAGS,
     query=RecommendationQuery,
-    response=Page[RecommendationOut],
-    errors=[403],
+    patch_body=RecommendationPatch,
+    page=Op(
+        "Actions recommended for the project's drifts, newest first",
+        [403],
+        call=drifts.list_recommendations,
+    ),
+    update=Op(
+        "Accept, reject or complete a recommended action",
+        [403, 409],
+        doc="PROPOSEE -> ACCEPTEE | REJETEE; ACCEPTEE -> REALISEE | REJETEE; others are 409.",
+        call=drifts.update_recommendation,
+    ),
 )
-@project_handler
-async def list_recommendations(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, RecommendationQuery)
-    page = await drifts.list_recommendations(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
-    return json_response(page)
 
-
-@routes.patch(PROJECT + "/recommendations/{id}")
-@api(
-    "Accept, reject or complete a recommended action",
-    tags=TAGS,
-    body=RecommendationPatch,
-    response=RecommendationOut,
-    errors=[403, 409],
-)
-@project_handler
-async def patch_recommendation(request: web.Request, ctx: Context) -> web.Response:
-    """PROPOSEE -> ACCEPTEE | REJETEE; ACCEPTEE -> REALISEE | REJETEE; others are 409."""
-    recommendation_id = path_uuid(request, "id")
-    patch = await parse_body(request, RecommendationPatch)
-    out = await drifts.update_recommendation(
-        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, recommendation_id, patch
-    )
-    return json_response(out)
-
-
-@routes.get(INCIDENTS)
-@api(
-    "Incidents of the project, latest first",
-    tags=INCIDENT_TAGS,
+INCIDENTS = Rest(
+    PROJECT + "/incidents",
+    "incident",
+    IncidentOut,
+    tags=["incidents"],
+    service=incidents.INCIDENTS,
     query=IncidentQuery,
-    response=Page[IncidentOut],
-)
-@project_handler
-async def list_incidents(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, IncidentQuery)
-    page = await incidents.INCIDENTS.page(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
-    return json_response(page)
-
-
-@routes.post(INCIDENTS)
-@api(
-    "Report an incident",
-    tags=INCIDENT_TAGS,
     body=IncidentCreate,
-    response=IncidentOut,
-    status=201,
-    errors=[403],
+    patch_body=IncidentPatch,
+    page=Op("Incidents of the project, latest first"),
+    create=Op("Report an incident", [403]),
+    read=Op("An incident"),
+    update=Op(
+        "Update an incident",
+        [403],
+        doc="""RESOLU or FERME stamps `date_resolution` (now unless given); OUVERT or EN_COURS
+        clears it.""",
+    ),
+    delete=Op("Delete an incident", [403]),
 )
-@project_handler
-async def create_incident(request: web.Request, ctx: Context) -> web.Response:
-    req = await parse_body(request, IncidentCreate)
-    out = await incidents.INCIDENTS.create(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
-    return json_response(out, status=201)
 
-
-@routes.get(INCIDENTS + "/{id}")
-@api("An incident", tags=INCIDENT_TAGS, response=IncidentOut)
-@project_handler
-async def get_incident(request: web.Request, ctx: Context) -> web.Response:
-    incident_id = path_uuid(request, "id")
-    out = await incidents.INCIDENTS.read(
-        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id
-    )
-    return json_response(out)
-
-
-@routes.patch(INCIDENTS + "/{id}")
-@api(
-    "Update an incident", tags=INCIDENT_TAGS, body=IncidentPatch, response=IncidentOut, errors=[403]
-)
-@project_handler
-async def patch_incident(request: web.Request, ctx: Context) -> web.Response:
-    """RESOLU or FERME stamps `date_resolution` (now unless given); OUVERT or EN_COURS
-    clears it."""
-    incident_id = path_uuid(request, "id")
-    patch = await parse_body(request, IncidentPatch)
-    out = await incidents.INCIDENTS.update(
-        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id, patch
-    )
-    return json_response(out)
-
-
-@routes.delete(INCIDENTS + "/{id}")
-@api("Delete an incident", tags=INCIDENT_TAGS, status=204, errors=[403])
-@project_handler
-async def delete_incident(request: web.Request, ctx: Context) -> web.Response:
-    incident_id = path_uuid(request, "id")
-    await incidents.INCIDENTS.delete(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, incident_id)
-    return web.Response(status=204)
+mount(routes, RECOMMENDATIONS)
+mount(routes, INCIDENTS)

@@ -2,7 +2,8 @@
 
 The document must be exact: a fuzzer later checks every answer of the server against it.
 So besides validating it, these tests compare it with what each handler actually parses
-(its source) and check live answers against the schemas it publishes.
+(its source, or what a generated handler records) and check live answers against the
+schemas it publishes.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ import inspect
 import re
 import sys
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractRoute
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
+from protocol.auth import MeOut, MePatch
 from server.rest import openapi
 from server.rest.openapi import OPENAPI_PATH, Header, api, build_document, undocumented
+from server.rest.resource import Op, Rest, mount, parses_of
 from tests.factories import Client, create_org, expect, register
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -124,33 +129,101 @@ async def test_every_api_route_is_documented_with_a_success_answer(client: Clien
     assert OPENAPI_PATH not in doc["paths"]
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What a handler parses and the statuses it answers with."""
+
+    body: Any = None
+    query: Any = None
+    path: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    statuses: tuple[int, ...] = ()
+    multipart: bool = False
+
+
+def _inputs(route: AbstractRoute) -> tuple[_Inputs, bool]:
+    """Recorded by a generated handler (server/rest/resource.py: the very models it runs
+    with), else read from a hand-written handler's source; and whether it was recorded."""
+    recorded = parses_of(route.handler)
+    if recorded is not None:
+        found = _Inputs(
+            recorded.body, recorded.query, recorded.path, recorded.headers, (recorded.status,)
+        )
+        return found, True
+    source = inspect.getsource(route.handler)
+    module = sys.modules[route.handler.__module__]
+    body = re.search(r"parse_body\(request, (\w+)\)", source)
+    query = re.search(r"parse_query\(request, (\w+)\)", source)
+    found = _Inputs(
+        body=getattr(module, body.group(1)) if body else None,
+        query=getattr(module, query.group(1)) if query else None,
+        path=tuple(re.findall(r'path_uuid\(request, "(\w+)"\)', source)),
+        headers=("If-Match",) if "expected_version(request)" in source else (),
+        statuses=tuple(int(s) for s in re.findall(r"status=(\d{3})", source)),
+        multipart=bool(re.search(r"_file_part\(request\)|request\.multipart\(\)", source)),
+    )
+    return found, False
+
+
+def _check_inputs(doc: Any, route: AbstractRoute) -> bool:
+    """Fails when `route`'s handler parses a body, query, path parameter or header the
+    document omits (or the reverse); answers whether its inputs were recorded."""
+    op = _operation(doc, route)
+    params = {(p["in"], p["name"]): p for p in op.get("parameters", [])}
+    parsed, recorded = _inputs(route)
+    if parsed.body is not None:
+        assert "requestBody" in op, route
+        schema = op["requestBody"]["content"]["application/json"]["schema"]
+        assert _ref_title(doc, schema) == parsed.body.__name__, route
+    elif parsed.multipart:
+        assert "multipart/form-data" in op["requestBody"]["content"], route
+    else:
+        assert "requestBody" not in op, route
+    documented_query = {name for where, name in params if where == "query"}
+    if parsed.query is not None:
+        fields = {f.alias or name for name, f in parsed.query.model_fields.items()}
+        assert documented_query == fields, route
+    else:
+        assert not documented_query, route
+    for name in parsed.path:
+        assert params[("path", name)]["schema"]["format"] == "uuid", (route, name)
+    for name in parsed.headers:
+        assert ("header", name) in params, (route, name)
+    for status in parsed.statuses:
+        assert str(status) in op["responses"], (route, status)
+    return recorded
+
+
 async def test_documented_inputs_are_the_ones_each_handler_parses(client: Client) -> None:
-    """Read from the handler's source: a body, query or path parameter it parses but the
-    document omits (or the reverse) fails here."""
+    """A body, query, path parameter or header a handler parses but the document omits
+    (or the reverse) fails here: generated handlers are checked from what they record,
+    hand-written ones from their source."""
     doc = await _document(client)
-    for route in _api_routes(client.app):
-        op, source = _operation(doc, route), inspect.getsource(route.handler)
-        params = {(p["in"], p["name"]): p for p in op.get("parameters", [])}
-        body = re.search(r"parse_body\(request, (\w+)\)", source)
-        if body:
-            schema = op["requestBody"]["content"]["application/json"]["schema"]
-            assert _ref_title(doc, schema) == body.group(1), route
-        elif re.search(r"_file_part\(request\)|request\.multipart\(\)", source):
-            assert "multipart/form-data" in op["requestBody"]["content"], route
-        else:
-            assert "requestBody" not in op, route
-        query = re.search(r"parse_query\(request, (\w+)\)", source)
-        documented_query = {name for where, name in params if where == "query"}
-        if query:
-            model = getattr(sys.modules[route.handler.__module__], query.group(1))
-            fields = {f.alias or name for name, f in model.model_fields.items()}
-            assert documented_query == fields, route
-        else:
-            assert not documented_query, route
-        for name in re.findall(r'path_uuid\(request, "(\w+)"\)', source):
-            assert params[("path", name)]["schema"]["format"] == "uuid", (route, name)
-        for status in re.findall(r"status=(\d{3})", source):
-            assert status in op["responses"], (route, status)
+    recorded = [_check_inputs(doc, route) for route in _api_routes(client.app)]
+    assert sum(recorded) >= 10, "the resource kit's handlers record what they parse"
+
+
+async def test_a_generated_handler_parsing_what_the_document_omits_fails_the_check() -> None:
+    routes = web.RouteTableDef()
+    spec = Rest(
+        "/api/v1/orgs/{org}/things",
+        "thing",
+        MeOut,
+        tags=["t"],
+        patch_body=MePatch,
+        update=Op("Edit a thing", call=lambda *args: None),
+    )
+    mount(routes, spec)
+    app = web.Application()
+    app.router.add_routes(routes)
+    (route,) = _api_routes(app)
+    assert _check_inputs(build_document(app), route)
+    # The same handler documented without its body: the check must fail.
+    bare = web.Application()
+    bare.router.add_patch(route.resource.canonical, api("Edit", tags=["t"])(route.handler))
+    (bare_route,) = _api_routes(bare)
+    with pytest.raises(AssertionError):
+        _check_inputs(build_document(bare), bare_route)
 
 
 async def test_errors_are_problem_json_and_auth_is_declared(client: Client) -> None:
