@@ -8,7 +8,6 @@ from typing import Any
 
 from aiohttp import web
 
-from protocol.common import Page
 from protocol.exports import InvoiceCsvQuery
 from protocol.finance import (
     BudgetOut,
@@ -32,6 +31,7 @@ from .idempotency import IDEMPOTENCY_DOC, idempotency_key
 from .json import json_response, parse_body, parse_query, path_uuid
 from .limits import Named, limited
 from .openapi import api
+from .resource import Op, Rest, mount
 from .xlsxexport import XLSX
 
 routes = web.RouteTableDef()
@@ -121,21 +121,6 @@ async def utilization(request: web.Request, ctx: Context) -> web.Response:
     return json_response(await finance.utilization(ctx.svc, ctx.caller, ctx.org_id, query))
 
 
-@routes.get(INVOICES)
-@api(
-    "Invoices, newest first",
-    tags=TAGS,
-    query=InvoiceQuery,
-    response=Page[InvoiceOut],
-    errors=[403],
-)
-@handler
-async def list_invoices(request: web.Request, ctx: Context) -> web.Response:
-    """A CLIENT member sees only the invoices of their own projects."""
-    query = parse_query(request, InvoiceQuery)
-    return json_response(await invoices.list_invoices(ctx.svc, ctx.caller, ctx.org_id, query))
-
-
 async def _invoice_rows(
     request: web.Request, query: InvoiceExportQuery
 ) -> AsyncIterator[list[list[Any]]]:
@@ -223,28 +208,22 @@ async def get_invoice_pdf(request: web.Request, ctx: Context) -> web.Response:
     )
 
 
-@routes.get(INVOICES + "/{id}")
-@api("An invoice", tags=TAGS, response=InvoiceOut, errors=[403, 404])
-@handler
-async def get_invoice(request: web.Request, ctx: Context) -> web.Response:
-    invoice_id = path_uuid(request, "id")
-    return json_response(await invoices.get_invoice(ctx.svc, ctx.caller, ctx.org_id, invoice_id))
-
-
-@routes.patch(INVOICES + "/{id}")
-@api("Update an invoice", tags=TAGS, body=InvoicePatch, response=InvoiceOut, errors=[403, 404, 409])
-@handler
-async def patch_invoice(request: web.Request, ctx: Context) -> web.Response:
-    invoice_id = path_uuid(request, "id")
-    patch = await parse_body(request, InvoicePatch)
-    out = await invoices.update_invoice(ctx.svc, ctx.caller, ctx.org_id, invoice_id, patch)
-    return json_response(out)
-
-
-@routes.delete(INVOICES + "/{id}")
-@api("Delete an invoice", tags=TAGS, status=204, errors=[403, 404])
-@handler
-async def delete_invoice(request: web.Request, ctx: Context) -> web.Response:
-    invoice_id = path_uuid(request, "id")
-    await invoices.delete_invoice(ctx.svc, ctx.caller, ctx.org_id, invoice_id)
-    return web.Response(status=204)
+# After `/{id}.pdf`, which `/{id}` would match too.
+INVOICE_ROUTES = Rest(
+    INVOICES,
+    "invoice",
+    InvoiceOut,
+    tags=TAGS,
+    query=InvoiceQuery,
+    patch_body=InvoicePatch,
+    page=Op(
+        "Invoices, newest first",
+        [403],
+        doc="A CLIENT member sees only the invoices of their own projects.",
+        call=invoices.list_invoices,
+    ),
+    read=Op("An invoice", [403], call=invoices.get_invoice),
+    update=Op("Update an invoice", [403, 409], call=invoices.update_invoice),
+    delete=Op("Delete an invoice", [403], call=invoices.delete_invoice),
+)
+mount(routes, INVOICE_ROUTES)

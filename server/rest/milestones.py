@@ -17,91 +17,50 @@ from protocol.milestones import (
 
 from ..services.projects import milestone_links, milestones
 from .context import Context, handler
-from .etag import etag_headers, expected_version
+from .etag import etag_headers
 from .json import json_response, parse_body, parse_query, path_uuid, read_body
 from .openapi import api
+from .resource import Op, Rest, mount
 
 routes = web.RouteTableDef()
 
 BASE = "/api/v1/orgs/{org}/milestones"
 TAGS = ["milestones"]
-IF_MATCH = {"If-Match": "the ETag last read; a stale one is answered 412"}
 
 
 def _milestone(out: MilestoneOut, status: int = 200) -> web.Response:
     return json_response(out, status=status, headers=etag_headers(out.version))
 
 
-@routes.get(BASE)
-@api(
-    "Milestones of an organization, by due date",
+MILESTONES = Rest(
+    BASE,
+    "milestone",
+    MilestoneOut,
     tags=TAGS,
     query=MilestoneQuery,
-    response=Page[MilestoneOut],
-    errors=[404],
-)
-@handler
-async def list_milestones(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, MilestoneQuery)
-    return json_response(await milestones.list_milestones(ctx.svc, ctx.caller, ctx.org_id, query))
-
-
-@routes.post(BASE)
-@api(
-    "Create a milestone",
-    tags=TAGS,
     body=MilestoneCreate,
-    response=MilestoneOut,
-    status=201,
-    errors=[403, 404],
+    patch_body=MilestonePatch,
+    etag=True,
+    page=Op("Milestones of an organization, by due date", call=milestones.list_milestones),
+    create=Op(
+        "Create a milestone",
+        [403],
+        doc="""Organization-level without `projet_id`. Progress is `auto` by default: computed
+        from the linked tasks, so `progress_percentage` may be sent only in `manual` mode
+        (422 otherwise).""",
+        call=milestones.create_milestone,
+    ),
+    read=Op("A milestone (ETag: its version)", call=milestones.get_milestone),
+    update=Op(
+        "Update a milestone",
+        [403, 409, 412],
+        doc="""With `If-Match`, applied only if the milestone is still at that version (412
+        otherwise); without it, last write wins. Each change increments `version`.""",
+        call=milestones.update_milestone,
+    ),
+    delete=Op("Delete a milestone", [403], call=milestones.delete_milestone),
 )
-@handler
-async def create_milestone(request: web.Request, ctx: Context) -> web.Response:
-    """Organization-level without `projet_id`. Progress is `auto` by default: computed
-    from the linked tasks, so `progress_percentage` may be sent only in `manual` mode
-    (422 otherwise)."""
-    req = await parse_body(request, MilestoneCreate)
-    out = await milestones.create_milestone(ctx.svc, ctx.caller, ctx.org_id, req)
-    return _milestone(out, status=201)
-
-
-@routes.get(BASE + "/{id}")
-@api("A milestone (ETag: its version)", tags=TAGS, response=MilestoneOut, errors=[404])
-@handler
-async def get_milestone(request: web.Request, ctx: Context) -> web.Response:
-    milestone_id = path_uuid(request, "id")
-    return _milestone(await milestones.get_milestone(ctx.svc, ctx.caller, ctx.org_id, milestone_id))
-
-
-@routes.patch(BASE + "/{id}")
-@api(
-    "Update a milestone",
-    tags=TAGS,
-    body=MilestonePatch,
-    response=MilestoneOut,
-    errors=[403, 404, 409, 412],
-    headers=IF_MATCH,
-)
-@handler
-async def patch_milestone(request: web.Request, ctx: Context) -> web.Response:
-    """With `If-Match`, applied only if the milestone is still at that version (412
-    otherwise); without it, last write wins. Each change increments `version`."""
-    milestone_id = path_uuid(request, "id")
-    version = expected_version(request)
-    patch = await parse_body(request, MilestonePatch)
-    out = await milestones.update_milestone(
-        ctx.svc, ctx.caller, ctx.org_id, milestone_id, patch, version
-    )
-    return _milestone(out)
-
-
-@routes.delete(BASE + "/{id}")
-@api("Delete a milestone", tags=TAGS, status=204, errors=[403, 404])
-@handler
-async def delete_milestone(request: web.Request, ctx: Context) -> web.Response:
-    milestone_id = path_uuid(request, "id")
-    await milestones.delete_milestone(ctx.svc, ctx.caller, ctx.org_id, milestone_id)
-    return web.Response(status=204)
+mount(routes, MILESTONES)
 
 
 @routes.put(BASE + "/{id}/tasks/{task_id}")

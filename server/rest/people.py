@@ -1,4 +1,4 @@
-"""`/api/v1/orgs/{org}/consultants`, `/competences` and `/staffing`."""
+"""`/api/v1/orgs/{org}/consultants`, `/competences` (from the resource kit) and `/staffing`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from ..services.people import competences, consultants, staffing_search
 from .context import Context, handler
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
+from .resource import Op, Rest, mount
 
 routes = web.RouteTableDef()
 
@@ -31,7 +32,6 @@ ORG = "/api/v1/orgs/{org}"
 CONSULTANTS = ORG + "/consultants"
 CONSULTANT = CONSULTANTS + "/{profile_id}"
 SKILL = CONSULTANT + "/competences/{competence_id}"
-COMPETENCES = ORG + "/competences"
 PEOPLE = ["consultants"]
 SKILLS = ["competences"]
 
@@ -162,71 +162,28 @@ async def delete_skill(request: web.Request, ctx: Context) -> web.Response:
 
 # Competences ------------------------------------------------------------------------------
 
-
-@routes.get(COMPETENCES)
-@api(
-    "The organization's skills, by name",
+COMPETENCES = Rest(
+    ORG + "/competences",
+    "competence",
+    CompetenceOut,
     tags=SKILLS,
     query=ListQuery,
-    response=Page[CompetenceOut],
-    errors=[403, 404],
-)
-@handler
-async def list_competences(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, ListQuery)
-    page = await competences.list_competences(ctx.svc, ctx.caller, ctx.org_id, query)
-    return json_response(page)
-
-
-@routes.post(COMPETENCES)
-@api(
-    "Create a skill",
-    tags=SKILLS,
     body=CompetenceCreate,
-    response=CompetenceOut,
-    status=201,
-    errors=[403, 404, 409],
+    patch_body=CompetencePatch,
+    page=Op("The organization's skills, by name", [403], call=competences.list_competences),
+    create=Op(
+        "Create a skill",
+        [403, 409],
+        doc="`nom` is unique in the organization, ignoring case (409).",
+        call=competences.create_competence,
+    ),
+    read=Op("A skill", [403], call=competences.get_competence),
+    update=Op("Update a skill", [403, 409], call=competences.update_competence),
+    delete=Op(
+        "Delete a skill and everyone's level in it", [403], call=competences.delete_competence
+    ),
 )
-@handler
-async def create_competence(request: web.Request, ctx: Context) -> web.Response:
-    """`nom` is unique in the organization, ignoring case (409)."""
-    req = await parse_body(request, CompetenceCreate)
-    out = await competences.create_competence(ctx.svc, ctx.caller, ctx.org_id, req)
-    return json_response(out, status=201)
-
-
-@routes.get(COMPETENCES + "/{id}")
-@api("A skill", tags=SKILLS, response=CompetenceOut, errors=[403, 404])
-@handler
-async def get_competence(request: web.Request, ctx: Context) -> web.Response:
-    competence_id = path_uuid(request, "id")
-    out = await competences.get_competence(ctx.svc, ctx.caller, ctx.org_id, competence_id)
-    return json_response(out)
-
-
-@routes.patch(COMPETENCES + "/{id}")
-@api(
-    "Update a skill",
-    tags=SKILLS,
-    body=CompetencePatch,
-    response=CompetenceOut,
-    errors=[403, 404, 409],
-)
-@handler
-async def patch_competence(request: web.Request, ctx: Context) -> web.Response:
-    competence_id = path_uuid(request, "id")
-    patch = await parse_body(request, CompetencePatch)
-    out = await competences.update_competence(ctx.svc, ctx.caller, ctx.org_id, competence_id, patch)
-    return json_response(out)
-
-
-@routes.delete(COMPETENCES + "/{id}")
-@api("Delete a skill and everyone's level in it", tags=SKILLS, status=204, errors=[403, 404])
-@handler
-async def delete_competence(request: web.Request, ctx: Context) -> web.Response:
-    competence_id = path_uuid(request, "id")
-    await competences.delete_competence(ctx.svc, ctx.caller, ctx.org_id, competence_id)
-    return web.Response(status=204)
+mount(routes, COMPETENCES)
 
 
 # Staffing search ----------------------------------------------------------------------------

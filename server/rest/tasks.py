@@ -13,7 +13,7 @@ from .context import Context, handler
 from .etag import etag_headers, expected_version
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
-from .projects import IF_MATCH
+from .resource import IF_MATCH
 
 routes = web.RouteTableDef()
 
