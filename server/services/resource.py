@@ -26,7 +26,14 @@ from store.models import Projet
 from store.scoped import Scoped
 
 from ..actor import Actor
-from ..policy import Action, Member, require_member, require_project_reader, require_task_editor
+from ..policy import (
+    Action,
+    Member,
+    require,
+    require_member,
+    require_project_reader,
+    require_task_editor,
+)
 from .changes import created_fields, field_changes, jsonable
 from .core import Services, Tx
 
@@ -59,6 +66,11 @@ async def project_scope(
     if action is None:
         await require_project_reader(session, member, project)
     return member, project
+
+
+async def require_manager(_session: AsyncSession, member: Member, _project: Projet) -> None:
+    """A `Check`: managers and above (`MANAGE_PROJECTS`), whoever leads the project."""
+    require(member, Action.MANAGE_PROJECTS)
 
 
 async def log(

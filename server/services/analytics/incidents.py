@@ -12,17 +12,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from protocol.analytics import IncidentCreate, IncidentOut
 from protocol.enums import ActivityAction, IncidentStatus
 from protocol.errors import FieldError, validation_error
 from store import incidents
-from store.models import Incident, Projet
+from store.models import Incident
 
 from ...actor import Actor
-from ...policy import Action, Member, require
-from ..resource import ProjectResource
+from ..resource import ProjectResource, require_manager
 
 CLOSED = {IncidentStatus.RESOLU, IncidentStatus.FERME}
 
@@ -61,10 +58,6 @@ def _resolution(row: Incident, values: dict[str, Any]) -> dict[str, Any]:
     return {**values, "date_resolution": resolved}
 
 
-async def _manager(_session: AsyncSession, member: Member, _project: Projet) -> None:
-    require(member, Action.MANAGE_PROJECTS)
-
-
 INCIDENTS: ProjectResource[Incident, IncidentOut] = ProjectResource(
     name="incident",
     table=incidents.table,
@@ -74,7 +67,7 @@ INCIDENTS: ProjectResource[Incident, IncidentOut] = ProjectResource(
     deleted=ActivityAction.INCIDENT_DELETED,
     label="titre",
     filters=("statut", "severite"),
-    remove=_manager,
+    remove=require_manager,
     new_fields=_reported,
     new_values=_resolution,
 )

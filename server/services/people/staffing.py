@@ -12,19 +12,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from protocol.delivery import StaffingCreate, StaffingOut, StaffingPatch
 from protocol.enums import ActivityAction
 from protocol.errors import AppError, ErrorCode, FieldError, validation_error
 from store import staffing as store
-from store.models import Affectation, Projet
+from store.models import Affectation
 
 from ...actor import Actor
-from ...policy import Action, Member, require
 from ..changes import field_changes
 from ..core import Services, Tx
-from ..resource import ProjectResource, project_scope
+from ..resource import ProjectResource, project_scope, require_manager
 
 
 def _check_period(start: date, end: date | None, field: str) -> None:
@@ -87,10 +84,6 @@ async def _check_allocation(
         )
 
 
-async def _manager(_session: AsyncSession, member: Member, _project: Projet) -> None:
-    require(member, Action.MANAGE_PROJECTS)
-
-
 def _valid_period(req: StaffingCreate) -> None:
     _check_period(req.date_debut, req.date_fin, "date_fin")
 
@@ -115,7 +108,7 @@ STAFFING: ProjectResource[Affectation, StaffingOut] = ProjectResource(
     deleted=ActivityAction.STAFFING_DELETED,
     label="profile_id",
     filters=("profile_id",),
-    write=_manager,
+    write=require_manager,
     validate=_valid_period,
     before_create=_allocation_left,
     update_names_project=False,
@@ -137,7 +130,7 @@ async def update_staffing(
     changes = patch.changes()
     async with svc.tx() as tx:
         member, project = await project_scope(tx.session, actor, org_id, project_id)
-        await _manager(tx.session, member, project)
+        await require_manager(tx.session, member, project)
         row = await STAFFING.row(tx.session, project, assignment_id, for_update=False)
         if not await store.lock_consultant(tx.session, org_id=org_id, profile_id=row.profile_id):
             raise AppError(

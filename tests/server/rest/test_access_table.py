@@ -22,9 +22,16 @@ from typing import Any
 
 import pytest
 
+from server.policy import require_task_editor
+from server.rest.analytics import INCIDENTS
+from server.rest.delivery import DELIVERABLES, STAFFING
+from server.rest.people import COMPETENCES
+from server.rest.projects import CLIENTS
+from server.rest.resource import Rest
+from server.services.resource import require_manager
 from tests.conftest import empty_database
 from tests.factories import Client, User, add_member, create_org, expect, register
-from tests.server.rest.projectkit import make_client, make_project, make_task
+from tests.server.rest.projectkit import make_project, make_task
 from tests.sharedworld import SharedWorld
 
 ROLES = ("OWNER", "ADMIN", "MANAGER", "CONSULTANT", "MEMBER", "CLIENT")
@@ -96,12 +103,6 @@ async def _invitation(world: World, caller: str, role: str = "MEMBER") -> str:
 async def _owner_invitation(world: World, caller: str) -> str:
     """A fresh pending invitation to become an OWNER (only owners manage it)."""
     return await _invitation(world, caller, "OWNER")
-
-
-async def _client(world: World, caller: str) -> str:
-    """A fresh client whose contact is the CLIENT member."""
-    made = await make_client(world.client, world.owner, world.org_id, contact=world.users["CLIENT"])
-    return str(made["id"])
 
 
 async def _new_project(world: World, lead: User | None = None) -> Any:
@@ -204,20 +205,6 @@ async def _assignee(world: World, caller: str) -> str:
     return f"{milestone}/assignments/{world.owner.id}"
 
 
-async def _deliverable(world: World, caller: str) -> str:
-    """`{project}/deliverables/{deliverable}` of a fresh project."""
-    project = await _client_project(world, caller)
-    made = await _owner_post(world, f"/projects/{project}/deliverables", {"nom": "Livrable"})
-    return f"{project}/deliverables/{made['id']}"
-
-
-async def _staffing(world: World, caller: str) -> str:
-    """`{project}/assignments/{assignment}`: the owner staffed at 1% on a fresh project."""
-    project = await _client_project(world, caller)
-    made = await _owner_post(world, f"/projects/{project}/assignments", _staff_body(world))
-    return f"{project}/assignments/{made['id']}"
-
-
 def _staff_body(world: World) -> dict[str, Any]:
     """The owner at 1%: every success adds 1%, far from the 100% cap."""
     return {"profile_id": str(world.owner.id), "date_debut": "2026-01-05", "allocation_pct": 1}
@@ -240,15 +227,10 @@ async def _consultant(world: World, caller: str) -> str:
     return member
 
 
-async def _competence(world: World, caller: str) -> str:
-    """A fresh skill of the organization."""
-    made = await _owner_post(world, "/competences", {"nom": f"Skill {uuid.uuid4().hex[:8]}"})
-    return str(made["id"])
-
-
 async def _skill_pair(world: World, caller: str) -> str:
     """`{profile}/competences/{competence}`: the CONSULTANT member and a fresh skill."""
-    return f"{world.users['CONSULTANT'].id}/competences/{await _competence(world, caller)}"
+    competence = await TARGETS["competence"](world, caller)
+    return f"{world.users['CONSULTANT'].id}/competences/{competence}"
 
 
 async def _skill(world: World, caller: str) -> str:
@@ -324,15 +306,6 @@ async def _invoice(world: World, caller: str) -> str:
 async def _other_invoice(world: World, caller: str) -> str:
     """An invoice of a project the CLIENT member does not read."""
     return await _invoice_of(world, await _other_client_project(world, caller))
-
-
-async def _incident(world: World, caller: str) -> str:
-    """`{project}/incidents/{incident}` of a fresh `_client_project`."""
-    project = await _client_project(world, caller)
-    made = await _owner_post(
-        world, f"/projects/{project}/incidents", {"titre": "Panne", "severite": "FAIBLE"}
-    )
-    return f"{project}/incidents/{made['id']}"
 
 
 async def _recommendation(world: World, caller: str) -> str:
@@ -453,9 +426,7 @@ TARGETS: dict[str, Target] = {
     "budgeted_project": _budgeted_project,
     "invoice": _invoice,
     "other_invoice": _other_invoice,
-    "incident": _incident,
     "recommendation": _recommendation,
-    "client": _client,
     "client_project": _client_project,
     "other_client_project": _other_client_project,
     "led_project": _led_project,
@@ -475,10 +446,7 @@ TARGETS: dict[str, Target] = {
     "milestone_pair": _milestone_pair,
     "dependency": _dependency,
     "assignee": _assignee,
-    "deliverable": _deliverable,
-    "staffing": _staffing,
     "consultant": _consultant,
-    "competence": _competence,
     "skill_pair": _skill_pair,
     "skill": _skill,
     "own_entry": _own_entry,
@@ -525,6 +493,122 @@ class Row:
 
 def _fresh_email(call: Call) -> str:
     return f"invitee-{uuid.uuid4().hex[:10]}@example.com"
+
+
+# Resources mounted from a spec (server/rest/resource.py) --------------------------------
+
+
+@dataclass(frozen=True)
+class Kit:
+    """A resource mounted from a `Rest` spec: its rows are the routes the spec mounts, and
+    `target` (a `TARGETS` name) makes one of its rows through the spec's create route.
+    A project resource's rights come from its service spec (`ProjectResource.write` and
+    `remove`; it is read by the project's readers); an organization's resource names its
+    readers and writers here."""
+
+    rest: Rest
+    target: str
+    body: Callable[[Call], Any]  # a creation
+    patch: Callable[[Call], Any]  # an update
+    sample: Callable[[Call], Any] | None = None  # the target's creation, if not `body`
+    readers: tuple[str, ...] = ROLES
+    writers: tuple[str, ...] = MANAGERS
+
+    @property
+    def path(self) -> str:
+        return self.rest.path.removeprefix("/api/v1")
+
+
+# Who passes a project resource's check: on a project nobody leads, on one the caller leads.
+CHECKS: dict[object, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    require_task_editor: (MANAGERS, LEADS),
+    require_manager: (MANAGERS, MANAGERS),
+}
+
+
+def kit_target(kit: Kit) -> Target:
+    """A fresh row made by the owner: `{project}/<things>/{id}` for a project resource
+    (of a fresh `_client_project`), its id for an organization's."""
+
+    async def make(world: World, caller: str) -> str:
+        path = kit.path.removeprefix("/orgs/{org}")
+        project = await _client_project(world, caller) if kit.rest.by_project else ""
+        body = (kit.sample or kit.body)(Call(world, caller))
+        made = await _owner_post(world, path.replace("{project}", project), body)
+        if not kit.rest.by_project:
+            return str(made["id"])
+        return f"{project}{kit.path.split('{project}', 1)[1]}/{made['id']}"
+
+    return make
+
+
+def kit_rows(kit: Kit) -> list[Row]:
+    """The rows of every route `kit.rest` mounts, the expectations from the specs."""
+    rest, readers, writers, led_writers = kit.rest, kit.readers, kit.writers, kit.writers
+    scope, item = kit.path, f"{kit.path}/{{{kit.target}}}"
+    if rest.by_project:
+        resource = rest.service
+        readers, scope = ROLES, kit.path.replace("{project}", "{client_project}")
+        item = kit.path.split("{project}", 1)[0] + f"{{{kit.target}}}"
+        writers, led_writers = CHECKS[resource.write]
+        removers = CHECKS[resource.remove or resource.write][0]
+    rows = []
+    if rest.page:
+        rows.append(Row("GET", scope, allowed(200, *readers)))
+    if rest.create:
+        rows.append(Row("POST", scope, allowed(201, *writers), body=kit.body))
+        if led_writers != writers:
+            led = kit.path.replace("{project}", "{led_project}")
+            rows.append(Row("POST", led, allowed(201, *led_writers), body=kit.body))
+    if rest.read:
+        rows.append(Row("GET", item, allowed(200, *readers)))
+    if rest.update:
+        rows.append(Row("PATCH", item, allowed(200, *writers), body=kit.patch))
+    if rest.delete:
+        rows.append(Row("DELETE", item, allowed(204, *(removers if rest.by_project else writers))))
+    return rows
+
+
+KITS = [
+    Kit(
+        CLIENTS,
+        "client",
+        body=lambda call: {"nom": "C"},
+        patch=lambda call: {"secteur": f"edited by {call.caller}"},
+        sample=lambda call: {
+            "nom": f"Client {uuid.uuid4().hex[:6]}",
+            "contact_user_id": str(call.world.users["CLIENT"].id),
+        },
+    ),
+    Kit(
+        COMPETENCES,
+        "competence",
+        body=lambda call: {"nom": f"Skill {uuid.uuid4().hex[:8]}"},
+        patch=lambda call: {"description": f"edited by {call.caller}"},
+        readers=STAFF,
+    ),
+    Kit(
+        DELIVERABLES,
+        "deliverable",
+        body=lambda call: {"nom": "Livrable"},
+        patch=lambda call: {"statut": "EN_COURS"},
+    ),
+    Kit(
+        STAFFING,
+        "staffing",
+        body=lambda call: _staff_body(call.world),
+        patch=lambda call: {"allocation_pct": 2},
+    ),
+    Kit(
+        INCIDENTS,
+        "incident",
+        body=lambda call: {"titre": "Bug", "severite": "MOYENNE"},
+        patch=lambda call: {"statut": "RESOLU"},
+        sample=lambda call: {"titre": "Panne", "severite": "FAIBLE"},
+    ),
+]
+(CLIENT_KIT, COMPETENCE_KIT, DELIVERABLE_KIT, STAFFING_KIT, INCIDENT_KIT) = KITS
+TARGETS.update({kit.target: kit_target(kit) for kit in KITS})
 
 
 ROWS: list[Row] = [
@@ -595,16 +679,7 @@ ROWS: list[Row] = [
     Row("DELETE", "/orgs/{org}/invitations/{invitation}", allowed(204, *ADMINS)),
     Row("DELETE", "/orgs/{org}/invitations/{owner_invitation}", allowed(204, "OWNER")),
     # Clients (the CLIENT member is the contact of every target client and project)
-    Row("GET", "/orgs/{org}/clients", every_member(200)),
-    Row("POST", "/orgs/{org}/clients", allowed(201, *MANAGERS), body=lambda call: {"nom": "C"}),
-    Row("GET", "/orgs/{org}/clients/{client}", every_member(200)),
-    Row(
-        "PATCH",
-        "/orgs/{org}/clients/{client}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"secteur": f"edited by {call.caller}"},
-    ),
-    Row("DELETE", "/orgs/{org}/clients/{client}", allowed(204, *MANAGERS)),
+    *kit_rows(CLIENT_KIT),
     # Projects
     Row("GET", "/orgs/{org}/projects", every_member(200)),
     Row("GET", "/orgs/{org}/projects.csv?dialect=excel-fr", every_member(200)),
@@ -708,44 +783,9 @@ ROWS: list[Row] = [
         body=lambda call: {"profile_id": str(call.world.owner.id)},
     ),
     Row("DELETE", "/orgs/{org}/milestones/{assignee}", allowed(204, *MANAGERS)),
-    # Deliverables: written as tasks are
-    Row("GET", "/orgs/{org}/projects/{client_project}/deliverables", every_member(200)),
-    Row(
-        "POST",
-        "/orgs/{org}/projects/{client_project}/deliverables",
-        allowed(201, *MANAGERS),
-        body=lambda call: {"nom": "Livrable"},
-    ),
-    Row(
-        "POST",
-        "/orgs/{org}/projects/{led_project}/deliverables",
-        allowed(201, *LEADS),
-        body=lambda call: {"nom": "Livrable"},
-    ),
-    Row("GET", "/orgs/{org}/projects/{deliverable}", every_member(200)),
-    Row(
-        "PATCH",
-        "/orgs/{org}/projects/{deliverable}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"statut": "EN_COURS"},
-    ),
-    Row("DELETE", "/orgs/{org}/projects/{deliverable}", allowed(204, *MANAGERS)),
-    # Staffing (affectation)
-    Row("GET", "/orgs/{org}/projects/{client_project}/assignments", every_member(200)),
-    Row(
-        "POST",
-        "/orgs/{org}/projects/{client_project}/assignments",
-        allowed(201, *MANAGERS),
-        body=lambda call: _staff_body(call.world),
-    ),
-    Row("GET", "/orgs/{org}/projects/{staffing}", every_member(200)),
-    Row(
-        "PATCH",
-        "/orgs/{org}/projects/{staffing}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"allocation_pct": 2},
-    ),
-    Row("DELETE", "/orgs/{org}/projects/{staffing}", allowed(204, *MANAGERS)),
+    # Deliverables: written as tasks are; staffing (affectation)
+    *kit_rows(DELIVERABLE_KIT),
+    *kit_rows(STAFFING_KIT),
     # Consultants and skills: read by all but CLIENT contacts, written by managers
     Row("GET", "/orgs/{org}/consultants", allowed(200, *STAFF)),
     Row(
@@ -779,21 +819,7 @@ ROWS: list[Row] = [
         body=lambda call: {"niveau": 4},
     ),
     Row("DELETE", "/orgs/{org}/consultants/{skill}", allowed(204, *MANAGERS)),
-    Row("GET", "/orgs/{org}/competences", allowed(200, *STAFF)),
-    Row(
-        "POST",
-        "/orgs/{org}/competences",
-        allowed(201, *MANAGERS),
-        body=lambda call: {"nom": f"Skill {uuid.uuid4().hex[:8]}"},
-    ),
-    Row("GET", "/orgs/{org}/competences/{competence}", allowed(200, *STAFF)),
-    Row(
-        "PATCH",
-        "/orgs/{org}/competences/{competence}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"description": f"edited by {call.caller}"},
-    ),
-    Row("DELETE", "/orgs/{org}/competences/{competence}", allowed(204, *MANAGERS)),
+    *kit_rows(COMPETENCE_KIT),
     Row(
         "GET",
         "/orgs/{org}/staffing?competence_id={competence}&from=2026-03-02&to=2026-03-27",
@@ -974,33 +1000,13 @@ ROWS: list[Row] = [
         body=lambda call: {"statut": "ACCEPTEE"},
     ),
     # Incidents: read as the project, reported and updated as its tasks are edited.
-    Row("GET", "/orgs/{org}/projects/{client_project}/incidents", every_member(200)),
     Row(
         "GET",
         "/orgs/{org}/projects/{other_client_project}/incidents",
         {**every_member(200), "CLIENT": 404},
         label="not the CLIENT member's client",
     ),
-    Row(
-        "POST",
-        "/orgs/{org}/projects/{client_project}/incidents",
-        allowed(201, *MANAGERS),
-        body=lambda call: {"titre": "Bug", "severite": "MOYENNE"},
-    ),
-    Row(
-        "POST",
-        "/orgs/{org}/projects/{led_project}/incidents",
-        allowed(201, *LEADS),
-        body=lambda call: {"titre": "Bug", "severite": "MOYENNE"},
-    ),
-    Row("GET", "/orgs/{org}/projects/{incident}", every_member(200)),
-    Row(
-        "PATCH",
-        "/orgs/{org}/projects/{incident}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"statut": "RESOLU"},
-    ),
-    Row("DELETE", "/orgs/{org}/projects/{incident}", allowed(204, *MANAGERS)),
+    *kit_rows(INCIDENT_KIT),
 ]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
