@@ -23,12 +23,14 @@ from typing import Any
 import pytest
 
 from server.policy import require_task_editor
-from server.rest.analytics import INCIDENTS
+from server.rest.analytics import INCIDENTS, RECOMMENDATIONS
 from server.rest.delivery import DELIVERABLES, STAFFING
+from server.rest.finance import INVOICE_ROUTES
+from server.rest.milestones import MILESTONES
 from server.rest.people import COMPETENCES
-from server.rest.projects import CLIENTS
+from server.rest.projects import CLIENTS, PROJECTS
 from server.rest.resource import Rest
-from server.services.resource import require_manager
+from server.services.resource import ProjectResource, require_manager
 from tests.conftest import empty_database
 from tests.factories import Client, User, add_member, create_org, expect, register
 from tests.server.rest.projectkit import make_project, make_task
@@ -500,19 +502,22 @@ def _fresh_email(call: Call) -> str:
 
 @dataclass(frozen=True)
 class Kit:
-    """A resource mounted from a `Rest` spec: its rows are the routes the spec mounts, and
-    `target` (a `TARGETS` name) makes one of its rows through the spec's create route.
-    A project resource's rights come from its service spec (`ProjectResource.write` and
-    `remove`; it is read by the project's readers); an organization's resource names its
+    """A resource mounted from a `Rest` spec: its rows are the routes the spec mounts, on
+    `target` (a `TARGETS` name; made through the spec's create route when `made`). A
+    project resource of the kit (`ProjectResource`) is read by the project's readers and
+    written as its service spec's `write` and `remove` checks say; any other names its
     readers and writers here."""
 
     rest: Rest
     target: str
-    body: Callable[[Call], Any]  # a creation
-    patch: Callable[[Call], Any]  # an update
+    body: Callable[[Call], Any] | None = None  # a creation
+    patch: Callable[[Call], Any] | None = None  # an update
     sample: Callable[[Call], Any] | None = None  # the target's creation, if not `body`
+    made: bool = True
+    query: str = ""  # appended to the creation's path (to have the runner make an id)
     readers: tuple[str, ...] = ROLES
     writers: tuple[str, ...] = MANAGERS
+    read: dict[str, int] | None = None  # the item's GET, when not as the list's
 
     @property
     def path(self) -> str:
@@ -533,7 +538,7 @@ def kit_target(kit: Kit) -> Target:
     async def make(world: World, caller: str) -> str:
         path = kit.path.removeprefix("/orgs/{org}")
         project = await _client_project(world, caller) if kit.rest.by_project else ""
-        body = (kit.sample or kit.body)(Call(world, caller))
+        body = (kit.sample or kit.body or dict)(Call(world, caller))
         made = await _owner_post(world, path.replace("{project}", project), body)
         if not kit.rest.by_project:
             return str(made["id"])
@@ -544,33 +549,35 @@ def kit_target(kit: Kit) -> Target:
 
 def kit_rows(kit: Kit) -> list[Row]:
     """The rows of every route `kit.rest` mounts, the expectations from the specs."""
-    rest, readers, writers, led_writers = kit.rest, kit.readers, kit.writers, kit.writers
+    rest, readers, writers = kit.rest, kit.readers, kit.writers
+    led_writers = removers = writers
     scope, item = kit.path, f"{kit.path}/{{{kit.target}}}"
     if rest.by_project:
-        resource = rest.service
-        readers, scope = ROLES, kit.path.replace("{project}", "{client_project}")
+        scope = kit.path.replace("{project}", "{client_project}")
         item = kit.path.split("{project}", 1)[0] + f"{{{kit.target}}}"
-        writers, led_writers = CHECKS[resource.write]
-        removers = CHECKS[resource.remove or resource.write][0]
+    if isinstance(rest.service, ProjectResource):
+        readers = ROLES
+        writers, led_writers = CHECKS[rest.service.write]
+        removers = CHECKS[rest.service.remove or rest.service.write][0]
     rows = []
     if rest.page:
         rows.append(Row("GET", scope, allowed(200, *readers)))
     if rest.create:
-        rows.append(Row("POST", scope, allowed(201, *writers), body=kit.body))
+        rows.append(Row("POST", scope + kit.query, allowed(201, *writers), body=kit.body))
         if led_writers != writers:
             led = kit.path.replace("{project}", "{led_project}")
             rows.append(Row("POST", led, allowed(201, *led_writers), body=kit.body))
     if rest.read:
-        rows.append(Row("GET", item, allowed(200, *readers)))
+        rows.append(Row("GET", item, kit.read or allowed(200, *readers)))
     if rest.update:
         rows.append(Row("PATCH", item, allowed(200, *writers), body=kit.patch))
     if rest.delete:
-        rows.append(Row("DELETE", item, allowed(204, *(removers if rest.by_project else writers))))
+        rows.append(Row("DELETE", item, allowed(204, *removers)))
     return rows
 
 
 KITS = [
-    Kit(
+    CLIENT_KIT := Kit(
         CLIENTS,
         "client",
         body=lambda call: {"nom": "C"},
@@ -580,26 +587,61 @@ KITS = [
             "contact_user_id": str(call.world.users["CLIENT"].id),
         },
     ),
-    Kit(
+    PROJECT_KIT := Kit(
+        PROJECTS,
+        "client_project",
+        made=False,
+        # The query string only makes the runner create a client for the body to name.
+        query="?for={client}",
+        body=lambda call: {
+            "nom": f"Projet {uuid.uuid4().hex[:8]}",
+            "client_id": call.ids["client"],
+            "date_debut": "2026-01-05",
+        },
+        patch=lambda call: {"description": f"edited by {call.caller}"},
+    ),
+    MILESTONE_KIT := Kit(
+        MILESTONES,
+        "milestone",
+        made=False,
+        body=lambda call: {"name": "Jalon", "start_date": "2026-03-02", "due_date": "2026-03-27"},
+        patch=lambda call: {"name": f"edited by {call.caller}"},
+        read=allowed(200, *STAFF, others=404),
+    ),
+    COMPETENCE_KIT := Kit(
         COMPETENCES,
         "competence",
         body=lambda call: {"nom": f"Skill {uuid.uuid4().hex[:8]}"},
         patch=lambda call: {"description": f"edited by {call.caller}"},
         readers=STAFF,
     ),
-    Kit(
+    DELIVERABLE_KIT := Kit(
         DELIVERABLES,
         "deliverable",
         body=lambda call: {"nom": "Livrable"},
         patch=lambda call: {"statut": "EN_COURS"},
     ),
-    Kit(
+    STAFFING_KIT := Kit(
         STAFFING,
         "staffing",
         body=lambda call: _staff_body(call.world),
         patch=lambda call: {"allocation_pct": 2},
     ),
-    Kit(
+    INVOICE_KIT := Kit(
+        INVOICE_ROUTES,
+        "invoice",
+        made=False,  # created by its own route (Idempotency-Key)
+        patch=lambda call: {"statut_paiement": "PAYE"},
+        readers=(*MANAGERS, "CLIENT"),
+    ),
+    RECOMMENDATION_KIT := Kit(
+        RECOMMENDATIONS,
+        "recommendation",
+        made=False,
+        patch=lambda call: {"statut": "ACCEPTEE"},
+        readers=MANAGERS,
+    ),
+    INCIDENT_KIT := Kit(
         INCIDENTS,
         "incident",
         body=lambda call: {"titre": "Bug", "severite": "MOYENNE"},
@@ -607,8 +649,7 @@ KITS = [
         sample=lambda call: {"titre": "Panne", "severite": "FAIBLE"},
     ),
 ]
-(CLIENT_KIT, COMPETENCE_KIT, DELIVERABLE_KIT, STAFFING_KIT, INCIDENT_KIT) = KITS
-TARGETS.update({kit.target: kit_target(kit) for kit in KITS})
+TARGETS.update({kit.target: kit_target(kit) for kit in KITS if kit.made})
 
 
 ROWS: list[Row] = [
@@ -681,34 +722,15 @@ ROWS: list[Row] = [
     # Clients (the CLIENT member is the contact of every target client and project)
     *kit_rows(CLIENT_KIT),
     # Projects
-    Row("GET", "/orgs/{org}/projects", every_member(200)),
+    *kit_rows(PROJECT_KIT),
     Row("GET", "/orgs/{org}/projects.csv?dialect=excel-fr", every_member(200)),
     Row("GET", "/orgs/{org}/projects.xlsx", every_member(200)),
-    Row(
-        "POST",
-        # The query string only makes the runner create a client for the body to name.
-        "/orgs/{org}/projects?for={client}",
-        allowed(201, *MANAGERS),
-        body=lambda call: {
-            "nom": f"Projet {uuid.uuid4().hex[:8]}",
-            "client_id": call.ids["client"],
-            "date_debut": "2026-01-05",
-        },
-    ),
-    Row("GET", "/orgs/{org}/projects/{client_project}", every_member(200)),
     Row(
         "GET",
         "/orgs/{org}/projects/{other_client_project}",
         {**every_member(200), "CLIENT": 404},
         label="not the CLIENT member's client",
     ),
-    Row(
-        "PATCH",
-        "/orgs/{org}/projects/{client_project}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"description": f"edited by {call.caller}"},
-    ),
-    Row("DELETE", "/orgs/{org}/projects/{client_project}", allowed(204, *MANAGERS)),
     # Tasks
     Row("GET", "/orgs/{org}/projects/{client_project}/tasks", every_member(200)),
     Row("GET", "/orgs/{org}/projects/{client_project}/board", every_member(200)),
@@ -750,22 +772,8 @@ ROWS: list[Row] = [
         body=lambda call: {"statut": "DONE"},
     ),
     # Milestones (organization-level ones are not read by CLIENT members)
-    Row("GET", "/orgs/{org}/milestones", every_member(200)),
-    Row(
-        "POST",
-        "/orgs/{org}/milestones",
-        allowed(201, *MANAGERS),
-        body=lambda call: {"name": "Jalon", "start_date": "2026-03-02", "due_date": "2026-03-27"},
-    ),
-    Row("GET", "/orgs/{org}/milestones/{milestone}", allowed(200, *STAFF, others=404)),
+    *kit_rows(MILESTONE_KIT),
     Row("GET", "/orgs/{org}/milestones/{project_milestone}", every_member(200)),
-    Row(
-        "PATCH",
-        "/orgs/{org}/milestones/{milestone}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"name": f"edited by {call.caller}"},
-    ),
-    Row("DELETE", "/orgs/{org}/milestones/{milestone}", allowed(204, *MANAGERS)),
     Row(
         "PUT",
         "/orgs/{org}/milestones/{milestone_task}",
@@ -929,7 +937,7 @@ ROWS: list[Row] = [
         "/orgs/{org}/finance/utilization?from=2026-01-05&to=2026-01-09",
         allowed(200, *MANAGERS),
     ),
-    Row("GET", "/orgs/{org}/invoices", allowed(200, *MANAGERS, "CLIENT")),
+    *kit_rows(INVOICE_KIT),
     Row("GET", "/orgs/{org}/invoices.csv", allowed(200, *MANAGERS, "CLIENT")),
     Row("GET", "/orgs/{org}/invoices.csv?dialect=excel-fr", allowed(200, *MANAGERS, "CLIENT")),
     Row("GET", "/orgs/{org}/invoices.xlsx", allowed(200, *MANAGERS, "CLIENT")),
@@ -946,7 +954,6 @@ ROWS: list[Row] = [
             "date_facturation": PAST_DAY,
         },
     ),
-    Row("GET", "/orgs/{org}/invoices/{invoice}", allowed(200, *MANAGERS, "CLIENT")),
     # The PDF is read like the invoice; this organization has no legal details yet, so a
     # reader gets past the access check to the 422 naming them (test_invoice_pdf.py has
     # the documents themselves).
@@ -968,13 +975,6 @@ ROWS: list[Row] = [
         {**allowed(200, *MANAGERS), "CLIENT": 404},
         label="not the CLIENT member's project",
     ),
-    Row(
-        "PATCH",
-        "/orgs/{org}/invoices/{invoice}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"statut_paiement": "PAYE"},
-    ),
-    Row("DELETE", "/orgs/{org}/invoices/{invoice}", allowed(204, *MANAGERS)),
     # Analytics: what the rules say about a project's money and schedule is for managers.
     Row("POST", "/orgs/{org}/projects/{client_project}/health", allowed(201, *MANAGERS)),
     Row("GET", "/orgs/{org}/projects/{client_project}/health", allowed(200, *MANAGERS)),
@@ -992,13 +992,7 @@ ROWS: list[Row] = [
         },
     ),
     Row("GET", "/orgs/{org}/projects/{client_project}/drifts", allowed(200, *MANAGERS)),
-    Row("GET", "/orgs/{org}/projects/{client_project}/recommendations", allowed(200, *MANAGERS)),
-    Row(
-        "PATCH",
-        "/orgs/{org}/projects/{recommendation}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"statut": "ACCEPTEE"},
-    ),
+    *kit_rows(RECOMMENDATION_KIT),
     # Incidents: read as the project, reported and updated as its tasks are edited.
     Row(
         "GET",
