@@ -89,66 +89,30 @@ class Rest:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_project", "{project}" in self.path)
-
-    def call(self, op: Op, method: str) -> Call:
-        found: Call = op.call or getattr(self.service, method)
-        return found
-
-
-def _scope(spec: Rest, ctx: Context) -> tuple[Any, ...]:
-    return (ctx.org_id, ctx.project_id) if spec.by_project else (ctx.org_id,)
+        for op, model in ((self.page, self.query), (self.create, self.body)):
+            assert op is None or model is not None, f"{self.noun}: {op} needs its model"
+        assert self.update is None or self.patch_body is not None, f"{self.noun}: patch_body"
 
 
-def _answer(spec: Rest, out: Any, status: int) -> web.Response:
-    headers = etag_headers(out.version) if spec.etag else None
-    return json_response(out, status=status, headers=headers)
+def _handler(spec: Rest, call: Call, p: Parses) -> ContextHandler:
+    """A handler that reads what `p` says (path ids, then `If-Match`, then the query or
+    body), calls the service with the caller's scope first, and answers `p.status`; a
+    single row (not a page) carries its version as `ETag` when the spec says so."""
+    versioned = spec.etag and p.query is None
 
-
-def _page(spec: Rest, call: Call, p: Parses) -> ContextHandler:
     async def run(request: web.Request, ctx: Context) -> web.StreamResponse:
-        assert p.query is not None
-        query = parse_query(request, p.query)
-        return json_response(await call(ctx.svc, ctx.caller, *_scope(spec, ctx), query))
-
-    return run
-
-
-def _create(spec: Rest, call: Call, p: Parses) -> ContextHandler:
-    async def run(request: web.Request, ctx: Context) -> web.StreamResponse:
-        assert p.body is not None
-        req = await parse_body(request, p.body)
-        out = await call(ctx.svc, ctx.caller, *_scope(spec, ctx), req)
-        return _answer(spec, out, p.status)
-
-    return run
-
-
-def _read(spec: Rest, call: Call, p: Parses) -> ContextHandler:
-    async def run(request: web.Request, ctx: Context) -> web.StreamResponse:
-        ids = [path_uuid(request, name) for name in p.path]
-        out = await call(ctx.svc, ctx.caller, *_scope(spec, ctx), *ids)
-        return _answer(spec, out, p.status)
-
-    return run
-
-
-def _update(spec: Rest, call: Call, p: Parses) -> ContextHandler:
-    async def run(request: web.Request, ctx: Context) -> web.StreamResponse:
-        assert p.body is not None
-        ids = [path_uuid(request, name) for name in p.path]
+        scope = (ctx.org_id, ctx.project_id) if spec.by_project else (ctx.org_id,)
+        args: list[Any] = [path_uuid(request, name) for name in p.path]
         version = [expected_version(request)] if "If-Match" in p.headers else []
-        patch = await parse_body(request, p.body)
-        out = await call(ctx.svc, ctx.caller, *_scope(spec, ctx), *ids, patch, *version)
-        return _answer(spec, out, p.status)
-
-    return run
-
-
-def _delete(spec: Rest, call: Call, p: Parses) -> ContextHandler:
-    async def run(request: web.Request, ctx: Context) -> web.StreamResponse:
-        ids = [path_uuid(request, name) for name in p.path]
-        await call(ctx.svc, ctx.caller, *_scope(spec, ctx), *ids)
-        return web.Response(status=p.status)
+        if p.query is not None:
+            args.append(parse_query(request, p.query))
+        if p.body is not None:
+            args.append(await parse_body(request, p.body))
+        out = await call(ctx.svc, ctx.caller, *scope, *args, *version)
+        if p.status == 204:
+            return web.Response(status=204)
+        headers = etag_headers(out.version) if versioned else None
+        return json_response(out, status=p.status, headers=headers)
 
     return run
 
@@ -157,13 +121,13 @@ def _add(
     routes: web.RouteTableDef,
     spec: Rest,
     module: str,
-    route: tuple[str, str, str],
+    route: tuple[str, str, str, str],
     op: Op,
-    handle: ContextHandler,
     p: Parses,
     response: Model | None,
 ) -> None:
-    method, path, name = route
+    method, path, name, verb = route
+    handle = _handler(spec, op.call or getattr(spec.service, verb), p)
     handle.__name__ = handle.__qualname__ = name
     handle.__module__, handle.__doc__ = module, op.doc
     run: Handler = (project_handler if spec.by_project else handler)(handle)
@@ -188,26 +152,29 @@ def mount(routes: web.RouteTableDef, spec: Rest) -> None:
     modules name a handler alike)."""
     module = sys._getframe(1).f_globals["__name__"]
     noun, item, out = spec.noun, spec.path + "/{id}", spec.out
-    one = ("id",)
     if_match = ("If-Match",) if spec.etag else ()
-    if op := spec.page:
-        p = Parses(query=spec.query)
-        route = ("GET", spec.path, f"list_{noun}s")
-        page = Page[out]  # type: ignore[valid-type]
-        _add(routes, spec, module, route, op, _page(spec, spec.call(op, "page"), p), p, page)
-    if op := spec.create:
-        p = Parses(body=spec.body, status=201)
-        route = ("POST", spec.path, f"create_{noun}")
-        _add(routes, spec, module, route, op, _create(spec, spec.call(op, "create"), p), p, out)
-    if op := spec.read:
-        p = Parses(path=one)
-        route = ("GET", item, f"get_{noun}")
-        _add(routes, spec, module, route, op, _read(spec, spec.call(op, "read"), p), p, out)
-    if op := spec.update:
-        p = Parses(body=spec.patch_body, path=one, headers=if_match)
-        route = ("PATCH", item, f"patch_{noun}")
-        _add(routes, spec, module, route, op, _update(spec, spec.call(op, "update"), p), p, out)
-    if op := spec.delete:
-        p = Parses(path=one, status=204)
-        route = ("DELETE", item, f"delete_{noun}")
-        _add(routes, spec, module, route, op, _delete(spec, spec.call(op, "delete"), p), p, None)
+    one = ("id",)
+    generated = [
+        (spec.page, ("GET", spec.path, f"list_{noun}s", "page"), Parses(query=spec.query)),
+        (
+            spec.create,
+            ("POST", spec.path, f"create_{noun}", "create"),
+            Parses(spec.body, status=201),
+        ),
+        (spec.read, ("GET", item, f"get_{noun}", "read"), Parses(path=one)),
+        (
+            spec.update,
+            ("PATCH", item, f"patch_{noun}", "update"),
+            Parses(spec.patch_body, path=one, headers=if_match),
+        ),
+        (
+            spec.delete,
+            ("DELETE", item, f"delete_{noun}", "delete"),
+            Parses(path=one, status=204),
+        ),
+    ]
+    page: Model = Page[out]  # type: ignore[valid-type]
+    for op, route, p in generated:
+        if op is not None:
+            response = None if p.status == 204 else page if p.query else out
+            _add(routes, spec, module, route, op, p, response)
