@@ -39,47 +39,42 @@ SKILLS = ["competences"]
 # Consultants ------------------------------------------------------------------------------
 
 
-@routes.get(CONSULTANTS)
-@api(
-    "Consultants of an organization, oldest first",
+CONSULTANT_ROUTES = Rest(
+    CONSULTANTS,
+    "consultant",
+    ConsultantOut,
     tags=PEOPLE,
+    key="profile_id",
     query=ConsultantQuery,
-    response=Page[ConsultantOut],
-    errors=[403, 404],
-)
-@handler
-async def list_consultants(request: web.Request, ctx: Context) -> web.Response:
-    """Daily rates appear only for OWNER, ADMIN and MANAGER callers."""
-    query = parse_query(request, ConsultantQuery)
-    page = await consultants.list_consultants(ctx.svc, ctx.caller, ctx.org_id, query)
-    return json_response(page)
-
-
-@routes.post(CONSULTANTS)
-@api(
-    "Give a member consultant details",
-    tags=PEOPLE,
     body=ConsultantCreate,
-    response=ConsultantOut,
-    status=201,
-    errors=[403, 404, 409],
+    patch_body=ConsultantPatch,
+    page=Op(
+        "Consultants of an organization, oldest first",
+        [403],
+        doc="Daily rates appear only for OWNER, ADMIN and MANAGER callers.",
+        call=consultants.list_consultants,
+    ),
+    create=Op(
+        "Give a member consultant details",
+        [403, 409],
+        doc="409 when the member already has details (PUT replaces them).",
+        call=consultants.create_consultant,
+    ),
+    read=Op(
+        "A consultant, with their skills",
+        [403],
+        doc="Daily rates appear only for OWNER, ADMIN and MANAGER callers.",
+        call=consultants.get_consultant,
+    ),
+    update=Op("Update a consultant's details", [403, 409], call=consultants.update_consultant),
+    delete=Op(
+        "Remove a member's consultant details",
+        [403],
+        doc="The membership, skills and time entries stay.",
+        call=consultants.delete_consultant,
+    ),
 )
-@handler
-async def create_consultant(request: web.Request, ctx: Context) -> web.Response:
-    """409 when the member already has details (PUT replaces them)."""
-    req = await parse_body(request, ConsultantCreate)
-    out = await consultants.create_consultant(ctx.svc, ctx.caller, ctx.org_id, req)
-    return json_response(out, status=201)
-
-
-@routes.get(CONSULTANT)
-@api("A consultant, with their skills", tags=PEOPLE, response=ConsultantOut, errors=[403, 404])
-@handler
-async def get_consultant(request: web.Request, ctx: Context) -> web.Response:
-    """Daily rates appear only for OWNER, ADMIN and MANAGER callers."""
-    profile_id = path_uuid(request, "profile_id")
-    out = await consultants.get_consultant(ctx.svc, ctx.caller, ctx.org_id, profile_id)
-    return json_response(out)
+mount(routes, CONSULTANT_ROUTES)
 
 
 @routes.put(CONSULTANT)
@@ -100,32 +95,6 @@ async def put_consultant(request: web.Request, ctx: Context) -> web.Response:
         ctx.svc, ctx.caller, ctx.org_id, profile_id, req
     )
     return json_response(out, status=201 if created else 200)
-
-
-@routes.patch(CONSULTANT)
-@api(
-    "Update a consultant's details",
-    tags=PEOPLE,
-    body=ConsultantPatch,
-    response=ConsultantOut,
-    errors=[403, 404, 409],
-)
-@handler
-async def patch_consultant(request: web.Request, ctx: Context) -> web.Response:
-    profile_id = path_uuid(request, "profile_id")
-    patch = await parse_body(request, ConsultantPatch)
-    out = await consultants.update_consultant(ctx.svc, ctx.caller, ctx.org_id, profile_id, patch)
-    return json_response(out)
-
-
-@routes.delete(CONSULTANT)
-@api("Remove a member's consultant details", tags=PEOPLE, status=204, errors=[403, 404])
-@handler
-async def delete_consultant(request: web.Request, ctx: Context) -> web.Response:
-    """The membership, skills and time entries stay."""
-    profile_id = path_uuid(request, "profile_id")
-    await consultants.delete_consultant(ctx.svc, ctx.caller, ctx.org_id, profile_id)
-    return web.Response(status=204)
 
 
 @routes.put(SKILL)

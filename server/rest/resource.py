@@ -2,7 +2,7 @@
 read, update and delete routes, each with its `@api` contract, from one `Rest` spec.
 
 `/things` lists (keyset pages, the query model's filters) and creates (201);
-`/things/{id}` reads, updates (PATCH) and deletes (204). A route under
+`/things/{id}` (or the spec's `key`) reads, updates (PATCH) and deletes (204). A route under
 `.../projects/{project}` is a `@project_handler`, any other a `@handler`, so the caller,
 the organization and the project are checked as for a hand-written handler. Each
 generated handler records what it parses (`Parses`): the very models it validates
@@ -85,6 +85,7 @@ class Rest:
     update: Op | None = None
     delete: Op | None = None
     etag: bool = False
+    key: str = "id"  # the item's path parameter: `{path}/{key}`
     by_project: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -151,9 +152,9 @@ def mount(routes: web.RouteTableDef, spec: Rest) -> None:
     The handlers belong to the module that mounts them (the operationId's prefix when two
     modules name a handler alike)."""
     module = sys._getframe(1).f_globals["__name__"]
-    noun, item, out = spec.noun, spec.path + "/{id}", spec.out
+    noun, item, out = spec.noun, f"{spec.path}/{{{spec.key}}}", spec.out
     if_match = ("If-Match",) if spec.etag else ()
-    one = ("id",)
+    one = (spec.key,)
     generated = [
         (spec.page, ("GET", spec.path, f"list_{noun}s", "page"), Parses(query=spec.query)),
         (

@@ -27,7 +27,7 @@ from server.rest.analytics import INCIDENTS, RECOMMENDATIONS
 from server.rest.delivery import DELIVERABLES, STAFFING
 from server.rest.finance import INVOICE_ROUTES
 from server.rest.milestones import MILESTONES
-from server.rest.people import COMPETENCES
+from server.rest.people import COMPETENCES, CONSULTANT_ROUTES
 from server.rest.projects import CLIENTS, PROJECTS
 from server.rest.resource import Rest
 from server.services.resource import ProjectResource, require_manager
@@ -608,6 +608,19 @@ KITS = [
         patch=lambda call: {"name": f"edited by {call.caller}"},
         read=allowed(200, *STAFF, others=404),
     ),
+    CONSULTANT_KIT := Kit(
+        CONSULTANT_ROUTES,
+        "consultant",
+        made=False,
+        query="?for={member}",
+        body=lambda call: {
+            "profile_id": call.ids["member"],
+            "date_embauche": "2025-01-06",
+            "taux_journalier_cout": 400,
+        },
+        patch=lambda call: {"statut": "ON_LEAVE"},
+        readers=STAFF,
+    ),
     COMPETENCE_KIT := Kit(
         COMPETENCES,
         "competence",
@@ -795,31 +808,13 @@ ROWS: list[Row] = [
     *kit_rows(DELIVERABLE_KIT),
     *kit_rows(STAFFING_KIT),
     # Consultants and skills: read by all but CLIENT contacts, written by managers
-    Row("GET", "/orgs/{org}/consultants", allowed(200, *STAFF)),
-    Row(
-        "POST",
-        "/orgs/{org}/consultants?for={member}",
-        allowed(201, *MANAGERS),
-        body=lambda call: {
-            "profile_id": call.ids["member"],
-            "date_embauche": "2025-01-06",
-            "taux_journalier_cout": 400,
-        },
-    ),
-    Row("GET", "/orgs/{org}/consultants/{consultant}", allowed(200, *STAFF)),
+    *kit_rows(CONSULTANT_KIT),
     Row(
         "PUT",
         "/orgs/{org}/consultants/{member}",
         allowed(201, *MANAGERS),
         body=lambda call: {"date_embauche": "2025-01-06", "taux_journalier_cout": 400},
     ),
-    Row(
-        "PATCH",
-        "/orgs/{org}/consultants/{consultant}",
-        allowed(200, *MANAGERS),
-        body=lambda call: {"statut": "ON_LEAVE"},
-    ),
-    Row("DELETE", "/orgs/{org}/consultants/{consultant}", allowed(204, *MANAGERS)),
     Row(
         "PUT",
         "/orgs/{org}/consultants/{skill_pair}",
