@@ -23,37 +23,27 @@ method resolution order, so with Redis the listener's local delivery (`super().e
 from __future__ import annotations
 
 import asyncio
-import struct
+import urllib.parse
 from typing import Any, TypeVar
 
 import engineio
 import socketio
+from aiohttp import web
 from aiohttp.web import WebSocketResponse
 from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
 
 from .. import metrics
-
-# Above this many bytes waiting in a transport, frames go through the queue, whose writer
-# waits for the transport to drain (aiohttp's flow control) instead of piling up more.
-TRANSPORT_BUFFER_LIMIT = 64 * 1024
-_TEXT_FIN = 0x81
+from .websocket import (
+    TRANSPORT_BUFFER_LIMIT,
+    Outbox,
+    RequestEnviron,
+    WebSocketSession,
+    websocket_frame,
+)
 
 M = TypeVar("M", bound=socketio.AsyncManager)
-
-
-def websocket_text_frame(text: str) -> bytes:
-    """One unmasked, uncompressed, final text frame (RFC 6455 section 5.2) carrying `text`."""
-    payload = text.encode()
-    length = len(payload)
-    if length < 126:
-        header = struct.pack("!BB", _TEXT_FIN, length)
-    elif length < 65536:
-        header = struct.pack("!BBH", _TEXT_FIN, 126, length)
-    else:
-        header = struct.pack("!BBQ", _TEXT_FIN, 127, length)
-    return header + payload
 
 
 class WriterQueue(asyncio.Queue[Any]):
@@ -102,15 +92,63 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     websocket_compression = False
     _async: dict[str, Any]  # the async driver's functions, set by engineio's constructor
+    start_service_task: bool  # set by engineio's constructor
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._async = {**self._async, "websocket": FanoutWebSocket}
+        self._async = {
+            **self._async,
+            "websocket": FanoutWebSocket,
+            "translate_request": RequestEnviron,
+        }
         self.websockets: dict[str, WebSocketResponse] = {}
         self.direct_writes = 0  # frames written past the queue, for tests and the bench
 
     def create_queue(self, *args: Any, **kwargs: Any) -> asyncio.Queue[Any]:
         return WriterQueue(*args, **kwargs)
+
+    async def handle_request(self, *args: Any, **kwargs: Any) -> Any:
+        """engine.io's, except that a session opened on the websocket transport runs as a
+        `WebSocketSession` (server/realtime/websocket.py), in this frame's task with no
+        other frame kept, and that `refuse` may answer a request first."""
+        request = args[0] if args else None
+        if isinstance(request, web.Request):
+            session = self.websocket_session(request)
+            if session is not None:
+                return await session.run(request)
+            refused = await self.refuse(request)
+            if refused is not None:
+                return refused
+        return await super().handle_request(*args, **kwargs)
+
+    async def refuse(self, request: web.Request) -> web.StreamResponse | None:
+        """A response ending `request` before engine.io reads it, or None."""
+        return None
+
+    def websocket_session(self, request: web.Request) -> WebSocketSession | None:
+        """A new session when `request` opens the websocket transport directly and passes
+        engine.io's checks for that (origin, protocol version, upgrade header); None
+        otherwise: the library handles the request, refusals included."""
+        if request.method != "GET" or request.headers.get("Upgrade", "").lower() != "websocket":
+            return None
+        query = urllib.parse.parse_qs(request.query_string)
+        if (
+            "sid" in query
+            or "j" in query
+            or query.get("transport") != ["websocket"]
+            or "websocket" not in self.transports
+            or query.get("EIO") != ["4"]
+        ):
+            return None
+        origin = request.headers.get("Origin")
+        if origin and self.cors_allowed_origins != []:
+            allowed = self._cors_allowed_origins(RequestEnviron(request))
+            if allowed is not None and origin not in allowed:
+                return None
+        if self.start_service_task:
+            self.start_service_task = False
+            self.service_task_handle = self.start_background_task(self._service_task)
+        return WebSocketSession(self, self.generate_id())
 
     def deliver(self, eio_sid: str, frame: bytes, pkt: eio_packet.Packet) -> bool:
         """Send one pre-encoded message to a socket, without suspending; False when the
@@ -120,6 +158,10 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
         if sock is None or sock.closed:
             return False
         queue = sock.queue
+        if isinstance(queue, Outbox):
+            if queue.send(pkt, frame):
+                self.direct_writes += 1
+            return True
         ws = self.websockets.get(eio_sid)
         if (
             ws is not None
@@ -178,7 +220,7 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             return
         pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         text = pkt.encode()  # cached on the packet: the queue path reuses it
-        frame = websocket_text_frame(text)
+        frame = websocket_frame(text)
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         delivered = 0
         for sid, eio_sid in self.get_participants(namespace, to or room):

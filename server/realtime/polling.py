@@ -54,14 +54,13 @@ class GuardedEngineServer(EngineServer):
             target.__self__.ping_timer = task
         return task
 
-    async def handle_request(self, *args: Any, **kwargs: Any) -> Any:
-        request = args[0]
-        if isinstance(request, web.Request) and request.method == "POST":
+    async def refuse(self, request: web.Request) -> web.Response | None:
+        if request.method == "POST":
             refused = self._oversized(request)
             if refused is not None:
                 await self._drop(request.query.get("sid"))
                 return refused
-        return await super().handle_request(*args, **kwargs)
+        return None
 
     def _oversized(self, request: web.Request) -> web.Response | None:
         length = request.content_length

@@ -1,0 +1,382 @@
+"""Lean engine.io sessions for clients that open the websocket transport directly.
+
+An idle connection is mostly what the library keeps per socket while nothing happens.
+python-engineio gives each websocket a chain of seven suspended coroutines (the request,
+the connect, the GET, the upgrade, the wrapper, the handler), three more tasks (a writer,
+a reader re-created for every message, a ping task sleeping 25 s), an `asyncio.Queue`
+(four deques: ~3 KiB empty) and a copy of the request's headers as a WSGI environ.
+Here a session opened with `transport=websocket` (what socket.io-client does by
+default, and what almost every client of this server does) is one coroutine in aiohttp's
+handler task: it reads frames itself, writes through an `Outbox` that puts frames
+straight on the transport, and pings from one timer handle. Nothing else changes:
+engine.io still validates the request (origin, protocol version, upgrade header), the
+packets are engine.io's, `AsyncSocket.receive`/`close`/`send` are the library's, and
+polling sessions (and their upgrade to websocket) keep the library's own path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import struct
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from engineio import exceptions
+from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
+
+# Above this many bytes waiting in a transport, frames wait in the outbox, whose flush
+# waits for the transport to drain (aiohttp's flow control) instead of piling up more.
+TRANSPORT_BUFFER_LIMIT = 64 * 1024
+_TEXT_FIN, _BINARY_FIN = 0x81, 0x82
+# Tasks started from timer callbacks (a ping timeout's close), held until they end.
+_closing: set[asyncio.Task[None]] = set()
+
+
+def websocket_frame(data: str | bytes) -> bytes:
+    """One unmasked, uncompressed, final frame (RFC 6455 section 5.2): text for `str`."""
+    if isinstance(data, str):
+        payload, first = data.encode(), _TEXT_FIN
+    else:
+        payload, first = data, _BINARY_FIN
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", first, length)
+    elif length < 65536:
+        header = struct.pack("!BBH", first, 126, length)
+    else:
+        header = struct.pack("!BBQ", first, 127, length)
+    return header + payload
+
+
+class RequestEnviron(Mapping[str, Any]):
+    """The WSGI-like environ engine.io and python-socketio read, computed from the aiohttp
+    request on each read instead of copied: python-socketio keeps a socket's environ as
+    long as the socket lives, and the copy (every header under an `HTTP_` key) costs
+    about 1.2 KiB per connection. The request itself lives that long anyway (aiohttp's
+    handler holds it). Same keys and values as engine.io's `translate_request`."""
+
+    __slots__ = ("request",)
+
+    _FIXED = (
+        "wsgi.input",
+        "wsgi.errors",
+        "wsgi.version",
+        "wsgi.async",
+        "wsgi.multithread",
+        "wsgi.multiprocess",
+        "wsgi.run_once",
+        "SERVER_SOFTWARE",
+        "REQUEST_METHOD",
+        "QUERY_STRING",
+        "RAW_URI",
+        "SERVER_PROTOCOL",
+        "REMOTE_ADDR",
+        "REMOTE_PORT",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "aiohttp.request",
+        "wsgi.url_scheme",
+        "PATH_INFO",
+        "SCRIPT_NAME",
+    )
+
+    def __init__(self, request: web.Request) -> None:
+        self.request = request
+
+    def _fixed(self, key: str) -> Any:
+        r = self.request
+        match key:
+            case "wsgi.input":
+                return r.content
+            case "wsgi.errors":
+                return sys.stderr
+            case "wsgi.version":
+                return (1, 0)
+            case "wsgi.async":
+                return True
+            case "wsgi.multithread" | "wsgi.multiprocess" | "wsgi.run_once":
+                return False
+            case "SERVER_SOFTWARE" | "SERVER_NAME":
+                return "aiohttp"
+            case "REQUEST_METHOD":
+                return r.method
+            case "QUERY_STRING":
+                return r.query_string or ""
+            case "RAW_URI":
+                return r.path_qs
+            case "SERVER_PROTOCOL":
+                return f"HTTP/{r.version[0]}.{r.version[1]}"
+            case "REMOTE_ADDR":
+                return "127.0.0.1"  # as engine.io's aiohttp driver
+            case "REMOTE_PORT" | "SERVER_PORT":
+                return "0"
+            case "aiohttp.request":
+                return r
+            case "wsgi.url_scheme":
+                return self.get("HTTP_X_FORWARDED_PROTO", "http")
+            case "PATH_INFO":
+                return r.path
+            case "SCRIPT_NAME":
+                return ""
+        raise KeyError(key)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key.replace("_", "-")
+        elif key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            name = key[5:].replace("_", "-")
+        else:
+            return self._fixed(key)
+        values = self.request.headers.getall(name, None)
+        if values is None:
+            raise KeyError(key)
+        return values[-1] if name in ("CONTENT-TYPE", "CONTENT-LENGTH") else ",".join(values)
+
+    def _header_keys(self) -> Iterator[str]:
+        for name in dict.fromkeys(n.upper() for n in self.request.headers):
+            if name in ("CONTENT-TYPE", "CONTENT-LENGTH"):
+                yield name.replace("-", "_")
+            else:
+                yield "HTTP_" + name.replace("-", "_")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._FIXED
+        yield from self._header_keys()
+
+    def __len__(self) -> int:
+        return len(self._FIXED) + sum(1 for _ in self._header_keys())
+
+
+class Outbox:
+    """A websocket session's outgoing side, in place of engine.io's queue and writer task.
+
+    A packet is written to the transport at once, as one frame, when nothing is waiting
+    before it; otherwise (no websocket yet, a transport over `TRANSPORT_BUFFER_LIMIT`, a
+    compressed websocket) it waits in `pending`, which a task started for the occasion
+    writes out in order through aiohttp (with its flow control) and then drops. `None`
+    closes the websocket after what is pending, as it ends engine.io's writer. The methods
+    engine.io and this server call on a socket's queue are here; nothing polls it.
+    """
+
+    __slots__ = ("flusher", "pending", "ws")
+
+    holding = False  # never holds packets outside `pending` (fanout.WriterQueue's flag)
+
+    def __init__(self) -> None:
+        self.ws: web.WebSocketResponse | None = None
+        self.pending: collections.deque[eio_packet.Packet | None] | None = None
+        self.flusher: asyncio.Task[None] | None = None
+
+    def attach(self, ws: web.WebSocketResponse) -> None:
+        """The websocket is open: write what waited for it."""
+        self.ws = ws
+        waiting, self.pending = self.pending, None
+        for pkt in waiting or ():
+            if pkt is None:
+                self._queue(None)
+            else:
+                self.send(pkt)
+
+    def send(self, pkt: eio_packet.Packet, frame: bytes | None = None) -> bool:
+        """Write or queue `pkt` (`frame`: its websocket frame, if already built); True
+        when it went straight to the transport."""
+        ws = self.ws
+        if self.pending is None and ws is not None:
+            if ws.closed:
+                return False  # engine.io's writer drops what comes after the end too
+            transport = ws._writer.transport if ws._writer is not None else None
+            if (
+                not ws.compress
+                and transport is not None
+                and not transport.is_closing()
+                and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
+            ):
+                transport.write(frame if frame is not None else websocket_frame(pkt.encode()))
+                return True
+        self._queue(pkt)
+        return False
+
+    def _queue(self, pkt: eio_packet.Packet | None) -> None:
+        if self.pending is None:
+            self.pending = collections.deque()
+        self.pending.append(pkt)
+        if self.ws is not None:
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        if self.flusher is None:
+            self.flusher = asyncio.ensure_future(self._flush())
+
+    async def _flush(self) -> None:
+        ws, pending = self.ws, self.pending
+        assert ws is not None and pending is not None
+        try:
+            while pending:
+                pkt = pending.popleft()
+                if pkt is None:
+                    pending.clear()
+                    await ws.close()
+                    break
+                data = pkt.encode()
+                if isinstance(data, bytes):
+                    await ws.send_bytes(data)
+                else:
+                    await ws.send_str(data)
+        except Exception:  # the connection is gone: as engine.io's writer, stop writing
+            pending.clear()
+            await ws.close()
+        finally:
+            self.pending = self.flusher = None
+
+    # The queue interface engine.io (AsyncSocket.send, close) and this server use.
+    async def put(self, pkt: eio_packet.Packet | None) -> None:
+        self.put_nowait(pkt)
+
+    def put_nowait(self, pkt: eio_packet.Packet | None) -> None:
+        if pkt is None:
+            self._queue(None)
+        else:
+            self.send(pkt)
+
+    def empty(self) -> bool:
+        return not self.pending
+
+    def qsize(self) -> int:
+        return len(self.pending) if self.pending else 0
+
+    def task_done(self) -> None:
+        pass
+
+    async def join(self) -> None:
+        """Until what is pending is written (engine.io's `close(wait=True)`)."""
+        if self.flusher is not None:
+            await asyncio.shield(self.flusher)
+
+
+class WebSocketSession(AsyncSocket):  # type: ignore[misc]
+    """An engine.io socket whose only transport is the websocket it was opened with."""
+
+    queue: Outbox
+
+    def __init__(self, server: Any, sid: str) -> None:
+        # BaseSocket.__init__, with an Outbox for the asyncio.Queue it would create.
+        self.server = server
+        self.sid = sid
+        self.queue = Outbox()
+        self.last_ping: float | None = time.time()
+        self.connected = False
+        self.upgrading = False
+        self.upgraded = False
+        self.closing = False
+        self.closed = False
+        self.session: dict[str, Any] = {}
+        # The next ping, or the deadline of the pong to the last one: one timer handle
+        # in place of a task sleeping between pings.
+        self.ping_timer: asyncio.TimerHandle | None = None
+
+    def schedule_ping(self) -> None:
+        """The next ping in `ping_interval` (at the start and after each pong)."""
+        if self.last_ping:
+            self.last_ping = None
+            self._timer(self.server.ping_interval, self._ping)
+
+    def _timer(self, delay: float, callback: Any) -> None:
+        if self.ping_timer is not None:
+            self.ping_timer.cancel()
+        self.ping_timer = asyncio.get_running_loop().call_later(delay, callback)
+
+    def _ping(self) -> None:
+        self.ping_timer = None
+        if self.closing or self.closed:
+            return
+        self.last_ping = time.time()
+        self.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
+        self._timer(self.server.ping_timeout, self._pong_overdue)
+
+    def _pong_overdue(self) -> None:
+        """No pong within `ping_timeout`: the client is gone (engine.io's
+        `check_ping_timeout`), and its websocket is closed now rather than when a read
+        times out."""
+        self.ping_timer = None
+        if self.last_ping is None or self.closing or self.closed:
+            return
+        task = asyncio.ensure_future(self._expire())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    async def _expire(self) -> None:
+        await self.close(wait=False, abort=False, reason=self.server.reason.PING_TIMEOUT)
+        self.queue.put_nowait(None)
+
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        await super().close(wait=wait, abort=abort, reason=reason)
+        if self.closed and self.ping_timer is not None:
+            self.ping_timer.cancel()
+            self.ping_timer = None
+
+    async def run(self, request: web.Request) -> web.StreamResponse:
+        """The whole session: engine.io's `_handle_connect`, then its websocket handler for
+        a socket that was not upgraded, reading frames here instead of in a task per
+        message, in this one frame (each suspended frame is kept for the session)."""
+        server = self.server
+        sid = self.sid
+        server.sockets[sid] = self
+        opening = {
+            "sid": sid,
+            "upgrades": [],
+            "pingTimeout": int(server.ping_timeout * 1000),
+            "pingInterval": int(server.ping_interval + server.ping_interval_grace_period) * 1000,
+            "maxPayload": server.max_http_buffer_size,
+        }
+        self.queue.put_nowait(eio_packet.Packet(eio_packet.OPEN, opening))
+        del opening
+        ret = await server._trigger_event("connect", sid, RequestEnviron(request), run_async=False)
+        if ret is not None and ret is not True:
+            del server.sockets[sid]
+            server.logger.warning("Application rejected connection")
+            refusal = server._unauthorized(ret or None)
+            response: web.StreamResponse = await server._make_response(
+                refusal, RequestEnviron(request)
+            )
+            return response
+        del ret
+        self.schedule_ping()
+        ws = web.WebSocketResponse(
+            max_msg_size=server.max_http_buffer_size, compress=server.websocket_compression
+        )
+        try:
+            await ws.prepare(request)
+            self.connected = True
+            self.upgraded = True
+            self.queue.attach(ws)
+            while True:
+                try:
+                    msg = await ws.receive()
+                except asyncio.CancelledError:  # as engine.io: end the session, clean up
+                    break
+                if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    break  # closed by the client, an oversized or malformed frame
+                try:
+                    await self.receive(eio_packet.Packet(encoded_packet=msg.data))
+                except exceptions.UnknownPacketError:
+                    pass
+                except exceptions.SocketIsClosedError:
+                    break
+                except Exception:
+                    server.logger.exception("Unknown receive error")
+                del msg
+        finally:
+            if self.ping_timer is not None:
+                self.ping_timer.cancel()
+                self.ping_timer = None
+            self.queue.put_nowait(None)  # close the websocket once what is pending is out
+            await self.queue.join()
+            await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+            if self.closed and server.sockets.get(sid) is self:
+                del server.sockets[sid]
+        return ws
