@@ -33,8 +33,8 @@ from engineio.async_socket import AsyncSocket
 # waits for the transport to drain (aiohttp's flow control) instead of piling up more.
 TRANSPORT_BUFFER_LIMIT = 64 * 1024
 _TEXT_FIN, _BINARY_FIN = 0x81, 0x82
-# Tasks started from timer callbacks (a ping timeout's close), held until they end.
-_closing: set[asyncio.Task[None]] = set()
+# Tasks a session starts for its end (a ping timeout, a cancelled handler), held until done.
+_background: set[asyncio.Task[None]] = set()
 
 
 def websocket_frame(data: str | bytes) -> bytes:
@@ -306,8 +306,8 @@ class WebSocketSession(AsyncSocket):  # type: ignore[misc]
         if self.last_ping is None or self.closing or self.closed:
             return
         task = asyncio.ensure_future(self._expire())
-        _closing.add(task)
-        task.add_done_callback(_closing.discard)
+        _background.add(task)
+        task.add_done_callback(_background.discard)
 
     async def _expire(self) -> None:
         await self.close(wait=False, abort=False, reason=self.server.reason.PING_TIMEOUT)
@@ -318,6 +318,18 @@ class WebSocketSession(AsyncSocket):  # type: ignore[misc]
         if self.closed and self.ping_timer is not None:
             self.ping_timer.cancel()
             self.ping_timer = None
+
+    async def _end(self) -> None:
+        """The websocket is done: write what is pending and close it (engine.io's writer
+        ending), then close the engine.io socket, which runs the disconnect handlers."""
+        if self.ping_timer is not None:
+            self.ping_timer.cancel()
+            self.ping_timer = None
+        self.queue.put_nowait(None)
+        await self.queue.join()
+        await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        if self.closed and self.server.sockets.get(self.sid) is self:
+            del self.server.sockets[self.sid]
 
     async def run(self, request: web.Request) -> web.StreamResponse:
         """The whole session: engine.io's `_handle_connect`, then its websocket handler for
@@ -371,12 +383,10 @@ class WebSocketSession(AsyncSocket):  # type: ignore[misc]
                     server.logger.exception("Unknown receive error")
                 del msg
         finally:
-            if self.ping_timer is not None:
-                self.ping_timer.cancel()
-                self.ping_timer = None
-            self.queue.put_nowait(None)  # close the websocket once what is pending is out
-            await self.queue.join()
-            await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
-            if self.closed and server.sockets.get(sid) is self:
-                del server.sockets[sid]
+            # In a task of its own: a cancelled handler (aiohttp cancels it when the
+            # client goes, with `handler_cancellation`) still runs the disconnect.
+            ending = asyncio.ensure_future(self._end())
+            _background.add(ending)
+            ending.add_done_callback(_background.discard)
+            await asyncio.shield(ending)
         return ws
