@@ -6,11 +6,17 @@ protocol handler before any middleware runs, as `400 text/plain` with a tracebac
 log. Clients and attackers get the same problem+json as everywhere else instead, with the
 status that says what to fix, and the log gets one line: such requests are noise, not
 server faults.
+
+A connection that becomes a websocket parses no more HTTP: its request parser and its
+queue of parsed requests (~1.5 KiB, kept for hours per idle socket) are dropped then.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -56,8 +62,27 @@ def _problem(status: int, exc: BaseException | None, message: str | None) -> tup
     )
 
 
+# Stands for the request queue of a connection that switched to a websocket: empty, and
+# kept empty (maxlen 0) should anything append to it; one for all connections.
+_NO_MORE_REQUESTS: deque[Any] = deque(maxlen=0)
+
+
 class ProblemRequestHandler(RequestHandler):
-    """aiohttp's protocol handler with its error page replaced by problem+json."""
+    """aiohttp's protocol handler with its error page replaced by problem+json, and no
+    HTTP state kept once the connection is a websocket."""
+
+    __slots__ = ()
+
+    def set_parser(self, parser: Any, data_received_cb: Callable[[], None] | None = None) -> None:
+        """aiohttp hands the connection's bytes to the websocket reader from now on.
+        The HTTP parser is not used again (aiohttp reads `_parser` only while no payload
+        parser is set, or to resume HTTP after a refused upgrade, and sets it to None
+        itself when the connection is lost), nor is the queue of parsed requests, which
+        is empty: the parser stops at an upgrade request."""
+        super().set_parser(parser, data_received_cb)
+        if not self._messages:
+            self._parser = None
+            self._messages = _NO_MORE_REQUESTS
 
     def handle_error(
         self,

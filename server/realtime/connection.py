@@ -27,6 +27,7 @@ from ..services.identity import auth
 from .dispatch import Event, EventTable
 from .presence import Presence
 from .session import SocketState, get_state, save_state
+from .websocket import NO_CONTEXT
 
 log = logging.getLogger("aurentia.realtime")
 access_log = logging.getLogger("aurentia.access")
@@ -80,7 +81,10 @@ def setup(
         if state.expiry is not None:
             state.expiry.cancel()
         delay = max((state.expires_at - datetime.now(UTC)).total_seconds(), 0)
-        state.expiry = asyncio.get_running_loop().call_later(delay, start_expiry, state)
+        # Not in a copy of the connect's context (its request id and the rest), which
+        # the timer would hold for the token's lifetime.
+        loop = asyncio.get_running_loop()
+        state.expiry = loop.call_later(delay, start_expiry, state, context=NO_CONTEXT)
 
     async def connect(sid: str, environ: dict[str, Any], auth_data: Any = None) -> None:
         with fresh_request_id():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import struct
 import sys
 import time
@@ -35,6 +36,9 @@ TRANSPORT_BUFFER_LIMIT = 64 * 1024
 _TEXT_FIN, _BINARY_FIN = 0x81, 0x82
 # Tasks a session starts for its end (a ping timeout, a cancelled handler), held until done.
 _background: set[asyncio.Task[None]] = set()
+# The context of ping timers: an empty one shared by all, rather than a copy of the
+# context they were scheduled from (held as long as the timer, i.e. always).
+NO_CONTEXT = contextvars.Context()
 
 
 def websocket_frame(data: str | bytes) -> bytes:
@@ -288,7 +292,7 @@ class WebSocketSession(AsyncSocket):  # type: ignore[misc]
     def _timer(self, delay: float, callback: Any) -> None:
         if self.ping_timer is not None:
             self.ping_timer.cancel()
-        self.ping_timer = asyncio.get_running_loop().call_later(delay, callback)
+        self.ping_timer = asyncio.get_running_loop().call_later(delay, callback, context=NO_CONTEXT)
 
     def _ping(self) -> None:
         self.ping_timer = None
