@@ -12,8 +12,6 @@ import socketio
 from protocol.enums import MemberRole
 from protocol.errors import AppError, ErrorCode
 
-STATE_KEY = "aurentia"
-
 
 @dataclass(slots=True)
 class SocketState:
@@ -47,15 +45,16 @@ class SocketState:
 
 
 async def save_state(sio: socketio.AsyncServer, state: SocketState) -> None:
-    await sio.save_session(state.sid, {STATE_KEY: state})
+    """The state is the socket's Socket.IO session itself, not a value in a dict (one
+    dict less per idle connection: python-socketio stores whatever it is given)."""
+    await sio.save_session(state.sid, state)
 
 
 async def get_state(sio: socketio.AsyncServer, sid: str) -> SocketState:
     try:
-        session = await sio.get_session(sid)
+        state = await sio.get_session(sid)
     except KeyError:
-        session = {}
-    state = session.get(STATE_KEY)
+        state = None
     if not isinstance(state, SocketState):
         raise AppError(ErrorCode.UNAUTHORIZED, "not authenticated")
     return state
