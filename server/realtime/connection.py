@@ -25,9 +25,9 @@ from ..metrics import connected_sockets
 from ..services.core import Services
 from ..services.identity import auth
 from .dispatch import Event, EventTable
+from .pings import NO_CONTEXT
 from .presence import Presence
 from .session import SocketState, get_state, save_state
-from .websocket import NO_CONTEXT
 
 log = logging.getLogger("aurentia.realtime")
 access_log = logging.getLogger("aurentia.access")

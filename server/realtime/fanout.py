@@ -35,10 +35,11 @@ from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
 
 from .. import metrics
+from .environ import RequestEnviron
+from .pings import PingWheel
 from .websocket import (
     TRANSPORT_BUFFER_LIMIT,
     Outbox,
-    RequestEnviron,
     WebSocketSession,
     websocket_frame,
 )
@@ -103,15 +104,16 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
         }
         self.websockets: dict[str, WebSocketResponse] = {}
         self.direct_writes = 0  # frames written past the queue, for tests and the bench
+        self.ping_wheel = PingWheel()
 
     def create_queue(self, *args: Any, **kwargs: Any) -> asyncio.Queue[Any]:
         return WriterQueue(*args, **kwargs)
 
-    async def handle_request(self, *args: Any, **kwargs: Any) -> Any:
+    async def handle_request(self, request: Any, *args: Any) -> Any:
         """engine.io's, except that a session opened on the websocket transport runs as a
-        `WebSocketSession` (server/realtime/websocket.py), in this frame's task with no
-        other frame kept, and that `refuse` may answer a request first."""
-        request = args[0] if args else None
+        `WebSocketSession` (server/realtime/websocket.py), awaited from this frame, and
+        that `refuse` may answer a request first. (No `**kwargs`: this frame lives as
+        long as the session, and an empty dict is 64 bytes.)"""
         if isinstance(request, web.Request):
             session = self.websocket_session(request)
             if session is not None:
@@ -119,7 +121,7 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
             refused = await self.refuse(request)
             if refused is not None:
                 return refused
-        return await super().handle_request(*args, **kwargs)
+        return await super().handle_request(request, *args)
 
     async def refuse(self, request: web.Request) -> web.StreamResponse | None:
         """A response ending `request` before engine.io reads it, or None."""

@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextvars
 import struct
-import sys
 import time
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -30,15 +27,14 @@ from engineio import exceptions
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 
+from .environ import RequestEnviron
+
 # Above this many bytes waiting in a transport, frames wait in the outbox, whose flush
 # waits for the transport to drain (aiohttp's flow control) instead of piling up more.
 TRANSPORT_BUFFER_LIMIT = 64 * 1024
 _TEXT_FIN, _BINARY_FIN = 0x81, 0x82
 # Tasks a session starts for its end (a ping timeout, a cancelled handler), held until done.
 _background: set[asyncio.Task[None]] = set()
-# The context of ping timers: an empty one shared by all, rather than a copy of the
-# context they were scheduled from (held as long as the timer, i.e. always).
-NO_CONTEXT = contextvars.Context()
 
 
 def websocket_frame(data: str | bytes) -> bytes:
@@ -57,105 +53,6 @@ def websocket_frame(data: str | bytes) -> bytes:
     return header + payload
 
 
-class RequestEnviron(Mapping[str, Any]):
-    """The WSGI-like environ engine.io and python-socketio read, computed from the aiohttp
-    request on each read instead of copied: python-socketio keeps a socket's environ as
-    long as the socket lives, and the copy (every header under an `HTTP_` key) costs
-    about 1.2 KiB per connection. The request itself lives that long anyway (aiohttp's
-    handler holds it). Same keys and values as engine.io's `translate_request`."""
-
-    __slots__ = ("request",)
-
-    _FIXED = (
-        "wsgi.input",
-        "wsgi.errors",
-        "wsgi.version",
-        "wsgi.async",
-        "wsgi.multithread",
-        "wsgi.multiprocess",
-        "wsgi.run_once",
-        "SERVER_SOFTWARE",
-        "REQUEST_METHOD",
-        "QUERY_STRING",
-        "RAW_URI",
-        "SERVER_PROTOCOL",
-        "REMOTE_ADDR",
-        "REMOTE_PORT",
-        "SERVER_NAME",
-        "SERVER_PORT",
-        "aiohttp.request",
-        "wsgi.url_scheme",
-        "PATH_INFO",
-        "SCRIPT_NAME",
-    )
-
-    def __init__(self, request: web.Request) -> None:
-        self.request = request
-
-    def _fixed(self, key: str) -> Any:
-        r = self.request
-        match key:
-            case "wsgi.input":
-                return r.content
-            case "wsgi.errors":
-                return sys.stderr
-            case "wsgi.version":
-                return (1, 0)
-            case "wsgi.async":
-                return True
-            case "wsgi.multithread" | "wsgi.multiprocess" | "wsgi.run_once":
-                return False
-            case "SERVER_SOFTWARE" | "SERVER_NAME":
-                return "aiohttp"
-            case "REQUEST_METHOD":
-                return r.method
-            case "QUERY_STRING":
-                return r.query_string or ""
-            case "RAW_URI":
-                return r.path_qs
-            case "SERVER_PROTOCOL":
-                return f"HTTP/{r.version[0]}.{r.version[1]}"
-            case "REMOTE_ADDR":
-                return "127.0.0.1"  # as engine.io's aiohttp driver
-            case "REMOTE_PORT" | "SERVER_PORT":
-                return "0"
-            case "aiohttp.request":
-                return r
-            case "wsgi.url_scheme":
-                return self.get("HTTP_X_FORWARDED_PROTO", "http")
-            case "PATH_INFO":
-                return r.path
-            case "SCRIPT_NAME":
-                return ""
-        raise KeyError(key)
-
-    def __getitem__(self, key: str) -> Any:
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key.replace("_", "-")
-        elif key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-            name = key[5:].replace("_", "-")
-        else:
-            return self._fixed(key)
-        values = self.request.headers.getall(name, None)
-        if values is None:
-            raise KeyError(key)
-        return values[-1] if name in ("CONTENT-TYPE", "CONTENT-LENGTH") else ",".join(values)
-
-    def _header_keys(self) -> Iterator[str]:
-        for name in dict.fromkeys(n.upper() for n in self.request.headers):
-            if name in ("CONTENT-TYPE", "CONTENT-LENGTH"):
-                yield name.replace("-", "_")
-            else:
-                yield "HTTP_" + name.replace("-", "_")
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._FIXED
-        yield from self._header_keys()
-
-    def __len__(self) -> int:
-        return len(self._FIXED) + sum(1 for _ in self._header_keys())
-
-
 class Outbox:
     """A websocket session's outgoing side, in place of engine.io's queue and writer task.
 
@@ -167,7 +64,7 @@ class Outbox:
     engine.io and this server call on a socket's queue are here; nothing polls it.
     """
 
-    __slots__ = ("flusher", "pending", "ws")
+    __slots__ = ("ended", "flusher", "pending", "ws")
 
     holding = False  # never holds packets outside `pending` (fanout.WriterQueue's flag)
 
@@ -175,6 +72,7 @@ class Outbox:
         self.ws: web.WebSocketResponse | None = None
         self.pending: collections.deque[eio_packet.Packet | None] | None = None
         self.flusher: asyncio.Task[None] | None = None
+        self.ended = False  # the websocket is to close once what is pending is out
 
     def attach(self, ws: web.WebSocketResponse) -> None:
         """The websocket is open: write what waited for it."""
@@ -243,7 +141,9 @@ class Outbox:
 
     def put_nowait(self, pkt: eio_packet.Packet | None) -> None:
         if pkt is None:
-            self._queue(None)
+            if not self.ended:
+                self.ended = True
+                self._queue(None)
         else:
             self.send(pkt)
 
@@ -279,56 +179,55 @@ class WebSocketSession(AsyncSocket):  # type: ignore[misc]
         self.closing = False
         self.closed = False
         self.session: dict[str, Any] = {}
-        # The next ping, or the deadline of the pong to the last one: one timer handle
-        # in place of a task sleeping between pings.
-        self.ping_timer: asyncio.TimerHandle | None = None
+        # The second (a slot of the server's PingWheel) of the next ping, or of the
+        # deadline of the pong to the last one (while `last_ping` is set).
+        self.timer_due: int | None = None
 
     def schedule_ping(self) -> None:
         """The next ping in `ping_interval` (at the start and after each pong)."""
         if self.last_ping:
             self.last_ping = None
-            self._timer(self.server.ping_interval, self._ping)
+            self._timer(self.server.ping_interval)
 
-    def _timer(self, delay: float, callback: Any) -> None:
-        if self.ping_timer is not None:
-            self.ping_timer.cancel()
-        self.ping_timer = asyncio.get_running_loop().call_later(delay, callback, context=NO_CONTEXT)
+    def _timer(self, delay: float) -> None:
+        self._cancel_timer()
+        self.timer_due = self.server.ping_wheel.add(self, delay)
 
-    def _ping(self) -> None:
-        self.ping_timer = None
+    def _cancel_timer(self) -> None:
+        if self.timer_due is not None:
+            self.server.ping_wheel.remove(self, self.timer_due)
+            self.timer_due = None
+
+    def timer_fired(self) -> None:
+        self.timer_due = None
         if self.closing or self.closed:
             return
-        self.last_ping = time.time()
-        self.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
-        self._timer(self.server.ping_timeout, self._pong_overdue)
-
-    def _pong_overdue(self) -> None:
-        """No pong within `ping_timeout`: the client is gone (engine.io's
-        `check_ping_timeout`), and its websocket is closed now rather than when a read
-        times out."""
-        self.ping_timer = None
-        if self.last_ping is None or self.closing or self.closed:
-            return
-        task = asyncio.ensure_future(self._expire())
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+        if self.last_ping is None:  # time to ping; the pong is due in ping_timeout
+            self.last_ping = time.time()
+            self.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
+            self._timer(self.server.ping_timeout)
+        else:  # no pong: the client is gone (engine.io's `check_ping_timeout`)
+            task = asyncio.ensure_future(self._expire())
+            _background.add(task)
+            task.add_done_callback(_background.discard)
 
     async def _expire(self) -> None:
         await self.close(wait=False, abort=False, reason=self.server.reason.PING_TIMEOUT)
-        self.queue.put_nowait(None)
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        """engine.io's, and then the websocket closes once what is pending is out,
+        whoever closed the socket (a late pong seen here or by engine.io's service task,
+        a server-side disconnect, shutdown): engine.io's session would leave it open
+        until the client closes it or a read times out."""
         await super().close(wait=wait, abort=abort, reason=reason)
-        if self.closed and self.ping_timer is not None:
-            self.ping_timer.cancel()
-            self.ping_timer = None
+        if self.closed:
+            self._cancel_timer()
+            self.queue.put_nowait(None)
 
     async def _end(self) -> None:
         """The websocket is done: write what is pending and close it (engine.io's writer
         ending), then close the engine.io socket, which runs the disconnect handlers."""
-        if self.ping_timer is not None:
-            self.ping_timer.cancel()
-            self.ping_timer = None
+        self._cancel_timer()
         self.queue.put_nowait(None)
         await self.queue.join()
         await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
@@ -367,6 +266,8 @@ class WebSocketSession(AsyncSocket):  # type: ignore[misc]
         )
         try:
             await ws.prepare(request)
+            # The 101's headers are on the wire; the response would keep them for hours.
+            ws.headers.clear()
             self.connected = True
             self.upgraded = True
             self.queue.attach(ws)

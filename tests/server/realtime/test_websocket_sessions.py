@@ -1,0 +1,165 @@
+"""Sessions opened on the websocket transport (server/realtime/websocket.py): no task of
+their own while idle, pings from the process's ping wheel, a client that stops answering
+them is dropped (and its disconnect runs), the environ engine.io and python-socketio
+read is the one their aiohttp driver would have copied, and polling keeps working."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
+from engineio.async_drivers.aiohttp import translate_request
+
+from server.keys import SIO
+from server.realtime.environ import RequestEnviron
+from server.realtime.websocket import WebSocketSession
+from tests.conftest import AppFactory
+from tests.server.realtime.chatkit import make_org
+from tests.server.realtime.clusterkit import eventually
+from tests.sio import Peer, connected
+
+ServerFactory = Callable[[web.Application], Awaitable[TestServer]]
+ClientFactory = Callable[[TestServer], Awaitable[TestClient[web.Request, web.Application]]]
+WEBSOCKET = "/socket.io/?EIO=4&transport=websocket"
+# A guard against a hang, never a timing assertion.
+GUARD = 20
+SESSION_CODE = ("engineio/async_socket.py", "engineio/async_server.py", "server/realtime/")
+
+
+def _session_tasks() -> list[str]:
+    """Tasks running code of engine.io's server side or of server/realtime (the test's
+    clients run engineio/async_client.py, aiohttp's handler tasks aiohttp's code)."""
+    names = []
+    for task in asyncio.all_tasks():
+        code = getattr(task.get_coro(), "cr_code", None)
+        if code is not None and any(part in code.co_filename for part in SESSION_CODE):
+            names.append(code.co_qualname)
+    return names
+
+
+async def test_idle_websocket_sessions_keep_no_task_of_their_own(
+    make_app: AppFactory, aiohttp_server: ServerFactory, aiohttp_client: ClientFactory
+) -> None:
+    server = await aiohttp_server(make_app())
+    org = await make_org(await aiohttp_client(server))
+    peers: list[Peer] = [await connected(server, org.owner.access_token)]
+    try:
+        await asyncio.sleep(0.2)  # anything a connect leaves running would still run now
+        with_one = sorted(_session_tasks())
+        peers += [await connected(server, org.owner.access_token) for _ in range(4)]
+        eio = server.app[SIO].eio
+        assert len(eio.sockets) == 5
+        assert all(isinstance(s, WebSocketSession) for s in eio.sockets.values())
+        await asyncio.sleep(0.2)
+        # What runs does not grow with the sockets (the process's own tasks only).
+        assert sorted(_session_tasks()) == with_one
+        # Still a working socket: an event gets its ack.
+        ack = await peers[0].call("presence:list", {"organization_id": org.id})
+        assert ack["ok"], ack
+    finally:
+        for peer in peers:
+            await peer.close()
+
+
+async def _open(
+    session: aiohttp.ClientSession, server: TestServer, token: str
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await session.ws_connect(server.make_url(WEBSOCKET))
+    opening = await ws.receive_str()
+    assert opening.startswith("0"), opening
+    await ws.send_str("40" + json.dumps({"token": token}))
+    return ws
+
+
+async def test_pings_come_from_the_wheel_and_a_client_answering_them_stays(
+    make_app: AppFactory, aiohttp_server: ServerFactory, aiohttp_client: ClientFactory
+) -> None:
+    server = await aiohttp_server(make_app())
+    org = await make_org(await aiohttp_client(server))
+    eio = server.app[SIO].eio
+    eio.ping_interval, eio.ping_timeout = 1, 2
+    async with aiohttp.ClientSession() as session:
+        ws = await _open(session, server, org.owner.access_token)
+        pings = 0
+        async with asyncio.timeout(GUARD):
+            while pings < 3:
+                msg = await ws.receive()
+                assert msg.type is WSMsgType.TEXT, msg
+                if msg.data == "2":
+                    pings += 1
+                    await ws.send_str("3")
+        assert not ws.closed
+        (sock,) = eio.sockets.values()
+        assert sock.timer_due in eio.ping_wheel.slots
+        await ws.close()
+
+
+async def test_a_client_that_stops_answering_pings_is_dropped_and_disconnected(
+    make_app: AppFactory, aiohttp_server: ServerFactory, aiohttp_client: ClientFactory
+) -> None:
+    server = await aiohttp_server(make_app())
+    org = await make_org(await aiohttp_client(server))
+    sio = server.app[SIO]
+    sio.eio.ping_interval, sio.eio.ping_timeout = 1, 1
+    async with aiohttp.ClientSession() as session:
+        ws = await _open(session, server, org.owner.access_token)
+        texts = []
+        async with asyncio.timeout(GUARD):
+            while True:  # never answers a ping
+                msg = await ws.receive()
+                if msg.type is not WSMsgType.TEXT:
+                    break
+                texts.append(msg.data)
+        assert texts[-1] == "2"  # pinged, then closed: nothing else came
+        assert ws.closed
+    # python-socketio forgets a socket's environ in its disconnect handling.
+    await eventually(lambda: not sio.eio.sockets and not sio.environ, GUARD)
+    assert not any(sio.eio.ping_wheel.slots.values())
+
+
+async def test_a_polling_session_still_connects_and_is_not_a_websocket_session(
+    make_app: AppFactory, aiohttp_server: ServerFactory, aiohttp_client: ClientFactory
+) -> None:
+    server = await aiohttp_server(make_app())
+    org = await make_org(await aiohttp_client(server))
+    peer = Peer()
+    await peer.client.connect(
+        str(server.make_url("/")),
+        auth={"token": org.owner.access_token},
+        transports=["polling"],
+        wait_timeout=5,
+    )
+    try:
+        await peer.wait_for("session")
+        (sock,) = server.app[SIO].eio.sockets.values()
+        assert not isinstance(sock, WebSocketSession)
+        ack = await peer.call("presence:list", {"organization_id": org.id})
+        assert ack["ok"], ack
+    finally:
+        await peer.close()
+
+
+def test_the_environ_reads_as_engineio_would_have_copied_it() -> None:
+    request = make_mocked_request(
+        "GET",
+        WEBSOCKET + "&x=1",
+        headers={
+            "Host": "example.org",
+            "Origin": "https://app.example.org",
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Content-Type": "text/plain",
+            "Content-Length": "0",
+            "X-Forwarded-Proto": "https",
+            "Accept-Encoding": "gzip",
+        },
+    )
+    environ = RequestEnviron(request)
+    assert dict(environ) == translate_request(request)
+    assert environ["wsgi.url_scheme"] == "https"
+    assert "HTTP_COOKIE" not in environ and environ.get("HTTP_COOKIE") is None
+    assert environ["aiohttp.request"] is request
