@@ -189,7 +189,41 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
 
 class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
-    """`AsyncManager` whose emits without a callback go out through `EngineServer.deliver`."""
+    """`AsyncManager` whose emits without a callback go out through `EngineServer.deliver`,
+    and whose sockets' own rooms are not stored.
+
+    python-socketio puts every socket in a room named after its sid, a bidict of one
+    entry (~400 B per idle connection), which every disconnect then finds by walking all
+    rooms. Here a sid's room is read from the room of connected sockets (`None`, sid ->
+    engine.io sid), which python-socketio keeps anyway and updates at the same moments.
+    """
+
+    def basic_enter_room(
+        self, sid: str, namespace: str, room: Any, eio_sid: str | None = None
+    ) -> None:
+        if room is not None and room == sid:
+            return  # its own room: implied by being connected
+        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+
+    def get_participants(self, namespace: str, room: Any) -> Any:
+        ns = self.rooms.get(namespace, {})
+        connected = ns.get(None)
+        names = room if hasattr(room, "__len__") and not isinstance(room, str) else [room]
+        participants: dict[str, str] = {}
+        for name in names:
+            members = ns.get(name)
+            if members is not None:
+                participants.update(members._fwdm)
+            elif connected is not None and name in connected:
+                participants[name] = connected[name]
+        yield from participants.items()
+
+    def get_rooms(self, sid: str, namespace: str) -> list[Any]:
+        rooms: list[Any] = super().get_rooms(sid, namespace)
+        connected = self.rooms.get(namespace, {}).get(None)
+        if connected is not None and sid in connected:
+            rooms.append(sid)
+        return rooms
 
     async def emit(
         self,

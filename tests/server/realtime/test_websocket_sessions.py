@@ -163,3 +163,34 @@ def test_the_environ_reads_as_engineio_would_have_copied_it() -> None:
     assert environ["wsgi.url_scheme"] == "https"
     assert "HTTP_COOKIE" not in environ and environ.get("HTTP_COOKIE") is None
     assert environ["aiohttp.request"] is request
+
+
+async def test_sockets_have_no_stored_room_of_their_own_yet_hear_what_is_sent_to_them(
+    make_app: AppFactory, aiohttp_server: ServerFactory, aiohttp_client: ClientFactory
+) -> None:
+    server = await aiohttp_server(make_app())
+    org = await make_org(await aiohttp_client(server))
+    sio = server.app[SIO]
+    peers = [await connected(server, org.owner.access_token) for _ in range(3)]
+    try:
+        sids = [sid for sid, _ in sio.manager.get_participants("/", None)]
+        assert len(sids) == 3
+        assert not set(sids) & set(sio.manager.rooms["/"])
+        for sid in sids:
+            assert sid in sio.rooms(sid)
+            assert list(sio.manager.get_participants("/", sid)) == [
+                (sid, sio.manager.eio_sid_from_sid(sid, "/"))
+            ]
+        await sio.emit("probe", {"to": sids[1]}, to=sids[1])
+        await sio.emit("probe", {"to": "two"}, to=[sids[0], sids[2]])
+        for peer in peers:
+            await peer.wait_for("probe")
+        assert [p.events["probe"] for p in peers] == [
+            [{"to": "two"}],
+            [{"to": sids[1]}],
+            [{"to": "two"}],
+        ]
+    finally:
+        for peer in peers:
+            await peer.close()
+    await eventually(lambda: not sio.manager.rooms.get("/", {}).get(None), GUARD)
