@@ -1,7 +1,8 @@
 """Sessions opened on the websocket transport (server/realtime/websocket.py): no task of
 their own while idle, pings from the process's ping wheel, a client that stops answering
 them is dropped (and its disconnect runs), the environ engine.io and python-socketio
-read is the one their aiohttp driver would have copied, and polling keeps working."""
+read is the one their aiohttp driver would have copied, polling keeps working, and the
+outbox keeps order when the transport is slow."""
 
 from __future__ import annotations
 
@@ -13,10 +14,16 @@ import aiohttp
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 from engineio.async_drivers.aiohttp import translate_request
+from engineio.packet import MESSAGE, Packet
 
 from server.keys import SIO
 from server.realtime.environ import RequestEnviron
-from server.realtime.websocket import WebSocketSession
+from server.realtime.websocket import (
+    TRANSPORT_BUFFER_LIMIT,
+    Outbox,
+    WebSocketSession,
+    websocket_frame,
+)
 from tests.conftest import AppFactory
 from tests.server.realtime.chatkit import make_org
 from tests.server.realtime.clusterkit import eventually
@@ -194,3 +201,79 @@ async def test_sockets_have_no_stored_room_of_their_own_yet_hear_what_is_sent_to
         for peer in peers:
             await peer.close()
     await eventually(lambda: not sio.manager.rooms.get("/", {}).get(None), GUARD)
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.backlog = 0  # bytes the kernel has not taken yet
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return self.backlog
+
+    def write(self, frame: bytes) -> None:
+        self.frames.append(frame)
+
+
+class _Writer:
+    def __init__(self, transport: _Transport) -> None:
+        self.transport = transport
+
+
+class _WebSocket:
+    """What an Outbox uses of aiohttp's WebSocketResponse; writes through aiohttp (the
+    flush) land on the same transport as direct ones, as they do in aiohttp."""
+
+    compress = 0
+
+    def __init__(self) -> None:
+        self.transport = _Transport()
+        self._writer = _Writer(self.transport)
+        self.closed = False
+
+    async def send_str(self, data: str) -> None:
+        await asyncio.sleep(0)  # aiohttp may wait for the transport to drain
+        self.transport.write(websocket_frame(data))
+
+    async def send_bytes(self, data: bytes) -> None:
+        await asyncio.sleep(0)
+        self.transport.write(websocket_frame(data))
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def _texts(frames: list[bytes]) -> list[str]:
+    return [frame[2:].decode() for frame in frames]  # short text frames: 2-byte header
+
+
+async def test_the_outbox_keeps_order_through_a_slow_transport_and_closes_after_the_rest() -> None:
+    outbox = Outbox()
+    outbox.put_nowait(Packet(MESSAGE, "before the websocket"))
+    ws = _WebSocket()
+    outbox.attach(ws)  # type: ignore[arg-type]
+    assert outbox.send(Packet(MESSAGE, "direct"))
+    ws.transport.backlog = TRANSPORT_BUFFER_LIMIT + 1  # the client reads slowly
+    assert not outbox.send(Packet(MESSAGE, "queued 1"))
+    ws.transport.backlog = 0
+    # Nothing overtakes what waits, even with the transport free again.
+    assert not outbox.send(Packet(MESSAGE, "queued 2"))
+    assert not outbox.empty()
+    await outbox.join()
+    assert outbox.empty()
+    assert outbox.send(Packet(MESSAGE, "direct again"))
+    outbox.put_nowait(None)
+    outbox.put_nowait(None)  # closing twice is closing once
+    await outbox.join()
+    assert ws.closed
+    assert not outbox.send(Packet(MESSAGE, "after the end"))
+    assert _texts(ws.transport.frames) == [
+        "4before the websocket",
+        "4direct",
+        "4queued 1",
+        "4queued 2",
+        "4direct again",
+    ]
