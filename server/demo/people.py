@@ -221,7 +221,7 @@ async def populate(demo: Demo) -> None:
             await _join(demo, who)
     manager = demo.actor("camille")
     for nom, description in COMPETENCES.items():
-        out = await competences.create_competence(
+        out = await competences.COMPETENCES.create(
             demo.svc, manager, demo.org_id, CompetenceCreate(nom=nom, description=description)
         )
         demo.competences[nom] = out.id

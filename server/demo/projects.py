@@ -142,7 +142,7 @@ async def populate(demo: Demo) -> None:
     director = demo.actor("camille")
     for c in CLIENTS:
         contact = demo.uid(c.contact_member) if c.contact_member else None
-        out = await projects.create_client(
+        out = await projects.CLIENTS.create(
             svc,
             director,
             org,

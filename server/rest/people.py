@@ -136,21 +136,19 @@ COMPETENCES = Rest(
     "competence",
     CompetenceOut,
     tags=SKILLS,
+    service=competences.COMPETENCES,
     query=ListQuery,
     body=CompetenceCreate,
     patch_body=CompetencePatch,
-    page=Op("The organization's skills, by name", [403], call=competences.list_competences),
+    page=Op("The organization's skills, by name", [403]),
     create=Op(
         "Create a skill",
         [403, 409],
         doc="`nom` is unique in the organization, ignoring case (409).",
-        call=competences.create_competence,
     ),
-    read=Op("A skill", [403], call=competences.get_competence),
-    update=Op("Update a skill", [403, 409], call=competences.update_competence),
-    delete=Op(
-        "Delete a skill and everyone's level in it", [403], call=competences.delete_competence
-    ),
+    read=Op("A skill", [403]),
+    update=Op("Update a skill", [403, 409]),
+    delete=Op("Delete a skill and everyone's level in it", [403]),
 )
 mount(routes, COMPETENCES)
 

@@ -27,28 +27,22 @@ CLIENTS = Rest(
     "client",
     ClientOut,
     tags=["clients"],
+    service=projects.CLIENTS,
     query=ListQuery,
     body=ClientCreate,
     patch_body=ClientPatch,
     page=Op(
         "Clients of an organization, oldest first",
         doc="A CLIENT member sees only the clients whose contact they are.",
-        call=projects.list_clients,
     ),
     create=Op(
         "Create a client",
         [403],
         doc="`contact_user_id`, when given, must be a member of the organization (422).",
-        call=projects.create_client,
     ),
-    read=Op("A client", call=projects.get_client),
-    update=Op("Update a client", [403], call=projects.update_client),
-    delete=Op(
-        "Delete a client",
-        [403, 409],
-        doc="Refused (409) while the client has projects.",
-        call=projects.delete_client,
-    ),
+    read=Op("A client"),
+    update=Op("Update a client", [403]),
+    delete=Op("Delete a client", [403, 409], doc="Refused (409) while the client has projects."),
 )
 
 PROJECTS = Rest(

@@ -1,11 +1,14 @@
-"""The service side of a project-scoped resource, written once: the project scope, the
-rights, the activity log and the output, from one `ProjectResource` spec.
+"""The service side of a scoped resource, written once: the scope, the rights, the
+activity log and the output, from one spec.
 
-A resource is read by whoever reads its project (`project_scope`), created and updated
-by those `write` admits, deleted by those `remove` admits (default: `write`). Every
-write logs `created`/`updated`/`deleted` to the activity log in its transaction; an
-update that changes nothing logs nothing. What is truly specific to a resource (a
-status stamping a date, a share that may not exceed 100%) is a hook of its spec.
+A `ProjectResource` (deliverables, incidents, staffing) is read by whoever reads its
+project (`project_scope`), created and updated by those `write` admits, deleted by
+those `remove` admits (default: `write`). An `OrgResource` (clients, skills) is read by
+the members whose role holds `reads` and written by those whose role holds `writes`.
+Every write logs `created`/`updated`/`deleted` to the activity log in its transaction;
+an update that changes nothing logs nothing. What is truly specific to a resource (a
+status stamping a date, a share that may not exceed 100%, a unique name) is a hook of
+its spec.
 """
 
 from __future__ import annotations
@@ -98,9 +101,10 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: getattr(value, "value", value) for key, value in values.items()}
 
 
-@dataclass(frozen=True)
-class ProjectResource(Generic[R, O]):
-    """One project-scoped resource: its table, its output model and its rules."""
+@dataclass(frozen=True, kw_only=True)
+class Resource(Generic[R, O]):
+    """What every scoped resource has: its table, its output model, its activity names,
+    and the hooks of its writes. The subclasses say how a caller reaches a row."""
 
     name: str  # the activity's resource_type, and the 404 ("deliverable not found")
     table: Scoped[Any]
@@ -110,21 +114,76 @@ class ProjectResource(Generic[R, O]):
     deleted: ActivityAction
     label: str  # the column that names a deleted row in the activity log
     filters: tuple[str, ...] = ()  # query fields that filter the list, by column
-    write: Check = require_task_editor
-    remove: Check | None = None
     missing: str | None = None  # the 404's noun when it is not `name`
     # Hooks: a check of the request before anything is read; one in the transaction once
-    # the caller's right is known; the fields a creation stores (default: the
-    # request's); the values an update stores (default: the patch's, enums as values).
+    # the caller's right is known; the fields a creation stores (default: the request's);
+    # the values an update stores (default: the patch's, enums as values); a check of an
+    # update (row, values, changed fields) and of a deletion before they are written.
     validate: Callable[[Any], None] = lambda _req: None
     before_create: Callable[[Tx, uuid.UUID, Any], Awaitable[None]] | None = None
     new_fields: Callable[[Actor, Any], dict[str, Any]] = lambda _actor, req: req.model_dump()
     new_values: Callable[[R, dict[str, Any]], dict[str, Any]] = lambda _row, values: values
-    # Whether an update's activity names the project (some resources' logs never did).
-    update_names_project: bool = True
+    before_update: Callable[[Tx, R, dict[str, Any], dict[str, Any]], Awaitable[None]] | None = None
+    before_delete: Callable[[Tx, R], Awaitable[None]] | None = None
 
     def output(self, row: R) -> O:
         return self.out.model_validate(row, from_attributes=True)
+
+    def found(self, row: R | None) -> R:
+        """The row, or the resource's 404."""
+        if row is None:
+            raise not_found(self.missing or self.name)
+        return row
+
+    async def log(
+        self, tx: Tx, actor: Actor, action: ActivityAction, row: Any, meta: dict[str, Any]
+    ) -> None:
+        await log(tx, actor, row.organization_id, action, self.name, row.id, meta)
+
+    async def _insert(
+        self,
+        tx: Tx,
+        actor: Actor,
+        org_id: uuid.UUID,
+        project_id: uuid.UUID | None,
+        req: Any,
+        scope: dict[str, Any],
+    ) -> O:
+        if self.before_create is not None:
+            await self.before_create(tx, org_id, req)
+        fields = self.new_fields(actor, req)
+        row = await self.table.create(
+            tx.session, org_id=org_id, project_id=project_id, fields=fields
+        )
+        await self.log(tx, actor, self.created, row, {**scope, "fields": created_fields(fields)})
+        return self.output(row)
+
+    async def _change(self, tx: Tx, actor: Actor, row: R, patch: Any, scope: dict[str, Any]) -> O:
+        values = self.new_values(row, _plain(patch.changes()))
+        diff = field_changes(row, values)
+        if self.before_update is not None:
+            await self.before_update(tx, row, values, diff)
+        if diff:
+            await self.table.update(tx.session, row, {k: values[k] for k in diff})
+            await self.log(tx, actor, self.updated, row, {**scope, "changes": diff})
+        return self.output(row)
+
+    async def _remove(self, tx: Tx, actor: Actor, row: R, scope: dict[str, Any]) -> None:
+        if self.before_delete is not None:
+            await self.before_delete(tx, row)
+        meta = {**scope, self.label: jsonable(getattr(row, self.label))}
+        await self.log(tx, actor, self.deleted, row, meta)
+        await self.table.delete(tx.session, row)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectResource(Resource[R, O]):
+    """A resource of one project: reached through the project, read by its readers."""
+
+    write: Check = require_task_editor
+    remove: Check | None = None
+    # Whether an update's activity names the project (some resources' logs never did).
+    update_names_project: bool = True
 
     async def row(
         self, session: AsyncSession, project: Projet, row_id: uuid.UUID, *, for_update: bool
@@ -137,14 +196,7 @@ class ProjectResource(Generic[R, O]):
             row_id=row_id,
             for_update=for_update,
         )
-        if row is None:
-            raise not_found(self.missing or self.name)
-        return row  # type: ignore[no-any-return]
-
-    async def log(
-        self, tx: Tx, actor: Actor, action: ActivityAction, row: Any, meta: dict[str, Any]
-    ) -> None:
-        await log(tx, actor, row.organization_id, action, self.name, row.id, meta)
+        return self.found(row)
 
     async def create(
         self, svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, req: Any
@@ -153,15 +205,8 @@ class ProjectResource(Generic[R, O]):
         async with svc.tx() as tx:
             member, project = await project_scope(tx.session, actor, org_id, project_id)
             await self.write(tx.session, member, project)
-            if self.before_create is not None:
-                await self.before_create(tx, org_id, req)
-            fields = self.new_fields(actor, req)
-            row = await self.table.create(
-                tx.session, org_id=org_id, project_id=project.id, fields=fields
-            )
-            meta = {"projet_id": str(project.id), "fields": created_fields(fields)}
-            await self.log(tx, actor, self.created, row, meta)
-            return self.output(row)
+            scope = {"projet_id": str(project.id)}
+            return await self._insert(tx, actor, org_id, project.id, req, scope)
 
     async def page(
         self, svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: Any
@@ -199,20 +244,12 @@ class ProjectResource(Generic[R, O]):
         row_id: uuid.UUID,
         patch: Any,
     ) -> O:
-        requested = _plain(patch.changes())
         async with svc.tx() as tx:
             member, project = await project_scope(tx.session, actor, org_id, project_id)
             await self.write(tx.session, member, project)
             row = await self.row(tx.session, project, row_id, for_update=True)
-            values = self.new_values(row, requested)
-            diff = field_changes(row, values)
-            if diff:
-                await self.table.update(tx.session, row, {k: values[k] for k in diff})
-                meta: dict[str, Any] = {"changes": diff}
-                if self.update_names_project:
-                    meta = {"projet_id": str(project.id), **meta}
-                await self.log(tx, actor, self.updated, row, meta)
-            return self.output(row)
+            scope = {"projet_id": str(project.id)} if self.update_names_project else {}
+            return await self._change(tx, actor, row, patch, scope)
 
     async def delete(
         self,
@@ -226,6 +263,66 @@ class ProjectResource(Generic[R, O]):
             member, project = await project_scope(tx.session, actor, org_id, project_id)
             await (self.remove or self.write)(tx.session, member, project)
             row = await self.row(tx.session, project, row_id, for_update=True)
-            meta = {"projet_id": str(project.id), self.label: jsonable(getattr(row, self.label))}
-            await self.log(tx, actor, self.deleted, row, meta)
-            await self.table.delete(tx.session, row)
+            await self._remove(tx, actor, row, {"projet_id": str(project.id)})
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrgResource(Resource[R, O]):
+    """A resource of the organization (not of one project): read by the members whose
+    role holds `reads` (any member when None), written by those whose role holds
+    `writes` (403 otherwise). `visible` may hide a row from a reader (404), `scope` gives
+    the list filters a reader is held to (a CLIENT member's own clients)."""
+
+    writes: Action
+    reads: Action | None = None
+    visible: Callable[[Member, R], None] = lambda _member, _row: None
+    scope: Callable[[Member], dict[str, Any]] = lambda _member: {}
+
+    async def row(
+        self, session: AsyncSession, org_id: uuid.UUID, row_id: uuid.UUID, *, for_update: bool
+    ) -> R:
+        """The organization's row, or the resource's 404."""
+        row = await self.table.get(session, org_id=org_id, row_id=row_id, for_update=for_update)
+        return self.found(row)
+
+    async def create(self, svc: Services, actor: Actor, org_id: uuid.UUID, req: Any) -> O:
+        self.validate(req)
+        async with svc.tx() as tx:
+            await require_member(tx.session, org_id, actor.user_id, self.writes)
+            return await self._insert(tx, actor, org_id, None, req, {})
+
+    async def page(self, svc: Services, actor: Actor, org_id: uuid.UUID, query: Any) -> Page[O]:
+        async with svc.sessions() as session:
+            member = await require_member(session, org_id, actor.user_id, self.reads)
+            filters = {name: getattr(query, name) for name in self.filters}
+            rows, cursor = await self.table.page(
+                session,
+                org_id=org_id,
+                cursor=query.cursor,
+                limit=query.limit,
+                filters={**filters, **self.scope(member)},
+            )
+        return Page(items=[self.output(row) for row in rows], next_cursor=cursor)
+
+    async def read(self, svc: Services, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID) -> O:
+        async with svc.sessions() as session:
+            member = await require_member(session, org_id, actor.user_id, self.reads)
+            row = await self.row(session, org_id, row_id, for_update=False)
+            self.visible(member, row)
+            return self.output(row)
+
+    async def update(
+        self, svc: Services, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID, patch: Any
+    ) -> O:
+        async with svc.tx() as tx:
+            await require_member(tx.session, org_id, actor.user_id, self.writes)
+            row = await self.row(tx.session, org_id, row_id, for_update=True)
+            return await self._change(tx, actor, row, patch, {})
+
+    async def delete(
+        self, svc: Services, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID
+    ) -> None:
+        async with svc.tx() as tx:
+            await require_member(tx.session, org_id, actor.user_id, self.writes)
+            row = await self.row(tx.session, org_id, row_id, for_update=True)
+            await self._remove(tx, actor, row, {})

@@ -16,13 +16,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.common import ListQuery, Page
+from protocol.common import Page
 from protocol.enums import ActivityAction, ChannelType, ProjectStatus
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, stale, validation_error
 from protocol.projects import (
     ClientCreate,
     ClientOut,
-    ClientPatch,
     ProjectCreate,
     ProjectOut,
     ProjectPatch,
@@ -34,7 +33,6 @@ from store.models import Client, Projet
 from ...actor import Actor
 from ...policy import (
     Action,
-    Member,
     client_contact_scope,
     require_client_reader,
     require_member,
@@ -48,17 +46,13 @@ from ..access import (
     user_access_changed,
 )
 from ..changes import created_fields, field_changes
-from ..core import Services
-from ..resource import log
+from ..core import Services, Tx
+from ..resource import OrgResource, log
 from . import milestones
 from .work_notifications import project_status_changed
 
 CLIENT = "client"
 PROJECT = "project"
-
-
-def client_out(c: Client) -> ClientOut:
-    return ClientOut.model_validate(c, from_attributes=True)
 
 
 def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
@@ -102,97 +96,48 @@ def refuse(errors: list[FieldError | None]) -> None:
 # Clients ------------------------------------------------------------------------------
 
 
-async def _readable_client(session: AsyncSession, member: Member, client_id: uuid.UUID) -> Client:
-    client = await projects.clients.get(session, org_id=member.org_id, row_id=client_id)
-    if client is None:
-        raise not_found(CLIENT)
-    require_client_reader(member, client)
-    return client
+async def _contact_is_member(tx: Tx, org_id: uuid.UUID, req: ClientCreate) -> None:
+    refuse([await member_error(tx.session, org_id, req.contact_user_id, "contact_user_id")])
 
 
-async def create_client(
-    svc: Services, actor: Actor, org_id: uuid.UUID, req: ClientCreate
-) -> ClientOut:
-    async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        refuse([await member_error(tx.session, org_id, req.contact_user_id, "contact_user_id")])
-        fields = req.model_dump()
-        client = await projects.clients.create(tx.session, org_id=org_id, fields=fields)
-        meta = {"fields": created_fields(fields)}
-        await log(tx, actor, org_id, ActivityAction.CLIENT_CREATED, CLIENT, client.id, meta)
-        return client_out(client)
-
-
-async def list_clients(
-    svc: Services, actor: Actor, org_id: uuid.UUID, query: ListQuery
-) -> Page[ClientOut]:
-    """Oldest first; a CLIENT member sees only the clients whose contact they are."""
-    async with svc.sessions() as session:
-        member = await require_member(session, org_id, actor.user_id)
-        rows, cursor = await projects.clients.page(
-            session,
-            org_id=org_id,
-            cursor=query.cursor,
-            limit=query.limit,
-            filters={"contact_user_id": client_contact_scope(member)},
-        )
-    return Page(items=[client_out(c) for c in rows], next_cursor=cursor)
-
-
-async def get_client(
-    svc: Services, actor: Actor, org_id: uuid.UUID, client_id: uuid.UUID
-) -> ClientOut:
-    async with svc.sessions() as session:
-        member = await require_member(session, org_id, actor.user_id)
-        return client_out(await _readable_client(session, member, client_id))
-
-
-async def update_client(
-    svc: Services, actor: Actor, org_id: uuid.UUID, client_id: uuid.UUID, patch: ClientPatch
-) -> ClientOut:
-    changes = patch.changes()
-    async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        client = await projects.clients.get(
-            tx.session, org_id=org_id, row_id=client_id, for_update=True
-        )
-        if client is None:
-            raise not_found(CLIENT)
-        contact = changes.get("contact_user_id")
-        refuse([await member_error(tx.session, org_id, contact, "contact_user_id")])
-        diff = field_changes(client, changes)
-        if "contact_user_id" in diff:
-            # The contact reads the client's projects: the former and the new one's
-            # sockets are re-checked once this commits.
-            for user_id in (client.contact_user_id, changes["contact_user_id"]):
-                if isinstance(user_id, uuid.UUID):
-                    user_access_changed(tx, user_id, org_id)
-            new_contact = changes["contact_user_id"]
-            if isinstance(new_contact, uuid.UUID):
-                await announce_client_projects(tx, org_id, new_contact, client.id)
-        if diff:
-            await projects.clients.update(tx.session, client, {k: changes[k] for k in diff})
-            meta = {"changes": diff}
-            await log(tx, actor, org_id, ActivityAction.CLIENT_UPDATED, CLIENT, client.id, meta)
-        return client_out(client)
-
-
-async def delete_client(
-    svc: Services, actor: Actor, org_id: uuid.UUID, client_id: uuid.UUID
+async def _contact_changes(
+    tx: Tx, client: Client, values: dict[str, Any], diff: dict[str, Any]
 ) -> None:
+    """A new contact must be a member (422). The contact reads the client's projects: the
+    former and the new one's sockets are re-checked once this commits."""
+    org_id, contact = client.organization_id, values.get("contact_user_id")
+    refuse([await member_error(tx.session, org_id, contact, "contact_user_id")])
+    if "contact_user_id" in diff:
+        for user_id in (client.contact_user_id, contact):
+            if isinstance(user_id, uuid.UUID):
+                user_access_changed(tx, user_id, org_id)
+        if isinstance(contact, uuid.UUID):
+            await announce_client_projects(tx, org_id, contact, client.id)
+
+
+async def _has_no_projects(tx: Tx, client: Client) -> None:
     """Refused (409) while the client has projects: delete or move them first."""
-    async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        client = await projects.clients.get(
-            tx.session, org_id=org_id, row_id=client_id, for_update=True
-        )
-        if client is None:
-            raise not_found(CLIENT)
-        if await projects.client_has_projects(tx.session, org_id=org_id, client_id=client_id):
-            raise AppError(ErrorCode.CONFLICT, "the client still has projects")
-        meta = {"nom": client.nom}
-        await log(tx, actor, org_id, ActivityAction.CLIENT_DELETED, CLIENT, client.id, meta)
-        await projects.clients.delete(tx.session, client)
+    org_id = client.organization_id
+    if await projects.client_has_projects(tx.session, org_id=org_id, client_id=client.id):
+        raise AppError(ErrorCode.CONFLICT, "the client still has projects")
+
+
+# Oldest first; a CLIENT member reads only the clients whose contact they are.
+CLIENTS: OrgResource[Client, ClientOut] = OrgResource(
+    name=CLIENT,
+    table=projects.clients,
+    out=ClientOut,
+    created=ActivityAction.CLIENT_CREATED,
+    updated=ActivityAction.CLIENT_UPDATED,
+    deleted=ActivityAction.CLIENT_DELETED,
+    label="nom",
+    writes=Action.MANAGE_PROJECTS,
+    visible=require_client_reader,
+    scope=lambda member: {"contact_user_id": client_contact_scope(member)},
+    before_create=_contact_is_member,
+    before_update=_contact_changes,
+    before_delete=_has_no_projects,
+)
 
 
 # Projects -----------------------------------------------------------------------------
