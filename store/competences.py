@@ -59,17 +59,3 @@ async def create_skill(
     session.add(row)
     await session.flush()
     return row
-
-
-async def update_skill(
-    session: AsyncSession, row: ProfileCompetence, values: dict[str, Any]
-) -> ProfileCompetence:
-    for key, value in values.items():
-        setattr(row, key, value)
-    await session.flush()
-    return row
-
-
-async def delete_skill(session: AsyncSession, row: ProfileCompetence) -> None:
-    await session.delete(row)
-    await session.flush()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,44 +20,20 @@ from .models import (
     UserOrganization,
 )
 from .pagination import page_stmt, split_page
+from .scoped import Scoped
 
 
 async def get_profile(session: AsyncSession, *, profile_id: uuid.UUID) -> Profile | None:
     return await session.get(Profile, profile_id)
 
 
-async def get_details(
-    session: AsyncSession, *, org_id: uuid.UUID, profile_id: uuid.UUID, for_update: bool = False
-) -> ConsultantDetails | None:
-    stmt = select(ConsultantDetails).where(
-        ConsultantDetails.organization_id == org_id, ConsultantDetails.profile_id == profile_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return await session.scalar(stmt.execution_options(populate_existing=True))
-
-
-async def create_details(
-    session: AsyncSession, *, org_id: uuid.UUID, profile_id: uuid.UUID, fields: dict[str, Any]
-) -> ConsultantDetails:
-    row = ConsultantDetails(organization_id=org_id, profile_id=profile_id, **fields)
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def update_details(
-    session: AsyncSession, row: ConsultantDetails, values: dict[str, Any]
-) -> ConsultantDetails:
-    for key, value in values.items():
-        setattr(row, key, value)
-    await session.flush()
-    return row
-
-
-async def delete_details(session: AsyncSession, row: ConsultantDetails) -> None:
-    await session.delete(row)
-    await session.flush()
+# Addressed by the person's profile id (one row of details per member).
+details = Scoped(
+    ConsultantDetails,
+    [(ConsultantDetails.created_at, datetime), (ConsultantDetails.id, uuid.UUID)],
+    by_project=False,
+    key=ConsultantDetails.profile_id,
+)
 
 
 async def list_details(

@@ -39,11 +39,6 @@ async def get_join_code(
     )
 
 
-async def delete_join_code(session: AsyncSession, code: JoinCode) -> None:
-    await session.delete(code)
-    await session.flush()
-
-
 async def find_join_code(session: AsyncSession, code: str) -> JoinCode | None:
     """Look a code up across organizations: the code itself is the credential, and on
     PostgreSQL presenting it is what lets the transaction see that one row (the caller

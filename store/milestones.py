@@ -151,11 +151,6 @@ async def add_task_link(
     return link
 
 
-async def delete_task_link(session: AsyncSession, link: MilestoneTask) -> None:
-    await session.delete(link)
-    await session.flush()
-
-
 async def task_links(
     session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[uuid.UUID, int]]]:
@@ -360,11 +355,6 @@ async def set_assignment_role(
     session: AsyncSession, assignment: MilestoneAssignment, role: str | None
 ) -> None:
     assignment.role = role
-    await session.flush()
-
-
-async def delete_assignment(session: AsyncSession, assignment: MilestoneAssignment) -> None:
-    await session.delete(assignment)
     await session.flush()
 
 

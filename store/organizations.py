@@ -50,14 +50,6 @@ async def timezone_of(session: AsyncSession, org_id: uuid.UUID) -> str | None:
     return zone
 
 
-async def update_organization(
-    session: AsyncSession, org: Organization, changes: dict[str, Any]
-) -> None:
-    for key, value in changes.items():
-        setattr(org, key, value)
-    await session.flush()
-
-
 async def delete_organization(session: AsyncSession, org: Organization) -> None:
     """Everything the organization owns goes with it (ON DELETE CASCADE)."""
     await session.delete(org)
@@ -96,11 +88,6 @@ async def count_owners(session: AsyncSession, *, org_id: uuid.UUID) -> int:
         .with_for_update()
     )
     return len(list(rows))
-
-
-async def remove_member(session: AsyncSession, member: UserOrganization) -> None:
-    await session.delete(member)
-    await session.flush()
 
 
 def _members_stmt(org_id: uuid.UUID) -> Select[UserOrganization, Profile]:

@@ -1,10 +1,11 @@
 """Rows that belong to one organization (and, for most, one of its projects), addressed
 by id: the reads and writes every scoped resource (deliverables, incidents, staffing,
-clients, skills, ...) shares.
+clients, skills, invoices, milestones, consultants' details, ...) shares.
 
 A row is reached only through its own organization and project: named under another
 project it is missing, never someone else's. Lists are keyset pages
-(store/pagination.py) over `order`, which ends with the primary key.
+(store/pagination.py) over `order`, which ends with the primary key. `update_row` and
+`delete_row` are the writes of any loaded row, scoped or not.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -21,11 +22,25 @@ from .models.base import Base
 from .pagination import page_stmt, split_page
 
 R = TypeVar("R", bound=Base)
+T = TypeVar("T")
+
+
+async def update_row(session: AsyncSession, row: T, values: Mapping[str, Any]) -> T:
+    for key, value in values.items():
+        setattr(row, key, value)
+    await session.flush()
+    return row
+
+
+async def delete_row(session: AsyncSession, row: object) -> None:
+    await session.delete(row)
+    await session.flush()
 
 
 class Scoped(Generic[R]):
     """The table of `model`, rows of (`organization_id`, `projet_id`), or of
-    `organization_id` alone when not `by_project`."""
+    `organization_id` alone when not `by_project`; a row's id is `key` (default `id`;
+    a consultant's details are addressed by their `profile_id`)."""
 
     def __init__(
         self,
@@ -34,6 +49,7 @@ class Scoped(Generic[R]):
         *,
         descending: bool = False,
         by_project: bool = True,
+        key: InstrumentedAttribute[Any] | None = None,
     ) -> None:
         self.model = model
         self.order = [column for column, _ in order]
@@ -42,7 +58,7 @@ class Scoped(Generic[R]):
         self.by_project = by_project
         self._org: Any = model.organization_id  # type: ignore[attr-defined]
         self._project: Any = model.projet_id if by_project else None  # type: ignore[attr-defined]
-        self._id: Any = model.id  # type: ignore[attr-defined]
+        self._id: Any = key if key is not None else model.id  # type: ignore[attr-defined]
 
     def _scope(self, org_id: uuid.UUID, project_id: uuid.UUID | None) -> list[Any]:
         assert (project_id is not None) == self.by_project, "scope by organization and project"
@@ -75,10 +91,11 @@ class Scoped(Generic[R]):
         cursor: str | None,
         limit: int,
         filters: Mapping[str, Any] | None = None,
+        where: Sequence[ColumnElement[bool]] = (),
     ) -> tuple[list[R], str | None]:
         """A page of the scope's rows; each filter (column name -> value) applies unless
-        its value is None."""
-        stmt = select(self.model).where(*self._scope(org_id, project_id))
+        its value is None, each `where` clause always."""
+        stmt = select(self.model).where(*self._scope(org_id, project_id), *where)
         for name, value in (filters or {}).items():
             if value is not None:
                 stmt = stmt.where(getattr(self.model, name) == value)
@@ -102,14 +119,5 @@ class Scoped(Generic[R]):
         await session.flush()
         return row
 
-    @staticmethod
-    async def update(session: AsyncSession, row: R, values: Mapping[str, Any]) -> R:
-        for key, value in values.items():
-            setattr(row, key, value)
-        await session.flush()
-        return row
-
-    @staticmethod
-    async def delete(session: AsyncSession, row: R) -> None:
-        await session.delete(row)
-        await session.flush()
+    update = staticmethod(update_row)
+    delete = staticmethod(delete_row)

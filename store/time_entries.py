@@ -130,17 +130,3 @@ async def entries_with_projects(
         .order_by(TempsPasse.date, TempsPasse.id)
     )
     return [(e, nom) for e, nom in (await session.execute(stmt)).all()]
-
-
-async def update_entry(
-    session: AsyncSession, row: TempsPasse, values: dict[str, Any]
-) -> TempsPasse:
-    for key, value in values.items():
-        setattr(row, key, value)
-    await session.flush()
-    return row
-
-
-async def delete_entry(session: AsyncSession, row: TempsPasse) -> None:
-    await session.delete(row)
-    await session.flush()

@@ -16,6 +16,7 @@ from protocol.errors import FieldError, not_found, validation_error
 from protocol.orgs import JoinCodeCreate, JoinCodeOut, JoinRequest, OrgOut
 from store import activity, join_codes, organizations
 from store.models import JoinCode
+from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
@@ -88,7 +89,7 @@ async def delete_join_code(
         code = await join_codes.get_join_code(tx.session, org_id=org_id, code_id=code_id)
         if code is None:
             raise not_found("join code")
-        await join_codes.delete_join_code(tx.session, code)
+        await delete_row(tx.session, code)
         await activity.log_activity(
             tx.session,
             org_id=org_id,

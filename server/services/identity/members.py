@@ -17,6 +17,7 @@ from protocol.errors import AppError, ErrorCode, not_found
 from protocol.orgs import MemberOut, MemberPatch
 from store import activity, organizations, users
 from store.models import Profile, UserOrganization
+from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import (
@@ -144,7 +145,7 @@ async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id:
         current = MemberRole(row.role)
         check_member_removal(me, user_id, current)
         check_owner_remains(current, None, owners)
-        await organizations.remove_member(tx.session, row)
+        await delete_row(tx.session, row)
         profile = await users.get_profile(tx.session, user_id)
         if profile is not None and profile.organization_id == org_id:
             await users.update_profile(tx.session, profile, {"organization_id": None})

@@ -15,6 +15,7 @@ from protocol.orgs import OrgCreate, OrgOut, OrgPatch
 from store import activity, organizations
 from store import uploads as upload_store
 from store.models import Organization
+from store.scoped import update_row
 
 from ...actor import Actor
 from ...policy import Action, act_as, require_member
@@ -193,9 +194,7 @@ async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgP
         if "slug" in diff and await organizations.slug_taken(tx.session, str(changes["slug"])):
             raise _slug_taken()
         if diff:
-            await organizations.update_organization(
-                tx.session, org, {key: change["to"] for key, change in diff.items()}
-            )
+            await update_row(tx.session, org, {key: change["to"] for key, change in diff.items()})
             await activity.log_activity(
                 tx.session,
                 org_id=org_id,

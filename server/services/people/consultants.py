@@ -31,6 +31,7 @@ from protocol.people import (
 )
 from store import competences, consultants, organizations
 from store.models import Competence, ConsultantDetails, Profile, ProfileCompetence
+from store.scoped import delete_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, Member, require_member
@@ -129,8 +130,8 @@ async def _view(
 async def _details(
     session: AsyncSession, org_id: uuid.UUID, profile_id: uuid.UUID, *, for_update: bool = False
 ) -> ConsultantDetails:
-    row = await consultants.get_details(
-        session, org_id=org_id, profile_id=profile_id, for_update=for_update
+    row = await consultants.details.get(
+        session, org_id=org_id, row_id=profile_id, for_update=for_update
     )
     if row is None:
         raise not_found(CONSULTANT)
@@ -180,8 +181,8 @@ async def get_consultant(
 async def _create(
     tx: Tx, actor: Actor, org_id: uuid.UUID, person: Profile, fields: dict[str, Any]
 ) -> ConsultantDetails:
-    row = await consultants.create_details(
-        tx.session, org_id=org_id, profile_id=person.id, fields=_stored(fields)
+    row = await consultants.details.create(
+        tx.session, org_id=org_id, fields={"profile_id": person.id, **_stored(fields)}
     )
     meta = {"profile_id": str(person.id), "fields": created_fields(fields)}
     await log(tx, actor, org_id, ActivityAction.CONSULTANT_CREATED, CONSULTANT, row.id, meta)
@@ -194,7 +195,7 @@ async def _update(
     values = _stored(values)
     diff = field_changes(row, values)
     if diff:
-        await consultants.update_details(tx.session, row, {k: values[k] for k in diff})
+        await consultants.details.update(tx.session, row, {k: values[k] for k in diff})
         meta = {"profile_id": str(row.profile_id), "changes": diff}
         await log(tx, actor, org_id, ActivityAction.CONSULTANT_UPDATED, CONSULTANT, row.id, meta)
 
@@ -206,7 +207,7 @@ async def create_consultant(
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         person = await staff_member(tx.session, org_id, req.profile_id, lock=True, where="body")
-        if await consultants.get_details(tx.session, org_id=org_id, profile_id=person.id):
+        if await consultants.details.get(tx.session, org_id=org_id, row_id=person.id):
             raise AppError(ErrorCode.CONFLICT, "this member already has consultant details")
         row = await _create(tx, actor, org_id, person, req.model_dump(exclude={"profile_id"}))
         return await _view(tx.session, member, row, person)
@@ -219,8 +220,8 @@ async def put_consultant(
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         person = await staff_member(tx.session, org_id, profile_id, lock=True)
-        row = await consultants.get_details(
-            tx.session, org_id=org_id, profile_id=profile_id, for_update=True
+        row = await consultants.details.get(
+            tx.session, org_id=org_id, row_id=profile_id, for_update=True
         )
         created = row is None
         if row is None:
@@ -250,7 +251,7 @@ async def delete_consultant(
         row = await _details(tx.session, org_id, profile_id, for_update=True)
         meta = {"profile_id": str(profile_id)}
         await log(tx, actor, org_id, ActivityAction.CONSULTANT_DELETED, CONSULTANT, row.id, meta)
-        await consultants.delete_details(tx.session, row)
+        await consultants.details.delete(tx.session, row)
 
 
 # Skills of a person -----------------------------------------------------------------------
@@ -294,7 +295,7 @@ async def set_skill(
             meta: dict[str, Any] = {"fields": created_fields(values)}
         else:
             meta = {"changes": field_changes(skill, values)}
-            await competences.update_skill(tx.session, skill, values)
+            await update_row(tx.session, skill, values)
         meta.update(profile_id=str(profile_id), competence_id=str(competence_id))
         if created or meta.get("changes"):
             await log(tx, actor, org_id, ActivityAction.SKILL_SET, SKILL, competence_id, meta)
@@ -317,4 +318,4 @@ async def remove_skill(
             raise not_found("skill")
         meta = {"profile_id": str(profile_id), "niveau": skill.niveau}
         await log(tx, actor, org_id, ActivityAction.SKILL_REMOVED, SKILL, competence_id, meta)
-        await competences.delete_skill(tx.session, skill)
+        await delete_row(tx.session, skill)

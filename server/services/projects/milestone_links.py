@@ -22,6 +22,7 @@ from protocol.milestones import (
 from store import milestones as store
 from store import organizations
 from store.models import Milestone, MilestoneAssignment
+from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
@@ -105,7 +106,7 @@ async def unlink_task(
         )
         if link is None:
             raise not_found("milestone task")
-        await store.delete_task_link(tx.session, link)
+        await delete_row(tx.session, link)
         await log(tx, actor, m, ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)})
         return await _bump(svc, tx, actor, m, recompute=True)
 
@@ -266,7 +267,7 @@ async def unassign(
         )
         if row is None:
             raise not_found("milestone assignment")
-        await store.delete_assignment(tx.session, row)
+        await delete_row(tx.session, row)
         await log(
             tx,
             actor,

@@ -25,6 +25,7 @@ from protocol.errors import AppError, ErrorCode, FieldError, not_found, validati
 from protocol.time import TimeEntryList, TimeEntryOut, TimeValidation
 from store import time_entries as store
 from store.models import TempsPasse
+from store.scoped import update_row
 
 from ...actor import Actor
 from ...policy import Action, can_read_own_time, membership, require_member
@@ -117,7 +118,7 @@ async def decide(
             ActivityAction.TIME_ENTRY_REJECTED if rejected else ActivityAction.TIME_ENTRY_VALIDATED
         )
         for row in rows:
-            await store.update_entry(tx.session, row, values)
+            await update_row(tx.session, row, values)
             meta = {"motif": req.motif} if rejected and req.motif else {}
             await log(tx, actor, row, action, meta)
             await live_business.time_entry_changed(tx, row, entry_out(row))
@@ -145,7 +146,7 @@ async def reopen(
             "validated_by": str(entry.validated_by) if entry.validated_by else None,
             "validated_at": entry.validated_at.isoformat() if entry.validated_at else None,
         }
-        await store.update_entry(
+        await update_row(
             tx.session,
             entry,
             {

@@ -38,6 +38,7 @@ from protocol.time import (
 from store import activity, organizations, projects, tasks
 from store import time_entries as store
 from store.models import TempsPasse
+from store.scoped import delete_row, update_row
 
 from ...actor import Actor
 from ...policy import (
@@ -271,7 +272,7 @@ async def update_time_entry(
             )
             meta["resubmitted"] = True
         if values:
-            await store.update_entry(tx.session, entry, values)
+            await update_row(tx.session, entry, values)
             await log(tx, actor, entry, ActivityAction.TIME_ENTRY_UPDATED, meta)
             await live_business.time_entry_changed(tx, entry, entry_out(entry))
         return entry_out(entry)
@@ -289,7 +290,7 @@ async def delete_time_entry(
             "projet_id": str(entry.projet_id),
         }
         await log(tx, actor, entry, ActivityAction.TIME_ENTRY_DELETED, meta)
-        await store.delete_entry(tx.session, entry)
+        await delete_row(tx.session, entry)
 
 
 def _filter(member: Member, query: TimeEntryFilter) -> store.EntryFilter:
