@@ -19,10 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.enums import PaymentStatus, ValidationStatus
 
 from .db import upsert
-from .models import ConsultantDetails, Facture, InvoiceCounter, Profile, Projet, TempsPasse
-from .pagination import page_stmt, split_page
-from .projects import visible_to_client_contact
+from .models import ConsultantDetails, Facture, InvoiceCounter, Profile, TempsPasse
+from .projects import in_contacts_projects
+from .scoped import Scoped
 
+# Newest invoice date first.
+table = Scoped(
+    Facture,
+    [(Facture.date_facturation, date), (Facture.id, uuid.UUID)],
+    descending=True,
+    by_project=False,
+)
 _PAID = PaymentStatus.PAYE.value
 _LATE = PaymentStatus.RETARD.value
 
@@ -144,10 +151,7 @@ async def validated_time(
 async def get_invoice(
     session: AsyncSession, *, org_id: uuid.UUID, invoice_id: uuid.UUID, for_update: bool = False
 ) -> Facture | None:
-    stmt = select(Facture).where(Facture.organization_id == org_id, Facture.id == invoice_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return await session.scalar(stmt)
+    return await table.get(session, org_id=org_id, row_id=invoice_id, for_update=for_update)
 
 
 async def numero_taken(
@@ -172,20 +176,17 @@ async def list_invoices(
 ) -> tuple[list[Facture], str | None]:
     """Newest invoice date first, then id. `statut` filters on the status as read on
     `today`; `client_contact_id` keeps the invoices of that contact's clients' projects."""
-    stmt = select(Facture).where(Facture.organization_id == org_id)
-    if projet_id is not None:
-        stmt = stmt.where(Facture.projet_id == projet_id)
+    where = in_contacts_projects(Facture.projet_id, org_id, client_contact_id)
     if statut is not None:
-        stmt = stmt.where(has_status(statut, today))
-    if client_contact_id is not None:
-        visible = select(Projet.id).where(
-            Projet.organization_id == org_id, visible_to_client_contact(org_id, client_contact_id)
-        )
-        stmt = stmt.where(Facture.projet_id.in_(visible))
-    columns = [Facture.date_facturation, Facture.id]
-    stmt = page_stmt(stmt, columns, [date, uuid.UUID], cursor, limit, descending=True)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda f: (f.date_facturation, f.id))
+        where.append(has_status(statut, today))
+    return await table.page(
+        session,
+        org_id=org_id,
+        cursor=cursor,
+        limit=limit,
+        filters={"projet_id": projet_id},
+        where=where,
+    )
 
 
 async def update_invoice(
@@ -196,8 +197,3 @@ async def update_invoice(
     await session.flush()
     await session.refresh(invoice)
     return invoice
-
-
-async def delete_invoice(session: AsyncSession, invoice: Facture) -> None:
-    await session.delete(invoice)
-    await session.flush()

@@ -19,18 +19,15 @@ from .models import (
     MilestoneAssignment,
     MilestoneDependency,
     MilestoneTask,
-    Projet,
     Tache,
 )
 from .pagination import page_stmt, split_page
-from .projects import visible_to_client_contact
+from .projects import in_contacts_projects
 from .scoped import Scoped
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
-# go by organization (the hand-written list below orders and filters its own way).
-table = Scoped(
-    Milestone, [(Milestone.created_at, datetime), (Milestone.id, uuid.UUID)], by_project=False
-)
+# go by organization. Listed by due date.
+table = Scoped(Milestone, [(Milestone.due_date, date), (Milestone.id, uuid.UUID)], by_project=False)
 
 
 async def lock_milestones(
@@ -62,19 +59,14 @@ async def list_milestones(
 ) -> tuple[list[Milestone], str | None]:
     """By due date, then id. `client_contact_id` keeps only the milestones of projects
     whose client has that contact (what a CLIENT member may read)."""
-    stmt = select(Milestone).where(Milestone.organization_id == org_id)
-    if projet_id is not None:
-        stmt = stmt.where(Milestone.projet_id == projet_id)
-    if client_contact_id is not None:
-        visible = select(Projet.id).where(
-            Projet.organization_id == org_id,
-            visible_to_client_contact(org_id, client_contact_id),
-        )
-        stmt = stmt.where(Milestone.projet_id.in_(visible))
-    columns = [Milestone.due_date, Milestone.id]
-    stmt = page_stmt(stmt, columns, [date, uuid.UUID], cursor, limit)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda m: (m.due_date, m.id))
+    return await table.page(
+        session,
+        org_id=org_id,
+        cursor=cursor,
+        limit=limit,
+        filters={"projet_id": projet_id},
+        where=in_contacts_projects(Milestone.projet_id, org_id, client_contact_id),
+    )
 
 
 async def update_milestone(

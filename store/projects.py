@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from protocol.enums import ChannelType
 
@@ -62,6 +63,19 @@ def visible_to_client_contact(org_id: uuid.UUID, user_id: uuid.UUID) -> ColumnEl
     return Projet.client_id.in_(
         select(Client.id).where(Client.organization_id == org_id, Client.contact_user_id == user_id)
     )
+
+
+def in_contacts_projects(
+    column: InstrumentedAttribute[Any], org_id: uuid.UUID, user_id: uuid.UUID | None
+) -> list[ColumnElement[bool]]:
+    """The filter of a list of project rows (milestones, invoices) as a CLIENT member
+    `user_id` reads it: only their clients' projects' rows; none for anyone else (None)."""
+    if user_id is None:
+        return []
+    visible = select(Projet.id).where(
+        Projet.organization_id == org_id, visible_to_client_contact(org_id, user_id)
+    )
+    return [column.in_(visible)]
 
 
 # Clients ------------------------------------------------------------------------------

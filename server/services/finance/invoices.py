@@ -31,6 +31,7 @@ from protocol.finance import (
 )
 from store import invoices, projects
 from store.models import Facture
+from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import (
@@ -316,4 +317,4 @@ async def delete_invoice(
                 ErrorCode.CONFLICT,
                 "only the newest numbered invoice can be deleted: numbers have no gaps",
             )
-        await invoices.delete_invoice(tx.session, row)
+        await delete_row(tx.session, row)
