@@ -343,13 +343,6 @@ async def add_assignment(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def set_assignment_role(
-    session: AsyncSession, assignment: MilestoneAssignment, role: str | None
-) -> None:
-    assignment.role = role
-    await session.flush()
-
-
 async def assignee_ids(
     session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID
 ) -> list[uuid.UUID]:

@@ -96,6 +96,19 @@ async def log(
     )
 
 
+@dataclass(frozen=True)
+class RowLog:
+    """The activity log of one kind of row: `await log(tx, actor, row, action, meta)`
+    writes an entry naming the row (its organization, `resource_type` and id)."""
+
+    resource_type: str
+
+    async def __call__(
+        self, tx: Tx, actor: Actor, row: Any, action: ActivityAction, meta: dict[str, Any]
+    ) -> None:
+        await log(tx, actor, row.organization_id, action, self.resource_type, row.id, meta)
+
+
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     """Enum members as the values the columns store."""
     return {key: getattr(value, "value", value) for key, value in values.items()}

@@ -35,57 +35,34 @@ async def _token(tx: Tx, user: User, purpose: AccountTokenPurpose, ttl: timedelt
     return token
 
 
-async def _recipient(tx: Tx, user: User) -> tuple[str, str]:
-    """The user's first name and mail language."""
+async def _send(svc: Services, tx: Tx, user: User, kind: str, **context: object) -> None:
+    """Queue mail `kind` to the user, addressed by first name in their language."""
     profile = await users.get_profile(tx.session, user.id)
-    if profile is None:
-        return user.email, "fr"
-    return profile.prenom, profile.locale
-
-
-async def send_verification(svc: Services, tx: Tx, user: User) -> None:
-    token = await _token(tx, user, AccountTokenPurpose.VERIFY_EMAIL, VERIFY_TTL)
-    name, locale = await _recipient(tx, user)
+    name, locale = (user.email, "fr") if profile is None else (profile.prenom, profile.locale)
     await mail.queue(
         svc,
         tx,
         to=user.email,
-        kind="verify_email",
+        kind=kind,
         locale=locale_of(locale),
-        context={
-            "name": name,
-            "link": mail.link(svc, "/verify-email", token=token),
-            "hours": int(VERIFY_TTL.total_seconds() // 3600),
-        },
+        context={"name": name, **context},
     )
+
+
+async def send_verification(svc: Services, tx: Tx, user: User) -> None:
+    token = await _token(tx, user, AccountTokenPurpose.VERIFY_EMAIL, VERIFY_TTL)
+    link = mail.link(svc, "/verify-email", token=token)
+    await _send(svc, tx, user, "verify_email", link=link, hours=VERIFY_TTL // timedelta(hours=1))
 
 
 async def tell_account_exists(svc: Services, tx: Tx, user: User) -> None:
     """Someone registered an address that already has an account: its owner is told,
     the registrant sees the same answer as for a new address."""
-    name, locale = await _recipient(tx, user)
-    await mail.queue(
-        svc,
-        tx,
-        to=user.email,
-        kind="account_exists",
-        locale=locale_of(locale),
-        context={
-            "name": name,
-            "login_link": mail.link(svc, "/login"),
-            "forgot_link": mail.link(svc, "/forgot-password"),
-        },
-    )
+    login, forgot = mail.link(svc, "/login"), mail.link(svc, "/forgot-password")
+    await _send(svc, tx, user, "account_exists", login_link=login, forgot_link=forgot)
 
 
 async def send_password_reset(svc: Services, tx: Tx, user: User) -> None:
     token = await _token(tx, user, AccountTokenPurpose.RESET_PASSWORD, RESET_TTL)
-    name, locale = await _recipient(tx, user)
-    await mail.queue(
-        svc,
-        tx,
-        to=user.email,
-        kind="password_reset",
-        locale=locale_of(locale),
-        context={"name": name, "link": mail.link(svc, "/reset-password", token=token)},
-    )
+    link = mail.link(svc, "/reset-password", token=token)
+    await _send(svc, tx, user, "password_reset", link=link)

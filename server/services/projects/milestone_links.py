@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
+from typing import Any
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction
@@ -22,7 +23,7 @@ from protocol.milestones import (
 from store import milestones as store
 from store import organizations
 from store.models import Milestone, MilestoneAssignment
-from store.scoped import delete_row
+from store.scoped import delete_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
@@ -33,16 +34,24 @@ from .milestones import (
     log,
     publish,
     readable_milestone,
-    represent,
+    represent_one,
 )
 from .work_notifications import milestone_changed, reached
 
 
 async def _bump(
-    svc: Services, tx: Tx, actor: Actor, m: Milestone, *, recompute: bool
+    svc: Services,
+    tx: Tx,
+    actor: Actor,
+    m: Milestone,
+    action: ActivityAction,
+    meta: dict[str, Any],
+    *,
+    recompute: bool,
 ) -> MilestoneOut:
-    """A new version of `m` (its links or dependencies changed), progress recomputed when
-    asked, announced after commit. The caller holds the row lock."""
+    """A new version of `m` (its links or dependencies changed: `action`, logged), progress
+    recomputed when asked, announced after commit. The caller holds the row lock."""
+    await log(tx, actor, m, action, meta)
     values = await auto_progress(tx.session, m) if recompute else {}
     was_reached = reached(m)
     updated = await store.update_milestone(
@@ -90,10 +99,9 @@ async def link_task(
             link.weight = req.weight
             await tx.session.flush()
         else:
-            [out] = await represent(tx.session, [m])
-            return out
-        await log(tx, actor, m, ActivityAction.MILESTONE_TASK_LINKED, change)
-        return await _bump(svc, tx, actor, m, recompute=True)
+            return await represent_one(tx.session, m)
+        action = ActivityAction.MILESTONE_TASK_LINKED
+        return await _bump(svc, tx, actor, m, action, change, recompute=True)
 
 
 async def unlink_task(
@@ -107,8 +115,8 @@ async def unlink_task(
         if link is None:
             raise not_found("milestone task")
         await delete_row(tx.session, link)
-        await log(tx, actor, m, ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)})
-        return await _bump(svc, tx, actor, m, recompute=True)
+        action, meta = ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)}
+        return await _bump(svc, tx, actor, m, action, meta, recompute=True)
 
 
 async def _may_manage(tx: Tx, actor: Actor, org_id: uuid.UUID) -> None:
@@ -161,8 +169,7 @@ async def add_dependency(
             raise not_found("milestone")
         graph = await store.dependency_edges(tx.session, org_id=org_id)
         if other_id in graph.get(m.id, []):
-            [out] = await represent(tx.session, [m])
-            return out
+            return await represent_one(tx.session, m)
         chain = _path(graph, other_id, m.id)
         if chain:
             raise AppError(
@@ -173,10 +180,8 @@ async def add_dependency(
         await store.add_dependency(
             tx.session, org_id=org_id, milestone_id=m.id, depends_on_id=other_id
         )
-        await log(
-            tx, actor, m, ActivityAction.MILESTONE_DEPENDENCY_ADDED, {"depends_on": str(other_id)}
-        )
-        return await _bump(svc, tx, actor, m, recompute=False)
+        action, meta = ActivityAction.MILESTONE_DEPENDENCY_ADDED, {"depends_on": str(other_id)}
+        return await _bump(svc, tx, actor, m, action, meta, recompute=False)
 
 
 async def remove_dependency(
@@ -189,10 +194,10 @@ async def remove_dependency(
         )
         if not removed:
             raise not_found("milestone dependency")
-        await log(
-            tx, actor, m, ActivityAction.MILESTONE_DEPENDENCY_REMOVED, {"depends_on": str(other_id)}
+        action = ActivityAction.MILESTONE_DEPENDENCY_REMOVED
+        return await _bump(
+            svc, tx, actor, m, action, {"depends_on": str(other_id)}, recompute=False
         )
-        return await _bump(svc, tx, actor, m, recompute=False)
 
 
 # Assigned people ----------------------------------------------------------------------
@@ -200,6 +205,12 @@ async def remove_dependency(
 
 def assignment_out(row: MilestoneAssignment) -> MilestoneAssignmentOut:
     return MilestoneAssignmentOut.model_validate(row, from_attributes=True)
+
+
+async def _assignment(tx: Tx, m: Milestone, profile_id: uuid.UUID) -> MilestoneAssignment | None:
+    return await store.get_assignment(
+        tx.session, org_id=m.organization_id, milestone_id=m.id, profile_id=profile_id
+    )
 
 
 async def list_assignments(
@@ -238,22 +249,15 @@ async def assign(
         created = await store.add_assignment(
             tx.session, org_id=org_id, milestone_id=m.id, profile_id=req.profile_id, role=req.role
         )
-        row = await store.get_assignment(
-            tx.session, org_id=org_id, milestone_id=m.id, profile_id=req.profile_id
-        )
+        row = await _assignment(tx, m, req.profile_id)
         assert row is not None  # inserted, or already there and locked out of deletion by m
-        if created:
-            await log(
-                tx,
-                actor,
-                m,
-                ActivityAction.MILESTONE_MEMBER_ASSIGNED,
-                {"profile_id": str(req.profile_id), "role": req.role},
-            )
-        elif req.role is not None and req.role != row.role:
-            change = {"profile_id": str(req.profile_id), "role": {"from": row.role, "to": req.role}}
-            await store.set_assignment_role(tx.session, row, req.role)
-            await log(tx, actor, m, ActivityAction.MILESTONE_MEMBER_ASSIGNED, change)
+        meta: dict[str, Any] = {"profile_id": str(req.profile_id), "role": req.role}
+        changed = not created and req.role is not None and req.role != row.role
+        if changed:
+            meta["role"] = {"from": row.role, "to": req.role}
+            await update_row(tx.session, row, {"role": req.role})
+        if created or changed:
+            await log(tx, actor, m, ActivityAction.MILESTONE_MEMBER_ASSIGNED, meta)
         return assignment_out(row), created
 
 
@@ -262,16 +266,9 @@ async def unassign(
 ) -> None:
     async with svc.tx() as tx:
         m = await editable_milestone(tx, actor, org_id, milestone_id)
-        row = await store.get_assignment(
-            tx.session, org_id=org_id, milestone_id=m.id, profile_id=profile_id
-        )
+        row = await _assignment(tx, m, profile_id)
         if row is None:
             raise not_found("milestone assignment")
         await delete_row(tx.session, row)
-        await log(
-            tx,
-            actor,
-            m,
-            ActivityAction.MILESTONE_MEMBER_UNASSIGNED,
-            {"profile_id": str(profile_id)},
-        )
+        meta = {"profile_id": str(profile_id)}
+        await log(tx, actor, m, ActivityAction.MILESTONE_MEMBER_UNASSIGNED, meta)

@@ -32,8 +32,8 @@ from protocol.milestones import (
     MilestonePatch,
     MilestoneQuery,
 )
-from store import activity, projects
 from store import milestones as store
+from store import projects
 from store.models import Milestone, Projet
 
 from ...actor import Actor
@@ -47,6 +47,7 @@ from ...policy import (
 )
 from ..changes import created_fields, field_changes
 from ..core import Services, Tx
+from ..resource import RowLog
 from .work_notifications import milestone_changed, reached
 
 RESOURCE = "milestone"
@@ -100,9 +101,14 @@ async def represent(session: AsyncSession, milestones: list[Milestone]) -> list[
     return [milestone_out(m, links.get(m.id, []), deps.get(m.id, [])) for m in milestones]
 
 
+async def represent_one(session: AsyncSession, milestone: Milestone) -> MilestoneOut:
+    [out] = await represent(session, [milestone])
+    return out
+
+
 async def publish(tx: Tx, milestone: Milestone) -> MilestoneOut:
     """The milestone's representation, also queued as `milestone:updated` for after commit."""
-    [out] = await represent(tx.session, [milestone])
+    out = await represent_one(tx.session, milestone)
     tx.emit(events.MILESTONE_UPDATED, out, room_of(milestone))
     return out
 
@@ -223,18 +229,7 @@ async def _project_of(session: AsyncSession, milestone: Milestone) -> Projet | N
     )
 
 
-async def log(
-    tx: Tx, actor: Actor, m: Milestone, action: ActivityAction, metadata: dict[str, Any]
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=m.organization_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=RESOURCE,
-        resource_id=m.id,
-        metadata=metadata,
-    )
+log = RowLog(RESOURCE)
 
 
 # CRUD ---------------------------------------------------------------------------------
@@ -319,8 +314,7 @@ async def get_milestone(
 ) -> MilestoneOut:
     async with svc.sessions() as session:
         _, milestone = await readable_milestone(session, actor, org_id, milestone_id)
-        [out] = await represent(session, [milestone])
-        return out
+        return await represent_one(session, milestone)
 
 
 async def update_milestone(
@@ -351,8 +345,7 @@ async def update_milestone(
             values = {**await auto_progress(tx.session, m, switching=True), **values}
         diff = field_changes(m, values)
         if not diff:
-            [out] = await represent(tx.session, [m])
-            return out
+            return await represent_one(tx.session, m)
         was_reached = reached(m)
         updated = await store.update_milestone(
             tx.session,

@@ -38,7 +38,7 @@ from protocol.tasks import (
     TaskPatch,
     TaskQuery,
 )
-from store import activity, deliverables, projects
+from store import deliverables, projects
 from store import tasks as store
 from store.models import Projet, Tache
 
@@ -47,7 +47,7 @@ from ...audience import project_room
 from ...policy import Member, require_member, require_project_reader, require_task_editor
 from ..changes import created_fields, field_changes
 from ..core import Services, Tx
-from ..resource import project_scope
+from ..resource import RowLog, project_scope
 from . import board, milestones
 from .projects import member_error, refuse
 from .work_notifications import task_changed, task_state
@@ -128,18 +128,7 @@ async def _reference_errors(
     return errors
 
 
-async def _log(
-    tx: Tx, actor: Actor, task: Tache, action: ActivityAction, metadata: dict[str, Any]
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=task.organization_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=TASK,
-        resource_id=task.id,
-        metadata=metadata,
-    )
+_log = RowLog(TASK)
 
 
 async def _publish(tx: Tx, event: str, task: Tache) -> TaskOut:

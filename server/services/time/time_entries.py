@@ -35,7 +35,7 @@ from protocol.time import (
     TimeEntryPatch,
     TimeEntryQuery,
 )
-from store import activity, organizations, projects, tasks
+from store import organizations, projects, tasks
 from store import time_entries as store
 from store.models import TempsPasse
 from store.scoped import delete_row, update_row
@@ -56,6 +56,7 @@ from ..changes import created_fields, field_changes
 from ..clock import org_today
 from ..core import Services, Tx
 from ..idempotency import once, request_hash
+from ..resource import RowLog
 
 ENTRY = "time_entry"
 CREATE_ROUTE = "POST /orgs/{org}/time-entries"
@@ -88,18 +89,7 @@ def entry_out(e: TempsPasse) -> TimeEntryOut:
     )
 
 
-async def log(
-    tx: Tx, actor: Actor, entry: TempsPasse, action: ActivityAction, meta: dict[str, Any]
-) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=entry.organization_id,
-        user_id=actor.user_id,
-        action=action,
-        resource_type=ENTRY,
-        resource_id=entry.id,
-        metadata={"profile_id": str(entry.profile_id), **meta},
-    )
+log = RowLog(ENTRY)
 
 
 async def _reference_errors(
