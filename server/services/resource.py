@@ -96,6 +96,13 @@ async def log(
     )
 
 
+def out_of(model: type[O], row: object, **values: Any) -> O:
+    """`model` from the row's attributes named like its fields, `values` given for the
+    others: a rounding, a default for a NULL column, what the row does not hold."""
+    fields = {name: getattr(row, name) for name in model.model_fields if name not in values}
+    return model.model_validate({**fields, **values})
+
+
 @dataclass(frozen=True)
 class RowLog:
     """The activity log of one kind of row: `await log(tx, actor, row, action, meta)`

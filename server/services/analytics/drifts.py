@@ -41,7 +41,7 @@ from ...actor import Actor
 from ...policy import Action
 from ..core import Services
 from ..finance.earned_value import money_or_none, ratio
-from ..resource import project_scope
+from ..resource import out_of, project_scope
 from .health import fr
 from .signals import Signals
 
@@ -197,19 +197,12 @@ async def detect(session: AsyncSession, org_id: uuid.UUID, s: Signals) -> list[D
 
 
 def drift_out(d: DetectionDerive) -> DriftOut:
-    return DriftOut(
-        id=d.id,
-        organization_id=d.organization_id,
-        projet_id=d.projet_id,
-        date_detection=d.date_detection,
-        type_derive=DriftType(d.type_derive),
-        metrique=d.metrique,
+    return out_of(
+        DriftOut,
+        d,
         valeur_observee=ratio(d.valeur_observee),
         valeur_attendue=ratio(d.valeur_attendue),
         ecart_pct=money_or_none(d.ecart_pct),
-        severite=Severity(d.severite),
-        description=d.description,
-        resolue=d.resolue,
     )
 
 

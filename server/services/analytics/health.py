@@ -34,8 +34,8 @@ from ...actor import Actor
 from ...policy import Action
 from ..clock import org_today
 from ..core import Services
-from ..finance.earned_value import ZERO, money
-from ..resource import project_scope
+from ..finance.earned_value import ZERO, money, ratio
+from ..resource import out_of, project_scope
 from .signals import Signals, gather
 
 ONE = Decimal(1)
@@ -216,31 +216,14 @@ def assess(signals: Signals) -> Health:
 
 
 def health_out(row: ScoreSanteProjet, items: list[Factor] | None = None) -> HealthOut:
-    return HealthOut(
-        id=row.id,
-        organization_id=row.organization_id,
-        projet_id=row.projet_id,
-        date_analyse=row.date_analyse,
-        score_global=None if row.score_global is None else money(row.score_global),
-        couleur_risque=RiskColor(row.couleur_risque),
-        raisonnement_ia=row.raisonnement_ia,
-        created_at=row.created_at,
-        facteurs=None
-        if items is None
-        else [
-            HealthFactor(
-                code=f.code,
-                libelle=f.libelle,
-                poids=f.poids,
-                valeur=f.valeur,
-                evaluable=f.sous_score is not None,
-                sous_score=None
-                if f.sous_score is None
-                else f.sous_score.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
-                explication=f.explication,
-            )
-            for f in items
-        ],
+    score = None if row.score_global is None else money(row.score_global)
+    facteurs = None if items is None else [factor_out(f) for f in items]
+    return out_of(HealthOut, row, score_global=score, facteurs=facteurs)
+
+
+def factor_out(f: Factor) -> HealthFactor:
+    return out_of(
+        HealthFactor, f, evaluable=f.sous_score is not None, sous_score=ratio(f.sous_score)
     )
 
 

@@ -42,7 +42,7 @@ from ...actor import Actor
 from ...policy import Action
 from ..core import Services
 from ..finance.earned_value import ZERO, money, money_or_none
-from ..resource import project_scope
+from ..resource import out_of, project_scope
 from .signals import Signals
 
 HORIZON_DAYS = 30
@@ -182,23 +182,9 @@ async def predict(
 
 
 def prediction_out(p: PredictionRisque) -> PredictionOut:
-    return PredictionOut(
-        id=p.id,
-        organization_id=p.organization_id,
-        projet_id=p.projet_id,
-        profile_id=p.profile_id,
-        date_prediction=p.date_prediction,
-        horizon_jours=p.horizon_jours,
-        type_risque=RiskType(p.type_risque),
-        probabilite_pct=money_or_none(p.probabilite_pct),
-        confidence=None if p.confidence is None else confidence_text(p.confidence),
-        justification=p.justification,
-        metriques_source=p.metriques_source,
-        workflow_execution_id=p.workflow_execution_id,
-        modele_ia_utilise=p.modele_ia_utilise,
-        realise=p.realise,
-        date_evaluation=p.date_evaluation,
-        created_at=p.created_at,
+    sure = None if p.confidence is None else confidence_text(p.confidence)
+    return out_of(
+        PredictionOut, p, probabilite_pct=money_or_none(p.probabilite_pct), confidence=sure
     )
 
 

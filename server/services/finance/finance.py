@@ -36,7 +36,7 @@ from .. import live_business
 from ..changes import created_fields, field_changes
 from ..clock import org_today
 from ..core import Services
-from ..resource import project_scope
+from ..resource import out_of, project_scope
 from .earned_value import (
     ZERO,
     Figures,
@@ -54,15 +54,12 @@ BUDGET = "budget"
 
 
 def budget_out(b: BudgetProjet) -> BudgetOut:
-    return BudgetOut(
-        id=b.id,
-        organization_id=b.organization_id,
-        projet_id=b.projet_id,
+    return out_of(
+        BudgetOut,
+        b,
         montant_total_vente=money(b.montant_total_vente),
         cout_estime_total=money(b.cout_estime_total),
         marge_cible_pct=money(b.marge_cible_pct),
-        created_at=b.created_at,
-        updated_at=b.updated_at,
     )
 
 

@@ -48,6 +48,7 @@ from ..changes import created_fields, field_changes
 from ..clock import org_today
 from ..core import Services, Tx
 from ..idempotency import once, request_hash
+from ..resource import out_of
 from .earned_value import money
 from .invoice_lines import time_lines, total
 
@@ -80,21 +81,14 @@ def status_as_read(invoice: Facture, day: date) -> tuple[PaymentStatus, int]:
 
 def invoice_out(f: Facture, day: date) -> InvoiceOut:
     status, late_days = status_as_read(f, day)
-    return InvoiceOut(
-        id=f.id,
-        organization_id=f.organization_id,
-        projet_id=f.projet_id,
-        numero=f.numero,
+    return out_of(
+        InvoiceOut,
+        f,
         montant=money(f.montant),
         taux_tva=money(f.taux_tva),
-        periode_debut=f.periode_debut,
-        periode_fin=f.periode_fin,
-        date_facturation=f.date_facturation,
         date_echeance=due_date(f),
         statut_paiement=status,
         jours_de_retard=late_days,
-        created_at=f.created_at,
-        updated_at=f.updated_at,
     )
 
 

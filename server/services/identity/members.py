@@ -30,19 +30,14 @@ from ...policy import (
 )
 from ..access import user_access_changed
 from ..core import Services, Tx
+from ..resource import out_of
 from .auth import profile_out
 
 RESOURCE = "member"
 
 
 def member_out(row: UserOrganization, profile: Profile) -> MemberOut:
-    return MemberOut(
-        user_id=row.user_id,
-        organization_id=row.organization_id,
-        role=MemberRole(row.role),
-        joined_at=row.joined_at,
-        profile=profile_out(profile),
-    )
+    return out_of(MemberOut, row, profile=profile_out(profile))
 
 
 async def admit_member(

@@ -47,7 +47,7 @@ from ...policy import (
 )
 from ..changes import created_fields, field_changes
 from ..core import Services, Tx
-from ..resource import RowLog
+from ..resource import RowLog, out_of
 from .work_notifications import milestone_changed, reached
 
 RESOURCE = "milestone"
@@ -68,23 +68,11 @@ def room_of(milestone: Milestone) -> str:
 def milestone_out(
     m: Milestone, links: list[tuple[uuid.UUID, int]], depends_on: list[uuid.UUID]
 ) -> MilestoneOut:
-    return MilestoneOut(
-        id=m.id,
-        organization_id=m.organization_id,
-        projet_id=m.projet_id,
-        name=m.name,
-        description=m.description,
-        start_date=m.start_date,
-        due_date=m.due_date,
-        status=MilestoneStatus(m.status),
-        priority=m.priority,
-        color=m.color,
-        progress_mode=ProgressMode(m.progress_mode or ProgressMode.AUTO),
+    return out_of(
+        MilestoneOut,
+        m,
+        progress_mode=m.progress_mode or ProgressMode.AUTO,
         progress_percentage=m.progress_percentage or 0,
-        created_by=m.created_by,
-        version=m.version,
-        created_at=m.created_at,
-        updated_at=m.updated_at,
         tasks=[LinkedTaskOut(task_id=t, weight=w) for t, w in links],
         depends_on=depends_on,
     )

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
-from protocol.enums import ActivityAction, ChannelType, ProjectStatus
+from protocol.enums import ActivityAction, ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, stale, validation_error
 from protocol.projects import (
     ClientCreate,
@@ -47,7 +47,7 @@ from ..access import (
 )
 from ..changes import created_fields, field_changes
 from ..core import Services, Tx
-from ..resource import OrgResource, log
+from ..resource import OrgResource, log, out_of
 from . import milestones
 from .work_notifications import project_status_changed
 
@@ -56,21 +56,7 @@ PROJECT = "project"
 
 
 def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
-    return ProjectOut(
-        id=p.id,
-        organization_id=p.organization_id,
-        client_id=p.client_id,
-        chef_projet_id=p.chef_projet_id,
-        nom=p.nom,
-        description=p.description,
-        date_debut=p.date_debut,
-        date_fin_prevue=p.date_fin_prevue,
-        statut=ProjectStatus(p.statut),
-        version=p.version,
-        channel_id=channel_id,
-        created_at=p.created_at,
-        updated_at=p.updated_at,
-    )
+    return out_of(ProjectOut, p, channel_id=channel_id)
 
 
 async def member_error(

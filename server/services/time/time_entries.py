@@ -56,7 +56,7 @@ from ..changes import created_fields, field_changes
 from ..clock import org_today
 from ..core import Services, Tx
 from ..idempotency import once, request_hash
-from ..resource import RowLog
+from ..resource import RowLog, out_of
 
 ENTRY = "time_entry"
 CREATE_ROUTE = "POST /orgs/{org}/time-entries"
@@ -70,22 +70,9 @@ def hours(value: Decimal) -> Decimal:
 
 
 def entry_out(e: TempsPasse) -> TimeEntryOut:
-    return TimeEntryOut(
-        id=e.id,
-        organization_id=e.organization_id,
-        profile_id=e.profile_id,
-        projet_id=e.projet_id,
-        tache_id=e.tache_id,
-        date=e.date,
-        heures_travaillees=hours(e.heures_travaillees),
-        description=e.description,
-        source_outil=e.source_outil,
-        validation_statut=ValidationStatus(e.validation_statut or ValidationStatus.EN_ATTENTE),
-        motif_rejet=e.motif_rejet,
-        validated_by=e.validated_by,
-        validated_at=e.validated_at,
-        created_at=e.created_at,
-        updated_at=e.updated_at,
+    statut = e.validation_statut or ValidationStatus.EN_ATTENTE
+    return out_of(
+        TimeEntryOut, e, heures_travaillees=hours(e.heures_travaillees), validation_statut=statut
     )
 
 
