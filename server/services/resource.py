@@ -80,7 +80,7 @@ async def log(
     tx: Tx,
     actor: Actor,
     org_id: uuid.UUID,
-    action: ActivityAction,
+    action: ActivityAction | str,
     resource_type: str,
     resource_id: uuid.UUID,
     metadata: dict[str, Any],
@@ -94,6 +94,33 @@ async def log(
         resource_id=resource_id,
         metadata=metadata,
     )
+
+
+async def project_page(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    project_id: uuid.UUID,
+    query: Any,
+    table: Scoped[Any],
+    out: Callable[[Any], O],
+    filters: tuple[str, ...] = (),
+    action: Action | None = None,
+) -> Page[O]:
+    """A page of a project's rows of `table`, for a caller `project_scope` admits (with
+    `action`: the analytics' `SEE_FINANCIALS`); each of the query's `filters` applies by
+    column."""
+    async with svc.sessions() as session:
+        _, project = await project_scope(session, actor, org_id, project_id, action)
+        rows, cursor = await table.page(
+            session,
+            org_id=org_id,
+            project_id=project.id,
+            cursor=query.cursor,
+            limit=query.limit,
+            filters={name: getattr(query, name) for name in filters},
+        )
+    return Page(items=[out(row) for row in rows], next_cursor=cursor)
 
 
 def out_of(model: type[O], row: object, **values: Any) -> O:
@@ -231,17 +258,9 @@ class ProjectResource(Resource[R, O]):
     async def page(
         self, svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: Any
     ) -> Page[O]:
-        async with svc.sessions() as session:
-            _, project = await project_scope(session, actor, org_id, project_id)
-            rows, cursor = await self.table.page(
-                session,
-                org_id=org_id,
-                project_id=project.id,
-                cursor=query.cursor,
-                limit=query.limit,
-                filters={name: getattr(query, name) for name in self.filters},
-            )
-        return Page(items=[self.output(row) for row in rows], next_cursor=cursor)
+        return await project_page(
+            svc, actor, org_id, project_id, query, self.table, self.output, self.filters
+        )
 
     async def read(
         self,

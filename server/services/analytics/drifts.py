@@ -34,14 +34,14 @@ from protocol.analytics import (
 from protocol.common import Page
 from protocol.enums import ActivityAction, DriftType, RecommendationStatus, Severity
 from protocol.errors import AppError, ErrorCode, not_found
-from store import activity, analytics
+from store import analytics
 from store.models import DetectionDerive, RecommandationAction
 
 from ...actor import Actor
 from ...policy import Action
 from ..core import Services
 from ..finance.earned_value import money_or_none, ratio
-from ..resource import out_of, project_scope
+from ..resource import log, out_of, project_page, project_scope
 from .health import fr
 from .signals import Signals
 
@@ -213,17 +213,10 @@ def recommendation_out(r: RecommandationAction) -> RecommendationOut:
 async def list_drifts(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: DriftQuery
 ) -> Page[DriftOut]:
-    async with svc.sessions() as session:
-        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.drifts.page(
-            session,
-            org_id=org_id,
-            project_id=project.id,
-            cursor=query.cursor,
-            limit=query.limit,
-            filters={"resolue": query.resolue, "type_derive": query.type_derive},
-        )
-    return Page(items=[drift_out(d) for d in rows], next_cursor=cursor)
+    table, filters = analytics.drifts, ("resolue", "type_derive")
+    return await project_page(
+        svc, actor, org_id, project_id, query, table, drift_out, filters, Action.SEE_FINANCIALS
+    )
 
 
 async def list_recommendations(
@@ -233,17 +226,10 @@ async def list_recommendations(
     project_id: uuid.UUID,
     query: RecommendationQuery,
 ) -> Page[RecommendationOut]:
-    async with svc.sessions() as session:
-        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.recommendations.page(
-            session,
-            org_id=org_id,
-            project_id=project.id,
-            cursor=query.cursor,
-            limit=query.limit,
-            filters={"statut": query.statut},
-        )
-    return Page(items=[recommendation_out(r) for r in rows], next_cursor=cursor)
+    table, out, finance = analytics.recommendations, recommendation_out, Action.SEE_FINANCIALS
+    return await project_page(
+        svc, actor, org_id, project_id, query, table, out, ("statut",), finance
+    )
 
 
 async def update_recommendation(
@@ -277,16 +263,12 @@ async def update_recommendation(
             )
         row.statut = patch.statut.value
         await tx.session.flush()
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.RECOMMENDATION_UPDATED,
-            resource_type=RECOMMENDATION,
-            resource_id=row.id,
-            metadata={
+        action, meta = (
+            ActivityAction.RECOMMENDATION_UPDATED,
+            {
                 "projet_id": str(project.id),
                 "changes": {"statut": {"from": current.value, "to": patch.statut.value}},
             },
         )
+        await log(tx, actor, org_id, action, RECOMMENDATION, row.id, meta)
         return recommendation_out(row)

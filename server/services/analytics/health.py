@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from protocol.analytics import HealthFactor, HealthOut
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, RiskColor
-from store import activity, analytics
+from store import analytics
 from store.models import ScoreSanteProjet
 
 from ...actor import Actor
@@ -35,7 +35,7 @@ from ...policy import Action
 from ..clock import org_today
 from ..core import Services
 from ..finance.earned_value import ZERO, money, ratio
-from ..resource import out_of, project_scope
+from ..resource import log, out_of, project_page, project_scope
 from .signals import Signals, gather
 
 ONE = Decimal(1)
@@ -250,28 +250,17 @@ async def compute_health(
         signals = await gather(tx.session, org_id, project, day, svc.settings.hours_per_day)
         health = assess(signals)
         row = await analytics.add(tx.session, health_row(org_id, signals, health))
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.HEALTH_COMPUTED,
-            resource_type=HEALTH,
-            resource_id=row.id,
-            metadata={
-                "projet_id": str(project.id),
-                "score": str(health.score),
-                "couleur": health.colour.value,
-            },
-        )
+        meta = {
+            "projet_id": str(project.id),
+            "score": str(health.score),
+            "couleur": health.colour.value,
+        }
+        await log(tx, actor, org_id, ActivityAction.HEALTH_COMPUTED, HEALTH, row.id, meta)
         return health_out(row, health.factors)
 
 
 async def list_health(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: ListQuery
 ) -> Page[HealthOut]:
-    async with svc.sessions() as session:
-        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.health.page(
-            session, org_id=org_id, project_id=project.id, cursor=query.cursor, limit=query.limit
-        )
-    return Page(items=[health_out(r) for r in rows], next_cursor=cursor)
+    table, finance = analytics.health, Action.SEE_FINANCIALS
+    return await project_page(svc, actor, org_id, project_id, query, table, health_out, (), finance)

@@ -34,7 +34,7 @@ from protocol.analytics import RULES_MODEL, PredictionCreate, PredictionOut, Pre
 from protocol.common import Page
 from protocol.enums import ActivityAction, RiskType, Severity
 from protocol.errors import FieldError, validation_error
-from store import activity, analytics, organizations
+from store import analytics, organizations
 from store.db import advisory_lock
 from store.models import PredictionRisque
 
@@ -42,7 +42,7 @@ from ...actor import Actor
 from ...policy import Action
 from ..core import Services
 from ..finance.earned_value import ZERO, money, money_or_none
-from ..resource import out_of, project_scope
+from ..resource import log, out_of, project_page, project_scope
 from .signals import Signals
 
 HORIZON_DAYS = 30
@@ -191,17 +191,10 @@ def prediction_out(p: PredictionRisque) -> PredictionOut:
 async def list_predictions(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: PredictionQuery
 ) -> Page[PredictionOut]:
-    async with svc.sessions() as session:
-        _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        rows, cursor = await analytics.predictions.page(
-            session,
-            org_id=org_id,
-            project_id=project.id,
-            cursor=query.cursor,
-            limit=query.limit,
-            filters={"type_risque": query.type_risque},
-        )
-    return Page(items=[prediction_out(p) for p in rows], next_cursor=cursor)
+    table, out, finance = analytics.predictions, prediction_out, Action.SEE_FINANCIALS
+    return await project_page(
+        svc, actor, org_id, project_id, query, table, out, ("type_risque",), finance
+    )
 
 
 async def ingest(
@@ -242,17 +235,10 @@ async def ingest(
         row = await analytics.add(
             tx.session, PredictionRisque(organization_id=org_id, projet_id=project.id, **fields)
         )
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.PREDICTION_INGESTED,
-            resource_type=PREDICTION,
-            resource_id=row.id,
-            metadata={
-                "projet_id": str(project.id),
-                "type_risque": req.type_risque.value,
-                "workflow_execution_id": req.workflow_execution_id,
-            },
-        )
+        meta = {
+            "projet_id": str(project.id),
+            "type_risque": req.type_risque.value,
+            "workflow_execution_id": req.workflow_execution_id,
+        }
+        await log(tx, actor, org_id, ActivityAction.PREDICTION_INGESTED, PREDICTION, row.id, meta)
         return prediction_out(row), True

@@ -18,7 +18,7 @@ from protocol import events
 from protocol.enums import ChannelType, MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from protocol.realtime import ChannelRemoved, RemovedChannel
-from store import activity, channel_admin, channels
+from store import channel_admin, channels
 from store import uploads as upload_store
 from store.messages import Conversation
 from store.models import GroupChat, OrganizationChannel
@@ -28,6 +28,7 @@ from ...audience import user_room
 from ...policy import Action, require_member, role_reads_org_channels
 from ..access import channel_access_changed
 from ..core import Services, Tx
+from ..resource import log
 from . import channels as channel_service
 from . import uploads
 
@@ -109,15 +110,8 @@ async def update_org_channel(
         if info == before:
             return info
         await tx.session.flush()
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action="CHANNEL_UPDATED",
-            resource_type="channel",
-            resource_id=channel.id,
-            metadata={"name": info.name, "archived": info.archived},
-        )
+        meta = {"name": info.name, "archived": info.archived}
+        await log(tx, actor, org_id, "CHANNEL_UPDATED", "channel", channel.id, meta)
         _announce_update(tx, info, await org_channel_readers(tx.session, org_id))
         return info
 
@@ -138,15 +132,7 @@ async def delete_org_channel(
         files = await upload_store.keys_of_conversation(tx.session, conv)
         await channel_admin.delete_org_channel(tx.session, channel)
         uploads.delete_after_commit(svc, tx, files)
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action="CHANNEL_DELETED",
-            resource_type="channel",
-            resource_id=channel_id,
-            metadata={"name": name},
-        )
+        await log(tx, actor, org_id, "CHANNEL_DELETED", "channel", channel_id, {"name": name})
         key = p.ChannelKey(type=ChannelType.ORGANIZATION, id=channel_id)
         revoke_channel_access(tx, org_id, key, await org_channel_readers(tx.session, org_id))
 

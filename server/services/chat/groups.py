@@ -9,12 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.chat import ChannelInfo, ChannelKey, ChannelState, GroupCreate, OrgChannelCreate
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
-from store import activity, channels, organizations
+from store import channels, organizations
 
 from ...actor import Actor
 from ...audience import org_readers_room, user_room
 from ...policy import Action, require, require_member
 from ..core import Services
+from ..resource import log
 from . import channels as channel_service
 from .channel_admin import group_info, org_channel_info, revoke_channel_access
 
@@ -43,14 +44,8 @@ async def create_org_channel(
             created_by=member.user_id,
         )
         info = org_channel_info(channel)
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action="CHANNEL_CREATED",
-            resource_type="channel",
-            resource_id=channel.id,
-            metadata={"name": channel.name},
+        await log(
+            tx, actor, org_id, "CHANNEL_CREATED", "channel", channel.id, {"name": channel.name}
         )
         # Only to the roles that read organization channels (not to CLIENT members).
         tx.emit(CHANNEL_ADDED, info, org_readers_room(org_id, Action.READ_ORG_CHANNELS))

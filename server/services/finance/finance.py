@@ -26,7 +26,7 @@ from protocol.finance import (
     UtilizationPage,
     UtilizationQuery,
 )
-from store import activity, budgets
+from store import budgets
 from store import finance_queries as q
 from store.models import BudgetProjet, Projet
 
@@ -36,7 +36,7 @@ from .. import live_business
 from ..changes import created_fields, field_changes
 from ..clock import org_today
 from ..core import Services
-from ..resource import out_of, project_scope
+from ..resource import log, out_of, project_scope
 from .earned_value import (
     ZERO,
     Figures,
@@ -90,15 +90,8 @@ async def put_budget(
             tx.session, org_id=org_id, project_id=project.id, values=values
         )
         if created or diff:
-            await activity.log_activity(
-                tx.session,
-                org_id=org_id,
-                user_id=actor.user_id,
-                action=ActivityAction.BUDGET_SET,
-                resource_type=BUDGET,
-                resource_id=row.id,
-                metadata={"projet_id": str(project.id), "created": created, "changes": diff},
-            )
+            meta = {"projet_id": str(project.id), "created": created, "changes": diff}
+            await log(tx, actor, org_id, ActivityAction.BUDGET_SET, BUDGET, row.id, meta)
             live_business.budget_updated(tx, budget_out(row))
         return budget_out(row), created
 

@@ -27,7 +27,7 @@ from protocol.orgs import (
     InvitationOut,
     OrgOut,
 )
-from store import activity, invitations, organizations, users
+from store import invitations, organizations, users
 from store.models import OrganizationInvitation
 
 from ...actor import Actor
@@ -35,6 +35,7 @@ from ...auth.tokens import hash_token, new_opaque_token, unauthorized
 from ...policy import Action, check_role_change, forbidden, membership, require_member
 from ..core import Services, Tx
 from ..notifications import display_name, notify, settle
+from ..resource import log
 from .invitation_mail import mail_invitation
 from .members import admit_member
 from .orgs import org_out
@@ -67,15 +68,11 @@ async def create_invitation(
             invited_by=actor.user_id,
             expires_at=_now() + timedelta(days=req.expires_in_days),
         )
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.INVITATION_CREATED,
-            resource_type=RESOURCE,
-            resource_id=invitation.id,
-            metadata={"email": invitation.email, "role": req.role.value},
+        action, meta = (
+            ActivityAction.INVITATION_CREATED,
+            {"email": invitation.email, "role": req.role.value},
         )
+        await log(tx, actor, org_id, action, RESOURCE, invitation.id, meta)
         await _tell_invitee(svc, tx, actor, invitation)
         await mail_invitation(svc, tx, invitation, token)
         out = invitation_out(invitation)
@@ -114,15 +111,11 @@ async def resend_invitation(
         invitation.token_hash = token_hash
         invitation.expires_at = now + validity
         await tx.session.flush()
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.INVITATION_RESENT,
-            resource_type=RESOURCE,
-            resource_id=invitation.id,
-            metadata={"email": invitation.email, "role": invitation.role},
+        action, meta = (
+            ActivityAction.INVITATION_RESENT,
+            {"email": invitation.email, "role": invitation.role},
         )
+        await log(tx, actor, org_id, action, RESOURCE, invitation.id, meta)
         await mail_invitation(svc, tx, invitation, token)
         out = invitation_out(invitation)
     return _created(svc, out, token)
@@ -135,15 +128,11 @@ async def revoke_invitation(
     async with svc.tx() as tx:
         invitation = await _managed_invitation(tx, actor, org_id, invitation_id)
         await invitations.delete_invitation(tx.session, org_id, invitation.id)
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.INVITATION_REVOKED,
-            resource_type=RESOURCE,
-            resource_id=invitation.id,
-            metadata={"email": invitation.email, "role": invitation.role},
+        action, meta = (
+            ActivityAction.INVITATION_REVOKED,
+            {"email": invitation.email, "role": invitation.role},
         )
+        await log(tx, actor, org_id, action, RESOURCE, invitation.id, meta)
 
 
 async def _tell_invitee(

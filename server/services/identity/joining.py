@@ -14,13 +14,14 @@ from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, MemberRole
 from protocol.errors import FieldError, not_found, validation_error
 from protocol.orgs import JoinCodeCreate, JoinCodeOut, JoinRequest, OrgOut
-from store import activity, join_codes, organizations
+from store import join_codes, organizations
 from store.models import JoinCode
 from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
 from ..core import Services
+from ..resource import log
 from .members import admit_member
 from .orgs import org_out
 
@@ -58,15 +59,8 @@ async def create_join_code(
             expires_at=req.expires_at,
             max_uses=req.max_uses,
         )
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.JOIN_CODE_CREATED,
-            resource_type=RESOURCE,
-            resource_id=code.id,
-            metadata={"role": req.role.value, "max_uses": req.max_uses},
-        )
+        meta = {"role": req.role.value, "max_uses": req.max_uses}
+        await log(tx, actor, org_id, ActivityAction.JOIN_CODE_CREATED, RESOURCE, code.id, meta)
         return join_code_out(code)
 
 
@@ -90,15 +84,8 @@ async def delete_join_code(
         if code is None:
             raise not_found("join code")
         await delete_row(tx.session, code)
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.JOIN_CODE_DELETED,
-            resource_type=RESOURCE,
-            resource_id=code_id,
-            metadata={"role": code.role, "uses": code.uses},
-        )
+        meta = {"role": code.role, "uses": code.uses}
+        await log(tx, actor, org_id, ActivityAction.JOIN_CODE_DELETED, RESOURCE, code_id, meta)
 
 
 async def join(svc: Services, actor: Actor, req: JoinRequest) -> OrgOut:

@@ -30,7 +30,7 @@ from ...policy import (
 )
 from ..access import user_access_changed
 from ..core import Services, Tx
-from ..resource import out_of
+from ..resource import log, out_of
 from .auth import profile_out
 
 RESOURCE = "member"
@@ -116,15 +116,8 @@ async def change_role(
             check_owner_remains(current, patch.role, owners)
             row.role = patch.role.value
             await tx.session.flush()
-            await activity.log_activity(
-                tx.session,
-                org_id=org_id,
-                user_id=actor.user_id,
-                action=ActivityAction.ROLE_CHANGED,
-                resource_type=RESOURCE,
-                resource_id=user_id,
-                metadata={"from": current.value, "to": patch.role.value, "user_id": str(user_id)},
-            )
+            meta = {"from": current.value, "to": patch.role.value, "user_id": str(user_id)}
+            await log(tx, actor, org_id, ActivityAction.ROLE_CHANGED, RESOURCE, user_id, meta)
             user_access_changed(tx, user_id, org_id)
         profile = await users.get_profile(tx.session, user_id)
         assert profile is not None  # the membership's user has a profile (same id)
@@ -144,17 +137,10 @@ async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id:
         profile = await users.get_profile(tx.session, user_id)
         if profile is not None and profile.organization_id == org_id:
             await users.update_profile(tx.session, profile, {"organization_id": None})
-        await activity.log_activity(
-            tx.session,
-            org_id=org_id,
-            user_id=actor.user_id,
-            action=ActivityAction.MEMBER_REMOVED,
-            resource_type=RESOURCE,
-            resource_id=user_id,
-            metadata={
-                "user_id": str(user_id),
-                "role": current.value,
-                "left": me.user_id == user_id,
-            },
-        )
+        meta = {
+            "user_id": str(user_id),
+            "role": current.value,
+            "left": me.user_id == user_id,
+        }
+        await log(tx, actor, org_id, ActivityAction.MEMBER_REMOVED, RESOURCE, user_id, meta)
         user_access_changed(tx, user_id, org_id)

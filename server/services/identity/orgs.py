@@ -12,7 +12,7 @@ from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, MemberRole
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from protocol.orgs import OrgCreate, OrgOut, OrgPatch
-from store import activity, organizations
+from store import organizations
 from store import uploads as upload_store
 from store.models import Organization
 from store.scoped import update_row
@@ -22,6 +22,7 @@ from ...policy import Action, act_as, require_member
 from ..access import organization_access_changed
 from ..chat import uploads
 from ..core import Services
+from ..resource import log
 from .members import admit_member
 
 RESOURCE = "organization"
@@ -195,14 +196,8 @@ async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgP
             raise _slug_taken()
         if diff:
             await update_row(tx.session, org, {key: change["to"] for key, change in diff.items()})
-            await activity.log_activity(
-                tx.session,
-                org_id=org_id,
-                user_id=actor.user_id,
-                action=ActivityAction.ORG_UPDATED,
-                resource_type=RESOURCE,
-                resource_id=org_id,
-                metadata={"changes": diff},
+            await log(
+                tx, actor, org_id, ActivityAction.ORG_UPDATED, RESOURCE, org_id, {"changes": diff}
             )
         return org_out(org, role)
 
