@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Projet, TempsPasse
 from .pagination import page_stmt, split_page
+from .scoped import Scoped
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class EntryFilter:
     start: date | None = None
     end: date | None = None
     statut: str | None = None
+
+
+# An entry belongs to the organization; its project is a field, checked by the service.
+table = Scoped(TempsPasse, [(TempsPasse.date, date), (TempsPasse.id, uuid.UUID)], by_project=False)
 
 
 def _filtered(org_id: uuid.UUID, where: EntryFilter) -> Select[TempsPasse]:
@@ -40,24 +44,6 @@ def _filtered(org_id: uuid.UUID, where: EntryFilter) -> Select[TempsPasse]:
     if where.statut is not None:
         stmt = stmt.where(TempsPasse.validation_statut == where.statut)
     return stmt
-
-
-async def create_entry(
-    session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
-) -> TempsPasse:
-    row = TempsPasse(organization_id=org_id, **fields)
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def get_entry(
-    session: AsyncSession, *, org_id: uuid.UUID, entry_id: uuid.UUID, for_update: bool = False
-) -> TempsPasse | None:
-    stmt = select(TempsPasse).where(TempsPasse.organization_id == org_id, TempsPasse.id == entry_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return await session.scalar(stmt.execution_options(populate_existing=True))
 
 
 async def lock_entries(

@@ -37,13 +37,13 @@ from ...actor import Actor
 from ...policy import (
     Action,
     Member,
-    enter_organization,
     invoice_contact_scope,
     require,
     require_invoice_reader,
     require_member,
 )
 from .. import live_business, resource
+from ..batches import batches
 from ..changes import created_fields, field_changes
 from ..clock import org_today
 from ..core import Services, Tx
@@ -216,42 +216,29 @@ async def list_invoices(
 async def export_invoices(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: InvoiceExportQuery
 ) -> AsyncIterator[list[InvoiceOut]]:
-    """Checks access now (a refusal is a plain error answer), then yields every invoice
-    the JSON list would page through, in batches each read in a short session of its
-    own (a slow download holds no transaction open); statuses as read today."""
+    """Checks access now, then yields every invoice the JSON list would page through, in
+    `batches`; statuses as read today."""
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         scope = invoice_contact_scope(member)
         day = await org_today(session, org_id, svc.clock())
-    return _batches(svc, org_id, query, scope, day)
 
+    async def read(
+        session: AsyncSession, cursor: str | None
+    ) -> tuple[list[InvoiceOut], str | None]:
+        rows, cursor = await invoices.list_invoices(
+            session,
+            org_id=org_id,
+            today=day,
+            cursor=cursor,
+            limit=EXPORT_PAGE,
+            projet_id=query.projet_id,
+            statut=query.statut_paiement,
+            client_contact_id=scope,
+        )
+        return [invoice_out(r, day) for r in rows], cursor
 
-async def _batches(
-    svc: Services,
-    org_id: uuid.UUID,
-    query: InvoiceExportQuery,
-    scope: uuid.UUID | None,
-    day: date,
-) -> AsyncIterator[list[InvoiceOut]]:
-    cursor: str | None = None
-    while True:
-        async with svc.sessions() as session:
-            # Access was checked when the export began; each page is a new transaction,
-            # scoped to the organization again.
-            await enter_organization(session, org_id)
-            rows, cursor = await invoices.list_invoices(
-                session,
-                org_id=org_id,
-                today=day,
-                cursor=cursor,
-                limit=EXPORT_PAGE,
-                projet_id=query.projet_id,
-                statut=query.statut_paiement,
-                client_contact_id=scope,
-            )
-        yield [invoice_out(r, day) for r in rows]
-        if cursor is None:
-            return
+    return batches(svc, org_id, read)
 
 
 async def update_invoice(

@@ -133,7 +133,7 @@ async def reopen(
     """Only a `VALIDE` entry can be reopened (409 otherwise)."""
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.REOPEN_TIME)
-        entry = await store.get_entry(tx.session, org_id=org_id, entry_id=entry_id, for_update=True)
+        entry = await store.table.get(tx.session, org_id=org_id, row_id=entry_id, for_update=True)
         if entry is None:
             raise not_found(ENTRY)
         if entry.validation_statut != ValidationStatus.VALIDE:

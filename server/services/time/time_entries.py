@@ -47,11 +47,11 @@ from ...policy import (
     Member,
     check_time_author,
     check_time_editor,
-    enter_organization,
     require_member,
     time_reader_scope,
 )
 from .. import live_business
+from ..batches import batches
 from ..changes import created_fields, field_changes
 from ..clock import org_today
 from ..core import Services, Tx
@@ -152,7 +152,7 @@ async def _create(
         raise validation_error(errors)
     await _check_day_total(tx.session, org_id, profile_id, req.date, req.heures_travaillees)
     fields["profile_id"] = profile_id
-    entry = await store.create_entry(tx.session, org_id=org_id, fields=fields)
+    entry = await store.table.create(tx.session, org_id=org_id, fields=fields)
     await log(tx, actor, entry, ActivityAction.TIME_ENTRY_CREATED, created_fields(fields))
     await live_business.time_entry_changed(tx, entry, entry_out(entry), created=True)
     return entry
@@ -191,8 +191,8 @@ async def create_time_entry(
 
 async def editable_entry(tx: Tx, member: Member, entry_id: uuid.UUID) -> TempsPasse:
     """The entry, locked, if `member` may change it in its current state."""
-    entry = await store.get_entry(
-        tx.session, org_id=member.org_id, entry_id=entry_id, for_update=True
+    entry = await store.table.get(
+        tx.session, org_id=member.org_id, row_id=entry_id, for_update=True
     )
     if entry is None:
         raise not_found(ENTRY)
@@ -304,32 +304,18 @@ async def list_time_entries(
 async def export_time_entries(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: TimeEntryFilter
 ) -> AsyncIterator[list[TimeEntryOut]]:
-    """Checks access now (so a refusal is a plain error answer), then yields every
-    matching entry, oldest date first, in batches each read in a short session of its
-    own: a slow download holds no transaction open."""
+    """Checks access now, then yields every matching entry, oldest date first, in
+    `batches`."""
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         where = _filter(member, query)
-    return _batches(svc, org_id, where)
 
+    async def read(
+        session: AsyncSession, cursor: str | None
+    ) -> tuple[list[TimeEntryOut], str | None]:
+        rows, cursor = await store.list_entries(
+            session, org_id=org_id, where=where, cursor=cursor, limit=EXPORT_BATCH, descending=False
+        )
+        return [entry_out(e) for e in rows], cursor
 
-async def _batches(
-    svc: Services, org_id: uuid.UUID, where: store.EntryFilter
-) -> AsyncIterator[list[TimeEntryOut]]:
-    cursor: str | None = None
-    while True:
-        async with svc.sessions() as session:
-            # Membership was checked when the export began; each batch is a new
-            # transaction, scoped to the organization again.
-            await enter_organization(session, org_id)
-            rows, cursor = await store.list_entries(
-                session,
-                org_id=org_id,
-                where=where,
-                cursor=cursor,
-                limit=EXPORT_BATCH,
-                descending=False,
-            )
-        yield [entry_out(e) for e in rows]
-        if cursor is None:
-            return
+    return batches(svc, org_id, read)
