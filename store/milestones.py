@@ -30,24 +30,6 @@ from .scoped import Scoped
 table = Scoped(Milestone, [(Milestone.due_date, date), (Milestone.id, uuid.UUID)], by_project=False)
 
 
-async def lock_milestones(
-    session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
-) -> list[Milestone]:
-    """The milestones, row-locked in id order (a fixed order, so two transactions locking
-    overlapping sets cannot deadlock) and re-read after the lock is granted."""
-    ids = sorted(set(milestone_ids))
-    if not ids:
-        return []
-    stmt = (
-        select(Milestone)
-        .where(Milestone.organization_id == org_id, Milestone.id.in_(ids))
-        .order_by(Milestone.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return list(await session.scalars(stmt))
-
-
 async def list_milestones(
     session: AsyncSession,
     *,

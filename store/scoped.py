@@ -11,7 +11,7 @@ project it is missing, never someone else's. Lists are keyset pages
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
@@ -81,6 +81,24 @@ class Scoped(Generic[R]):
         if for_update:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return await session.scalar(stmt)
+
+    async def lock(
+        self, session: AsyncSession, *, org_id: uuid.UUID, row_ids: Iterable[uuid.UUID]
+    ) -> list[R]:
+        """The organization's rows among `row_ids`, locked in id order (a fixed order, so
+        two transactions locking overlapping sets cannot deadlock) and re-read once the
+        locks are granted."""
+        ids = sorted(set(row_ids))
+        if not ids:
+            return []
+        stmt = (
+            select(self.model)
+            .where(self._org == org_id, self._id.in_(ids))
+            .order_by(self._id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list(await session.scalars(stmt))
 
     async def page(
         self,

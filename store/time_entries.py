@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,21 +43,6 @@ def _filtered(org_id: uuid.UUID, where: EntryFilter) -> Select[TempsPasse]:
     if where.statut is not None:
         stmt = stmt.where(TempsPasse.validation_statut == where.statut)
     return stmt
-
-
-async def lock_entries(
-    session: AsyncSession, *, org_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
-) -> list[TempsPasse]:
-    """The organization's entries among `entry_ids`, locked in id order (so concurrent
-    bulk decisions over overlapping sets cannot deadlock)."""
-    stmt = (
-        select(TempsPasse)
-        .where(TempsPasse.organization_id == org_id, TempsPasse.id.in_(entry_ids))
-        .order_by(TempsPasse.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return list(await session.scalars(stmt))
 
 
 async def hours_on(

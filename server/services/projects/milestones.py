@@ -139,7 +139,7 @@ async def _refresh(
     """Recompute the auto milestones among `milestone_ids`, rows locked first so that a
     concurrent recomputation waits and then reads this transaction's committed tasks.
     One that becomes reached is `actor`'s doing (notifications)."""
-    locked = await store.lock_milestones(tx.session, org_id=org_id, milestone_ids=milestone_ids)
+    locked = await store.table.lock(tx.session, org_id=org_id, row_ids=milestone_ids)
     auto = [m for m in locked if is_auto(m)]
     ids = [m.id for m in auto]
     totals = await store.progress_totals(tx.session, org_id=org_id, milestone_ids=ids)

@@ -94,7 +94,7 @@ async def decide(
     ids = list(dict.fromkeys(req.ids))
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.VALIDATE_TIME)
-        rows = await store.lock_entries(tx.session, org_id=org_id, entry_ids=ids)
+        rows = await store.table.lock(tx.session, org_id=org_id, row_ids=ids)
         _missing(req.ids, rows)
         settled = [r for r in rows if r.validation_statut != ValidationStatus.EN_ATTENTE]
         if settled:
