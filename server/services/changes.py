@@ -1,10 +1,16 @@
-"""What a write changed, in the JSON form the activity log stores."""
+"""What a write stores and what it changed, in the JSON form the activity log stores."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic_core import to_jsonable_python
+
+
+def stored(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Enum members as the values the columns store."""
+    return {key: getattr(value, "value", value) for key, value in values.items()}
 
 
 def jsonable(value: Any) -> Any:

@@ -14,7 +14,7 @@ its spec.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -37,7 +37,7 @@ from ..policy import (
     require_project_reader,
     require_task_editor,
 )
-from .changes import created_fields, field_changes, jsonable
+from .changes import created_fields, field_changes, jsonable, stored
 from .core import Services, Tx
 
 R = TypeVar("R")
@@ -143,11 +143,6 @@ class RowLog:
         await log(tx, actor, row.organization_id, action, self.resource_type, row.id, meta)
 
 
-def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Enum members as the values the columns store."""
-    return {key: getattr(value, "value", value) for key, value in values.items()}
-
-
 @dataclass(frozen=True, kw_only=True)
 class Resource(Generic[R, O]):
     """What every scoped resource has: its table, its output model, its activity names,
@@ -206,7 +201,7 @@ class Resource(Generic[R, O]):
         return self.output(row)
 
     async def _change(self, tx: Tx, actor: Actor, row: R, patch: Any, scope: dict[str, Any]) -> O:
-        values = self.new_values(row, _plain(patch.changes()))
+        values = self.new_values(row, stored(patch.changes()))
         diff = field_changes(row, values)
         if self.before_update is not None:
             await self.before_update(tx, row, values, diff)

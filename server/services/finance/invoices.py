@@ -44,7 +44,7 @@ from ...policy import (
 )
 from .. import live_business, resource
 from ..batches import batches
-from ..changes import created_fields, field_changes
+from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
 from ..core import Services, Tx
 from ..idempotency import once, request_hash
@@ -244,7 +244,7 @@ async def export_invoices(
 async def update_invoice(
     svc: Services, actor: Actor, org_id: uuid.UUID, invoice_id: uuid.UUID, patch: InvoicePatch
 ) -> InvoiceOut:
-    values: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
+    values = stored(patch.changes())
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         row = await readable_invoice(tx.session, member, invoice_id, for_update=True)

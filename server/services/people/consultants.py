@@ -35,7 +35,7 @@ from store.scoped import delete_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, Member, require_member
-from ..changes import created_fields, field_changes
+from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
 from ..core import Services, Tx
 from ..resource import log
@@ -138,10 +138,6 @@ async def _details(
     return row
 
 
-def _stored(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.value if isinstance(v, ConsultantStatus) else v) for k, v in values.items()}
-
-
 # Consultants ----------------------------------------------------------------------------
 
 
@@ -182,7 +178,7 @@ async def _create(
     tx: Tx, actor: Actor, org_id: uuid.UUID, person: Profile, fields: dict[str, Any]
 ) -> ConsultantDetails:
     row = await consultants.details.create(
-        tx.session, org_id=org_id, fields={"profile_id": person.id, **_stored(fields)}
+        tx.session, org_id=org_id, fields={"profile_id": person.id, **stored(fields)}
     )
     meta = {"profile_id": str(person.id), "fields": created_fields(fields)}
     await log(tx, actor, org_id, ActivityAction.CONSULTANT_CREATED, CONSULTANT, row.id, meta)
@@ -192,7 +188,7 @@ async def _create(
 async def _update(
     tx: Tx, actor: Actor, org_id: uuid.UUID, row: ConsultantDetails, values: dict[str, Any]
 ) -> None:
-    values = _stored(values)
+    values = stored(values)
     diff = field_changes(row, values)
     if diff:
         await consultants.details.update(tx.session, row, {k: values[k] for k in diff})

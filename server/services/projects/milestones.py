@@ -45,7 +45,7 @@ from ...policy import (
     require_milestone_reader,
     require_project_reader,
 )
-from ..changes import created_fields, field_changes
+from ..changes import created_fields, field_changes, stored
 from ..core import Services, Tx
 from ..resource import RowLog, out_of
 from .work_notifications import milestone_changed, reached
@@ -328,7 +328,7 @@ async def update_milestone(
         mode = changes.get("progress_mode", m.progress_mode) or ProgressMode.AUTO
         if mode == ProgressMode.AUTO and "progress_percentage" in changes:
             raise _percentage_needs_manual()
-        values = {k: getattr(v, "value", v) for k, v in changes.items()}
+        values = stored(changes)
         if mode == ProgressMode.AUTO and not is_auto(m):
             values = {**await auto_progress(tx.session, m, switching=True), **values}
         diff = field_changes(m, values)

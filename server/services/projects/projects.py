@@ -45,7 +45,7 @@ from ..access import (
     project_access_changed,
     user_access_changed,
 )
-from ..changes import created_fields, field_changes
+from ..changes import created_fields, field_changes, stored
 from ..core import Services, Tx
 from ..resource import OrgResource, log, out_of
 from . import milestones
@@ -216,7 +216,7 @@ async def update_project(
 ) -> ProjectOut:
     """Renaming to a name in use is a 409; dates and references are checked as at
     creation, against the values the project would end up with."""
-    changes: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
+    changes = stored(patch.changes())
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         project = await projects.get_project(

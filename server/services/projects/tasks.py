@@ -45,7 +45,7 @@ from store.models import Projet, Tache
 from ...actor import Actor
 from ...audience import project_room
 from ...policy import Member, require_member, require_project_reader, require_task_editor
-from ..changes import created_fields, field_changes
+from ..changes import created_fields, field_changes, stored
 from ..core import Services, Tx
 from ..resource import RowLog, project_scope
 from . import board, milestones
@@ -189,7 +189,7 @@ async def create_task(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, req: TaskCreate
 ) -> TaskOut:
     """At the end of its column."""
-    fields = {k: getattr(v, "value", v) for k, v in req.model_dump().items()}
+    fields = stored(req.model_dump())
     async with svc.tx() as tx:
         member, project = await project_scope(tx.session, actor, org_id, project_id)
         await require_task_editor(tx.session, member, project)
@@ -214,7 +214,7 @@ async def update_task(
     expected_version: int | None,
 ) -> TaskOut:
     """A new `statut` puts the task at the end of that column."""
-    changes: dict[str, Any] = {k: getattr(v, "value", v) for k, v in patch.changes().items()}
+    changes = stored(patch.changes())
     async with svc.tx() as tx:
         member, project, _ = await _task(tx.session, actor, org_id, task_id)
         await require_task_editor(tx.session, member, project)
