@@ -68,21 +68,21 @@ async def list_health(request: web.Request, ctx: Context) -> web.Response:
     )
 
 
-@routes.get(PROJECT + "/risk-predictions")
-@api(
-    "Risk predictions of the project, newest first",
-    tags=TAGS,
-    query=PredictionQuery,
-    response=Page[PredictionOut],
-    errors=[403],
+mount(
+    routes,
+    Rest(
+        PROJECT + "/risk-predictions",
+        "prediction",
+        PredictionOut,
+        tags=TAGS,
+        query=PredictionQuery,
+        page=Op(
+            "Risk predictions of the project, newest first",
+            [403],
+            call=predictions.list_predictions,
+        ),
+    ),
 )
-@project_handler
-async def list_predictions(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, PredictionQuery)
-    page = await predictions.list_predictions(
-        ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query
-    )
-    return json_response(page)
 
 
 @routes.post(PROJECT + "/risk-predictions")
@@ -104,21 +104,17 @@ async def ingest_prediction(request: web.Request, ctx: Context) -> web.Response:
     return json_response(out, status=201 if created else 200)
 
 
-@routes.get(PROJECT + "/drifts")
-@api(
-    "Drifts detected on the project, newest first",
-    tags=TAGS,
-    query=DriftQuery,
-    response=Page[DriftOut],
-    errors=[403],
+mount(
+    routes,
+    Rest(
+        PROJECT + "/drifts",
+        "drift",
+        DriftOut,
+        tags=TAGS,
+        query=DriftQuery,
+        page=Op("Drifts detected on the project, newest first", [403], call=drifts.list_drifts),
+    ),
 )
-@project_handler
-async def list_drifts(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, DriftQuery)
-    return json_response(
-        await drifts.list_drifts(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
-    )
-
 
 RECOMMENDATIONS = Rest(
     PROJECT + "/recommendations",
