@@ -200,7 +200,12 @@ class Resource(Generic[R, O]):
         await self.log(tx, actor, self.created, row, {**scope, "fields": created_fields(fields)})
         return self.output(row)
 
-    async def _change(self, tx: Tx, actor: Actor, row: R, patch: Any, scope: dict[str, Any]) -> O:
+    async def apply_update(
+        self, tx: Tx, actor: Actor, row: R, patch: Any, scope: dict[str, Any]
+    ) -> O:
+        """Store `patch` on `row` (locked by the caller, whose rights are checked) and log
+        what changed with `scope`'s metadata; for an update that reaches its row its own
+        way (staffing locks the consultant first)."""
         values = self.new_values(row, stored(patch.changes()))
         diff = field_changes(row, values)
         if self.before_update is not None:
@@ -283,7 +288,7 @@ class ProjectResource(Resource[R, O]):
             await self.write(tx.session, member, project)
             row = await self.row(tx.session, project, row_id, for_update=True)
             scope = {"projet_id": str(project.id)} if self.update_names_project else {}
-            return await self._change(tx, actor, row, patch, scope)
+            return await self.apply_update(tx, actor, row, patch, scope)
 
     async def delete(
         self,
@@ -351,7 +356,7 @@ class OrgResource(Resource[R, O]):
         async with svc.tx() as tx:
             await require_member(tx.session, org_id, actor.user_id, self.writes)
             row = await self.row(tx.session, org_id, row_id, for_update=True)
-            return await self._change(tx, actor, row, patch, {})
+            return await self.apply_update(tx, actor, row, patch, {})
 
     async def delete(
         self, svc: Services, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID

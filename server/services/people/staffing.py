@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from protocol.delivery import StaffingCreate, StaffingOut, StaffingPatch
 from protocol.enums import ActivityAction
@@ -19,7 +20,6 @@ from store import staffing as store
 from store.models import Affectation
 
 from ...actor import Actor
-from ..changes import field_changes
 from ..core import Services, Tx
 from ..resource import ProjectResource, project_scope, require_manager
 
@@ -98,6 +98,24 @@ async def _allocation_left(tx: Tx, org_id: uuid.UUID, req: StaffingCreate) -> No
     )
 
 
+async def _still_fits(
+    tx: Tx, row: Affectation, values: dict[str, Any], changed: dict[str, Any]
+) -> None:
+    """An update's period must be valid and, when it or the share changes, fit the
+    consultant's other assignments (the caller holds the consultant's lock)."""
+
+    def new(name: str) -> Any:
+        return values[name] if values.get(name) is not None else getattr(row, name)
+
+    end = values.get("date_fin", row.date_fin)
+    _check_period(new("date_debut"), end, "date_fin" if "date_fin" in values else "date_debut")
+    if changed.keys() & {"date_debut", "date_fin", "allocation_pct"}:
+        start, pct = new("date_debut"), new("allocation_pct")
+        await _check_allocation(
+            tx, row.organization_id, row.profile_id, start, end, pct, exclude_id=row.id
+        )
+
+
 STAFFING: ProjectResource[Affectation, StaffingOut] = ProjectResource(
     name="staffing",
     missing="assignment",
@@ -111,6 +129,7 @@ STAFFING: ProjectResource[Affectation, StaffingOut] = ProjectResource(
     write=require_manager,
     validate=_valid_period,
     before_create=_allocation_left,
+    before_update=_still_fits,
     update_names_project=False,
 )
 
@@ -127,7 +146,6 @@ async def update_staffing(
 
     Locks in the order a creation does (consultant, then assignment rows): the row is
     read once to learn its consultant, then again under the consultant's lock."""
-    changes = patch.changes()
     async with svc.tx() as tx:
         member, project = await project_scope(tx.session, actor, org_id, project_id)
         await require_manager(tx.session, member, project)
@@ -137,14 +155,4 @@ async def update_staffing(
                 ErrorCode.CONFLICT, "the consultant is no longer a member of the organization"
             )
         row = await STAFFING.row(tx.session, project, assignment_id, for_update=True)
-        start = patch.date_debut if patch.date_debut is not None else row.date_debut
-        end = patch.date_fin if "date_fin" in changes else row.date_fin
-        pct = patch.allocation_pct if patch.allocation_pct is not None else row.allocation_pct
-        _check_period(start, end, "date_fin" if "date_fin" in changes else "date_debut")
-        diff = field_changes(row, changes)
-        if diff.keys() & {"date_debut", "date_fin", "allocation_pct"}:
-            await _check_allocation(tx, org_id, row.profile_id, start, end, pct, exclude_id=row.id)
-        if diff:
-            await store.table.update(tx.session, row, {k: changes[k] for k in diff})
-            await STAFFING.log(tx, actor, STAFFING.updated, row, {"changes": diff})
-        return STAFFING.output(row)
+        return await STAFFING.apply_update(tx, actor, row, patch, {})
