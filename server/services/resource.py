@@ -133,13 +133,17 @@ def out_of(model: type[O], row: object, **values: Any) -> O:
 @dataclass(frozen=True)
 class RowLog:
     """The activity log of one kind of row: `await log(tx, actor, row, action, meta)`
-    writes an entry naming the row (its organization, `resource_type` and id)."""
+    writes an entry naming the row (its organization, `resource_type` and id) and, when
+    `names_project`, the row's project first in its metadata."""
 
     resource_type: str
+    names_project: bool = False
 
     async def __call__(
         self, tx: Tx, actor: Actor, row: Any, action: ActivityAction, meta: dict[str, Any]
     ) -> None:
+        if self.names_project:
+            meta = {"projet_id": str(row.projet_id), **meta}
         await log(tx, actor, row.organization_id, action, self.resource_type, row.id, meta)
 
 

@@ -46,7 +46,7 @@ from .. import live_business, resource
 from ..batches import batches
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
-from ..core import Services, Tx
+from ..core import Services
 from ..idempotency import once, request_hash
 from ..resource import out_of
 from .earned_value import money
@@ -92,12 +92,8 @@ def invoice_out(f: Facture, day: date) -> InvoiceOut:
     )
 
 
-async def _log(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, action: ActivityAction, row: Facture, meta: Any
-) -> None:
-    """Every invoice entry names its project."""
-    metadata = {"projet_id": str(row.projet_id), **meta}
-    await resource.log(tx, actor, org_id, action, INVOICE, row.id, metadata)
+# Every invoice entry names its project.
+_log = resource.RowLog(INVOICE, names_project=True)
 
 
 async def _check_numero(
@@ -151,14 +147,8 @@ async def create_invoice(
                 days=DEFAULT_PAYMENT_TERM_DAYS
             )
             row = await invoices.create_invoice(tx.session, org_id=org_id, fields=fields)
-            await _log(
-                tx,
-                actor,
-                org_id,
-                ActivityAction.INVOICE_CREATED,
-                row,
-                {"fields": created_fields(fields)},
-            )
+            meta = {"fields": created_fields(fields)}
+            await _log(tx, actor, row, ActivityAction.INVOICE_CREATED, meta)
             day = await org_today(tx.session, org_id, svc.clock())
             out = invoice_out(row, day)
             await live_business.invoice_changed(tx, out, created=True)
@@ -269,7 +259,7 @@ async def update_invoice(
         diff = field_changes(row, values)
         if diff:
             await invoices.update_invoice(tx.session, row, {k: values[k] for k in diff})
-            await _log(tx, actor, org_id, ActivityAction.INVOICE_UPDATED, row, {"changes": diff})
+            await _log(tx, actor, row, ActivityAction.INVOICE_UPDATED, {"changes": diff})
         out = invoice_out(row, await org_today(tx.session, org_id, svc.clock()))
         if diff:
             await live_business.invoice_changed(tx, out, created=False)
@@ -283,14 +273,8 @@ async def delete_invoice(
         member = await require_member(tx.session, org_id, actor.user_id)
         require(member, Action.MANAGE_PROJECTS)
         row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
-        await _log(
-            tx,
-            actor,
-            org_id,
-            ActivityAction.INVOICE_DELETED,
-            row,
-            {"numero": row.numero, "montant": str(row.montant)},
-        )
+        meta = {"numero": row.numero, "montant": str(row.montant)}
+        await _log(tx, actor, row, ActivityAction.INVOICE_DELETED, meta)
         if row.sequence is not None and not await invoices.give_back_number(
             tx.session, org_id, row.sequence
         ):
