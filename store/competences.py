@@ -28,21 +28,15 @@ async def name_taken(
 
 
 async def get_skill(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    profile_id: uuid.UUID,
-    competence_id: uuid.UUID,
-    for_update: bool = False,
+    session: AsyncSession, *, org_id: uuid.UUID, profile_id: uuid.UUID, competence_id: uuid.UUID
 ) -> ProfileCompetence | None:
+    """A person's level in a skill, locked until the transaction ends (and re-read)."""
     stmt = select(ProfileCompetence).where(
         ProfileCompetence.organization_id == org_id,
         ProfileCompetence.profile_id == profile_id,
         ProfileCompetence.competence_id == competence_id,
     )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return await session.scalar(stmt.execution_options(populate_existing=True))
+    return await session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
 
 
 async def create_skill(

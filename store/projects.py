@@ -24,14 +24,14 @@ from .models import (
 from .pagination import page_stmt, split_page
 from .scoped import Scoped
 
+# Oldest first (the list, which joins each project's channel, is written below).
+table = Scoped(Projet, [(Projet.created_at, datetime), (Projet.id, uuid.UUID)], by_project=False)
+
 
 async def get_project(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, for_update: bool = False
 ) -> Projet | None:
-    stmt = select(Projet).where(Projet.organization_id == org_id, Projet.id == project_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return await session.scalar(stmt)
+    return await table.get(session, org_id=org_id, row_id=project_id, for_update=for_update)
 
 
 async def client_contact_id(

@@ -55,9 +55,3 @@ COMPETENCES: OrgResource[Competence, CompetenceOut] = OrgResource(
     before_create=_new_name,
     before_update=_renamed,
 )
-
-
-async def competence_or_404(
-    session: AsyncSession, org_id: uuid.UUID, competence_id: uuid.UUID
-) -> Competence:
-    return await COMPETENCES.row(session, org_id, competence_id, for_update=False)

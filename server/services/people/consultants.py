@@ -39,7 +39,7 @@ from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
 from ..core import Services, Tx
 from ..resource import log
-from .competences import competence_or_404
+from .competences import COMPETENCES
 
 CONSULTANT = "consultant"
 SKILL = "profile_competence"
@@ -282,9 +282,9 @@ async def set_skill(
             )
         values: dict[str, Any] = {"niveau": req.niveau, "date_evaluation": evaluated}
         await staff_member(tx.session, org_id, profile_id, lock=True)
-        competence = await competence_or_404(tx.session, org_id, competence_id)
+        competence = await COMPETENCES.row(tx.session, org_id, competence_id, for_update=False)
         ids = {"org_id": org_id, "profile_id": profile_id, "competence_id": competence_id}
-        skill = await competences.get_skill(tx.session, for_update=True, **ids)
+        skill = await competences.get_skill(tx.session, **ids)
         created = skill is None
         if skill is None:
             skill = await competences.create_skill(tx.session, fields=values, **ids)
@@ -308,7 +308,6 @@ async def remove_skill(
             org_id=org_id,
             profile_id=profile_id,
             competence_id=competence_id,
-            for_update=True,
         )
         if skill is None:
             raise not_found("skill")

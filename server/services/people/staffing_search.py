@@ -29,7 +29,7 @@ from store.pagination import decode_cursor, encode_cursor
 from ...actor import Actor
 from ...policy import Action, require_member
 from ..core import Services
-from .competences import competence_or_404
+from .competences import COMPETENCES
 
 MAX_RANGE = timedelta(days=366)
 
@@ -70,7 +70,7 @@ async def search_staffing(
     _check_range(query)
     async with svc.sessions() as session:
         await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
-        await competence_or_404(session, org_id, query.competence_id)
+        await COMPETENCES.row(session, org_id, query.competence_id, for_update=False)
         found = await consultants.skilled_members(
             session,
             org_id=org_id,
