@@ -206,6 +206,20 @@ async def get_project(
         return project_out(project, channel)
 
 
+async def _managed_project(
+    tx: Tx, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
+) -> tuple[Projet, uuid.UUID | None]:
+    """The project, locked, and its channel's id, for a caller who manages projects."""
+    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+    project = await projects.get_project(
+        tx.session, org_id=org_id, project_id=project_id, for_update=True
+    )
+    if project is None:
+        raise not_found(PROJECT)
+    channel = await projects.project_channel_id(tx.session, org_id=org_id, project_id=project_id)
+    return project, channel
+
+
 async def update_project(
     svc: Services,
     actor: Actor,
@@ -218,12 +232,7 @@ async def update_project(
     creation, against the values the project would end up with."""
     changes = stored(patch.changes())
     async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        project = await projects.get_project(
-            tx.session, org_id=org_id, project_id=project_id, for_update=True
-        )
-        if project is None:
-            raise not_found(PROJECT)
+        project, channel = await _managed_project(tx, actor, org_id, project_id)
         if expected_version is not None and project.version != expected_version:
             raise stale(PROJECT)
         start = changes.get("date_debut", project.date_debut)
@@ -234,9 +243,6 @@ async def update_project(
             tx.session, org_id=org_id, nom=str(changes["nom"]), except_id=project_id
         ):
             raise _name_taken()
-        channel = await projects.project_channel_id(
-            tx.session, org_id=org_id, project_id=project_id
-        )
         if not diff:
             return project_out(project, channel)
         old_status = project.statut
@@ -272,15 +278,7 @@ async def delete_project(
     """Everything the project owns goes with it, its channel's messages included, in one
     transaction; organization-level milestones that counted its tasks are recomputed."""
     async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        project = await projects.get_project(
-            tx.session, org_id=org_id, project_id=project_id, for_update=True
-        )
-        if project is None:
-            raise not_found(PROJECT)
-        channel = await projects.project_channel_id(
-            tx.session, org_id=org_id, project_id=project_id
-        )
+        project, channel = await _managed_project(tx, actor, org_id, project_id)
         meta = {"nom": project.nom}
         await log(tx, actor, org_id, ActivityAction.PROJECT_DELETED, PROJECT, project_id, meta)
         await projects.delete_project(tx.session, project, channel)
