@@ -217,6 +217,18 @@ async def _project_of(session: AsyncSession, milestone: Milestone) -> Projet | N
     )
 
 
+async def _readable_project(
+    session: AsyncSession, member: Member, project_id: uuid.UUID | None
+) -> None:
+    """A milestone's project (if any) must be one the caller reads (404 otherwise)."""
+    if project_id is None:
+        return
+    project = await projects.get_project(session, org_id=member.org_id, project_id=project_id)
+    if project is None:
+        raise not_found("project")
+    await require_project_reader(session, member, project)
+
+
 log = RowLog(RESOURCE)
 
 
@@ -251,13 +263,7 @@ async def create_milestone(
         raise _percentage_needs_manual()
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        if req.projet_id is not None:
-            project = await projects.get_project(
-                tx.session, org_id=org_id, project_id=req.projet_id
-            )
-            if project is None:
-                raise not_found("project")
-            await require_project_reader(tx.session, member, project)
+        await _readable_project(tx.session, member, req.projet_id)
         fields = req.model_dump()
         fields["progress_percentage"] = req.progress_percentage or 0
         milestone = await store.table.create(
@@ -280,11 +286,7 @@ async def list_milestones(
     """By due date. A CLIENT member sees only their client's projects' milestones."""
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
-        if query.projet_id is not None:
-            project = await projects.get_project(session, org_id=org_id, project_id=query.projet_id)
-            if project is None:
-                raise not_found("project")
-            await require_project_reader(session, member, project)
+        await _readable_project(session, member, query.projet_id)
         contact = None if member.can(Action.READ_ALL_PROJECTS) else actor.user_id
         rows, cursor = await store.list_milestones(
             session,
