@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.chat import ChannelInfo, ChannelKey, ChannelRef, ChannelState
 from protocol.enums import ChannelType, MemberRole
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
-from store import channel_access, channels, messages, organizations
+from store import channel_access, channel_states, channels, messages, organizations
 from store.messages import Conversation
 
 from ...audience import channel_room, user_room
@@ -23,10 +24,10 @@ from ...policy import (
     Action,
     Member,
     caller_organizations,
-    can_read_project,
     enter_organization,
     find_in_caller_orgs,
     reads_channel,
+    reads_project,
 )
 
 
@@ -212,25 +213,55 @@ async def state_of(session: AsyncSession, channel: Channel) -> ChannelState:
 
 
 async def visible_channels(session: AsyncSession, member: Member) -> list[ChannelState]:
-    """Every channel of the organization the member can read, with unread counts."""
-    org_id, user_id = member.org_id, member.user_id
-    refs: list[ChannelRef] = []
+    """Every channel of the organization the member can read, with unread counts.
+
+    The same rules as `resolve`, applied to all channels at once: a fixed number of
+    statements however many channels there are (issue 19). A direct conversation whose
+    peer left the organization is left out.
+    """
+    org_id = member.org_id
+    infos: list[tuple[Conversation, ChannelInfo]] = []
+
+    def add(
+        kind: ChannelType, channel_id: uuid.UUID, info_id: uuid.UUID, name: str, **extra: Any
+    ) -> None:
+        info = ChannelInfo(type=kind, id=info_id, name=name, organization_id=org_id, **extra)
+        infos.append((Conversation(org_id, kind, channel_id), info))
+
     if member.can(Action.READ_ORG_CHANNELS):
         for oc in await channels.list_org_channels(session, org_id=org_id):
-            refs.append(ChannelRef(type=ChannelType.ORGANIZATION, id=oc.id, organization_id=org_id))
-    for pc, project in await channels.list_project_channels(session, org_id=org_id):
-        if await can_read_project(session, member, project):
-            refs.append(ChannelRef(type=ChannelType.PROJECT, id=pc.id, organization_id=org_id))
-    for group in await channels.list_user_groups(session, org_id=org_id, user_id=user_id):
-        refs.append(ChannelRef(type=ChannelType.GROUP, id=group.id, organization_id=org_id))
-    for peer in await channels.list_direct_peers(session, org_id=org_id, user_id=user_id):
-        refs.append(ChannelRef(type=ChannelType.DIRECT, id=peer, organization_id=org_id))
+            add(
+                ChannelType.ORGANIZATION,
+                oc.id,
+                oc.id,
+                oc.name,
+                description=oc.description,
+                archived=oc.archived_at is not None,
+            )
+    for pc in await channel_states.project_channels(session, org_id=org_id):
+        if reads_project(member, pc.client_contact_id):
+            add(ChannelType.PROJECT, pc.id, pc.id, pc.name)
+    for group in await channels.list_user_groups(session, org_id=org_id, user_id=member.user_id):
+        add(ChannelType.GROUP, group.id, group.id, group.name, description=group.description)
+    peers = await channels.list_direct_peers(session, org_id=org_id, user_id=member.user_id)
+    names = await channel_states.member_names(session, org_id=org_id, user_ids=peers)
+    for peer in peers:
+        if peer in names:
+            conv_id = channels.conversation_id(org_id, member.user_id, peer)
+            add(ChannelType.DIRECT, conv_id, peer, names[peer])
+    found = await channel_states.reader_states(session, member.user_id, [c for c, _ in infos])
     states = []
-    for ref in refs:
-        try:
-            states.append(await state_of(session, await resolve(session, user_id, ref)))
-        except AppError:
-            continue  # e.g. the peer left the organization
+    for conv, info in infos:
+        state = found[(conv.type.value, conv.channel_id)]
+        states.append(
+            ChannelState(
+                channel=info,
+                last_seq=state.last_seq,
+                read_seq=state.read_seq,
+                unread_count=state.unread,
+                muted=state.muted,
+            )
+        )
     return states
 
 
@@ -243,8 +274,8 @@ async def readable_conversations(session: AsyncSession, member: Member) -> list[
     if member.can(Action.READ_ORG_CHANNELS):
         for oc in await channels.list_org_channels(session, org_id=org_id):
             found.append(Conversation(org_id, ChannelType.ORGANIZATION, oc.id))
-    for pc, project in await channels.list_project_channels(session, org_id=org_id):
-        if await can_read_project(session, member, project):
+    for pc in await channel_states.project_channels(session, org_id=org_id):
+        if reads_project(member, pc.client_contact_id):
             found.append(Conversation(org_id, ChannelType.PROJECT, pc.id))
     for group in await channels.list_user_groups(session, org_id=org_id, user_id=user_id):
         found.append(Conversation(org_id, ChannelType.GROUP, group.id))

@@ -1,0 +1,170 @@
+"""A reader's state of many channels at once: read pointer, mute, last seq and unread
+count, in a fixed number of statements whatever the number of channels.
+
+The channel list (`GET /orgs/{org}/channels`) used to resolve each channel alone, some
+four statements per channel; it now asks here once for all of them (issue 19).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol.enums import ChannelType
+
+from .messages import Conversation
+from .models import (
+    ChannelMessage,
+    ChannelReadState,
+    ChannelSequence,
+    Client,
+    DirectMessage,
+    Profile,
+    ProjectChannel,
+    Projet,
+    UserOrganization,
+)
+
+Key = tuple[str, uuid.UUID]
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    read_seq: int = 0
+    muted: bool = False
+    last_seq: int = 0
+    unread: int = 0
+
+
+@dataclass(frozen=True)
+class ProjectChannelRow:
+    id: uuid.UUID
+    name: str
+    client_contact_id: uuid.UUID | None
+
+
+async def project_channels(session: AsyncSession, *, org_id: uuid.UUID) -> list[ProjectChannelRow]:
+    """The organization's project channels with their name and the contact of their
+    project's client (what decides whether a CLIENT member reads them), by project name."""
+    rows = await session.execute(
+        select(
+            ProjectChannel.id,
+            func.coalesce(ProjectChannel.name, Projet.nom),
+            Client.contact_user_id,
+        )
+        .join(Projet, Projet.id == ProjectChannel.projet_id)
+        .outerjoin(Client, Client.id == Projet.client_id)
+        .where(ProjectChannel.organization_id == org_id)
+        .order_by(Projet.nom)
+    )
+    return [ProjectChannelRow(id, name, contact) for id, name, contact in rows.all()]
+
+
+async def member_names(
+    session: AsyncSession, *, org_id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The full name of each of `user_ids` who is a member of the organization."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(UserOrganization.user_id, Profile.prenom, Profile.nom)
+        .join(Profile, Profile.id == UserOrganization.user_id)
+        .where(UserOrganization.organization_id == org_id, UserOrganization.user_id.in_(ids))
+    )
+    return {user_id: f"{prenom} {nom}" for user_id, prenom, nom in rows.all()}
+
+
+async def reader_states(
+    session: AsyncSession, user_id: uuid.UUID, convs: Iterable[Conversation]
+) -> dict[Key, ReaderState]:
+    """Each conversation's state for `user_id`, keyed by (channel type, channel id):
+    three statements for the read pointers and sequences, one per message table for the
+    unread counts (messages after the pointer that someone else sent, not deleted)."""
+    convs = list(convs)
+    if not convs:
+        return {}
+    ids = [c.channel_id for c in convs]
+    reads: dict[Key, tuple[int, bool]] = {}
+    rows = await session.execute(
+        select(
+            ChannelReadState.channel_type,
+            ChannelReadState.channel_id,
+            ChannelReadState.read_seq,
+            ChannelReadState.muted,
+        ).where(ChannelReadState.user_id == user_id, ChannelReadState.channel_id.in_(ids))
+    )
+    for kind, channel_id, read_seq, muted in rows.all():
+        reads[(kind, channel_id)] = (int(read_seq or 0), bool(muted))
+    lasts: dict[Key, int] = {}
+    sequences = await session.execute(
+        select(
+            ChannelSequence.channel_type, ChannelSequence.channel_id, ChannelSequence.last_seq
+        ).where(ChannelSequence.channel_id.in_(ids))
+    )
+    for kind, channel_id, last in sequences.all():
+        lasts[(kind, channel_id)] = int(last or 0)
+    unread = await _unread_channels(session, user_id, [c for c in convs if not c.direct])
+    unread.update(await _unread_direct(session, user_id, [c for c in convs if c.direct]))
+    states = {}
+    for conv in convs:
+        key = (conv.type.value, conv.channel_id)
+        read_seq, muted = reads.get(key, (0, False))
+        states[key] = ReaderState(read_seq, muted, lasts.get(key, 0), unread.get(key, 0))
+    return states
+
+
+def _read_pointer(user_id: uuid.UUID, kind: Any, channel_id: Any) -> ColumnElement[bool]:
+    return and_(
+        ChannelReadState.user_id == user_id,
+        ChannelReadState.channel_type == kind,
+        ChannelReadState.channel_id == channel_id,
+    )
+
+
+async def _unread_channels(
+    session: AsyncSession, user_id: uuid.UUID, convs: list[Conversation]
+) -> dict[Key, int]:
+    if not convs:
+        return {}
+    m = ChannelMessage
+    rows = await session.execute(
+        select(m.channel_type, m.channel_id, func.count())
+        .outerjoin(ChannelReadState, _read_pointer(user_id, m.channel_type, m.channel_id))
+        .where(
+            m.organization_id == convs[0].org_id,
+            m.channel_id.in_([c.channel_id for c in convs]),
+            m.seq > func.coalesce(ChannelReadState.read_seq, 0),
+            m.sender_id != user_id,
+            m.deleted_at.is_(None),
+        )
+        .group_by(m.channel_type, m.channel_id)
+    )
+    return {(kind, channel_id): int(n) for kind, channel_id, n in rows.all()}
+
+
+async def _unread_direct(
+    session: AsyncSession, user_id: uuid.UUID, convs: list[Conversation]
+) -> dict[Key, int]:
+    if not convs:
+        return {}
+    m = DirectMessage
+    direct = ChannelType.DIRECT.value
+    rows = await session.execute(
+        select(m.conversation_id, func.count())
+        .outerjoin(ChannelReadState, _read_pointer(user_id, direct, m.conversation_id))
+        .where(
+            m.organization_id == convs[0].org_id,
+            m.conversation_id.in_([c.channel_id for c in convs]),
+            m.seq > func.coalesce(ChannelReadState.read_seq, 0),
+            m.sender_id != user_id,
+            m.deleted_at.is_(None),
+        )
+        .group_by(m.conversation_id)
+    )
+    return {(direct, conv_id): int(n) for conv_id, n in rows.all()}
