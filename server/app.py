@@ -30,6 +30,7 @@ from .realtime.presence_store import (
     RedisPresenceStore,
     key_lifetime,
 )
+from .realtime.rooms import ClusterRedisManager
 from .realtime.sio import create_sio
 from .rest import (
     access,
@@ -167,6 +168,23 @@ async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def redis_listener_ctx(app: web.Application) -> AsyncIterator[None]:
+    """With Redis, hear the other processes' commands from start-up: python-socketio
+    starts its listener only at the first socket connection, and a process that has
+    none must still drop the sessions another process ended (server/auth/signed_in.py)."""
+    sio = app[SIO]
+    manager = sio.manager
+    if isinstance(manager, ClusterRedisManager) and not sio.manager_initialized:
+        sio.manager_initialized = True
+        manager.initialize()
+    yield
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await listener
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     # Outermost first: request id, log line and metrics see every answer; CORS answers
@@ -205,6 +223,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     services, presence = (lambda: app[SERVICES]), (lambda: app[PRESENCE])
     expiry = connection.setup(sio, services, presence, drain)
     live_rights.setup(sio, services)
+    if settings.redis_url:
+        app.cleanup_ctx.append(redis_listener_ctx)
     dispatcher.on_activity = lambda sid: app[PRESENCE].activity(sid)
     live = Live(sio, services, presence, expiry)
     for module in (connection, presence_events, chat, feed_events, project_events):

@@ -141,6 +141,10 @@ class Settings(DatabaseSettings):
     # Largest Socket.IO frame: room for a 4000-character message and its envelope, far
     # below what could tie up a process parsing it.
     max_socket_frame_bytes: int = Field(default=128 * 1024, ge=64 * 1024, le=256 * 1024)
+    # How long a process answers "this login session still stands" from memory after
+    # the database said so; ending a session clears it on every process at once
+    # (server/auth/signed_in.py). 0: ask the database on every request.
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     # Open sockets of one user across every process (tabs, devices).
     max_sockets_per_user: int = Field(default=20, ge=1, le=1000)
     # REST requests per minute (every route under /api/), per user and per client address;

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Profile, RefreshToken, User
+from .models import Organization, Profile, RefreshToken, User, UserOrganization
 
 
 def normalize_email(email: str) -> str:
@@ -33,13 +33,41 @@ async def signed_in(session: AsyncSession, user_id: uuid.UUID, family_id: uuid.U
     """Whether an access token of `user_id` (from the login session `family_id`) still
     stands: the account exists and is enabled, and logout or reuse detection has not ended
     the session. One statement: every authenticated request and connection asks it."""
-    stmt = select(User.id).where(User.id == user_id, User.disabled_at.is_(None))
+    stmt = _standing(select(User.id).where(User.id == user_id), family_id)
+    return await session.scalar(stmt) is not None
+
+
+def _standing(stmt: Any, family_id: uuid.UUID | None) -> Any:
+    stmt = stmt.where(User.disabled_at.is_(None))
     if family_id is not None:
         revoked = exists().where(
             RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None)
         )
         stmt = stmt.where(~revoked)
-    return await session.scalar(stmt) is not None
+    return stmt
+
+
+async def signed_in_memberships(
+    session: AsyncSession, user_id: uuid.UUID, family_id: uuid.UUID | None, *, check: bool
+) -> list[tuple[uuid.UUID, str]] | None:
+    """The user's organizations and roles, oldest organization first, in one statement;
+    with `check`, None when the session no longer stands (`signed_in`). On PostgreSQL
+    the transaction acts as the user (server/policy.py `act_as`)."""
+    columns = (User.id, UserOrganization.organization_id, UserOrganization.role)
+    stmt = (
+        select(*columns)
+        .select_from(User)
+        .outerjoin(UserOrganization, UserOrganization.user_id == User.id)
+        .outerjoin(Organization, Organization.id == UserOrganization.organization_id)
+        .where(User.id == user_id)
+        .order_by(Organization.created_at, Organization.id)
+    )
+    if check:
+        stmt = _standing(stmt, family_id)
+    rows = (await session.execute(stmt)).all()
+    if not rows:
+        return None
+    return [(org_id, role) for _, org_id, role in rows if org_id is not None]
 
 
 async def create_user(

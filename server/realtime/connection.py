@@ -105,9 +105,8 @@ def setup(
         if drain.draining:
             raise refuse("the server is restarting; reconnect", ErrorCode.UNAVAILABLE)
         try:
-            actor = await auth.identify(svc, token)
+            actor, orgs = await auth.connect_identity(svc, token)
             await _check_socket_cap(presence(), actor.user_id, svc.settings.max_sockets_per_user)
-            orgs = await auth.memberships(svc, actor)
         except AppError as exc:
             raise refuse(exc.message, exc.code) from None
         except Exception as exc:

@@ -175,7 +175,10 @@ class LiveRights:
 
     async def sessions_ended(self, data: dict[str, Any]) -> None:
         family = data.get("family_id")
-        for state in await self._states(self._local_sids(user_room(uuid.UUID(data["user_id"])))):
+        user_id = uuid.UUID(data["user_id"])
+        # Before any socket hears of it: from now on this process asks the database.
+        self._services().signed_in.forget(user_id, uuid.UUID(family) if family else None)
+        for state in await self._states(self._local_sids(user_room(user_id))):
             if family is None or str(state.family_id) == family:
                 await self._end(state, SESSION_ENDED)
 

@@ -18,6 +18,7 @@ from protocol.errors import AppError, ErrorCode
 from store.db import SessionFactory, is_unavailable, unit_of_work
 
 from ..auth.passwords import Passwords
+from ..auth.signed_in import SignedInCache
 from ..auth.tokens import TokenService
 from ..bus import Bus, Deferred, Effect, Emit
 from ..ratelimit import RateLimiter
@@ -84,6 +85,11 @@ class Services:
     mail_wake: Callable[[], None] | None = None
     # Where uploaded files live (settings' directory unless a test or a caller sets one).
     storage: Storage | None = None
+    # Sessions seen signed in a moment ago (server/auth/signed_in.py).
+    signed_in: SignedInCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.signed_in = SignedInCache(self.settings.auth_cache_seconds)
 
     @property
     def files(self) -> Storage:

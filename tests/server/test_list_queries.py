@@ -414,7 +414,9 @@ async def counted(
         [web.Application], Awaitable[TestClient[web.Request, web.Application]]
     ],
 ) -> Client:
-    app = make_app()
+    # The session check every time: whether it was remembered (server/auth/signed_in.py)
+    # depends on how long the seeding took, not on the list.
+    app = make_app(auth_cache_seconds=0)
     statements.install(app)
     return await aiohttp_client(app)
 

@@ -214,15 +214,44 @@ async def identify(svc: Services, token: str) -> Actor:
     """The user behind an access token; revoked sessions and disabled accounts are refused.
 
     A token of the external provider maps its `sub` to a user, created on first sight
-    from the `email` claim.
+    from the `email` claim. A session seen signed in a moment ago is not asked again
+    (server/auth/signed_in.py: ending a session clears that on every process).
     """
     claims = await svc.tokens.verify_async(token)
     if claims.user_id is None:
         return await _external_actor(svc, claims)
+    actor = Actor(claims.user_id, claims.family_id, claims.expires_at)
+    if svc.signed_in.known(actor.user_id, actor.family_id):
+        return actor
+    generation = svc.signed_in.generation
     async with svc.sessions() as session:
-        if not await users.signed_in(session, claims.user_id, claims.family_id):
+        if not await users.signed_in(session, actor.user_id, actor.family_id):
             raise unauthorized("session ended")
-    return Actor(claims.user_id, claims.family_id, claims.expires_at)
+    svc.signed_in.remember(actor.user_id, actor.family_id, generation)
+    return actor
+
+
+async def connect_identity(svc: Services, token: str) -> tuple[Actor, list[OrgRole]]:
+    """`identify` and `memberships` for a socket connection, in one statement: the
+    memberships are read only if the session still stands (none when the cache says
+    so), so a connect costs one database round trip, not two sessions."""
+    claims = await svc.tokens.verify_async(token)
+    if claims.user_id is None:
+        actor = await _external_actor(svc, claims)
+        return actor, await memberships(svc, actor)
+    actor = Actor(claims.user_id, claims.family_id, claims.expires_at)
+    known = svc.signed_in.known(actor.user_id, actor.family_id)
+    generation = svc.signed_in.generation
+    async with svc.sessions() as session:
+        await act_as(session, actor.user_id)
+        roles = await users.signed_in_memberships(
+            session, actor.user_id, None if known else actor.family_id, check=not known
+        )
+    if roles is None:
+        raise unauthorized("session ended")
+    if not known:
+        svc.signed_in.remember(actor.user_id, actor.family_id, generation)
+    return actor, [OrgRole(id=org_id, role=MemberRole(role)) for org_id, role in roles]
 
 
 async def _external_actor(svc: Services, claims: AccessClaims) -> Actor:

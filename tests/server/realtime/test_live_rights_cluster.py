@@ -60,3 +60,26 @@ async def test_logout_on_one_process_ends_the_sessions_sockets_on_both(
         finally:
             for peer in (here, there, kept):
                 await peer.close()
+
+
+async def test_a_session_ended_on_one_process_is_refused_on_the_next_request_to_the_other(
+    pair: list[ServerProcess],
+) -> None:
+    """Process B answers "signed in" from memory for a few seconds (AUTH_CACHE_SECONDS);
+    ending the session through A clears that on B before A answers the logout."""
+    a, b = pair
+    async with a.http() as on_a, b.http() as on_b:
+        user = await register(on_a)  # type: ignore[arg-type]
+        other = await login(on_a, user)  # type: ignore[arg-type]
+        other_headers = {"Authorization": f"Bearer {other['access_token']}"}
+        for headers in (user.headers, other_headers):
+            for _ in range(2):  # B now remembers both sessions
+                await expect(await on_b.get("/api/v1/me", headers=headers), 200)
+        body = {"refresh_token": user.refresh_token}
+        await expect(await on_a.post("/api/v1/auth/logout", json=body, headers=user.headers), 204)
+        refused = await on_b.get("/api/v1/me", headers=user.headers)
+        assert (await expect(refused, 401))["code"] == "unauthorized"
+        await expect(await on_b.get("/api/v1/me", headers=other_headers), 200)
+        await expect(await on_a.post("/api/v1/auth/logout", headers=other_headers), 204)
+        refused = await on_b.get("/api/v1/me", headers=other_headers)
+        assert (await expect(refused, 401))["code"] == "unauthorized"
