@@ -15,7 +15,15 @@
 //   warmup_ms, duration_ms,
 //   urls?: [url, ...],                                // socket i connects to urls[i % n]
 //   connect?: {count, concurrency, auths?, hold_ms}    // connect mode
+//   storm?: {auths, devices, watchers, organization_id, users, concurrency,
+//            pause_ms, settle_ms}                       // storm mode (below)
 // }
+// Storm: every auth opens `devices` sockets, each keeping a view of the organization's
+// presence as a client does (`presence:list` after connecting, then `presence:updated`).
+// Once every view shows every user online, all sockets but the first `watchers` drop at
+// once, wait `pause_ms`, and reconnect; the result gives the seconds until all are
+// connected again and until every view is exact, and the presence deliveries counted from
+// the drop until `settle_ms` after exactness (in total and per watcher that stayed).
 // Every payload's content is "<performance.now() at send> <n>": receivers in this process
 // compute send-to-receive latency on one clock.
 import { io } from "socket.io-client";
@@ -76,6 +84,75 @@ async function connectMode() {
   say({ event: "measure_end" });
   for (const s of sockets) s.disconnect();
   say({ event: "result", connections: count, seconds, per_second: count / seconds });
+}
+
+async function stormMode() {
+  const { auths, devices, watchers, organization_id: org, users, concurrency, pause_ms, settle_ms } = cfg.storm;
+  const specs = auths.flatMap((auth) => Array.from({ length: devices }, () => auth));
+  const urls = cfg.urls ?? [cfg.url];
+  let counting = false;
+  let deliveries = 0;
+  let watcherDeliveries = 0;
+  const watcherStatuses = {};
+  function join(i) {
+    return new Promise((resolve, reject) => {
+      const socket = io(urls[i % urls.length], { transports, auth: specs[i], forceNew: true, reconnection: false, timeout: 60000 });
+      socket.view = new Map();
+      socket.on("presence:updated", (d) => {
+        if (d.organization_id !== org) return;
+        if (counting) {
+          deliveries += 1;
+          if (i < watchers) {
+            watcherDeliveries += 1;
+            watcherStatuses[d.status] = (watcherStatuses[d.status] ?? 0) + 1;
+          }
+        }
+        socket.view.set(d.user_id, d.status);
+      });
+      socket.once("connect_error", (err) => reject(new Error(`connect_error: ${err.message} ${JSON.stringify(err.data ?? null)}`)));
+      socket.once("connect", async () => {
+        try {
+          const ack = await socket.timeout(60000).emitWithAck("presence:list", { organization_id: org });
+          if (!ack.ok) throw new Error(`presence:list refused: ${JSON.stringify(ack)}`);
+          for (const u of ack.data.users) socket.view.set(u.user_id, u.status);
+          resolve(socket);
+        } catch (err) { reject(err); }
+      });
+    });
+  }
+  const exact = (sockets) => sockets.every((s) => users.every((u) => s.view.get(u) === "online"));
+  async function untilExact(sockets) {
+    while (!exact(sockets)) await sleep(20);
+  }
+  let sockets = await pool(specs.length, concurrency, join);
+  await untilExact(sockets);
+  await sleep(settle_ms); // the first connections' last coalesced updates are not the storm's
+  say({ event: "ready", sockets: sockets.length });
+  counting = true;
+  const kept = sockets.slice(0, watchers);
+  for (const s of sockets.slice(watchers)) s.disconnect();
+  await sleep(pause_ms);
+  const t0 = performance.now();
+  say({ event: "measure_start" });
+  const back = await pool(specs.length - watchers, concurrency, (i) => join(i + watchers));
+  const connectedS = (performance.now() - t0) / 1000;
+  sockets = [...kept, ...back];
+  await untilExact(sockets);
+  const exactS = (performance.now() - t0) / 1000;
+  await sleep(settle_ms);
+  say({ event: "measure_end" });
+  counting = false;
+  for (const s of sockets) s.disconnect();
+  say({
+    event: "result",
+    sockets: sockets.length,
+    connected_s: connectedS,
+    exact_s: exactS,
+    deliveries,
+    watcher_deliveries: watcherDeliveries,
+    watcher_statuses: watcherStatuses,
+    per_watcher: watchers ? watcherDeliveries / watchers : null,
+  });
 }
 
 async function trafficMode() {
@@ -172,6 +249,7 @@ async function trafficMode() {
 
 try {
   if (cfg.mode === "connect") await connectMode();
+  else if (cfg.mode === "storm") await stormMode();
   else await trafficMode();
   process.exit(0);
 } catch (err) {

@@ -27,7 +27,7 @@ from bench.procs import Server, drive, load_average, node_server, python_server,
 from store import migrate
 
 SERVERS = ["aurentia", "aurentia-lib", "bare-python", "node"]
-MODES = ["fanout", "latency", "connect", "persist", "history", "rest", "search", "redis"]
+MODES = ["fanout", "latency", "connect", "persist", "history", "rest", "search", "redis", "storm"]
 JWT = "bench-only-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -250,6 +250,40 @@ async def redis_figures(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+async def storm_figures(args: argparse.Namespace) -> dict[str, Any]:
+    """A reconnect storm: `--storm-people` members of one organization with
+    `--storm-devices` sockets each (the owner too, one of whose sockets stays as the
+    watcher), every view of presence exact; all the other sockets drop at once, wait
+    `--storm-pause` s and reconnect. With `--storm-processes 2` (Redis) socket i goes to
+    process i % 2."""
+    env = {"REDIS_URL": args.redis_url} if args.storm_processes > 1 else {}
+    servers = [aurentia(args, f"aurentia-storm-{i}", **env) for i in range(args.storm_processes)]
+    for s in servers:
+        await s.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            api = data.Api(session, servers[0].url, args.database_url)
+            org = await data.chat_org(api, args.storm_people)
+        people = [org.owner, *org.members]
+        storm = {
+            "auths": [{"token": p.token} for p in people],
+            "devices": args.storm_devices,
+            "watchers": 1,
+            "organization_id": org.org_id,
+            "users": [p.id for p in people],
+            "concurrency": 100,
+            "pause_ms": args.storm_pause * 1000,
+            "settle_ms": 2000,
+        }
+        config = {"mode": "storm", "url": servers[0].url, "urls": [s.url for s in servers]}
+        r = await drive({**config, "storm": storm}, servers)
+        r["load"] = load_average()
+        return r
+    finally:
+        for s in servers:
+            s.stop()
+
+
 async def start_profile(
     args: argparse.Namespace, kind: str, server: Server
 ) -> list[asyncio.subprocess.Process]:
@@ -373,6 +407,18 @@ async def main(args: argparse.Namespace) -> None:
             f"server CPU per send (and per delivery) x{r['cpu_ratio']:.2f}",
             flush=True,
         )
+    if "storm" in args.modes:
+        r = await storm_figures(args)
+        print(
+            f"\nstorm: {r['sockets']:,} sockets ({args.storm_people} people + the owner, "
+            f"{args.storm_devices} devices each, {args.storm_processes} process(es), "
+            f"pause {args.storm_pause:g} s): all reconnected in {r['connected_s']:.2f} s, "
+            f"presence exact everywhere in {r['exact_s']:.2f} s; presence deliveries "
+            f"{r['deliveries']:,} ({r['per_watcher']:,.0f} to the watcher that stayed: "
+            f"{r['watcher_statuses']}); "
+            f"server CPU {r['cpu_s']:.1f} s (load {r['load']})",
+            flush=True,
+        )
     print(f"load average at end: {load_average()}")
 
 
@@ -402,6 +448,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/aurentia_bench"
     )
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    p.add_argument("--storm-people", type=int, default=200)
+    p.add_argument("--storm-devices", type=int, default=10)
+    p.add_argument(
+        "--storm-pause",
+        type=float,
+        default=6.0,
+        help="seconds the dropped sockets stay away (above PRESENCE_GRACE_SECONDS: all go offline)",
+    )
+    p.add_argument("--storm-processes", type=int, default=1, help="2: on Redis")
     p.add_argument("--profile", help="folder for py-spy profiles of the Python servers")
     p.add_argument("--quick", action="store_true", help="small sizes: about a minute")
     args = p.parse_args(argv)
@@ -410,6 +465,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.connections, args.channels, args.samples = 300, 10, 20
         args.tasks, args.entries, args.history_size = 50, 50, min(args.history_size, 20_000)
         args.search_size, args.search_budget = min(args.search_size, 20_000), 5.0
+        args.storm_people, args.storm_devices = 20, 3
     args.servers = args.servers.split(",")
     args.modes = args.modes.split(",")
     return args

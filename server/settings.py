@@ -175,6 +175,10 @@ class Settings(DatabaseSettings):
     presence_grace_seconds: float = Field(default=5.0, ge=0)
     presence_ttl_seconds: float = Field(default=20.0, gt=0)
     presence_sweep_seconds: float = Field(default=5.0, gt=0)
+    # Presence changes of an organization within this window after the first one are
+    # coalesced: each person's last status at its end, if it changed (presence_batch.py).
+    # 0: every change is told at once.
+    presence_coalesce_seconds: float = Field(default=0.5, ge=0, le=10)
     last_seen_persist_seconds: float = Field(default=60.0, gt=0)
     # SIGTERM: in-flight requests and acks, presence and socket hand-over all finish
     # within this deadline, then the process exits.

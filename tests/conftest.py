@@ -200,6 +200,9 @@ def settings(database_url: str, redis_url: str | None, tmp_path: Path) -> Settin
         password_resets_per_hour_per_address=10_000,
         # Without SMTP_URL mails become .eml files: each test gets its own directory.
         mail_outbox_dir=tmp_path / "mail-outbox",
+        # Every presence change told at once: tests follow changes one by one, and use
+        # them as ordered signals; coalescing has its own (test_presence_batch.py).
+        presence_coalesce_seconds=0,
     )
 
 

@@ -53,6 +53,8 @@ class ServerProcess:
             "HTTP_REQUESTS_PER_MINUTE_PER_USER": "100000",
             "ANALYTICS_JOB_ENABLED": "false",
             "PASSWORD_RESETS_PER_HOUR_PER_ADDRESS": "10000",
+            # As the in-process test servers (tests/conftest.py): presence told at once.
+            "PRESENCE_COALESCE_SECONDS": "0",
             # Mails (no SMTP in tests) are written here, never into the working tree.
             "MAIL_OUTBOX_DIR": tempfile.mkdtemp(prefix="aurentia-mail-"),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

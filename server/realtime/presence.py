@@ -6,7 +6,8 @@ role but CLIENT), as `GET /members` is.
 
 State is kept in a `PresenceStore` (in process, or Redis for several processes), never
 found by scanning sockets. Others hear `presence:updated` only on a real change, and only
-in the organizations the user belongs to. `last_seen` and `profiles.status` reach the
+in the organizations the user belongs to; changes close together are coalesced per
+organization (presence_batch.py). `last_seen` and `profiles.status` reach the
 database on changes and on a slow timer, not on every event.
 
 Presence never takes a connection or an event down with it: while its store (Redis) is
@@ -36,6 +37,7 @@ from ..audience import org_readers_room
 from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
+from .presence_batch import PresenceBatcher
 from .presence_store import PresenceStore
 
 log = logging.getLogger("aurentia.presence")
@@ -78,6 +80,19 @@ class Presence:
         self._last_persist = time.monotonic()
         # Users whose change could not be stored or announced; the sweep retries them.
         self._unsettled: set[uuid.UUID] = set()
+        self.batcher = PresenceBatcher(settings.presence_coalesce_seconds, self._tell, self._now_of)
+
+    async def _tell(self, update: PresenceUpdated) -> None:
+        # Only the roles that read the member directory (not CLIENT members).
+        room = org_readers_room(update.organization_id, Action.LIST_MEMBERS)
+        await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=room)
+
+    async def _now_of(
+        self, user_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[str, datetime | None]]:
+        announced = await self._store.announced(user_ids)
+        seen = await self._store.last_seen(user_ids)
+        return {u: (announced[u], seen.get(u)) for u in user_ids}
 
     def _expiry(self) -> float:
         return time.time() + self._s.presence_ttl_seconds
@@ -147,7 +162,8 @@ class Presence:
     async def refresh(self, user_id: uuid.UUID) -> None:
         """Recompute the user's status from every connection and announce a change."""
         status = _aggregate(list((await self._store.conns(user_id)).values()))
-        if not await self._store.announce(user_id, status):
+        told = await self._store.announce(user_id, status)
+        if told is None:
             return
         now = datetime.now(UTC)
         await self._store.set_last_seen(user_id, now)
@@ -159,9 +175,7 @@ class Presence:
             update = PresenceUpdated(
                 user_id=user_id, organization_id=org.id, status=status, last_seen=now
             )
-            # Only the roles that read the member directory (not CLIENT members).
-            room = org_readers_room(org.id, Action.LIST_MEMBERS)
-            await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=room)
+            await self.batcher.offer(update, told)
 
     async def has_connection(self, user_id: uuid.UUID) -> bool:
         """Whether the user is connected anywhere; unknown (store down) counts as not, so
@@ -197,6 +211,7 @@ class Presence:
             task.cancel()
             del self._leaving[user_id]
             await self.refresh(user_id)
+        await self.batcher.drain()
         if here:
             async with unit_of_work(self._sessions) as session:
                 await users.touch_last_seen(session, list(here), datetime.now(UTC))
@@ -260,3 +275,5 @@ class Presence:
                 local = self._local.pop(sid)
                 await self._store.remove(local.user_id, sid)
                 await self.refresh(local.user_id)
+        with contextlib.suppress(Exception):
+            await self.batcher.drain()

@@ -32,7 +32,10 @@ class PresenceStore(Protocol):
 
     async def claim_expired(self, now: float) -> list[uuid.UUID]: ...
 
-    async def announce(self, user_id: uuid.UUID, status: str) -> bool: ...
+    async def announce(self, user_id: uuid.UUID, status: str) -> str | None:
+        """Compare-and-set the status told to others: the previous one when it changed,
+        None when `status` was already told."""
+        ...
 
     async def announced(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]: ...
 
@@ -83,11 +86,12 @@ class MemoryPresenceStore:
                 del self._conns[user_id]
         return users
 
-    async def announce(self, user_id: uuid.UUID, status: str) -> bool:
-        if self._announced.get(user_id, "offline") == status:
-            return False
+    async def announce(self, user_id: uuid.UUID, status: str) -> str | None:
+        previous = self._announced.get(user_id, "offline")
+        if previous == status:
+            return None
         self._announced[user_id] = status
-        return True
+        return previous
 
     async def announced(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         return {u: self._announced.get(u, "offline") for u in user_ids}
@@ -110,12 +114,12 @@ def _text(value: Any) -> str:
 # expiries, or a restart after both expired halfway could find a user "online" with no
 # connection left to claim.
 _ANNOUNCE = """
-local old = redis.call('HGET', KEYS[1], ARGV[1])
-if (old or 'offline') == ARGV[2] then return 0 end
+local old = redis.call('HGET', KEYS[1], ARGV[1]) or 'offline'
+if old == ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-return 1
+return old
 """
 
 
@@ -173,9 +177,10 @@ class RedisPresenceStore:
                 users.append(uuid.UUID(user))
         return users
 
-    async def announce(self, user_id: uuid.UUID, status: str) -> bool:
+    async def announce(self, user_id: uuid.UUID, status: str) -> str | None:
         keys = [f"{self._p}:status", f"{self._p}:exp"]
-        return bool(await self._announce(keys=keys, args=[str(user_id), status, self._ttl]))
+        previous = await self._announce(keys=keys, args=[str(user_id), status, self._ttl])
+        return None if isinstance(previous, int) else _text(previous)
 
     async def announced(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not user_ids:
