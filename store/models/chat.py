@@ -94,7 +94,8 @@ class ChannelMessage(UUIDPk, OrgScoped, Timestamps, Base):
             "client_msg_id",
             name="uq_channel_messages_client_msg_id",
         ),
-        Index("ix_channel_messages_created_at", "created_at"),
+        # Search's newest matches of one organization (migration 0013).
+        Index("ix_channel_messages_organization_id_created_at", "organization_id", "created_at"),
         # `sync`'s changed messages: a range over updated_at, seq checked in the index.
         Index("ix_channel_messages_sync", "channel_type", "channel_id", "updated_at", "seq"),
         # A channel's pins, newest first.

@@ -97,3 +97,44 @@ async def test_only_the_newest_matches_are_ranked(engine: AsyncEngine) -> None:
     assert contents[0] == "facture facture facture neuve"
     assert "facture facture facture ancienne" not in contents
     assert len(contents) == search.RANK_WINDOW and not more
+
+
+async def test_a_search_is_planned_for_its_own_words_however_often_it_runs(
+    engine: AsyncEngine,
+) -> None:
+    """Prepared statements may fall back to one generic plan after five runs; for a search
+    that plan is the one for any word (a backward scan reading the whole organization for
+    a rare one), so each search transaction asks for plans made with its words."""
+    conv, sender = await _channel(engine)
+    await _append(engine, conv, sender, ["réunion d'équipe"])
+    for _ in range(7):
+        async with create_session_factory(engine)() as session, session.begin():
+            await tenancy.scope_to_organization(session, conv.org_id)
+            hits, _ = await search.search_messages(
+                session,
+                org_id=conv.org_id,
+                conversations=[conv],
+                query=search.Query("equipe"),
+                limit=10,
+            )
+            assert len(hits) == 1
+            mode = await session.scalar(text("SELECT current_setting('plan_cache_mode')"))
+            assert mode == "force_custom_plan"
+    async with create_session_factory(engine)() as session, session.begin():
+        # For that transaction only.
+        assert await session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
+
+
+async def test_the_planner_knows_a_channel_belongs_to_one_organization(
+    engine: AsyncEngine,
+) -> None:
+    """Migration 0013: without these statistics the organization and channel filters were
+    multiplied as independent, and a mid-frequency word got a plan 10 times slower."""
+    async with engine.connect() as conn:
+        dependencies = await conn.scalar(
+            text(
+                "SELECT 'f' = ANY(stxkind) FROM pg_statistic_ext "  # f: functional dependencies
+                "WHERE stxname = 'st_channel_messages_channel_organization'"
+            )
+        )
+    assert dependencies is True
