@@ -168,6 +168,9 @@ async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+LISTENER_STOP_SECONDS = 1.0
+
+
 async def redis_listener_ctx(app: web.Application) -> AsyncIterator[None]:
     """With Redis, hear the other processes' commands from start-up: python-socketio
     starts its listener only at the first socket connection, and a process that has
@@ -181,8 +184,10 @@ async def redis_listener_ctx(app: web.Application) -> AsyncIterator[None]:
     listener = getattr(manager, "thread", None)
     if isinstance(listener, asyncio.Task):
         listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await listener
+        # A cancelled subscription may wait on its own connection's close for ever
+        # (seen: an app that served no socket hung its test server's shutdown): give it
+        # a moment, never the whole shutdown.
+        await asyncio.wait({listener}, timeout=LISTENER_STOP_SECONDS)
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
