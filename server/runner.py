@@ -18,22 +18,26 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage, ContentEncodingError, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
-from protocol.errors import HTTP_STATUS, TITLES, ErrorCode, Problem
+from protocol.errors import HTTP_STATUS, ErrorCode
+
+from .rest.errors import problem_response
 
 log = logging.getLogger("aurentia.http")
 
-# aiohttp's defaults, named here because docs/http.md promises them to clients.
+# aiohttp's defaults, named here because docs/fuzzing.md promises them to clients.
 MAX_LINE_BYTES = 8190
 MAX_HEADERS = 128
 
 
-def _problem(status: int, exc: BaseException | None, message: str | None) -> tuple[int, Problem]:
+def _problem(
+    status: int, exc: BaseException | None, message: str | None
+) -> tuple[ErrorCode, str, int]:
+    """The code, detail and status of a refused request."""
     if status >= 500:
         code, detail = ErrorCode.INTERNAL, "the server failed to answer"
     elif isinstance(exc, LineTooLong) or (
@@ -52,14 +56,7 @@ def _problem(status: int, exc: BaseException | None, message: str | None) -> tup
         code = ErrorCode.BAD_REQUEST
         reason = (message or "").splitlines()[0][:120] if message else "malformed"
         detail = f"the HTTP request could not be parsed: {reason}"
-    status = HTTP_STATUS[code] if status < 500 else status
-    return status, Problem(
-        type=f"urn:aurentia:problem:{code.value}",
-        title=TITLES[code],
-        status=status,
-        detail=detail,
-        code=code,
-    )
+    return code, detail, HTTP_STATUS[code] if status < 500 else status
 
 
 # Stands for the request queue of a connection that switched to a websocket: empty, and
@@ -100,12 +97,8 @@ class ProblemRequestHandler(RequestHandler):
                 "malformed request refused",
                 extra={"fields": {"remote": request.remote, "reason": type(exc).__name__}},
             )
-        status, body = _problem(status, exc, message)
-        response = web.Response(
-            body=orjson.dumps(body.model_dump(exclude_none=True, mode="json")),
-            status=status,
-            content_type="application/problem+json",
-        )
+        code, detail, status = _problem(status, exc, message)
+        response = problem_response(code, detail, status=status)
         response.force_close()
         return response
 
