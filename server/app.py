@@ -71,6 +71,9 @@ from .services.job_lock import round_lock
 from .settings import Settings
 from .webapp import setup as webapp_setup
 
+# How long a background task may take to stop once cancelled.
+LISTENER_STOP_SECONDS = 1.0
+
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
@@ -147,6 +150,9 @@ async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(presence.run())
     yield
     task.cancel()
+    # A sweep under way finishes before close() and the database go; a cancellation lost
+    # inside a library (asyncio.wait_for's race on 3.11) must not hold the stop for ever.
+    await asyncio.wait({task}, timeout=LISTENER_STOP_SECONDS)
     await presence.close()
 
 
@@ -166,9 +172,6 @@ async def analytics_job_ctx(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-
-
-LISTENER_STOP_SECONDS = 1.0
 
 
 async def redis_listener_ctx(app: web.Application) -> AsyncIterator[None]:

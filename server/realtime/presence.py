@@ -77,6 +77,14 @@ class Presence:
         self._sio = sio
         self._local: dict[str, _Local] = {}
         self._leaving: dict[uuid.UUID, asyncio.Task[None]] = {}
+        # Every grace-period task, including one already past its sleep (no longer in
+        # `_leaving`): close() waits for them, so none touches the database after the
+        # engine is disposed (a connection opened then is never closed).
+        self._tasks: dict[asyncio.Task[None], uuid.UUID] = {}
+        self._closed = False
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._last_persist = time.monotonic()
         # Users whose change could not be stored or announced; the sweep retries them.
         self._unsettled: set[uuid.UUID] = set()
@@ -99,7 +107,10 @@ class Presence:
 
     @contextlib.asynccontextmanager
     async def _settling(self, user_id: uuid.UUID) -> AsyncIterator[None]:
-        """Run a change of `user_id`; should it fail, log it and leave it to the sweep."""
+        """Run a change of `user_id`; should it fail, log it and leave it to the sweep.
+        close() waits for the changes under way (a socket's disconnect can be one)."""
+        self._busy += 1
+        self._idle.clear()
         try:
             yield
         except REDIS_ERRORS as exc:
@@ -108,6 +119,10 @@ class Presence:
         except Exception:
             self._unsettled.add(user_id)
             log.exception("presence change failed")
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
 
     async def connected(self, sid: str, user_id: uuid.UUID) -> None:
         self._local[sid] = _Local(user_id, last_activity=time.monotonic())
@@ -128,7 +143,16 @@ class Presence:
                 await self.refresh(local.user_id)
                 return
             # The last socket is gone: say nothing unless it stays gone (reload, new tab).
-            self._leaving[local.user_id] = asyncio.create_task(self._leave_later(local.user_id))
+            if self._closed:  # this process is stopping: no grace period
+                await self.refresh(local.user_id)
+                return
+            task = asyncio.create_task(self._leave_later(local.user_id))
+            self._leaving[local.user_id] = task
+            self._tasks[task] = local.user_id
+            task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
 
     async def _leave_later(self, user_id: uuid.UUID) -> None:
         await asyncio.sleep(self._s.presence_grace_seconds)
@@ -256,6 +280,8 @@ class Presence:
     async def run(self) -> None:
         while True:
             await asyncio.sleep(self._s.presence_sweep_seconds)
+            if self._closed:
+                return
             try:
                 await self.sweep()
             except REDIS_ERRORS as exc:
@@ -268,8 +294,20 @@ class Presence:
 
     async def close(self) -> None:
         """This process stops: its users leave now rather than at expiry."""
-        for task in self._leaving.values():
+        self._closed = True
+        # Whoever was leaving (asleep, or already past the grace period and mid-way
+        # through its announcement) is told now, before the database goes.
+        leaving = set(self._tasks.values()) | set(self._leaving)
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self._s.shutdown_timeout_seconds)
+        self._leaving.clear()
+        for user_id in leaving:
+            with contextlib.suppress(Exception):
+                await self.refresh(user_id)
         for sid in list(self._local):
             with contextlib.suppress(Exception):
                 local = self._local.pop(sid)

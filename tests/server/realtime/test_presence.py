@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
+from sqlalchemy import event
 
-from server.keys import PRESENCE
+from server.keys import ENGINE, PRESENCE
+from store import users
+from store.db import create_engine, create_session_factory
 from tests.conftest import TEST_REDIS_NAMESPACE, AppFactory
 from tests.factories import Client
 from tests.server.realtime.chatkit import make_org, member, settle
@@ -204,7 +207,56 @@ async def test_every_presence_key_in_redis_expires_so_a_stopped_deployment_leave
     assert {k: t for k, t in stopped.items() if t == -1} == {}
     await bob_peer.close()
     await watcher.close()
+    # A crashed process takes its grace periods with it; this one lives on: end them, or
+    # they would reach for the disposed database.
+    for task in list(server.app[PRESENCE]._tasks):
+        task.cancel()
 
 
 async def _nothing() -> None:
     return None
+
+
+async def test_a_server_stopping_while_someone_leaves_tells_it_then_leaves_its_database_be(
+    make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, database_url: str
+) -> None:
+    """Bob's grace period is over and his announcement is under way when the server stops:
+    the stop finishes it (he is offline) and nothing opens a database connection after
+    the engine is disposed. Such a connection is never closed: on PostgreSQL each held a
+    slot until a test run ran out of them ("too many clients")."""
+    server = await aiohttp_server(make_app(**{**FAST, "presence_grace_seconds": 0.0}))
+    http = await aiohttp_client(server)
+    org = await make_org(http)
+    bob = await member(http, org)
+    peer = await connected(server, bob.access_token)
+    presence_store = server.app[PRESENCE]._store
+    announce = presence_store.announce
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def held_once(user_id: Any, status: str) -> str | None:
+        if not inside.is_set():
+            inside.set()
+            await release.wait()
+        return await announce(user_id, status)
+
+    presence_store.announce = held_once  # type: ignore[method-assign]
+    engine = server.app[ENGINE].sync_engine
+    disposed: list[object] = []
+    late: list[object] = []
+    event.listen(engine, "engine_disposed", disposed.append)
+    event.listen(engine, "connect", lambda *_: disposed and late.append(_))
+    await peer.close()
+    await asyncio.wait_for(inside.wait(), 5)
+
+    await server.close()
+    release.set()
+    await asyncio.sleep(0.3)
+
+    assert disposed and late == []
+    reader = create_engine(database_url)
+    try:
+        async with create_session_factory(reader)() as session:
+            stored = await users.get_profile(session, bob.id)
+            assert stored is not None and stored.status == "offline"
+    finally:
+        await reader.dispose()
