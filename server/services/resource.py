@@ -152,12 +152,11 @@ class Resource(Generic[R, O]):
     """What every scoped resource has: its table, its output model, its activity names,
     and the hooks of its writes. The subclasses say how a caller reaches a row."""
 
-    name: str  # the activity's resource_type, and the 404 ("deliverable not found")
+    # The activity's resource_type, the 404 ("deliverable not found") and the activity's
+    # actions: "deliverable" logs DELIVERABLE_CREATED, _UPDATED and _DELETED.
+    name: str
     table: Scoped[Any]
     out: type[O]
-    created: ActivityAction
-    updated: ActivityAction
-    deleted: ActivityAction
     label: str  # the column that names a deleted row in the activity log
     filters: tuple[str, ...] = ()  # query fields that filter the list, by column
     missing: str | None = None  # the 404's noun when it is not `name`
@@ -171,6 +170,10 @@ class Resource(Generic[R, O]):
     new_values: Callable[[R, dict[str, Any]], dict[str, Any]] = lambda _row, values: values
     before_update: Callable[[Tx, R, dict[str, Any], dict[str, Any]], Awaitable[None]] | None = None
     before_delete: Callable[[Tx, R], Awaitable[None]] | None = None
+
+    def action(self, verb: str) -> ActivityAction:
+        """The activity's action for `verb` (CREATED, UPDATED, DELETED) on this resource."""
+        return ActivityAction[f"{self.name.upper()}_{verb}"]
 
     def output(self, row: R) -> O:
         return self.out.model_validate(row, from_attributes=True)
@@ -201,7 +204,8 @@ class Resource(Generic[R, O]):
         row = await self.table.create(
             tx.session, org_id=org_id, project_id=project_id, fields=fields
         )
-        await self.log(tx, actor, self.created, row, {**scope, "fields": created_fields(fields)})
+        meta = {**scope, "fields": created_fields(fields)}
+        await self.log(tx, actor, self.action("CREATED"), row, meta)
         return self.output(row)
 
     async def apply_update(
@@ -216,14 +220,14 @@ class Resource(Generic[R, O]):
             await self.before_update(tx, row, values, diff)
         if diff:
             await self.table.update(tx.session, row, {k: values[k] for k in diff})
-            await self.log(tx, actor, self.updated, row, {**scope, "changes": diff})
+            await self.log(tx, actor, self.action("UPDATED"), row, {**scope, "changes": diff})
         return self.output(row)
 
     async def _remove(self, tx: Tx, actor: Actor, row: R, scope: dict[str, Any]) -> None:
         if self.before_delete is not None:
             await self.before_delete(tx, row)
         meta = {**scope, self.label: jsonable(getattr(row, self.label))}
-        await self.log(tx, actor, self.deleted, row, meta)
+        await self.log(tx, actor, self.action("DELETED"), row, meta)
         await self.table.delete(tx.session, row)
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from protocol.analytics import IncidentCreate, IncidentOut
-from protocol.enums import ActivityAction, IncidentStatus
+from protocol.enums import IncidentStatus
 from protocol.errors import FieldError, validation_error
 from store import incidents
 from store.models import Incident
@@ -62,9 +62,6 @@ INCIDENTS: ProjectResource[Incident, IncidentOut] = ProjectResource(
     name="incident",
     table=incidents.table,
     out=IncidentOut,
-    created=ActivityAction.INCIDENT_CREATED,
-    updated=ActivityAction.INCIDENT_UPDATED,
-    deleted=ActivityAction.INCIDENT_DELETED,
     label="titre",
     filters=("statut", "severite"),
     remove=require_manager,

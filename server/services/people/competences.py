@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.enums import ActivityAction
 from protocol.errors import AppError, ErrorCode
 from protocol.people import CompetenceCreate, CompetenceOut
 from store import competences
@@ -46,9 +45,6 @@ COMPETENCES: OrgResource[Competence, CompetenceOut] = OrgResource(
     name="competence",
     table=competences.table,
     out=CompetenceOut,
-    created=ActivityAction.COMPETENCE_CREATED,
-    updated=ActivityAction.COMPETENCE_UPDATED,
-    deleted=ActivityAction.COMPETENCE_DELETED,
     label="nom",
     reads=Action.READ_PEOPLE,
     writes=Action.MANAGE_PEOPLE,

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from protocol.delivery import StaffingCreate, StaffingOut, StaffingPatch
-from protocol.enums import ActivityAction
 from protocol.errors import AppError, ErrorCode, FieldError, validation_error
 from store import staffing as store
 from store.models import Affectation
@@ -121,9 +120,6 @@ STAFFING: ProjectResource[Affectation, StaffingOut] = ProjectResource(
     missing="assignment",
     table=store.table,
     out=StaffingOut,
-    created=ActivityAction.STAFFING_CREATED,
-    updated=ActivityAction.STAFFING_UPDATED,
-    deleted=ActivityAction.STAFFING_DELETED,
     label="profile_id",
     filters=("profile_id",),
     write=require_manager,

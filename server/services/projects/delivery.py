@@ -8,7 +8,6 @@ Deleting one leaves its tasks, no longer attached to a deliverable.
 from __future__ import annotations
 
 from protocol.delivery import DeliverableOut
-from protocol.enums import ActivityAction
 from store import deliverables
 
 from ..resource import ProjectResource
@@ -17,9 +16,6 @@ DELIVERABLES: ProjectResource[object, DeliverableOut] = ProjectResource(
     name="deliverable",
     table=deliverables.table,
     out=DeliverableOut,
-    created=ActivityAction.DELIVERABLE_CREATED,
-    updated=ActivityAction.DELIVERABLE_UPDATED,
-    deleted=ActivityAction.DELIVERABLE_DELETED,
     label="nom",
     filters=("statut",),
     update_names_project=False,
