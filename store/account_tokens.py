@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import AccountToken
+from .scoped import insert_row, set_once, update_where
 
 
 async def add_token(
@@ -23,9 +24,7 @@ async def add_token(
     token = AccountToken(
         user_id=user_id, purpose=purpose, token_hash=token_hash, email=email, expires_at=expires_at
     )
-    session.add(token)
-    await session.flush()
-    return token
+    return await insert_row(session, token)
 
 
 async def find_usable(
@@ -44,25 +43,17 @@ async def find_usable(
 
 async def spend(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> bool:
     """Mark it used, atomically: False when a concurrent request spent it first."""
-    result = await session.execute(
-        update(AccountToken)
-        .where(AccountToken.id == token_id, AccountToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await set_once(session, AccountToken, token_id, "used_at", now)
 
 
 async def spend_all(session: AsyncSession, user_id: uuid.UUID, purpose: str, now: datetime) -> None:
     """Retire every outstanding token of the user for `purpose` (a newer one replaces
     them, or the purpose was fulfilled)."""
-    await session.execute(
-        update(AccountToken)
-        .where(
-            AccountToken.user_id == user_id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+    await update_where(
+        session,
+        AccountToken,
+        AccountToken.user_id == user_id,
+        AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None),
+        used_at=now,
     )

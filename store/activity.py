@@ -6,11 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import ActivityLog
-from .pagination import page_stmt, split_page
+from .scoped import Scoped, insert_row
+
+# The organization's log, newest first.
+table = Scoped(
+    ActivityLog,
+    [(ActivityLog.created_at, datetime), (ActivityLog.id, uuid.UUID)],
+    descending=True,
+    by_project=False,
+)
 
 
 async def log_activity(
@@ -33,30 +40,12 @@ async def log_activity(
         description=description,
         metadata_=metadata or {},
     )
-    session.add(entry)
-    await session.flush()
-    return entry
+    return await insert_row(session, entry)
 
 
 async def list_activity(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    resource_type: str | None = None,
-    resource_id: uuid.UUID | None = None,
-    user_id: uuid.UUID | None = None,
+    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int, **filters: Any
 ) -> tuple[list[ActivityLog], str | None]:
-    """Newest first."""
-    stmt = select(ActivityLog).where(ActivityLog.organization_id == org_id)
-    if resource_type is not None:
-        stmt = stmt.where(ActivityLog.resource_type == resource_type)
-    if resource_id is not None:
-        stmt = stmt.where(ActivityLog.resource_id == resource_id)
-    if user_id is not None:
-        stmt = stmt.where(ActivityLog.user_id == user_id)
-    columns = [ActivityLog.created_at, ActivityLog.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit, descending=True)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda a: (a.created_at, a.id))
+    """Newest first; each of `filters` (resource_type, resource_id, user_id) applies unless
+    None."""
+    return await table.page(session, org_id=org_id, cursor=cursor, limit=limit, filters=filters)

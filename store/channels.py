@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
@@ -22,6 +22,7 @@ from .models import (
     Projet,
 )
 from .models.base import utcnow
+from .scoped import insert_row, update_where
 
 # A fixed namespace: the same pair in the same organization always maps to one id.
 _CONVERSATIONS = uuid.UUID("5b0f3a9e-7c4d-4c8e-9a51-2f6de0c1b7a3")
@@ -80,9 +81,7 @@ async def create_org_channel(
     channel = OrganizationChannel(
         organization_id=org_id, name=name, description=description, created_by=created_by
     )
-    session.add(channel)
-    await session.flush()
-    return channel
+    return await insert_row(session, channel)
 
 
 async def org_channel_name_taken(session: AsyncSession, *, org_id: uuid.UUID, name: str) -> bool:
@@ -138,9 +137,7 @@ async def create_group(
     group = GroupChat(
         organization_id=org_id, name=name, description=description, created_by=created_by
     )
-    session.add(group)
-    await session.flush()
-    return group
+    return await insert_row(session, group)
 
 
 async def is_group_member(
@@ -287,15 +284,13 @@ async def mark_direct_read(
     session: AsyncSession, conv: Conversation, reader_id: uuid.UUID, upto_seq: int, now: Any
 ) -> None:
     """Set `read_at` on the messages the reader received up to `upto_seq`."""
-    await session.execute(
-        update(DirectMessage)
-        .where(
-            DirectMessage.organization_id == conv.org_id,
-            DirectMessage.conversation_id == conv.channel_id,
-            DirectMessage.recipient_id == reader_id,
-            DirectMessage.seq <= upto_seq,
-            DirectMessage.read_at.is_(None),
-        )
-        .values(read_at=now)
-        .execution_options(synchronize_session=False)
+    await update_where(
+        session,
+        DirectMessage,
+        DirectMessage.organization_id == conv.org_id,
+        DirectMessage.conversation_id == conv.channel_id,
+        DirectMessage.recipient_id == reader_id,
+        DirectMessage.seq <= upto_seq,
+        DirectMessage.read_at.is_(None),
+        read_at=now,
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Competence, ProfileCompetence
-from .scoped import Scoped
+from .scoped import Scoped, insert_row
 
 # By name. People's levels in a deleted skill go with it (ON DELETE CASCADE).
 table = Scoped(Competence, [(Competence.nom, str), (Competence.id, uuid.UUID)], by_project=False)
@@ -50,6 +50,4 @@ async def create_skill(
     row = ProfileCompetence(
         organization_id=org_id, profile_id=profile_id, competence_id=competence_id, **fields
     )
-    session.add(row)
-    await session.flush()
-    return row
+    return await insert_row(session, row)

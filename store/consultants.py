@@ -19,7 +19,7 @@ from .models import (
     ProfileCompetence,
     UserOrganization,
 )
-from .pagination import page_stmt, split_page
+from .pagination import fetch_page
 from .scoped import Scoped
 
 
@@ -53,9 +53,7 @@ async def list_details(
     if statut is not None:
         stmt = stmt.where(ConsultantDetails.statut == statut)
     columns = [ConsultantDetails.created_at, ConsultantDetails.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
-    rows = [(d, p) for d, p in (await session.execute(stmt)).all()]
-    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+    return await fetch_page(session, stmt, columns, cursor, limit, tuples=True)
 
 
 async def skills_of(

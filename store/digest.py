@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, true, update
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import EmailNotifications, NotificationChannel
@@ -19,6 +19,7 @@ from protocol.notifications import DEFAULT_CHANNELS
 
 from .models import Notification, Profile
 from .notification_prefs import mailed
+from .scoped import update_where
 
 # The types mailed by default; each user may add or remove types
 # (`/me/notification-preferences`, store/notification_prefs.py).
@@ -75,19 +76,17 @@ async def claim(
     """Move the user's digest mark from `previous` to `now`, atomically: False when
     another process sent this digest first."""
     mark = Profile.email_digest_at
-    result = await session.execute(
-        update(Profile)
-        .where(Profile.id == user_id, mark.is_(None) if previous is None else mark == previous)
-        .values(email_digest_at=now)
-        .execution_options(synchronize_session=False)
+    changed = await update_where(
+        session,
+        Profile,
+        Profile.id == user_id,
+        mark.is_(None) if previous is None else mark == previous,
+        email_digest_at=now,
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return changed == 1
 
 
 async def unsubscribe(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(
-        update(Profile)
-        .where(Profile.id == user_id)
-        .values(email_notifications=EmailNotifications.OFF.value)
-        .execution_options(synchronize_session=False)
+    await update_where(
+        session, Profile, Profile.id == user_id, email_notifications=EmailNotifications.OFF.value
     )

@@ -219,7 +219,7 @@ async def consultants_page(
         .join(Profile, Profile.id == ConsultantDetails.profile_id)
         .where(ConsultantDetails.organization_id == org_id)
     )
-    stmt = page_stmt(stmt, [ConsultantDetails.profile_id], [uuid.UUID], cursor, limit)
+    stmt = page_stmt(stmt, [ConsultantDetails.profile_id], [uuid.UUID], cursor=cursor, limit=limit)
     rows = [(p, prenom, nom) for p, prenom, nom in await session.execute(stmt)]
     return split_page(rows, limit, lambda row: (row[0],))
 

@@ -4,33 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import tenancy
 from .models import OrganizationInvitation
-from .pagination import page_stmt, split_page
+from .scoped import Scoped, set_once
 
-
-async def create_invitation(
-    session: AsyncSession, *, org_id: uuid.UUID, **fields: Any
-) -> OrganizationInvitation:
-    invitation = OrganizationInvitation(organization_id=org_id, **fields)
-    session.add(invitation)
-    await session.flush()
-    return invitation
-
-
-async def list_invitations(
-    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
-) -> tuple[list[OrganizationInvitation], str | None]:
-    stmt = select(OrganizationInvitation).where(OrganizationInvitation.organization_id == org_id)
-    columns = [OrganizationInvitation.created_at, OrganizationInvitation.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda i: (i.created_at, i.id))
+# An organization's invitations, oldest first.
+table = Scoped(
+    OrganizationInvitation,
+    [(OrganizationInvitation.created_at, datetime), (OrganizationInvitation.id, uuid.UUID)],
+    by_project=False,
+)
 
 
 async def find_invitation(session: AsyncSession, token_hash: str) -> OrganizationInvitation | None:
@@ -45,27 +32,7 @@ async def find_invitation(session: AsyncSession, token_hash: str) -> Organizatio
 
 async def mark_accepted(session: AsyncSession, invitation_id: uuid.UUID, now: datetime) -> bool:
     """Single use, atomically: False when someone accepted it first."""
-    result = await session.execute(
-        update(OrganizationInvitation)
-        .where(
-            OrganizationInvitation.id == invitation_id,
-            OrganizationInvitation.accepted_at.is_(None),
-        )
-        .values(accepted_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
-async def get_invitation(
-    session: AsyncSession, org_id: uuid.UUID, invitation_id: uuid.UUID
-) -> OrganizationInvitation | None:
-    return await session.scalar(
-        select(OrganizationInvitation).where(
-            OrganizationInvitation.organization_id == org_id,
-            OrganizationInvitation.id == invitation_id,
-        )
-    )
+    return await set_once(session, OrganizationInvitation, invitation_id, "accepted_at", now)
 
 
 async def delete_invitation(

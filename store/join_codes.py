@@ -4,39 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import tenancy
 from .models import JoinCode
-from .pagination import page_stmt, split_page
+from .scoped import Scoped, update_where
 
-
-async def create_join_code(session: AsyncSession, *, org_id: uuid.UUID, **fields: Any) -> JoinCode:
-    code = JoinCode(organization_id=org_id, **fields)
-    session.add(code)
-    await session.flush()
-    return code
-
-
-async def list_join_codes(
-    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
-) -> tuple[list[JoinCode], str | None]:
-    stmt = select(JoinCode).where(JoinCode.organization_id == org_id)
-    columns = [JoinCode.created_at, JoinCode.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda c: (c.created_at, c.id))
-
-
-async def get_join_code(
-    session: AsyncSession, *, org_id: uuid.UUID, code_id: uuid.UUID
-) -> JoinCode | None:
-    return await session.scalar(
-        select(JoinCode).where(JoinCode.organization_id == org_id, JoinCode.id == code_id)
-    )
+# An organization's codes, oldest first.
+table = Scoped(
+    JoinCode, [(JoinCode.created_at, datetime), (JoinCode.id, uuid.UUID)], by_project=False
+)
 
 
 async def find_join_code(session: AsyncSession, code: str) -> JoinCode | None:
@@ -50,14 +29,12 @@ async def find_join_code(session: AsyncSession, code: str) -> JoinCode | None:
 async def take_join_code_use(session: AsyncSession, code_id: uuid.UUID, now: datetime) -> bool:
     """Count one use, atomically: False when the code is spent or expired. A single
     conditional UPDATE, so two joins racing for the last use cannot both win."""
-    result = await session.execute(
-        update(JoinCode)
-        .where(
-            JoinCode.id == code_id,
-            or_(JoinCode.max_uses.is_(None), JoinCode.uses < JoinCode.max_uses),
-            or_(JoinCode.expires_at.is_(None), JoinCode.expires_at > now),
-        )
-        .values(uses=JoinCode.uses + 1)
-        .execution_options(synchronize_session=False)
+    changed = await update_where(
+        session,
+        JoinCode,
+        JoinCode.id == code_id,
+        or_(JoinCode.max_uses.is_(None), JoinCode.uses < JoinCode.max_uses),
+        or_(JoinCode.expires_at.is_(None), JoinCode.expires_at > now),
+        uses=JoinCode.uses + 1,
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return changed == 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ProgressMode, TaskStatus
@@ -21,9 +21,9 @@ from .models import (
     MilestoneTask,
     Tache,
 )
-from .pagination import page_stmt, split_page
+from .pagination import fetch_page
 from .projects import in_contacts_projects
-from .scoped import Scoped
+from .scoped import Scoped, insert_row, update_versioned
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
@@ -59,19 +59,11 @@ async def update_milestone(
     values: dict[str, Any],
     expected_version: int | None = None,
 ) -> Milestone | None:
-    """Compare-and-set: apply `values` and increment `version`, only while the version is
-    still `expected_version` (when given). None when no row matched: the milestone is gone
-    or was changed since (the caller's 412)."""
-    stmt = update(Milestone).where(
-        Milestone.organization_id == org_id, Milestone.id == milestone_id
-    )
-    if expected_version is not None:
-        stmt = stmt.where(Milestone.version == expected_version)
-    stmt = stmt.values(**values, version=Milestone.version + 1).execution_options(
-        synchronize_session=False
-    )
-    result = await session.execute(stmt)
-    if getattr(result, "rowcount", 0) != 1:
+    """Compare-and-set (store.scoped.update_versioned); None when the row is gone or was
+    changed since (the caller's 412)."""
+    if not await update_versioned(
+        session, Milestone, org_id, milestone_id, values, expected_version
+    ):
         return None
     return await table.get(session, org_id=org_id, row_id=milestone_id, for_update=True)
 
@@ -120,9 +112,7 @@ async def add_task_link(
     link = MilestoneTask(
         organization_id=org_id, milestone_id=milestone_id, tache_id=task_id, weight=weight
     )
-    session.add(link)
-    await session.flush()
-    return link
+    return await insert_row(session, link)
 
 
 async def task_links(
@@ -285,9 +275,7 @@ async def list_assignments(
         MilestoneAssignment.milestone_id == milestone_id,
     )
     columns = [MilestoneAssignment.created_at, MilestoneAssignment.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda a: (a.created_at, a.id))
+    return await fetch_page(session, stmt, columns, cursor, limit)
 
 
 async def get_assignment(

@@ -7,11 +7,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Notification
-from .pagination import page_stmt, split_page
+from .pagination import fetch_page
+from .scoped import insert_row, update_where
 
 
 async def add_notification(
@@ -34,9 +35,7 @@ async def add_notification(
         link=link,
         metadata_=metadata or {},
     )
-    session.add(row)
-    await session.flush()
-    return row
+    return await insert_row(session, row)
 
 
 async def list_notifications(
@@ -55,9 +54,7 @@ async def list_notifications(
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     columns = [Notification.created_at, Notification.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit, descending=True)
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda n: (n.created_at, n.id))
+    return await fetch_page(session, stmt, columns, cursor, limit, descending=True)
 
 
 async def count_unread(
@@ -95,10 +92,11 @@ async def mark_read(
         stmt = stmt.where(Notification.type == type)
     changed = list(await session.scalars(stmt))
     if changed:
-        await session.execute(
-            update(Notification)
-            .where(Notification.id.in_(changed), Notification.read_at.is_(None))
-            .values(read_at=now)
-            .execution_options(synchronize_session=False)
+        await update_where(
+            session,
+            Notification,
+            Notification.id.in_(changed),
+            Notification.read_at.is_(None),
+            read_at=now,
         )
     return changed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -12,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.enums import MemberRole
 
 from .models import Organization, OrganizationChannel, Profile, UserOrganization
-from .pagination import page_stmt, split_page
+from .pagination import fetch_page
+from .scoped import insert_row
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
@@ -27,10 +27,7 @@ async def slugs_like(session: AsyncSession, base: str) -> set[str]:
 
 
 async def create_organization(session: AsyncSession, *, fields: dict[str, Any]) -> Organization:
-    org = Organization(**fields)
-    session.add(org)
-    await session.flush()
-    return org
+    return await insert_row(session, Organization(**fields))
 
 
 async def all_organization_ids(session: AsyncSession) -> list[uuid.UUID]:
@@ -60,9 +57,7 @@ async def add_member(
     session: AsyncSession, *, org_id: uuid.UUID, user_id: uuid.UUID, role: MemberRole
 ) -> UserOrganization:
     member = UserOrganization(organization_id=org_id, user_id=user_id, role=role.value)
-    session.add(member)
-    await session.flush()
-    return member
+    return await insert_row(session, member)
 
 
 async def get_membership(
@@ -102,9 +97,7 @@ async def list_members(
     session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
 ) -> tuple[list[tuple[UserOrganization, Profile]], str | None]:
     columns = [UserOrganization.created_at, UserOrganization.id]
-    stmt = page_stmt(_members_stmt(org_id), columns, [datetime, uuid.UUID], cursor, limit)
-    rows = [(a, b) for a, b in (await session.execute(stmt)).all()]
-    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+    return await fetch_page(session, _members_stmt(org_id), columns, cursor, limit, tuples=True)
 
 
 async def member_user_ids(session: AsyncSession, *, org_id: uuid.UUID) -> list[uuid.UUID]:
@@ -124,9 +117,7 @@ async def list_user_organizations(
         .where(UserOrganization.user_id == user_id)
     )
     columns = [Organization.created_at, Organization.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
-    rows = [(a, b) for a, b in (await session.execute(stmt)).all()]
-    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+    return await fetch_page(session, stmt, columns, cursor, limit, tuples=True)
 
 
 async def user_organization_ids(session: AsyncSession, *, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -144,6 +135,4 @@ async def create_org_channel(
     session: AsyncSession, *, org_id: uuid.UUID, name: str, created_by: uuid.UUID
 ) -> OrganizationChannel:
     channel = OrganizationChannel(organization_id=org_id, name=name, created_by=created_by)
-    session.add(channel)
-    await session.flush()
-    return channel
+    return await insert_row(session, channel)

@@ -15,10 +15,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import OutboxMail
+from .scoped import insert_row, update_where
 
 
 async def queue_mail(
@@ -41,9 +42,7 @@ async def queue_mail(
         headers=headers,
         next_attempt_at=now,
     )
-    session.add(mail)
-    await session.flush()
-    return mail
+    return await insert_row(session, mail)
 
 
 async def claim_due(
@@ -84,12 +83,7 @@ async def failed_attempt(
         values["failed_at"] = now
     else:
         values["next_attempt_at"] = retry_at
-    await session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == mail_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    await update_where(session, OutboxMail, OutboxMail.id == mail_id, **values)
 
 
 async def pending(session: AsyncSession) -> list[OutboxMail]:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import in_year_range
 from protocol.errors import AppError, ErrorCode
@@ -87,9 +88,9 @@ def page_stmt(
     stmt: S,
     columns: Sequence[Any],
     kinds: Sequence[type],
+    *,
     cursor: str | None,
     limit: int,
-    *,
     descending: bool = False,
 ) -> S:
     """`stmt` ordered by `columns`, started after `cursor`, one row over `limit` (to know
@@ -107,3 +108,27 @@ def split_page(rows: Sequence[Any], limit: int, key: Any) -> tuple[list[Any], st
     if len(rows) <= limit or not items:
         return items, None
     return items, encode_cursor(key(items[-1]))
+
+
+async def fetch_page(
+    session: AsyncSession,
+    stmt: S,
+    columns: Sequence[Any],
+    cursor: str | None,
+    limit: int,
+    *,
+    kinds: Sequence[type] = (datetime, uuid.UUID),
+    descending: bool = False,
+    tuples: bool = False,
+) -> tuple[list[Any], str | None]:
+    """A page of `stmt`'s rows in the order of `columns` (ORM attributes of `kinds`, by
+    default a creation instant and an id, whose values make the cursor) and the next
+    page's cursor. With `tuples`, `stmt` selects several
+    things and `columns` are those of the first."""
+    stmt = page_stmt(stmt, columns, kinds, cursor=cursor, limit=limit, descending=descending)
+    keys = [column.key for column in columns]
+    if tuples:
+        pairs = [tuple(row) for row in await session.execute(stmt)]
+        return split_page(pairs, limit, lambda row: tuple(getattr(row[0], k) for k in keys))
+    rows = list(await session.scalars(stmt))
+    return split_page(rows, limit, lambda row: tuple(getattr(row, k) for k in keys))

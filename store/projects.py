@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, select, update
+from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -21,8 +21,8 @@ from .models import (
     ProjectChannel,
     Projet,
 )
-from .pagination import page_stmt, split_page
-from .scoped import Scoped
+from .pagination import fetch_page
+from .scoped import Scoped, update_versioned
 
 # Oldest first (the list, which joins each project's channel, is written below).
 table = Scoped(Projet, [(Projet.created_at, datetime), (Projet.id, uuid.UUID)], by_project=False)
@@ -143,9 +143,7 @@ async def list_projects(
     if client_contact_id is not None:
         stmt = stmt.where(visible_to_client_contact(org_id, client_contact_id))
     columns = [Projet.created_at, Projet.id]
-    stmt = page_stmt(stmt, columns, [datetime, uuid.UUID], cursor, limit)
-    rows = [(project, channel_id) for project, channel_id in await session.execute(stmt)]
-    return split_page(rows, limit, lambda row: (row[0].created_at, row[0].id))
+    return await fetch_page(session, stmt, columns, cursor, limit, tuples=True)
 
 
 async def project_name_taken(
@@ -165,17 +163,9 @@ async def update_project(
     values: dict[str, Any],
     expected_version: int | None = None,
 ) -> Projet | None:
-    """Compare-and-set: apply `values` and increment `version`, only while the version is
-    still `expected_version` (when given). None when no row matched: the project is gone
-    or changed since (the caller's 412)."""
-    stmt = update(Projet).where(Projet.organization_id == org_id, Projet.id == project_id)
-    if expected_version is not None:
-        stmt = stmt.where(Projet.version == expected_version)
-    stmt = stmt.values(**values, version=Projet.version + 1).execution_options(
-        synchronize_session=False
-    )
-    result = await session.execute(stmt)
-    if getattr(result, "rowcount", 0) != 1:
+    """Compare-and-set (store.scoped.update_versioned); None when the row is gone or was
+    changed since (the caller's 412)."""
+    if not await update_versioned(session, Projet, org_id, project_id, values, expected_version):
         return None
     return await get_project(session, org_id=org_id, project_id=project_id, for_update=True)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import RefreshToken
+from .scoped import insert_row, set_once, update_where
 
 
 async def add_refresh_token(
@@ -22,9 +24,7 @@ async def add_refresh_token(
     token = RefreshToken(
         user_id=user_id, family_id=family_id, token_hash=token_hash, expires_at=expires_at
     )
-    session.add(token)
-    await session.flush()
-    return token
+    return await insert_row(session, token)
 
 
 async def get_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:
@@ -34,35 +34,22 @@ async def get_refresh_token(session: AsyncSession, token_hash: str) -> RefreshTo
 async def spend_refresh_token(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> bool:
     """Mark a token used, atomically: False when it was already used or revoked, so two
     concurrent refreshes with one token cannot both succeed."""
-    result = await session.execute(
-        update(RefreshToken)
-        .where(
-            RefreshToken.id == token_id,
-            RefreshToken.used_at.is_(None),
-            RefreshToken.revoked_at.is_(None),
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    revoked = RefreshToken.revoked_at.is_(None)
+    return await set_once(session, RefreshToken, token_id, "used_at", now, revoked)
 
 
 async def revoke_family(session: AsyncSession, family_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    await _revoke(session, now, RefreshToken.family_id == family_id)
 
 
 async def revoke_user_tokens(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    await _revoke(session, now, RefreshToken.user_id == user_id)
+
+
+async def _revoke(session: AsyncSession, now: datetime, whose: Any) -> None:
+    """Revoke the live tokens `whose` selects."""
+    live = RefreshToken.revoked_at.is_(None)
+    await update_where(session, RefreshToken, whose, live, revoked_at=now)
 
 
 async def prune_refresh_tokens(session: AsyncSession, *, older_than: datetime) -> int:

@@ -14,15 +14,57 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .models.base import Base
-from .pagination import page_stmt, split_page
+from .pagination import fetch_page
 
 R = TypeVar("R", bound=Base)
 T = TypeVar("T")
+
+
+async def insert_row(session: AsyncSession, row: T) -> T:
+    """`row` added and flushed: its defaults and id are known."""
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def update_where(session: AsyncSession, model: type[Any], *where: Any, **values: Any) -> int:
+    """UPDATE `model` SET `values` WHERE `where`, without loading the rows (those already
+    in the session keep their attributes until refreshed); how many rows changed."""
+    stmt = update(model).where(*where).values(**values)
+    result = await session.execute(stmt.execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0))
+
+
+async def set_once(
+    session: AsyncSession, model: type[Any], row_id: uuid.UUID, column: str, value: Any, *where: Any
+) -> bool:
+    """Set `column` of the row `row_id` to `value` only while it is NULL (and `where`
+    holds), atomically: False when another transaction set it first (single use)."""
+    where = (model.id == row_id, getattr(model, column).is_(None), *where)
+    return await update_where(session, model, *where, **{column: value}) == 1
+
+
+async def update_versioned(
+    session: AsyncSession,
+    model: type[Any],
+    org_id: uuid.UUID,
+    row_id: uuid.UUID,
+    values: Mapping[str, Any],
+    expected_version: int | None,
+) -> bool:
+    """Compare-and-set: apply `values` and increment `version`, only while the version is
+    still `expected_version` (when given). False when no row matched: the row is gone or
+    was changed since (the caller's 412)."""
+    where = [model.organization_id == org_id, model.id == row_id]
+    if expected_version is not None:
+        where.append(model.version == expected_version)
+    version = model.version + 1
+    return await update_where(session, model, *where, **values, version=version) == 1
 
 
 async def update_row(session: AsyncSession, row: T, values: Mapping[str, Any]) -> T:
@@ -117,10 +159,10 @@ class Scoped(Generic[R]):
         for name, value in (filters or {}).items():
             if value is not None:
                 stmt = stmt.where(getattr(self.model, name) == value)
-        stmt = page_stmt(stmt, self.order, self.kinds, cursor, limit, descending=self.descending)
-        rows = list(await session.scalars(stmt))
-        keys = [column.key for column in self.order]
-        return split_page(rows, limit, lambda row: tuple(getattr(row, k) for k in keys))
+        kinds, descending = self.kinds, self.descending
+        return await fetch_page(
+            session, stmt, self.order, cursor, limit, kinds=kinds, descending=descending
+        )
 
     async def create(
         self,
@@ -132,10 +174,7 @@ class Scoped(Generic[R]):
     ) -> R:
         self._scope(org_id, project_id)
         scope = {"projet_id": project_id} if project_id is not None else {}
-        row = self.model(organization_id=org_id, **scope, **fields)
-        session.add(row)
-        await session.flush()
-        return row
+        return await insert_row(session, self.model(organization_id=org_id, **scope, **fields))
 
     update = staticmethod(update_row)
     delete = staticmethod(delete_row)

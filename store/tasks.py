@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import TaskStatus
@@ -21,6 +21,7 @@ from protocol.enums import TaskStatus
 from .db import advisory_lock, array_contains
 from .models import Tache
 from .pagination import page_stmt, split_page
+from .scoped import insert_row, update_versioned, update_where
 
 COLUMNS = list(TaskStatus)
 # Board order of the columns, as a sortable integer.
@@ -39,10 +40,7 @@ async def lock_column(session: AsyncSession, *, project_id: uuid.UUID, statut: s
 async def create_task(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, fields: dict[str, Any]
 ) -> Tache:
-    task = Tache(organization_id=org_id, projet_id=project_id, **fields)
-    session.add(task)
-    await session.flush()
-    return task
+    return await insert_row(session, Tache(organization_id=org_id, projet_id=project_id, **fields))
 
 
 async def get_task(
@@ -116,7 +114,7 @@ async def list_tasks(
         filters.append(array_contains(session, Tache.tags, tag))
     stmt = stmt.where(*filters)
     columns = [column_index, Tache.rank, Tache.id]
-    stmt = page_stmt(stmt, columns, [int, str, uuid.UUID], cursor, limit)
+    stmt = page_stmt(stmt, columns, [int, str, uuid.UUID], cursor=cursor, limit=limit)
     rows = [(task, int(position)) for task, position in await session.execute(stmt)]
     return split_page(rows, limit, lambda row: (COLUMNS.index(row[0].statut), *_key(row[0])))
 
@@ -222,11 +220,8 @@ async def set_ranks(
     """Rewrite the ranks of a column (a rebalance). Positions do not change, so neither
     does any task's `version`."""
     for task_id, rank in ranks:
-        await session.execute(
-            update(Tache)
-            .where(Tache.organization_id == org_id, Tache.id == task_id)
-            .values(rank=rank)
-            .execution_options(synchronize_session=False)
+        await update_where(
+            session, Tache, Tache.organization_id == org_id, Tache.id == task_id, rank=rank
         )
 
 
@@ -238,17 +233,9 @@ async def update_task(
     values: dict[str, Any],
     expected_version: int | None = None,
 ) -> Tache | None:
-    """Compare-and-set: apply `values` and increment `version`, only while the version is
-    still `expected_version` (when given). None when no row matched: the task is gone or
+    """Compare-and-set (store.scoped.update_versioned); None when the row is gone or was
     changed since (the caller's 412)."""
-    stmt = update(Tache).where(Tache.organization_id == org_id, Tache.id == task_id)
-    if expected_version is not None:
-        stmt = stmt.where(Tache.version == expected_version)
-    stmt = stmt.values(**values, version=Tache.version + 1).execution_options(
-        synchronize_session=False
-    )
-    result = await session.execute(stmt)
-    if getattr(result, "rowcount", 0) != 1:
+    if not await update_versioned(session, Tache, org_id, task_id, values, expected_version):
         return None
     return await get_task(session, org_id=org_id, task_id=task_id)
 

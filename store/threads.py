@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .messages import Conversation, MessageRow
+from .scoped import update_where
 
 
 async def find(
@@ -30,11 +31,14 @@ async def record_reply(
     """Count one more reply on `root` in one statement (concurrent replies each count),
     and read the root's new state back. `updated_at` moves, so `sync` reports it."""
     model = conv.model()
-    await session.execute(
-        update(model)
-        .where(*conv.where(), model.id == root.id)
-        .values(reply_count=model.reply_count + 1, last_reply_at=at, updated_at=at)
-        .execution_options(synchronize_session=False)
+    await update_where(
+        session,
+        model,
+        *conv.where(),
+        model.id == root.id,
+        reply_count=model.reply_count + 1,
+        last_reply_at=at,
+        updated_at=at,
     )
     await session.refresh(root)
 

@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Projet, TempsPasse
-from .pagination import page_stmt, split_page
+from .pagination import fetch_page
 from .scoped import Scoped
 
 
@@ -76,16 +76,11 @@ async def list_entries(
 ) -> tuple[list[TempsPasse], str | None]:
     """By date (newest first unless `descending` is False), then id."""
     columns = [TempsPasse.date, TempsPasse.id]
-    stmt = page_stmt(
-        _filtered(org_id, where),
-        columns,
-        [date, uuid.UUID],
-        cursor,
-        limit,
-        descending=descending,
+    stmt = _filtered(org_id, where)
+    kinds = [date, uuid.UUID]
+    return await fetch_page(
+        session, stmt, columns, cursor, limit, kinds=kinds, descending=descending
     )
-    rows = list(await session.scalars(stmt))
-    return split_page(rows, limit, lambda e: (e.date, e.id))
 
 
 async def entries_with_projects(

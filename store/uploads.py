@@ -14,13 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .db import among
 from .messages import Conversation, MessageRow
 from .models import ChannelMessage, DirectMessage, Upload
+from .scoped import insert_row
 
 
 async def add(session: AsyncSession, **fields: Any) -> Upload:
-    upload = Upload(**fields)
-    session.add(upload)
-    await session.flush()
-    return upload
+    return await insert_row(session, Upload(**fields))
 
 
 async def get(session: AsyncSession, *, org_id: uuid.UUID, upload_id: uuid.UUID) -> Upload | None:

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Organization, Profile, RefreshToken, User, UserOrganization
+from .scoped import insert_row, set_once, update_where
 
 
 def normalize_email(email: str) -> str:
@@ -93,9 +94,7 @@ async def create_user(
     session.add(user)
     await session.flush()
     profile = Profile(id=user.id, email=normalize_email(email), prenom=prenom, nom=nom)
-    session.add(profile)
-    await session.flush()
-    return profile
+    return await insert_row(session, profile)
 
 
 async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
@@ -147,28 +146,13 @@ async def last_seen_of(
 
 
 async def mark_email_verified(session: AsyncSession, user_id: uuid.UUID, when: datetime) -> None:
-    await session.execute(
-        update(User)
-        .where(User.id == user_id, User.email_verified_at.is_(None))
-        .values(email_verified_at=when)
-        .execution_options(synchronize_session=False)
-    )
+    await set_once(session, User, user_id, "email_verified_at", when)
 
 
 async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_hash: str) -> None:
-    await session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(password_hash=password_hash)
-        .execution_options(synchronize_session=False)
-    )
+    await update_where(session, User, User.id == user_id, password_hash=password_hash)
 
 
 async def link_subject(session: AsyncSession, user_id: uuid.UUID, subject: str) -> None:
     """Tie an external provider's subject to an existing account (first sign-in)."""
-    await session.execute(
-        update(User)
-        .where(User.id == user_id, User.external_subject.is_(None))
-        .values(external_subject=subject)
-        .execution_options(synchronize_session=False)
-    )
+    await set_once(session, User, user_id, "external_subject", subject)

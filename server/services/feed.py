@@ -8,43 +8,26 @@ from protocol.common import Page
 from protocol.errors import AppError, not_found
 from protocol.notifications import ActivityOut, ActivityQuery
 from store import activity, projects
-from store.models import Projet
+from store.models import ActivityLog, Projet
 
 from ..actor import Actor
 from ..policy import Action, find_in_caller_orgs, require_member, require_project_reader
 from .core import Services
+from .resource import org_page, out_of
+
+FILTERS = ("resource_type", "resource_id", "user_id")
 
 
 async def list_activity(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: ActivityQuery
 ) -> Page[ActivityOut]:
     """What happened in the organization, newest first: for owners, admins and managers."""
-    async with svc.sessions() as session:
-        await require_member(session, org_id, actor.user_id, Action.VIEW_ACTIVITY)
-        rows, cursor = await activity.list_activity(
-            session,
-            org_id=org_id,
-            cursor=query.cursor,
-            limit=query.limit,
-            resource_type=query.resource_type,
-            resource_id=query.resource_id,
-            user_id=query.user_id,
-        )
-    items = [
-        ActivityOut(
-            id=r.id,
-            organization_id=r.organization_id,
-            user_id=r.user_id,
-            action=r.action,
-            description=r.description,
-            resource_type=r.resource_type,
-            resource_id=r.resource_id,
-            metadata=r.metadata_,
-            created_at=r.created_at,
-        )
-        for r in rows
-    ]
-    return Page(items=items, next_cursor=cursor)
+    table, action = activity.table, Action.VIEW_ACTIVITY
+    return await org_page(svc, actor, org_id, query, table, activity_out, action, FILTERS)
+
+
+def activity_out(row: ActivityLog) -> ActivityOut:
+    return out_of(ActivityOut, row, metadata=row.metadata_)
 
 
 async def readable_project(svc: Services, actor: Actor, project_id: uuid.UUID) -> uuid.UUID:

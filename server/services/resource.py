@@ -123,6 +123,33 @@ async def project_page(
     return Page(items=[out(row) for row in rows], next_cursor=cursor)
 
 
+async def org_page(
+    svc: Services,
+    actor: Actor,
+    org_id: uuid.UUID,
+    query: Any,
+    table: Scoped[Any],
+    out: Callable[[Any], O],
+    action: Action | None = None,
+    filters: tuple[str, ...] = (),
+    scope: Callable[[Member], dict[str, Any]] = lambda _member: {},
+) -> Page[O]:
+    """A page of the organization's rows of `table`, for a member whose role holds
+    `action` (any member when None); each of the query's `filters` applies by column, and
+    `scope` gives the filters that member is held to."""
+    async with svc.sessions() as session:
+        member = await require_member(session, org_id, actor.user_id, action)
+        where = {name: getattr(query, name) for name in filters}
+        rows, cursor = await table.page(
+            session,
+            org_id=org_id,
+            cursor=query.cursor,
+            limit=query.limit,
+            filters={**where, **scope(member)},
+        )
+    return Page(items=[out(row) for row in rows], next_cursor=cursor)
+
+
 def out_of(model: type[O], row: object, **values: Any) -> O:
     """`model` from the row's attributes named like its fields, `values` given for the
     others: a rounding, a default for a NULL column, what the row does not hold."""
@@ -339,17 +366,8 @@ class OrgResource(Resource[R, O]):
             return await self._insert(tx, actor, org_id, None, req, {})
 
     async def page(self, svc: Services, actor: Actor, org_id: uuid.UUID, query: Any) -> Page[O]:
-        async with svc.sessions() as session:
-            member = await require_member(session, org_id, actor.user_id, self.reads)
-            filters = {name: getattr(query, name) for name in self.filters}
-            rows, cursor = await self.table.page(
-                session,
-                org_id=org_id,
-                cursor=query.cursor,
-                limit=query.limit,
-                filters={**filters, **self.scope(member)},
-            )
-        return Page(items=[self.output(row) for row in rows], next_cursor=cursor)
+        table, out, reads, scope = self.table, self.output, self.reads, self.scope
+        return await org_page(svc, actor, org_id, query, table, out, reads, self.filters, scope)
 
     async def read(self, svc: Services, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID) -> O:
         async with svc.sessions() as session:

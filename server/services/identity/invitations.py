@@ -35,7 +35,7 @@ from ...auth.tokens import hash_token, new_opaque_token, unauthorized
 from ...policy import Action, check_role_change, forbidden, membership, require_member
 from ..core import Services, Tx
 from ..notifications import display_name, notify, settle
-from ..resource import log
+from ..resource import log, org_page
 from .invitation_mail import mail_invitation
 from .members import admit_member
 from .orgs import org_out
@@ -59,15 +59,14 @@ async def create_invitation(
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id)
         check_role_change(member, None, MemberRole(req.role.value))
-        invitation = await invitations.create_invitation(
-            tx.session,
-            org_id=org_id,
-            email=users.normalize_email(req.email),
-            role=req.role.value,
-            token_hash=token_hash,
-            invited_by=actor.user_id,
-            expires_at=_now() + timedelta(days=req.expires_in_days),
-        )
+        fields = {
+            "email": users.normalize_email(req.email),
+            "role": req.role.value,
+            "token_hash": token_hash,
+            "invited_by": actor.user_id,
+            "expires_at": _now() + timedelta(days=req.expires_in_days),
+        }
+        invitation = await invitations.table.create(tx.session, org_id=org_id, fields=fields)
         action, meta = (
             ActivityAction.INVITATION_CREATED,
             {"email": invitation.email, "role": req.role.value},
@@ -89,7 +88,7 @@ async def _managed_invitation(
 ) -> OrganizationInvitation:
     """An invitation of the organization the actor may manage (owners' by owners)."""
     member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-    invitation = await invitations.get_invitation(tx.session, org_id, invitation_id)
+    invitation = await invitations.table.get(tx.session, org_id=org_id, row_id=invitation_id)
     if invitation is None:
         raise not_found(RESOURCE)
     check_role_change(member, None, MemberRole(invitation.role))
@@ -171,12 +170,8 @@ async def list_invitations(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: ListQuery
 ) -> Page[InvitationOut]:
     """ADMIN or OWNER; tokens are never shown again (only their hash is stored)."""
-    async with svc.sessions() as session:
-        await require_member(session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-        rows, cursor = await invitations.list_invitations(
-            session, org_id=org_id, cursor=query.cursor, limit=query.limit
-        )
-    return Page(items=[invitation_out(i) for i in rows], next_cursor=cursor)
+    table, manage = invitations.table, Action.MANAGE_MEMBERS
+    return await org_page(svc, actor, org_id, query, table, invitation_out, manage)
 
 
 async def accept_invitation(svc: Services, actor: Actor, req: AcceptInvitation) -> OrgOut:

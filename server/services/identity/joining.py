@@ -21,7 +21,7 @@ from store.scoped import delete_row
 from ...actor import Actor
 from ...policy import Action, require_member
 from ..core import Services
-from ..resource import log
+from ..resource import log, org_page
 from .members import admit_member
 from .orgs import org_out
 
@@ -50,15 +50,14 @@ async def create_join_code(
         )
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-        code = await join_codes.create_join_code(
-            tx.session,
-            org_id=org_id,
-            code=new_join_code(),
-            role=req.role.value,
-            created_by=actor.user_id,
-            expires_at=req.expires_at,
-            max_uses=req.max_uses,
-        )
+        fields = {
+            "code": new_join_code(),
+            "role": req.role.value,
+            "created_by": actor.user_id,
+            "expires_at": req.expires_at,
+            "max_uses": req.max_uses,
+        }
+        code = await join_codes.table.create(tx.session, org_id=org_id, fields=fields)
         meta = {"role": req.role.value, "max_uses": req.max_uses}
         await log(tx, actor, org_id, ActivityAction.JOIN_CODE_CREATED, RESOURCE, code.id, meta)
         return join_code_out(code)
@@ -67,12 +66,8 @@ async def create_join_code(
 async def list_join_codes(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: ListQuery
 ) -> Page[JoinCodeOut]:
-    async with svc.sessions() as session:
-        await require_member(session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-        rows, cursor = await join_codes.list_join_codes(
-            session, org_id=org_id, cursor=query.cursor, limit=query.limit
-        )
-    return Page(items=[join_code_out(c) for c in rows], next_cursor=cursor)
+    table, manage = join_codes.table, Action.MANAGE_MEMBERS
+    return await org_page(svc, actor, org_id, query, table, join_code_out, manage)
 
 
 async def delete_join_code(
@@ -80,7 +75,7 @@ async def delete_join_code(
 ) -> None:
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-        code = await join_codes.get_join_code(tx.session, org_id=org_id, code_id=code_id)
+        code = await join_codes.table.get(tx.session, org_id=org_id, row_id=code_id)
         if code is None:
             raise not_found("join code")
         await delete_row(tx.session, code)
