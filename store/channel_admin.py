@@ -26,18 +26,6 @@ from .models import (
 )
 
 
-async def org_channel_for_update(
-    session: AsyncSession, *, org_id: uuid.UUID, channel_id: uuid.UUID
-) -> OrganizationChannel | None:
-    """The channel, locked until the transaction ends (PostgreSQL), so concurrent
-    updates apply one after the other."""
-    return await session.scalar(
-        select(OrganizationChannel)
-        .where(OrganizationChannel.organization_id == org_id, OrganizationChannel.id == channel_id)
-        .with_for_update()
-    )
-
-
 async def name_taken_by_other(
     session: AsyncSession, *, org_id: uuid.UUID, name: str, channel_id: uuid.UUID
 ) -> bool:

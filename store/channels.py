@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -22,7 +23,17 @@ from .models import (
     Projet,
 )
 from .models.base import utcnow
-from .scoped import insert_row, update_where
+from .scoped import Scoped, update_where
+
+# The organization's channels and its group chats, each addressed by its id.
+org_channels = Scoped(
+    OrganizationChannel,
+    [(OrganizationChannel.created_at, datetime), (OrganizationChannel.id, uuid.UUID)],
+    by_project=False,
+)
+groups = Scoped(
+    GroupChat, [(GroupChat.created_at, datetime), (GroupChat.id, uuid.UUID)], by_project=False
+)
 
 # A fixed namespace: the same pair in the same organization always maps to one id.
 _CONVERSATIONS = uuid.UUID("5b0f3a9e-7c4d-4c8e-9a51-2f6de0c1b7a3")
@@ -32,16 +43,6 @@ def conversation_id(org_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID) -> uuid.UUID:
     """The id of the direct conversation between `a` and `b` in `org_id` (order-free)."""
     low, high = sorted((a, b))
     return uuid.uuid5(_CONVERSATIONS, f"{org_id}:{low}:{high}")
-
-
-async def get_org_channel(
-    session: AsyncSession, *, org_id: uuid.UUID, channel_id: uuid.UUID
-) -> OrganizationChannel | None:
-    return await session.scalar(
-        select(OrganizationChannel).where(
-            OrganizationChannel.organization_id == org_id, OrganizationChannel.id == channel_id
-        )
-    )
 
 
 async def channel_exists(
@@ -68,20 +69,6 @@ async def list_org_channels(
         .order_by(OrganizationChannel.name)
     )
     return list(rows)
-
-
-async def create_org_channel(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    name: str,
-    description: str | None,
-    created_by: uuid.UUID,
-) -> OrganizationChannel:
-    channel = OrganizationChannel(
-        organization_id=org_id, name=name, description=description, created_by=created_by
-    )
-    return await insert_row(session, channel)
 
 
 async def org_channel_name_taken(session: AsyncSession, *, org_id: uuid.UUID, name: str) -> bool:
@@ -116,28 +103,6 @@ async def list_project_channels(
         .order_by(Projet.nom)
     )
     return [(pc, p) for pc, p in result.all()]
-
-
-async def get_group(
-    session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID
-) -> GroupChat | None:
-    return await session.scalar(
-        select(GroupChat).where(GroupChat.organization_id == org_id, GroupChat.id == group_id)
-    )
-
-
-async def create_group(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    name: str,
-    description: str | None,
-    created_by: uuid.UUID,
-) -> GroupChat:
-    group = GroupChat(
-        organization_id=org_id, name=name, description=description, created_by=created_by
-    )
-    return await insert_row(session, group)
 
 
 async def is_group_member(

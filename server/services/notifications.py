@@ -29,22 +29,13 @@ from ..audience import user_room
 from ..bus import Emit
 from ..policy import Member, act_as, membership
 from .core import Services, Tx
+from .resource import out_of
 
 NEW, READ = "notification:new", "notification:read"
 
 
 def out(row: Notification) -> NotificationOut:
-    return NotificationOut(
-        id=row.id,
-        organization_id=row.organization_id,
-        type=NotificationType(row.type),
-        title=row.title,
-        message=row.message,
-        link=row.link,
-        metadata=row.metadata_,
-        read_at=row.read_at,
-        created_at=row.created_at,
-    )
+    return out_of(NotificationOut, row, type=NotificationType(row.type), metadata=row.metadata_)
 
 
 async def notify(

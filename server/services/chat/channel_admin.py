@@ -25,7 +25,7 @@ from store.models import GroupChat, OrganizationChannel
 
 from ...actor import Actor
 from ...audience import user_room
-from ...policy import Action, require_member, role_reads_org_channels
+from ...policy import Action, Member, require_member, role_reads_org_channels
 from ..access import channel_access_changed
 from ..core import Services, Tx
 from ..resource import log
@@ -83,17 +83,25 @@ def group_info(group: GroupChat) -> p.ChannelInfo:
     )
 
 
+async def _locked_channel(
+    tx: Tx, actor: Actor, org_id: uuid.UUID, channel_id: uuid.UUID, action: Action
+) -> OrganizationChannel:
+    """The organization's channel, locked, for a member whose role holds `action`."""
+    await require_member(tx.session, org_id, actor.user_id, action)
+    channel = await channels.org_channels.get(
+        tx.session, org_id=org_id, row_id=channel_id, for_update=True
+    )
+    if channel is None:
+        raise not_found("channel")
+    return channel
+
+
 async def update_org_channel(
     svc: Services, actor: Actor, org_id: uuid.UUID, channel_id: uuid.UUID, req: p.OrgChannelUpdate
 ) -> p.ChannelInfo:
     """Managers and above rename, describe, archive and unarchive; every reader hears it."""
     async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_CHANNELS)
-        channel = await channel_admin.org_channel_for_update(
-            tx.session, org_id=org_id, channel_id=channel_id
-        )
-        if channel is None:
-            raise not_found("channel")
+        channel = await _locked_channel(tx, actor, org_id, channel_id, Action.MANAGE_CHANNELS)
         fields = req.model_fields_set
         if req.name is not None and await channel_admin.name_taken_by_other(
             tx.session, org_id=org_id, name=req.name, channel_id=channel_id
@@ -121,12 +129,7 @@ async def delete_org_channel(
 ) -> None:
     """Admins delete a channel and every message in it; its readers lose it at once."""
     async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.DELETE_CHANNELS)
-        channel = await channel_admin.org_channel_for_update(
-            tx.session, org_id=org_id, channel_id=channel_id
-        )
-        if channel is None:
-            raise not_found("channel")
+        channel = await _locked_channel(tx, actor, org_id, channel_id, Action.DELETE_CHANNELS)
         name = channel.name
         conv = Conversation(org_id, ChannelType.ORGANIZATION, channel_id)
         files = await upload_store.keys_of_conversation(tx.session, conv)
@@ -137,24 +140,25 @@ async def delete_org_channel(
         revoke_channel_access(tx, org_id, key, await org_channel_readers(tx.session, org_id))
 
 
-async def _member_group(
+async def member_group(
     session: AsyncSession, actor: Actor, org_id: uuid.UUID, group_id: uuid.UUID
-) -> GroupChat:
-    """The group, for one of its members; anyone else is answered as if it did not exist."""
-    await require_member(session, org_id, actor.user_id)
-    group = await channels.get_group(session, org_id=org_id, group_id=group_id)
+) -> tuple[Member, GroupChat]:
+    """The caller's membership and the group, for one of its members; anyone else is
+    answered as if it did not exist."""
+    member = await require_member(session, org_id, actor.user_id)
+    group = await channels.groups.get(session, org_id=org_id, row_id=group_id)
     if group is None or not await channels.is_group_member(
         session, org_id=org_id, group_id=group_id, user_id=actor.user_id
     ):
         raise not_found("group")
-    return group
+    return member, group
 
 
 async def get_group(
     svc: Services, actor: Actor, org_id: uuid.UUID, group_id: uuid.UUID
 ) -> p.GroupDetail:
     async with svc.sessions() as session:
-        group = await _member_group(session, actor, org_id, group_id)
+        _, group = await member_group(session, actor, org_id, group_id)
         members = await channel_admin.group_members(session, org_id=org_id, group_id=group_id)
         return p.GroupDetail(
             channel=group_info(group),
@@ -171,7 +175,7 @@ async def update_group(
 ) -> p.ChannelInfo:
     """Any member renames or describes the group (as any member adds people to it)."""
     async with svc.tx() as tx:
-        group = await _member_group(tx.session, actor, org_id, group_id)
+        _, group = await member_group(tx.session, actor, org_id, group_id)
         before = group_info(group)
         if req.name is not None:
             group.name = req.name

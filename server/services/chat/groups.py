@@ -17,7 +17,7 @@ from ...policy import Action, require, require_member
 from ..core import Services
 from ..resource import log
 from . import channels as channel_service
-from .channel_admin import group_info, org_channel_info, revoke_channel_access
+from .channel_admin import group_info, member_group, org_channel_info, revoke_channel_access
 
 CHANNEL_ADDED = "channel:added"
 
@@ -36,13 +36,8 @@ async def create_org_channel(
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         if await channels.org_channel_name_taken(tx.session, org_id=org_id, name=req.name):
             raise AppError(ErrorCode.CONFLICT, "a channel with this name exists")
-        channel = await channels.create_org_channel(
-            tx.session,
-            org_id=org_id,
-            name=req.name,
-            description=req.description,
-            created_by=member.user_id,
-        )
+        fields = {"name": req.name, "description": req.description, "created_by": member.user_id}
+        channel = await channels.org_channels.create(tx.session, org_id=org_id, fields=fields)
         info = org_channel_info(channel)
         await log(
             tx, actor, org_id, "CHANNEL_CREATED", "channel", channel.id, {"name": channel.name}
@@ -73,13 +68,8 @@ async def create_group(
         await require_member(tx.session, org_id, actor.user_id)
         members = list(dict.fromkeys([actor.user_id, *req.member_ids]))
         await _require_org_members(tx.session, org_id, req.member_ids)
-        group = await channels.create_group(
-            tx.session,
-            org_id=org_id,
-            name=req.name,
-            description=req.description,
-            created_by=actor.user_id,
-        )
+        fields = {"name": req.name, "description": req.description, "created_by": actor.user_id}
+        group = await channels.groups.create(tx.session, org_id=org_id, fields=fields)
         for user_id in members:
             await channels.add_group_member(
                 tx.session, org_id=org_id, group_id=group.id, user_id=user_id
@@ -95,12 +85,7 @@ async def add_group_member(
 ) -> ChannelInfo:
     """Any member of a group may add someone of the organization to it."""
     async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id)
-        group = await channels.get_group(tx.session, org_id=org_id, group_id=group_id)
-        if group is None or not await channels.is_group_member(
-            tx.session, org_id=org_id, group_id=group_id, user_id=actor.user_id
-        ):
-            raise not_found("group")
+        _, group = await member_group(tx.session, actor, org_id, group_id)
         await _require_org_members(tx.session, org_id, [user_id])
         added = await channels.add_group_member(
             tx.session, org_id=org_id, group_id=group_id, user_id=user_id
@@ -118,12 +103,7 @@ async def remove_group_member(
     others. The removed user's sockets leave the room once this commits (each socket that
     had joined it gets `channel:removed`) and hear nothing more."""
     async with svc.tx() as tx:
-        member = await require_member(tx.session, org_id, actor.user_id)
-        group = await channels.get_group(tx.session, org_id=org_id, group_id=group_id)
-        if group is None or not await channels.is_group_member(
-            tx.session, org_id=org_id, group_id=group_id, user_id=actor.user_id
-        ):
-            raise not_found("group")
+        member, group = await member_group(tx.session, actor, org_id, group_id)
         if user_id != actor.user_id and group.created_by != actor.user_id:
             require(member, Action.MANAGE_MEMBERS)
         if not await channels.remove_group_member(

@@ -22,7 +22,7 @@ from ...policy import Action, act_as, require_member
 from ..access import organization_access_changed
 from ..chat import uploads
 from ..core import Services
-from ..resource import log
+from ..resource import log, out_of
 from .members import admit_member
 
 RESOURCE = "organization"
@@ -37,35 +37,9 @@ _LIGATURES = str.maketrans(
 )
 
 
-# The firm's legal details (docs/invoices.md), answered as stored.
-LEGAL_FIELDS = (
-    "siren",
-    "siret",
-    "numero_tva",
-    "adresse",
-    "code_postal",
-    "ville",
-    "pays",
-    "iban",
-    "bic",
-)
-
-
 def org_out(org: Organization, role: MemberRole) -> OrgOut:
-    return OrgOut(
-        id=org.id,
-        name=org.name,
-        slug=org.slug,
-        description=org.description,
-        logo_url=org.logo_url,
-        website=org.website,
-        image=org.image,
-        timezone=org.timezone,
-        **{name: getattr(org, name) for name in LEGAL_FIELDS},
-        created_at=org.created_at,
-        updated_at=org.updated_at,
-        role=role,
-    )
+    """As stored, the firm's legal details (docs/invoices.md) included."""
+    return out_of(OrgOut, org, role=role)
 
 
 def slugify(name: str) -> str:

@@ -47,7 +47,7 @@ from ...audience import project_room
 from ...policy import Member, require_member, require_project_reader, require_task_editor
 from ..changes import created_fields, field_changes, stored
 from ..core import Services, Tx
-from ..resource import RowLog, project_scope
+from ..resource import RowLog, out_of, project_scope
 from . import board, milestones
 from .projects import member_error, refuse
 from .work_notifications import task_changed, task_state
@@ -57,24 +57,15 @@ TASK = "task"
 
 def task_out(t: Tache | Row[Any], position: int) -> TaskOut:
     """A task (a model, or a row of the board's read-only columns) as the API shows it."""
-    return TaskOut(
-        id=t.id,
-        organization_id=t.organization_id,
-        projet_id=t.projet_id,
-        livrable_id=t.livrable_id,
-        profile_responsable_id=t.profile_responsable_id,
-        nom=t.nom,
-        description=t.description,
+    estimate = t.charge_estimee_jh
+    return out_of(
+        TaskOut,
+        t,
         statut=TaskStatus(t.statut),
         priority=TaskPriority(t.priority) if t.priority else None,
         position=position,
-        charge_estimee_jh=float(t.charge_estimee_jh) if t.charge_estimee_jh is not None else None,
-        date_fin_cible=t.date_fin_cible,
-        color=t.color,
+        charge_estimee_jh=float(estimate) if estimate is not None else None,
         tags=list(t.tags or []),
-        version=t.version,
-        created_at=t.created_at,
-        updated_at=t.updated_at,
     )
 
 
