@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
-from .channels import upsert_read_state
+from .channels import org_channels, upsert_read_state
 from .messages import Conversation
 from .models import (
     ChannelMessage,
@@ -29,14 +29,8 @@ from .models import (
 async def name_taken_by_other(
     session: AsyncSession, *, org_id: uuid.UUID, name: str, channel_id: uuid.UUID
 ) -> bool:
-    found = await session.scalar(
-        select(OrganizationChannel.id).where(
-            OrganizationChannel.organization_id == org_id,
-            OrganizationChannel.name == name,
-            OrganizationChannel.id != channel_id,
-        )
-    )
-    return found is not None
+    match = OrganizationChannel.name == name
+    return await org_channels.taken(session, org_id, match, channel_id)
 
 
 async def delete_conversation(session: AsyncSession, conv: Conversation) -> None:

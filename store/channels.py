@@ -72,12 +72,7 @@ async def list_org_channels(
 
 
 async def org_channel_name_taken(session: AsyncSession, *, org_id: uuid.UUID, name: str) -> bool:
-    found = await session.scalar(
-        select(OrganizationChannel.id).where(
-            OrganizationChannel.organization_id == org_id, OrganizationChannel.name == name
-        )
-    )
-    return found is not None
+    return await org_channels.taken(session, org_id, OrganizationChannel.name == name)
 
 
 async def get_project_channel(

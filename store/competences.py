@@ -19,12 +19,7 @@ async def name_taken(
     session: AsyncSession, *, org_id: uuid.UUID, nom: str, exclude_id: uuid.UUID | None = None
 ) -> bool:
     """Whether another skill of the organization has this name, ignoring case."""
-    stmt = select(Competence.id).where(
-        Competence.organization_id == org_id, func.lower(Competence.nom) == nom.lower()
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Competence.id != exclude_id)
-    return (await session.scalar(stmt.limit(1))) is not None
+    return await table.taken(session, org_id, func.lower(Competence.nom) == nom.lower(), exclude_id)
 
 
 async def get_skill(

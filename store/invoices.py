@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import PaymentStatus, ValidationStatus
@@ -157,10 +157,7 @@ async def get_invoice(
 async def numero_taken(
     session: AsyncSession, *, org_id: uuid.UUID, numero: str, except_id: uuid.UUID | None = None
 ) -> bool:
-    stmt = exists().where(Facture.organization_id == org_id, Facture.numero == numero)
-    if except_id is not None:
-        stmt = stmt.where(Facture.id != except_id)
-    return bool(await session.scalar(select(stmt)))
+    return await table.taken(session, org_id, Facture.numero == numero, except_id)
 
 
 async def list_invoices(
@@ -179,13 +176,9 @@ async def list_invoices(
     where = in_contacts_projects(Facture.projet_id, org_id, client_contact_id)
     if statut is not None:
         where.append(has_status(statut, today))
+    filters = {"projet_id": projet_id}
     return await table.page(
-        session,
-        org_id=org_id,
-        cursor=cursor,
-        limit=limit,
-        filters={"projet_id": projet_id},
-        where=where,
+        session, org_id=org_id, cursor=cursor, limit=limit, filters=filters, where=where
     )
 
 

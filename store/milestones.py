@@ -41,13 +41,10 @@ async def list_milestones(
 ) -> tuple[list[Milestone], str | None]:
     """By due date, then id. `client_contact_id` keeps only the milestones of projects
     whose client has that contact (what a CLIENT member may read)."""
+    where = in_contacts_projects(Milestone.projet_id, org_id, client_contact_id)
+    filters = {"projet_id": projet_id}
     return await table.page(
-        session,
-        org_id=org_id,
-        cursor=cursor,
-        limit=limit,
-        filters={"projet_id": projet_id},
-        where=in_contacts_projects(Milestone.projet_id, org_id, client_contact_id),
+        session, org_id=org_id, cursor=cursor, limit=limit, filters=filters, where=where
     )
 
 

@@ -149,10 +149,7 @@ async def list_projects(
 async def project_name_taken(
     session: AsyncSession, *, org_id: uuid.UUID, nom: str, except_id: uuid.UUID | None = None
 ) -> bool:
-    stmt = exists().where(Projet.organization_id == org_id, Projet.nom == nom)
-    if except_id is not None:
-        stmt = stmt.where(Projet.id != except_id)
-    return bool(await session.scalar(select(stmt)))
+    return await table.taken(session, org_id, Projet.nom == nom, except_id)
 
 
 async def update_project(

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -123,6 +123,20 @@ class Scoped(Generic[R]):
         if for_update:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return await session.scalar(stmt)
+
+    async def taken(
+        self,
+        session: AsyncSession,
+        org_id: uuid.UUID,
+        match: ColumnElement[bool],
+        except_id: uuid.UUID | None = None,
+    ) -> bool:
+        """Whether a row of the organization, other than `except_id`, matches: a name or
+        number that must stay unique."""
+        stmt = exists().where(self._org == org_id, match)
+        if except_id is not None:
+            stmt = stmt.where(self._id != except_id)
+        return bool(await session.scalar(select(stmt)))
 
     async def lock(
         self, session: AsyncSession, *, org_id: uuid.UUID, row_ids: Iterable[uuid.UUID]

@@ -43,7 +43,7 @@ from ...policy import (
     require_member,
 )
 from .. import live_business, resource
-from ..batches import batches
+from ..batches import Read, batches
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
 from ..core import Services
@@ -190,17 +190,36 @@ async def list_invoices(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         day = await org_today(session, org_id, svc.clock())
+        read = _reader(org_id, day, query, invoice_contact_scope(member), query.limit)
+        items, cursor = await read(session, query.cursor)
+    return Page(items=items, next_cursor=cursor)
+
+
+def _reader(
+    org_id: uuid.UUID,
+    day: date,
+    query: InvoiceQuery | InvoiceExportQuery,
+    scope: uuid.UUID | None,
+    limit: int,
+) -> Read[InvoiceOut]:
+    """Pages of `limit` invoices the query selects, in `scope`, statuses as read on `day`."""
+
+    async def read(
+        session: AsyncSession, cursor: str | None
+    ) -> tuple[list[InvoiceOut], str | None]:
         rows, cursor = await invoices.list_invoices(
             session,
             org_id=org_id,
             today=day,
-            cursor=query.cursor,
-            limit=query.limit,
+            cursor=cursor,
+            limit=limit,
             projet_id=query.projet_id,
             statut=query.statut_paiement,
-            client_contact_id=invoice_contact_scope(member),
+            client_contact_id=scope,
         )
-    return Page(items=[invoice_out(r, day) for r in rows], next_cursor=cursor)
+        return [invoice_out(r, day) for r in rows], cursor
+
+    return read
 
 
 async def export_invoices(
@@ -212,23 +231,7 @@ async def export_invoices(
         member = await require_member(session, org_id, actor.user_id)
         scope = invoice_contact_scope(member)
         day = await org_today(session, org_id, svc.clock())
-
-    async def read(
-        session: AsyncSession, cursor: str | None
-    ) -> tuple[list[InvoiceOut], str | None]:
-        rows, cursor = await invoices.list_invoices(
-            session,
-            org_id=org_id,
-            today=day,
-            cursor=cursor,
-            limit=EXPORT_PAGE,
-            projet_id=query.projet_id,
-            statut=query.statut_paiement,
-            client_contact_id=scope,
-        )
-        return [invoice_out(r, day) for r in rows], cursor
-
-    return batches(svc, org_id, read)
+    return batches(svc, org_id, _reader(org_id, day, query, scope, EXPORT_PAGE))
 
 
 async def update_invoice(
