@@ -19,7 +19,7 @@ from protocol.enums import (
     Severity,
 )
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, in_check, range_check, utcnow
+from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check, utcnow
 
 DEFAULT_JUSTIFICATION = "Prédiction générée automatiquement"
 
@@ -109,14 +109,8 @@ class RecommandationAction(UUIDPk, OrgScoped, Timestamps, Base):
     )
     titre: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
-    priorite: Mapped[str] = mapped_column(
-        Text, default=Severity.MOYENNE.value, server_default=Severity.MOYENNE.value
-    )
-    statut: Mapped[str] = mapped_column(
-        Text,
-        default=RecommendationStatus.PROPOSEE.value,
-        server_default=RecommendationStatus.PROPOSEE.value,
-    )
+    priorite: Mapped[str] = enum_column(Severity.MOYENNE)
+    statut: Mapped[str] = enum_column(RecommendationStatus.PROPOSEE)
     recommandations: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -136,9 +130,7 @@ class Incident(UUIDPk, OrgScoped, Timestamps, Base):
     titre: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     severite: Mapped[str] = mapped_column(Text)
-    statut: Mapped[str] = mapped_column(
-        Text, default=IncidentStatus.OUVERT.value, server_default=IncidentStatus.OUVERT.value
-    )
+    statut: Mapped[str] = enum_column(IncidentStatus.OUVERT)
     date_ouverture: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     date_resolution: Mapped[datetime | None]
     reported_by: Mapped[uuid.UUID | None] = mapped_column(

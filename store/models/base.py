@@ -77,6 +77,11 @@ class Base(DeclarativeBase):
     }
 
 
+def enum_column(default: StrEnum, kind: Any = Text) -> Any:
+    """A column of an enum's values (text), `default` both in the ORM and in the DDL."""
+    return mapped_column(kind, default=default.value, server_default=default.value)
+
+
 def in_check(name: str, column: str, values: Iterable[str] | type[StrEnum]) -> CheckConstraint:
     """A CHECK that `column` holds one of `values` (NULL passes, as in SQL)."""
     items = ", ".join(f"'{v}'" for v in values)

@@ -21,7 +21,7 @@ from sqlalchemy import (
     false,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from protocol.enums import ChannelType
 
@@ -74,7 +74,28 @@ class GroupChatMember(UUIDPk, OrgScoped, Base):
     joined_at: Mapped[datetime | None] = mapped_column(default=utcnow, server_default=func.now())
 
 
-class ChannelMessage(UUIDPk, OrgScoped, Timestamps, Base):
+class MessageBody:
+    """What a message of either table holds besides its address: the text, the thread it
+    answers (`parent_id`, a message of the same table), edits, deletion and pins."""
+
+    content: Mapped[str] = mapped_column(Text)
+    client_msg_id: Mapped[str | None] = mapped_column(String(64))
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    # Threads (on the root): how many replies, and when the last one came. Pins: when and
+    # by whom the message was pinned.
+    reply_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_reply_at: Mapped[datetime | None]
+    pinned_at: Mapped[datetime | None]
+    pinned_by: Mapped[uuid.UUID | None]
+
+    @declared_attr
+    def parent_id(cls) -> Mapped[uuid.UUID | None]:
+        target = f"{cls.__tablename__}.id"  # type: ignore[attr-defined]
+        return mapped_column(ForeignKey(target, ondelete="SET NULL"), index=True)
+
+
+class ChannelMessage(UUIDPk, OrgScoped, MessageBody, Timestamps, Base):
     """A message of an organization, project or group channel.
 
     `seq` numbers the channel's messages from 1 without gaps (taken from
@@ -108,22 +129,9 @@ class ChannelMessage(UUIDPk, OrgScoped, Timestamps, Base):
     channel_type: Mapped[str] = mapped_column(Text)
     seq: Mapped[int] = mapped_column(BigInteger)
     sender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"), index=True)
-    content: Mapped[str] = mapped_column(Text)
-    client_msg_id: Mapped[str | None] = mapped_column(String(64))
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("channel_messages.id", ondelete="SET NULL"), index=True
-    )
-    edited_at: Mapped[datetime | None]
-    deleted_at: Mapped[datetime | None]
-    # Threads (on the root): how many replies, and when the last one came. Pins: when and
-    # by whom the message was pinned.
-    reply_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    last_reply_at: Mapped[datetime | None]
-    pinned_at: Mapped[datetime | None]
-    pinned_by: Mapped[uuid.UUID | None]
 
 
-class DirectMessage(UUIDPk, OrgScoped, Timestamps, Base):
+class DirectMessage(UUIDPk, OrgScoped, MessageBody, Timestamps, Base):
     """A one-to-one message; `conversation_id` names the unordered pair of users within
     the organization (computed by the service) and is the channel id of its sequence.
     """
@@ -150,20 +158,7 @@ class DirectMessage(UUIDPk, OrgScoped, Timestamps, Base):
     recipient_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("profiles.id", ondelete="CASCADE"), index=True
     )
-    content: Mapped[str] = mapped_column(Text)
-    client_msg_id: Mapped[str | None] = mapped_column(String(64))
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("direct_messages.id", ondelete="SET NULL"), index=True
-    )
     read_at: Mapped[datetime | None]
-    edited_at: Mapped[datetime | None]
-    deleted_at: Mapped[datetime | None]
-    # Threads (on the root): how many replies, and when the last one came. Pins: when and
-    # by whom the message was pinned.
-    reply_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    last_reply_at: Mapped[datetime | None]
-    pinned_at: Mapped[datetime | None]
-    pinned_by: Mapped[uuid.UUID | None]
 
 
 class MessageReaction(UUIDPk, OrgScoped, CreatedAt, Base):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import PaymentStatus, ValidationStatus
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, in_check, range_check
+from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
 
 
 class BudgetProjet(UUIDPk, OrgScoped, Timestamps, Base):
@@ -65,11 +65,7 @@ class Facture(UUIDPk, OrgScoped, Timestamps, Base):
     montant: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     date_facturation: Mapped[date]
     date_echeance: Mapped[date | None]
-    statut_paiement: Mapped[str | None] = mapped_column(
-        Text,
-        default=PaymentStatus.EN_ATTENTE.value,
-        server_default=PaymentStatus.EN_ATTENTE.value,
-    )
+    statut_paiement: Mapped[str | None] = enum_column(PaymentStatus.EN_ATTENTE)
     # VAT rate in percent applied to `montant` (the amount before tax).
     taux_tva: Mapped[Decimal] = mapped_column(
         Numeric(5, 2), default=Decimal("20.00"), server_default="20.00"
@@ -114,11 +110,7 @@ class TempsPasse(UUIDPk, OrgScoped, Timestamps, Base):
     heures_travaillees: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     description: Mapped[str | None] = mapped_column(Text)
     source_outil: Mapped[str | None] = mapped_column(Text)
-    validation_statut: Mapped[str | None] = mapped_column(
-        Text,
-        default=ValidationStatus.EN_ATTENTE.value,
-        server_default=ValidationStatus.EN_ATTENTE.value,
-    )
+    validation_statut: Mapped[str | None] = enum_column(ValidationStatus.EN_ATTENTE)
     motif_rejet: Mapped[str | None] = mapped_column(Text)
     validated_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="SET NULL"), index=True

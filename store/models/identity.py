@@ -19,7 +19,7 @@ from protocol.enums import (
 )
 from protocol.orgs import DEFAULT_TIMEZONE
 
-from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, in_check, utcnow
+from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, utcnow
 
 
 class User(UUIDPk, Timestamps, Base):
@@ -108,14 +108,10 @@ class Profile(Timestamps, Base):
     email: Mapped[str] = mapped_column(Text, unique=True)
     nom: Mapped[str] = mapped_column(Text)
     prenom: Mapped[str] = mapped_column(Text)
-    role: Mapped[str] = mapped_column(
-        Text, default=UserRole.CONSULTANT.value, server_default=UserRole.CONSULTANT.value
-    )
+    role: Mapped[str] = enum_column(UserRole.CONSULTANT)
     avatar_url: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str | None] = mapped_column(
-        Text, default=UserStatus.OFFLINE.value, server_default=UserStatus.OFFLINE.value
-    )
+    status: Mapped[str | None] = enum_column(UserStatus.OFFLINE)
     last_seen: Mapped[datetime | None] = mapped_column(default=utcnow)
     organization_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
@@ -124,14 +120,8 @@ class Profile(Timestamps, Base):
         ForeignKey("profiles.id", ondelete="SET NULL"), index=True
     )
     # Language of the user's mails.
-    locale: Mapped[str] = mapped_column(
-        Text, default=Locale.FR.value, server_default=Locale.FR.value
-    )
-    email_notifications: Mapped[str] = mapped_column(
-        Text,
-        default=EmailNotifications.DIGEST.value,
-        server_default=EmailNotifications.DIGEST.value,
-    )
+    locale: Mapped[str] = enum_column(Locale.FR)
+    email_notifications: Mapped[str] = enum_column(EmailNotifications.DIGEST)
     # Notifications created up to this instant were covered by a digest (or the user
     # unsubscribed then); the next digest tells only of newer ones.
     email_digest_at: Mapped[datetime | None]
@@ -148,9 +138,7 @@ class UserOrganization(UUIDPk, Timestamps, Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[str] = mapped_column(
-        Text, default=MemberRole.MEMBER.value, server_default=MemberRole.MEMBER.value
-    )
+    role: Mapped[str] = enum_column(MemberRole.MEMBER)
     joined_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import MilestonePriority, MilestoneStatus, ProgressMode
 
-from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, in_check, range_check
+from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
 
 
 class Milestone(UUIDPk, OrgScoped, Timestamps, Base):
@@ -33,20 +33,10 @@ class Milestone(UUIDPk, OrgScoped, Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[date]
     due_date: Mapped[date]
-    status: Mapped[str] = mapped_column(
-        String,
-        default=MilestoneStatus.NOT_STARTED.value,
-        server_default=MilestoneStatus.NOT_STARTED.value,
-    )
-    priority: Mapped[str | None] = mapped_column(
-        String,
-        default=MilestonePriority.MEDIUM.value,
-        server_default=MilestonePriority.MEDIUM.value,
-    )
+    status: Mapped[str] = enum_column(MilestoneStatus.NOT_STARTED, String)
+    priority: Mapped[str | None] = enum_column(MilestonePriority.MEDIUM, String)
     color: Mapped[str | None] = mapped_column(String)
-    progress_mode: Mapped[str | None] = mapped_column(
-        String, default=ProgressMode.AUTO.value, server_default=ProgressMode.AUTO.value
-    )
+    progress_mode: Mapped[str | None] = enum_column(ProgressMode.AUTO, String)
     progress_percentage: Mapped[int | None] = mapped_column(default=0, server_default="0")
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="SET NULL"), index=True

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import ConsultantStatus
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, in_check, range_check
+from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
 
 
 class ConsultantDetails(UUIDPk, OrgScoped, Timestamps, Base):
@@ -38,11 +38,7 @@ class ConsultantDetails(UUIDPk, OrgScoped, Timestamps, Base):
     date_embauche: Mapped[date]
     taux_journalier_cout: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     taux_journalier_vente: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    statut: Mapped[str | None] = mapped_column(
-        Text,
-        default=ConsultantStatus.AVAILABLE.value,
-        server_default=ConsultantStatus.AVAILABLE.value,
-    )
+    statut: Mapped[str | None] = enum_column(ConsultantStatus.AVAILABLE)
     job_title: Mapped[str | None] = mapped_column(Text)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import DeliverableStatus, ProjectStatus, TaskPriority, TaskStatus
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, in_check, range_check
+from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
 
 # Ranks are compared byte by byte; PostgreSQL's default collation is locale-aware and
 # would order them differently from SQLite (whose default collation is binary).
@@ -66,9 +66,7 @@ class Projet(UUIDPk, OrgScoped, Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     date_debut: Mapped[date]
     date_fin_prevue: Mapped[date | None]
-    statut: Mapped[str] = mapped_column(
-        Text, default=ProjectStatus.ACTIF.value, server_default=ProjectStatus.ACTIF.value
-    )
+    statut: Mapped[str] = enum_column(ProjectStatus.ACTIF)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
@@ -83,11 +81,7 @@ class Livrable(UUIDPk, OrgScoped, Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     date_prevue: Mapped[date | None]
     date_livraison: Mapped[date | None]
-    statut: Mapped[str] = mapped_column(
-        Text,
-        default=DeliverableStatus.A_FAIRE.value,
-        server_default=DeliverableStatus.A_FAIRE.value,
-    )
+    statut: Mapped[str] = enum_column(DeliverableStatus.A_FAIRE)
 
 
 class Tache(UUIDPk, OrgScoped, Timestamps, Base):
@@ -116,12 +110,8 @@ class Tache(UUIDPk, OrgScoped, Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     charge_estimee_jh: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     date_fin_cible: Mapped[date | None]
-    statut: Mapped[str] = mapped_column(
-        Text, default=TaskStatus.TODO.value, server_default=TaskStatus.TODO.value
-    )
-    priority: Mapped[str | None] = mapped_column(
-        Text, default=TaskPriority.MEDIUM.value, server_default=TaskPriority.MEDIUM.value
-    )
+    statut: Mapped[str] = enum_column(TaskStatus.TODO)
+    priority: Mapped[str | None] = enum_column(TaskPriority.MEDIUM)
     position: Mapped[int | None] = mapped_column(default=0, server_default="0")
     rank: Mapped[str] = mapped_column(RankType, default="", server_default="")
     color: Mapped[str | None] = mapped_column(Text)
