@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,33 +39,28 @@ def out(row: Notification) -> NotificationOut:
     return out_of(NotificationOut, row, type=NotificationType(row.type), metadata=row.metadata_)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What a notification tells: its type and title, a text, the link to what it is
+    about and the metadata that names it."""
+
+    type: NotificationType
+    title: str
+    message: str | None = None
+    link: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
 async def notify(
-    svc: Services,
-    tx: Tx,
-    *,
-    org_id: uuid.UUID,
-    user_id: uuid.UUID,
-    type: NotificationType,
-    title: str,
-    message: str | None = None,
-    link: str | None = None,
-    metadata: dict[str, Any] | None = None,
+    svc: Services, tx: Tx, org_id: uuid.UUID, user_id: uuid.UUID, notice: Notice
 ) -> bool:
     """Store a notification in `tx`; once committed, every socket of the user gets it
     with the unread count read after the commit (so the badge is exact). Nothing when
     the user turned this type `off`; answers whether it was created."""
-    if await prefs.channel_of(tx.session, user_id, type) is NotificationChannel.OFF:
+    if await prefs.channel_of(tx.session, user_id, notice.type) is NotificationChannel.OFF:
         return False
-    row = await store.add_notification(
-        tx.session,
-        org_id=org_id,
-        user_id=user_id,
-        type=type.value,
-        title=title,
-        message=message,
-        link=link,
-        metadata=metadata,
-    )
+    fields = {**vars(notice), "type": notice.type.value}
+    row = await store.add_notification(tx.session, org_id=org_id, user_id=user_id, **fields)
     payload = out(row)
 
     async def push() -> None:
@@ -81,16 +77,11 @@ async def notify(
 async def notify_readers(
     svc: Services,
     tx: Tx,
-    *,
     org_id: uuid.UUID,
     user_ids: Iterable[uuid.UUID | None],
     actor_id: uuid.UUID,
     may_read: Callable[[Member], Awaitable[bool]],
-    type: NotificationType,
-    title: str,
-    message: str | None = None,
-    link: str | None = None,
-    metadata: dict[str, Any] | None = None,
+    notice: Notice,
 ) -> list[uuid.UUID]:
     """`notify` each of `user_ids` once, except the actor (nobody is told of what they did
     themselves) and anyone who is no longer a member or may not read the resource
@@ -100,18 +91,7 @@ async def notify_readers(
         member = await membership(tx.session, org_id, user_id)
         if member is None or not await may_read(member):
             continue
-        created = await notify(
-            svc,
-            tx,
-            org_id=org_id,
-            user_id=user_id,
-            type=type,
-            title=title,
-            message=message,
-            link=link,
-            metadata=metadata,
-        )
-        if created:
+        if await notify(svc, tx, org_id, user_id, notice):
             notified.append(user_id)
     return notified
 

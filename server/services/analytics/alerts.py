@@ -30,7 +30,7 @@ from store.models import PredictionRisque, Projet
 from ...policy import Action, Member, can_read_project
 from ..clock import org_zone
 from ..core import Services, Tx
-from ..notifications import notify_readers
+from ..notifications import Notice, notify_readers
 from .health import Health
 from .signals import Signals
 
@@ -93,24 +93,14 @@ async def _send(
     alert: Alert,
     project_id: uuid.UUID | None,
 ) -> None:
-    await notify_readers(
-        svc,
-        tx,
-        org_id=org_id,
-        user_ids=people,
-        actor_id=NO_ACTOR,
-        may_read=may_read,
-        type=alert.type,
-        title=alert.title,
-        message=alert.message,
-        link=alert.link,
-        metadata={
-            "alert": True,
-            "resource_type": alert.resource_type,
-            "resource_id": str(alert.resource_id),
-            "projet_id": str(project_id) if project_id else None,
-        },
-    )
+    meta = {
+        "alert": True,
+        "resource_type": alert.resource_type,
+        "resource_id": str(alert.resource_id),
+        "projet_id": str(project_id) if project_id else None,
+    }
+    notice = Notice(alert.type, alert.title, alert.message, alert.link, meta)
+    await notify_readers(svc, tx, org_id, people, NO_ACTOR, may_read, notice)
 
 
 def _project_link(project: Projet, tail: str = "") -> str:

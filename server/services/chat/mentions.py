@@ -17,7 +17,7 @@ from store.messages import MessageRow
 from store.models import Profile
 
 from ..core import Services, Tx
-from ..notifications import notify
+from ..notifications import Notice, notify
 from . import channels
 from .channels import Channel
 
@@ -95,28 +95,13 @@ async def notify_for_message(
     who = f"{sender.prenom} {sender.nom}" if sender else "Quelqu'un"
     base = {"message_id": str(row.id), "seq": row.seq, "channel_type": channel.info.type.value}
     for user_id in mentions:
-        await notify(
-            svc,
-            tx,
-            org_id=org_id,
-            user_id=user_id,
-            type=NotificationType.MENTION,
-            title=f"{who} vous a mentionné dans {channel.info.name}",
-            message=preview,
-            link=link,
-            metadata=base,
-        )
+        title = f"{who} vous a mentionné dans {channel.info.name}"
+        notice = Notice(NotificationType.MENTION, title, preview, link, base)
+        await notify(svc, tx, org_id, user_id, notice)
     if absent_peer:
         assert peer is not None
-        await notify(
-            svc,
-            tx,
-            org_id=org_id,
-            user_id=peer,
-            type=NotificationType.DIRECT_MESSAGE,
-            title=f"Nouveau message de {who}",
-            message=preview,
-            link=f"/orgs/{org_id}/direct/{row.sender_id}#{row.seq}",
-            metadata=base,
-        )
+        direct = f"/orgs/{org_id}/direct/{row.sender_id}#{row.seq}"
+        title = f"Nouveau message de {who}"
+        notice = Notice(NotificationType.DIRECT_MESSAGE, title, preview, direct, base)
+        await notify(svc, tx, org_id, peer, notice)
     return {*mentions, *([peer] if absent_peer and peer is not None else [])}

@@ -20,7 +20,7 @@ from store.models import Profile
 from ...actor import Actor
 from ...policy import find_in_caller_orgs
 from ..core import Services, Tx
-from ..notifications import notify
+from ..notifications import Notice, notify
 from . import channels
 from .channels import Channel
 from .mentions import PREVIEW, can_read
@@ -68,25 +68,22 @@ async def after_reply(
     for user_id in recipients:
         # A direct conversation is named by the other side: here, the replier.
         channel_id = reply.sender_id if channel.peer_id is not None else channel.info.id
-        await notify(
-            svc,
-            tx,
-            org_id=org_id,
-            user_id=user_id,
-            type=NotificationType.REPLY,
-            title=f"{who} a répondu dans un fil de {channel.info.name}"
+        notice = Notice(
+            NotificationType.REPLY,
+            f"{who} a répondu dans un fil de {channel.info.name}"
             if channel.peer_id is None
             else f"{who} a répondu dans un fil",
-            message=reply.content[:PREVIEW],
-            link=f"/orgs/{org_id}/channels/{channel.info.type.value}/{channel_id}"
+            reply.content[:PREVIEW],
+            f"/orgs/{org_id}/channels/{channel.info.type.value}/{channel_id}"
             f"#{root.seq}/{reply.seq}",
-            metadata={
+            {
                 "message_id": str(reply.id),
                 "root_id": str(root.id),
                 "seq": reply.seq,
                 "channel_type": channel.info.type.value,
             },
         )
+        await notify(svc, tx, org_id, user_id, notice)
 
 
 async def _readable_message(

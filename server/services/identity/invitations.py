@@ -34,7 +34,7 @@ from ...actor import Actor
 from ...auth.tokens import hash_token, new_opaque_token, unauthorized
 from ...policy import Action, check_role_change, forbidden, membership, require_member
 from ..core import Services, Tx
-from ..notifications import display_name, notify, settle
+from ..notifications import Notice, display_name, notify, settle
 from ..resource import log, org_page
 from .invitation_mail import mail_invitation
 from .members import admit_member
@@ -147,23 +147,18 @@ async def _tell_invitee(
     org = await organizations.get_organization(tx.session, org_id)
     assert org is not None  # the inviter is a member of it, in this transaction
     who = await display_name(tx, actor.user_id)
-    await notify(
-        svc,
-        tx,
-        org_id=org_id,
-        user_id=invitee.id,
-        type=NotificationType.INVITATION,
-        title=f"{who} vous invite à rejoindre {org.name}",
-        message=f"Rôle proposé : {invitation.role}",
-        metadata={
-            "invitation_id": str(invitation.id),
-            "organization_id": str(org_id),
-            "organization_name": org.name,
-            "role": invitation.role,
-            "invited_by": str(actor.user_id),
-            "expires_at": invitation.expires_at.isoformat(),
-        },
-    )
+    meta = {
+        "invitation_id": str(invitation.id),
+        "organization_id": str(org_id),
+        "organization_name": org.name,
+        "role": invitation.role,
+        "invited_by": str(actor.user_id),
+        "expires_at": invitation.expires_at.isoformat(),
+    }
+    title = f"{who} vous invite à rejoindre {org.name}"
+    message = f"Rôle proposé : {invitation.role}"
+    notice = Notice(NotificationType.INVITATION, title, message, metadata=meta)
+    await notify(svc, tx, org_id, invitee.id, notice)
 
 
 async def list_invitations(

@@ -20,7 +20,7 @@ from store.models import Milestone, Projet, Tache
 
 from ...policy import Member, can_read_milestone, can_read_project
 from ..core import Services, Tx
-from ..notifications import display_name, notify_readers
+from ..notifications import Notice, display_name, notify_readers
 
 Reader = Callable[[Member], Awaitable[bool]]
 
@@ -79,19 +79,10 @@ async def task_changed(
     if completed:
         tell.append((NotificationType.TASK_COMPLETED, project.chef_projet_id, "a terminé"))
     for kind, recipient, verb in tell:
-        await notify_readers(
-            svc,
-            tx,
-            org_id=org_id,
-            user_ids=[recipient],
-            actor_id=actor_id,
-            may_read=_project_reader(tx, project),
-            type=kind,
-            title=f"{who} {verb} la tâche « {task.nom} »",
-            message=f"Projet {project.nom}",
-            link=link,
-            metadata=meta,
-        )
+        title = f"{who} {verb} la tâche « {task.nom} »"
+        notice = Notice(kind, title, f"Projet {project.nom}", link, meta)
+        readers = _project_reader(tx, project)
+        await notify_readers(svc, tx, org_id, [recipient], actor_id, readers, notice)
 
 
 def reached(m: Milestone) -> bool:
@@ -118,23 +109,19 @@ async def milestone_changed(
     if project is not None:
         people.append(project.chef_projet_id)
     where = f" (projet {project.nom})" if project is not None else ""
-    await notify_readers(
-        svc,
-        tx,
-        org_id=org_id,
-        user_ids=people,
-        actor_id=actor_id,
-        may_read=_milestone_reader(tx, project),
-        type=NotificationType.MILESTONE_REACHED,
-        title=f"Jalon atteint : « {m.name} »{where}",
-        message=f"Progression {m.progress_percentage or 0} %, statut {m.status}",
-        link=f"/orgs/{org_id}/milestones/{m.id}",
-        metadata={
+    notice = Notice(
+        NotificationType.MILESTONE_REACHED,
+        f"Jalon atteint : « {m.name} »{where}",
+        f"Progression {m.progress_percentage or 0} %, statut {m.status}",
+        f"/orgs/{org_id}/milestones/{m.id}",
+        {
             "milestone_id": str(m.id),
             "projet_id": str(m.projet_id) if m.projet_id else None,
             "actor_id": str(actor_id),
         },
     )
+    readers = _milestone_reader(tx, project)
+    await notify_readers(svc, tx, org_id, people, actor_id, readers, notice)
 
 
 async def project_status_changed(
@@ -149,21 +136,13 @@ async def project_status_changed(
         await projects.client_contact_id(tx.session, org_id=org_id, client_id=project.client_id)
     )
     who = await display_name(tx, actor_id)
-    await notify_readers(
-        svc,
-        tx,
-        org_id=org_id,
-        user_ids=people,
-        actor_id=actor_id,
-        may_read=_project_reader(tx, project),
-        type=NotificationType.PROJECT_UPDATE,
-        title=f"Projet « {project.nom} » : {old} → {project.statut}",
-        message=f"Statut changé par {who}",
-        link=f"/orgs/{org_id}/projects/{project.id}",
-        metadata={
-            "projet_id": str(project.id),
-            "from": old,
-            "to": project.statut,
-            "actor_id": str(actor_id),
-        },
+    meta = {"projet_id": str(project.id), "from": old, "to": project.statut}
+    notice = Notice(
+        NotificationType.PROJECT_UPDATE,
+        f"Projet « {project.nom} » : {old} → {project.statut}",
+        f"Statut changé par {who}",
+        f"/orgs/{org_id}/projects/{project.id}",
+        {**meta, "actor_id": str(actor_id)},
     )
+    readers = _project_reader(tx, project)
+    await notify_readers(svc, tx, org_id, people, actor_id, readers, notice)

@@ -31,7 +31,7 @@ from ...actor import Actor
 from ...policy import Action, can_read_own_time, membership, require_member
 from .. import live_business
 from ..core import Services, Tx
-from ..notifications import notify
+from ..notifications import Notice, notify
 from .time_entries import ENTRY, entry_out, hours, log
 
 
@@ -68,22 +68,19 @@ async def _notify_owners(
         verb = "rejetée" if rejected else "validée"
         noun = "saisie de temps" + ("" if count == 1 else "s")
         title = f"{count} {noun} {verb}{'' if count == 1 else 's'} ({total} h)"
-        await notify(
-            svc,
-            tx,
-            org_id=org_id,
-            user_id=owner,
-            type=NotificationType.TIME_REJECTED if rejected else NotificationType.TIME_VALIDATED,
-            title=title,
-            message=req.motif if rejected else None,
-            link=f"/orgs/{org_id}/time-entries?validation_statut={req.decision.value}",
-            metadata={
+        notice = Notice(
+            NotificationType.TIME_REJECTED if rejected else NotificationType.TIME_VALIDATED,
+            title,
+            req.motif if rejected else None,
+            f"/orgs/{org_id}/time-entries?validation_statut={req.decision.value}",
+            {
                 "entry_ids": [str(e.id) for e in entries],
                 "decision": req.decision.value,
                 "heures": str(total),
                 "validated_by": str(actor.user_id),
             },
         )
+        await notify(svc, tx, org_id, owner, notice)
 
 
 async def decide(
