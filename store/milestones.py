@@ -6,7 +6,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +22,7 @@ from .models import (
 )
 from .pagination import fetch_page
 from .projects import in_contacts_projects
-from .scoped import Scoped, insert_row, update_versioned
+from .scoped import Scoped, insert_row
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
@@ -46,23 +45,6 @@ async def list_milestones(
     return await table.page(
         session, org_id=org_id, cursor=cursor, limit=limit, filters=filters, where=where
     )
-
-
-async def update_milestone(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    milestone_id: uuid.UUID,
-    values: dict[str, Any],
-    expected_version: int | None = None,
-) -> Milestone | None:
-    """Compare-and-set (store.scoped.update_versioned); None when the row is gone or was
-    changed since (the caller's 412)."""
-    if not await update_versioned(
-        session, Milestone, org_id, milestone_id, values, expected_version
-    ):
-        return None
-    return await table.get(session, org_id=org_id, row_id=milestone_id, for_update=True)
 
 
 # Task links ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .models import (
     Projet,
 )
 from .pagination import fetch_page
-from .scoped import Scoped, update_versioned
+from .scoped import Scoped
 
 # Oldest first (the list, which joins each project's channel, is written below).
 table = Scoped(Projet, [(Projet.created_at, datetime), (Projet.id, uuid.UUID)], by_project=False)
@@ -150,21 +150,6 @@ async def project_name_taken(
     session: AsyncSession, *, org_id: uuid.UUID, nom: str, except_id: uuid.UUID | None = None
 ) -> bool:
     return await table.taken(session, org_id, Projet.nom == nom, except_id)
-
-
-async def update_project(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    values: dict[str, Any],
-    expected_version: int | None = None,
-) -> Projet | None:
-    """Compare-and-set (store.scoped.update_versioned); None when the row is gone or was
-    changed since (the caller's 412)."""
-    if not await update_versioned(session, Projet, org_id, project_id, values, expected_version):
-        return None
-    return await get_project(session, org_id=org_id, project_id=project_id, for_update=True)
 
 
 async def delete_project(

@@ -49,24 +49,6 @@ async def set_once(
     return await update_where(session, model, *where, **{column: value}) == 1
 
 
-async def update_versioned(
-    session: AsyncSession,
-    model: type[Any],
-    org_id: uuid.UUID,
-    row_id: uuid.UUID,
-    values: Mapping[str, Any],
-    expected_version: int | None,
-) -> bool:
-    """Compare-and-set: apply `values` and increment `version`, only while the version is
-    still `expected_version` (when given). False when no row matched: the row is gone or
-    was changed since (the caller's 412)."""
-    where = [model.organization_id == org_id, model.id == row_id]
-    if expected_version is not None:
-        where.append(model.version == expected_version)
-    version = model.version + 1
-    return await update_where(session, model, *where, **values, version=version) == 1
-
-
 async def update_row(session: AsyncSession, row: T, values: Mapping[str, Any]) -> T:
     for key, value in values.items():
         setattr(row, key, value)
@@ -137,6 +119,25 @@ class Scoped(Generic[R]):
         if except_id is not None:
             stmt = stmt.where(self._id != except_id)
         return bool(await session.scalar(select(stmt)))
+
+    async def update_versioned(
+        self,
+        session: AsyncSession,
+        org_id: uuid.UUID,
+        row_id: uuid.UUID,
+        values: Mapping[str, Any],
+        expected_version: int | None = None,
+    ) -> R | None:
+        """Compare-and-set: apply `values` and increment `version`, only while the version
+        is still `expected_version` (when given). The row as stored now, locked; None when
+        no row matched: it is gone or was changed since (the caller's 412)."""
+        model: Any = self.model
+        where = [self._org == org_id, self._id == row_id]
+        if expected_version is not None:
+            where.append(model.version == expected_version)
+        if await update_where(session, model, *where, **values, version=model.version + 1) != 1:
+            return None
+        return await self.get(session, org_id=org_id, row_id=row_id, for_update=True)
 
     async def lock(
         self, session: AsyncSession, *, org_id: uuid.UUID, row_ids: Iterable[uuid.UUID]

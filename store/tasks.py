@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, case, func, select, tuple_
@@ -21,7 +22,10 @@ from protocol.enums import TaskStatus
 from .db import advisory_lock, array_contains
 from .models import Tache
 from .pagination import page_stmt, split_page
-from .scoped import insert_row, update_versioned, update_where
+from .scoped import Scoped, insert_row, update_where
+
+# A project's tasks, addressed through their organization (lists go in board order).
+table = Scoped(Tache, [(Tache.created_at, datetime), (Tache.id, uuid.UUID)], by_project=False)
 
 COLUMNS = list(TaskStatus)
 # Board order of the columns, as a sortable integer.
@@ -223,21 +227,6 @@ async def set_ranks(
         await update_where(
             session, Tache, Tache.organization_id == org_id, Tache.id == task_id, rank=rank
         )
-
-
-async def update_task(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    task_id: uuid.UUID,
-    values: dict[str, Any],
-    expected_version: int | None = None,
-) -> Tache | None:
-    """Compare-and-set (store.scoped.update_versioned); None when the row is gone or was
-    changed since (the caller's 412)."""
-    if not await update_versioned(session, Tache, org_id, task_id, values, expected_version):
-        return None
-    return await get_task(session, org_id=org_id, task_id=task_id)
 
 
 async def delete_task(session: AsyncSession, task: Tache) -> None:

@@ -54,9 +54,7 @@ async def _bump(
     await log(tx, actor, m, action, meta)
     values = await auto_progress(tx.session, m) if recompute else {}
     was_reached = reached(m)
-    updated = await store.update_milestone(
-        tx.session, org_id=m.organization_id, milestone_id=m.id, values=values
-    )
+    updated = await store.table.update_versioned(tx.session, m.organization_id, m.id, values)
     if updated is None:  # deleted under the lock: cannot happen while it is held
         raise not_found("milestone")
     await milestone_changed(svc, tx, actor.user_id, was_reached, updated)

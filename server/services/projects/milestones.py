@@ -148,9 +148,7 @@ async def _refresh(
         if not changes:
             continue
         was_reached = reached(m)
-        updated = await store.update_milestone(
-            tx.session, org_id=org_id, milestone_id=m.id, values=changes
-        )
+        updated = await store.table.update_versioned(tx.session, org_id, m.id, changes)
         if updated is not None:
             await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
             await publish(tx, updated)
@@ -337,13 +335,8 @@ async def update_milestone(
         if not diff:
             return await represent_one(tx.session, m)
         was_reached = reached(m)
-        updated = await store.update_milestone(
-            tx.session,
-            org_id=org_id,
-            milestone_id=m.id,
-            values={k: values[k] for k in diff},
-            expected_version=m.version,
-        )
+        changed = {k: values[k] for k in diff}
+        updated = await store.table.update_versioned(tx.session, org_id, m.id, changed, m.version)
         if updated is None:
             raise stale(RESOURCE)
         await log(tx, actor, updated, ActivityAction.MILESTONE_UPDATED, {"changes": diff})

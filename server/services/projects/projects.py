@@ -251,12 +251,9 @@ async def update_project(
                 )
                 if contact is not None:
                     user_access_changed(tx, contact, org_id)
-        updated = await projects.update_project(
-            tx.session,
-            org_id=org_id,
-            project_id=project_id,
-            values={k: changes[k] for k in diff},
-            expected_version=project.version,
+        changed = {k: changes[k] for k in diff}
+        updated = await projects.table.update_versioned(
+            tx.session, org_id, project_id, changed, project.version
         )
         if updated is None:
             raise stale(PROJECT)

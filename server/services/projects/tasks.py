@@ -222,8 +222,8 @@ async def update_task(
             values["rank"] = await board.end_of_column(
                 tx.session, project, values["statut"], task.id
             )
-        updated = await store.update_task(
-            tx.session, org_id=org_id, task_id=task.id, values=values, expected_version=task.version
+        updated = await store.table.update_versioned(
+            tx.session, org_id, task.id, values, task.version
         )
         if updated is None:
             raise stale(TASK)
@@ -256,12 +256,9 @@ async def move_task(
         state = task_state(task)
         before = {"statut": task.statut, "position": await store.position_of(tx.session, task)}
         rank = await board.rank_between(tx.session, project, statut, task.id, lower, upper)
-        updated = await store.update_task(
-            tx.session,
-            org_id=org_id,
-            task_id=task.id,
-            values={"statut": statut, "rank": rank},
-            expected_version=task.version,
+        values = {"statut": statut, "rank": rank}
+        updated = await store.table.update_versioned(
+            tx.session, org_id, task.id, values, task.version
         )
         if updated is None:
             raise stale(TASK)
