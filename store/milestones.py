@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,13 +20,18 @@ from .models import (
     MilestoneTask,
     Tache,
 )
-from .pagination import fetch_page
 from .projects import in_contacts_projects
 from .scoped import Scoped, insert_row
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
 table = Scoped(Milestone, [(Milestone.due_date, date), (Milestone.id, uuid.UUID)], by_project=False)
+# Who is assigned to a milestone, in assignment order.
+assignments = Scoped(
+    MilestoneAssignment,
+    [(MilestoneAssignment.created_at, datetime), (MilestoneAssignment.id, uuid.UUID)],
+    by_project=False,
+)
 
 
 async def list_milestones(
@@ -239,22 +244,6 @@ async def remove_dependency(
 
 
 # Assigned people ----------------------------------------------------------------------
-
-
-async def list_assignments(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    milestone_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[MilestoneAssignment], str | None]:
-    stmt = select(MilestoneAssignment).where(
-        MilestoneAssignment.organization_id == org_id,
-        MilestoneAssignment.milestone_id == milestone_id,
-    )
-    columns = [MilestoneAssignment.created_at, MilestoneAssignment.id]
-    return await fetch_page(session, stmt, columns, cursor, limit)
 
 
 async def get_assignment(

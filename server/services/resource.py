@@ -96,6 +96,28 @@ async def log(
     )
 
 
+async def page_of(
+    session: AsyncSession,
+    table: Scoped[Any],
+    org_id: uuid.UUID,
+    query: Any,
+    out: Callable[[Any], O],
+    filters: dict[str, Any],
+    project_id: uuid.UUID | None = None,
+) -> Page[O]:
+    """The page of `table`'s rows the query's cursor and limit ask for, filtered by
+    column (a None value: no filter), as `out` answers them; the caller checked access."""
+    rows, cursor = await table.page(
+        session,
+        org_id=org_id,
+        project_id=project_id,
+        cursor=query.cursor,
+        limit=query.limit,
+        filters=filters,
+    )
+    return Page(items=[out(row) for row in rows], next_cursor=cursor)
+
+
 async def project_page(
     svc: Services,
     actor: Actor,
@@ -112,15 +134,8 @@ async def project_page(
     column."""
     async with svc.sessions() as session:
         _, project = await project_scope(session, actor, org_id, project_id, action)
-        rows, cursor = await table.page(
-            session,
-            org_id=org_id,
-            project_id=project.id,
-            cursor=query.cursor,
-            limit=query.limit,
-            filters={name: getattr(query, name) for name in filters},
-        )
-    return Page(items=[out(row) for row in rows], next_cursor=cursor)
+        where = {name: getattr(query, name) for name in filters}
+        return await page_of(session, table, org_id, query, out, where, project.id)
 
 
 async def org_page(
@@ -140,14 +155,7 @@ async def org_page(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id, action)
         where = {name: getattr(query, name) for name in filters}
-        rows, cursor = await table.page(
-            session,
-            org_id=org_id,
-            cursor=query.cursor,
-            limit=query.limit,
-            filters={**where, **scope(member)},
-        )
-    return Page(items=[out(row) for row in rows], next_cursor=cursor)
+        return await page_of(session, table, org_id, query, out, {**where, **scope(member)})
 
 
 def out_of(model: type[O], row: object, **values: Any) -> O:

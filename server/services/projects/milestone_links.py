@@ -28,6 +28,7 @@ from store.scoped import delete_row, update_row
 from ...actor import Actor
 from ...policy import Action, require_member
 from ..core import Services, Tx
+from ..resource import page_of
 from .milestones import (
     auto_progress,
     editable_milestone,
@@ -216,14 +217,8 @@ async def list_assignments(
 ) -> Page[MilestoneAssignmentOut]:
     async with svc.sessions() as session:
         await readable_milestone(session, actor, org_id, milestone_id)
-        rows, cursor = await store.list_assignments(
-            session,
-            org_id=org_id,
-            milestone_id=milestone_id,
-            cursor=query.cursor,
-            limit=query.limit,
-        )
-    return Page(items=[assignment_out(r) for r in rows], next_cursor=cursor)
+        mine = {"milestone_id": milestone_id}
+        return await page_of(session, store.assignments, org_id, query, assignment_out, mine)
 
 
 async def assign(
