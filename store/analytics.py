@@ -24,7 +24,7 @@ from .models import (
     RecommandationAction,
     ScoreSanteProjet,
 )
-from .scoped import Scoped
+from .scoped import Scoped, insert_row
 
 OPEN_INCIDENT = (IncidentStatus.OUVERT.value, IncidentStatus.EN_COURS.value)
 
@@ -40,14 +40,8 @@ drifts = _newest_first(DetectionDerive, DetectionDerive.date_detection)
 recommendations = _newest_first(RecommandationAction, RecommandationAction.created_at)
 
 
-async def add(session: AsyncSession, row: Any) -> Any:
-    """Insert one analytics row (its organization and project already set)."""
-    session.add(row)
-    await session.flush()
-    return row
-
-
-# Health -------------------------------------------------------------------------------
+# Insert one analytics row (its organization and project already set).
+add = insert_row
 
 
 # Predictions --------------------------------------------------------------------------
