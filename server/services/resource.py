@@ -107,13 +107,9 @@ async def page_of(
 ) -> Page[O]:
     """The page of `table`'s rows the query's cursor and limit ask for, filtered by
     column (a None value: no filter), as `out` answers them; the caller checked access."""
+    after, limit = query.cursor, query.limit
     rows, cursor = await table.page(
-        session,
-        org_id=org_id,
-        project_id=project_id,
-        cursor=query.cursor,
-        limit=query.limit,
-        filters=filters,
+        session, org_id=org_id, project_id=project_id, cursor=after, limit=limit, filters=filters
     )
     return Page(items=[out(row) for row in rows], next_cursor=cursor)
 
