@@ -25,49 +25,36 @@ from protocol.common import ListQuery, Page
 
 from ..services.analytics import drifts, health, incidents, predictions
 from .context import Context, project_handler
-from .json import json_response, parse_body, parse_query
+from .json import json_response, parse_body
 from .openapi import api
-from .resource import Op, Rest, mount
+from .resource import Op, Rest, Serve, mount
 
 routes = web.RouteTableDef()
 
 PROJECT = "/api/v1/orgs/{org}/projects/{project}"
 TAGS = ["analytics"]
+serve = Serve(routes, tags=TAGS)
 
 
-@routes.post(PROJECT + "/health")
-@api(
-    "Compute and store the project's health now",
-    tags=TAGS,
-    response=HealthOut,
+serve.post(
+    PROJECT + "/health",
+    Op(
+        "Compute and store the project's health now",
+        [403],
+        doc="""A score from 0 to 100 and its colour (VERT >= 70, ORANGE >= 40, ROUGE below),
+        with every factor, its value, weight and sub-score, also written out in French in
+        `raisonnement_ia`.""",
+        call=health.compute_health,
+    ),
+    out=HealthOut,
     status=201,
-    errors=[403],
 )
-@project_handler
-async def compute_health(request: web.Request, ctx: Context) -> web.Response:
-    """A score from 0 to 100 and its colour (VERT >= 70, ORANGE >= 40, ROUGE below),
-    with every factor, its value, weight and sub-score, also written out in French in
-    `raisonnement_ia`."""
-    out = await health.compute_health(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id)
-    return json_response(out, status=201)
-
-
-@routes.get(PROJECT + "/health")
-@api(
-    "The project's health history, newest first",
-    tags=TAGS,
+serve.get(
+    PROJECT + "/health",
+    Op("The project's health history, newest first", [403], call=health.list_health),
     query=ListQuery,
-    response=Page[HealthOut],
-    errors=[403],
+    out=Page[HealthOut],
 )
-@project_handler
-async def list_health(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, ListQuery)
-    return json_response(
-        await health.list_health(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, query)
-    )
-
-
 mount(
     routes,
     Rest(

@@ -16,45 +16,41 @@ from protocol.auth import (
 )
 
 from ..services.identity import auth
-from .context import Context, actor, client_address, handler, services
+from .context import Context, handler, services
 from .json import json_response, parse_body
 from .openapi import api
+from .resource import Op, Serve
 
 routes = web.RouteTableDef()
+serve = Serve(routes, tags=["auth"])
 
 REGISTERED = Accepted(detail="check your mailbox: the link we sent confirms the address")
 
 
-@routes.post("/api/v1/auth/register")
-@api(
-    "Create an account; it signs in once the mailed link confirms the address",
-    tags=["auth"],
-    auth=False,
+serve.post(
+    "/api/v1/auth/register",
+    Op(
+        "Create an account; it signs in once the mailed link confirms the address",
+        [429],
+        doc="""The same answer whether or not the address already has an account (its owner is
+        then mailed "you already have an account"): see docs/accounts.md.""",
+        call=auth.register,
+    ),
     body=RegisterRequest,
-    response=Accepted,
+    out=Accepted,
     status=202,
-    errors=[429],
-)
-async def register(request: web.Request) -> web.Response:
-    """The same answer whether or not the address already has an account (its owner is
-    then mailed "you already have an account"): see docs/accounts.md."""
-    req = await parse_body(request, RegisterRequest)
-    await auth.register(services(request), req, client_address(request))
-    return json_response(REGISTERED, status=202)
-
-
-@routes.post("/api/v1/auth/login")
-@api(
-    "Sign in with email and password",
-    tags=["auth"],
     auth=False,
-    body=LoginRequest,
-    response=TokenPair,
-    errors=[401, 429],
+    address=True,
+    answer=REGISTERED,
 )
-async def login(request: web.Request) -> web.Response:
-    req = await parse_body(request, LoginRequest)
-    return json_response(await auth.login(services(request), req, client_address(request)))
+serve.post(
+    "/api/v1/auth/login",
+    Op("Sign in with email and password", [401, 429], call=auth.login),
+    body=LoginRequest,
+    out=TokenPair,
+    auth=False,
+    address=True,
+)
 
 
 @routes.post("/api/v1/auth/refresh")
@@ -86,15 +82,16 @@ async def logout(request: web.Request, ctx: Context) -> web.Response:
     return web.Response(status=204)
 
 
-@routes.get("/api/v1/me")
-@api("The current user and their organizations", tags=["auth"], response=MeOut)
-async def get_me(request: web.Request) -> web.Response:
-    return json_response(await auth.me(services(request), await actor(request)))
-
-
-@routes.patch("/api/v1/me")
-@api("Update the current user's profile", tags=["auth"], body=MePatch, response=MeOut, errors=[404])
-@handler
-async def patch_me(request: web.Request, ctx: Context) -> web.Response:
-    patch = await parse_body(request, MePatch)
-    return json_response(await auth.update_me(ctx.svc, ctx.caller, patch))
+serve.get(
+    "/api/v1/me",
+    Op("The current user and their organizations", call=auth.me),
+    out=MeOut,
+    name="get_me",
+)
+serve.patch(
+    "/api/v1/me",
+    Op("Update the current user's profile", [404], call=auth.update_me),
+    body=MePatch,
+    out=MeOut,
+    name="patch_me",
+)

@@ -25,8 +25,11 @@ from ..services.chat import channel_admin, pins
 from .context import actor, services
 from .json import json_response, parse_body, path_uuid
 from .openapi import api
+from .resource import Op, Serve
 
 routes = web.RouteTableDef()
+serve = Serve(routes, tags=["chat"])
+ORG = "/api/v1/orgs/{org}"
 
 
 def path_channel(request: web.Request, org_id: uuid.UUID) -> ChannelRef:
@@ -42,60 +45,42 @@ def path_channel(request: web.Request, org_id: uuid.UUID) -> ChannelRef:
     return ChannelRef(type=kind, id=path_uuid(request, "id"), organization_id=org_id)
 
 
-@routes.patch("/api/v1/orgs/{org}/channels/{id}")
-@api(
-    "Rename, describe, archive or unarchive an organization channel",
-    tags=["chat"],
+serve.patch(
+    ORG + "/channels/{id}",
+    Op(
+        "Rename, describe, archive or unarchive an organization channel",
+        [403, 404, 409],
+        call=channel_admin.update_org_channel,
+    ),
     body=OrgChannelUpdate,
-    response=ChannelInfo,
-    errors=[403, 404, 409],
+    out=ChannelInfo,
+    name="update_channel",
+    path_first=True,
 )
-async def update_channel(request: web.Request) -> web.Response:
-    org_id, channel_id = path_uuid(request, "org"), path_uuid(request, "id")
-    caller = await actor(request)
-    req = await parse_body(request, OrgChannelUpdate)
-    info = await channel_admin.update_org_channel(
-        services(request), caller, org_id, channel_id, req
-    )
-    return json_response(info)
-
-
-@routes.delete("/api/v1/orgs/{org}/channels/{id}")
-@api(
-    "Delete an organization channel and its messages",
-    tags=["chat"],
+serve.delete(
+    ORG + "/channels/{id}",
+    Op(
+        "Delete an organization channel and its messages",
+        [403, 404],
+        call=channel_admin.delete_org_channel,
+    ),
     status=204,
-    errors=[403, 404],
+    name="delete_channel",
+    path_first=True,
 )
-async def delete_channel(request: web.Request) -> web.Response:
-    org_id, channel_id = path_uuid(request, "org"), path_uuid(request, "id")
-    caller = await actor(request)
-    await channel_admin.delete_org_channel(services(request), caller, org_id, channel_id)
-    return web.Response(status=204)
-
-
-@routes.get("/api/v1/orgs/{org}/groups/{group}")
-@api("A group chat with its members", tags=["chat"], response=GroupDetail, errors=[404])
-async def get_group(request: web.Request) -> web.Response:
-    org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
-    caller = await actor(request)
-    return json_response(await channel_admin.get_group(services(request), caller, org_id, group_id))
-
-
-@routes.patch("/api/v1/orgs/{org}/groups/{group}")
-@api(
-    "Rename or describe a group chat",
-    tags=["chat"],
+serve.get(
+    ORG + "/groups/{group}",
+    Op("A group chat with its members", [404], call=channel_admin.get_group),
+    out=GroupDetail,
+    path_first=True,
+)
+serve.patch(
+    ORG + "/groups/{group}",
+    Op("Rename or describe a group chat", [404], call=channel_admin.update_group),
     body=GroupUpdate,
-    response=ChannelInfo,
-    errors=[404],
+    out=ChannelInfo,
+    path_first=True,
 )
-async def update_group(request: web.Request) -> web.Response:
-    org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
-    caller = await actor(request)
-    req = await parse_body(request, GroupUpdate)
-    info = await channel_admin.update_group(services(request), caller, org_id, group_id, req)
-    return json_response(info)
 
 
 @routes.put("/api/v1/orgs/{org}/channels/{type}/{id}/settings")

@@ -24,8 +24,11 @@ from .channel_admin import path_channel
 from .context import actor, services
 from .json import json_response, parse_body, parse_query, path_uuid
 from .openapi import api
+from .resource import Op, Serve
 
 routes = web.RouteTableDef()
+serve = Serve(routes, tags=["chat"])
+ORG = "/api/v1/orgs/{org}"
 
 
 class HistoryParams(BaseModel):
@@ -49,40 +52,23 @@ async def list_channels(request: web.Request) -> web.Response:
     return json_response({"items": states, "next_cursor": None})
 
 
-@routes.post("/api/v1/orgs/{org}/channels")
-@api(
-    "Create an organization channel",
-    tags=["chat"],
+serve.post(
+    ORG + "/channels",
+    Op("Create an organization channel", [403, 404, 409], call=groups.create_org_channel),
     body=OrgChannelCreate,
-    response=ChannelInfo,
+    out=ChannelInfo,
     status=201,
-    errors=[403, 404, 409],
+    name="create_channel",
+    path_first=True,
 )
-async def create_channel(request: web.Request) -> web.Response:
-    org_id = path_uuid(request, "org")
-    caller = await actor(request)
-    req = await parse_body(request, OrgChannelCreate)
-    return json_response(
-        await groups.create_org_channel(services(request), caller, org_id, req), status=201
-    )
-
-
-@routes.post("/api/v1/orgs/{org}/groups")
-@api(
-    "Create a group chat",
-    tags=["chat"],
+serve.post(
+    ORG + "/groups",
+    Op("Create a group chat", [404, 409], call=groups.create_group),
     body=GroupCreate,
-    response=ChannelInfo,
+    out=ChannelInfo,
     status=201,
-    errors=[404, 409],
+    path_first=True,
 )
-async def create_group(request: web.Request) -> web.Response:
-    org_id = path_uuid(request, "org")
-    caller = await actor(request)
-    req = await parse_body(request, GroupCreate)
-    return json_response(
-        await groups.create_group(services(request), caller, org_id, req), status=201
-    )
 
 
 @routes.post("/api/v1/orgs/{org}/groups/{group}/members")
@@ -102,19 +88,16 @@ async def add_group_member(request: web.Request) -> web.Response:
     return json_response(info, status=201)
 
 
-@routes.delete("/api/v1/orgs/{org}/groups/{group}/members/{user}")
-@api(
-    "Remove a member from a group chat, or leave it",
-    tags=["chat"],
+serve.delete(
+    ORG + "/groups/{group}/members/{user}",
+    Op(
+        "Remove a member from a group chat, or leave it",
+        [403, 404],
+        call=groups.remove_group_member,
+    ),
     status=204,
-    errors=[403, 404],
+    path_first=True,
 )
-async def remove_group_member(request: web.Request) -> web.Response:
-    org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
-    user_id = path_uuid(request, "user")
-    caller = await actor(request)
-    await groups.remove_group_member(services(request), caller, org_id, group_id, user_id)
-    return web.Response(status=204)
 
 
 @routes.get("/api/v1/orgs/{org}/channels/{type}/{id}/messages")

@@ -18,135 +18,77 @@ from protocol.orgs import (
 )
 
 from ..services.identity import invitations, joining
-from .context import Context, handler
-from .json import json_response, parse_body, parse_query, path_uuid
-from .limits import Named, limited
-from .openapi import api
+from .limits import Named
+from .resource import Op, Serve
 
 routes = web.RouteTableDef()
+serve = Serve(routes, tags=["joining"])
 
+CODES = "/api/v1/orgs/{org}/join-codes"
+INVITATIONS = "/api/v1/orgs/{org}/invitations"
 
-@routes.post("/api/v1/orgs/{org}/join-codes")
-@api(
-    "Create a join code",
-    tags=["joining"],
+serve.post(
+    CODES,
+    Op("Create a join code", [403, 404, 409], call=joining.create_join_code),
     body=JoinCodeCreate,
-    response=JoinCodeOut,
+    out=JoinCodeOut,
     status=201,
-    errors=[403, 404, 409],
 )
-@handler
-async def create_join_code(request: web.Request, ctx: Context) -> web.Response:
-    req = await parse_body(request, JoinCodeCreate)
-    code = await joining.create_join_code(ctx.svc, ctx.caller, ctx.org_id, req)
-    return json_response(code, status=201)
-
-
-@routes.get("/api/v1/orgs/{org}/join-codes")
-@api(
-    "Join codes of an organization",
-    tags=["joining"],
+serve.get(
+    CODES,
+    Op("Join codes of an organization", [403, 404], call=joining.list_join_codes),
     query=ListQuery,
-    response=Page[JoinCodeOut],
-    errors=[403, 404],
+    out=Page[JoinCodeOut],
 )
-@handler
-async def list_join_codes(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, ListQuery)
-    return json_response(await joining.list_join_codes(ctx.svc, ctx.caller, ctx.org_id, query))
-
-
-@routes.delete("/api/v1/orgs/{org}/join-codes/{id}")
-@api("Delete a join code", tags=["joining"], status=204, errors=[403, 404])
-@handler
-async def delete_join_code(request: web.Request, ctx: Context) -> web.Response:
-    code_id = path_uuid(request, "id")
-    await joining.delete_join_code(ctx.svc, ctx.caller, ctx.org_id, code_id)
-    return web.Response(status=204)
-
-
-@routes.post("/api/v1/join")
-@api(
-    "Join an organization with a code",
-    tags=["joining"],
+serve.delete(
+    CODES + "/{id}",
+    Op("Delete a join code", [403, 404], call=joining.delete_join_code),
+    status=204,
+)
+serve.post(
+    "/api/v1/join",
+    Op("Join an organization with a code", [404, 409], call=joining.join),
     body=JoinRequest,
-    response=OrgOut,
+    out=OrgOut,
     status=201,
-    errors=[404, 409],
 )
-@handler
-async def join(request: web.Request, ctx: Context) -> web.Response:
-    req = await parse_body(request, JoinRequest)
-    return json_response(await joining.join(ctx.svc, ctx.caller, req), status=201)
-
-
-@routes.post("/api/v1/orgs/{org}/invitations")
-@api(
-    "Invite someone by email (mailed; the token is shown once only without SMTP)",
-    tags=["joining"],
+serve.post(
+    INVITATIONS,
+    Op(
+        "Invite someone by email (mailed; the token is shown once only without SMTP)",
+        [403, 404, 409],
+        call=invitations.create_invitation,
+    ),
     body=InvitationCreate,
-    response=InvitationCreated,
+    out=InvitationCreated,
     status=201,
-    errors=[403, 404, 409],
+    limit=Named.INVITATIONS,
 )
-@limited(Named.INVITATIONS)
-@handler
-async def create_invitation(request: web.Request, ctx: Context) -> web.Response:
-    req = await parse_body(request, InvitationCreate)
-    created = await invitations.create_invitation(ctx.svc, ctx.caller, ctx.org_id, req)
-    return json_response(created, status=201)
-
-
-@routes.get("/api/v1/orgs/{org}/invitations")
-@api(
-    "Invitations of an organization",
-    tags=["joining"],
+serve.get(
+    INVITATIONS,
+    Op("Invitations of an organization", [403, 404], call=invitations.list_invitations),
     query=ListQuery,
-    response=Page[InvitationOut],
-    errors=[403, 404],
+    out=Page[InvitationOut],
 )
-@handler
-async def list_invitations(request: web.Request, ctx: Context) -> web.Response:
-    query = parse_query(request, ListQuery)
-    page = await invitations.list_invitations(ctx.svc, ctx.caller, ctx.org_id, query)
-    return json_response(page)
-
-
-@routes.post("/api/v1/orgs/{org}/invitations/{id}/resend")
-@api(
-    "Mail an invitation again with a fresh link (the previous one stops working)",
-    tags=["joining"],
-    response=InvitationCreated,
-    errors=[403, 404, 409],
+serve.post(
+    INVITATIONS + "/{id}/resend",
+    Op(
+        "Mail an invitation again with a fresh link (the previous one stops working)",
+        [403, 404, 409],
+        call=invitations.resend_invitation,
+    ),
+    out=InvitationCreated,
+    limit=Named.INVITATIONS,
 )
-@limited(Named.INVITATIONS)
-@handler
-async def resend_invitation(request: web.Request, ctx: Context) -> web.Response:
-    invitation_id = path_uuid(request, "id")
-    resent = await invitations.resend_invitation(ctx.svc, ctx.caller, ctx.org_id, invitation_id)
-    return json_response(resent)
-
-
-@routes.delete("/api/v1/orgs/{org}/invitations/{id}")
-@api("Revoke an invitation", tags=["joining"], status=204, errors=[403, 404])
-@handler
-async def revoke_invitation(request: web.Request, ctx: Context) -> web.Response:
-    invitation_id = path_uuid(request, "id")
-    await invitations.revoke_invitation(ctx.svc, ctx.caller, ctx.org_id, invitation_id)
-    return web.Response(status=204)
-
-
-@routes.post("/api/v1/invitations/accept")
-@api(
-    "Accept an invitation",
-    tags=["joining"],
+serve.delete(
+    INVITATIONS + "/{id}",
+    Op("Revoke an invitation", [403, 404], call=invitations.revoke_invitation),
+    status=204,
+)
+serve.post(
+    "/api/v1/invitations/accept",
+    Op("Accept an invitation", [403, 404, 409], call=invitations.accept_invitation),
     body=AcceptInvitation,
-    response=OrgOut,
+    out=OrgOut,
     status=201,
-    errors=[403, 404, 409],
 )
-@handler
-async def accept_invitation(request: web.Request, ctx: Context) -> web.Response:
-    req = await parse_body(request, AcceptInvitation)
-    org = await invitations.accept_invitation(ctx.svc, ctx.caller, req)
-    return json_response(org, status=201)

@@ -17,19 +17,15 @@ from protocol.milestones import (
 
 from ..services.projects import milestone_links, milestones
 from .context import Context, handler
-from .etag import etag_headers
-from .json import json_response, parse_body, parse_query, path_uuid, read_body
+from .json import json_response, parse_body, path_uuid
 from .openapi import api
-from .resource import Op, Rest, mount
+from .resource import Op, Rest, Serve, mount
 
 routes = web.RouteTableDef()
 
 BASE = "/api/v1/orgs/{org}/milestones"
 TAGS = ["milestones"]
-
-
-def _milestone(out: MilestoneOut, status: int = 200) -> web.Response:
-    return json_response(out, status=status, headers=etag_headers(out.version))
+serve = Serve(routes, tags=TAGS)
 
 
 MILESTONES = Rest(
@@ -63,82 +59,51 @@ MILESTONES = Rest(
 mount(routes, MILESTONES)
 
 
-@routes.put(BASE + "/{id}/tasks/{task_id}")
-@api(
-    "Link a task to a milestone, or change its weight",
-    tags=TAGS,
+serve.put(
+    BASE + "/{id}/tasks/{task_id}",
+    Op(
+        "Link a task to a milestone, or change its weight",
+        [403, 404],
+        doc="""`weight` (default 1) counts the task in auto progress: sum(weight of DONE tasks) /
+        sum(weights) x 100, rounded down. A project milestone takes only its project's tasks
+        (422); the answer is the milestone with its progress recomputed.""",
+        call=milestone_links.link_task,
+    ),
     body=MilestoneTaskLink,
     body_required=False,
-    response=MilestoneOut,
-    errors=[403, 404],
+    out=MilestoneOut,
+    etag=True,
 )
-@handler
-async def link_task(request: web.Request, ctx: Context) -> web.Response:
-    """`weight` (default 1) counts the task in auto progress: sum(weight of DONE tasks) /
-    sum(weights) x 100, rounded down. A project milestone takes only its project's tasks
-    (422); the answer is the milestone with its progress recomputed."""
-    milestone_id = path_uuid(request, "id")
-    task_id = path_uuid(request, "task_id")
-    raw = await read_body(request)
-    req = await parse_body(request, MilestoneTaskLink) if raw else MilestoneTaskLink()
-    out = await milestone_links.link_task(
-        ctx.svc, ctx.caller, ctx.org_id, milestone_id, task_id, req
-    )
-    return _milestone(out)
-
-
-@routes.delete(BASE + "/{id}/tasks/{task_id}")
-@api("Unlink a task from a milestone", tags=TAGS, response=MilestoneOut, errors=[403, 404])
-@handler
-async def unlink_task(request: web.Request, ctx: Context) -> web.Response:
-    milestone_id = path_uuid(request, "id")
-    task_id = path_uuid(request, "task_id")
-    out = await milestone_links.unlink_task(ctx.svc, ctx.caller, ctx.org_id, milestone_id, task_id)
-    return _milestone(out)
-
-
-@routes.put(BASE + "/{id}/dependencies/{other_id}")
-@api("Make a milestone depend on another", tags=TAGS, response=MilestoneOut, errors=[403, 404, 409])
-@handler
-async def add_dependency(request: web.Request, ctx: Context) -> web.Response:
-    """The milestone depends on `other_id`. Not on itself (422); a cycle is a 409 whose
-    `details.cycle` lists it. Adding an existing dependency changes nothing."""
-    milestone_id = path_uuid(request, "id")
-    other_id = path_uuid(request, "other_id")
-    out = await milestone_links.add_dependency(
-        ctx.svc, ctx.caller, ctx.org_id, milestone_id, other_id
-    )
-    return _milestone(out)
-
-
-@routes.delete(BASE + "/{id}/dependencies/{other_id}")
-@api("Remove a dependency", tags=TAGS, response=MilestoneOut, errors=[403, 404])
-@handler
-async def remove_dependency(request: web.Request, ctx: Context) -> web.Response:
-    milestone_id = path_uuid(request, "id")
-    other_id = path_uuid(request, "other_id")
-    out = await milestone_links.remove_dependency(
-        ctx.svc, ctx.caller, ctx.org_id, milestone_id, other_id
-    )
-    return _milestone(out)
-
-
-@routes.get(BASE + "/{id}/assignments")
-@api(
-    "People assigned to a milestone",
-    tags=TAGS,
+serve.delete(
+    BASE + "/{id}/tasks/{task_id}",
+    Op("Unlink a task from a milestone", [403, 404], call=milestone_links.unlink_task),
+    out=MilestoneOut,
+    etag=True,
+)
+serve.put(
+    BASE + "/{id}/dependencies/{other_id}",
+    Op(
+        "Make a milestone depend on another",
+        [403, 404, 409],
+        doc="""The milestone depends on `other_id`. Not on itself (422); a cycle is a 409 whose
+        `details.cycle` lists it. Adding an existing dependency changes nothing.""",
+        call=milestone_links.add_dependency,
+    ),
+    out=MilestoneOut,
+    etag=True,
+)
+serve.delete(
+    BASE + "/{id}/dependencies/{other_id}",
+    Op("Remove a dependency", [403, 404], call=milestone_links.remove_dependency),
+    out=MilestoneOut,
+    etag=True,
+)
+serve.get(
+    BASE + "/{id}/assignments",
+    Op("People assigned to a milestone", [404], call=milestone_links.list_assignments),
     query=ListQuery,
-    response=Page[MilestoneAssignmentOut],
-    errors=[404],
+    out=Page[MilestoneAssignmentOut],
 )
-@handler
-async def list_assignments(request: web.Request, ctx: Context) -> web.Response:
-    milestone_id = path_uuid(request, "id")
-    query = parse_query(request, ListQuery)
-    page = await milestone_links.list_assignments(
-        ctx.svc, ctx.caller, ctx.org_id, milestone_id, query
-    )
-    return json_response(page)
 
 
 @routes.post(BASE + "/{id}/assignments")
@@ -160,11 +125,8 @@ async def assign(request: web.Request, ctx: Context) -> web.Response:
     return json_response(out, status=201 if created else 200)
 
 
-@routes.delete(BASE + "/{id}/assignments/{profile_id}")
-@api("Unassign a member from a milestone", tags=TAGS, status=204, errors=[403, 404])
-@handler
-async def unassign(request: web.Request, ctx: Context) -> web.Response:
-    milestone_id = path_uuid(request, "id")
-    profile_id = path_uuid(request, "profile_id")
-    await milestone_links.unassign(ctx.svc, ctx.caller, ctx.org_id, milestone_id, profile_id)
-    return web.Response(status=204)
+serve.delete(
+    BASE + "/{id}/assignments/{profile_id}",
+    Op("Unassign a member from a milestone", [403, 404], call=milestone_links.unassign),
+    status=204,
+)

@@ -22,9 +22,9 @@ from protocol.people import (
 
 from ..services.people import competences, consultants, staffing_search
 from .context import Context, handler
-from .json import json_response, parse_body, parse_query, path_uuid
+from .json import json_response, parse_body, path_uuid
 from .openapi import api
-from .resource import Op, Rest, mount
+from .resource import Op, Rest, Serve, mount
 
 routes = web.RouteTableDef()
 
@@ -34,6 +34,7 @@ CONSULTANT = CONSULTANTS + "/{profile_id}"
 SKILL = CONSULTANT + "/competences/{competence_id}"
 PEOPLE = ["consultants"]
 SKILLS = ["competences"]
+serve = Serve(routes, tags=PEOPLE)
 
 
 # Consultants ------------------------------------------------------------------------------
@@ -119,14 +120,13 @@ async def put_skill(request: web.Request, ctx: Context) -> web.Response:
     return json_response(out, status=201 if created else 200)
 
 
-@routes.delete(SKILL)
-@api("Remove a person's level in a skill", tags=SKILLS, status=204, errors=[403, 404])
-@handler
-async def delete_skill(request: web.Request, ctx: Context) -> web.Response:
-    profile_id = path_uuid(request, "profile_id")
-    competence_id = path_uuid(request, "competence_id")
-    await consultants.remove_skill(ctx.svc, ctx.caller, ctx.org_id, profile_id, competence_id)
-    return web.Response(status=204)
+serve.delete(
+    SKILL,
+    Op("Remove a person's level in a skill", [403, 404], call=consultants.remove_skill),
+    status=204,
+    tags=SKILLS,
+    name="delete_skill",
+)
 
 
 # Competences ------------------------------------------------------------------------------
@@ -156,18 +156,15 @@ mount(routes, COMPETENCES)
 # Staffing search ----------------------------------------------------------------------------
 
 
-@routes.get(ORG + "/staffing")
-@api(
-    "Who has a skill, and how free they are over a period, best fit first",
-    tags=PEOPLE,
+serve.get(
+    ORG + "/staffing",
+    Op(
+        "Who has a skill, and how free they are over a period, best fit first",
+        [403, 404],
+        doc="""Ranked by skill level, then free allocation (100 minus the busiest day's total
+        allocation over [from, to]); the range spans at most 366 days.""",
+        call=staffing_search.search_staffing,
+    ),
     query=StaffingSearchQuery,
-    response=Page[StaffingCandidate],
-    errors=[403, 404],
+    out=Page[StaffingCandidate],
 )
-@handler
-async def search_staffing(request: web.Request, ctx: Context) -> web.Response:
-    """Ranked by skill level, then free allocation (100 minus the busiest day's total
-    allocation over [from, to]); the range spans at most 366 days."""
-    query = parse_query(request, StaffingSearchQuery)
-    page = await staffing_search.search_staffing(ctx.svc, ctx.caller, ctx.org_id, query)
-    return json_response(page)

@@ -1,17 +1,21 @@
 """The REST side of a resource, written once: `mount(routes, spec)` adds its list, create,
-read, update and delete routes, each with its `@api` contract, from one `Rest` spec.
+read, update and delete routes, each with its `@api` contract, from one `Rest` spec; a
+`Serve` adds any other route that only reads its inputs, calls one service function and
+answers what it returns.
 
 `/things` lists (keyset pages, the query model's filters) and creates (201);
-`/things/{id}` (or the spec's `key`) reads, updates (PATCH) and deletes (204). A route under
-`.../projects/{project}` is a `@project_handler`, any other a `@handler`, so the caller,
-the organization and the project are checked as for a hand-written handler. Each
-generated handler records what it parses (`Parses`): the very models it validates
-requests with, which `tests/server/rest/test_openapi.py` compares with the document.
-A route whose behaviour the spec cannot express stays hand-written next to the mount.
+`/things/{id}` (or the spec's `key`) reads, updates (PATCH) and deletes (204). A
+generated handler authenticates the caller first (401 before anything else), then reads
+the organization, the project and the other path ids in the order of the path, as
+`@handler` and `@project_handler` do. Each generated handler records what it parses
+(`Parses`): the very models it validates requests with, which
+`tests/server/rest/test_openapi.py` compares with the document. A route whose behaviour
+neither can express stays hand-written next to them.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,20 +26,24 @@ from pydantic import BaseModel
 
 from protocol.common import Page
 
-from .context import Context, ContextHandler, Handler, handler, project_handler
+from .context import Handler, actor, client_address, services
 from .etag import etag_headers, expected_version
-from .json import json_response, parse_body, parse_query, path_uuid
+from .json import json_response, parse_body, parse_query, path_uuid, read_body
+from .limits import Named, limited
 from .openapi import api
 
 Model = type[BaseModel]
 Call = Callable[..., Awaitable[Any]]
 IF_MATCH = {"If-Match": "the ETag last read; a stale one is answered 412"}
 _PARSES = "__parses__"
+PATH_PARAM = re.compile(r"\{([^}:]+)\}")
+# The path parameters a route's scope is made of, passed first to the service.
+_SCOPE = ("org", "project")
 
 
 @dataclass(frozen=True)
 class Parses:
-    """What a generated handler reads from its request, beyond its context: its body or
+    """What a generated handler reads from its request, beyond its scope: its body or
     query model, the UUID path parameters, the request headers; and the statuses it
     answers with. The handler runs with these very values."""
 
@@ -44,6 +52,7 @@ class Parses:
     path: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()
     status: int = 200
+    body_required: bool = True
 
 
 def parses_of(handler: object) -> Parses | None:
@@ -95,48 +104,81 @@ class Rest:
         assert self.update is None or self.patch_body is not None, f"{self.noun}: patch_body"
 
 
-def _handler(spec: Rest, call: Call, p: Parses) -> ContextHandler:
-    """A handler that reads what `p` says (path ids, then `If-Match`, then the query or
-    body), calls the service with the caller's scope first, and answers `p.status`; a
-    single row (not a page) carries its version as `ETag` when the spec says so."""
-    versioned = spec.etag and p.query is None
+def record(run: Handler, name: str, module: str, doc: str | None, p: Parses) -> Handler:
+    """Name a generated handler (its operationId), give it its module and description,
+    and record what it parses."""
+    run.__name__ = run.__qualname__ = name
+    run.__module__, run.__doc__ = module, doc
+    setattr(run, _PARSES, p)
+    return run
 
-    async def run(request: web.Request, ctx: Context) -> web.StreamResponse:
-        scope = (ctx.org_id, ctx.project_id) if spec.by_project else (ctx.org_id,)
-        args: list[Any] = [path_uuid(request, name) for name in p.path]
+
+@dataclass(frozen=True)
+class How:
+    """How a generated handler runs beyond what it parses: `versioned`, the answer's
+    version is its `ETag`; `path_first`, the path's ids are read before the caller is
+    authenticated; `auth=False`, no caller at all; `address`, the client's address is
+    passed last; `answer`, answered instead of what the service returns."""
+
+    versioned: bool = False
+    path_first: bool = False
+    auth: bool = True
+    address: bool = False
+    answer: BaseModel | None = None
+
+
+def _handler(call: Call, path: str, p: Parses, how: How) -> Handler:
+    """A handler that authenticates, reads the scope and `p.path` ids (before the caller
+    with `how.path_first`), then `If-Match`, then the query or body (a body that may be
+    left out is the model's defaults when empty); calls the service with the caller and
+    those in that order, and answers `p.status`."""
+    names = (*(n for n in _SCOPE if f"{{{n}}}" in path), *p.path)
+
+    async def run(request: web.Request) -> web.StreamResponse:
+        ids = [path_uuid(request, name) for name in names] if how.path_first else []
+        caller = [await actor(request)] if how.auth else []
+        args: list[Any] = ids or [path_uuid(request, name) for name in names]
         version = [expected_version(request)] if "If-Match" in p.headers else []
         if p.query is not None:
             args.append(parse_query(request, p.query))
-        if p.body is not None:
+        if p.body is not None and (p.body_required or await read_body(request)):
             args.append(await parse_body(request, p.body))
-        out = await call(ctx.svc, ctx.caller, *scope, *args, *version)
+        elif p.body is not None:
+            args.append(p.body())
+        address = [client_address(request)] if how.address else []
+        out = await call(services(request), *caller, *args, *version, *address)
         if p.status == 204:
             return web.Response(status=204)
-        headers = etag_headers(out.version) if versioned else None
-        return json_response(out, status=p.status, headers=headers)
+        headers = etag_headers(out.version) if how.versioned else None
+        answer = out if how.answer is None else how.answer
+        return json_response(answer, status=p.status, headers=headers)
 
     return run
 
 
 def _add(
     routes: web.RouteTableDef,
-    spec: Rest,
     module: str,
-    route: tuple[str, str, str, str],
+    route: tuple[str, str, str],
     op: Op,
+    call: Call,
     p: Parses,
     response: Model | None,
+    *,
+    tags: Sequence[str],
+    how: How = How(),
+    limit: Named | None = None,
 ) -> None:
-    method, path, name, verb = route
-    handle = _handler(spec, op.call or getattr(spec.service, verb), p)
-    handle.__name__ = handle.__qualname__ = name
-    handle.__module__, handle.__doc__ = module, op.doc
-    run: Handler = (project_handler if spec.by_project else handler)(handle)
-    setattr(run, _PARSES, p)
+    method, path, name = route
+    run = record(_handler(call, path, p, how), name, module, op.doc, p)
+    if limit is not None:
+        run = limited(limit)(run)
     document = api(
         op.summary,
-        tags=spec.tags,
+        tags=tags,
+        auth=how.auth,
         body=p.body,
+        body_required=p.body_required,
         query=p.query,
         response=response,
         status=p.status,
@@ -156,26 +198,101 @@ def mount(routes: web.RouteTableDef, spec: Rest) -> None:
     if_match = ("If-Match",) if spec.etag else ()
     one = (spec.key,)
     generated = [
-        (spec.page, ("GET", spec.path, f"list_{noun}s", "page"), Parses(query=spec.query)),
+        (spec.page, ("GET", spec.path, f"list_{noun}s"), "page", Parses(query=spec.query)),
         (
             spec.create,
-            ("POST", spec.path, f"create_{noun}", "create"),
+            ("POST", spec.path, f"create_{noun}"),
+            "create",
             Parses(spec.body, status=201),
         ),
-        (spec.read, ("GET", item, f"get_{noun}", "read"), Parses(path=one)),
+        (spec.read, ("GET", item, f"get_{noun}"), "read", Parses(path=one)),
         (
             spec.update,
-            ("PATCH", item, f"patch_{noun}", "update"),
+            ("PATCH", item, f"patch_{noun}"),
+            "update",
             Parses(spec.patch_body, path=one, headers=if_match),
         ),
         (
             spec.delete,
-            ("DELETE", item, f"delete_{noun}", "delete"),
+            ("DELETE", item, f"delete_{noun}"),
+            "delete",
             Parses(path=one, status=204),
         ),
     ]
     page: Model = Page[out]  # type: ignore[valid-type]
-    for op, route, p in generated:
+    for op, route, verb, p in generated:
         if op is not None:
             response = None if p.status == 204 else page if p.query else out
-            _add(routes, spec, module, route, op, p, response)
+            call = op.call or getattr(spec.service, verb)
+            how = How(versioned=spec.etag and p.query is None)
+            _add(routes, module, route, op, call, p, response, tags=spec.tags, how=how)
+
+
+class Serve:
+    """One module's routes that each call one service function: `Serve(routes, tags)`,
+    then `.get(path, Op(summary, errors, doc, call=service_function), out=Model)` and
+    likewise `.post`, `.put`, `.patch`, `.delete`.
+
+    The service is called with the services, the caller, the path's ids in order
+    (`{org}`, `{project}`, then the others), the query or body, then the expected
+    version when `if_match`; what it returns is the answer, with `status` (204: none).
+    The handler is named after the service function unless `name` says otherwise;
+    `limit` draws on a named rate limit; `tags` replace the module's; `etag`,
+    `path_first`, `auth`, `address` and `answer` are those of `How`."""
+
+    def __init__(self, routes: web.RouteTableDef, tags: Sequence[str]) -> None:
+        self.routes, self.tags = routes, tags
+        self.module = sys._getframe(1).f_globals["__name__"]
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        op: Op,
+        *,
+        out: Model | None = None,
+        body: Model | None = None,
+        query: Model | None = None,
+        status: int = 200,
+        name: str | None = None,
+        etag: bool = False,
+        if_match: bool = False,
+        body_required: bool = True,
+        limit: Named | None = None,
+        path_first: bool = False,
+        tags: Sequence[str] | None = None,
+        auth: bool = True,
+        address: bool = False,
+        answer: BaseModel | None = None,
+    ) -> None:
+        assert op.call is not None, f"{method} {path}: Op(call=...)"
+        ids = tuple(n for n in PATH_PARAM.findall(path) if n not in _SCOPE)
+        headers = ("If-Match",) if if_match else ()
+        p = Parses(body, query, ids, headers, status, body_required)
+        _add(
+            self.routes,
+            self.module,
+            (method, path, name or op.call.__name__),
+            op,
+            op.call,
+            p,
+            out,
+            tags=tags or self.tags,
+            how=How(etag, path_first, auth, address, answer),
+            limit=limit,
+        )
+
+    def get(self, path: str, op: Op, **kw: Any) -> None:
+        self.route("GET", path, op, **kw)
+
+    def post(self, path: str, op: Op, **kw: Any) -> None:
+        self.route("POST", path, op, **kw)
+
+    def put(self, path: str, op: Op, **kw: Any) -> None:
+        self.route("PUT", path, op, **kw)
+
+    def patch(self, path: str, op: Op, **kw: Any) -> None:
+        self.route("PATCH", path, op, **kw)
+
+    def delete(self, path: str, op: Op, **kw: Any) -> None:
+        self.route("DELETE", path, op, **kw)
