@@ -1,17 +1,20 @@
-"""Downloads for accountants: the format dispatch shared by every export, and the
-exports of projects, tasks and the activity log.
+"""Downloads for accountants: one `Export` spec serves a list as `.csv`
+(`?dialect=rfc4180|excel-fr`) and `.xlsx`; here the exports of projects, tasks and the
+activity log (time entries and invoices are declared with their own routes).
 
 Each export holds what its JSON list would page through, with the same filters and the
-same access rule: it pages through the list service itself, so a refusal comes from the
-first page (problem+json, before any byte) and each later page is read in a short
-transaction of its own. Formats: `.csv` (`?dialect=rfc4180|excel-fr`) and `.xlsx`.
+same access rule: it reads through the list service itself (or the service's batched
+export), so a refusal comes from the first page (problem+json, before any byte) and each
+later page is read in a short transaction of its own.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -30,23 +33,149 @@ from protocol.notifications import ActivityQuery
 from protocol.projects import ProjectQuery
 from protocol.tasks import TaskQuery
 
+from ..actor import Actor
 from ..services import feed
 from ..services.clock import zone_for
+from ..services.core import Services
 from ..services.projects import projects, tasks
-from .context import actor, services
+from .context import Handler, actor, services
 from .csvexport import CSV, stream_csv
 from .json import parse_query, path_uuid
 from .limits import Named, limited
 from .openapi import api
+from .resource import PATH_PARAM, Parses, record
 from .xlsxexport import XLSX, send_xlsx
 
 routes = web.RouteTableDef()
 
 ORG = "/api/v1/orgs/{org}"
-T = TypeVar("T", bound=BaseModel)
 Rows = AsyncIterator[list[list[Any]]]
+# (services, caller, the path's ids from `{org}` on, the query, the columns) -> the rows,
+# the first page read (and access checked) before it answers.
+Source = Callable[[Services, Actor, list[uuid.UUID], Any, Sequence[str]], Awaitable[Rows]]
 PAGE = 200
-TAGS = ["exports"]
+CSV_NOTE = "as CSV (`dialect`: rfc4180 or excel-fr)"
+XLSX_NOTE = "as an Excel workbook"
+
+
+async def send(
+    request: web.Request,
+    org_id: uuid.UUID,
+    name: str,
+    columns: Sequence[str],
+    rows: Rows,
+    dialect: CsvDialect | None,
+) -> web.StreamResponse:
+    """`name`.csv in `dialect`, or `name`.xlsx when `dialect` is None; instants in the
+    organization's time zone where the format states one."""
+    zone = await zone_for(services(request), org_id)
+    if dialect is None:
+        return await send_xlsx(request, f"{name}.xlsx", columns, rows, zone)
+    return await stream_csv(request, f"{name}.csv", columns, rows, dialect, zone)
+
+
+def pages(list_fn: Callable[..., Awaitable[Page[Any]]], model: type[BaseModel]) -> Source:
+    """Rows paged through a JSON list service, its query `model` built from the export's
+    filters: the first page now (it carries the access check), the rest when streamed."""
+
+    async def source(
+        svc: Services, caller: Actor, ids: list[uuid.UUID], query: Any, columns: Sequence[str]
+    ) -> Rows:
+        filters = query.model_dump(exclude={"dialect"}, exclude_none=True)
+
+        def fetch(cursor: str | None) -> Awaitable[Page[Any]]:
+            return list_fn(svc, caller, *ids, model(limit=PAGE, cursor=cursor, **filters))
+
+        page = await fetch(None)
+
+        async def rows() -> Rows:
+            current = page
+            while True:
+                yield [[getattr(item, c) for c in columns] for item in current.items]
+                if current.next_cursor is None:
+                    return
+                current = await fetch(current.next_cursor)
+
+        return rows()
+
+    return source
+
+
+def batches(export_fn: Callable[..., Awaitable[AsyncIterator[Sequence[Any]]]]) -> Source:
+    """Rows from a service's batched export, which checks access before it answers."""
+
+    async def source(
+        svc: Services, caller: Actor, ids: list[uuid.UUID], query: Any, columns: Sequence[str]
+    ) -> Rows:
+        found = await export_fn(svc, caller, *ids, query)
+
+        async def rows() -> Rows:
+            async for batch in found:
+                yield [[getattr(item, c) for c in columns] for item in batch]
+
+        return rows()
+
+    return source
+
+
+@dataclass(frozen=True)
+class Export:
+    """A list served as `{path}.csv` and `{path}.xlsx`: handlers `export_<file>` and
+    `export_<file>_xlsx`, files `<file>.csv` and `.xlsx`, summaries `<what> as CSV
+    ...<order>` and `<what> as an Excel workbook<order>`, descriptions `csv_doc` and
+    `xlsx_doc`, each route with its query model."""
+
+    path: str
+    file: str
+    columns: Sequence[str]
+    source: Source
+    tags: Sequence[str]
+    what: str
+    csv_query: type[BaseModel]
+    xlsx_query: type[BaseModel]
+    csv_doc: str
+    xlsx_doc: str = "The rows of the CSV export, typed."
+    order: str = ""
+    errors: Sequence[int] = ()
+
+
+def _handler(spec: Export, model: type[BaseModel], ids: Sequence[str], csv: bool) -> Handler:
+    """Parse the query first, then authenticate, then read `{org}` and the other ids."""
+
+    async def run(request: web.Request) -> web.StreamResponse:
+        query: Any = parse_query(request, model)
+        caller = await actor(request)
+        path = [path_uuid(request, name) for name in ids]
+        rows = await spec.source(services(request), caller, path, query, spec.columns)
+        return await send(
+            request, path[0], spec.file, spec.columns, rows, query.dialect if csv else None
+        )
+
+    return run
+
+
+def serve_export(routes: web.RouteTableDef, spec: Export) -> None:
+    """Add `spec`'s two routes, each drawing on the exports' rate limit."""
+    module = sys._getframe(1).f_globals["__name__"]
+    ids = PATH_PARAM.findall(spec.path)
+    name = "export_" + spec.file.replace("-", "_")
+    for csv, model, note, doc in (
+        (True, spec.csv_query, CSV_NOTE, spec.csv_doc),
+        (False, spec.xlsx_query, XLSX_NOTE, spec.xlsx_doc),
+    ):
+        p = Parses(query=model, path=tuple(ids[1:]))
+        run = record(
+            _handler(spec, model, ids, csv), name + ("" if csv else "_xlsx"), module, doc, p
+        )
+        document = api(
+            f"{spec.what} {note}{spec.order}",
+            tags=spec.tags,
+            query=model,
+            content_type=CSV if csv else XLSX,
+            errors=spec.errors,
+        )
+        routes.get(spec.path + (".csv" if csv else ".xlsx"))(document(limited(Named.EXPORTS)(run)))
+
 
 PROJECT_COLUMNS = (
     "id",
@@ -85,152 +214,49 @@ ACTIVITY_COLUMNS = (
     "description",
     "metadata",
 )
+TAGS = ["exports"]
 
-
-async def send(
-    request: web.Request,
-    org_id: uuid.UUID,
-    name: str,
-    columns: Sequence[str],
-    rows: Rows,
-    dialect: CsvDialect | None,
-) -> web.StreamResponse:
-    """`name`.csv in `dialect`, or `name`.xlsx when `dialect` is None; instants in the
-    organization's time zone where the format states one."""
-    zone = await zone_for(services(request), org_id)
-    if dialect is None:
-        return await send_xlsx(request, f"{name}.xlsx", columns, rows, zone)
-    return await stream_csv(request, f"{name}.csv", columns, rows, dialect, zone)
-
-
-async def paged(fetch: Callable[[str | None], Awaitable[Page[T]]], columns: Sequence[str]) -> Rows:
-    """Read the first page now (it carries the access check), the rest when streamed."""
-    page = await fetch(None)
-
-    async def rows() -> Rows:
-        current = page
-        while True:
-            yield [[getattr(item, c) for c in columns] for item in current.items]
-            if current.next_cursor is None:
-                return
-            current = await fetch(current.next_cursor)
-
-    return rows()
-
-
-def _filters(query: BaseModel) -> dict[str, Any]:
-    return query.model_dump(exclude={"dialect"}, exclude_none=True)
-
-
-async def _projects(
-    request: web.Request, query: ProjectExportQuery, dialect: CsvDialect | None
-) -> web.StreamResponse:
-    caller, org_id = await actor(request), path_uuid(request, "org")
-    svc, filters = services(request), _filters(query)
-
-    def fetch(cursor: str | None) -> Awaitable[Page[Any]]:
-        page_query = ProjectQuery(limit=PAGE, cursor=cursor, **filters)
-        return projects.list_projects(svc, caller, org_id, page_query)
-
-    rows = await paged(fetch, PROJECT_COLUMNS)
-    return await send(request, org_id, "projects", PROJECT_COLUMNS, rows, dialect)
-
-
-async def _tasks(
-    request: web.Request, query: TaskExportQuery, dialect: CsvDialect | None
-) -> web.StreamResponse:
-    caller, org_id = await actor(request), path_uuid(request, "org")
-    project_id = path_uuid(request, "id")
-    svc, filters = services(request), _filters(query)
-
-    def fetch(cursor: str | None) -> Awaitable[Page[Any]]:
-        page_query = TaskQuery(limit=PAGE, cursor=cursor, **filters)
-        return tasks.list_tasks(svc, caller, org_id, project_id, page_query)
-
-    rows = await paged(fetch, TASK_COLUMNS)
-    return await send(request, org_id, "tasks", TASK_COLUMNS, rows, dialect)
-
-
-async def _activity(
-    request: web.Request, query: ActivityExportQuery, dialect: CsvDialect | None
-) -> web.StreamResponse:
-    caller, org_id = await actor(request), path_uuid(request, "org")
-    svc, filters = services(request), _filters(query)
-
-    def fetch(cursor: str | None) -> Awaitable[Page[Any]]:
-        page_query = ActivityQuery(limit=PAGE, cursor=cursor, **filters)
-        return feed.list_activity(svc, caller, org_id, page_query)
-
-    rows = await paged(fetch, ACTIVITY_COLUMNS)
-    return await send(request, org_id, "activity", ACTIVITY_COLUMNS, rows, dialect)
-
-
-CSV_NOTE = "as CSV (`dialect`: rfc4180 or excel-fr)"
-XLSX_NOTE = "as an Excel workbook"
-PROJECTS = ORG + "/projects"
-TASKS = ORG + "/projects/{id}/tasks"
-ACTIVITY = ORG + "/activity"
-
-
-@routes.get(PROJECTS + ".csv")
-@api(f"Projects {CSV_NOTE}", tags=TAGS, query=ProjectCsvQuery, content_type=CSV)
-@limited(Named.EXPORTS)
-async def export_projects(request: web.Request) -> web.StreamResponse:
-    """Every project the JSON list shows the caller (CLIENT members: their clients'),
-    oldest first."""
-    query = parse_query(request, ProjectCsvQuery)
-    return await _projects(request, query, query.dialect)
-
-
-@routes.get(PROJECTS + ".xlsx")
-@api(f"Projects {XLSX_NOTE}", tags=TAGS, query=ProjectExportQuery, content_type=XLSX)
-@limited(Named.EXPORTS)
-async def export_projects_xlsx(request: web.Request) -> web.StreamResponse:
-    """The rows of the CSV export, typed."""
-    return await _projects(request, parse_query(request, ProjectExportQuery), None)
-
-
-@routes.get(TASKS + ".csv")
-@api(f"A project's tasks {CSV_NOTE}", tags=TAGS, query=TaskCsvQuery, content_type=CSV)
-@limited(Named.EXPORTS)
-async def export_tasks(request: web.Request) -> web.StreamResponse:
-    """Every task of the project, in board order, to whoever may read its board."""
-    query = parse_query(request, TaskCsvQuery)
-    return await _tasks(request, query, query.dialect)
-
-
-@routes.get(TASKS + ".xlsx")
-@api(f"A project's tasks {XLSX_NOTE}", tags=TAGS, query=TaskExportQuery, content_type=XLSX)
-@limited(Named.EXPORTS)
-async def export_tasks_xlsx(request: web.Request) -> web.StreamResponse:
-    """The rows of the CSV export, typed."""
-    return await _tasks(request, parse_query(request, TaskExportQuery), None)
-
-
-@routes.get(ACTIVITY + ".csv")
-@api(
-    f"The activity log {CSV_NOTE}",
-    tags=TAGS,
-    query=ActivityCsvQuery,
-    content_type=CSV,
-    errors=[403],
+serve_export(
+    routes,
+    Export(
+        ORG + "/projects",
+        "projects",
+        PROJECT_COLUMNS,
+        pages(projects.list_projects, ProjectQuery),
+        TAGS,
+        "Projects",
+        ProjectCsvQuery,
+        ProjectExportQuery,
+        """Every project the JSON list shows the caller (CLIENT members: their clients'),
+        oldest first.""",
+    ),
 )
-@limited(Named.EXPORTS)
-async def export_activity(request: web.Request) -> web.StreamResponse:
-    """The activity log, newest first, to owners, admins and managers."""
-    query = parse_query(request, ActivityCsvQuery)
-    return await _activity(request, query, query.dialect)
-
-
-@routes.get(ACTIVITY + ".xlsx")
-@api(
-    f"The activity log {XLSX_NOTE}",
-    tags=TAGS,
-    query=ActivityExportQuery,
-    content_type=XLSX,
-    errors=[403],
+serve_export(
+    routes,
+    Export(
+        ORG + "/projects/{id}/tasks",
+        "tasks",
+        TASK_COLUMNS,
+        pages(tasks.list_tasks, TaskQuery),
+        TAGS,
+        "A project's tasks",
+        TaskCsvQuery,
+        TaskExportQuery,
+        "Every task of the project, in board order, to whoever may read its board.",
+    ),
 )
-@limited(Named.EXPORTS)
-async def export_activity_xlsx(request: web.Request) -> web.StreamResponse:
-    """The rows of the CSV export, typed."""
-    return await _activity(request, parse_query(request, ActivityExportQuery), None)
+serve_export(
+    routes,
+    Export(
+        ORG + "/activity",
+        "activity",
+        ACTIVITY_COLUMNS,
+        pages(feed.list_activity, ActivityQuery),
+        TAGS,
+        "The activity log",
+        ActivityCsvQuery,
+        ActivityExportQuery,
+        "The activity log, newest first, to owners, admins and managers.",
+        errors=[403],
+    ),
+)

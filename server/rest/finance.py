@@ -3,9 +3,6 @@ portfolio summary and consultants' utilization. Definitions: docs/finance.md."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 from aiohttp import web
 
 from protocol.exports import InvoiceCsvQuery
@@ -24,15 +21,12 @@ from protocol.finance import (
 )
 
 from ..services.finance import finance, invoice_document, invoices
-from .context import Context, actor, handler, project_handler, services
-from .csvexport import CSV
-from .exports import send
+from .context import Context, handler, project_handler
+from .exports import Export, batches, serve_export
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
-from .json import json_response, parse_body, parse_query, path_uuid
-from .limits import Named, limited
+from .json import json_response, parse_body, path_uuid
 from .openapi import api
-from .resource import Op, Rest, mount
-from .xlsxexport import XLSX
+from .resource import Op, Rest, Serve, mount
 
 routes = web.RouteTableDef()
 
@@ -40,6 +34,7 @@ ORG = "/api/v1/orgs/{org}"
 PROJECT = ORG + "/projects/{project}"
 INVOICES = ORG + "/invoices"
 TAGS = ["finance"]
+serve = Serve(routes, tags=TAGS)
 PDF = "application/pdf"
 CSV_COLUMNS = (
     "id",
@@ -54,11 +49,11 @@ CSV_COLUMNS = (
 )
 
 
-@routes.get(PROJECT + "/budget")
-@api("A project's budget", tags=TAGS, response=BudgetOut, errors=[403, 404])
-@project_handler
-async def get_budget(request: web.Request, ctx: Context) -> web.Response:
-    return json_response(await finance.get_budget(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id))
+serve.get(
+    PROJECT + "/budget",
+    Op("A project's budget", [403, 404], call=finance.get_budget),
+    out=BudgetOut,
+)
 
 
 @routes.put(PROJECT + "/budget")
@@ -79,94 +74,52 @@ async def put_budget(request: web.Request, ctx: Context) -> web.Response:
     return json_response(out, status=201 if created else 200)
 
 
-@routes.get(PROJECT + "/financials")
-@api(
-    "A project's financials and earned value",
-    tags=TAGS,
-    response=ProjectFinancials,
-    errors=[403, 404],
+serve.get(
+    PROJECT + "/financials",
+    Op(
+        "A project's financials and earned value",
+        [403, 404],
+        doc="""Sold, invoiced, paid, outstanding and late amounts; actual and pending cost;
+        revenue at sale rates; margins; budget consumed; PV, EV, AC, CPI, SPI, EAC.""",
+        call=finance.get_financials,
+    ),
+    out=ProjectFinancials,
 )
-@project_handler
-async def get_financials(request: web.Request, ctx: Context) -> web.Response:
-    """Sold, invoiced, paid, outstanding and late amounts; actual and pending cost;
-    revenue at sale rates; margins; budget consumed; PV, EV, AC, CPI, SPI, EAC."""
-    out = await finance.get_financials(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id)
-    return json_response(out)
-
-
-@routes.get(ORG + "/finance/summary")
-@api(
-    "Totals across the organization's active projects",
-    tags=TAGS,
-    response=PortfolioSummary,
-    errors=[403],
+serve.get(
+    ORG + "/finance/summary",
+    Op("Totals across the organization's active projects", [403], call=finance.portfolio_summary),
+    out=PortfolioSummary,
+    name="summary",
 )
-@handler
-async def summary(request: web.Request, ctx: Context) -> web.Response:
-    return json_response(await finance.portfolio_summary(ctx.svc, ctx.caller, ctx.org_id))
-
-
-@routes.get(ORG + "/finance/utilization")
-@api(
-    "Utilization of each consultant over a period",
-    tags=TAGS,
+serve.get(
+    ORG + "/finance/utilization",
+    Op(
+        "Utilization of each consultant over a period",
+        [403],
+        doc="Validated hours over available hours (weekdays of the period x hours per day).",
+        call=finance.utilization,
+    ),
     query=UtilizationQuery,
-    response=UtilizationPage,
-    errors=[403],
+    out=UtilizationPage,
 )
-@handler
-async def utilization(request: web.Request, ctx: Context) -> web.Response:
-    """Validated hours over available hours (weekdays of the period x hours per day)."""
-    query = parse_query(request, UtilizationQuery)
-    return json_response(await finance.utilization(ctx.svc, ctx.caller, ctx.org_id, query))
-
-
-async def _invoice_rows(
-    request: web.Request, query: InvoiceExportQuery
-) -> AsyncIterator[list[list[Any]]]:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
-    batches = await invoices.export_invoices(services(request), caller, org_id, query)
-
-    async def rows() -> AsyncIterator[list[list[Any]]]:
-        async for batch in batches:
-            yield [[getattr(row, column) for column in CSV_COLUMNS] for row in batch]
-
-    return rows()
-
-
-@routes.get(ORG + "/invoices.csv")
-@api(
-    "Invoices as CSV (`dialect`: rfc4180 or excel-fr), newest first",
-    tags=TAGS,
-    query=InvoiceCsvQuery,
-    content_type=CSV,
-    errors=[403],
+serve_export(
+    routes,
+    Export(
+        INVOICES,
+        "invoices",
+        CSV_COLUMNS,
+        batches(invoices.export_invoices),
+        TAGS,
+        "Invoices",
+        InvoiceCsvQuery,
+        InvoiceExportQuery,
+        """The list's filters and access; every matching invoice, streamed. Text cells that
+        start like a formula are prefixed with `'`.""",
+        "The same rows as the CSV export, typed (amounts as numbers, dates as dates).",
+        order=", newest first",
+        errors=[403],
+    ),
 )
-@limited(Named.EXPORTS)
-async def export_invoices(request: web.Request) -> web.StreamResponse:
-    """The list's filters and access; every matching invoice, streamed. Text cells that
-    start like a formula are prefixed with `'`."""
-    query = parse_query(request, InvoiceCsvQuery)
-    rows = await _invoice_rows(request, query)
-    return await send(
-        request, path_uuid(request, "org"), "invoices", CSV_COLUMNS, rows, query.dialect
-    )
-
-
-@routes.get(ORG + "/invoices.xlsx")
-@api(
-    "Invoices as an Excel workbook, newest first",
-    tags=TAGS,
-    query=InvoiceExportQuery,
-    content_type=XLSX,
-    errors=[403],
-)
-@limited(Named.EXPORTS)
-async def export_invoices_xlsx(request: web.Request) -> web.StreamResponse:
-    """The same rows as the CSV export, typed (amounts as numbers, dates as dates)."""
-    rows = await _invoice_rows(request, parse_query(request, InvoiceExportQuery))
-    return await send(request, path_uuid(request, "org"), "invoices", CSV_COLUMNS, rows, None)
 
 
 @routes.post(INVOICES)

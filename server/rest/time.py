@@ -3,9 +3,6 @@ exports `/time-entries.csv` and `.xlsx`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 from aiohttp import web
 
 from protocol.common import Page
@@ -23,14 +20,12 @@ from protocol.time import (
 )
 
 from ..services.time import time_approval, time_entries, timesheets
-from .context import Context, actor, handler, services
-from .csvexport import CSV
-from .exports import send
+from .context import Context, handler
+from .exports import Export, batches, serve_export
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
-from .json import json_response, parse_body, parse_query, path_uuid
-from .limits import Named, limited
+from .json import json_response, parse_body
 from .openapi import api
-from .xlsxexport import XLSX
+from .resource import Op, Serve
 
 routes = web.RouteTableDef()
 
@@ -38,6 +33,7 @@ ORG = "/api/v1/orgs/{org}"
 ENTRIES = ORG + "/time-entries"
 ENTRY = ENTRIES + "/{id}"
 TIME = ["time"]
+serve = Serve(routes, tags=TIME)
 CSV_COLUMNS = (
     "id",
     "date",
@@ -77,136 +73,92 @@ async def create_time_entry(request: web.Request, ctx: Context) -> web.Response:
     return json_response(out, status=status)
 
 
-@routes.get(ENTRIES)
-@api(
-    "Time entries, newest date first",
-    tags=TIME,
+serve.get(
+    ENTRIES,
+    Op(
+        "Time entries, newest date first",
+        [403, 404],
+        doc="Managers read everyone's; the others only their own.",
+        call=time_entries.list_time_entries,
+    ),
     query=TimeEntryQuery,
-    response=Page[TimeEntryOut],
-    errors=[403, 404],
+    out=Page[TimeEntryOut],
 )
-@handler
-async def list_time_entries(request: web.Request, ctx: Context) -> web.Response:
-    """Managers read everyone's; the others only their own."""
-    query = parse_query(request, TimeEntryQuery)
-    page = await time_entries.list_time_entries(ctx.svc, ctx.caller, ctx.org_id, query)
-    return json_response(page)
-
-
-async def _entry_rows(
-    request: web.Request, query: TimeEntryFilter
-) -> AsyncIterator[list[list[Any]]]:
-    caller = await actor(request)
-    org_id = path_uuid(request, "org")
-    batches = await time_entries.export_time_entries(services(request), caller, org_id, query)
-
-    async def rows() -> AsyncIterator[list[list[Any]]]:
-        async for batch in batches:
-            yield [[getattr(e, c) for c in CSV_COLUMNS] for e in batch]
-
-    return rows()
-
-
-@routes.get(ORG + "/time-entries.csv")
-@api(
-    "Time entries as CSV (`dialect`: rfc4180 or excel-fr), oldest date first",
-    tags=TIME,
-    query=TimeEntryCsvQuery,
-    content_type=CSV,
-    errors=[403, 404],
+serve_export(
+    routes,
+    Export(
+        ENTRIES,
+        "time-entries",
+        CSV_COLUMNS,
+        batches(time_entries.export_time_entries),
+        TIME,
+        "Time entries",
+        TimeEntryCsvQuery,
+        TimeEntryFilter,
+        """The list's filters and access; every matching entry, streamed. Text cells that
+        start like a formula are prefixed with `'`.""",
+        "The same rows as the CSV export, typed (hours as numbers, dates as dates).",
+        order=", oldest date first",
+        errors=[403, 404],
+    ),
 )
-@limited(Named.EXPORTS)
-async def export_time_entries(request: web.Request) -> web.StreamResponse:
-    """The list's filters and access; every matching entry, streamed. Text cells that
-    start like a formula are prefixed with `'`."""
-    query = parse_query(request, TimeEntryCsvQuery)
-    rows = await _entry_rows(request, query)
-    org_id = path_uuid(request, "org")
-    return await send(request, org_id, "time-entries", CSV_COLUMNS, rows, query.dialect)
-
-
-@routes.get(ORG + "/time-entries.xlsx")
-@api(
-    "Time entries as an Excel workbook, oldest date first",
-    tags=TIME,
-    query=TimeEntryFilter,
-    content_type=XLSX,
-    errors=[403, 404],
-)
-@limited(Named.EXPORTS)
-async def export_time_entries_xlsx(request: web.Request) -> web.StreamResponse:
-    """The same rows as the CSV export, typed (hours as numbers, dates as dates)."""
-    rows = await _entry_rows(request, parse_query(request, TimeEntryFilter))
-    org_id = path_uuid(request, "org")
-    return await send(request, org_id, "time-entries", CSV_COLUMNS, rows, None)
-
-
-@routes.patch(ENTRY)
-@api(
-    "Correct a time entry",
-    tags=TIME,
+serve.patch(
+    ENTRY,
+    Op(
+        "Correct a time entry",
+        [403, 404, 409],
+        doc="""Pending: its owner or a manager; rejected: its owner, which resubmits it;
+        validated: 409 (locked until an admin reopens it).""",
+        call=time_entries.update_time_entry,
+    ),
     body=TimeEntryPatch,
-    response=TimeEntryOut,
-    errors=[403, 404, 409],
+    out=TimeEntryOut,
+    name="patch_time_entry",
 )
-@handler
-async def patch_time_entry(request: web.Request, ctx: Context) -> web.Response:
-    """Pending: its owner or a manager; rejected: its owner, which resubmits it;
-    validated: 409 (locked until an admin reopens it)."""
-    entry_id = path_uuid(request, "id")
-    patch = await parse_body(request, TimeEntryPatch)
-    out = await time_entries.update_time_entry(ctx.svc, ctx.caller, ctx.org_id, entry_id, patch)
-    return json_response(out)
-
-
-@routes.delete(ENTRY)
-@api("Delete a time entry", tags=TIME, status=204, errors=[403, 404, 409])
-@handler
-async def delete_time_entry(request: web.Request, ctx: Context) -> web.Response:
-    """As for a correction; a validated entry is locked (409)."""
-    entry_id = path_uuid(request, "id")
-    await time_entries.delete_time_entry(ctx.svc, ctx.caller, ctx.org_id, entry_id)
-    return web.Response(status=204)
-
-
-@routes.post(ENTRIES + "/validate")
-@api(
-    "Validate or reject pending time entries",
-    tags=TIME,
+serve.delete(
+    ENTRY,
+    Op(
+        "Delete a time entry",
+        [403, 404, 409],
+        doc="As for a correction; a validated entry is locked (409).",
+        call=time_entries.delete_time_entry,
+    ),
+    status=204,
+)
+serve.post(
+    ENTRIES + "/validate",
+    Op(
+        "Validate or reject pending time entries",
+        [403, 404, 409],
+        doc="""All or nothing: an entry that is not pending makes it a 409 listing those; an id
+        that is not an entry of the organization is a 422. Each consultant is notified once.""",
+        call=time_approval.decide,
+    ),
     body=TimeValidation,
-    response=TimeEntryList,
-    errors=[403, 404, 409],
+    out=TimeEntryList,
+    name="validate_time_entries",
 )
-@handler
-async def validate_time_entries(request: web.Request, ctx: Context) -> web.Response:
-    """All or nothing: an entry that is not pending makes it a 409 listing those; an id
-    that is not an entry of the organization is a 422. Each consultant is notified once."""
-    req = await parse_body(request, TimeValidation)
-    return json_response(await time_approval.decide(ctx.svc, ctx.caller, ctx.org_id, req))
-
-
-@routes.post(ENTRY + "/reopen")
-@api("Reopen a validated time entry", tags=TIME, response=TimeEntryOut, errors=[403, 404, 409])
-@handler
-async def reopen_time_entry(request: web.Request, ctx: Context) -> web.Response:
-    """ADMIN and OWNER only; the entry goes back to `EN_ATTENTE`."""
-    entry_id = path_uuid(request, "id")
-    out = await time_approval.reopen(ctx.svc, ctx.caller, ctx.org_id, entry_id)
-    return json_response(out)
-
-
-@routes.get(ORG + "/timesheets")
-@api(
-    "One person's week: hours per day and per project",
-    tags=TIME,
+serve.post(
+    ENTRY + "/reopen",
+    Op(
+        "Reopen a validated time entry",
+        [403, 404, 409],
+        doc="ADMIN and OWNER only; the entry goes back to `EN_ATTENTE`.",
+        call=time_approval.reopen,
+    ),
+    out=TimeEntryOut,
+    name="reopen_time_entry",
+)
+serve.get(
+    ORG + "/timesheets",
+    Op(
+        "One person's week: hours per day and per project",
+        [403, 404],
+        doc="""`week` is an ISO week (`2026-W48`, default the current one); `profile_id`
+        defaults to the caller, someone else's week is for managers only.""",
+        call=timesheets.timesheet,
+    ),
     query=TimesheetQuery,
-    response=TimesheetOut,
-    errors=[403, 404],
+    out=TimesheetOut,
+    name="get_timesheet",
 )
-@handler
-async def get_timesheet(request: web.Request, ctx: Context) -> web.Response:
-    """`week` is an ISO week (`2026-W48`, default the current one); `profile_id`
-    defaults to the caller, someone else's week is for managers only."""
-    query = parse_query(request, TimesheetQuery)
-    out = await timesheets.timesheet(ctx.svc, ctx.caller, ctx.org_id, query)
-    return json_response(out)
