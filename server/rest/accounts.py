@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.accounts import (
-    Accepted,
-    EmailRequest,
-    PasswordChange,
-    PasswordReset,
-    VerifyEmailRequest,
-)
+from protocol import accounts as p
 
 from ..services.identity import accounts
 from .resource import Op, Serve
@@ -20,13 +14,13 @@ routes = web.RouteTableDef()
 serve = Serve(routes, tags=["auth"])
 
 AUTH = "/api/v1/auth"
-MAIL_ON_ITS_WAY = Accepted(detail="if an account uses this address, a mail is on its way")
+MAIL_ON_ITS_WAY = p.Accepted(detail="if an account uses this address, a mail is on its way")
 ALWAYS_202 = "Always 202: the answer does not tell whether the address has an account."
 
 serve.post(
     AUTH + "/verify-email",
     Op("Confirm an address with the token of the mailed link", [404], call=accounts.verify_email),
-    body=VerifyEmailRequest,
+    body=p.VerifyEmailRequest,
     status=204,
     auth=False,
 )
@@ -41,8 +35,8 @@ for path, summary, call in (
     serve.post(
         AUTH + path,
         Op(summary, [429], ALWAYS_202, call=call),
-        body=EmailRequest,
-        out=Accepted,
+        body=p.EmailRequest,
+        out=p.Accepted,
         status=202,
         auth=False,
         address=True,
@@ -55,7 +49,7 @@ serve.post(
         [404, 429],
         call=accounts.reset_password,
     ),
-    body=PasswordReset,
+    body=p.PasswordReset,
     status=204,
     auth=False,
     address=True,
@@ -67,7 +61,7 @@ serve.post(
         [403, 429],
         call=accounts.change_password,
     ),
-    body=PasswordChange,
+    body=p.PasswordChange,
     status=204,
     address=True,
 )

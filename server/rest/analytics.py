@@ -6,27 +6,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.analytics import (
-    DriftOut,
-    DriftQuery,
-    HealthOut,
-    IncidentCreate,
-    IncidentOut,
-    IncidentPatch,
-    IncidentQuery,
-    PredictionCreate,
-    PredictionOut,
-    PredictionQuery,
-    RecommendationOut,
-    RecommendationPatch,
-    RecommendationQuery,
-)
+from protocol import analytics as p
 from protocol.common import ListQuery, Page
 
 from ..services.analytics import drifts, health, incidents, predictions
-from .context import Context, project_handler
-from .json import json_response, parse_body
-from .openapi import api
 from .resource import Op, Rest, Serve, mount
 
 routes = web.RouteTableDef()
@@ -46,23 +29,23 @@ serve.post(
         `raisonnement_ia`.""",
         call=health.compute_health,
     ),
-    out=HealthOut,
+    out=p.HealthOut,
     status=201,
 )
 serve.get(
     PROJECT + "/health",
     Op("The project's health history, newest first", [403], call=health.list_health),
     query=ListQuery,
-    out=Page[HealthOut],
+    out=Page[p.HealthOut],
 )
 mount(
     routes,
     Rest(
         PROJECT + "/risk-predictions",
         "prediction",
-        PredictionOut,
+        p.PredictionOut,
         tags=TAGS,
-        query=PredictionQuery,
+        query=p.PredictionQuery,
         page=Op(
             "Risk predictions of the project, newest first",
             [403],
@@ -72,33 +55,29 @@ mount(
 )
 
 
-@routes.post(PROJECT + "/risk-predictions")
-@api(
-    "Ingest an external risk prediction",
-    tags=TAGS,
-    body=PredictionCreate,
-    response=PredictionOut,
+serve.post(
+    PROJECT + "/risk-predictions",
+    Op(
+        "Ingest an external risk prediction",
+        [403],
+        doc="""Idempotent on (`workflow_execution_id`, `type_risque`) for the project: 201 when
+        stored, 200 with the prediction already stored for that execution.""",
+        call=predictions.ingest,
+    ),
+    body=p.PredictionCreate,
+    out=p.PredictionOut,
     status=201,
-    responses={200: PredictionOut},
-    errors=[403],
+    created=True,
+    name="ingest_prediction",
 )
-@project_handler
-async def ingest_prediction(request: web.Request, ctx: Context) -> web.Response:
-    """Idempotent on (`workflow_execution_id`, `type_risque`) for the project: 201 when
-    stored, 200 with the prediction already stored for that execution."""
-    req = await parse_body(request, PredictionCreate)
-    out, created = await predictions.ingest(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
-    return json_response(out, status=201 if created else 200)
-
-
 mount(
     routes,
     Rest(
         PROJECT + "/drifts",
         "drift",
-        DriftOut,
+        p.DriftOut,
         tags=TAGS,
-        query=DriftQuery,
+        query=p.DriftQuery,
         page=Op("Drifts detected on the project, newest first", [403], call=drifts.list_drifts),
     ),
 )
@@ -106,10 +85,10 @@ mount(
 RECOMMENDATIONS = Rest(
     PROJECT + "/recommendations",
     "recommendation",
-    RecommendationOut,
+    p.RecommendationOut,
     tags=TAGS,
-    query=RecommendationQuery,
-    patch_body=RecommendationPatch,
+    query=p.RecommendationQuery,
+    patch_body=p.RecommendationPatch,
     page=Op(
         "Actions recommended for the project's drifts, newest first",
         [403],
@@ -126,12 +105,12 @@ RECOMMENDATIONS = Rest(
 INCIDENTS = Rest(
     PROJECT + "/incidents",
     "incident",
-    IncidentOut,
+    p.IncidentOut,
     tags=["incidents"],
     service=incidents.INCIDENTS,
-    query=IncidentQuery,
-    body=IncidentCreate,
-    patch_body=IncidentPatch,
+    query=p.IncidentQuery,
+    body=p.IncidentCreate,
+    patch_body=p.IncidentPatch,
     page=Op("Incidents of the project, latest first"),
     create=Op("Report an incident", [403]),
     read=Op("An incident"),

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import auth as p
 from protocol.accounts import Accepted
-from protocol.auth import (
-    LoginRequest,
-    LogoutRequest,
-    MeOut,
-    MePatch,
-    RefreshRequest,
-    RegisterRequest,
-    TokenPair,
-)
+from protocol.auth import LogoutRequest, RefreshRequest
 
 from ..services.identity import auth
 from .context import Context, handler, services
@@ -36,7 +29,7 @@ serve.post(
         then mailed "you already have an account"): see docs/accounts.md.""",
         call=auth.register,
     ),
-    body=RegisterRequest,
+    body=p.RegisterRequest,
     out=Accepted,
     status=202,
     auth=False,
@@ -46,8 +39,8 @@ serve.post(
 serve.post(
     "/api/v1/auth/login",
     Op("Sign in with email and password", [401, 429], call=auth.login),
-    body=LoginRequest,
-    out=TokenPair,
+    body=p.LoginRequest,
+    out=p.TokenPair,
     auth=False,
     address=True,
 )
@@ -59,7 +52,7 @@ serve.post(
     tags=["auth"],
     auth=False,
     body=RefreshRequest,
-    response=TokenPair,
+    response=p.TokenPair,
     errors=[401],
 )
 async def refresh(request: web.Request) -> web.Response:
@@ -85,13 +78,13 @@ async def logout(request: web.Request, ctx: Context) -> web.Response:
 serve.get(
     "/api/v1/me",
     Op("The current user and their organizations", call=auth.me),
-    out=MeOut,
+    out=p.MeOut,
     name="get_me",
 )
 serve.patch(
     "/api/v1/me",
     Op("Update the current user's profile", [404], call=auth.update_me),
-    body=MePatch,
-    out=MeOut,
+    body=p.MePatch,
+    out=p.MeOut,
     name="patch_me",
 )

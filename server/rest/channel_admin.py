@@ -7,16 +7,8 @@ import uuid
 
 from aiohttp import web
 
-from protocol.chat import (
-    ChannelInfo,
-    ChannelRef,
-    ChannelSettings,
-    ChannelSettingsOut,
-    GroupDetail,
-    GroupUpdate,
-    Message,
-    OrgChannelUpdate,
-)
+from protocol import chat as p
+from protocol.chat import ChannelSettings
 from protocol.common import Page
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode
@@ -32,7 +24,7 @@ serve = Serve(routes, tags=["chat"])
 ORG = "/api/v1/orgs/{org}"
 
 
-def path_channel(request: web.Request, org_id: uuid.UUID) -> ChannelRef:
+def path_channel(request: web.Request, org_id: uuid.UUID) -> p.ChannelRef:
     """The channel named by the `{type}/{id}` of the path."""
     try:
         kind = ChannelType(request.match_info["type"])
@@ -42,7 +34,7 @@ def path_channel(request: web.Request, org_id: uuid.UUID) -> ChannelRef:
             "the request is invalid",
             [{"loc": ["path", "type"], "msg": "organization, project, group or direct"}],
         ) from None
-    return ChannelRef(type=kind, id=path_uuid(request, "id"), organization_id=org_id)
+    return p.ChannelRef(type=kind, id=path_uuid(request, "id"), organization_id=org_id)
 
 
 serve.patch(
@@ -52,8 +44,8 @@ serve.patch(
         [403, 404, 409],
         call=channel_admin.update_org_channel,
     ),
-    body=OrgChannelUpdate,
-    out=ChannelInfo,
+    body=p.OrgChannelUpdate,
+    out=p.ChannelInfo,
     name="update_channel",
     path_first=True,
 )
@@ -71,14 +63,14 @@ serve.delete(
 serve.get(
     ORG + "/groups/{group}",
     Op("A group chat with its members", [404], call=channel_admin.get_group),
-    out=GroupDetail,
+    out=p.GroupDetail,
     path_first=True,
 )
 serve.patch(
     ORG + "/groups/{group}",
     Op("Rename or describe a group chat", [404], call=channel_admin.update_group),
-    body=GroupUpdate,
-    out=ChannelInfo,
+    body=p.GroupUpdate,
+    out=p.ChannelInfo,
     path_first=True,
 )
 
@@ -88,7 +80,7 @@ serve.patch(
     "The caller's own settings of a channel (muted: notified only when mentioned)",
     tags=["chat"],
     body=ChannelSettings,
-    response=ChannelSettingsOut,
+    response=p.ChannelSettingsOut,
     path={"type": ChannelType},
     errors=[404],
 )
@@ -104,7 +96,7 @@ async def put_settings(request: web.Request) -> web.Response:
 @api(
     "The pinned messages of a channel, the latest pinned first",
     tags=["chat"],
-    response=Page[Message],
+    response=Page[p.Message],
     path={"type": ChannelType},
     errors=[404],
 )

@@ -7,15 +7,8 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from protocol.chat import (
-    ChannelInfo,
-    ChannelState,
-    GroupCreate,
-    GroupMemberAdd,
-    History,
-    HistoryQuery,
-    OrgChannelCreate,
-)
+from protocol import chat as p
+from protocol.chat import GroupMemberAdd
 from protocol.common import Page
 from protocol.enums import ChannelType
 
@@ -43,7 +36,7 @@ class HistoryParams(BaseModel):
 @api(
     "Channels the caller can see, with unread counts",
     tags=["chat"],
-    response=Page[ChannelState],
+    response=Page[p.ChannelState],
     errors=[404],
 )
 async def list_channels(request: web.Request) -> web.Response:
@@ -55,8 +48,8 @@ async def list_channels(request: web.Request) -> web.Response:
 serve.post(
     ORG + "/channels",
     Op("Create an organization channel", [403, 404, 409], call=groups.create_org_channel),
-    body=OrgChannelCreate,
-    out=ChannelInfo,
+    body=p.OrgChannelCreate,
+    out=p.ChannelInfo,
     status=201,
     name="create_channel",
     path_first=True,
@@ -64,8 +57,8 @@ serve.post(
 serve.post(
     ORG + "/groups",
     Op("Create a group chat", [404, 409], call=groups.create_group),
-    body=GroupCreate,
-    out=ChannelInfo,
+    body=p.GroupCreate,
+    out=p.ChannelInfo,
     status=201,
     path_first=True,
 )
@@ -76,7 +69,7 @@ serve.post(
     "Add a member to a group chat",
     tags=["chat"],
     body=GroupMemberAdd,
-    response=ChannelInfo,
+    response=p.ChannelInfo,
     status=201,
     errors=[404, 409],
 )
@@ -105,7 +98,7 @@ serve.delete(
     "Message history of a channel",
     tags=["chat"],
     query=HistoryParams,
-    response=History,
+    response=p.History,
     path={"type": ChannelType},
     errors=[404],
 )
@@ -113,7 +106,7 @@ async def history(request: web.Request) -> web.Response:
     org_id = path_uuid(request, "org")
     caller = await actor(request)
     params = parse_query(request, HistoryParams)
-    query = HistoryQuery(
+    query = p.HistoryQuery(
         channel=path_channel(request, org_id),
         before_seq=params.before_seq,
         after_seq=params.after_seq,

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.delivery import (
-    DeliverableCreate,
-    DeliverableOut,
-    DeliverablePatch,
-    DeliverableQuery,
-    StaffingCreate,
-    StaffingOut,
-    StaffingPatch,
-    StaffingQuery,
-)
+from protocol import delivery as p
 
 from ..services.people import staffing
 from ..services.projects import delivery
@@ -27,12 +18,12 @@ PROJECT = "/api/v1/orgs/{org}/projects/{project}"
 DELIVERABLES = Rest(
     PROJECT + "/deliverables",
     "deliverable",
-    DeliverableOut,
+    p.DeliverableOut,
     tags=["deliverables"],
     service=delivery.DELIVERABLES,
-    query=DeliverableQuery,
-    body=DeliverableCreate,
-    patch_body=DeliverablePatch,
+    query=p.DeliverableQuery,
+    body=p.DeliverableCreate,
+    patch_body=p.DeliverablePatch,
     page=Op("Deliverables of a project"),
     create=Op("Create a deliverable", [403]),
     read=Op("A deliverable"),
@@ -43,12 +34,12 @@ DELIVERABLES = Rest(
 STAFFING = Rest(
     PROJECT + "/assignments",
     "assignment",
-    StaffingOut,
+    p.StaffingOut,
     tags=["staffing"],
     service=staffing.STAFFING,
-    query=StaffingQuery,
-    body=StaffingCreate,
-    patch_body=StaffingPatch,
+    query=p.StaffingQuery,
+    body=p.StaffingCreate,
+    patch_body=p.StaffingPatch,
     page=Op("Staffing of a project, by start date"),
     create=Op(
         "Staff a consultant on a project",

@@ -19,16 +19,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from protocol import exports as p
 from protocol.common import Page
-from protocol.exports import (
-    ActivityCsvQuery,
-    ActivityExportQuery,
-    CsvDialect,
-    ProjectCsvQuery,
-    ProjectExportQuery,
-    TaskCsvQuery,
-    TaskExportQuery,
-)
 from protocol.notifications import ActivityQuery
 from protocol.projects import ProjectQuery
 from protocol.tasks import TaskQuery
@@ -64,7 +56,7 @@ async def send(
     name: str,
     columns: Sequence[str],
     rows: Rows,
-    dialect: CsvDialect | None,
+    dialect: p.CsvDialect | None,
 ) -> web.StreamResponse:
     """`name`.csv in `dialect`, or `name`.xlsx when `dialect` is None; instants in the
     organization's time zone where the format states one."""
@@ -225,8 +217,8 @@ serve_export(
         pages(projects.list_projects, ProjectQuery),
         TAGS,
         "Projects",
-        ProjectCsvQuery,
-        ProjectExportQuery,
+        p.ProjectCsvQuery,
+        p.ProjectExportQuery,
         """Every project the JSON list shows the caller (CLIENT members: their clients'),
         oldest first.""",
     ),
@@ -240,8 +232,8 @@ serve_export(
         pages(tasks.list_tasks, TaskQuery),
         TAGS,
         "A project's tasks",
-        TaskCsvQuery,
-        TaskExportQuery,
+        p.TaskCsvQuery,
+        p.TaskExportQuery,
         "Every task of the project, in board order, to whoever may read its board.",
     ),
 )
@@ -254,8 +246,8 @@ serve_export(
         pages(feed.list_activity, ActivityQuery),
         TAGS,
         "The activity log",
-        ActivityCsvQuery,
-        ActivityExportQuery,
+        p.ActivityCsvQuery,
+        p.ActivityExportQuery,
         "The activity log, newest first, to owners, admins and managers.",
         errors=[403],
     ),

@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import notifications as p
 from protocol.common import Page
-from protocol.notifications import (
-    ActivityOut,
-    ActivityQuery,
-    NotificationPage,
-    NotificationPreferences,
-    NotificationPreferencesPut,
-    NotificationQuery,
-    NotificationRead,
-    UnreadCount,
-)
 
 from ..services import feed, notifications
 from .resource import Op, Serve
@@ -31,15 +22,15 @@ serve.get(
         "The caller's notifications, newest first, with the unread count",
         call=notifications.list_for,
     ),
-    query=NotificationQuery,
-    out=NotificationPage,
+    query=p.NotificationQuery,
+    out=p.NotificationPage,
     name="list_notifications",
 )
 serve.post(
     "/api/v1/notifications/read",
     Op("Mark notifications read (some ids, or all)", call=notifications.mark_read),
-    body=NotificationRead,
-    out=UnreadCount,
+    body=p.NotificationRead,
+    out=p.UnreadCount,
     name="read_notifications",
 )
 serve.get(
@@ -48,7 +39,7 @@ serve.get(
         "The caller's channel for each notification type (in_app, email, off) and the defaults",
         call=notifications.preferences,
     ),
-    out=NotificationPreferences,
+    out=p.NotificationPreferences,
     name="get_notification_preferences",
 )
 serve.put(
@@ -58,15 +49,15 @@ serve.put(
         "mail digest) or `off` (not created at all); the types left out keep theirs",
         call=notifications.set_preferences,
     ),
-    body=NotificationPreferencesPut,
-    out=NotificationPreferences,
+    body=p.NotificationPreferencesPut,
+    out=p.NotificationPreferences,
     name="put_notification_preferences",
 )
 serve.get(
     "/api/v1/orgs/{org}/activity",
     Op("Activity log of an organization, newest first", [403, 404], call=feed.list_activity),
-    query=ActivityQuery,
-    out=Page[ActivityOut],
+    query=p.ActivityQuery,
+    out=Page[p.ActivityOut],
     name="activity",
     path_first=True,
 )

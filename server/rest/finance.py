@@ -5,26 +5,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import finance as p
 from protocol.exports import InvoiceCsvQuery
-from protocol.finance import (
-    BudgetOut,
-    BudgetPut,
-    InvoiceCreate,
-    InvoiceExportQuery,
-    InvoiceOut,
-    InvoicePatch,
-    InvoiceQuery,
-    PortfolioSummary,
-    ProjectFinancials,
-    UtilizationPage,
-    UtilizationQuery,
-)
 
 from ..services.finance import finance, invoice_document, invoices
-from .context import Context, handler, project_handler
+from .context import Context, handler
 from .exports import Export, batches, serve_export
-from .idempotency import IDEMPOTENCY_DOC, idempotency_key
-from .json import json_response, parse_body, path_uuid
+from .json import path_uuid
 from .openapi import api
 from .resource import Op, Rest, Serve, mount
 
@@ -52,28 +39,22 @@ CSV_COLUMNS = (
 serve.get(
     PROJECT + "/budget",
     Op("A project's budget", [403, 404], call=finance.get_budget),
-    out=BudgetOut,
+    out=p.BudgetOut,
 )
 
 
-@routes.put(PROJECT + "/budget")
-@api(
-    "Create or replace a project's budget",
-    tags=TAGS,
-    body=BudgetPut,
-    response=BudgetOut,
-    status=200,
-    responses={201: BudgetOut},
-    errors=[403, 404],
+serve.put(
+    PROJECT + "/budget",
+    Op(
+        "Create or replace a project's budget",
+        [403, 404],
+        doc="One budget per project: 201 when this creates it, 200 when it replaces it.",
+        call=finance.put_budget,
+    ),
+    body=p.BudgetPut,
+    out=p.BudgetOut,
+    created=True,
 )
-@project_handler
-async def put_budget(request: web.Request, ctx: Context) -> web.Response:
-    """One budget per project: 201 when this creates it, 200 when it replaces it."""
-    req = await parse_body(request, BudgetPut)
-    out, created = await finance.put_budget(ctx.svc, ctx.caller, ctx.org_id, ctx.project_id, req)
-    return json_response(out, status=201 if created else 200)
-
-
 serve.get(
     PROJECT + "/financials",
     Op(
@@ -83,12 +64,12 @@ serve.get(
         revenue at sale rates; margins; budget consumed; PV, EV, AC, CPI, SPI, EAC.""",
         call=finance.get_financials,
     ),
-    out=ProjectFinancials,
+    out=p.ProjectFinancials,
 )
 serve.get(
     ORG + "/finance/summary",
     Op("Totals across the organization's active projects", [403], call=finance.portfolio_summary),
-    out=PortfolioSummary,
+    out=p.PortfolioSummary,
     name="summary",
 )
 serve.get(
@@ -99,8 +80,8 @@ serve.get(
         doc="Validated hours over available hours (weekdays of the period x hours per day).",
         call=finance.utilization,
     ),
-    query=UtilizationQuery,
-    out=UtilizationPage,
+    query=p.UtilizationQuery,
+    out=p.UtilizationPage,
 )
 serve_export(
     routes,
@@ -112,7 +93,7 @@ serve_export(
         TAGS,
         "Invoices",
         InvoiceCsvQuery,
-        InvoiceExportQuery,
+        p.InvoiceExportQuery,
         """The list's filters and access; every matching invoice, streamed. Text cells that
         start like a formula are prefixed with `'`.""",
         "The same rows as the CSV export, typed (amounts as numbers, dates as dates).",
@@ -122,23 +103,19 @@ serve_export(
 )
 
 
-@routes.post(INVOICES)
-@api(
-    "Create an invoice",
-    tags=TAGS,
-    body=InvoiceCreate,
-    response=InvoiceOut,
+serve.post(
+    INVOICES,
+    Op(
+        "Create an invoice",
+        [403, 409],
+        doc="`date_echeance` defaults to `date_facturation` + 30 days.",
+        call=invoices.create_invoice,
+    ),
+    body=p.InvoiceCreate,
+    out=p.InvoiceOut,
     status=201,
-    errors=[403, 409],
-    headers=IDEMPOTENCY_DOC,
+    idempotent=True,
 )
-@handler
-async def create_invoice(request: web.Request, ctx: Context) -> web.Response:
-    """`date_echeance` defaults to `date_facturation` + 30 days."""
-    key = idempotency_key(request)
-    req = await parse_body(request, InvoiceCreate)
-    status, body = await invoices.create_invoice(ctx.svc, ctx.caller, ctx.org_id, req, key)
-    return json_response(body, status=status)
 
 
 @routes.get(INVOICES + "/{id}.pdf")
@@ -165,10 +142,10 @@ async def get_invoice_pdf(request: web.Request, ctx: Context) -> web.Response:
 INVOICE_ROUTES = Rest(
     INVOICES,
     "invoice",
-    InvoiceOut,
+    p.InvoiceOut,
     tags=TAGS,
-    query=InvoiceQuery,
-    patch_body=InvoicePatch,
+    query=p.InvoiceQuery,
+    patch_body=p.InvoicePatch,
     page=Op(
         "Invoices, newest first",
         [403],

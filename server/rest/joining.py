@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import orgs as p
 from protocol.common import ListQuery, Page
-from protocol.orgs import (
-    AcceptInvitation,
-    InvitationCreate,
-    InvitationCreated,
-    InvitationOut,
-    JoinCodeCreate,
-    JoinCodeOut,
-    JoinRequest,
-    OrgOut,
-)
 
 from ..services.identity import invitations, joining
 from .limits import Named
@@ -30,15 +21,15 @@ INVITATIONS = "/api/v1/orgs/{org}/invitations"
 serve.post(
     CODES,
     Op("Create a join code", [403, 404, 409], call=joining.create_join_code),
-    body=JoinCodeCreate,
-    out=JoinCodeOut,
+    body=p.JoinCodeCreate,
+    out=p.JoinCodeOut,
     status=201,
 )
 serve.get(
     CODES,
     Op("Join codes of an organization", [403, 404], call=joining.list_join_codes),
     query=ListQuery,
-    out=Page[JoinCodeOut],
+    out=Page[p.JoinCodeOut],
 )
 serve.delete(
     CODES + "/{id}",
@@ -48,8 +39,8 @@ serve.delete(
 serve.post(
     "/api/v1/join",
     Op("Join an organization with a code", [404, 409], call=joining.join),
-    body=JoinRequest,
-    out=OrgOut,
+    body=p.JoinRequest,
+    out=p.OrgOut,
     status=201,
 )
 serve.post(
@@ -59,8 +50,8 @@ serve.post(
         [403, 404, 409],
         call=invitations.create_invitation,
     ),
-    body=InvitationCreate,
-    out=InvitationCreated,
+    body=p.InvitationCreate,
+    out=p.InvitationCreated,
     status=201,
     limit=Named.INVITATIONS,
 )
@@ -68,7 +59,7 @@ serve.get(
     INVITATIONS,
     Op("Invitations of an organization", [403, 404], call=invitations.list_invitations),
     query=ListQuery,
-    out=Page[InvitationOut],
+    out=Page[p.InvitationOut],
 )
 serve.post(
     INVITATIONS + "/{id}/resend",
@@ -77,7 +68,7 @@ serve.post(
         [403, 404, 409],
         call=invitations.resend_invitation,
     ),
-    out=InvitationCreated,
+    out=p.InvitationCreated,
     limit=Named.INVITATIONS,
 )
 serve.delete(
@@ -88,7 +79,7 @@ serve.delete(
 serve.post(
     "/api/v1/invitations/accept",
     Op("Accept an invitation", [403, 404, 409], call=invitations.accept_invitation),
-    body=AcceptInvitation,
-    out=OrgOut,
+    body=p.AcceptInvitation,
+    out=p.OrgOut,
     status=201,
 )

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import milestones as p
 from protocol.common import ListQuery, Page
-from protocol.milestones import (
-    MilestoneAssignmentCreate,
-    MilestoneAssignmentOut,
-    MilestoneCreate,
-    MilestoneOut,
-    MilestonePatch,
-    MilestoneQuery,
-    MilestoneTaskLink,
-)
 
 from ..services.projects import milestone_links, milestones
-from .context import Context, handler
-from .json import json_response, parse_body, path_uuid
-from .openapi import api
 from .resource import Op, Rest, Serve, mount
 
 routes = web.RouteTableDef()
@@ -31,11 +20,11 @@ serve = Serve(routes, tags=TAGS)
 MILESTONES = Rest(
     BASE,
     "milestone",
-    MilestoneOut,
+    p.MilestoneOut,
     tags=TAGS,
-    query=MilestoneQuery,
-    body=MilestoneCreate,
-    patch_body=MilestonePatch,
+    query=p.MilestoneQuery,
+    body=p.MilestoneCreate,
+    patch_body=p.MilestonePatch,
     etag=True,
     page=Op("Milestones of an organization, by due date", call=milestones.list_milestones),
     create=Op(
@@ -69,15 +58,15 @@ serve.put(
         (422); the answer is the milestone with its progress recomputed.""",
         call=milestone_links.link_task,
     ),
-    body=MilestoneTaskLink,
+    body=p.MilestoneTaskLink,
     body_required=False,
-    out=MilestoneOut,
+    out=p.MilestoneOut,
     etag=True,
 )
 serve.delete(
     BASE + "/{id}/tasks/{task_id}",
     Op("Unlink a task from a milestone", [403, 404], call=milestone_links.unlink_task),
-    out=MilestoneOut,
+    out=p.MilestoneOut,
     etag=True,
 )
 serve.put(
@@ -89,42 +78,36 @@ serve.put(
         `details.cycle` lists it. Adding an existing dependency changes nothing.""",
         call=milestone_links.add_dependency,
     ),
-    out=MilestoneOut,
+    out=p.MilestoneOut,
     etag=True,
 )
 serve.delete(
     BASE + "/{id}/dependencies/{other_id}",
     Op("Remove a dependency", [403, 404], call=milestone_links.remove_dependency),
-    out=MilestoneOut,
+    out=p.MilestoneOut,
     etag=True,
 )
 serve.get(
     BASE + "/{id}/assignments",
     Op("People assigned to a milestone", [404], call=milestone_links.list_assignments),
     query=ListQuery,
-    out=Page[MilestoneAssignmentOut],
+    out=Page[p.MilestoneAssignmentOut],
 )
 
 
-@routes.post(BASE + "/{id}/assignments")
-@api(
-    "Assign a member to a milestone",
-    tags=TAGS,
-    body=MilestoneAssignmentCreate,
-    response=MilestoneAssignmentOut,
+serve.post(
+    BASE + "/{id}/assignments",
+    Op(
+        "Assign a member to a milestone",
+        [403, 404],
+        doc="201 when the person is newly assigned, 200 when they already were.",
+        call=milestone_links.assign,
+    ),
+    body=p.MilestoneAssignmentCreate,
+    out=p.MilestoneAssignmentOut,
     status=201,
-    responses={200: MilestoneAssignmentOut},
-    errors=[403, 404],
+    created=True,
 )
-@handler
-async def assign(request: web.Request, ctx: Context) -> web.Response:
-    """201 when the person is newly assigned, 200 when they already were."""
-    milestone_id = path_uuid(request, "id")
-    req = await parse_body(request, MilestoneAssignmentCreate)
-    out, created = await milestone_links.assign(ctx.svc, ctx.caller, ctx.org_id, milestone_id, req)
-    return json_response(out, status=201 if created else 200)
-
-
 serve.delete(
     BASE + "/{id}/assignments/{profile_id}",
     Op("Unassign a member from a milestone", [403, 404], call=milestone_links.unassign),

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import people as p
 from protocol.common import ListQuery, Page
-from protocol.people import (
-    CompetenceCreate,
-    CompetenceOut,
-    CompetencePatch,
-    ConsultantCreate,
-    ConsultantDetailsIn,
-    ConsultantOut,
-    ConsultantPatch,
-    ConsultantQuery,
-    ProfileSkillOut,
-    SkillSet,
-    StaffingCandidate,
-    StaffingSearchQuery,
-)
+from protocol.people import ConsultantDetailsIn, SkillSet
 
 from ..services.people import competences, consultants, staffing_search
 from .context import Context, handler
@@ -43,12 +31,12 @@ serve = Serve(routes, tags=PEOPLE)
 CONSULTANT_ROUTES = Rest(
     CONSULTANTS,
     "consultant",
-    ConsultantOut,
+    p.ConsultantOut,
     tags=PEOPLE,
     key="profile_id",
-    query=ConsultantQuery,
-    body=ConsultantCreate,
-    patch_body=ConsultantPatch,
+    query=p.ConsultantQuery,
+    body=p.ConsultantCreate,
+    patch_body=p.ConsultantPatch,
     page=Op(
         "Consultants of an organization, oldest first",
         [403],
@@ -83,8 +71,8 @@ mount(routes, CONSULTANT_ROUTES)
     "Create or replace a member's consultant details",
     tags=PEOPLE,
     body=ConsultantDetailsIn,
-    response=ConsultantOut,
-    responses={201: ConsultantOut},
+    response=p.ConsultantOut,
+    responses={201: p.ConsultantOut},
     errors=[403, 404, 409],
 )
 @handler
@@ -103,8 +91,8 @@ async def put_consultant(request: web.Request, ctx: Context) -> web.Response:
     "Set a person's level in a skill",
     tags=SKILLS,
     body=SkillSet,
-    response=ProfileSkillOut,
-    responses={201: ProfileSkillOut},
+    response=p.ProfileSkillOut,
+    responses={201: p.ProfileSkillOut},
     errors=[403, 404, 409],
 )
 @handler
@@ -134,12 +122,12 @@ serve.delete(
 COMPETENCES = Rest(
     ORG + "/competences",
     "competence",
-    CompetenceOut,
+    p.CompetenceOut,
     tags=SKILLS,
     service=competences.COMPETENCES,
     query=ListQuery,
-    body=CompetenceCreate,
-    patch_body=CompetencePatch,
+    body=p.CompetenceCreate,
+    patch_body=p.CompetencePatch,
     page=Op("The organization's skills, by name", [403]),
     create=Op(
         "Create a skill",
@@ -165,6 +153,6 @@ serve.get(
         allocation over [from, to]); the range spans at most 366 days.""",
         call=staffing_search.search_staffing,
     ),
-    query=StaffingSearchQuery,
-    out=Page[StaffingCandidate],
+    query=p.StaffingSearchQuery,
+    out=Page[p.StaffingCandidate],
 )

@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import projects as p
 from protocol.common import ListQuery
-from protocol.projects import (
-    ClientCreate,
-    ClientOut,
-    ClientPatch,
-    ProjectCreate,
-    ProjectOut,
-    ProjectPatch,
-    ProjectQuery,
-)
 
 from ..services.projects import projects
 from .resource import Op, Rest, mount
@@ -25,12 +17,12 @@ routes = web.RouteTableDef()
 CLIENTS = Rest(
     "/api/v1/orgs/{org}/clients",
     "client",
-    ClientOut,
+    p.ClientOut,
     tags=["clients"],
     service=projects.CLIENTS,
     query=ListQuery,
-    body=ClientCreate,
-    patch_body=ClientPatch,
+    body=p.ClientCreate,
+    patch_body=p.ClientPatch,
     page=Op(
         "Clients of an organization, oldest first",
         doc="A CLIENT member sees only the clients whose contact they are.",
@@ -48,11 +40,11 @@ CLIENTS = Rest(
 PROJECTS = Rest(
     "/api/v1/orgs/{org}/projects",
     "project",
-    ProjectOut,
+    p.ProjectOut,
     tags=["projects"],
-    query=ProjectQuery,
-    body=ProjectCreate,
-    patch_body=ProjectPatch,
+    query=p.ProjectQuery,
+    body=p.ProjectCreate,
+    patch_body=p.ProjectPatch,
     etag=True,
     page=Op(
         "Projects of an organization, oldest first",

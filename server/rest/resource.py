@@ -28,6 +28,8 @@ from protocol.common import Page
 
 from .context import Handler, actor, client_address, services
 from .etag import etag_headers, expected_version
+from .idempotency import HEADER as IDEMPOTENCY_KEY
+from .idempotency import IDEMPOTENCY_DOC, idempotency_key
 from .json import json_response, parse_body, parse_query, path_uuid, read_body
 from .limits import Named, limited
 from .openapi import api
@@ -35,6 +37,7 @@ from .openapi import api
 Model = type[BaseModel]
 Call = Callable[..., Awaitable[Any]]
 IF_MATCH = {"If-Match": "the ETag last read; a stale one is answered 412"}
+_HEADERS = {**IF_MATCH, **IDEMPOTENCY_DOC}
 _PARSES = "__parses__"
 PATH_PARAM = re.compile(r"\{([^}:]+)\}")
 # The path parameters a route's scope is made of, passed first to the service.
@@ -118,20 +121,24 @@ class How:
     """How a generated handler runs beyond what it parses: `versioned`, the answer's
     version is its `ETag`; `path_first`, the path's ids are read before the caller is
     authenticated; `auth=False`, no caller at all; `address`, the client's address is
-    passed last; `answer`, answered instead of what the service returns."""
+    passed last; `answer`, answered instead of what the service returns; `created`, the
+    service returns `(out, created)`, answered 201 when created and 200 otherwise. With an
+    `Idempotency-Key` header parsed, the service takes the key last and returns `(status,
+    out)`."""
 
     versioned: bool = False
     path_first: bool = False
     auth: bool = True
     address: bool = False
     answer: BaseModel | None = None
+    created: bool = False
 
 
 def _handler(call: Call, path: str, p: Parses, how: How) -> Handler:
     """A handler that authenticates, reads the scope and `p.path` ids (before the caller
-    with `how.path_first`), then `If-Match`, then the query or body (a body that may be
-    left out is the model's defaults when empty); calls the service with the caller and
-    those in that order, and answers `p.status`."""
+    with `how.path_first`), then `If-Match` or `Idempotency-Key`, then the query or body
+    (a body that may be left out is the model's defaults when empty); calls the service
+    with the caller and those in that order, and answers `p.status`."""
     names = (*(n for n in _SCOPE if f"{{{n}}}" in path), *p.path)
 
     async def run(request: web.Request) -> web.StreamResponse:
@@ -139,6 +146,7 @@ def _handler(call: Call, path: str, p: Parses, how: How) -> Handler:
         caller = [await actor(request)] if how.auth else []
         args: list[Any] = ids or [path_uuid(request, name) for name in names]
         version = [expected_version(request)] if "If-Match" in p.headers else []
+        key = [idempotency_key(request)] if IDEMPOTENCY_KEY in p.headers else []
         if p.query is not None:
             args.append(parse_query(request, p.query))
         if p.body is not None and (p.body_required or await read_body(request)):
@@ -146,12 +154,18 @@ def _handler(call: Call, path: str, p: Parses, how: How) -> Handler:
         elif p.body is not None:
             args.append(p.body())
         address = [client_address(request)] if how.address else []
-        out = await call(services(request), *caller, *args, *version, *address)
-        if p.status == 204:
+        out = await call(services(request), *caller, *args, *version, *key, *address)
+        status = p.status
+        if IDEMPOTENCY_KEY in p.headers:  # a replay answers the first status again
+            status, out = out
+        elif how.created:
+            out, made = out
+            status = 201 if made else 200
+        if status == 204:
             return web.Response(status=204)
         headers = etag_headers(out.version) if how.versioned else None
         answer = out if how.answer is None else how.answer
-        return json_response(answer, status=p.status, headers=headers)
+        return json_response(answer, status=status, headers=headers)
 
     return run
 
@@ -182,8 +196,9 @@ def _add(
         query=p.query,
         response=response,
         status=p.status,
+        responses={201 if p.status == 200 else 200: response} if how.created else None,
         errors=op.errors,
-        headers={h: IF_MATCH[h] for h in p.headers} or None,
+        headers={h: _HEADERS[h] for h in p.headers} or None,
     )
     routes.route(method, path)(document(run))
 
@@ -235,10 +250,11 @@ class Serve:
 
     The service is called with the services, the caller, the path's ids in order
     (`{org}`, `{project}`, then the others), the query or body, then the expected
-    version when `if_match`; what it returns is the answer, with `status` (204: none).
-    The handler is named after the service function unless `name` says otherwise;
-    `limit` draws on a named rate limit; `tags` replace the module's; `etag`,
-    `path_first`, `auth`, `address` and `answer` are those of `How`."""
+    version (`if_match`) or the `Idempotency-Key` (`idempotent`); what it returns is the
+    answer, with `status` (204: none). The handler is named after the service function
+    unless `name` says otherwise; `limit` draws on a named rate limit; `tags` replace the
+    module's; `etag`, `path_first`, `auth`, `address`, `answer` and `created` are those
+    of `How`."""
 
     def __init__(self, routes: web.RouteTableDef, tags: Sequence[str]) -> None:
         self.routes, self.tags = routes, tags
@@ -264,10 +280,12 @@ class Serve:
         auth: bool = True,
         address: bool = False,
         answer: BaseModel | None = None,
+        created: bool = False,
+        idempotent: bool = False,
     ) -> None:
         assert op.call is not None, f"{method} {path}: Op(call=...)"
         ids = tuple(n for n in PATH_PARAM.findall(path) if n not in _SCOPE)
-        headers = ("If-Match",) if if_match else ()
+        headers = ("If-Match",) * if_match + (IDEMPOTENCY_KEY,) * idempotent
         p = Parses(body, query, ids, headers, status, body_required)
         _add(
             self.routes,
@@ -278,7 +296,7 @@ class Serve:
             p,
             out,
             tags=tags or self.tags,
-            how=How(etag, path_first, auth, address, answer),
+            how=How(etag, path_first, auth, address, answer, created),
             limit=limit,
         )
 

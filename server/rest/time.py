@@ -5,26 +5,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from protocol import time as p
 from protocol.common import Page
 from protocol.exports import TimeEntryCsvQuery
-from protocol.time import (
-    TimeEntryCreate,
-    TimeEntryFilter,
-    TimeEntryList,
-    TimeEntryOut,
-    TimeEntryPatch,
-    TimeEntryQuery,
-    TimesheetOut,
-    TimesheetQuery,
-    TimeValidation,
-)
 
 from ..services.time import time_approval, time_entries, timesheets
-from .context import Context, handler
 from .exports import Export, batches, serve_export
-from .idempotency import IDEMPOTENCY_DOC, idempotency_key
-from .json import json_response, parse_body
-from .openapi import api
 from .resource import Op, Serve
 
 routes = web.RouteTableDef()
@@ -52,27 +38,21 @@ CSV_COLUMNS = (
 )
 
 
-@routes.post(ENTRIES)
-@api(
-    "Log time",
-    tags=TIME,
-    body=TimeEntryCreate,
-    response=TimeEntryOut,
+serve.post(
+    ENTRIES,
+    Op(
+        "Log time",
+        [403, 404, 409],
+        doc="""Consultants log for themselves only (another `profile_id` is a 403); more than
+        24 h on one date for one person is a 409 naming the date. With `Idempotency-Key`, a
+        retry gets the first answer again and creates nothing.""",
+        call=time_entries.create_time_entry,
+    ),
+    body=p.TimeEntryCreate,
+    out=p.TimeEntryOut,
     status=201,
-    errors=[403, 404, 409],
-    headers=IDEMPOTENCY_DOC,
+    idempotent=True,
 )
-@handler
-async def create_time_entry(request: web.Request, ctx: Context) -> web.Response:
-    """Consultants log for themselves only (another `profile_id` is a 403); more than
-    24 h on one date for one person is a 409 naming the date. With `Idempotency-Key`, a
-    retry gets the first answer again and creates nothing."""
-    key = idempotency_key(request)
-    req = await parse_body(request, TimeEntryCreate)
-    status, out = await time_entries.create_time_entry(ctx.svc, ctx.caller, ctx.org_id, req, key)
-    return json_response(out, status=status)
-
-
 serve.get(
     ENTRIES,
     Op(
@@ -81,8 +61,8 @@ serve.get(
         doc="Managers read everyone's; the others only their own.",
         call=time_entries.list_time_entries,
     ),
-    query=TimeEntryQuery,
-    out=Page[TimeEntryOut],
+    query=p.TimeEntryQuery,
+    out=Page[p.TimeEntryOut],
 )
 serve_export(
     routes,
@@ -94,7 +74,7 @@ serve_export(
         TIME,
         "Time entries",
         TimeEntryCsvQuery,
-        TimeEntryFilter,
+        p.TimeEntryFilter,
         """The list's filters and access; every matching entry, streamed. Text cells that
         start like a formula are prefixed with `'`.""",
         "The same rows as the CSV export, typed (hours as numbers, dates as dates).",
@@ -111,8 +91,8 @@ serve.patch(
         validated: 409 (locked until an admin reopens it).""",
         call=time_entries.update_time_entry,
     ),
-    body=TimeEntryPatch,
-    out=TimeEntryOut,
+    body=p.TimeEntryPatch,
+    out=p.TimeEntryOut,
     name="patch_time_entry",
 )
 serve.delete(
@@ -134,8 +114,8 @@ serve.post(
         that is not an entry of the organization is a 422. Each consultant is notified once.""",
         call=time_approval.decide,
     ),
-    body=TimeValidation,
-    out=TimeEntryList,
+    body=p.TimeValidation,
+    out=p.TimeEntryList,
     name="validate_time_entries",
 )
 serve.post(
@@ -146,7 +126,7 @@ serve.post(
         doc="ADMIN and OWNER only; the entry goes back to `EN_ATTENTE`.",
         call=time_approval.reopen,
     ),
-    out=TimeEntryOut,
+    out=p.TimeEntryOut,
     name="reopen_time_entry",
 )
 serve.get(
@@ -158,7 +138,7 @@ serve.get(
         defaults to the caller, someone else's week is for managers only.""",
         call=timesheets.timesheet,
     ),
-    query=TimesheetQuery,
-    out=TimesheetOut,
+    query=p.TimesheetQuery,
+    out=p.TimesheetOut,
     name="get_timesheet",
 )
