@@ -1,9 +1,8 @@
 """What every handler needs from a request: the services, the caller, its address.
 
 Handlers take a `Context` after their request through `@handler`: the caller is
-authenticated first (401 before anything else), then the organization's and the
-project's path parameters are read (422 naming the malformed one), in that order,
-before the handler runs.
+authenticated first (401 before anything else), then the organization's path parameter
+is read (422 naming it when malformed), before the handler runs.
 """
 
 from __future__ import annotations
@@ -63,21 +62,14 @@ def client_address(request: web.Request) -> str:
 
 
 class Context:
-    """The request of an authenticated caller, with its organization and project ids."""
+    """The request of an authenticated caller, with its organization's id."""
 
-    __slots__ = ("_org_id", "_project_id", "caller", "request")
+    __slots__ = ("_org_id", "caller", "request")
 
-    def __init__(
-        self,
-        request: web.Request,
-        caller: Actor,
-        org_id: uuid.UUID | None,
-        project_id: uuid.UUID | None,
-    ) -> None:
+    def __init__(self, request: web.Request, caller: Actor, org_id: uuid.UUID | None) -> None:
         self.request = request
         self.caller = caller
         self._org_id = org_id
-        self._project_id = project_id
 
     @property
     def svc(self) -> Services:
@@ -89,33 +81,20 @@ class Context:
         assert self._org_id is not None, "route has no {org}"
         return self._org_id
 
-    @property
-    def project_id(self) -> uuid.UUID:
-        """The `{project}` path parameter, for handlers declared with `@project_handler`."""
-        assert self._project_id is not None, "route has no {project}"
-        return self._project_id
-
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ContextHandler = Callable[[web.Request, Context], Awaitable[web.StreamResponse]]
 
 
-def _bind(fn: ContextHandler, with_project: bool) -> Handler:
+def handler(fn: ContextHandler) -> Handler:
+    """An authenticated handler: its caller, then its `{org}` when the route has one.
+    (Routes that only call a service are declared with server/rest/resource.py's `Serve`,
+    whose handlers read the caller, `{org}` and `{project}` in the same order.)"""
+
     @functools.wraps(fn)
     async def run(request: web.Request) -> web.StreamResponse:
         caller = await actor(request)
         org_id = path_uuid(request, "org") if "org" in request.match_info else None
-        project_id = path_uuid(request, "project") if with_project else None
-        return await fn(request, Context(request, caller, org_id, project_id))
+        return await fn(request, Context(request, caller, org_id))
 
     return run
-
-
-def handler(fn: ContextHandler) -> Handler:
-    """An authenticated handler: its caller, then its `{org}` when the route has one."""
-    return _bind(fn, with_project=False)
-
-
-def project_handler(fn: ContextHandler) -> Handler:
-    """An authenticated handler of a route under `.../projects/{project}`."""
-    return _bind(fn, with_project=True)

@@ -5,9 +5,9 @@ answers what it returns.
 
 `/things` lists (keyset pages, the query model's filters) and creates (201);
 `/things/{id}` (or the spec's `key`) reads, updates (PATCH) and deletes (204). A
-generated handler authenticates the caller first (401 before anything else), then reads
-the organization, the project and the other path ids in the order of the path, as
-`@handler` and `@project_handler` do. Each generated handler records what it parses
+generated handler authenticates the caller first (401 before anything else; `path_first`
+routes excepted), then reads the organization, the project and the other path ids in
+the order of the path (422 naming a malformed one). Each generated handler records what it parses
 (`Parses`): the very models it validates requests with, which
 `tests/server/rest/test_openapi.py` compares with the document. A route whose behaviour
 neither can express stays hand-written next to them.
