@@ -274,6 +274,7 @@ async def storm_figures(args: argparse.Namespace) -> dict[str, Any]:
             "concurrency": 100,
             "pause_ms": args.storm_pause * 1000,
             "settle_ms": 2000,
+            "exact_timeout_ms": 60_000,
         }
         config = {"mode": "storm", "url": servers[0].url, "urls": [s.url for s in servers]}
         r = await drive({**config, "storm": storm}, servers)
