@@ -277,7 +277,15 @@ async def storm_figures(args: argparse.Namespace) -> dict[str, Any]:
             "exact_timeout_ms": 60_000,
         }
         config = {"mode": "storm", "url": servers[0].url, "urls": [s.url for s in servers]}
-        r = await drive({**config, "storm": storm}, servers)
+        profilers: list[asyncio.subprocess.Process] = []
+
+        async def profile() -> None:
+            for i, server in enumerate(servers):
+                profilers.extend(await start_profile(args, f"aurentia-storm-{i}", server))
+
+        r = await drive({**config, "storm": storm}, servers, on_start=profile)
+        for profiler in profilers:
+            await profiler.wait()
         r["load"] = load_average()
         return r
     finally:
