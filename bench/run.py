@@ -257,6 +257,9 @@ async def storm_figures(args: argparse.Namespace) -> dict[str, Any]:
     `--storm-pause` s and reconnect. With `--storm-processes 2` (Redis) socket i goes to
     process i % 2."""
     env = {"REDIS_URL": args.redis_url} if args.storm_processes > 1 else {}
+    if args.storm_db_pool:
+        # PostgreSQL's max_connections is shared with whatever else runs on the machine.
+        env["DB_POOL_SIZE"] = str(args.storm_db_pool)
     servers = [aurentia(args, f"aurentia-storm-{i}", **env) for i in range(args.storm_processes)]
     for s in servers:
         await s.start()
@@ -288,6 +291,10 @@ async def storm_figures(args: argparse.Namespace) -> dict[str, Any]:
             await profiler.wait()
         r["load"] = load_average()
         return r
+    except Exception:
+        for s in servers:  # what the servers logged is why: their logs go with them
+            print(f"--- {s.name} log (end) ---\n{s.log_text()[-6000:]}", file=sys.stderr)
+        raise
     finally:
         for s in servers:
             s.stop()
@@ -466,6 +473,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds the dropped sockets stay away (above PRESENCE_GRACE_SECONDS: all go offline)",
     )
     p.add_argument("--storm-processes", type=int, default=1, help="2: on Redis")
+    p.add_argument(
+        "--storm-db-pool",
+        type=int,
+        help="DB_POOL_SIZE of each storm process (it opens up to twice that); default 20",
+    )
     p.add_argument("--profile", help="folder for py-spy profiles of the Python servers")
     p.add_argument("--quick", action="store_true", help="small sizes: about a minute")
     args = p.parse_args(argv)
