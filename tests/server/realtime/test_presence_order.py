@@ -51,19 +51,22 @@ def _view(listed: dict[str, str], late: Peer) -> dict[str, str]:
     return {**listed, **_last_heard(late)}
 
 
-async def _setup(server: TestServer, http: Client) -> tuple[Org, Any, Peer]:
+async def _setup(
+    make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, settings: dict[str, Any]
+) -> tuple[TestServer, Client, Org, Any, Peer]:
+    """A server, an organization with Bob, and its owner watching."""
+    server = await aiohttp_server(make_app(**settings))
+    http = await aiohttp_client(server)
     org = await make_org(http)
     bob = await member(http, org)
     watcher = await connected(server, org.owner.access_token)
-    return org, bob, watcher
+    return server, http, org, bob, watcher
 
 
 async def test_the_list_is_never_older_than_an_update_heard_before_its_answer(
     make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, monkeypatch: Any
 ) -> None:
-    server = await aiohttp_server(make_app(**FAST))
-    http = await aiohttp_client(server)
-    org, bob, watcher = await _setup(server, http)
+    server, _http, org, bob, watcher = await _setup(make_app, aiohttp_server, aiohttp_client, FAST)
     bob_peer: Peer | None = None
     # Bob was never seen: his last_seen comes from the database, read while he connects.
     gate = Gate(monkeypatch, "last_seen_of", lambda _session, ids: bob.id in ids)
@@ -86,9 +89,9 @@ async def test_the_list_is_never_older_than_an_update_heard_before_its_answer(
 async def test_a_socket_that_listed_a_flap_inside_the_window_hears_its_end(
     make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any
 ) -> None:
-    server = await aiohttp_server(make_app(**BATCHED))
-    http = await aiohttp_client(server)
-    org, bob, watcher = await _setup(server, http)
+    server, http, org, bob, watcher = await _setup(
+        make_app, aiohttp_server, aiohttp_client, BATCHED
+    )
     carol = await member(http, org)
     bob_peer = await connected(server, bob.access_token)
     carol_peer = await connected(server, carol.access_token)
@@ -119,9 +122,9 @@ async def test_a_socket_that_listed_a_flap_inside_the_window_hears_its_end(
 async def test_a_change_overtaken_by_a_later_one_is_not_told_last(
     make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, monkeypatch: Any
 ) -> None:
-    server = await aiohttp_server(make_app(**BATCHED))
-    http = await aiohttp_client(server)
-    org, bob, watcher = await _setup(server, http)
+    server, _http, org, bob, watcher = await _setup(
+        make_app, aiohttp_server, aiohttp_client, BATCHED
+    )
     bob_peer = await connected(server, bob.access_token)
     # Bob's going offline is announced, then its database write is slow ...
     gate = Gate(
