@@ -262,7 +262,10 @@ class Presence:
         changed: set[uuid.UUID] = set()
         for sid, local in list(self._local.items()):
             status = local.status(now, self._s.presence_away_after_seconds)
-            await self._store.upsert(local.user_id, sid, status, self._expiry())
+            if await self._store.upsert(local.user_id, sid, status, self._expiry()):
+                # This process refreshed it too late: it expired, and whoever noticed may
+                # have announced the user offline while the socket is still here.
+                changed.add(local.user_id)
             if local.pushed != status:
                 local.pushed = status
                 changed.add(local.user_id)

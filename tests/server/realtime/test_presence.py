@@ -171,6 +171,40 @@ async def test_user_of_a_process_that_stops_refreshing_goes_offline_within_the_b
         await watcher.close()
 
 
+@pytest.mark.redis
+async def test_a_user_claimed_as_gone_while_their_process_was_late_comes_back_online(
+    make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, redis_url: str | None
+) -> None:
+    """A process too busy to refresh its connections in time (a reconnect storm) sees
+    them claimed, and its user announced offline, by another; its next sweep finds them
+    gone from the store and announces the user again, rather than leave them offline."""
+    late_server = await aiohttp_server(make_app(**FAST))
+    other_server = await aiohttp_server(make_app(**FAST))
+    http = await aiohttp_client(other_server)
+    org = await make_org(http)
+    bob = await member(http, org)
+    watcher = await connected(other_server, org.owner.access_token)
+    bob_peer = await connected(late_server, bob.access_token)
+    presence = late_server.app[PRESENCE]
+    try:
+        assert await heard(watcher, bob.id, 1) == ["online"]
+        sweep = presence.sweep
+
+        async def late() -> None:
+            return None
+
+        presence.sweep = late  # type: ignore[method-assign]
+        bound = FAST["presence_ttl_seconds"] + 2 * FAST["presence_sweep_seconds"] + 3
+        assert await heard(watcher, bob.id, 2, timeout=bound) == ["online", "offline"]
+        presence.sweep = sweep  # type: ignore[method-assign]
+        assert await heard(watcher, bob.id, 3) == ["online", "offline", "online"]
+        ack = await watcher.call("presence:list", {"organization_id": org.id})
+        assert {u["user_id"]: u["status"] for u in ack["data"]["users"]}[str(bob.id)] == "online"
+    finally:
+        await bob_peer.close()
+        await watcher.close()
+
+
 async def _presence_key_ttls(redis_url: str) -> dict[str, int]:
     """Every presence key of this run's namespace and its TTL in seconds (-1: none)."""
     redis: Redis = Redis.from_url(redis_url)
