@@ -16,7 +16,7 @@
 //   urls?: [url, ...],                                // socket i connects to urls[i % n]
 //   connect?: {count, concurrency, auths?, hold_ms}    // connect mode
 //   storm?: {auths, devices, watchers, organization_id, users, concurrency,
-//            pause_ms, settle_ms}                       // storm mode (below)
+//            pause_ms, settle_ms, exact_timeout_ms?}     // storm mode (below)
 // }
 // Storm: every auth opens `devices` sockets, each keeping a view of the organization's
 // presence as a client does (`presence:list` after connecting, then `presence:updated`).
@@ -121,11 +121,25 @@ async function stormMode() {
     });
   }
   const exact = (sockets) => sockets.every((s) => users.every((u) => s.view.get(u) === "online"));
-  async function untilExact(sockets) {
-    while (!exact(sockets)) await sleep(20);
+  async function untilExact(sockets, what) {
+    // A view that is still wrong after `exact_timeout_ms` never heard the last change:
+    // say which views and what the server lists now, rather than wait forever.
+    const deadline = performance.now() + (cfg.storm.exact_timeout_ms ?? 120000);
+    while (!exact(sockets)) {
+      if (performance.now() > deadline) throw new Error(`${what}: ${await inexact(sockets)}`);
+      await sleep(20);
+    }
+  }
+  async function inexact(sockets) {
+    const wrong = sockets.map((s, i) => [i, users.filter((u) => s.view.get(u) !== "online")]).filter(([, us]) => us.length);
+    const people = new Set(wrong.flatMap(([, us]) => us));
+    const ack = await sockets[0].timeout(60000).emitWithAck("presence:list", { organization_id: org });
+    const listed = Object.fromEntries(ack.data.users.map((u) => [u.user_id, u.status]));
+    const sample = wrong.slice(0, 5).map(([i, us]) => `socket ${i}: ${us.slice(0, 3).map((u) => `${u} ${sockets[i].view.get(u)} (listed now ${listed[u]})`).join(", ")}`);
+    return `presence not exact after ${(cfg.storm.exact_timeout_ms ?? 120000) / 1000} s: ${wrong.length} of ${sockets.length} views wrong about ${people.size} people; ${sample.join("; ")}`;
   }
   let sockets = await pool(specs.length, concurrency, join);
-  await untilExact(sockets);
+  await untilExact(sockets, "before the storm");
   await sleep(settle_ms); // the first connections' last coalesced updates are not the storm's
   say({ event: "ready", sockets: sockets.length });
   counting = true;
@@ -137,7 +151,7 @@ async function stormMode() {
   const back = await pool(specs.length - watchers, concurrency, (i) => join(i + watchers));
   const connectedS = (performance.now() - t0) / 1000;
   sockets = [...kept, ...back];
-  await untilExact(sockets);
+  await untilExact(sockets, "after the storm");
   const exactS = (performance.now() - t0) / 1000;
   await sleep(settle_ms);
   say({ event: "measure_end" });

@@ -257,6 +257,9 @@ async def storm_figures(args: argparse.Namespace) -> dict[str, Any]:
     `--storm-pause` s and reconnect. With `--storm-processes 2` (Redis) socket i goes to
     process i % 2."""
     env = {"REDIS_URL": args.redis_url} if args.storm_processes > 1 else {}
+    if args.storm_db_pool:
+        # PostgreSQL's max_connections is shared with whatever else runs on the machine.
+        env["DB_POOL_SIZE"] = str(args.storm_db_pool)
     servers = [aurentia(args, f"aurentia-storm-{i}", **env) for i in range(args.storm_processes)]
     for s in servers:
         await s.start()
@@ -274,11 +277,24 @@ async def storm_figures(args: argparse.Namespace) -> dict[str, Any]:
             "concurrency": 100,
             "pause_ms": args.storm_pause * 1000,
             "settle_ms": 2000,
+            "exact_timeout_ms": 60_000,
         }
         config = {"mode": "storm", "url": servers[0].url, "urls": [s.url for s in servers]}
-        r = await drive({**config, "storm": storm}, servers)
+        profilers: list[asyncio.subprocess.Process] = []
+
+        async def profile() -> None:
+            for i, server in enumerate(servers):
+                profilers.extend(await start_profile(args, f"aurentia-storm-{i}", server))
+
+        r = await drive({**config, "storm": storm}, servers, on_start=profile)
+        for profiler in profilers:
+            await profiler.wait()
         r["load"] = load_average()
         return r
+    except Exception:
+        for s in servers:  # what the servers logged is why: their logs go with them
+            print(f"--- {s.name} log (end) ---\n{s.log_text()[-6000:]}", file=sys.stderr)
+        raise
     finally:
         for s in servers:
             s.stop()
@@ -457,6 +473,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds the dropped sockets stay away (above PRESENCE_GRACE_SECONDS: all go offline)",
     )
     p.add_argument("--storm-processes", type=int, default=1, help="2: on Redis")
+    p.add_argument(
+        "--storm-db-pool",
+        type=int,
+        help="DB_POOL_SIZE of each storm process (it opens up to twice that); default 20",
+    )
     p.add_argument("--profile", help="folder for py-spy profiles of the Python servers")
     p.add_argument("--quick", action="store_true", help="small sizes: about a minute")
     args = p.parse_args(argv)

@@ -186,8 +186,7 @@ class Presence:
     async def refresh(self, user_id: uuid.UUID) -> None:
         """Recompute the user's status from every connection and announce a change."""
         status = _aggregate(list((await self._store.conns(user_id)).values()))
-        told = await self._store.announce(user_id, status)
-        if told is None:
+        if await self._store.announce(user_id, status) is None:
             return
         now = datetime.now(UTC)
         await self._store.set_last_seen(user_id, now)
@@ -199,7 +198,7 @@ class Presence:
             update = PresenceUpdated(
                 user_id=user_id, organization_id=org.id, status=status, last_seen=now
             )
-            await self.batcher.offer(update, told)
+            await self.batcher.offer(update)
 
     async def has_connection(self, user_id: uuid.UUID) -> bool:
         """Whether the user is connected anywhere; unknown (store down) counts as not, so
@@ -242,16 +241,18 @@ class Presence:
 
     async def statuses(self, user_ids: list[uuid.UUID]) -> list[PresenceOf]:
         try:
-            announced = await self._store.announced(user_ids)
             seen = await self._store.last_seen(user_ids)
+            missing = [u for u in user_ids if u not in seen]
+            if missing:
+                async with self._sessions() as session:
+                    from_db = await users.last_seen_of(session, missing)
+                seen.update({u: s for u, s in from_db.items() if s})
+            # Read last, right before the answer is sent: a `presence:updated` that reached
+            # the socket while the rest was read must not be newer than the list (a client
+            # applies the list over what it heard before it).
+            announced = await self._store.announced(user_ids)
         except REDIS_ERRORS:
             raise AppError(ErrorCode.UNAVAILABLE, "presence is unavailable; retry") from None
-        missing = [u for u in user_ids if u not in seen]
-        if missing:
-            async with self._sessions() as session:
-                seen.update(
-                    {u: s for u, s in (await users.last_seen_of(session, missing)).items() if s}
-                )
         return [PresenceOf(user_id=u, status=announced[u], last_seen=seen.get(u)) for u in user_ids]
 
     async def sweep(self) -> None:
@@ -261,7 +262,10 @@ class Presence:
         changed: set[uuid.UUID] = set()
         for sid, local in list(self._local.items()):
             status = local.status(now, self._s.presence_away_after_seconds)
-            await self._store.upsert(local.user_id, sid, status, self._expiry())
+            if await self._store.upsert(local.user_id, sid, status, self._expiry()):
+                # This process refreshed it too late: it expired, and whoever noticed may
+                # have announced the user offline while the socket is still here.
+                changed.add(local.user_id)
             if local.pushed != status:
                 local.pushed = status
                 changed.add(local.user_id)

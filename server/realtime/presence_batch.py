@@ -1,14 +1,23 @@
-"""Presence changes coalesced per organization, so that a storm costs each watcher one
-`presence:updated` per person whose status really changed, not one per flap.
+"""Presence changes coalesced per organization, so that a storm costs each watcher at most
+one `presence:updated` per person per window, not one per flap.
 
 Leading edge plus trailing window (`PRESENCE_COALESCE_SECONDS`, 0.5 s by default): the
 first change of an organization in a quiet window goes out at once (a single change is
 as instant as before); changes within the window are held, and when it ends each held
 person's status is read again from the presence store (the truth every process shares)
-and told only if it differs from what the watchers last heard of them. Someone who went
-offline and came back within the window costs nothing; 2,000 sockets dropping and
-reconnecting cost at most one update per person per window. A window that told
-something stays open one more period, so a storm that lasts is coalesced throughout.
+and told. A window that told something stays open one more period, so a storm that lasts
+is coalesced throughout.
+
+Every `presence:updated` carries the store's status read when it is sent, never the one
+computed when the change was made: refreshes of one person can reach `offer` out of order
+(each awaits the database in between), and the last one to arrive may be the stale one.
+Since every change is followed by a send that reads the store after it, the last status
+a socket hears of someone is their status now.
+
+A held person is told even when they are back where the watchers last heard them (a drop
+and return within one window): a socket that connected meanwhile listed them in between
+(`presence:list` reads the store), and only that send corrects its view. It costs a
+repeat of a status the older watchers already have, at most one per person per window.
 
 Per process: each process holds the changes it announced (the store's compare-and-set
 decides which process announces a change), and reads the store at the window's end, so
@@ -23,7 +32,6 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from protocol.presence import PresenceUpdated
@@ -35,38 +43,43 @@ Emit = Callable[[PresenceUpdated], Awaitable[None]]
 Current = Callable[[list[uuid.UUID]], Awaitable[dict[uuid.UUID, tuple[str, datetime | None]]]]
 
 
-@dataclass
-class _Held:
-    # What the watchers last heard of the person (before the first held change).
-    told: str
-    latest: PresenceUpdated
-
-
 class PresenceBatcher:
     def __init__(self, window: float, emit: Emit, current: Current) -> None:
         self._window = window
         self._emit = emit
         self._current = current
         self._open: dict[uuid.UUID, asyncio.Task[None]] = {}
-        self._held: dict[uuid.UUID, dict[uuid.UUID, _Held]] = {}
+        self._held: dict[uuid.UUID, dict[uuid.UUID, PresenceUpdated]] = {}
 
-    async def offer(self, update: PresenceUpdated, told: str) -> None:
-        """A change of `update.user_id` in `update.organization_id`; `told` is the status
-        the watchers heard before it."""
+    async def offer(self, update: PresenceUpdated) -> None:
+        """A change of `update.user_id` in `update.organization_id` was announced."""
         org_id = update.organization_id
-        if self._window <= 0:
-            await self._send(update)
-            return
-        if org_id not in self._open:
+        if self._window > 0:
+            if org_id in self._open:
+                self._held.setdefault(org_id, {})[update.user_id] = update
+                return
+            # Opened before the store is read, so that changes meanwhile are held.
             self._open[org_id] = asyncio.create_task(self._close_later(org_id))
-            await self._send(update)
-            return
-        held = self._held.setdefault(org_id, {})
-        earlier = held.get(update.user_id)
-        held[update.user_id] = _Held(earlier.told if earlier else told, update)
+        await self._tell(org_id, {update.user_id: update})
 
-    async def _send(self, update: PresenceUpdated) -> None:
-        await self._emit(update)
+    async def _tell(self, org_id: uuid.UUID, changes: dict[uuid.UUID, PresenceUpdated]) -> int:
+        """Send each changed person's status as the store holds it now; how many sent."""
+        try:
+            now = await self._current(list(changes))
+        except Exception:
+            # Better the status the change computed than none: the store is down.
+            log.warning("presence store unreadable; telling the changes as computed")
+            now = {}
+        for user_id, change in changes.items():
+            status, last_seen = now.get(user_id, (change.status, None))
+            update = PresenceUpdated(
+                user_id=user_id,
+                organization_id=org_id,
+                status=status,
+                last_seen=last_seen or change.last_seen,
+            )
+            await self._emit(update)
+        return len(changes)
 
     async def _close_later(self, org_id: uuid.UUID) -> None:
         try:
@@ -83,25 +96,11 @@ class PresenceBatcher:
             self._open.pop(org_id, None)
 
     async def _flush(self, org_id: uuid.UUID) -> int:
-        """Tell the held changes of `org_id` that still stand; how many were told."""
+        """Tell the held changes of `org_id`; how many were told."""
         held = self._held.pop(org_id, {})
         if not held:
             return 0
-        now = await self._current(list(held))
-        told = 0
-        for user_id, hold in held.items():
-            status, last_seen = now.get(user_id, (hold.latest.status, None))
-            if status == hold.told:
-                continue  # back where the watchers last saw them
-            update = PresenceUpdated(
-                user_id=user_id,
-                organization_id=org_id,
-                status=status,
-                last_seen=last_seen or hold.latest.last_seen,
-            )
-            await self._send(update)
-            told += 1
-        return told
+        return await self._tell(org_id, held)
 
     async def drain(self) -> None:
         """Tell every held change now (the process stops)."""

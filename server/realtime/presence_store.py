@@ -22,9 +22,10 @@ from redis.asyncio import Redis
 
 
 class PresenceStore(Protocol):
-    async def upsert(
-        self, user_id: uuid.UUID, sid: str, status: str, expires_at: float
-    ) -> None: ...
+    async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> bool:
+        """Store the connection; True when it was not there alive (new, expired, or claimed
+        as dead by a process that took its owner's late refresh for a death)."""
+        ...
 
     async def remove(self, user_id: uuid.UUID, sid: str) -> bool: ...
 
@@ -60,8 +61,11 @@ class MemoryPresenceStore:
         self._announced: dict[uuid.UUID, str] = {}
         self._last_seen: dict[uuid.UUID, datetime] = {}
 
-    async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> None:
-        self._conns.setdefault(user_id, {})[sid] = (status, expires_at)
+    async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> bool:
+        conns = self._conns.setdefault(user_id, {})
+        before = conns.get(sid)
+        conns[sid] = (status, expires_at)
+        return before is None or before[1] <= time.time()
 
     async def remove(self, user_id: uuid.UUID, sid: str) -> bool:
         conns = self._conns.get(user_id, {})
@@ -137,13 +141,16 @@ class RedisPresenceStore:
     def _user_key(self, user_id: uuid.UUID) -> str:
         return f"{self._p}:u:{user_id}"
 
-    async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> None:
+    async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> bool:
+        member = f"{user_id}|{sid}"
         pipe = self._r.pipeline(transaction=True)
+        pipe.zscore(f"{self._p}:exp", member)
         pipe.hset(self._user_key(user_id), sid, status)
         pipe.expire(self._user_key(user_id), self._ttl)
-        pipe.zadd(f"{self._p}:exp", {f"{user_id}|{sid}": expires_at})
+        pipe.zadd(f"{self._p}:exp", {member: expires_at})
         pipe.expire(f"{self._p}:exp", self._ttl)
-        await pipe.execute()
+        before, *_ = await pipe.execute()
+        return before is None or float(before) <= time.time()
 
     async def remove(self, user_id: uuid.UUID, sid: str) -> bool:
         pipe = self._r.pipeline(transaction=True)

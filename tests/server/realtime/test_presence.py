@@ -144,10 +144,13 @@ async def test_presence_reaches_only_members_of_shared_organizations(
 
 
 @pytest.mark.redis
-async def test_user_of_a_process_that_stops_refreshing_goes_offline_within_the_bound(
+async def test_user_of_a_process_that_stops_refreshing_goes_offline_then_back_online(
     make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, redis_url: str | None
 ) -> None:
-    """Two server processes (two apps here) share Redis; one freezes."""
+    """Two server processes (two apps here) share Redis; one freezes, then resumes: a
+    process too busy to refresh in time (a reconnect storm) sees its connections claimed
+    and its user announced offline by the other; its next sweep finds them gone from the
+    store and announces the user again, rather than leave them offline while here."""
     frozen_server = await aiohttp_server(make_app(**FAST))
     alive_server = await aiohttp_server(make_app(**FAST))
     http = await aiohttp_client(alive_server)
@@ -161,11 +164,17 @@ async def test_user_of_a_process_that_stops_refreshing_goes_offline_within_the_b
         async def frozen() -> None:
             return None
 
-        frozen_server.app[PRESENCE].sweep = frozen  # type: ignore[method-assign]
+        presence = frozen_server.app[PRESENCE]
+        sweep = presence.sweep
+        presence.sweep = frozen  # type: ignore[method-assign]
         # The bound: the connection's ttl plus a sweep of the surviving process (and slack
         # for a loaded machine); waiting longer would mean the user stays online forever.
         bound = FAST["presence_ttl_seconds"] + 2 * FAST["presence_sweep_seconds"] + 3
         assert await heard(watcher, bob.id, 2, timeout=bound) == ["online", "offline"]
+        presence.sweep = sweep  # type: ignore[method-assign]
+        assert await heard(watcher, bob.id, 3) == ["online", "offline", "online"]
+        ack = await watcher.call("presence:list", {"organization_id": org.id})
+        assert {u["user_id"]: u["status"] for u in ack["data"]["users"]}[str(bob.id)] == "online"
     finally:
         await bob_peer.close()
         await watcher.close()
