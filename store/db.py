@@ -103,10 +103,19 @@ def is_unavailable(error: BaseException) -> bool:
     (as opposed to a statement it refused). The transaction did not commit, except when
     the connection broke during COMMIT itself: hence idempotent retries."""
     if isinstance(error, exc.DBAPIError):
-        return error.connection_invalidated or isinstance(
-            error, (exc.OperationalError, exc.InterfaceError)
+        return (
+            error.connection_invalidated
+            or isinstance(error, (exc.OperationalError, exc.InterfaceError))
+            or _refused_for_now(getattr(error.orig, "sqlstate", None))
         )
     return isinstance(error, (OSError, TimeoutError, exc.TimeoutError))
+
+
+def _refused_for_now(sqlstate: object) -> bool:
+    """PostgreSQL turned the connection away for a while: out of resources ("sorry, too
+    many clients already" is 53300; asyncpg raises it as a plain error), starting up or
+    shutting down (57P03), or a connection failure (class 08)."""
+    return isinstance(sqlstate, str) and (sqlstate[:2] in ("53", "08") or sqlstate == "57P03")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
