@@ -260,9 +260,21 @@ class Presence:
         connections, and now and then persist last_seen of the users still here."""
         now = time.monotonic()
         changed: set[uuid.UUID] = set()
-        for sid, local in list(self._local.items()):
-            status = local.status(now, self._s.presence_away_after_seconds)
-            if await self._store.upsert(local.user_id, sid, status, self._expiry()):
+        sockets = list(self._local.items())
+        away_after = self._s.presence_away_after_seconds
+        statuses = [local.status(now, away_after) for _, local in sockets]
+        expiry = self._expiry()
+        entries = [
+            (local.user_id, sid, status, expiry)
+            for (sid, local), status in zip(sockets, statuses, strict=True)
+        ]
+        refreshed = await self._store.upsert_many(entries)
+        for (sid, local), status, late in zip(sockets, statuses, refreshed, strict=True):
+            if sid not in self._local:
+                # It closed while the refresh was on its way: the refresh stored it again.
+                await self._store.remove(local.user_id, sid)
+                continue
+            if late:
                 # This process refreshed it too late: it expired, and whoever noticed may
                 # have announced the user offline while the socket is still here.
                 changed.add(local.user_id)

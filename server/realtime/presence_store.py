@@ -15,16 +15,29 @@ from __future__ import annotations
 import math
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
+
+# Connections refreshed per Redis round trip by `upsert_many`.
+UPSERT_BATCH = 500
+
+# (user, sid, status, expires_at): one connection's refresh.
+Entry = tuple[uuid.UUID, str, str, float]
 
 
 class PresenceStore(Protocol):
     async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> bool:
         """Store the connection; True when it was not there alive (new, expired, or claimed
         as dead by a process that took its owner's late refresh for a death)."""
+        ...
+
+    async def upsert_many(self, entries: Sequence[Entry]) -> list[bool]:
+        """`upsert` of each entry, in as few round trips as the store allows (a sweep
+        refreshes every socket of the process: one round trip each fell behind the ttl
+        on a busy process, and the other processes took its users for gone)."""
         ...
 
     async def remove(self, user_id: uuid.UUID, sid: str) -> bool: ...
@@ -66,6 +79,9 @@ class MemoryPresenceStore:
         before = conns.get(sid)
         conns[sid] = (status, expires_at)
         return before is None or before[1] <= time.time()
+
+    async def upsert_many(self, entries: Sequence[Entry]) -> list[bool]:
+        return [await self.upsert(*entry) for entry in entries]
 
     async def remove(self, user_id: uuid.UUID, sid: str) -> bool:
         conns = self._conns.get(user_id, {})
@@ -142,15 +158,25 @@ class RedisPresenceStore:
         return f"{self._p}:u:{user_id}"
 
     async def upsert(self, user_id: uuid.UUID, sid: str, status: str, expires_at: float) -> bool:
-        member = f"{user_id}|{sid}"
-        pipe = self._r.pipeline(transaction=True)
-        pipe.zscore(f"{self._p}:exp", member)
-        pipe.hset(self._user_key(user_id), sid, status)
-        pipe.expire(self._user_key(user_id), self._ttl)
-        pipe.zadd(f"{self._p}:exp", {member: expires_at})
-        pipe.expire(f"{self._p}:exp", self._ttl)
-        before, *_ = await pipe.execute()
-        return before is None or float(before) <= time.time()
+        (fresh,) = await self.upsert_many([(user_id, sid, status, expires_at)])
+        return fresh
+
+    async def upsert_many(self, entries: Sequence[Entry]) -> list[bool]:
+        fresh: list[bool] = []
+        for start in range(0, len(entries), UPSERT_BATCH):
+            pipe = self._r.pipeline(transaction=True)
+            for user_id, sid, status, expires_at in entries[start : start + UPSERT_BATCH]:
+                member = f"{user_id}|{sid}"
+                pipe.zscore(f"{self._p}:exp", member)
+                pipe.hset(self._user_key(user_id), sid, status)
+                pipe.expire(self._user_key(user_id), self._ttl)
+                pipe.zadd(f"{self._p}:exp", {member: expires_at})
+            pipe.expire(f"{self._p}:exp", self._ttl)
+            replies = await pipe.execute()
+            now = time.time()
+            # Four replies per entry, the score first.
+            fresh += [before is None or float(before) <= now for before in replies[:-1:4]]
+        return fresh
 
     async def remove(self, user_id: uuid.UUID, sid: str) -> bool:
         pipe = self._r.pipeline(transaction=True)
