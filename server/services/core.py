@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.errors import AppError, ErrorCode
+from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store.db import SessionFactory, is_unavailable, unit_of_work
 
 from ..auth.passwords import Passwords
@@ -27,6 +27,20 @@ from ..storage import Storage, storage_for
 from .clock import utc_now
 
 log = logging.getLogger("aurentia.services")
+
+T = TypeVar("T")
+
+
+def found(row: T | None, what: str) -> T:
+    """The row, or the 404 that names `what`."""
+    if row is None:
+        raise not_found(what)
+    return row
+
+
+def invalid(loc: list[str | int], msg: str) -> AppError:
+    """The 422 of one field (`loc`: where it was sent, then its name)."""
+    return validation_error([FieldError(loc=loc, msg=msg)])
 
 
 def database_unavailable() -> AppError:

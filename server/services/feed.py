@@ -12,7 +12,7 @@ from store.models import ActivityLog, Projet
 
 from ..actor import Actor
 from ..policy import Action, find_in_caller_orgs, require_member, require_project_reader
-from .core import Services
+from .core import Services, found
 from .resource import org_page, out_of
 
 FILTERS = ("resource_type", "resource_id", "user_id")
@@ -37,9 +37,7 @@ async def readable_project(svc: Services, actor: Actor, project_id: uuid.UUID) -
         async def find(org_id: uuid.UUID) -> Projet | None:
             return await projects.get_project(session, org_id=org_id, project_id=project_id)
 
-        project = await find_in_caller_orgs(session, actor.user_id, find)
-        if project is None:
-            raise not_found("project")
+        project = found(await find_in_caller_orgs(session, actor.user_id, find), "project")
         try:
             member = await require_member(session, project.organization_id, actor.user_id)
         except AppError:

@@ -14,11 +14,11 @@ from typing import Any
 
 from protocol.analytics import IncidentCreate, IncidentOut
 from protocol.enums import IncidentStatus
-from protocol.errors import FieldError, validation_error
 from store import incidents
 from store.models import Incident
 
 from ...actor import Actor
+from ..core import invalid
 from ..resource import ProjectResource, require_manager
 
 CLOSED = {IncidentStatus.RESOLU, IncidentStatus.FERME}
@@ -41,20 +41,11 @@ def _resolution(row: Incident, values: dict[str, Any]) -> dict[str, Any]:
     status = IncidentStatus(values.get("statut", row.statut))
     if status not in CLOSED:
         if values.get("date_resolution") is not None:
-            raise validation_error(
-                [
-                    FieldError(
-                        loc=["body", "date_resolution"],
-                        msg="only a resolved or closed incident has one",
-                    )
-                ]
-            )
+            raise invalid(["body", "date_resolution"], "only a resolved or closed incident has one")
         return {**values, "date_resolution": None}
     resolved = values.get("date_resolution") or row.date_resolution or datetime.now(UTC)
     if resolved < row.date_ouverture:
-        raise validation_error(
-            [FieldError(loc=["body", "date_resolution"], msg="may not precede date_ouverture")]
-        )
+        raise invalid(["body", "date_resolution"], "may not precede date_ouverture")
     return {**values, "date_resolution": resolved}
 
 

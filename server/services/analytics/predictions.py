@@ -33,14 +33,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.analytics import RULES_MODEL, PredictionCreate, PredictionOut, PredictionQuery
 from protocol.common import Page
 from protocol.enums import ActivityAction, RiskType, Severity
-from protocol.errors import FieldError, validation_error
 from store import analytics, organizations
 from store.db import advisory_lock
 from store.models import PredictionRisque
 
 from ...actor import Actor
 from ...policy import Action
-from ..core import Services
+from ..core import Services, invalid
 from ..finance.earned_value import ZERO, money, money_or_none
 from ..resource import log, out_of, project_page, project_scope
 from .signals import Signals
@@ -205,9 +204,7 @@ async def ingest(
     makes two concurrent deliveries of the same prediction store it once."""
     now = datetime.now(UTC)
     if req.date_prediction is not None and req.date_prediction > now + timedelta(minutes=5):
-        raise validation_error(
-            [FieldError(loc=["body", "date_prediction"], msg="may not be in the future")]
-        )
+        raise invalid(["body", "date_prediction"], "may not be in the future")
     async with svc.tx() as tx:
         _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
@@ -226,9 +223,7 @@ async def ingest(
         if req.profile_id is not None and not await organizations.get_membership(
             tx.session, org_id=org_id, user_id=req.profile_id
         ):
-            raise validation_error(
-                [FieldError(loc=["body", "profile_id"], msg="must be a member of the organization")]
-            )
+            raise invalid(["body", "profile_id"], "must be a member of the organization")
         fields = req.model_dump(exclude_none=True)
         fields["type_risque"] = req.type_risque.value
         fields.setdefault("date_prediction", now)

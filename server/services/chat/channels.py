@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.chat import ChannelInfo, ChannelKey, ChannelRef, ChannelState
 from protocol.enums import ChannelType, MemberRole
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, not_found
 from store import channel_access, channel_states, channels, messages, organizations
 from store.messages import Conversation
 
@@ -29,6 +29,7 @@ from ...policy import (
     reads_channel,
     reads_project,
 )
+from ..core import invalid
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,7 @@ async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) ->
 async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) -> Channel:
     peer_id = ref.id
     if peer_id == user_id:
-        raise validation_error(
-            [FieldError(loc=["data", "channel", "id"], msg="cannot message yourself")]
-        )
+        raise invalid(["data", "channel", "id"], "cannot message yourself")
     org_id = ref.organization_id or await _shared_org(session, user_id, peer_id)
     conv = Conversation(
         org_id, ChannelType.DIRECT, channels.conversation_id(org_id, user_id, peer_id)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from protocol import chat as p
 from protocol.enums import ChannelType
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, not_found
 from store import channels as channel_store
 from store import messages as store
 from store import posting
@@ -19,7 +19,7 @@ from ... import metrics
 from ...actor import Actor
 from ...audience import user_room
 from ...policy import Action, check_postable, find_in_caller_orgs
-from ..core import Services, Tx
+from ..core import Services, Tx, invalid
 from . import channels, threads, uploads
 from .channels import Channel
 from .mentions import notify_for_message
@@ -147,9 +147,7 @@ def _deleted_keys(channel: Channel) -> list[tuple[str, p.ChannelKey]]:
 
 async def history(svc: Services, actor: Actor, req: p.HistoryQuery) -> p.History:
     if req.before_seq is not None and req.after_seq is not None:
-        raise validation_error(
-            [FieldError(loc=["data", "before_seq"], msg="give before_seq or after_seq, not both")]
-        )
+        raise invalid(["data", "before_seq"], "give before_seq or after_seq, not both")
     async with svc.sessions() as session:
         channel = await channels.resolve(session, actor.user_id, req.channel)
         rows, has_more = await store.history(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import chat as p
 from protocol.enums import NotificationType
-from protocol.errors import FieldError, not_found, validation_error
+from protocol.errors import not_found
 from store import channel_admin, threads
 from store import messages as message_store
 from store.messages import MessageRow, conversation_of
@@ -19,7 +19,7 @@ from store.models import Profile
 
 from ...actor import Actor
 from ...policy import find_in_caller_orgs
-from ..core import Services, Tx
+from ..core import Services, Tx, invalid
 from ..notifications import Notice, notify
 from . import channels
 from .channels import Channel
@@ -34,13 +34,9 @@ async def thread_root(session: AsyncSession, channel: Channel, parent_id: uuid.U
     thread is one level deep, as in the clients we are compared with)."""
     root = await threads.find(session, channel.conv, parent_id)
     if root is None:
-        raise validation_error(
-            [FieldError(loc=["data", "parent_id"], msg="no such message in this channel")]
-        )
+        raise invalid(["data", "parent_id"], "no such message in this channel")
     if root.parent_id is not None:
-        raise validation_error(
-            [FieldError(loc=["data", "parent_id"], msg="reply to the thread's first message")]
-        )
+        raise invalid(["data", "parent_id"], "reply to the thread's first message")
     return root
 
 

@@ -34,7 +34,7 @@ from store.models import Upload
 from ...actor import Actor
 from ...policy import enter_organization, require_member
 from ...storage import TooLarge, new_key
-from ..core import Services, Tx
+from ..core import Services, Tx, found
 from . import channels
 from .message_views import attachment_of, recipient
 
@@ -205,9 +205,7 @@ async def _readable(
     """The upload, for the uploader while it is unattached, then for whoever reads its
     message; anyone else is answered as if it did not exist."""
     await require_member(session, org_id, actor.user_id)
-    row = await store.get(session, org_id=org_id, upload_id=upload_id)
-    if row is None:
-        raise not_found("file")
+    row = found(await store.get(session, org_id=org_id, upload_id=upload_id), "file")
     if row.attached_at is None:
         if row.uploader_id != actor.user_id:
             raise not_found("file")
@@ -236,9 +234,7 @@ async def open_file(
     """The upload and the storage key to stream (its thumbnail's when asked)."""
     async with svc.sessions() as session:
         row = await _readable(session, actor, org_id, upload_id)
-    key = row.thumbnail_key if thumbnail else row.storage_key
-    if key is None:
-        raise not_found("thumbnail")
+    key = found(row.thumbnail_key if thumbnail else row.storage_key, "thumbnail")
     return row, key
 
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ActivityAction, ValidationStatus
-from protocol.errors import not_found
 from protocol.finance import (
     BudgetOut,
     BudgetPut,
@@ -35,7 +34,7 @@ from ...policy import Action, require_member
 from .. import live_business
 from ..changes import created_fields, field_changes
 from ..clock import org_today
-from ..core import Services
+from ..core import Services, found
 from ..resource import log, out_of, project_scope
 from .earned_value import (
     ZERO,
@@ -68,10 +67,9 @@ async def get_budget(
 ) -> BudgetOut:
     async with svc.sessions() as session:
         _, project = await project_scope(session, actor, org_id, project_id, Action.SEE_FINANCIALS)
-        row = await budgets.get_budget(session, org_id=org_id, project_id=project.id)
-        if row is None:
-            raise not_found(BUDGET)
-        return budget_out(row)
+        return budget_out(
+            found(await budgets.get_budget(session, org_id=org_id, project_id=project.id), BUDGET)
+        )
 
 
 async def put_budget(

@@ -21,7 +21,7 @@ from store.models import Client, Facture, Organization, Projet
 
 from ...actor import Actor
 from ...policy import invoice_contact_scope, require_member
-from ..core import Services
+from ..core import Services, invalid
 from .invoice_lines import time_lines, total
 from .invoice_pdf import facturx_pdf
 from .invoice_xml import InvoiceDocument, Line, Party
@@ -119,7 +119,7 @@ async def _lines(
     )
     if total(lines) != Decimal(invoice.montant):
         msg = f"differs from the validated time of the period ({total(lines):.2f})"
-        raise validation_error([FieldError(loc=["invoice", "montant"], msg=msg)])
+        raise invalid(["invoice", "montant"], msg)
     return lines
 
 

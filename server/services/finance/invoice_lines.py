@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.errors import FieldError, validation_error
 from store import invoices
 
+from ..core import invalid
 from .invoice_xml import Line
 
 CENT = Decimal("0.01")
@@ -35,9 +36,7 @@ async def time_lines(
         session, org_id=org_id, project_id=project_id, start=start, end=end
     )
     if not billed:
-        raise validation_error(
-            [FieldError(loc=[where, "periode_debut"], msg="no validated time in the period")]
-        )
+        raise invalid([where, "periode_debut"], "no validated time in the period")
     unpriced = [
         FieldError(loc=["time", str(b.profile_id)], msg=f"{b.prenom} {b.nom} has no sale rate")
         for b in billed

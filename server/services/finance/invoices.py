@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction, PaymentStatus
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, not_found
 from protocol.finance import (
     DEFAULT_PAYMENT_TERM_DAYS,
     InvoiceCreate,
@@ -46,7 +46,7 @@ from .. import live_business, resource
 from ..batches import Read, batches
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
-from ..core import Services
+from ..core import Services, invalid
 from ..idempotency import once, request_hash
 from ..resource import out_of
 from .earned_value import money
@@ -117,13 +117,7 @@ async def create_invoice(
                 tx.session, org_id=org_id, project_id=req.projet_id
             )
             if project is None:
-                raise validation_error(
-                    [
-                        FieldError(
-                            loc=["body", "projet_id"], msg="must be a project of the organization"
-                        )
-                    ]
-                )
+                raise invalid(["body", "projet_id"], "must be a project of the organization")
             await _check_numero(tx.session, org_id, req.numero, None)
             fields = req.model_dump()
             fields["statut_paiement"] = req.statut_paiement.value
@@ -245,13 +239,7 @@ async def update_invoice(
         due: date = values.get("date_echeance", due_date(row))
         if due < start:
             loc = "date_echeance" if "date_echeance" in values else "date_facturation"
-            raise validation_error(
-                [
-                    FieldError(
-                        loc=["body", loc], msg="date_echeance may not precede date_facturation"
-                    )
-                ]
-            )
+            raise invalid(["body", loc], "date_echeance may not precede date_facturation")
         if "numero" in values and values["numero"] != row.numero and row.sequence is not None:
             raise AppError(
                 ErrorCode.CONFLICT,

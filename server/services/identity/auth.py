@@ -15,7 +15,7 @@ from protocol.auth import (
     TokenPair,
 )
 from protocol.enums import MemberRole
-from protocol.errors import AppError, ErrorCode, FieldError, validation_error
+from protocol.errors import AppError, ErrorCode
 from protocol.realtime import OrgRole
 from store import organizations, refresh_tokens, users
 from store.models import Profile
@@ -25,7 +25,7 @@ from ...auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthori
 from ...policy import act_as, member_of
 from ...ratelimit import Limit
 from ..access import sessions_ended
-from ..core import Services, Tx
+from ..core import Services, Tx, invalid
 from . import account_mail
 
 LOGIN_REFUSED = "wrong email or password, or the address is not confirmed yet"
@@ -40,9 +40,7 @@ def check_password_policy(email: str, password: str) -> None:
     lowered = password.strip().lower()
     local = email.split("@", 1)[0].lower()
     if lowered in {email.lower(), local} or len(set(password)) < 4:
-        raise validation_error(
-            [FieldError(loc=["body", "password"], msg="password is too easy to guess")]
-        )
+        raise invalid(["body", "password"], "password is too easy to guess")
 
 
 async def _issue_tokens(
@@ -324,7 +322,7 @@ async def update_me(svc: Services, actor: Actor, patch: MePatch) -> MeOut:
     changes = patch.changes()
     for key in ("prenom", "nom", "locale", "email_notifications"):
         if key in changes and changes[key] is None:
-            raise validation_error([FieldError(loc=["body", key], msg="may not be null")])
+            raise invalid(["body", key], "may not be null")
     async with svc.tx() as tx:
         profile = await users.get_profile(tx.session, actor.user_id)
         if profile is None:

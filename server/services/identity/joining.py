@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, MemberRole
-from protocol.errors import FieldError, not_found, validation_error
+from protocol.errors import not_found
 from protocol.orgs import JoinCodeCreate, JoinCodeOut, JoinRequest, OrgOut
 from store import join_codes, organizations
 from store.models import JoinCode
@@ -20,7 +20,7 @@ from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
-from ..core import Services
+from ..core import Services, invalid
 from ..resource import log, org_page
 from .members import admit_member
 from .orgs import org_out
@@ -45,9 +45,7 @@ async def create_join_code(
     svc: Services, actor: Actor, org_id: uuid.UUID, req: JoinCodeCreate
 ) -> JoinCodeOut:
     if req.expires_at is not None and req.expires_at <= _now():
-        raise validation_error(
-            [FieldError(loc=["body", "expires_at"], msg="must be in the future")]
-        )
+        raise invalid(["body", "expires_at"], "must be in the future")
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
         fields = {

@@ -21,7 +21,7 @@ from ...actor import Actor
 from ...policy import Action, act_as, require_member
 from ..access import organization_access_changed
 from ..chat import uploads
-from ..core import Services
+from ..core import Services, invalid
 from ..resource import log, out_of
 from .members import admit_member
 
@@ -149,9 +149,7 @@ def _check_siret_of_siren(org: Organization, changes: dict[str, object]) -> None
     siret = changes.get("siret", org.siret)
     if isinstance(siren, str) and isinstance(siret, str) and not siret.startswith(siren):
         loc = "siret" if "siret" in changes else "siren"
-        raise validation_error(
-            [FieldError(loc=["body", loc], msg="the SIRET must begin with the SIREN")]
-        )
+        raise invalid(["body", loc], "the SIRET must begin with the SIREN")
 
 
 async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgPatch) -> OrgOut:

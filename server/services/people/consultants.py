@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction, ConsultantStatus, MemberRole
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, not_found
 from protocol.people import (
     ConsultantCreate,
     ConsultantDetailsIn,
@@ -37,7 +37,7 @@ from ...actor import Actor
 from ...policy import Action, Member, require_member
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
-from ..core import Services, Tx
+from ..core import Services, Tx, found, invalid
 from ..resource import log
 from .competences import COMPETENCES
 
@@ -115,7 +115,7 @@ async def staff_member(
         msg = "a client contact has no consultant data"
     else:
         return person
-    raise validation_error([FieldError(loc=[where, "profile_id"], msg=msg)])
+    raise invalid([where, "profile_id"], msg)
 
 
 async def _view(
@@ -168,9 +168,7 @@ async def get_consultant(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
         row = await _details(session, org_id, profile_id)
-        person = await consultants.get_profile(session, profile_id=profile_id)
-        if person is None:
-            raise not_found(CONSULTANT)
+        person = found(await consultants.get_profile(session, profile_id=profile_id), CONSULTANT)
         return await _view(session, member, row, person)
 
 
@@ -277,9 +275,7 @@ async def set_skill(
         today = await org_today(tx.session, org_id, svc.clock())
         evaluated = req.date_evaluation or today
         if evaluated > today:
-            raise validation_error(
-                [FieldError(loc=["body", "date_evaluation"], msg="must not be in the future")]
-            )
+            raise invalid(["body", "date_evaluation"], "must not be in the future")
         values: dict[str, Any] = {"niveau": req.niveau, "date_evaluation": evaluated}
         await staff_member(tx.session, org_id, profile_id, lock=True)
         competence = await COMPETENCES.row(tx.session, org_id, competence_id, for_update=False)

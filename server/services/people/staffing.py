@@ -14,20 +14,18 @@ from datetime import date
 from typing import Any
 
 from protocol.delivery import StaffingCreate, StaffingOut, StaffingPatch
-from protocol.errors import AppError, ErrorCode, FieldError, validation_error
+from protocol.errors import AppError, ErrorCode
 from store import staffing as store
 from store.models import Affectation
 
 from ...actor import Actor
-from ..core import Services, Tx
+from ..core import Services, Tx, invalid
 from ..resource import ProjectResource, project_scope, require_manager
 
 
 def _check_period(start: date, end: date | None, field: str) -> None:
     if end is not None and end < start:
-        raise validation_error(
-            [FieldError(loc=["body", field], msg="date_fin must not be before date_debut")]
-        )
+        raise invalid(["body", field], "date_fin must not be before date_debut")
 
 
 def _peak_conflicts(
@@ -89,9 +87,7 @@ def _valid_period(req: StaffingCreate) -> None:
 
 async def _allocation_left(tx: Tx, org_id: uuid.UUID, req: StaffingCreate) -> None:
     if not await store.lock_consultant(tx.session, org_id=org_id, profile_id=req.profile_id):
-        raise validation_error(
-            [FieldError(loc=["body", "profile_id"], msg="not a member of the organization")]
-        )
+        raise invalid(["body", "profile_id"], "not a member of the organization")
     await _check_allocation(
         tx, org_id, req.profile_id, req.date_debut, req.date_fin, req.allocation_pct
     )

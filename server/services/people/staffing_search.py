@@ -20,7 +20,6 @@ from datetime import date, timedelta
 
 from protocol.common import Page
 from protocol.enums import ConsultantStatus
-from protocol.errors import FieldError, validation_error
 from protocol.people import StaffingCandidate, StaffingSearchQuery
 from store import consultants
 from store.models import Affectation
@@ -28,7 +27,7 @@ from store.pagination import decode_cursor, encode_cursor
 
 from ...actor import Actor
 from ...policy import Action, require_member
-from ..core import Services
+from ..core import Services, invalid
 from .competences import COMPETENCES
 
 MAX_RANGE = timedelta(days=366)
@@ -57,7 +56,7 @@ def _check_range(query: StaffingSearchQuery) -> None:
         msg = "the range may span at most 366 days"
     else:
         return
-    raise validation_error([FieldError(loc=["query", "to"], msg=msg)])
+    raise invalid(["query", "to"], msg)
 
 
 def _sort_key(c: StaffingCandidate) -> tuple[int, int, str]:

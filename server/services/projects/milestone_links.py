@@ -13,7 +13,7 @@ from typing import Any
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, not_found
 from protocol.milestones import (
     MilestoneAssignmentCreate,
     MilestoneAssignmentOut,
@@ -27,7 +27,7 @@ from store.scoped import delete_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
-from ..core import Services, Tx
+from ..core import Services, Tx, found, invalid
 from ..resource import page_of
 from .milestones import (
     auto_progress,
@@ -82,9 +82,7 @@ async def link_task(
         if task_project is None:
             raise not_found("task")
         if m.projet_id is not None and task_project != m.projet_id:
-            raise validation_error(
-                [FieldError(loc=["path", "task_id"], msg="the task belongs to another project")]
-            )
+            raise invalid(["path", "task_id"], "the task belongs to another project")
         link = await store.get_task_link(
             tx.session, org_id=org_id, milestone_id=m.id, task_id=task_id
         )
@@ -156,16 +154,12 @@ async def add_dependency(
     organization's graph is locked for the transaction, so two concurrent edges cannot
     close a cycle together. Adding an existing edge changes nothing."""
     if milestone_id == other_id:
-        raise validation_error(
-            [FieldError(loc=["path", "other_id"], msg="a milestone cannot depend on itself")]
-        )
+        raise invalid(["path", "other_id"], "a milestone cannot depend on itself")
     async with svc.tx() as tx:
         await _may_manage(tx, actor, org_id)
         await store.lock_dependency_graph(tx.session, org_id=org_id)
         m = await editable_milestone(tx, actor, org_id, milestone_id)
-        other = await store.table.get(tx.session, org_id=org_id, row_id=other_id)
-        if other is None:
-            raise not_found("milestone")
+        found(await store.table.get(tx.session, org_id=org_id, row_id=other_id), "milestone")
         graph = await store.dependency_edges(tx.session, org_id=org_id)
         if other_id in graph.get(m.id, []):
             return await represent_one(tx.session, m)
@@ -236,9 +230,7 @@ async def assign(
             tx.session, org_id=org_id, user_id=req.profile_id
         )
         if member is None:
-            raise validation_error(
-                [FieldError(loc=["body", "profile_id"], msg="not a member of the organization")]
-            )
+            raise invalid(["body", "profile_id"], "not a member of the organization")
         created = await store.add_assignment(
             tx.session, org_id=org_id, milestone_id=m.id, profile_id=req.profile_id, role=req.role
         )
@@ -259,9 +251,7 @@ async def unassign(
 ) -> None:
     async with svc.tx() as tx:
         m = await editable_milestone(tx, actor, org_id, milestone_id)
-        row = await _assignment(tx, m, profile_id)
-        if row is None:
-            raise not_found("milestone assignment")
+        row = found(await _assignment(tx, m, profile_id), "milestone assignment")
         await delete_row(tx.session, row)
         meta = {"profile_id": str(profile_id)}
         await log(tx, actor, m, ActivityAction.MILESTONE_MEMBER_UNASSIGNED, meta)

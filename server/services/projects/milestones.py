@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import events
 from protocol.common import Page
 from protocol.enums import ActivityAction, MilestoneStatus, ProgressMode
-from protocol.errors import FieldError, not_found, stale, validation_error
+from protocol.errors import not_found, stale
 from protocol.milestones import (
     LinkedTaskOut,
     MilestoneCreate,
@@ -46,7 +46,7 @@ from ...policy import (
     require_project_reader,
 )
 from ..changes import created_fields, field_changes, stored
-from ..core import Services, Tx
+from ..core import Services, Tx, found, invalid
 from ..resource import RowLog, out_of
 from .work_notifications import milestone_changed, reached
 
@@ -186,9 +186,7 @@ async def readable_milestone(
     session: AsyncSession, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
 ) -> tuple[Member, Milestone]:
     member = await require_member(session, org_id, actor.user_id)
-    milestone = await store.table.get(session, org_id=org_id, row_id=milestone_id)
-    if milestone is None:
-        raise not_found(RESOURCE)
+    milestone = found(await store.table.get(session, org_id=org_id, row_id=milestone_id), RESOURCE)
     project = await _project_of(session, milestone)
     await require_milestone_reader(session, member, project)
     return member, milestone
@@ -199,12 +197,10 @@ async def editable_milestone(
 ) -> Milestone:
     """The milestone, row-locked, for a member allowed to manage milestones."""
     await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-    milestone = await store.table.get(
-        tx.session, org_id=org_id, row_id=milestone_id, for_update=True
+    return found(
+        await store.table.get(tx.session, org_id=org_id, row_id=milestone_id, for_update=True),
+        RESOURCE,
     )
-    if milestone is None:
-        raise not_found(RESOURCE)
-    return milestone
 
 
 async def _project_of(session: AsyncSession, milestone: Milestone) -> Projet | None:
@@ -235,19 +231,13 @@ log = RowLog(RESOURCE)
 
 def _check_dates(start: date, due: date, field: str) -> None:
     if due < start:
-        raise validation_error(
-            [FieldError(loc=["body", field], msg="due_date must not be before start_date")]
-        )
+        raise invalid(["body", field], "due_date must not be before start_date")
 
 
 def _percentage_needs_manual() -> Exception:
-    return validation_error(
-        [
-            FieldError(
-                loc=["body", "progress_percentage"],
-                msg="progress_percentage is computed in auto mode; set progress_mode to manual",
-            )
-        ]
+    return invalid(
+        ["body", "progress_percentage"],
+        "progress_percentage is computed in auto mode; set progress_mode to manual",
     )
 
 

@@ -54,7 +54,7 @@ from .. import live_business
 from ..batches import batches
 from ..changes import created_fields, field_changes
 from ..clock import org_today
-from ..core import Services, Tx
+from ..core import Services, Tx, invalid
 from ..idempotency import once, request_hash
 from ..resource import RowLog, out_of
 
@@ -275,7 +275,7 @@ def _filter(member: Member, query: TimeEntryFilter) -> store.EntryFilter:
     (another `profile_id` is a 403); `from` after `to` is a 422."""
     scope = time_reader_scope(member, query.profile_id)
     if query.from_ is not None and query.to is not None and query.to < query.from_:
-        raise validation_error([FieldError(loc=["query", "to"], msg="must not be before from")])
+        raise invalid(["query", "to"], "must not be before from")
     return store.EntryFilter(
         profile_id=scope,
         projet_id=query.projet_id,
