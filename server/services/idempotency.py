@@ -92,8 +92,7 @@ async def once(
 def _replay(status: int, stored_hash: str, request_hash: str, body: Any) -> tuple[int, Any]:
     if stored_hash != request_hash:
         raise AppError(
-            ErrorCode.CONFLICT,
-            "this Idempotency-Key was already used with a different request",
+            ErrorCode.CONFLICT, "this Idempotency-Key was already used with a different request"
         )
     if status == store.IN_PROGRESS:
         raise _in_progress()

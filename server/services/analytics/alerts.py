@@ -115,11 +115,7 @@ def budget_step(consumed_pct: Decimal | None) -> Decimal:
 
 
 async def project_analysed(
-    svc: Services,
-    tx: Tx,
-    signals: Signals,
-    health: Health,
-    predictions: list[PredictionRisque],
+    svc: Services, tx: Tx, signals: Signals, health: Health, predictions: list[PredictionRisque]
 ) -> None:
     """After one project's analysis, in its transaction: health turning ROUGE, a drift
     turning CRITIQUE, a risk turning high, the budget crossing 80 % then 100 %."""

@@ -133,10 +133,7 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
 
 
 async def run_forever(
-    svc: Services,
-    lock: RoundLock,
-    interval: float,
-    clock: Callable[[], float] = time.time,
+    svc: Services, lock: RoundLock, interval: float, clock: Callable[[], float] = time.time
 ) -> None:
     """Wake at each round boundary; run the round if this process wins it. Errors are
     logged and the next round comes as usual; cancellation ends the loop."""

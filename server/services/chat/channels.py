@@ -203,11 +203,7 @@ async def state_of(session: AsyncSession, channel: Channel) -> ChannelState:
     read = channel.read_seq
     unread = await messages.count_unread(session, channel.conv, user_id=user_id, read_seq=read)
     return ChannelState(
-        channel=channel.info,
-        last_seq=last,
-        read_seq=read,
-        unread_count=unread,
-        muted=channel.muted,
+        channel=channel.info, last_seq=last, read_seq=read, unread_count=unread, muted=channel.muted
     )
 
 

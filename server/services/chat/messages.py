@@ -4,7 +4,6 @@ reactions and read pointers. Broadcasts are queued and leave only after commit."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from protocol import chat as p
 from protocol.enums import ChannelType
@@ -19,6 +18,7 @@ from ... import metrics
 from ...actor import Actor
 from ...audience import user_room
 from ...policy import Action, check_postable, find_in_caller_orgs
+from ..clock import utc_now
 from ..core import Services, Tx, invalid
 from . import channels, threads, uploads
 from .channels import Channel
@@ -29,10 +29,6 @@ from .message_views import render
 
 NEW, UPDATED, DELETED = "message:new", "message:updated", "message:deleted"
 REACTIONS, CHANNEL_READ, MESSAGE_READ = "reaction:updated", "channel:read", "message:read"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _count_stored() -> None:
@@ -113,7 +109,7 @@ async def edit(svc: Services, actor: Actor, req: p.MessageEdit) -> p.Message:
         if row.deleted_at is not None:
             raise AppError(ErrorCode.CONFLICT, "the message was deleted")
         row.content = req.content
-        row.edited_at = _now()
+        row.edited_at = utc_now()
         await tx.session.flush()
         return await _broadcast(tx, channel, UPDATED, row)
 
@@ -126,7 +122,7 @@ async def delete(svc: Services, actor: Actor, req: p.MessageRef) -> p.Deleted:
         if row.sender_id != actor.user_id and not moderator:
             raise AppError(ErrorCode.FORBIDDEN, "only the sender or an admin deletes a message")
         if row.deleted_at is None:
-            row.deleted_at = _now()
+            row.deleted_at = utc_now()
             row.content = ""
             await tx.session.flush()
             keys = await upload_store.remove_for_message(tx.session, row)
@@ -202,7 +198,7 @@ async def react(svc: Services, actor: Actor, req: p.ReactionChange, add: bool) -
         rendered = (await render(tx.session, [row], actor.user_id))[0]
         result = p.ReactionsOut(message_id=row.id, reactions=rendered.reactions)
         if changed:
-            await store.touch(tx.session, row, _now())
+            await store.touch(tx.session, row, utc_now())
             for room in channel.rooms:
                 tx.emit(REACTIONS, result, room)
         return result
@@ -233,6 +229,6 @@ async def _announce_read(tx: Tx, channel: Channel, read: int, unread: int, sid: 
     tx.emit(CHANNEL_READ, own, user_room(reader), skip_sid=sid)
     if channel.peer_id is None:
         return
-    await channel_store.mark_direct_read(tx.session, channel.conv, reader, read, _now())
+    await channel_store.mark_direct_read(tx.session, channel.conv, reader, read, utc_now())
     seen = {"channel": {"type": "direct", "id": str(reader)}, "reader_id": str(reader), "seq": read}
     tx.emit(MESSAGE_READ, seen, user_room(channel.peer_id))

@@ -131,8 +131,7 @@ async def upload(
         size = await svc.files.write(key, head.tee(chunks), svc.settings.max_upload_bytes)
     except TooLarge:
         raise AppError(
-            ErrorCode.PAYLOAD_TOO_LARGE,
-            f"files are at most {svc.settings.max_upload_bytes} bytes",
+            ErrorCode.PAYLOAD_TOO_LARGE, f"files are at most {svc.settings.max_upload_bytes} bytes"
         ) from None
     keys = [key]
     try:

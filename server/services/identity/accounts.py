@@ -8,14 +8,9 @@ to probe for accounts nor to flood someone's mailbox.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
-from protocol.accounts import (
-    EmailRequest,
-    PasswordChange,
-    PasswordReset,
-    VerifyEmailRequest,
-)
+from protocol.accounts import EmailRequest, PasswordChange, PasswordReset, VerifyEmailRequest
 from protocol.enums import AccountTokenPurpose
 from protocol.errors import AppError, ErrorCode
 from store import account_tokens, users
@@ -23,15 +18,12 @@ from store import account_tokens, users
 from ...actor import Actor
 from ...auth.tokens import hash_token, unauthorized
 from ...ratelimit import Limit
+from ..clock import utc_now
 from ..core import Services, Tx
 from . import account_mail
 from .auth import check_password_policy, revoke_all_sessions, revoke_other_sessions
 
 HOUR = 3600
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def invalid_link() -> AppError:
@@ -51,7 +43,7 @@ async def _limit_mail(svc: Services, name: str, address: str, email: str) -> Non
 
 async def verify_email(svc: Services, req: VerifyEmailRequest) -> None:
     """Mark the address verified; the account may sign in from now on."""
-    now = _now()
+    now = utc_now()
     async with svc.tx() as tx:
         token = await account_tokens.find_usable(
             tx.session,
@@ -95,7 +87,7 @@ async def reset_password(svc: Services, req: PasswordReset, address: str) -> Non
         Limit("password-reset-address", svc.settings.password_resets_per_hour_per_address, HOUR),
         address,
     )
-    now = _now()
+    now = utc_now()
     async with svc.sessions() as session:
         token = await account_tokens.find_usable(
             session,
@@ -134,7 +126,7 @@ async def change_password(svc: Services, actor: Actor, req: PasswordChange, addr
         raise AppError(ErrorCode.FORBIDDEN, "the current password is wrong")
     check_password_policy(user.email, req.password)
     password_hash = await svc.passwords.hash(req.password)
-    now = _now()
+    now = utc_now()
     async with svc.tx() as tx:
         await users.set_password_hash(tx.session, user.id, password_hash)
         await end_sessions(tx, user.id, now, keep_family=actor.family_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from protocol.auth import (
     LoginRequest,
@@ -25,14 +25,11 @@ from ...auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthori
 from ...policy import act_as, member_of
 from ...ratelimit import Limit
 from ..access import sessions_ended
+from ..clock import utc_now
 from ..core import Services, Tx, invalid
 from . import account_mail
 
 LOGIN_REFUSED = "wrong email or password, or the address is not confirmed yet"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def check_password_policy(email: str, password: str) -> None:
@@ -53,7 +50,7 @@ async def _issue_tokens(
         user_id=user_id,
         family_id=family_id,
         token_hash=token_hash,
-        expires_at=_now() + ttl,
+        expires_at=utc_now() + ttl,
     )
     return TokenPair(
         access_token=svc.tokens.issue_access(user_id, family_id),
@@ -122,7 +119,7 @@ async def create_confirmed_account(svc: Services, req: RegisterRequest) -> None:
             password_hash=password_hash,
             prenom=req.prenom,
             nom=req.nom,
-            email_verified_at=_now(),
+            email_verified_at=utc_now(),
         )
 
 
@@ -130,8 +127,7 @@ async def login(svc: Services, req: LoginRequest, address: str) -> TokenPair:
     """Same answer and same cost whether the email is unknown or the password wrong."""
     minute = 60
     await svc.limiter.hit(
-        Limit("login-address", svc.settings.login_attempts_per_minute_per_address, minute),
-        address,
+        Limit("login-address", svc.settings.login_attempts_per_minute_per_address, minute), address
     )
     await svc.limiter.hit(
         Limit("login-email", svc.settings.login_attempts_per_minute_per_email, minute),
@@ -160,14 +156,14 @@ async def revoke_family(tx: Tx, user_id: uuid.UUID, family_id: uuid.UUID) -> Non
     """End one login session: its refresh tokens are revoked, access tokens of the family
     are refused from the commit on, and its open sockets, on every process, get
     `auth:expired` and are disconnected. Every path that ends a session comes here."""
-    await refresh_tokens.revoke_family(tx.session, family_id, _now())
+    await refresh_tokens.revoke_family(tx.session, family_id, utc_now())
     sessions_ended(tx, user_id, family_id)
 
 
 async def revoke_all_sessions(tx: Tx, user_id: uuid.UUID) -> None:
     """End every session of the user (logout everywhere, a password change or reset):
     every refresh token revoked and every socket of theirs ended, on every process."""
-    await refresh_tokens.revoke_user_tokens(tx.session, user_id, _now())
+    await refresh_tokens.revoke_user_tokens(tx.session, user_id, utc_now())
     sessions_ended(tx, user_id)
 
 
@@ -175,7 +171,7 @@ async def revoke_other_sessions(tx: Tx, user_id: uuid.UUID, keep_family: uuid.UU
     """End every session of the user but `keep_family` (a password change keeps the
     session that made it): refresh tokens revoked, those sessions' sockets ended."""
     for family_id in await refresh_tokens.revoke_user_tokens_except(
-        tx.session, user_id, keep_family, _now()
+        tx.session, user_id, keep_family, utc_now()
     ):
         sessions_ended(tx, user_id, family_id)
 
@@ -183,7 +179,7 @@ async def revoke_other_sessions(tx: Tx, user_id: uuid.UUID, keep_family: uuid.UU
 async def refresh(svc: Services, token: str) -> TokenPair:
     """Rotate: the presented token is spent and a new one issued in its family. Presenting
     a spent token again means it leaked: the whole family is revoked."""
-    now = _now()
+    now = utc_now()
     reused = False
     async with svc.tx() as tx:
         row = await refresh_tokens.get_refresh_token(tx.session, hash_token(token))
@@ -258,7 +254,7 @@ async def _external_actor(svc: Services, claims: AccessClaims) -> Actor:
     local account vouch for that address; otherwise a new account is created, its
     address verified when the provider says so."""
     assert claims.external_subject is not None
-    now = _now()
+    now = utc_now()
     async with svc.tx() as tx:
         user = await users.get_user_by_subject(tx.session, claims.external_subject)
         if user is None:

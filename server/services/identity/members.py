@@ -137,10 +137,6 @@ async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id:
         profile = await users.get_profile(tx.session, user_id)
         if profile is not None and profile.organization_id == org_id:
             await users.update_profile(tx.session, profile, {"organization_id": None})
-        meta = {
-            "user_id": str(user_id),
-            "role": current.value,
-            "left": me.user_id == user_id,
-        }
+        meta = {"user_id": str(user_id), "role": current.value, "left": me.user_id == user_id}
         await log(tx, actor, org_id, ActivityAction.MEMBER_REMOVED, RESOURCE, user_id, meta)
         user_access_changed(tx, user_id, org_id)

@@ -300,10 +300,7 @@ async def remove_skill(
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
         skill = await competences.get_skill(
-            tx.session,
-            org_id=org_id,
-            profile_id=profile_id,
-            competence_id=competence_id,
+            tx.session, org_id=org_id, profile_id=profile_id, competence_id=competence_id
         )
         if skill is None:
             raise not_found("skill")

@@ -71,10 +71,7 @@ async def search_staffing(
         await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
         await COMPETENCES.row(session, org_id, query.competence_id, for_update=False)
         found = await consultants.skilled_members(
-            session,
-            org_id=org_id,
-            competence_id=query.competence_id,
-            min_niveau=query.min_niveau,
+            session, org_id=org_id, competence_id=query.competence_id, min_niveau=query.min_niveau
         )
         busy = await consultants.assignments_between(
             session,

@@ -90,11 +90,7 @@ async def move_bounds(
     if (
         after is not None
         and before is not None
-        and (after.rank, after.id)
-        >= (
-            before.rank,
-            before.id,
-        )
+        and (after.rank, after.id) >= (before.rank, before.id)
     ):
         errors.append(FieldError(loc=["body", "before_id"], msg="must come after after_id"))
     refuse(errors)
