@@ -38,7 +38,7 @@ from ..policy import (
     require_task_editor,
 )
 from .changes import created_fields, field_changes, jsonable, stored
-from .core import Services, Tx
+from .core import Services, Tx, found
 
 R = TypeVar("R")
 O = TypeVar("O", bound=BaseModel)  # noqa: E741
@@ -211,9 +211,7 @@ class Resource(Generic[R, O]):
 
     def found(self, row: R | None) -> R:
         """The row, or the resource's 404."""
-        if row is None:
-            raise not_found(self.missing or self.name)
-        return row
+        return found(row, self.missing or self.name)
 
     async def log(
         self, tx: Tx, actor: Actor, action: ActivityAction, row: Any, meta: dict[str, Any]
