@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +41,13 @@ def found(row: T | None, what: str) -> T:
 def invalid(loc: list[str | int], msg: str) -> AppError:
     """The 422 of one field (`loc`: where it was sent, then its name)."""
     return validation_error([FieldError(loc=loc, msg=msg)])
+
+
+def refuse(errors: Sequence[FieldError | None]) -> None:
+    """Raise one 422 listing every bad field, if any."""
+    bad = [e for e in errors if e is not None]
+    if bad:
+        raise validation_error(bad)
 
 
 def database_unavailable() -> AppError:

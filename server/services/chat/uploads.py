@@ -23,7 +23,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, FieldError, not_found
 from protocol.files import Attachment
 from store import messages as message_store
 from store import organizations
@@ -34,7 +34,7 @@ from store.models import Upload
 from ...actor import Actor
 from ...policy import enter_organization, require_member
 from ...storage import TooLarge, new_key
-from ..core import Services, Tx, found
+from ..core import Services, Tx, found, refuse
 from . import channels
 from .message_views import attachment_of, recipient
 
@@ -172,18 +172,17 @@ async def claim(tx: Tx, actor: Actor, org_id: uuid.UUID, ids: Sequence[uuid.UUID
     if not ids:
         return []
     wanted = list(dict.fromkeys(ids))
-    found = await store.claimable(tx.session, org_id=org_id, uploader_id=actor.user_id, ids=wanted)
-    have = {u.id for u in found}
-    bad = [i for i, upload_id in enumerate(ids) if upload_id not in have]
-    if bad:
-        raise validation_error(
-            [
-                FieldError(loc=["data", "attachment_ids", i], msg="not an unused upload of yours")
-                for i in bad
-            ]
-        )
+    rows = await store.claimable(tx.session, org_id=org_id, uploader_id=actor.user_id, ids=wanted)
+    have = {u.id for u in rows}
+    refuse(
+        [
+            FieldError(loc=["data", "attachment_ids", i], msg="not an unused upload of yours")
+            for i, upload_id in enumerate(ids)
+            if upload_id not in have
+        ]
+    )
     order = {upload_id: n for n, upload_id in enumerate(wanted)}
-    return sorted(found, key=lambda u: order[u.id])
+    return sorted(rows, key=lambda u: order[u.id])
 
 
 def delete_after_commit(svc: Services, tx: Tx, keys: list[str]) -> None:

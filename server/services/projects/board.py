@@ -17,7 +17,7 @@ from store import ranks
 from store import tasks as store
 from store.models import Projet, Tache
 
-from .projects import refuse
+from ..core import refuse
 
 
 async def rank_between(

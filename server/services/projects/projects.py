@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction, ChannelType
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, stale, validation_error
+from protocol.errors import AppError, ErrorCode, FieldError, stale
 from protocol.projects import (
     ClientCreate,
     ClientOut,
@@ -36,7 +36,6 @@ from ...policy import (
     client_contact_scope,
     require_client_reader,
     require_member,
-    require_project_reader,
 )
 from .. import live_business
 from ..access import (
@@ -46,8 +45,8 @@ from ..access import (
     user_access_changed,
 )
 from ..changes import created_fields, field_changes, stored
-from ..core import Services, Tx
-from ..resource import OrgResource, log, out_of
+from ..core import Services, Tx, refuse
+from ..resource import OrgResource, log, out_of, project_scope
 from . import milestones
 from .work_notifications import project_status_changed
 
@@ -70,13 +69,6 @@ async def member_error(
     if found is None:
         return FieldError(loc=["body", field], msg="must be a member of the organization")
     return None
-
-
-def refuse(errors: list[FieldError | None]) -> None:
-    """Raise one 422 listing every bad field, if any."""
-    bad = [e for e in errors if e is not None]
-    if bad:
-        raise validation_error(bad)
 
 
 # Clients ------------------------------------------------------------------------------
@@ -194,11 +186,7 @@ async def get_project(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> ProjectOut:
     async with svc.sessions() as session:
-        member = await require_member(session, org_id, actor.user_id)
-        project = await projects.get_project(session, org_id=org_id, project_id=project_id)
-        if project is None:
-            raise not_found(PROJECT)
-        await require_project_reader(session, member, project)
+        _, project = await project_scope(session, actor, org_id, project_id)
         channel = await projects.project_channel_id(session, org_id=org_id, project_id=project_id)
         return project_out(project, channel)
 
@@ -207,12 +195,9 @@ async def _managed_project(
     tx: Tx, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> tuple[Projet, uuid.UUID | None]:
     """The project, locked, and its channel's id, for a caller who manages projects."""
-    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-    project = await projects.get_project(
-        tx.session, org_id=org_id, project_id=project_id, for_update=True
+    _, project = await project_scope(
+        tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS, for_update=True
     )
-    if project is None:
-        raise not_found(PROJECT)
     channel = await projects.project_channel_id(tx.session, org_id=org_id, project_id=project_id)
     return project, channel
 

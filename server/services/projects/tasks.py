@@ -46,10 +46,10 @@ from ...actor import Actor
 from ...audience import project_room
 from ...policy import Member, require_member, require_project_reader, require_task_editor
 from ..changes import created_fields, field_changes, stored
-from ..core import Services, Tx
+from ..core import Services, Tx, refuse
 from ..resource import RowLog, out_of, project_scope
 from . import board, milestones
-from .projects import member_error, refuse
+from .projects import member_error
 from .work_notifications import task_changed, task_state
 
 TASK = "task"

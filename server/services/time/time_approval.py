@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from protocol.enums import ActivityAction, NotificationType, ValidationStatus
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, FieldError, not_found
 from protocol.time import TimeEntryList, TimeEntryOut, TimeValidation
 from store import time_entries as store
 from store.models import TempsPasse
@@ -30,20 +30,20 @@ from store.scoped import update_row
 from ...actor import Actor
 from ...policy import Action, can_read_own_time, membership, require_member
 from .. import live_business
-from ..core import Services, Tx
+from ..core import Services, Tx, refuse
 from ..notifications import Notice, notify
 from .time_entries import ENTRY, entry_out, hours, log
 
 
 def _missing(ids: list[uuid.UUID], rows: list[TempsPasse]) -> None:
-    found = {r.id for r in rows}
-    errors = [
-        FieldError(loc=["body", "ids", i], msg="no such time entry in the organization")
-        for i, entry_id in enumerate(ids)
-        if entry_id not in found
-    ]
-    if errors:
-        raise validation_error(errors)
+    known = {r.id for r in rows}
+    refuse(
+        [
+            FieldError(loc=["body", "ids", i], msg="no such time entry in the organization")
+            for i, entry_id in enumerate(ids)
+            if entry_id not in known
+        ]
+    )
 
 
 async def _notify_owners(

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction, MemberRole, ValidationStatus
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, FieldError, not_found
 from protocol.time import (
     TimeEntryCreate,
     TimeEntryFilter,
@@ -54,7 +54,7 @@ from .. import live_business
 from ..batches import batches
 from ..changes import created_fields, field_changes
 from ..clock import org_today
-from ..core import Services, Tx, invalid
+from ..core import Services, Tx, invalid, refuse
 from ..idempotency import once, request_hash
 from ..resource import RowLog, out_of
 
@@ -148,8 +148,7 @@ async def _create(
     errors = await _reference_errors(tx.session, org_id, fields, now)
     if not await _lock_author(tx.session, org_id, profile_id):
         errors.append(FieldError(loc=["body", "profile_id"], msg="not a member who logs time here"))
-    if errors:
-        raise validation_error(errors)
+    refuse(errors)
     await _check_day_total(tx.session, org_id, profile_id, req.date, req.heures_travaillees)
     fields["profile_id"] = profile_id
     entry = await store.table.create(tx.session, org_id=org_id, fields=fields)
@@ -225,9 +224,7 @@ async def update_time_entry(
         }
         diff = field_changes(entry, changes)
         if diff.keys() & {"projet_id", "tache_id", "date"}:
-            errors = await _reference_errors(tx.session, org_id, merged, svc.clock())
-            if errors:
-                raise validation_error(errors)
+            refuse(await _reference_errors(tx.session, org_id, merged, svc.clock()))
         if diff.keys() & {"date", "heures_travaillees"}:
             await _lock_author(tx.session, org_id, entry.profile_id)
             await _check_day_total(
