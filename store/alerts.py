@@ -13,6 +13,7 @@ from protocol.enums import PaymentStatus, ValidationStatus
 
 from .invoices import has_status
 from .models import AlertState, Facture, Projet, TempsPasse, UserOrganization
+from .scoped import insert_row
 
 
 async def swap_state(
@@ -30,8 +31,7 @@ async def swap_state(
     )
     if row is None:
         row = AlertState(organization_id=org_id, kind=kind, subject_id=subject_id, state=state)
-        session.add(row)
-        await session.flush()
+        await insert_row(session, row)
         return None
     before = row.state
     row.state = state

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import BudgetProjet
+from .scoped import insert_row, update_row
 
 
 async def get_budget(
@@ -29,11 +30,10 @@ async def put_budget(
     budget = await get_budget(session, org_id=org_id, project_id=project_id)
     created = budget is None
     if budget is None:
-        budget = BudgetProjet(organization_id=org_id, projet_id=project_id, **values)
-        session.add(budget)
+        budget = await insert_row(
+            session, BudgetProjet(organization_id=org_id, projet_id=project_id, **values)
+        )
     else:
-        for key, value in values.items():
-            setattr(budget, key, value)
-    await session.flush()
+        await update_row(session, budget, values)
     await session.refresh(budget)
     return budget, created

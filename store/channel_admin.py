@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
@@ -24,6 +24,7 @@ from .models import (
     Profile,
     UserOrganization,
 )
+from .scoped import delete_where
 
 
 async def name_taken_by_other(
@@ -42,25 +43,19 @@ async def delete_conversation(session: AsyncSession, conv: Conversation) -> None
         ChannelMessage.channel_id == conv.channel_id,
     )
     message_ids = select(ChannelMessage.id).where(*in_channel)
-    await session.execute(
-        delete(MessageReaction)
-        .where(MessageReaction.channel_message_id.in_(message_ids))
-        .execution_options(synchronize_session=False)
+    await delete_where(
+        session, MessageReaction, MessageReaction.channel_message_id.in_(message_ids)
     )
     # Replies point at their root (ON DELETE SET NULL); deleting the lot at once is fine.
-    await session.execute(
-        delete(ChannelMessage).where(*in_channel).execution_options(synchronize_session=False)
-    )
+    await delete_where(session, ChannelMessage, *in_channel)
     for model in (ChannelSequence, ChannelReadState):
         table: Any = model
-        await session.execute(
-            delete(table)
-            .where(
-                table.organization_id == conv.org_id,
-                table.channel_type == conv.type.value,
-                table.channel_id == conv.channel_id,
-            )
-            .execution_options(synchronize_session=False)
+        await delete_where(
+            session,
+            table,
+            table.organization_id == conv.org_id,
+            table.channel_type == conv.type.value,
+            table.channel_id == conv.channel_id,
         )
 
 

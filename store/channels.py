@@ -75,19 +75,6 @@ async def org_channel_name_taken(session: AsyncSession, *, org_id: uuid.UUID, na
     return await org_channels.taken(session, org_id, OrganizationChannel.name == name)
 
 
-async def get_project_channel(
-    session: AsyncSession, *, org_id: uuid.UUID, channel_id: uuid.UUID
-) -> tuple[ProjectChannel, Projet] | None:
-    row = (
-        await session.execute(
-            select(ProjectChannel, Projet)
-            .join(Projet, Projet.id == ProjectChannel.projet_id)
-            .where(ProjectChannel.organization_id == org_id, ProjectChannel.id == channel_id)
-        )
-    ).first()
-    return (row[0], row[1]) if row is not None else None
-
-
 async def list_project_channels(
     session: AsyncSession, *, org_id: uuid.UUID
 ) -> list[tuple[ProjectChannel, Projet]]:

@@ -21,7 +21,7 @@ from protocol.enums import PaymentStatus, ValidationStatus
 from .db import upsert
 from .models import ConsultantDetails, Facture, InvoiceCounter, Profile, TempsPasse
 from .projects import in_contacts_projects
-from .scoped import Scoped
+from .scoped import Scoped, insert_row, update_row
 
 # Newest invoice date first.
 table = Scoped(
@@ -67,9 +67,7 @@ def has_status(status: PaymentStatus, today: date) -> ColumnElement[bool]:
 async def create_invoice(
     session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
 ) -> Facture:
-    invoice = Facture(organization_id=org_id, **fields)
-    session.add(invoice)
-    await session.flush()
+    invoice = await insert_row(session, Facture(organization_id=org_id, **fields))
     await session.refresh(invoice)
     return invoice
 
@@ -185,8 +183,6 @@ async def list_invoices(
 async def update_invoice(
     session: AsyncSession, invoice: Facture, values: dict[str, Any]
 ) -> Facture:
-    for key, value in values.items():
-        setattr(invoice, key, value)
-    await session.flush()
+    await update_row(session, invoice, values)
     await session.refresh(invoice)
     return invoice

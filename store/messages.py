@@ -21,6 +21,7 @@ from protocol.enums import ChannelType
 
 from .db import among, insert_ignore, upsert
 from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReaction
+from .scoped import delete_row
 
 MessageRow = ChannelMessage | DirectMessage
 
@@ -158,12 +159,6 @@ async def get_message(
         if row is not None:
             return row
     return None
-
-
-async def in_conversation(session: AsyncSession, conv: Conversation, message_id: uuid.UUID) -> bool:
-    model = conv.model()
-    found = await session.scalar(select(model.id).where(*conv.where(), model.id == message_id))
-    return found is not None
 
 
 async def history(
@@ -307,6 +302,5 @@ async def remove_reaction(
     reaction = await session.scalar(stmt)
     if reaction is None:
         return False
-    await session.delete(reaction)
-    await session.flush()
+    await delete_row(session, reaction)
     return True

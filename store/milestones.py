@@ -218,12 +218,10 @@ async def add_dependency(
     milestone_id: uuid.UUID,
     depends_on_id: uuid.UUID,
 ) -> None:
-    session.add(
-        MilestoneDependency(
-            organization_id=org_id, milestone_id=milestone_id, depends_on_id=depends_on_id
-        )
+    edge = MilestoneDependency(
+        organization_id=org_id, milestone_id=milestone_id, depends_on_id=depends_on_id
     )
-    await session.flush()
+    await insert_row(session, edge)
 
 
 async def remove_dependency(

@@ -12,7 +12,7 @@ from protocol.enums import MemberRole
 
 from .models import Organization, OrganizationChannel, Profile, UserOrganization
 from .pagination import fetch_page
-from .scoped import insert_row
+from .scoped import delete_row, insert_row
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
@@ -49,8 +49,7 @@ async def timezone_of(session: AsyncSession, org_id: uuid.UUID) -> str | None:
 
 async def delete_organization(session: AsyncSession, org: Organization) -> None:
     """Everything the organization owns goes with it (ON DELETE CASCADE)."""
-    await session.delete(org)
-    await session.flush()
+    await delete_row(session, org)
 
 
 async def add_member(

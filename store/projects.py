@@ -22,7 +22,7 @@ from .models import (
     Projet,
 )
 from .pagination import fetch_page
-from .scoped import Scoped
+from .scoped import Scoped, delete_row, insert_row
 
 # Oldest first (the list, which joins each project's channel, is written below).
 table = Scoped(Projet, [(Projet.created_at, datetime), (Projet.id, uuid.UUID)], by_project=False)
@@ -100,13 +100,9 @@ async def create_project(
     session: AsyncSession, *, org_id: uuid.UUID, fields: dict[str, Any]
 ) -> tuple[Projet, ProjectChannel]:
     """The project and its chat channel, in the caller's transaction."""
-    project = Projet(organization_id=org_id, **fields)
-    session.add(project)
-    await session.flush()
+    project = await insert_row(session, Projet(organization_id=org_id, **fields))
     channel = ProjectChannel(organization_id=org_id, projet_id=project.id)
-    session.add(channel)
-    await session.flush()
-    return project, channel
+    return project, await insert_row(session, channel)
 
 
 async def project_channel_id(
@@ -168,5 +164,4 @@ async def delete_project(
                     model.channel_id == channel_id,
                 )
             )
-    await session.delete(project)
-    await session.flush()
+    await delete_row(session, project)

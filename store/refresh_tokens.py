@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import RefreshToken
-from .scoped import insert_row, set_once, update_where
+from .scoped import delete_where, insert_row, set_once, update_where
 
 
 async def add_refresh_token(
@@ -58,12 +58,8 @@ async def prune_refresh_tokens(session: AsyncSession, *, older_than: datetime) -
     one statement covers every account. The caller picks `older_than` far enough back
     that a still-presentable token (reuse detection) and a revoked family's marker (its
     live access tokens) are kept."""
-    result = await session.execute(
-        delete(RefreshToken)
-        .where(or_(RefreshToken.expires_at < older_than, RefreshToken.revoked_at < older_than))
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    gone = or_(RefreshToken.expires_at < older_than, RefreshToken.revoked_at < older_than)
+    return await delete_where(session, RefreshToken, gone)
 
 
 async def revoke_user_tokens_except(

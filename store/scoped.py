@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -38,6 +38,13 @@ async def update_where(session: AsyncSession, model: type[Any], *where: Any, **v
     stmt = update(model).where(*where).values(**values)
     result = await session.execute(stmt.execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0))
+
+
+async def delete_where(session: AsyncSession, model: type[Any], *where: Any) -> int:
+    """DELETE FROM `model` WHERE `where`, without loading the rows (nor evicting those
+    already in the session); how many rows went."""
+    stmt = delete(model).where(*where).execution_options(synchronize_session=False)
+    return int(getattr(await session.execute(stmt), "rowcount", 0) or 0)
 
 
 async def set_once(

@@ -22,7 +22,7 @@ from protocol.enums import TaskStatus
 from .db import advisory_lock, array_contains
 from .models import Tache
 from .pagination import page_stmt, split_page
-from .scoped import Scoped, insert_row, update_where
+from .scoped import Scoped, delete_row, insert_row, update_where
 
 # A project's tasks, addressed through their organization (lists go in board order).
 table = Scoped(Tache, [(Tache.created_at, datetime), (Tache.id, uuid.UUID)], by_project=False)
@@ -231,5 +231,4 @@ async def set_ranks(
 
 async def delete_task(session: AsyncSession, task: Tache) -> None:
     """Milestone links go with it; time entries keep their hours (`tache_id` NULL)."""
-    await session.delete(task)
-    await session.flush()
+    await delete_row(session, task)

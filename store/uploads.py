@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import among
 from .messages import Conversation, MessageRow
 from .models import ChannelMessage, DirectMessage, Upload
-from .scoped import insert_row
+from .scoped import delete_where, insert_row
 
 
 async def add(session: AsyncSession, **fields: Any) -> Upload:
@@ -84,11 +84,7 @@ async def remove_for_message(session: AsyncSession, row: MessageRow) -> list[str
     column = _message_column(row)
     uploads = list(await session.scalars(select(Upload).where(column == row.id)))
     if uploads:
-        await session.execute(
-            delete(Upload)
-            .where(Upload.id.in_([u.id for u in uploads]))
-            .execution_options(synchronize_session=False)
-        )
+        await delete_where(session, Upload, Upload.id.in_([u.id for u in uploads]))
     return _keys(uploads)
 
 
@@ -123,9 +119,5 @@ async def remove_unattached(
         )
     )
     if stale:
-        await session.execute(
-            delete(Upload)
-            .where(Upload.id.in_([u.id for u in stale]))
-            .execution_options(synchronize_session=False)
-        )
+        await delete_where(session, Upload, Upload.id.in_([u.id for u in stale]))
     return len(stale), _keys(stale)

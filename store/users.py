@@ -11,7 +11,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Organization, Profile, RefreshToken, User, UserOrganization
-from .scoped import insert_row, set_once, update_where
+from .scoped import insert_row, set_once, update_row, update_where
 
 
 def normalize_email(email: str) -> str:
@@ -91,8 +91,7 @@ async def create_user(
         external_subject=external_subject,
         email_verified_at=email_verified_at,
     )
-    session.add(user)
-    await session.flush()
+    await insert_row(session, user)
     profile = Profile(id=user.id, email=normalize_email(email), prenom=prenom, nom=nom)
     return await insert_row(session, profile)
 
@@ -102,18 +101,7 @@ async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> Profile | No
 
 
 async def update_profile(session: AsyncSession, profile: Profile, changes: dict[str, Any]) -> None:
-    for key, value in changes.items():
-        setattr(profile, key, value)
-    await session.flush()
-
-
-async def get_profiles(
-    session: AsyncSession, user_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Profile]:
-    if not user_ids:
-        return {}
-    rows = await session.scalars(select(Profile).where(Profile.id.in_(user_ids)))
-    return {p.id: p for p in rows}
+    await update_row(session, profile, changes)
 
 
 async def set_presence(

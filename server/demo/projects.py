@@ -133,10 +133,6 @@ def active_projects() -> list[str]:
     return [p.key for p in PROJECTS if p.statut is ProjectStatus.ACTIF]
 
 
-def staffing_on(project: str) -> list[Staffing]:
-    return [s for s in STAFFING if s.project == project]
-
-
 async def populate(demo: Demo) -> None:
     svc, org = demo.svc, demo.org_id
     director = demo.actor("camille")
