@@ -130,16 +130,9 @@ async def _serve(settings: Settings, migrate_first: bool) -> None:
         reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
         raise StartupError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from None
     print(f"aurentia: serving on http://{settings.host}:{settings.port}", file=sys.stderr)
-    log.info(
-        "serving",
-        extra={
-            "fields": {
-                "host": settings.host,
-                "port": settings.port,
-                "database": _safe_url(settings.database_url),
-            }
-        },
-    )
+    database = _safe_url(settings.database_url)
+    fields = {"host": settings.host, "port": settings.port, "database": database}
+    log.info("serving", extra={"fields": fields})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -152,6 +152,19 @@ class S3Storage:
         async with self._client() as s3:
             buffer, size, upload_id = bytearray(), 0, None
             parts: list[dict[str, Any]] = []
+
+            async def send_part() -> None:
+                number = len(parts) + 1
+                sent = await s3.upload_part(
+                    Bucket=bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    Body=bytes(buffer),
+                )
+                parts.append({"ETag": sent["ETag"], "PartNumber": number})
+                buffer.clear()
+
             try:
                 async for chunk in chunks:
                     size += len(chunk)
@@ -162,29 +175,12 @@ class S3Storage:
                         if upload_id is None:
                             made = await s3.create_multipart_upload(Bucket=bucket, Key=key)
                             upload_id = made["UploadId"]
-                        number = len(parts) + 1
-                        sent = await s3.upload_part(
-                            Bucket=bucket,
-                            Key=key,
-                            UploadId=upload_id,
-                            PartNumber=number,
-                            Body=bytes(buffer),
-                        )
-                        parts.append({"ETag": sent["ETag"], "PartNumber": number})
-                        buffer.clear()
+                        await send_part()
                 if upload_id is None:
                     await s3.put_object(Bucket=bucket, Key=key, Body=bytes(buffer))
                     return size
                 if buffer:
-                    number = len(parts) + 1
-                    sent = await s3.upload_part(
-                        Bucket=bucket,
-                        Key=key,
-                        UploadId=upload_id,
-                        PartNumber=number,
-                        Body=bytes(buffer),
-                    )
-                    parts.append({"ETag": sent["ETag"], "PartNumber": number})
+                    await send_part()
                 await s3.complete_multipart_upload(
                     Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
                 )

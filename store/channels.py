@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
@@ -23,7 +23,7 @@ from .models import (
     Projet,
 )
 from .models.base import utcnow
-from .scoped import Scoped, update_where
+from .scoped import Scoped, delete_where, update_where
 
 # The organization's channels and its group chats, each addressed by its id.
 org_channels = Scoped(
@@ -122,14 +122,14 @@ async def add_group_member(
 async def remove_group_member(
     session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
 ) -> bool:
-    result = await session.execute(
-        delete(GroupChatMember).where(
-            GroupChatMember.organization_id == org_id,
-            GroupChatMember.group_chat_id == group_id,
-            GroupChatMember.user_id == user_id,
-        )
+    removed = await delete_where(
+        session,
+        GroupChatMember,
+        GroupChatMember.organization_id == org_id,
+        GroupChatMember.group_chat_id == group_id,
+        GroupChatMember.user_id == user_id,
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return removed == 1
 
 
 async def group_member_ids(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import insert_ignore
 from .models import IdempotencyKey
+from .scoped import delete_where
 
 # `status` of a key whose first answer is still being produced (never committed as such:
 # the row is answered in the transaction that claims it).
@@ -82,9 +83,5 @@ async def prune_keys(session: AsyncSession, *, org_id: uuid.UUID, older_than: da
     """Forget the organization's keys created before `older_than`; for a periodic job,
     which handles one organization per transaction (on PostgreSQL a transaction sees one
     organization's rows only). The number removed."""
-    result = await session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.organization_id == org_id, IdempotencyKey.created_at < older_than
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    old = (IdempotencyKey.organization_id == org_id, IdempotencyKey.created_at < older_than)
+    return await delete_where(session, IdempotencyKey, *old)

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import PaymentStatus, ValidationStatus
@@ -21,7 +21,7 @@ from protocol.enums import PaymentStatus, ValidationStatus
 from .db import upsert
 from .models import ConsultantDetails, Facture, InvoiceCounter, Profile, TempsPasse
 from .projects import in_contacts_projects
-from .scoped import Scoped, insert_row, update_row
+from .scoped import Scoped, insert_row, update_row, update_where
 
 # Newest invoice date first.
 table = Scoped(
@@ -93,12 +93,8 @@ async def take_number(session: AsyncSession, org_id: uuid.UUID) -> int:
 async def give_back_number(session: AsyncSession, org_id: uuid.UUID, value: int) -> bool:
     """Step the counter back from `value` when it is the last number given (the
     invoice being deleted is the newest numbered one); False when it is not."""
-    result = await session.execute(
-        update(InvoiceCounter)
-        .where(InvoiceCounter.organization_id == org_id, InvoiceCounter.last_value == value)
-        .values(last_value=value - 1)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    last = (InvoiceCounter.organization_id == org_id, InvoiceCounter.last_value == value)
+    return await update_where(session, InvoiceCounter, *last, last_value=value - 1) > 0
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,7 +21,7 @@ from protocol.enums import ChannelType
 
 from .db import among, insert_ignore, upsert
 from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReaction
-from .scoped import delete_row
+from .scoped import delete_row, update_where
 
 MessageRow = ChannelMessage | DirectMessage
 
@@ -88,14 +88,13 @@ async def take_seqs(session: AsyncSession, conv: Conversation, count: int = 1) -
 
 async def give_back_seq(session: AsyncSession, conv: Conversation, seq: int) -> None:
     """Undo `take_seqs` of `seq` (the last taken, its lock still held): no gap is left."""
-    await session.execute(
-        update(ChannelSequence)
-        .where(
-            ChannelSequence.channel_type == conv.type.value,
-            ChannelSequence.channel_id == conv.channel_id,
-            ChannelSequence.last_seq == seq,
-        )
-        .values(last_seq=seq - 1)
+    await update_where(
+        session,
+        ChannelSequence,
+        ChannelSequence.channel_type == conv.type.value,
+        ChannelSequence.channel_id == conv.channel_id,
+        ChannelSequence.last_seq == seq,
+        last_seq=seq - 1,
     )
 
 

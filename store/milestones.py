@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ProgressMode, TaskStatus
@@ -21,7 +21,7 @@ from .models import (
     Tache,
 )
 from .projects import in_contacts_projects
-from .scoped import Scoped, insert_row
+from .scoped import Scoped, delete_where, insert_row
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
@@ -231,14 +231,14 @@ async def remove_dependency(
     milestone_id: uuid.UUID,
     depends_on_id: uuid.UUID,
 ) -> bool:
-    result = await session.execute(
-        delete(MilestoneDependency).where(
-            MilestoneDependency.organization_id == org_id,
-            MilestoneDependency.milestone_id == milestone_id,
-            MilestoneDependency.depends_on_id == depends_on_id,
-        )
+    removed = await delete_where(
+        session,
+        MilestoneDependency,
+        MilestoneDependency.organization_id == org_id,
+        MilestoneDependency.milestone_id == milestone_id,
+        MilestoneDependency.depends_on_id == depends_on_id,
     )
-    return bool(getattr(result, "rowcount", 0))
+    return removed > 0
 
 
 # Assigned people ----------------------------------------------------------------------

@@ -82,16 +82,10 @@ class ResilientRedisManager(ClusterRedisManager):
 
     def _failed(self, data: dict[str, Any], error: str) -> None:
         metrics.redis_publish_failures.inc()
+        fields = {key: data.get(key) for key in ("method", "event", "room")}
         log.warning(
             "redis publish failed: other processes miss this event (clients recover with sync)",
-            extra={
-                "fields": {
-                    "method": data.get("method"),
-                    "event": data.get("event"),
-                    "room": data.get("room"),
-                    "error": error,
-                }
-            },
+            extra={"fields": {**fields, "error": error}},
         )
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:

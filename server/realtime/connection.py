@@ -142,16 +142,9 @@ def setup(
         except AppError:
             return
         connected_sockets.dec()
-        access_log.info(
-            "disconnect",
-            extra={
-                "fields": {
-                    "sid": sid,
-                    "user_id": str(state.user_id),
-                    "reason": str(reason[0]) if reason else None,
-                }
-            },
-        )
+        why = str(reason[0]) if reason else None
+        fields = {"sid": sid, "user_id": str(state.user_id), "reason": why}
+        access_log.info("disconnect", extra={"fields": fields})
         if state.expiry is not None:
             state.expiry.cancel()
         for _, task in state.typing.values():

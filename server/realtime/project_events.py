@@ -33,8 +33,7 @@ handlers = EventTable()
 @handlers.on(events.TASK_CREATE, TaskCreateRequest, errors=WRITE)
 async def on_create(ev: Event, req: TaskCreateRequest) -> TaskOut:
     """Create a task; the project's subscribers hear `task:created`."""
-    actor = ev.actor
-    return await tasks.create_task(ev.svc, actor, req.organization_id, req.projet_id, req.task)
+    return await tasks.create_task(ev.svc, ev.actor, req.organization_id, req.projet_id, req.task)
 
 
 @handlers.on(events.TASK_UPDATE, TaskUpdateRequest, errors=WRITE)
@@ -42,12 +41,7 @@ async def on_update(ev: Event, req: TaskUpdateRequest) -> TaskOut:
     """Change a task's fields (optionally at `expected_version`); subscribers hear
     `task:updated`."""
     return await tasks.update_task(
-        ev.svc,
-        ev.actor,
-        req.organization_id,
-        req.task_id,
-        req.changes,
-        req.expected_version,
+        ev.svc, ev.actor, req.organization_id, req.task_id, req.changes, req.expected_version
     )
 
 
@@ -56,12 +50,7 @@ async def on_move(ev: Event, req: TaskMoveRequest) -> TaskOut:
     """Move a task to another Kanban column or position; subscribers hear
     `task:updated`."""
     return await tasks.move_task(
-        ev.svc,
-        ev.actor,
-        req.organization_id,
-        req.task_id,
-        req.move,
-        req.expected_version,
+        ev.svc, ev.actor, req.organization_id, req.task_id, req.move, req.expected_version
     )
 
 
@@ -75,10 +64,5 @@ async def on_delete(ev: Event, req: TaskDeleteRequest) -> TaskDeleted:
 async def on_milestone_update(ev: Event, req: MilestoneUpdateRequest) -> MilestoneOut:
     """Change a milestone; subscribers hear `milestone:updated`."""
     return await milestones.update_milestone(
-        ev.svc,
-        ev.actor,
-        req.organization_id,
-        req.milestone_id,
-        req.changes,
-        req.expected_version,
+        ev.svc, ev.actor, req.organization_id, req.milestone_id, req.changes, req.expected_version
     )
