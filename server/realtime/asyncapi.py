@@ -186,10 +186,7 @@ def build_document(clients: list[ClientEvent], servers: Iterable[ServerEvent]) -
             }
         },
         "operations": operations,
-        "components": {
-            "messages": messages,
-            "schemas": schemas,
-        },
+        "components": {"messages": messages, "schemas": schemas},
     }
 
 

@@ -24,7 +24,7 @@ from ..logs import fresh_request_id
 from ..metrics import connected_sockets
 from ..services.core import Services
 from ..services.identity import auth
-from .dispatch import Event, EventTable
+from .dispatch import Event, EventTable, failure
 from .pings import NO_CONTEXT
 from .presence import Presence
 from .session import SocketState, get_state, save_state
@@ -36,10 +36,9 @@ access_log = logging.getLogger("aurentia.access")
 def refuse(
     message: str, code: ErrorCode = ErrorCode.UNAUTHORIZED, details: Any = None
 ) -> socketio.exceptions.ConnectionRefusedError:
-    """The client's `connect_error` gets `data = {code, message, details?}`."""
-    data: dict[str, Any] = {"code": code.value, "message": message}
-    if details is not None:
-        data["details"] = details
+    """The client's `connect_error` gets `data = {code, message, details?}`, the `error`
+    of a failed ack."""
+    data = failure(AppError(code, message, details))["error"]
     return socketio.exceptions.ConnectionRefusedError(message, data)
 
 
