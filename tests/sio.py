@@ -56,7 +56,7 @@ class Peer:
         url = str(server.make_url("/"))
         auth = {"token": token} if token is not None else None
         await self.client.connect(
-            url, auth=auth, transports=["websocket"], wait_timeout=5, **kwargs
+            url, auth=auth, transports=["websocket"], wait_timeout=15, **kwargs
         )
 
     async def call(self, event: str, data: Any = None, timeout: float = 5) -> Any:
