@@ -147,12 +147,8 @@ async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
     presence = Presence(settings, store, app[SESSIONS], app[SIO])
     app[PRESENCE] = presence
     app[SERVICES].connected_probe = presence.has_connection
-    task = asyncio.create_task(presence.run())
+    presence.start()
     yield
-    task.cancel()
-    # A sweep under way finishes before close() and the database go; a cancellation lost
-    # inside a library (asyncio.wait_for's race on 3.11) must not hold the stop for ever.
-    await asyncio.wait({task}, timeout=LISTENER_STOP_SECONDS)
     await presence.close()
 
 

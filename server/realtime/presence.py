@@ -82,6 +82,8 @@ class Presence:
         # engine is disposed (a connection opened then is never closed).
         self._tasks: dict[asyncio.Task[None], uuid.UUID] = {}
         self._closed = False
+        self._stop = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -293,9 +295,14 @@ class Presence:
             async with unit_of_work(self._sessions) as session:
                 await users.touch_last_seen(session, here, datetime.now(UTC))
 
-    async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self._s.presence_sweep_seconds)
+    def start(self) -> None:
+        """Sweep every `presence_sweep_seconds` until close()."""
+        self._sweeper = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while not self._closed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self._s.presence_sweep_seconds)
             if self._closed:
                 return
             try:
@@ -309,19 +316,27 @@ class Presence:
                 log.exception("presence sweep failed")
 
     async def close(self) -> None:
-        """This process stops: its users leave now rather than at expiry."""
+        """This process stops: its users leave now rather than at expiry, and nothing here
+        touches the database once this returns (a connection opened after the engine is
+        disposed is never closed).
+
+        Only what sleeps is cancelled: grace periods not yet over. A sweep or an
+        announcement under way is waited for, never cancelled, because a task cancelled
+        inside a transaction can leave it open (aiosqlite finishes the statement in its
+        thread and SQLite stays locked)."""
         self._closed = True
-        # Whoever was leaving (asleep, or already past the grace period and mid-way
-        # through its announcement) is told now, before the database goes.
-        leaving = set(self._tasks.values()) | set(self._leaving)
-        tasks = list(self._tasks)
-        for task in tasks:
+        self._stop.set()
+        asleep = list(self._leaving)
+        for task in self._leaving.values():
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), self._s.shutdown_timeout_seconds)
         self._leaving.clear()
-        for user_id in leaving:
+        under_way = [*self._tasks, *([self._sweeper] if self._sweeper else [])]
+        timeout = self._s.shutdown_timeout_seconds
+        if under_way:
+            await asyncio.wait(under_way, timeout=timeout)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        for user_id in asleep:
             with contextlib.suppress(Exception):
                 await self.refresh(user_id)
         for sid in list(self._local):

@@ -210,7 +210,13 @@ async def test_every_presence_key_in_redis_expires_so_a_stopped_deployment_leave
     assert {k: t for k, t in running.items() if t < 0} == {}
 
     # Stopped as a crashed deployment would be: the sweeps end, nothing is cleaned up.
-    server.app[PRESENCE].close = _nothing  # type: ignore[method-assign]
+    presence = server.app[PRESENCE]
+
+    async def crashed() -> None:
+        assert presence._sweeper is not None
+        presence._sweeper.cancel()
+
+    presence.close = crashed  # type: ignore[method-assign]
     await server.close()
     stopped = await _presence_key_ttls(redis_url)
     assert {k: t for k, t in stopped.items() if t == -1} == {}
@@ -230,9 +236,10 @@ async def test_a_server_stopping_while_someone_leaves_tells_it_then_leaves_its_d
     make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, database_url: str
 ) -> None:
     """Bob's grace period is over and his announcement is under way when the server stops:
-    the stop finishes it (he is offline) and nothing opens a database connection after
-    the engine is disposed. Such a connection is never closed: on PostgreSQL each held a
-    slot until a test run ran out of them ("too many clients")."""
+    the stop waits for it (he is offline; cancelling it could leave its transaction open)
+    and nothing opens a database connection after the engine is disposed. Such a
+    connection is never closed: on PostgreSQL each held a slot until a test run ran out of
+    them ("too many clients")."""
     server = await aiohttp_server(make_app(**{**FAST, "presence_grace_seconds": 0.0}))
     http = await aiohttp_client(server)
     org = await make_org(http)
@@ -257,11 +264,14 @@ async def test_a_server_stopping_while_someone_leaves_tells_it_then_leaves_its_d
     await peer.close()
     await asyncio.wait_for(inside.wait(), 5)
 
-    await server.close()
+    stopping = asyncio.create_task(server.close())
+    await asyncio.sleep(0.5)
+    assert not disposed  # the stop waits for the announcement under way ...
     release.set()
+    await stopping
     await asyncio.sleep(0.3)
 
-    assert disposed and late == []
+    assert disposed and late == []  # ... and nothing reaches for the database after it
     reader = create_engine(database_url)
     try:
         async with create_session_factory(reader)() as session:
