@@ -80,7 +80,7 @@ class Presence:
         # Every grace-period task, including one already past its sleep (no longer in
         # `_leaving`): close() waits for them, so none touches the database after the
         # engine is disposed (a connection opened then is never closed).
-        self._tasks: dict[asyncio.Task[None], uuid.UUID] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self._stop = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
@@ -150,11 +150,8 @@ class Presence:
                 return
             task = asyncio.create_task(self._leave_later(local.user_id))
             self._leaving[local.user_id] = task
-            self._tasks[task] = local.user_id
-            task.add_done_callback(self._forget)
-
-    def _forget(self, task: asyncio.Task[None]) -> None:
-        self._tasks.pop(task, None)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _leave_later(self, user_id: uuid.UUID) -> None:
         await asyncio.sleep(self._s.presence_grace_seconds)
