@@ -1,5 +1,5 @@
 """What was last alerted about each subject (`alert_states`), and the few reads the
-alerts need: who holds a role in an organization, its late invoices, time waiting."""
+alerts need: an organization's late invoices, time waiting."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.enums import PaymentStatus, ValidationStatus
 
 from .invoices import has_status
-from .models import AlertState, Facture, Projet, TempsPasse, UserOrganization
+from .models import AlertState, Facture, Projet, TempsPasse
 from .scoped import insert_row
 
 
@@ -36,16 +36,6 @@ async def swap_state(
     before = row.state
     row.state = state
     return before
-
-
-async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> dict[uuid.UUID, str]:
-    """Every member of the organization with their role."""
-    rows = await session.execute(
-        select(UserOrganization.user_id, UserOrganization.role).where(
-            UserOrganization.organization_id == org_id
-        )
-    )
-    return {user_id: role for user_id, role in rows}
 
 
 async def invoices_with_lateness(

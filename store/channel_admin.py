@@ -22,7 +22,6 @@ from .models import (
     MessageReaction,
     OrganizationChannel,
     Profile,
-    UserOrganization,
 )
 from .scoped import delete_where
 
@@ -64,16 +63,6 @@ async def delete_org_channel(session: AsyncSession, channel: OrganizationChannel
     await delete_conversation(session, conv)
     await session.delete(channel)
     await session.flush()
-
-
-async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
-    """Every member of the organization with their role."""
-    rows = await session.execute(
-        select(UserOrganization.user_id, UserOrganization.role).where(
-            UserOrganization.organization_id == org_id
-        )
-    )
-    return [(user_id, role) for user_id, role in rows.all()]
 
 
 async def group_members(

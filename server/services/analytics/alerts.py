@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from protocol.enums import MemberRole, NotificationType, RiskColor, Severity
 from store import alerts as store
-from store import analytics
+from store import analytics, organizations
 from store.models import PredictionRisque, Projet
 
 from ...policy import Action, Member, can_read_project
@@ -61,27 +61,30 @@ async def _changed(tx: Tx, org_id: uuid.UUID, kind: str, subject: uuid.UUID, sta
 
 
 async def _members_who(tx: Tx, org_id: uuid.UUID, action: Action) -> list[uuid.UUID]:
-    roles = await store.member_roles(tx.session, org_id=org_id)
+    roles = await organizations.member_roles(tx.session, org_id=org_id)
     return [
-        user_id
-        for user_id, role in roles.items()
-        if Member(user_id, org_id, MemberRole(role)).can(action)
+        user_id for user_id, role in roles if Member(user_id, org_id, MemberRole(role)).can(action)
     ]
 
 
-async def _tell_project(svc: Services, tx: Tx, project: Projet, alert: Alert) -> None:
-    """The project's lead and the finance roles, each if they may read the project's
-    figures."""
+def _reads_figures(tx: Tx, project: Projet) -> Reader:
+    """Whether a member may read the project's figures (the finance routes' rule)."""
 
     async def may_read(member: Member) -> bool:
         return member.can(Action.SEE_FINANCIALS) and await can_read_project(
             tx.session, member, project
         )
 
+    return may_read
+
+
+async def _tell_project(svc: Services, tx: Tx, project: Projet, alert: Alert) -> None:
+    """The project's lead and the finance roles, each if they may read the project's
+    figures."""
     org_id = project.organization_id
     people: list[uuid.UUID | None] = [project.chef_projet_id]
     people += await _members_who(tx, org_id, Action.SEE_FINANCIALS)
-    await _send(svc, tx, org_id, people, may_read, alert, project.id)
+    await _send(svc, tx, org_id, people, _reads_figures(tx, project), alert, project.id)
 
 
 async def _send(
@@ -205,12 +208,6 @@ async def invoices_checked(svc: Services, tx: Tx, org_id: uuid.UUID, today: date
         if not (await _changed(tx, org_id, "invoice_late", invoice.id, state) and late):
             continue
         turned += 1
-
-        async def may_read(member: Member, project: Projet = project) -> bool:
-            return member.can(Action.SEE_FINANCIALS) and await can_read_project(
-                tx.session, member, project
-            )
-
         name = invoice.numero or str(invoice.id)
         alert = Alert(
             NotificationType.WARNING,
@@ -220,6 +217,7 @@ async def invoices_checked(svc: Services, tx: Tx, org_id: uuid.UUID, today: date
             "invoice",
             invoice.id,
         )
+        may_read = _reads_figures(tx, project)
         await _send(svc, tx, org_id, list(finance), may_read, alert, project.id)
     return turned
 
