@@ -64,32 +64,7 @@ class Action(StrEnum):
     DELETE_CHANNELS = "delete_channels"
 
 
-_MANAGER = frozenset(
-    {
-        Action.LIST_MEMBERS,
-        Action.MANAGE_PROJECTS,
-        Action.EDIT_ALL_TASKS,
-        Action.EDIT_ASSIGNED_TASKS,
-        Action.LOG_TIME,
-        Action.LOG_TIME_FOR_OTHERS,
-        Action.VALIDATE_TIME,
-        Action.SEE_FINANCIALS,
-        Action.READ_ALL_PROJECTS,
-        Action.READ_ORG_CHANNELS,
-        Action.VIEW_ACTIVITY,
-        Action.READ_PEOPLE,
-        Action.MANAGE_PEOPLE,
-        Action.READ_ALL_TIME,
-        Action.MANAGE_CHANNELS,
-    }
-)
-_ADMIN = _MANAGER | {
-    Action.DELETE_CHANNELS,
-    Action.UPDATE_ORG,
-    Action.MANAGE_MEMBERS,
-    Action.MODERATE_MESSAGES,
-    Action.REOPEN_TIME,
-}
+# Each role holds what the role below it holds, and more.
 _CONSULTANT = frozenset(
     {
         Action.LIST_MEMBERS,
@@ -100,6 +75,24 @@ _CONSULTANT = frozenset(
         Action.READ_PEOPLE,
     }
 )
+_MANAGER = _CONSULTANT | {
+    Action.MANAGE_PROJECTS,
+    Action.EDIT_ALL_TASKS,
+    Action.LOG_TIME_FOR_OTHERS,
+    Action.VALIDATE_TIME,
+    Action.SEE_FINANCIALS,
+    Action.VIEW_ACTIVITY,
+    Action.MANAGE_PEOPLE,
+    Action.READ_ALL_TIME,
+    Action.MANAGE_CHANNELS,
+}
+_ADMIN = _MANAGER | {
+    Action.DELETE_CHANNELS,
+    Action.UPDATE_ORG,
+    Action.MANAGE_MEMBERS,
+    Action.MODERATE_MESSAGES,
+    Action.REOPEN_TIME,
+}
 
 ROLE_ACTIONS: dict[MemberRole, frozenset[Action]] = {
     MemberRole.OWNER: _ADMIN | {Action.DELETE_ORG, Action.MANAGE_OWNERS},

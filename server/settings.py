@@ -63,9 +63,8 @@ class DatabaseSettings(BaseSettings):
     @field_validator("database_url", "database_direct_url")
     @classmethod
     def _known_driver(cls, value: str | None) -> str | None:
-        if value in (None, ""):
+        if not value:
             return None
-        assert value is not None
         return _normalize_database_url(value)
 
     @field_validator("database_app_role")
@@ -261,9 +260,8 @@ class Settings(DatabaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        if value in (None, ""):
+        if not value:
             return None
-        assert value is not None
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
         return value

@@ -55,14 +55,12 @@ async def find_prediction(
     workflow_execution_id: str,
     type_risque: str,
 ) -> PredictionRisque | None:
-    return await session.scalar(
-        select(PredictionRisque).where(
-            PredictionRisque.organization_id == org_id,
-            PredictionRisque.projet_id == project_id,
-            PredictionRisque.workflow_execution_id == workflow_execution_id,
-            PredictionRisque.type_risque == type_risque,
-        )
+    execution = PredictionRisque.workflow_execution_id == workflow_execution_id
+    stmt = predictions.where(
+        org_id, project_id, execution, PredictionRisque.type_risque == type_risque
     )
+    found: PredictionRisque | None = await session.scalar(stmt)
+    return found
 
 
 async def unevaluated_predictions(
@@ -70,17 +68,9 @@ async def unevaluated_predictions(
 ) -> list[PredictionRisque]:
     """Predictions not yet checked against what happened (the caller keeps those whose
     horizon has passed: date arithmetic differs between the engines)."""
-    stmt = (
-        select(PredictionRisque)
-        .where(
-            PredictionRisque.organization_id == org_id,
-            PredictionRisque.projet_id == project_id,
-            PredictionRisque.realise.is_(None),
-        )
-        .order_by(PredictionRisque.created_at, PredictionRisque.id)
-        .with_for_update()
-    )
-    return list(await session.scalars(stmt))
+    stmt = predictions.where(org_id, project_id, PredictionRisque.realise.is_(None))
+    order = (PredictionRisque.created_at, PredictionRisque.id)
+    return list(await session.scalars(stmt.order_by(*order).with_for_update()))
 
 
 # Drifts and recommendations -----------------------------------------------------------
@@ -89,16 +79,8 @@ async def unevaluated_predictions(
 async def open_drifts(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> list[DetectionDerive]:
-    stmt = (
-        select(DetectionDerive)
-        .where(
-            DetectionDerive.organization_id == org_id,
-            DetectionDerive.projet_id == project_id,
-            DetectionDerive.resolue.is_(False),
-        )
-        .with_for_update()
-    )
-    return list(await session.scalars(stmt))
+    stmt = drifts.where(org_id, project_id, DetectionDerive.resolue.is_(False))
+    return list(await session.scalars(stmt.with_for_update()))
 
 
 # Facts the rules read -----------------------------------------------------------------

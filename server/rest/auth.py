@@ -6,12 +6,8 @@ from aiohttp import web
 
 from protocol import auth as p
 from protocol.accounts import Accepted
-from protocol.auth import LogoutRequest, RefreshRequest
 
 from ..services.identity import auth
-from .context import Context, handler, services
-from .json import json_response, parse_body
-from .openapi import api
 from .resource import Op, Serve
 
 routes = web.RouteTableDef()
@@ -46,35 +42,20 @@ serve.post(
 )
 
 
-@routes.post("/api/v1/auth/refresh")
-@api(
-    "Trade a refresh token for a new pair (rotation)",
-    tags=["auth"],
+serve.post(
+    "/api/v1/auth/refresh",
+    Op("Trade a refresh token for a new pair (rotation)", [401], call=auth.refresh),
+    body=p.RefreshRequest,
+    out=p.TokenPair,
     auth=False,
-    body=RefreshRequest,
-    response=p.TokenPair,
-    errors=[401],
 )
-async def refresh(request: web.Request) -> web.Response:
-    req = await parse_body(request, RefreshRequest)
-    return json_response(await auth.refresh(services(request), req.refresh_token))
-
-
-@routes.post("/api/v1/auth/logout")
-@api(
-    "End one login session, or all of them without a refresh token",
-    tags=["auth"],
-    body=LogoutRequest,
+serve.post(
+    "/api/v1/auth/logout",
+    Op("End one login session, or all of them without a refresh token", call=auth.logout),
+    body=p.LogoutRequest,
     body_required=False,
     status=204,
 )
-@handler
-async def logout(request: web.Request, ctx: Context) -> web.Response:
-    req = await parse_body(request, LogoutRequest) if request.can_read_body else LogoutRequest()
-    await auth.logout(ctx.svc, ctx.caller, req.refresh_token)
-    return web.Response(status=204)
-
-
 serve.get(
     "/api/v1/me",
     Op("The current user and their organizations", call=auth.me),

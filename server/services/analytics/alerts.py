@@ -126,28 +126,19 @@ async def project_analysed(
     org_id = project.organization_id
     colour = health.colour.value
     if await _changed(tx, org_id, "health", project.id, colour) and colour == RiskColor.ROUGE:
-        alert = Alert(
-            NotificationType.ERROR,
-            f"Santé du projet « {project.nom} » : ROUGE",
-            f"Score de santé {health.score}/100.",
-            _project_link(project, "/health"),
-            "project",
-            project.id,
-        )
+        title = f"Santé du projet « {project.nom} » : ROUGE"
+        message, link = f"Score de santé {health.score}/100.", _project_link(project, "/health")
+        alert = Alert(NotificationType.ERROR, title, message, link, "project", project.id)
         await _tell_project(svc, tx, project, alert)
     await _drifts(svc, tx, project)
     for p in predictions:
         high = p.probabilite_pct is not None and p.probabilite_pct >= HIGH_RISK_FROM
         level = "HIGH" if high else "LOW"
         if await _changed(tx, org_id, f"risk:{p.type_risque}", project.id, level) and high:
-            alert = Alert(
-                NotificationType.WARNING,
-                f"Risque {p.type_risque} élevé sur « {project.nom} »",
-                f"Probabilité {p.probabilite_pct} % à {p.horizon_jours} jours.",
-                _project_link(project, "/risk-predictions"),
-                "risk_prediction",
-                p.id,
-            )
+            title = f"Risque {p.type_risque} élevé sur « {project.nom} »"
+            message = f"Probabilité {p.probabilite_pct} % à {p.horizon_jours} jours."
+            link = _project_link(project, "/risk-predictions")
+            alert = Alert(NotificationType.WARNING, title, message, link, "risk_prediction", p.id)
             await _tell_project(svc, tx, project, alert)
     await _budget(svc, tx, signals)
 
@@ -157,17 +148,11 @@ async def _drifts(svc: Services, tx: Tx, project: Projet) -> None:
     for drift in await analytics.open_drifts(tx.session, org_id=org_id, project_id=project.id):
         severity = drift.severite or ""
         kind = f"drift:{drift.type_derive}"
-        if await _changed(tx, org_id, kind, project.id, severity) and (
-            severity == Severity.CRITIQUE
-        ):
-            alert = Alert(
-                NotificationType.ERROR,
-                f"Dérive critique ({drift.type_derive}) sur « {project.nom} »",
-                drift.description or "",
-                _project_link(project, "/drifts"),
-                "drift",
-                drift.id,
-            )
+        critical = severity == Severity.CRITIQUE
+        if await _changed(tx, org_id, kind, project.id, severity) and critical:
+            title = f"Dérive critique ({drift.type_derive}) sur « {project.nom} »"
+            message, link = drift.description or "", _project_link(project, "/drifts")
+            alert = Alert(NotificationType.ERROR, title, message, link, "drift", drift.id)
             await _tell_project(svc, tx, project, alert)
 
 

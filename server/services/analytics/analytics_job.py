@@ -145,8 +145,6 @@ async def run_forever(
             async with lock.claim(round_no) as won:
                 if won:
                     await run_whole_round(svc, round_no)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("analytics round %d failed", round_no)
 

@@ -220,11 +220,8 @@ async def compute_health(
         signals = await gather(tx.session, org_id, project, day, svc.settings.hours_per_day)
         health = assess(signals)
         row = await analytics.add(tx.session, health_row(org_id, signals, health))
-        meta = {
-            "projet_id": str(project.id),
-            "score": str(health.score),
-            "couleur": health.colour.value,
-        }
+        score, colour = str(health.score), health.colour.value
+        meta = {"projet_id": str(project.id), "score": score, "couleur": colour}
         await log(tx, actor, org_id, ActivityAction.HEALTH_COMPUTED, HEALTH, row.id, meta)
         return health_out(row, health.factors)
 

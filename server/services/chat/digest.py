@@ -42,8 +42,6 @@ async def run_forever(svc: Services, stop: asyncio.Event) -> None:
         with fresh_request_id():
             try:
                 await run_round(svc, datetime.now(UTC))
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("notification digest round failed")
 

@@ -16,11 +16,10 @@ from protocol.errors import not_found
 from protocol.orgs import JoinCodeCreate, JoinCodeOut, JoinRequest, OrgOut
 from store import join_codes, organizations
 from store.models import JoinCode
-from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
-from ..core import Services, invalid
+from ..core import Services, found, invalid
 from ..resource import log, org_page
 from .members import admit_member
 from .orgs import org_out
@@ -29,6 +28,7 @@ RESOURCE = "join_code"
 
 
 def _now() -> datetime:
+    """The clock of expiries (tests move it)."""
     return datetime.now(UTC)
 
 
@@ -73,10 +73,9 @@ async def delete_join_code(
 ) -> None:
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-        code = await join_codes.table.get(tx.session, org_id=org_id, row_id=code_id)
-        if code is None:
-            raise not_found("join code")
-        await delete_row(tx.session, code)
+        row = await join_codes.table.get(tx.session, org_id=org_id, row_id=code_id)
+        code = found(row, "join code")
+        await join_codes.table.delete(tx.session, code)
         meta = {"role": code.role, "uses": code.uses}
         await log(tx, actor, org_id, ActivityAction.JOIN_CODE_DELETED, RESOURCE, code_id, meta)
 

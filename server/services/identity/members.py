@@ -13,7 +13,7 @@ from typing import Any
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, MemberRole
-from protocol.errors import AppError, ErrorCode, not_found
+from protocol.errors import AppError, ErrorCode
 from protocol.orgs import MemberOut, MemberPatch
 from store import activity, organizations, users
 from store.models import Profile, UserOrganization
@@ -29,7 +29,7 @@ from ...policy import (
     require_member,
 )
 from ..access import user_access_changed
-from ..core import Services, Tx
+from ..core import Services, Tx, found
 from ..resource import log, out_of
 from .auth import profile_out
 
@@ -99,9 +99,7 @@ async def _locked_target(
     row = await organizations.get_membership(
         tx.session, org_id=org_id, user_id=user_id, for_update=True
     )
-    if row is None:
-        raise not_found("member")
-    return row, owners
+    return found(row, "member"), owners
 
 
 async def change_role(
