@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -369,10 +370,7 @@ class Settings(DatabaseSettings):
         return value
 
 
-_PROCESS_SECRET: list[str] = []
-
-
+@cache
 def _process_secret() -> str:
-    if not _PROCESS_SECRET:
-        _PROCESS_SECRET.append(secrets.token_urlsafe(48))
-    return _PROCESS_SECRET[0]
+    """One secret for the life of the process."""
+    return secrets.token_urlsafe(48)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
-from .channels import org_channels, upsert_read_state
+from .channels import group_members_where, org_channels, upsert_read_state
 from .messages import Conversation
 from .models import (
     ChannelMessage,
@@ -23,7 +23,7 @@ from .models import (
     OrganizationChannel,
     Profile,
 )
-from .scoped import delete_where
+from .scoped import delete_row, delete_where
 
 
 async def name_taken_by_other(
@@ -61,8 +61,7 @@ async def delete_conversation(session: AsyncSession, conv: Conversation) -> None
 async def delete_org_channel(session: AsyncSession, channel: OrganizationChannel) -> None:
     conv = Conversation(channel.organization_id, ChannelType.ORGANIZATION, channel.id)
     await delete_conversation(session, conv)
-    await session.delete(channel)
-    await session.flush()
+    await delete_row(session, channel)
 
 
 async def group_members(
@@ -72,7 +71,7 @@ async def group_members(
     rows = await session.execute(
         select(GroupChatMember.user_id, Profile.prenom, Profile.nom, GroupChatMember.joined_at)
         .join(Profile, Profile.id == GroupChatMember.user_id)
-        .where(GroupChatMember.organization_id == org_id, GroupChatMember.group_chat_id == group_id)
+        .where(*group_members_where(org_id, group_id))
         .order_by(GroupChatMember.joined_at, Profile.nom, Profile.prenom)
     )
     return [(u, prenom, nom, joined) for u, prenom, nom, joined in rows.all()]

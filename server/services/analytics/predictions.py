@@ -160,23 +160,19 @@ async def predict(
             row.date_evaluation = now
     stored = []
     for kind, probability, n, inputs, why in rules(s):
-        stored.append(
-            await analytics.add(
-                session,
-                PredictionRisque(
-                    organization_id=org_id,
-                    projet_id=s.project.id,
-                    date_prediction=now,
-                    horizon_jours=HORIZON_DAYS,
-                    type_risque=kind.value,
-                    probabilite_pct=money(probability),
-                    confidence=confidence(n),
-                    justification=why,
-                    metriques_source={k: _text(v) for k, v in inputs.items()},
-                    modele_ia_utilise=RULES_MODEL,
-                ),
-            )
+        row = PredictionRisque(
+            organization_id=org_id,
+            projet_id=s.project.id,
+            date_prediction=now,
+            horizon_jours=HORIZON_DAYS,
+            type_risque=kind.value,
+            probabilite_pct=money(probability),
+            confidence=confidence(n),
+            justification=why,
+            metriques_source={k: _text(v) for k, v in inputs.items()},
+            modele_ia_utilise=RULES_MODEL,
         )
+        stored.append(await analytics.add(session, row))
     return stored
 
 

@@ -85,6 +85,10 @@ async def _send_digest(svc: Services, user_id: uuid.UUID, now: datetime) -> int:
         unsubscribe = mail.link(
             svc, "/api/v1/mail/unsubscribe", token=svc.tokens.issue_unsubscribe(user_id)
         )
+        items = [
+            {"title": n.title, "message": n.message or "", "link": mail.link(svc, n.link or "/")}
+            for n in rows
+        ]
         await mail.queue(
             svc,
             tx,
@@ -93,14 +97,7 @@ async def _send_digest(svc: Services, user_id: uuid.UUID, now: datetime) -> int:
             locale=locale_of(profile.locale),
             context={
                 "name": profile.prenom,
-                "items": [
-                    {
-                        "title": n.title,
-                        "message": n.message or "",
-                        "link": mail.link(svc, n.link or "/"),
-                    }
-                    for n in rows
-                ],
+                "items": items,
                 "total": total,
                 "more": total - len(rows),
                 "unsubscribe": unsubscribe,

@@ -29,6 +29,7 @@ from ...ratelimit import Limit
 from ..access import sessions_ended
 from ..clock import utc_now
 from ..core import Services, Tx, invalid
+from ..resource import out_of
 from . import account_mail
 
 LOGIN_REFUSED = "wrong email or password, or the address is not confirmed yet"
@@ -314,9 +315,7 @@ async def me(svc: Services, actor: Actor) -> MeOut:
             raise unauthorized()
         await act_as(session, actor.user_id)
         orgs, _ = await organizations.list_user_organizations(session, user_id=actor.user_id)
-    memberships = [
-        MembershipOut(id=o.id, name=o.name, slug=o.slug, role=MemberRole(role)) for o, role in orgs
-    ]
+    memberships = [out_of(MembershipOut, org, role=MemberRole(role)) for org, role in orgs]
     return MeOut(**profile_out(profile).model_dump(), organizations=memberships)
 
 
