@@ -209,9 +209,8 @@ def check_role_change(actor: Member, current: MemberRole | None, new: MemberRole
 
 def check_member_removal(actor: Member, target_user_id: uuid.UUID, target_role: MemberRole) -> None:
     """Anyone may leave an organization; removing someone else is a role change to nothing."""
-    if target_user_id == actor.user_id:
-        return
-    check_role_change(actor, target_role, None)
+    if target_user_id != actor.user_id:
+        check_role_change(actor, target_role, None)
 
 
 def check_owner_remains(current: MemberRole, new: MemberRole | None, owners: int) -> None:
@@ -251,9 +250,8 @@ async def can_read_project(session: AsyncSession, member: Member, project: Proje
 
 def reads_project(member: Member, client_contact_id: uuid.UUID | None) -> bool:
     """`can_read_project` when the project's client contact is already known."""
-    if member.can(Action.READ_ALL_PROJECTS):
-        return True
-    return member.role is MemberRole.CLIENT and client_contact_id == member.user_id
+    client = member.role is MemberRole.CLIENT and client_contact_id == member.user_id
+    return member.can(Action.READ_ALL_PROJECTS) or client
 
 
 def reads_channel(member: Member, kind: ChannelType, facts: ReaderFacts) -> bool:
@@ -279,9 +277,7 @@ async def can_edit_tasks(session: AsyncSession, member: Member, project: Projet)
         return True
     if not member.can(Action.EDIT_ASSIGNED_TASKS):
         return False
-    if project.chef_projet_id == member.user_id:
-        return True
-    return await projects.is_staffed(
+    return project.chef_projet_id == member.user_id or await projects.is_staffed(
         session, org_id=member.org_id, project_id=project.id, user_id=member.user_id
     )
 
@@ -388,7 +384,6 @@ def check_postable(archived: bool) -> None:
 def check_pinner(member: Member, kind: ChannelType) -> None:
     """Anyone pins in a group or a direct conversation; in organization and project
     channels, which everyone reads, managers and above."""
-    if kind in (ChannelType.GROUP, ChannelType.DIRECT):
-        return
-    if not member.can(Action.MANAGE_CHANNELS):
+    shared = kind not in (ChannelType.GROUP, ChannelType.DIRECT)
+    if shared and not member.can(Action.MANAGE_CHANNELS):
         raise forbidden("only managers pin messages in this channel")

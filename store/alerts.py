@@ -22,16 +22,10 @@ async def swap_state(
     """Store `state` as the last one of (`kind`, `subject_id`); answer the one stored
     before (None the first time). The caller holds what serialises the subject (the
     project row, the job's round), so select-then-write does not race."""
-    row = await session.scalar(
-        select(AlertState).where(
-            AlertState.organization_id == org_id,
-            AlertState.kind == kind,
-            AlertState.subject_id == subject_id,
-        )
-    )
+    subject = {"organization_id": org_id, "kind": kind, "subject_id": subject_id}
+    row = await session.scalar(select(AlertState).filter_by(**subject))
     if row is None:
-        row = AlertState(organization_id=org_id, kind=kind, subject_id=subject_id, state=state)
-        await insert_row(session, row)
+        await insert_row(session, AlertState(**subject, state=state))
         return None
     before = row.state
     row.state = state

@@ -168,16 +168,11 @@ async def _budget(svc: Services, tx: Tx, signals: Signals) -> None:
     )
     if step == 0 or (before is not None and Decimal(before) >= step):
         return
-    consumed = signals.figures.budget_consomme_pct
-    alert = Alert(
-        NotificationType.ERROR if step >= 100 else NotificationType.WARNING,
-        f"Budget du projet « {project.nom} » consommé à {step} %",
-        f"Coût réel {signals.figures.cout_reel} pour un budget de {signals.figures.bac} "
-        f"({consumed:.2f} %).",
-        _project_link(project, "/budget"),
-        "budget",
-        project.id,
-    )
+    f = signals.figures
+    kind = NotificationType.ERROR if step >= 100 else NotificationType.WARNING
+    title = f"Budget du projet « {project.nom} » consommé à {step} %"
+    message = f"Coût réel {f.cout_reel} pour un budget de {f.bac} ({f.budget_consomme_pct:.2f} %)."
+    alert = Alert(kind, title, message, _project_link(project, "/budget"), "budget", project.id)
     await _tell_project(svc, tx, project, alert)
 
 
@@ -193,15 +188,10 @@ async def invoices_checked(svc: Services, tx: Tx, org_id: uuid.UUID, today: date
         if not (await _changed(tx, org_id, "invoice_late", invoice.id, state) and late):
             continue
         turned += 1
-        name = invoice.numero or str(invoice.id)
-        alert = Alert(
-            NotificationType.WARNING,
-            f"Facture {name} en retard (projet « {project.nom} »)",
-            f"{invoice.montant} échue le {invoice.date_echeance}, non payée.",
-            f"/orgs/{org_id}/invoices/{invoice.id}",
-            "invoice",
-            invoice.id,
-        )
+        title = f"Facture {invoice.numero or invoice.id} en retard (projet « {project.nom} »)"
+        message = f"{invoice.montant} échue le {invoice.date_echeance}, non payée."
+        link = f"/orgs/{org_id}/invoices/{invoice.id}"
+        alert = Alert(NotificationType.WARNING, title, message, link, "invoice", invoice.id)
         may_read = _reads_figures(tx, project)
         await _send(svc, tx, org_id, list(finance), may_read, alert, project.id)
     return turned
@@ -229,23 +219,22 @@ async def time_digest(svc: Services, tx: Tx, org_id: uuid.UUID, now: datetime) -
         return 0
     oldest = min(e.date for e in waiting)
     hours = sum((e.heures_travaillees for e in waiting), Decimal(0))
+    alert = Alert(
+        NotificationType.INFO,
+        f"{len(waiting)} saisie(s) de temps en attente de validation",
+        f"{hours} h en attente depuis plus de {WAITING_WORKING_DAYS} jours ouvrés "
+        f"(la plus ancienne du {oldest}).",
+        f"/orgs/{org_id}/time-entries?validation_statut=EN_ATTENTE",
+        "time_entries",
+        org_id,
+    )
+
+    async def may_validate(member: Member) -> bool:
+        return member.can(Action.VALIDATE_TIME)
+
     sent = 0
     for validator in await _members_who(tx, org_id, Action.VALIDATE_TIME):
-        if not await _changed(tx, org_id, "time_pending", validator, today.isoformat()):
-            continue
-        sent += 1
-
-        async def may_validate(member: Member) -> bool:
-            return member.can(Action.VALIDATE_TIME)
-
-        alert = Alert(
-            NotificationType.INFO,
-            f"{len(waiting)} saisie(s) de temps en attente de validation",
-            f"{hours} h en attente depuis plus de {WAITING_WORKING_DAYS} jours ouvrés "
-            f"(la plus ancienne du {oldest}).",
-            f"/orgs/{org_id}/time-entries?validation_statut=EN_ATTENTE",
-            "time_entries",
-            org_id,
-        )
-        await _send(svc, tx, org_id, [validator], may_validate, alert, None)
+        if await _changed(tx, org_id, "time_pending", validator, today.isoformat()):
+            sent += 1
+            await _send(svc, tx, org_id, [validator], may_validate, alert, None)
     return sent

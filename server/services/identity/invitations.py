@@ -187,14 +187,7 @@ async def accept_invitation(svc: Services, actor: Actor, req: AcceptInvitation) 
             raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
         role = MemberRole(invitation.role)
         org_id = invitation.organization_id
-        await admit_member(
-            tx,
-            org_id=org_id,
-            user_id=actor.user_id,
-            role=role,
-            via="invitation",
-            details={"invitation_id": str(invitation.id)},
-        )
+        await admit_member(tx, actor, org_id, role, "invitation", invitation_id=str(invitation.id))
         if not await invitations.mark_accepted(tx.session, invitation.id, now):
             raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
         await settle(

@@ -89,19 +89,12 @@ async def join(svc: Services, actor: Actor, req: JoinRequest) -> OrgOut:
         code = await join_codes.find_join_code(tx.session, req.code)
         if code is None or not _usable(code, now):
             raise not_found("join code")
-        role = MemberRole(code.role)
-        await admit_member(
-            tx,
-            org_id=code.organization_id,
-            user_id=actor.user_id,
-            role=role,
-            via="join_code",
-            details={"join_code_id": str(code.id)},
-        )
+        role, org_id = MemberRole(code.role), code.organization_id
+        await admit_member(tx, actor, org_id, role, "join_code", join_code_id=str(code.id))
         if not await join_codes.take_join_code_use(tx.session, code.id, now):
             # Spent by a concurrent join: the membership above is rolled back with it.
             raise not_found("join code")
-        org = await organizations.get_organization(tx.session, code.organization_id)
+        org = await organizations.get_organization(tx.session, org_id)
         assert org is not None  # the code's row cascades with its organization
         return org_out(org, role)
 

@@ -9,13 +9,12 @@ role change, signals that the member's access changed (services/access.py).
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, MemberRole
 from protocol.errors import AppError, ErrorCode
 from protocol.orgs import MemberOut, MemberPatch
-from store import activity, organizations, users
+from store import organizations, users
 from store.models import Profile, UserOrganization
 from store.scoped import delete_row
 
@@ -41,21 +40,16 @@ def member_out(row: UserOrganization, profile: Profile) -> MemberOut:
 
 
 async def admit_member(
-    tx: Tx,
-    *,
-    org_id: uuid.UUID,
-    user_id: uuid.UUID,
-    role: MemberRole,
-    via: str,
-    details: dict[str, Any] | None = None,
+    tx: Tx, actor: Actor, org_id: uuid.UUID, role: MemberRole, via: str, **details: str
 ) -> UserOrganization:
-    """Make `user_id` a member with `role`; 409 when they already are one.
+    """Make the caller a member with `role`; 409 when they already are one. The activity
+    log says `via` what they came in (and `details` of it).
 
     The profile's primary organization is set when it has none, so a newcomer's clients
     have a sensible default. A concurrent twin insert still fails on the unique
     (user, organization) index, which the transaction turns into a 409.
     """
-    session = tx.session
+    session, user_id = tx.session, actor.user_id
     # No membership yet, so no member_of to scope the transaction: enter it here.
     await enter_organization(session, org_id)
     if await organizations.get_membership(session, org_id=org_id, user_id=user_id) is not None:
@@ -64,15 +58,8 @@ async def admit_member(
     profile = await users.get_profile(session, user_id)
     if profile is not None and profile.organization_id is None:
         await users.update_profile(session, profile, {"organization_id": org_id})
-    await activity.log_activity(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action=ActivityAction.MEMBER_ADDED,
-        resource_type=RESOURCE,
-        resource_id=user_id,
-        metadata={"user_id": str(user_id), "role": role.value, "via": via, **(details or {})},
-    )
+    meta = {"user_id": str(user_id), "role": role.value, "via": via, **details}
+    await log(tx, actor, org_id, ActivityAction.MEMBER_ADDED, RESOURCE, user_id, meta)
     user_access_changed(tx, user_id, org_id)
     return row
 

@@ -102,9 +102,7 @@ async def create_org(svc: Services, actor: Actor, req: OrgCreate) -> OrgOut:
             slug = await _free_slug(session, slugify(req.name))
         fields = req.model_dump(exclude={"slug"})
         org = await organizations.create_organization(session, fields={**fields, "slug": slug})
-        await admit_member(
-            tx, org_id=org.id, user_id=actor.user_id, role=MemberRole.OWNER, via="creation"
-        )
+        await admit_member(tx, actor, org.id, MemberRole.OWNER, "creation")
         await organizations.create_org_channel(
             session, org_id=org.id, name=GENERAL_CHANNEL, created_by=actor.user_id
         )
