@@ -4,15 +4,16 @@ details, and each user's mute. Decisions are the services' (server/policy.py).""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
-from .channels import group_members_where, org_channels, upsert_read_state
+from .channels import group_members_where, upsert_read_state
 from .messages import Conversation
 from .models import (
     ChannelMessage,
@@ -24,13 +25,6 @@ from .models import (
     Profile,
 )
 from .scoped import delete_row, delete_where
-
-
-async def name_taken_by_other(
-    session: AsyncSession, *, org_id: uuid.UUID, name: str, channel_id: uuid.UUID
-) -> bool:
-    match = OrganizationChannel.name == name
-    return await org_channels.taken(session, org_id, match, channel_id)
 
 
 async def delete_conversation(session: AsyncSession, conv: Conversation) -> None:
@@ -66,15 +60,16 @@ async def delete_org_channel(session: AsyncSession, channel: OrganizationChannel
 
 async def group_members(
     session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID
-) -> list[tuple[uuid.UUID, str, str, datetime | None]]:
-    """The group's members with their names, earliest first."""
+) -> Sequence[Row[uuid.UUID, str, str, datetime | None]]:
+    """The group's members with their names, earliest first: rows of `user_id`,
+    `prenom`, `nom` and `joined_at`."""
     rows = await session.execute(
         select(GroupChatMember.user_id, Profile.prenom, Profile.nom, GroupChatMember.joined_at)
         .join(Profile, Profile.id == GroupChatMember.user_id)
         .where(*group_members_where(org_id, group_id))
         .order_by(GroupChatMember.joined_at, Profile.nom, Profile.prenom)
     )
-    return [(u, prenom, nom, joined) for u, prenom, nom, joined in rows.all()]
+    return rows.all()
 
 
 async def set_muted(

@@ -159,12 +159,9 @@ async def _drifts(svc: Services, tx: Tx, project: Projet) -> None:
 async def _budget(svc: Services, tx: Tx, signals: Signals) -> None:
     project = signals.project
     step = budget_step(signals.figures.budget_consomme_pct)
+    org_id, state = project.organization_id, str(step)
     before = await store.swap_state(
-        tx.session,
-        org_id=project.organization_id,
-        kind="budget",
-        subject_id=project.id,
-        state=str(step),
+        tx.session, org_id=org_id, kind="budget", subject_id=project.id, state=state
     )
     if step == 0 or (before is not None and Decimal(before) >= step):
         return

@@ -115,12 +115,8 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
         except Exception:
             report.failed += 1
             log.exception("alerts failed for organization %s", org_id)
-    log.info(
-        "analytics round: %d projects analysed, %d failed, %d new drifts",
-        report.analysed,
-        report.failed,
-        report.drifts,
-    )
+    counts = (report.analysed, report.failed, report.drifts)
+    log.info("analytics round: %d projects analysed, %d failed, %d new drifts", *counts)
     try:
         report.purged_uploads = await purge_unattached(svc, now)
     except Exception:

@@ -174,24 +174,17 @@ async def detect(session: AsyncSession, org_id: uuid.UUID, s: Signals) -> list[D
         )
         created.append(drift)
         title, steps = ACTIONS[kind]
-        await analytics.add(
-            session,
-            RecommandationAction(
-                organization_id=org_id,
-                projet_id=s.project.id,
-                derive_id=drift.id,
-                titre=title,
-                description=measure.description(),
-                priorite=measure.severity.value,
-                recommandations={
-                    "actions": steps,
-                    "derive": {
-                        "type": kind.value,
-                        **{k: str(v) for k, v in values.items() if k != "description"},
-                    },
-                },
-            ),
+        figures = {k: str(v) for k, v in values.items() if k != "description"}
+        recommendation = RecommandationAction(
+            organization_id=org_id,
+            projet_id=s.project.id,
+            derive_id=drift.id,
+            titre=title,
+            description=measure.description(),
+            priorite=measure.severity.value,
+            recommandations={"actions": steps, "derive": {"type": kind.value, **figures}},
         )
+        await analytics.add(session, recommendation)
     await session.flush()
     return created
 

@@ -89,8 +89,8 @@ async def update_org_channel(
     async with svc.tx() as tx:
         channel = await _locked_channel(tx, actor, org_id, channel_id, Action.MANAGE_CHANNELS)
         fields = req.model_fields_set
-        if req.name is not None and await channel_admin.name_taken_by_other(
-            tx.session, org_id=org_id, name=req.name, channel_id=channel_id
+        if req.name is not None and await channels.org_channel_name_taken(
+            tx.session, org_id=org_id, name=req.name, except_id=channel_id
         ):
             raise AppError(ErrorCode.CONFLICT, "a channel with this name exists")
         before = org_channel_info(channel)
@@ -145,14 +145,10 @@ async def get_group(
 ) -> p.GroupDetail:
     async with svc.sessions() as session:
         _, group = await member_group(session, actor, org_id, group_id)
-        members = await channel_admin.group_members(session, org_id=org_id, group_id=group_id)
+        rows = await channel_admin.group_members(session, org_id=org_id, group_id=group_id)
+        members = [out_of(p.GroupMember, row) for row in rows]
         return p.GroupDetail(
-            channel=group_info(group),
-            created_by=group.created_by,
-            members=[
-                p.GroupMember(user_id=u, prenom=prenom, nom=nom, joined_at=joined)
-                for u, prenom, nom, joined in members
-            ],
+            channel=group_info(group), created_by=group.created_by, members=members
         )
 
 

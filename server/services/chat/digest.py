@@ -89,24 +89,21 @@ async def _send_digest(svc: Services, user_id: uuid.UUID, now: datetime) -> int:
             {"title": n.title, "message": n.message or "", "link": mail.link(svc, n.link or "/")}
             for n in rows
         ]
+        context = {
+            "name": profile.prenom,
+            "items": items,
+            "total": total,
+            "more": total - len(rows),
+            "unsubscribe": unsubscribe,
+            "settings_link": mail.link(svc, "/settings"),
+        }
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        locale = locale_of(profile.locale)
         await mail.queue(
-            svc,
-            tx,
-            to=user.email,
-            kind="digest",
-            locale=locale_of(profile.locale),
-            context={
-                "name": profile.prenom,
-                "items": items,
-                "total": total,
-                "more": total - len(rows),
-                "unsubscribe": unsubscribe,
-                "settings_link": mail.link(svc, "/settings"),
-            },
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            svc, tx, to=user.email, kind="digest", locale=locale, context=context, headers=headers
         )
     return 1
 
