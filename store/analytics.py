@@ -48,17 +48,11 @@ add = insert_row
 
 
 async def find_prediction(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    workflow_execution_id: str,
-    type_risque: str,
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, execution: str, kind: str
 ) -> PredictionRisque | None:
-    execution = PredictionRisque.workflow_execution_id == workflow_execution_id
-    stmt = predictions.where(
-        org_id, project_id, execution, PredictionRisque.type_risque == type_risque
-    )
+    """The project's prediction of type `kind` from the workflow execution `execution`."""
+    made_by = PredictionRisque.workflow_execution_id == execution
+    stmt = predictions.where(org_id, project_id, made_by, PredictionRisque.type_risque == kind)
     found: PredictionRisque | None = await session.scalar(stmt)
     return found
 
@@ -136,9 +130,7 @@ async def staffing_load(
     across the organization's projects, and their consultant status (None without
     `consultant_details`)."""
     staffed = select(Affectation.profile_id).where(
-        Affectation.organization_id == org_id,
-        Affectation.projet_id == project_id,
-        _active_on(day),
+        Affectation.organization_id == org_id, Affectation.projet_id == project_id, _active_on(day)
     )
     stmt = (
         select(

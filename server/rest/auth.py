@@ -8,6 +8,9 @@ from protocol import auth as p
 from protocol.accounts import Accepted
 
 from ..services.identity import auth
+from .context import Context, handler
+from .json import parse_body
+from .openapi import api
 from .resource import Op, Serve
 
 routes = web.RouteTableDef()
@@ -41,7 +44,6 @@ serve.post(
     address=True,
 )
 
-
 serve.post(
     "/api/v1/auth/refresh",
     Op("Trade a refresh token for a new pair (rotation)", [401], call=auth.refresh),
@@ -49,13 +51,24 @@ serve.post(
     out=p.TokenPair,
     auth=False,
 )
-serve.post(
-    "/api/v1/auth/logout",
-    Op("End one login session, or all of them without a refresh token", call=auth.logout),
+
+
+# Hand-written: an empty body is read as no body, whatever headers came with it.
+@routes.post("/api/v1/auth/logout")
+@api(
+    "End one login session, or all of them without a refresh token",
+    tags=["auth"],
     body=p.LogoutRequest,
     body_required=False,
     status=204,
 )
+@handler
+async def logout(request: web.Request, ctx: Context) -> web.Response:
+    req = await parse_body(request, p.LogoutRequest) if request.can_read_body else p.LogoutRequest()
+    await auth.logout(ctx.svc, ctx.caller, req)
+    return web.Response(status=204)
+
+
 serve.get(
     "/api/v1/me",
     Op("The current user and their organizations", call=auth.me),

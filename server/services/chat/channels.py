@@ -179,11 +179,13 @@ async def resolve_conversation(
     conv: Conversation,
     sender_id: uuid.UUID,
     recipient_id: uuid.UUID | None,
+    missing: str = "message",
 ) -> Channel:
-    """The channel of a stored message, as `user_id` names it."""
+    """The channel of a stored message, as `user_id` names it; a reader who may not read
+    it is answered that the `missing` thing (the message, a file of it) does not exist."""
     if conv.direct:
         if user_id not in (sender_id, recipient_id):
-            raise not_found("message")
+            raise not_found(missing)
         peer = recipient_id if user_id == sender_id else sender_id
         assert peer is not None
         ref = ChannelRef(type=ChannelType.DIRECT, id=peer, organization_id=conv.org_id)
@@ -193,7 +195,7 @@ async def resolve_conversation(
         return await resolve(session, user_id, ref)
     except AppError as exc:
         if exc.code is ErrorCode.NOT_FOUND:
-            raise not_found("message") from None
+            raise not_found(missing) from None
         raise
 
 

@@ -47,13 +47,9 @@ async def _issue_tokens(
     svc: Services, tx: Tx, user_id: uuid.UUID, family_id: uuid.UUID
 ) -> TokenPair:
     token, token_hash = new_opaque_token()
-    ttl = timedelta(seconds=svc.settings.refresh_token_ttl_seconds)
+    expires = utc_now() + timedelta(seconds=svc.settings.refresh_token_ttl_seconds)
     await refresh_tokens.add_refresh_token(
-        tx.session,
-        user_id=user_id,
-        family_id=family_id,
-        token_hash=token_hash,
-        expires_at=utc_now() + ttl,
+        tx.session, user_id=user_id, family_id=family_id, token_hash=token_hash, expires_at=expires
     )
     return TokenPair(
         access_token=svc.tokens.issue_access(user_id, family_id),

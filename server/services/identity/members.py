@@ -21,6 +21,7 @@ from store.scoped import delete_row
 from ...actor import Actor
 from ...policy import (
     Action,
+    Member,
     check_member_removal,
     check_owner_remains,
     check_role_change,
@@ -77,24 +78,24 @@ async def list_members(
 
 
 async def _locked_target(
-    tx: Tx, org_id: uuid.UUID, user_id: uuid.UUID
-) -> tuple[UserOrganization, int]:
-    """The target membership and the number of owners, locked in a fixed order (owner
-    rows first, then the target) so concurrent role changes queue instead of deadlocking,
-    and the last-owner rule holds under concurrency."""
+    tx: Tx, actor: Actor, org_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[Member, UserOrganization, int]:
+    """The caller's membership, then the target membership and the number of owners,
+    locked in a fixed order (owner rows first, then the target) so concurrent role
+    changes queue instead of deadlocking, and the last-owner rule holds under concurrency."""
+    me = await require_member(tx.session, org_id, actor.user_id)
     owners = await organizations.count_owners(tx.session, org_id=org_id)
     row = await organizations.get_membership(
         tx.session, org_id=org_id, user_id=user_id, for_update=True
     )
-    return found(row, "member"), owners
+    return me, found(row, "member"), owners
 
 
 async def change_role(
     svc: Services, actor: Actor, org_id: uuid.UUID, user_id: uuid.UUID, patch: MemberPatch
 ) -> MemberOut:
     async with svc.tx() as tx:
-        me = await require_member(tx.session, org_id, actor.user_id)
-        row, owners = await _locked_target(tx, org_id, user_id)
+        me, row, owners = await _locked_target(tx, actor, org_id, user_id)
         current = MemberRole(row.role)
         check_role_change(me, current, patch.role)
         if current is not patch.role:
@@ -113,8 +114,7 @@ async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id:
     """Remove a member, or leave when `user_id` is the caller. Their sockets leave the
     organization's rooms, on every process, as soon as the removal commits."""
     async with svc.tx() as tx:
-        me = await require_member(tx.session, org_id, actor.user_id)
-        row, owners = await _locked_target(tx, org_id, user_id)
+        me, row, owners = await _locked_target(tx, actor, org_id, user_id)
         current = MemberRole(row.role)
         check_member_removal(me, user_id, current)
         check_owner_remains(current, None, owners)
