@@ -6,6 +6,7 @@ from aiohttp import web
 
 from protocol import auth as p
 from protocol.accounts import Accepted
+from protocol.auth import LogoutRequest
 
 from ..services.identity import auth
 from .context import Context, handler
@@ -58,13 +59,13 @@ serve.post(
 @api(
     "End one login session, or all of them without a refresh token",
     tags=["auth"],
-    body=p.LogoutRequest,
+    body=LogoutRequest,
     body_required=False,
     status=204,
 )
 @handler
 async def logout(request: web.Request, ctx: Context) -> web.Response:
-    req = await parse_body(request, p.LogoutRequest) if request.can_read_body else p.LogoutRequest()
+    req = await parse_body(request, LogoutRequest) if request.can_read_body else LogoutRequest()
     await auth.logout(ctx.svc, ctx.caller, req)
     return web.Response(status=204)
 
