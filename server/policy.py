@@ -64,32 +64,7 @@ class Action(StrEnum):
     DELETE_CHANNELS = "delete_channels"
 
 
-_MANAGER = frozenset(
-    {
-        Action.LIST_MEMBERS,
-        Action.MANAGE_PROJECTS,
-        Action.EDIT_ALL_TASKS,
-        Action.EDIT_ASSIGNED_TASKS,
-        Action.LOG_TIME,
-        Action.LOG_TIME_FOR_OTHERS,
-        Action.VALIDATE_TIME,
-        Action.SEE_FINANCIALS,
-        Action.READ_ALL_PROJECTS,
-        Action.READ_ORG_CHANNELS,
-        Action.VIEW_ACTIVITY,
-        Action.READ_PEOPLE,
-        Action.MANAGE_PEOPLE,
-        Action.READ_ALL_TIME,
-        Action.MANAGE_CHANNELS,
-    }
-)
-_ADMIN = _MANAGER | {
-    Action.DELETE_CHANNELS,
-    Action.UPDATE_ORG,
-    Action.MANAGE_MEMBERS,
-    Action.MODERATE_MESSAGES,
-    Action.REOPEN_TIME,
-}
+# Each role holds what the role below it holds, and more.
 _CONSULTANT = frozenset(
     {
         Action.LIST_MEMBERS,
@@ -100,6 +75,24 @@ _CONSULTANT = frozenset(
         Action.READ_PEOPLE,
     }
 )
+_MANAGER = _CONSULTANT | {
+    Action.MANAGE_PROJECTS,
+    Action.EDIT_ALL_TASKS,
+    Action.LOG_TIME_FOR_OTHERS,
+    Action.VALIDATE_TIME,
+    Action.SEE_FINANCIALS,
+    Action.VIEW_ACTIVITY,
+    Action.MANAGE_PEOPLE,
+    Action.READ_ALL_TIME,
+    Action.MANAGE_CHANNELS,
+}
+_ADMIN = _MANAGER | {
+    Action.DELETE_CHANNELS,
+    Action.UPDATE_ORG,
+    Action.MANAGE_MEMBERS,
+    Action.MODERATE_MESSAGES,
+    Action.REOPEN_TIME,
+}
 
 ROLE_ACTIONS: dict[MemberRole, frozenset[Action]] = {
     MemberRole.OWNER: _ADMIN | {Action.DELETE_ORG, Action.MANAGE_OWNERS},
@@ -216,9 +209,8 @@ def check_role_change(actor: Member, current: MemberRole | None, new: MemberRole
 
 def check_member_removal(actor: Member, target_user_id: uuid.UUID, target_role: MemberRole) -> None:
     """Anyone may leave an organization; removing someone else is a role change to nothing."""
-    if target_user_id == actor.user_id:
-        return
-    check_role_change(actor, target_role, None)
+    if target_user_id != actor.user_id:
+        check_role_change(actor, target_role, None)
 
 
 def check_owner_remains(current: MemberRole, new: MemberRole | None, owners: int) -> None:
@@ -258,9 +250,8 @@ async def can_read_project(session: AsyncSession, member: Member, project: Proje
 
 def reads_project(member: Member, client_contact_id: uuid.UUID | None) -> bool:
     """`can_read_project` when the project's client contact is already known."""
-    if member.can(Action.READ_ALL_PROJECTS):
-        return True
-    return member.role is MemberRole.CLIENT and client_contact_id == member.user_id
+    client = member.role is MemberRole.CLIENT and client_contact_id == member.user_id
+    return member.can(Action.READ_ALL_PROJECTS) or client
 
 
 def reads_channel(member: Member, kind: ChannelType, facts: ReaderFacts) -> bool:
@@ -286,9 +277,7 @@ async def can_edit_tasks(session: AsyncSession, member: Member, project: Projet)
         return True
     if not member.can(Action.EDIT_ASSIGNED_TASKS):
         return False
-    if project.chef_projet_id == member.user_id:
-        return True
-    return await projects.is_staffed(
+    return project.chef_projet_id == member.user_id or await projects.is_staffed(
         session, org_id=member.org_id, project_id=project.id, user_id=member.user_id
     )
 
@@ -395,7 +384,6 @@ def check_postable(archived: bool) -> None:
 def check_pinner(member: Member, kind: ChannelType) -> None:
     """Anyone pins in a group or a direct conversation; in organization and project
     channels, which everyone reads, managers and above."""
-    if kind in (ChannelType.GROUP, ChannelType.DIRECT):
-        return
-    if not member.can(Action.MANAGE_CHANNELS):
+    shared = kind not in (ChannelType.GROUP, ChannelType.DIRECT)
+    if shared and not member.can(Action.MANAGE_CHANNELS):
         raise forbidden("only managers pin messages in this channel")

@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -63,9 +64,8 @@ class DatabaseSettings(BaseSettings):
     @field_validator("database_url", "database_direct_url")
     @classmethod
     def _known_driver(cls, value: str | None) -> str | None:
-        if value in (None, ""):
+        if not value:
             return None
-        assert value is not None
         return _normalize_database_url(value)
 
     @field_validator("database_app_role")
@@ -261,9 +261,8 @@ class Settings(DatabaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        if value in (None, ""):
+        if not value:
             return None
-        assert value is not None
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
         return value
@@ -371,10 +370,7 @@ class Settings(DatabaseSettings):
         return value
 
 
-_PROCESS_SECRET: list[str] = []
-
-
+@cache
 def _process_secret() -> str:
-    if not _PROCESS_SECRET:
-        _PROCESS_SECRET.append(secrets.token_urlsafe(48))
-    return _PROCESS_SECRET[0]
+    """One secret for the life of the process."""
+    return secrets.token_urlsafe(48)

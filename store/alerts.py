@@ -1,5 +1,5 @@
 """What was last alerted about each subject (`alert_states`), and the few reads the
-alerts need: who holds a role in an organization, its late invoices, time waiting."""
+alerts need: an organization's late invoices, time waiting."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.enums import PaymentStatus, ValidationStatus
 
 from .invoices import has_status
-from .models import AlertState, Facture, Projet, TempsPasse, UserOrganization
+from .models import AlertState, Facture, Projet, TempsPasse
 from .scoped import insert_row
 
 
@@ -22,30 +22,14 @@ async def swap_state(
     """Store `state` as the last one of (`kind`, `subject_id`); answer the one stored
     before (None the first time). The caller holds what serialises the subject (the
     project row, the job's round), so select-then-write does not race."""
-    row = await session.scalar(
-        select(AlertState).where(
-            AlertState.organization_id == org_id,
-            AlertState.kind == kind,
-            AlertState.subject_id == subject_id,
-        )
-    )
+    subject = {"organization_id": org_id, "kind": kind, "subject_id": subject_id}
+    row = await session.scalar(select(AlertState).filter_by(**subject))
     if row is None:
-        row = AlertState(organization_id=org_id, kind=kind, subject_id=subject_id, state=state)
-        await insert_row(session, row)
+        await insert_row(session, AlertState(**subject, state=state))
         return None
     before = row.state
     row.state = state
     return before
-
-
-async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> dict[uuid.UUID, str]:
-    """Every member of the organization with their role."""
-    rows = await session.execute(
-        select(UserOrganization.user_id, UserOrganization.role).where(
-            UserOrganization.organization_id == org_id
-        )
-    )
-    return {user_id: role for user_id, role in rows}
 
 
 async def invoices_with_lateness(

@@ -48,21 +48,13 @@ add = insert_row
 
 
 async def find_prediction(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    workflow_execution_id: str,
-    type_risque: str,
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, execution: str, kind: str
 ) -> PredictionRisque | None:
-    return await session.scalar(
-        select(PredictionRisque).where(
-            PredictionRisque.organization_id == org_id,
-            PredictionRisque.projet_id == project_id,
-            PredictionRisque.workflow_execution_id == workflow_execution_id,
-            PredictionRisque.type_risque == type_risque,
-        )
-    )
+    """The project's prediction of type `kind` from the workflow execution `execution`."""
+    made_by = PredictionRisque.workflow_execution_id == execution
+    stmt = predictions.where(org_id, project_id, made_by, PredictionRisque.type_risque == kind)
+    found: PredictionRisque | None = await session.scalar(stmt)
+    return found
 
 
 async def unevaluated_predictions(
@@ -70,17 +62,9 @@ async def unevaluated_predictions(
 ) -> list[PredictionRisque]:
     """Predictions not yet checked against what happened (the caller keeps those whose
     horizon has passed: date arithmetic differs between the engines)."""
-    stmt = (
-        select(PredictionRisque)
-        .where(
-            PredictionRisque.organization_id == org_id,
-            PredictionRisque.projet_id == project_id,
-            PredictionRisque.realise.is_(None),
-        )
-        .order_by(PredictionRisque.created_at, PredictionRisque.id)
-        .with_for_update()
-    )
-    return list(await session.scalars(stmt))
+    stmt = predictions.where(org_id, project_id, PredictionRisque.realise.is_(None))
+    order = (PredictionRisque.created_at, PredictionRisque.id)
+    return list(await session.scalars(stmt.order_by(*order).with_for_update()))
 
 
 # Drifts and recommendations -----------------------------------------------------------
@@ -89,16 +73,8 @@ async def unevaluated_predictions(
 async def open_drifts(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> list[DetectionDerive]:
-    stmt = (
-        select(DetectionDerive)
-        .where(
-            DetectionDerive.organization_id == org_id,
-            DetectionDerive.projet_id == project_id,
-            DetectionDerive.resolue.is_(False),
-        )
-        .with_for_update()
-    )
-    return list(await session.scalars(stmt))
+    stmt = drifts.where(org_id, project_id, DetectionDerive.resolue.is_(False))
+    return list(await session.scalars(stmt.with_for_update()))
 
 
 # Facts the rules read -----------------------------------------------------------------
@@ -154,9 +130,7 @@ async def staffing_load(
     across the organization's projects, and their consultant status (None without
     `consultant_details`)."""
     staffed = select(Affectation.profile_id).where(
-        Affectation.organization_id == org_id,
-        Affectation.projet_id == project_id,
-        _active_on(day),
+        Affectation.organization_id == org_id, Affectation.projet_id == project_id, _active_on(day)
     )
     stmt = (
         select(

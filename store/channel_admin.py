@@ -4,15 +4,16 @@ details, and each user's mute. Decisions are the services' (server/policy.py).""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
-from .channels import org_channels, upsert_read_state
+from .channels import group_members_where, upsert_read_state
 from .messages import Conversation
 from .models import (
     ChannelMessage,
@@ -22,16 +23,8 @@ from .models import (
     MessageReaction,
     OrganizationChannel,
     Profile,
-    UserOrganization,
 )
-from .scoped import delete_where
-
-
-async def name_taken_by_other(
-    session: AsyncSession, *, org_id: uuid.UUID, name: str, channel_id: uuid.UUID
-) -> bool:
-    match = OrganizationChannel.name == name
-    return await org_channels.taken(session, org_id, match, channel_id)
+from .scoped import delete_row, delete_where
 
 
 async def delete_conversation(session: AsyncSession, conv: Conversation) -> None:
@@ -62,31 +55,21 @@ async def delete_conversation(session: AsyncSession, conv: Conversation) -> None
 async def delete_org_channel(session: AsyncSession, channel: OrganizationChannel) -> None:
     conv = Conversation(channel.organization_id, ChannelType.ORGANIZATION, channel.id)
     await delete_conversation(session, conv)
-    await session.delete(channel)
-    await session.flush()
-
-
-async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
-    """Every member of the organization with their role."""
-    rows = await session.execute(
-        select(UserOrganization.user_id, UserOrganization.role).where(
-            UserOrganization.organization_id == org_id
-        )
-    )
-    return [(user_id, role) for user_id, role in rows.all()]
+    await delete_row(session, channel)
 
 
 async def group_members(
     session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID
-) -> list[tuple[uuid.UUID, str, str, datetime | None]]:
-    """The group's members with their names, earliest first."""
+) -> Sequence[Row[uuid.UUID, str, str, datetime | None]]:
+    """The group's members with their names, earliest first: rows of `user_id`,
+    `prenom`, `nom` and `joined_at`."""
     rows = await session.execute(
         select(GroupChatMember.user_id, Profile.prenom, Profile.nom, GroupChatMember.joined_at)
         .join(Profile, Profile.id == GroupChatMember.user_id)
-        .where(GroupChatMember.organization_id == org_id, GroupChatMember.group_chat_id == group_id)
+        .where(*group_members_where(org_id, group_id))
         .order_by(GroupChatMember.joined_at, Profile.nom, Profile.prenom)
     )
-    return [(u, prenom, nom, joined) for u, prenom, nom, joined in rows.all()]
+    return rows.all()
 
 
 async def set_muted(

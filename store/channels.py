@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
@@ -63,16 +63,15 @@ async def channel_exists(
 async def list_org_channels(
     session: AsyncSession, *, org_id: uuid.UUID
 ) -> list[OrganizationChannel]:
-    rows = await session.scalars(
-        select(OrganizationChannel)
-        .where(OrganizationChannel.organization_id == org_id)
-        .order_by(OrganizationChannel.name)
-    )
-    return list(rows)
+    stmt = org_channels.where(org_id, None).order_by(OrganizationChannel.name)
+    return list(await session.scalars(stmt))
 
 
-async def org_channel_name_taken(session: AsyncSession, *, org_id: uuid.UUID, name: str) -> bool:
-    return await org_channels.taken(session, org_id, OrganizationChannel.name == name)
+async def org_channel_name_taken(
+    session: AsyncSession, *, org_id: uuid.UUID, name: str, except_id: uuid.UUID | None = None
+) -> bool:
+    """Whether another organization channel than `except_id` has this name."""
+    return await org_channels.taken(session, org_id, OrganizationChannel.name == name, except_id)
 
 
 async def list_project_channels(
@@ -87,72 +86,47 @@ async def list_project_channels(
     return [(pc, p) for pc, p in result.all()]
 
 
+def group_members_where(org_id: uuid.UUID, group_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
+    """Where the membership rows of one group are."""
+    return (GroupChatMember.organization_id == org_id, GroupChatMember.group_chat_id == group_id)
+
+
 async def is_group_member(
     session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
 ) -> bool:
-    found = await session.scalar(
-        select(GroupChatMember.id).where(
-            GroupChatMember.organization_id == org_id,
-            GroupChatMember.group_chat_id == group_id,
-            GroupChatMember.user_id == user_id,
-        )
-    )
-    return found is not None
+    stmt = select(GroupChatMember.id).where(*group_members_where(org_id, group_id))
+    return await session.scalar(stmt.where(GroupChatMember.user_id == user_id)) is not None
 
 
 async def add_group_member(
     session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
 ) -> bool:
     """Idempotent: False when already a member."""
-    result = await session.execute(
-        insert_ignore(
-            session,
-            GroupChatMember,
-            {
-                "id": uuid.uuid4(),
-                "organization_id": org_id,
-                "group_chat_id": group_id,
-                "user_id": user_id,
-            },
-        )
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    member = {"organization_id": org_id, "group_chat_id": group_id, "user_id": user_id}
+    stmt = insert_ignore(session, GroupChatMember, {"id": uuid.uuid4(), **member})
+    return bool(getattr(await session.execute(stmt), "rowcount", 0) == 1)
 
 
 async def remove_group_member(
     session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
 ) -> bool:
-    removed = await delete_where(
-        session,
-        GroupChatMember,
-        GroupChatMember.organization_id == org_id,
-        GroupChatMember.group_chat_id == group_id,
-        GroupChatMember.user_id == user_id,
-    )
-    return removed == 1
+    member = (*group_members_where(org_id, group_id), GroupChatMember.user_id == user_id)
+    return await delete_where(session, GroupChatMember, *member) == 1
 
 
 async def group_member_ids(
     session: AsyncSession, *, org_id: uuid.UUID, group_id: uuid.UUID
 ) -> list[uuid.UUID]:
-    rows = await session.scalars(
-        select(GroupChatMember.user_id).where(
-            GroupChatMember.organization_id == org_id, GroupChatMember.group_chat_id == group_id
-        )
-    )
-    return list(rows)
+    stmt = select(GroupChatMember.user_id).where(*group_members_where(org_id, group_id))
+    return list(await session.scalars(stmt))
 
 
 async def list_user_groups(
     session: AsyncSession, *, org_id: uuid.UUID, user_id: uuid.UUID
 ) -> list[GroupChat]:
-    rows = await session.scalars(
-        select(GroupChat)
-        .join(GroupChatMember, GroupChatMember.group_chat_id == GroupChat.id)
-        .where(GroupChat.organization_id == org_id, GroupChatMember.user_id == user_id)
-        .order_by(GroupChat.name)
-    )
-    return list(rows)
+    stmt = groups.where(org_id, None, GroupChatMember.user_id == user_id)
+    joined = stmt.join(GroupChatMember, GroupChatMember.group_chat_id == GroupChat.id)
+    return list(await session.scalars(joined.order_by(GroupChat.name)))
 
 
 async def list_direct_peers(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import tenancy
@@ -33,14 +33,3 @@ async def find_invitation(session: AsyncSession, token_hash: str) -> Organizatio
 async def mark_accepted(session: AsyncSession, invitation_id: uuid.UUID, now: datetime) -> bool:
     """Single use, atomically: False when someone accepted it first."""
     return await set_once(session, OrganizationInvitation, invitation_id, "accepted_at", now)
-
-
-async def delete_invitation(
-    session: AsyncSession, org_id: uuid.UUID, invitation_id: uuid.UUID
-) -> None:
-    await session.execute(
-        delete(OrganizationInvitation).where(
-            OrganizationInvitation.organization_id == org_id,
-            OrganizationInvitation.id == invitation_id,
-        )
-    )

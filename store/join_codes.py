@@ -29,12 +29,7 @@ async def find_join_code(session: AsyncSession, code: str) -> JoinCode | None:
 async def take_join_code_use(session: AsyncSession, code_id: uuid.UUID, now: datetime) -> bool:
     """Count one use, atomically: False when the code is spent or expired. A single
     conditional UPDATE, so two joins racing for the last use cannot both win."""
-    changed = await update_where(
-        session,
-        JoinCode,
-        JoinCode.id == code_id,
-        or_(JoinCode.max_uses.is_(None), JoinCode.uses < JoinCode.max_uses),
-        or_(JoinCode.expires_at.is_(None), JoinCode.expires_at > now),
-        uses=JoinCode.uses + 1,
-    )
-    return changed == 1
+    uses_left = or_(JoinCode.max_uses.is_(None), JoinCode.uses < JoinCode.max_uses)
+    unexpired = or_(JoinCode.expires_at.is_(None), JoinCode.expires_at > now)
+    where = (JoinCode.id == code_id, uses_left, unexpired)
+    return await update_where(session, JoinCode, *where, uses=JoinCode.uses + 1) == 1

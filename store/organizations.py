@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import MemberRole
@@ -84,19 +84,23 @@ async def count_owners(session: AsyncSession, *, org_id: uuid.UUID) -> int:
     return len(list(rows))
 
 
-def _members_stmt(org_id: uuid.UUID) -> Select[UserOrganization, Profile]:
-    return (
+async def list_members(
+    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[tuple[UserOrganization, Profile]], str | None]:
+    stmt = (
         select(UserOrganization, Profile)
         .join(Profile, Profile.id == UserOrganization.user_id)
         .where(UserOrganization.organization_id == org_id)
     )
-
-
-async def list_members(
-    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
-) -> tuple[list[tuple[UserOrganization, Profile]], str | None]:
     columns = [UserOrganization.created_at, UserOrganization.id]
-    return await fetch_page(session, _members_stmt(org_id), columns, cursor, limit, tuples=True)
+    return await fetch_page(session, stmt, columns, cursor, limit, tuples=True)
+
+
+async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """Every member of the organization with their role."""
+    columns = (UserOrganization.user_id, UserOrganization.role)
+    rows = await session.execute(select(*columns).where(UserOrganization.organization_id == org_id))
+    return [(user_id, role) for user_id, role in rows]
 
 
 async def member_user_ids(session: AsyncSession, *, org_id: uuid.UUID) -> list[uuid.UUID]:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, delete, exists, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -98,6 +98,10 @@ class Scoped(Generic[R]):
             where.append(self._project == project_id)
         return where
 
+    def where(self, org_id: uuid.UUID, project_id: uuid.UUID | None, *where: Any) -> Select[R]:
+        """SELECT the scope's rows for which every `where` clause holds."""
+        return select(self.model).where(*self._scope(org_id, project_id), *where)
+
     async def get(
         self,
         session: AsyncSession,
@@ -108,7 +112,7 @@ class Scoped(Generic[R]):
         for_update: bool = False,
     ) -> R | None:
         """The row, locked until the transaction ends (and re-read) with `for_update`."""
-        stmt = select(self.model).where(*self._scope(org_id, project_id), self._id == row_id)
+        stmt = self.where(org_id, project_id, self._id == row_id)
         if for_update:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return await session.scalar(stmt)
@@ -177,7 +181,7 @@ class Scoped(Generic[R]):
     ) -> tuple[list[R], str | None]:
         """A page of the scope's rows; each filter (column name -> value) applies unless
         its value is None, each `where` clause always."""
-        stmt = select(self.model).where(*self._scope(org_id, project_id), *where)
+        stmt = self.where(org_id, project_id, *where)
         for name, value in (filters or {}).items():
             if value is not None:
                 stmt = stmt.where(getattr(self.model, name) == value)

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Organization, Profile, RefreshToken, User, UserOrganization
@@ -110,16 +110,14 @@ async def set_presence(
     values: dict[str, Any] = {"status": status}
     if last_seen is not None:
         values["last_seen"] = last_seen
-    await session.execute(update(Profile).where(Profile.id == user_id).values(**values))
+    await update_where(session, Profile, Profile.id == user_id, **values)
 
 
 async def touch_last_seen(session: AsyncSession, user_ids: list[uuid.UUID], when: datetime) -> None:
     """One statement for every user still online here: last_seen is kept fresh without a
     write per event."""
     if user_ids:
-        await session.execute(
-            update(Profile).where(Profile.id.in_(user_ids)).values(last_seen=when)
-        )
+        await update_where(session, Profile, Profile.id.in_(user_ids), last_seen=when)
 
 
 async def last_seen_of(

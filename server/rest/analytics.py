@@ -38,23 +38,12 @@ serve.get(
     query=ListQuery,
     out=Page[p.HealthOut],
 )
-mount(
-    routes,
-    Rest(
-        PROJECT + "/risk-predictions",
-        "prediction",
-        p.PredictionOut,
-        tags=TAGS,
-        query=p.PredictionQuery,
-        page=Op(
-            "Risk predictions of the project, newest first",
-            [403],
-            call=predictions.list_predictions,
-        ),
-    ),
+serve.get(
+    PROJECT + "/risk-predictions",
+    Op("Risk predictions of the project, newest first", [403], call=predictions.list_predictions),
+    query=p.PredictionQuery,
+    out=Page[p.PredictionOut],
 )
-
-
 serve.post(
     PROJECT + "/risk-predictions",
     Op(
@@ -70,16 +59,11 @@ serve.post(
     created=True,
     name="ingest_prediction",
 )
-mount(
-    routes,
-    Rest(
-        PROJECT + "/drifts",
-        "drift",
-        p.DriftOut,
-        tags=TAGS,
-        query=p.DriftQuery,
-        page=Op("Drifts detected on the project, newest first", [403], call=drifts.list_drifts),
-    ),
+serve.get(
+    PROJECT + "/drifts",
+    Op("Drifts detected on the project, newest first", [403], call=drifts.list_drifts),
+    query=p.DriftQuery,
+    out=Page[p.DriftOut],
 )
 
 RECOMMENDATIONS = Rest(

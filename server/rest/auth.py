@@ -6,11 +6,11 @@ from aiohttp import web
 
 from protocol import auth as p
 from protocol.accounts import Accepted
-from protocol.auth import LogoutRequest, RefreshRequest
+from protocol.auth import LogoutRequest
 
 from ..services.identity import auth
-from .context import Context, handler, services
-from .json import json_response, parse_body
+from .context import Context, handler
+from .json import parse_body
 from .openapi import api
 from .resource import Op, Serve
 
@@ -45,21 +45,16 @@ serve.post(
     address=True,
 )
 
-
-@routes.post("/api/v1/auth/refresh")
-@api(
-    "Trade a refresh token for a new pair (rotation)",
-    tags=["auth"],
+serve.post(
+    "/api/v1/auth/refresh",
+    Op("Trade a refresh token for a new pair (rotation)", [401], call=auth.refresh),
+    body=p.RefreshRequest,
+    out=p.TokenPair,
     auth=False,
-    body=RefreshRequest,
-    response=p.TokenPair,
-    errors=[401],
 )
-async def refresh(request: web.Request) -> web.Response:
-    req = await parse_body(request, RefreshRequest)
-    return json_response(await auth.refresh(services(request), req.refresh_token))
 
 
+# Hand-written: an empty body is read as no body, whatever headers came with it.
 @routes.post("/api/v1/auth/logout")
 @api(
     "End one login session, or all of them without a refresh token",
@@ -71,7 +66,7 @@ async def refresh(request: web.Request) -> web.Response:
 @handler
 async def logout(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, LogoutRequest) if request.can_read_body else LogoutRequest()
-    await auth.logout(ctx.svc, ctx.caller, req.refresh_token)
+    await auth.logout(ctx.svc, ctx.caller, req)
     return web.Response(status=204)
 
 

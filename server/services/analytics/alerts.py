@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from protocol.enums import MemberRole, NotificationType, RiskColor, Severity
 from store import alerts as store
-from store import analytics
+from store import analytics, organizations
 from store.models import PredictionRisque, Projet
 
 from ...policy import Action, Member, can_read_project
@@ -61,27 +61,30 @@ async def _changed(tx: Tx, org_id: uuid.UUID, kind: str, subject: uuid.UUID, sta
 
 
 async def _members_who(tx: Tx, org_id: uuid.UUID, action: Action) -> list[uuid.UUID]:
-    roles = await store.member_roles(tx.session, org_id=org_id)
+    roles = await organizations.member_roles(tx.session, org_id=org_id)
     return [
-        user_id
-        for user_id, role in roles.items()
-        if Member(user_id, org_id, MemberRole(role)).can(action)
+        user_id for user_id, role in roles if Member(user_id, org_id, MemberRole(role)).can(action)
     ]
 
 
-async def _tell_project(svc: Services, tx: Tx, project: Projet, alert: Alert) -> None:
-    """The project's lead and the finance roles, each if they may read the project's
-    figures."""
+def _reads_figures(tx: Tx, project: Projet) -> Reader:
+    """Whether a member may read the project's figures (the finance routes' rule)."""
 
     async def may_read(member: Member) -> bool:
         return member.can(Action.SEE_FINANCIALS) and await can_read_project(
             tx.session, member, project
         )
 
+    return may_read
+
+
+async def _tell_project(svc: Services, tx: Tx, project: Projet, alert: Alert) -> None:
+    """The project's lead and the finance roles, each if they may read the project's
+    figures."""
     org_id = project.organization_id
     people: list[uuid.UUID | None] = [project.chef_projet_id]
     people += await _members_who(tx, org_id, Action.SEE_FINANCIALS)
-    await _send(svc, tx, org_id, people, may_read, alert, project.id)
+    await _send(svc, tx, org_id, people, _reads_figures(tx, project), alert, project.id)
 
 
 async def _send(
@@ -123,28 +126,19 @@ async def project_analysed(
     org_id = project.organization_id
     colour = health.colour.value
     if await _changed(tx, org_id, "health", project.id, colour) and colour == RiskColor.ROUGE:
-        alert = Alert(
-            NotificationType.ERROR,
-            f"Santé du projet « {project.nom} » : ROUGE",
-            f"Score de santé {health.score}/100.",
-            _project_link(project, "/health"),
-            "project",
-            project.id,
-        )
+        title = f"Santé du projet « {project.nom} » : ROUGE"
+        message, link = f"Score de santé {health.score}/100.", _project_link(project, "/health")
+        alert = Alert(NotificationType.ERROR, title, message, link, "project", project.id)
         await _tell_project(svc, tx, project, alert)
     await _drifts(svc, tx, project)
     for p in predictions:
         high = p.probabilite_pct is not None and p.probabilite_pct >= HIGH_RISK_FROM
         level = "HIGH" if high else "LOW"
         if await _changed(tx, org_id, f"risk:{p.type_risque}", project.id, level) and high:
-            alert = Alert(
-                NotificationType.WARNING,
-                f"Risque {p.type_risque} élevé sur « {project.nom} »",
-                f"Probabilité {p.probabilite_pct} % à {p.horizon_jours} jours.",
-                _project_link(project, "/risk-predictions"),
-                "risk_prediction",
-                p.id,
-            )
+            title = f"Risque {p.type_risque} élevé sur « {project.nom} »"
+            message = f"Probabilité {p.probabilite_pct} % à {p.horizon_jours} jours."
+            link = _project_link(project, "/risk-predictions")
+            alert = Alert(NotificationType.WARNING, title, message, link, "risk_prediction", p.id)
             await _tell_project(svc, tx, project, alert)
     await _budget(svc, tx, signals)
 
@@ -154,42 +148,28 @@ async def _drifts(svc: Services, tx: Tx, project: Projet) -> None:
     for drift in await analytics.open_drifts(tx.session, org_id=org_id, project_id=project.id):
         severity = drift.severite or ""
         kind = f"drift:{drift.type_derive}"
-        if await _changed(tx, org_id, kind, project.id, severity) and (
-            severity == Severity.CRITIQUE
-        ):
-            alert = Alert(
-                NotificationType.ERROR,
-                f"Dérive critique ({drift.type_derive}) sur « {project.nom} »",
-                drift.description or "",
-                _project_link(project, "/drifts"),
-                "drift",
-                drift.id,
-            )
+        critical = severity == Severity.CRITIQUE
+        if await _changed(tx, org_id, kind, project.id, severity) and critical:
+            title = f"Dérive critique ({drift.type_derive}) sur « {project.nom} »"
+            message, link = drift.description or "", _project_link(project, "/drifts")
+            alert = Alert(NotificationType.ERROR, title, message, link, "drift", drift.id)
             await _tell_project(svc, tx, project, alert)
 
 
 async def _budget(svc: Services, tx: Tx, signals: Signals) -> None:
     project = signals.project
     step = budget_step(signals.figures.budget_consomme_pct)
+    org_id, state = project.organization_id, str(step)
     before = await store.swap_state(
-        tx.session,
-        org_id=project.organization_id,
-        kind="budget",
-        subject_id=project.id,
-        state=str(step),
+        tx.session, org_id=org_id, kind="budget", subject_id=project.id, state=state
     )
     if step == 0 or (before is not None and Decimal(before) >= step):
         return
-    consumed = signals.figures.budget_consomme_pct
-    alert = Alert(
-        NotificationType.ERROR if step >= 100 else NotificationType.WARNING,
-        f"Budget du projet « {project.nom} » consommé à {step} %",
-        f"Coût réel {signals.figures.cout_reel} pour un budget de {signals.figures.bac} "
-        f"({consumed:.2f} %).",
-        _project_link(project, "/budget"),
-        "budget",
-        project.id,
-    )
+    f = signals.figures
+    kind = NotificationType.ERROR if step >= 100 else NotificationType.WARNING
+    title = f"Budget du projet « {project.nom} » consommé à {step} %"
+    message = f"Coût réel {f.cout_reel} pour un budget de {f.bac} ({f.budget_consomme_pct:.2f} %)."
+    alert = Alert(kind, title, message, _project_link(project, "/budget"), "budget", project.id)
     await _tell_project(svc, tx, project, alert)
 
 
@@ -205,21 +185,11 @@ async def invoices_checked(svc: Services, tx: Tx, org_id: uuid.UUID, today: date
         if not (await _changed(tx, org_id, "invoice_late", invoice.id, state) and late):
             continue
         turned += 1
-
-        async def may_read(member: Member, project: Projet = project) -> bool:
-            return member.can(Action.SEE_FINANCIALS) and await can_read_project(
-                tx.session, member, project
-            )
-
-        name = invoice.numero or str(invoice.id)
-        alert = Alert(
-            NotificationType.WARNING,
-            f"Facture {name} en retard (projet « {project.nom} »)",
-            f"{invoice.montant} échue le {invoice.date_echeance}, non payée.",
-            f"/orgs/{org_id}/invoices/{invoice.id}",
-            "invoice",
-            invoice.id,
-        )
+        title = f"Facture {invoice.numero or invoice.id} en retard (projet « {project.nom} »)"
+        message = f"{invoice.montant} échue le {invoice.date_echeance}, non payée."
+        link = f"/orgs/{org_id}/invoices/{invoice.id}"
+        alert = Alert(NotificationType.WARNING, title, message, link, "invoice", invoice.id)
+        may_read = _reads_figures(tx, project)
         await _send(svc, tx, org_id, list(finance), may_read, alert, project.id)
     return turned
 
@@ -246,23 +216,22 @@ async def time_digest(svc: Services, tx: Tx, org_id: uuid.UUID, now: datetime) -
         return 0
     oldest = min(e.date for e in waiting)
     hours = sum((e.heures_travaillees for e in waiting), Decimal(0))
+    alert = Alert(
+        NotificationType.INFO,
+        f"{len(waiting)} saisie(s) de temps en attente de validation",
+        f"{hours} h en attente depuis plus de {WAITING_WORKING_DAYS} jours ouvrés "
+        f"(la plus ancienne du {oldest}).",
+        f"/orgs/{org_id}/time-entries?validation_statut=EN_ATTENTE",
+        "time_entries",
+        org_id,
+    )
+
+    async def may_validate(member: Member) -> bool:
+        return member.can(Action.VALIDATE_TIME)
+
     sent = 0
     for validator in await _members_who(tx, org_id, Action.VALIDATE_TIME):
-        if not await _changed(tx, org_id, "time_pending", validator, today.isoformat()):
-            continue
-        sent += 1
-
-        async def may_validate(member: Member) -> bool:
-            return member.can(Action.VALIDATE_TIME)
-
-        alert = Alert(
-            NotificationType.INFO,
-            f"{len(waiting)} saisie(s) de temps en attente de validation",
-            f"{hours} h en attente depuis plus de {WAITING_WORKING_DAYS} jours ouvrés "
-            f"(la plus ancienne du {oldest}).",
-            f"/orgs/{org_id}/time-entries?validation_statut=EN_ATTENTE",
-            "time_entries",
-            org_id,
-        )
-        await _send(svc, tx, org_id, [validator], may_validate, alert, None)
+        if await _changed(tx, org_id, "time_pending", validator, today.isoformat()):
+            sent += 1
+            await _send(svc, tx, org_id, [validator], may_validate, alert, None)
     return sent

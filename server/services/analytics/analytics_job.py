@@ -82,11 +82,6 @@ async def alert_organization(svc: Services, org_id: uuid.UUID, now: datetime) ->
         await alerts.time_digest(svc, tx, org_id, now)
 
 
-async def _organization_ids(svc: Services) -> list[uuid.UUID]:
-    async with svc.sessions() as session:
-        return await organizations.all_organization_ids(session)
-
-
 async def _active_projects(svc: Services, org_id: uuid.UUID) -> list[uuid.UUID]:
     """One organization's ACTIF projects, read in a transaction scoped to it: the job
     serves every organization, one at a time."""
@@ -99,7 +94,8 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
     """Analyse every active project now (or at `now`, for tests and replays); each
     organization's day is its own date at that instant (clock.py)."""
     now = now or svc.clock()
-    org_ids = await _organization_ids(svc)
+    async with svc.sessions() as session:
+        org_ids = await organizations.all_organization_ids(session)
     targets = [
         (org_id, project_id)
         for org_id in org_ids
@@ -119,12 +115,8 @@ async def run_round(svc: Services, now: datetime | None = None) -> RoundReport:
         except Exception:
             report.failed += 1
             log.exception("alerts failed for organization %s", org_id)
-    log.info(
-        "analytics round: %d projects analysed, %d failed, %d new drifts",
-        report.analysed,
-        report.failed,
-        report.drifts,
-    )
+    counts = (report.analysed, report.failed, report.drifts)
+    log.info("analytics round: %d projects analysed, %d failed, %d new drifts", *counts)
     try:
         report.purged_uploads = await purge_unattached(svc, now)
     except Exception:
@@ -145,8 +137,6 @@ async def run_forever(
             async with lock.claim(round_no) as won:
                 if won:
                     await run_whole_round(svc, round_no)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("analytics round %d failed", round_no)
 

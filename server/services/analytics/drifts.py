@@ -33,13 +33,13 @@ from protocol.analytics import (
 )
 from protocol.common import Page
 from protocol.enums import ActivityAction, DriftType, RecommendationStatus, Severity
-from protocol.errors import AppError, ErrorCode, not_found
+from protocol.errors import AppError, ErrorCode
 from store import analytics
 from store.models import DetectionDerive, RecommandationAction
 
 from ...actor import Actor
 from ...policy import Action
-from ..core import Services
+from ..core import Services, found
 from ..finance.earned_value import money_or_none, ratio
 from ..resource import log, out_of, project_page, project_scope
 from .health import fr
@@ -174,24 +174,17 @@ async def detect(session: AsyncSession, org_id: uuid.UUID, s: Signals) -> list[D
         )
         created.append(drift)
         title, steps = ACTIONS[kind]
-        await analytics.add(
-            session,
-            RecommandationAction(
-                organization_id=org_id,
-                projet_id=s.project.id,
-                derive_id=drift.id,
-                titre=title,
-                description=measure.description(),
-                priorite=measure.severity.value,
-                recommandations={
-                    "actions": steps,
-                    "derive": {
-                        "type": kind.value,
-                        **{k: str(v) for k, v in values.items() if k != "description"},
-                    },
-                },
-            ),
+        figures = {k: str(v) for k, v in values.items() if k != "description"}
+        recommendation = RecommandationAction(
+            organization_id=org_id,
+            projet_id=s.project.id,
+            derive_id=drift.id,
+            titre=title,
+            description=measure.description(),
+            priorite=measure.severity.value,
+            recommandations={"actions": steps, "derive": {"type": kind.value, **figures}},
         )
+        await analytics.add(session, recommendation)
     await session.flush()
     return created
 
@@ -244,15 +237,14 @@ async def update_recommendation(
         _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
-        row = await analytics.recommendations.get(
+        row: RecommandationAction | None = await analytics.recommendations.get(
             tx.session,
             org_id=org_id,
             project_id=project.id,
             row_id=recommendation_id,
             for_update=True,
         )
-        if row is None:
-            raise not_found(RECOMMENDATION)
+        row = found(row, RECOMMENDATION)
         current = RecommendationStatus(row.statut)
         if patch.statut == current:
             return recommendation_out(row)
@@ -263,12 +255,8 @@ async def update_recommendation(
             )
         row.statut = patch.statut.value
         await tx.session.flush()
-        action, meta = (
-            ActivityAction.RECOMMENDATION_UPDATED,
-            {
-                "projet_id": str(project.id),
-                "changes": {"statut": {"from": current.value, "to": patch.statut.value}},
-            },
-        )
+        action = ActivityAction.RECOMMENDATION_UPDATED
+        change = {"statut": {"from": current.value, "to": patch.statut.value}}
+        meta = {"projet_id": str(project.id), "changes": change}
         await log(tx, actor, org_id, action, RECOMMENDATION, row.id, meta)
         return recommendation_out(row)

@@ -34,7 +34,7 @@ from ...actor import Actor
 from ...policy import Action
 from ..clock import org_today
 from ..core import Services
-from ..finance.earned_value import ZERO, money, ratio
+from ..finance.earned_value import ZERO, Figures, money, ratio
 from ..resource import log, out_of, project_page, project_scope
 from .signals import Signals, gather
 
@@ -64,100 +64,70 @@ class Factor:
     explication: str
 
 
-def _ratio_factor(code: str, label: str, weight: int, value: Decimal | None, why: str) -> Factor:
+# Each factor's label and weight (the weights sum to 100), by code.
+FACTORS = {
+    "cpi": ("CPI (performance des coûts)", 25),
+    "spi": ("SPI (performance des délais)", 20),
+    "marge": ("Marge réelle vs cible", 15),
+    "taches_en_retard": ("Tâches en retard", 10),
+    "jalons_en_retard": ("Jalons en retard", 10),
+    "factures_en_retard": ("Factures en retard", 10),
+    "incidents_ouverts": ("Incidents ouverts", 10),
+}
+EARNED_VALUE_NEEDS = "non évaluable : il faut un budget, un avancement mesurable et "
+
+
+def _factor(code: str, value: str | None, score: Decimal | None, why: str) -> Factor:
+    label, weight = FACTORS[code]
+    return Factor(code, label, weight, value, score, why)
+
+
+def _ratio_factor(code: str, value: Decimal | None, lacking: str) -> Factor:
+    """CPI or SPI: 100 % at 1 or more, 0 % at 0.7 or less; without a value, the factor
+    says what it lacks (`lacking`, after what earned value always needs)."""
     if value is None:
-        return Factor(code, label, weight, None, None, why)
+        return _factor(code, None, None, EARNED_VALUE_NEEDS + lacking)
+    label, shown = FACTORS[code][0], fr(value, 4)
     score = clamp((value - Decimal("0.7")) / Decimal("0.3"))
-    return Factor(
-        code,
-        label,
-        weight,
-        fr(value, 4),
-        score,
-        f"{label} = {fr(value, 4)} : 100 % à 1 ou plus, 0 % à 0,7 ou moins",
+    return _factor(code, shown, score, f"{label} = {shown} : 100 % à 1 ou plus, 0 % à 0,7 ou moins")
+
+
+def _share_factor(code: str, bad: Decimal | int, total: Decimal | int, shown: str) -> Factor:
+    """What is late out of the whole: 0 % once half of it is."""
+    score = ONE if total == 0 else clamp(ONE - 2 * Decimal(bad) / Decimal(total))
+    return _factor(code, shown, score, f"{shown} : la moitié ou plus donne 0 %")
+
+
+def _margin_factor(f: Figures) -> Factor:
+    gap = f.ecart_marge_pts
+    if gap is None:
+        why = (
+            "non évaluable : il faut un budget (marge cible) et du temps validé à un taux de vente"
+        )
+        return _factor("marge", None, None, why)
+    real, target = fr(f.marge_reelle_pct or ZERO), fr(f.marge_cible_pct or ZERO)
+    shown = f"{real} % pour une cible de {target} %"
+    why = (
+        f"écart de {fr(gap)} points : 100 % à la cible ou au-dessus, 0 % à 20 points sous la cible"
     )
-
-
-def _share_factor(
-    code: str, label: str, weight: int, bad: Decimal, total: Decimal, shown: str
-) -> Factor:
-    score = ONE if total == 0 else clamp(ONE - 2 * bad / total)
-    return Factor(code, label, weight, shown, score, f"{shown} : la moitié ou plus donne 0 %")
+    return _factor("marge", shown, clamp(ONE + gap / 20), why)
 
 
 def factors(s: Signals) -> list[Factor]:
-    f = s.figures
-    gap = f.ecart_marge_pts
-    margin = (
-        Factor(
-            "marge",
-            "Marge réelle vs cible",
-            15,
-            None,
-            None,
-            "non évaluable : il faut un budget (marge cible) et du temps validé à un taux de vente",
-        )
-        if gap is None
-        else Factor(
-            "marge",
-            "Marge réelle vs cible",
-            15,
-            f"{fr(f.marge_reelle_pct or ZERO)} % pour une cible de "
-            f"{fr(f.marge_cible_pct or ZERO)} %",
-            clamp(ONE + gap / 20),
-            f"écart de {fr(gap)} points : 100 % à la cible ou au-dessus, "
-            "0 % à 20 points sous la cible",
-        )
-    )
-    points = s.incident_points
+    f, points = s.figures, s.incident_points
+    tasks = f"{s.tasks_overdue} tâche(s) en retard sur {s.tasks_total}"
+    milestones = f"{s.milestones_overdue} jalon(s) en retard sur {s.milestones_total}"
+    invoices = f"{fr(f.en_retard)} € en retard sur {fr(f.facture)} € facturés"
+    incidents = f"{s.open_incident_count} incident(s) ouvert(s), {points} point(s) de gravité"
+    severities = "FAIBLE 1, MOYENNE 2, ELEVEE 4, CRITIQUE 8 points ; 8 points ou plus donnent 0 %"
     return [
-        _ratio_factor(
-            "cpi",
-            "CPI (performance des coûts)",
-            25,
-            f.cpi,
-            "non évaluable : il faut un budget, un avancement mesurable et un coût réel",
-        ),
-        _ratio_factor(
-            "spi",
-            "SPI (performance des délais)",
-            20,
-            f.spi,
-            "non évaluable : il faut un budget, un avancement mesurable et une date de fin prévue",
-        ),
-        margin,
-        _share_factor(
-            "taches_en_retard",
-            "Tâches en retard",
-            10,
-            Decimal(s.tasks_overdue),
-            Decimal(s.tasks_total),
-            f"{s.tasks_overdue} tâche(s) en retard sur {s.tasks_total}",
-        ),
-        _share_factor(
-            "jalons_en_retard",
-            "Jalons en retard",
-            10,
-            Decimal(s.milestones_overdue),
-            Decimal(s.milestones_total),
-            f"{s.milestones_overdue} jalon(s) en retard sur {s.milestones_total}",
-        ),
-        _share_factor(
-            "factures_en_retard",
-            "Factures en retard",
-            10,
-            f.en_retard,
-            f.facture,
-            f"{fr(f.en_retard)} € en retard sur {fr(f.facture)} € facturés",
-        ),
-        Factor(
-            "incidents_ouverts",
-            "Incidents ouverts",
-            10,
-            f"{s.open_incident_count} incident(s) ouvert(s), {points} point(s) de gravité",
-            clamp(ONE - Decimal(points) / 8),
-            "FAIBLE 1, MOYENNE 2, ELEVEE 4, CRITIQUE 8 points ; 8 points ou plus donnent 0 %",
-        ),
+        _ratio_factor("cpi", f.cpi, "un coût réel"),
+        _ratio_factor("spi", f.spi, "une date de fin prévue"),
+        _margin_factor(f),
+        _share_factor("taches_en_retard", s.tasks_overdue, s.tasks_total, tasks),
+        _share_factor("jalons_en_retard", s.milestones_overdue, s.milestones_total, milestones),
+        _share_factor("factures_en_retard", f.en_retard, f.facture, invoices),
+        _factor("incidents_ouverts", incidents, clamp(ONE - Decimal(points) / 8), severities),
     ]
 
 
@@ -250,11 +220,8 @@ async def compute_health(
         signals = await gather(tx.session, org_id, project, day, svc.settings.hours_per_day)
         health = assess(signals)
         row = await analytics.add(tx.session, health_row(org_id, signals, health))
-        meta = {
-            "projet_id": str(project.id),
-            "score": str(health.score),
-            "couleur": health.colour.value,
-        }
+        score, colour = str(health.score), health.colour.value
+        meta = {"projet_id": str(project.id), "score": score, "couleur": colour}
         await log(tx, actor, org_id, ActivityAction.HEALTH_COMPUTED, HEALTH, row.id, meta)
         return health_out(row, health.factors)
 

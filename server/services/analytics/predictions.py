@@ -160,23 +160,19 @@ async def predict(
             row.date_evaluation = now
     stored = []
     for kind, probability, n, inputs, why in rules(s):
-        stored.append(
-            await analytics.add(
-                session,
-                PredictionRisque(
-                    organization_id=org_id,
-                    projet_id=s.project.id,
-                    date_prediction=now,
-                    horizon_jours=HORIZON_DAYS,
-                    type_risque=kind.value,
-                    probabilite_pct=money(probability),
-                    confidence=confidence(n),
-                    justification=why,
-                    metriques_source={k: _text(v) for k, v in inputs.items()},
-                    modele_ia_utilise=RULES_MODEL,
-                ),
-            )
+        row = PredictionRisque(
+            organization_id=org_id,
+            projet_id=s.project.id,
+            date_prediction=now,
+            horizon_jours=HORIZON_DAYS,
+            type_risque=kind.value,
+            probabilite_pct=money(probability),
+            confidence=confidence(n),
+            justification=why,
+            metriques_source={k: _text(v) for k, v in inputs.items()},
+            modele_ia_utilise=RULES_MODEL,
         )
+        stored.append(await analytics.add(session, row))
     return stored
 
 
@@ -209,14 +205,10 @@ async def ingest(
         _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
-        key = f"prediction:{project.id}:{req.type_risque.value}:{req.workflow_execution_id}"
-        await advisory_lock(tx.session, key)
+        kind, execution = req.type_risque.value, req.workflow_execution_id
+        await advisory_lock(tx.session, f"prediction:{project.id}:{kind}:{execution}")
         found = await analytics.find_prediction(
-            tx.session,
-            org_id=org_id,
-            project_id=project.id,
-            workflow_execution_id=req.workflow_execution_id,
-            type_risque=req.type_risque.value,
+            tx.session, org_id=org_id, project_id=project.id, execution=execution, kind=kind
         )
         if found is not None:
             return prediction_out(found), False
@@ -225,7 +217,7 @@ async def ingest(
         ):
             raise invalid(["body", "profile_id"], "must be a member of the organization")
         fields = req.model_dump(exclude_none=True)
-        fields["type_risque"] = req.type_risque.value
+        fields["type_risque"] = kind
         fields.setdefault("date_prediction", now)
         row = await analytics.add(
             tx.session, PredictionRisque(organization_id=org_id, projet_id=project.id, **fields)

@@ -81,10 +81,9 @@ async def gather(
         for m in inputs.milestones
         if m.due_date < day and m.status != MilestoneStatus.COMPLETED.value
     )
-    deliverables, rejected = await analytics.deliverable_counts(
-        session, org_id=org_id, project_id=project.id
-    )
-    load = await analytics.staffing_load(session, org_id=org_id, project_id=project.id, day=day)
+    scope = {"org_id": org_id, "project_id": project.id}
+    deliverables, rejected = await analytics.deliverable_counts(session, **scope)
+    load = await analytics.staffing_load(session, **scope, day=day)
     return Signals(
         project=project,
         day=day,
@@ -94,12 +93,8 @@ async def gather(
         estimated_days=inputs.tasks.charge_total,
         milestones_total=len(inputs.milestones),
         milestones_overdue=overdue_milestones,
-        open_incidents=await analytics.open_incidents_by_severity(
-            session, org_id=org_id, project_id=project.id
-        ),
-        incidents_total=await analytics.count_incidents(
-            session, org_id=org_id, project_id=project.id
-        ),
+        open_incidents=await analytics.open_incidents_by_severity(session, **scope),
+        incidents_total=await analytics.count_incidents(session, **scope),
         deliverables_total=deliverables,
         deliverables_rejected=rejected,
         staffed=[Staffed(who, pct, statut) for who, pct, statut in load],

@@ -18,7 +18,7 @@ from protocol import events
 from protocol.enums import ChannelType, MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from protocol.realtime import ChannelRemoved, RemovedChannel
-from store import channel_admin, channels
+from store import channel_admin, channels, organizations
 from store import uploads as upload_store
 from store.messages import Conversation
 from store.models import GroupChat, OrganizationChannel
@@ -27,8 +27,8 @@ from ...actor import Actor
 from ...audience import user_room
 from ...policy import Action, Member, require_member, role_reads_org_channels
 from ..access import channel_access_changed
-from ..core import Services, Tx
-from ..resource import log
+from ..core import Services, Tx, found
+from ..resource import log, out_of
 from . import channels as channel_service
 from . import uploads
 
@@ -58,29 +58,17 @@ def _announce_update(tx: Tx, info: p.ChannelInfo, user_ids: list[uuid.UUID]) -> 
 
 async def org_channel_readers(session: AsyncSession, org_id: uuid.UUID) -> list[uuid.UUID]:
     """Everyone who reads the organization's channels (policy: all roles but CLIENT)."""
-    roles = await channel_admin.member_roles(session, org_id=org_id)
+    roles = await organizations.member_roles(session, org_id=org_id)
     return [user_id for user_id, role in roles if role_reads_org_channels(MemberRole(role))]
 
 
 def org_channel_info(channel: OrganizationChannel) -> p.ChannelInfo:
-    return p.ChannelInfo(
-        type=ChannelType.ORGANIZATION,
-        id=channel.id,
-        name=channel.name,
-        organization_id=channel.organization_id,
-        description=channel.description,
-        archived=channel.archived_at is not None,
-    )
+    archived = channel.archived_at is not None
+    return out_of(p.ChannelInfo, channel, type=ChannelType.ORGANIZATION, archived=archived)
 
 
 def group_info(group: GroupChat) -> p.ChannelInfo:
-    return p.ChannelInfo(
-        type=ChannelType.GROUP,
-        id=group.id,
-        name=group.name,
-        organization_id=group.organization_id,
-        description=group.description,
-    )
+    return out_of(p.ChannelInfo, group, type=ChannelType.GROUP, archived=False)
 
 
 async def _locked_channel(
@@ -91,9 +79,7 @@ async def _locked_channel(
     channel = await channels.org_channels.get(
         tx.session, org_id=org_id, row_id=channel_id, for_update=True
     )
-    if channel is None:
-        raise not_found("channel")
-    return channel
+    return found(channel, "channel")
 
 
 async def update_org_channel(
@@ -103,8 +89,8 @@ async def update_org_channel(
     async with svc.tx() as tx:
         channel = await _locked_channel(tx, actor, org_id, channel_id, Action.MANAGE_CHANNELS)
         fields = req.model_fields_set
-        if req.name is not None and await channel_admin.name_taken_by_other(
-            tx.session, org_id=org_id, name=req.name, channel_id=channel_id
+        if req.name is not None and await channels.org_channel_name_taken(
+            tx.session, org_id=org_id, name=req.name, except_id=channel_id
         ):
             raise AppError(ErrorCode.CONFLICT, "a channel with this name exists")
         before = org_channel_info(channel)
@@ -159,14 +145,10 @@ async def get_group(
 ) -> p.GroupDetail:
     async with svc.sessions() as session:
         _, group = await member_group(session, actor, org_id, group_id)
-        members = await channel_admin.group_members(session, org_id=org_id, group_id=group_id)
+        rows = await channel_admin.group_members(session, org_id=org_id, group_id=group_id)
+        members = [out_of(p.GroupMember, row) for row in rows]
         return p.GroupDetail(
-            channel=group_info(group),
-            created_by=group.created_by,
-            members=[
-                p.GroupMember(user_id=u, prenom=prenom, nom=nom, joined_at=joined)
-                for u, prenom, nom, joined in members
-            ],
+            channel=group_info(group), created_by=group.created_by, members=members
         )
 
 

@@ -179,11 +179,13 @@ async def resolve_conversation(
     conv: Conversation,
     sender_id: uuid.UUID,
     recipient_id: uuid.UUID | None,
+    missing: str = "message",
 ) -> Channel:
-    """The channel of a stored message, as `user_id` names it."""
+    """The channel of a stored message, as `user_id` names it; a reader who may not read
+    it is answered that the `missing` thing (the message, a file of it) does not exist."""
     if conv.direct:
         if user_id not in (sender_id, recipient_id):
-            raise not_found("message")
+            raise not_found(missing)
         peer = recipient_id if user_id == sender_id else sender_id
         assert peer is not None
         ref = ChannelRef(type=ChannelType.DIRECT, id=peer, organization_id=conv.org_id)
@@ -193,7 +195,7 @@ async def resolve_conversation(
         return await resolve(session, user_id, ref)
     except AppError as exc:
         if exc.code is ErrorCode.NOT_FOUND:
-            raise not_found("message") from None
+            raise not_found(missing) from None
         raise
 
 
@@ -207,14 +209,13 @@ async def state_of(session: AsyncSession, channel: Channel) -> ChannelState:
     )
 
 
-async def visible_channels(session: AsyncSession, member: Member) -> list[ChannelState]:
-    """Every channel of the organization the member can read, with unread counts.
-
-    The same rules as `resolve`, applied to all channels at once: a fixed number of
-    statements however many channels there are (issue 19). A direct conversation whose
-    peer left the organization is left out.
-    """
-    org_id = member.org_id
+async def _readable(
+    session: AsyncSession, member: Member
+) -> list[tuple[Conversation, ChannelInfo]]:
+    """Every channel of the organization the member reads, by the rules `resolve`
+    applies, without resolving channels one by one: where its messages live and how it
+    is described. A direct conversation whose peer left the organization is left out."""
+    org_id, user_id = member.org_id, member.user_id
     infos: list[tuple[Conversation, ChannelInfo]] = []
 
     def add(
@@ -225,58 +226,41 @@ async def visible_channels(session: AsyncSession, member: Member) -> list[Channe
 
     if member.can(Action.READ_ORG_CHANNELS):
         for oc in await channels.list_org_channels(session, org_id=org_id):
-            add(
-                ChannelType.ORGANIZATION,
-                oc.id,
-                oc.id,
-                oc.name,
-                description=oc.description,
-                archived=oc.archived_at is not None,
-            )
+            archived = oc.archived_at is not None
+            kind = ChannelType.ORGANIZATION
+            add(kind, oc.id, oc.id, oc.name, description=oc.description, archived=archived)
     for pc in await channel_states.project_channels(session, org_id=org_id):
         if reads_project(member, pc.client_contact_id):
             add(ChannelType.PROJECT, pc.id, pc.id, pc.name)
-    for group in await channels.list_user_groups(session, org_id=org_id, user_id=member.user_id):
+    for group in await channels.list_user_groups(session, org_id=org_id, user_id=user_id):
         add(ChannelType.GROUP, group.id, group.id, group.name, description=group.description)
-    peers = await channels.list_direct_peers(session, org_id=org_id, user_id=member.user_id)
+    peers = await channels.list_direct_peers(session, org_id=org_id, user_id=user_id)
     names = await channel_states.member_names(session, org_id=org_id, user_ids=peers)
     for peer in peers:
         if peer in names:
-            conv_id = channels.conversation_id(org_id, member.user_id, peer)
+            conv_id = channels.conversation_id(org_id, user_id, peer)
             add(ChannelType.DIRECT, conv_id, peer, names[peer])
+    return infos
+
+
+async def visible_channels(session: AsyncSession, member: Member) -> list[ChannelState]:
+    """Every channel of the organization the member can read, with unread counts: a
+    fixed number of statements however many channels there are (issue 19)."""
+    infos = await _readable(session, member)
     found = await channel_states.reader_states(session, member.user_id, [c for c, _ in infos])
     states = []
     for conv, info in infos:
         state = found[(conv.type.value, conv.channel_id)]
+        last, read, unread = state.last_seq, state.read_seq, state.unread
         states.append(
             ChannelState(
-                channel=info,
-                last_seq=state.last_seq,
-                read_seq=state.read_seq,
-                unread_count=state.unread,
-                muted=state.muted,
+                channel=info, last_seq=last, read_seq=read, unread_count=unread, muted=state.muted
             )
         )
     return states
 
 
 async def readable_conversations(session: AsyncSession, member: Member) -> list[Conversation]:
-    """Where the member's readable messages live, by the rules `resolve` applies, without
-    resolving channels one by one (message search filters on all of them at once). A
-    direct conversation whose peer left the organization is left out, as in the list."""
-    org_id, user_id = member.org_id, member.user_id
-    found: list[Conversation] = []
-    if member.can(Action.READ_ORG_CHANNELS):
-        for oc in await channels.list_org_channels(session, org_id=org_id):
-            found.append(Conversation(org_id, ChannelType.ORGANIZATION, oc.id))
-    for pc in await channel_states.project_channels(session, org_id=org_id):
-        if reads_project(member, pc.client_contact_id):
-            found.append(Conversation(org_id, ChannelType.PROJECT, pc.id))
-    for group in await channels.list_user_groups(session, org_id=org_id, user_id=user_id):
-        found.append(Conversation(org_id, ChannelType.GROUP, group.id))
-    members = set(await organizations.member_user_ids(session, org_id=org_id))
-    for peer in await channels.list_direct_peers(session, org_id=org_id, user_id=user_id):
-        if peer in members:
-            conv_id = channels.conversation_id(org_id, user_id, peer)
-            found.append(Conversation(org_id, ChannelType.DIRECT, conv_id))
-    return found
+    """Where the member's readable messages live (message search filters on all of them
+    at once)."""
+    return [conv for conv, _ in await _readable(session, member)]

@@ -42,8 +42,6 @@ async def run_forever(svc: Services, stop: asyncio.Event) -> None:
         with fresh_request_id():
             try:
                 await run_round(svc, datetime.now(UTC))
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("notification digest round failed")
 
@@ -87,31 +85,25 @@ async def _send_digest(svc: Services, user_id: uuid.UUID, now: datetime) -> int:
         unsubscribe = mail.link(
             svc, "/api/v1/mail/unsubscribe", token=svc.tokens.issue_unsubscribe(user_id)
         )
+        items = [
+            {"title": n.title, "message": n.message or "", "link": mail.link(svc, n.link or "/")}
+            for n in rows
+        ]
+        context = {
+            "name": profile.prenom,
+            "items": items,
+            "total": total,
+            "more": total - len(rows),
+            "unsubscribe": unsubscribe,
+            "settings_link": mail.link(svc, "/settings"),
+        }
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        locale = locale_of(profile.locale)
         await mail.queue(
-            svc,
-            tx,
-            to=user.email,
-            kind="digest",
-            locale=locale_of(profile.locale),
-            context={
-                "name": profile.prenom,
-                "items": [
-                    {
-                        "title": n.title,
-                        "message": n.message or "",
-                        "link": mail.link(svc, n.link or "/"),
-                    }
-                    for n in rows
-                ],
-                "total": total,
-                "more": total - len(rows),
-                "unsubscribe": unsubscribe,
-                "settings_link": mail.link(svc, "/settings"),
-            },
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            svc, tx, to=user.email, kind="digest", locale=locale, context=context, headers=headers
         )
     return 1
 

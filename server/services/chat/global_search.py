@@ -10,7 +10,6 @@ search), so each kind is asked for its best `offset + limit + 1`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -96,9 +95,7 @@ async def _entities(
     model: Any = {SearchType.TASK: Tache, SearchType.PROJECT: Projet, SearchType.CLIENT: Client}[
         kind
     ]
-    rows: Sequence[Any] = (
-        await session.scalars(select(model).where(model.id.in_([h.id for h in hits])))
-    ).all()
+    rows = await session.scalars(select(model).where(model.id.in_([h.id for h in hits])))
     by_id = {row.id: row for row in rows}
     parsed = query.parsed
     results = []

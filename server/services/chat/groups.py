@@ -39,9 +39,8 @@ async def create_org_channel(
         fields = {"name": req.name, "description": req.description, "created_by": member.user_id}
         channel = await channels.org_channels.create(tx.session, org_id=org_id, fields=fields)
         info = org_channel_info(channel)
-        await log(
-            tx, actor, org_id, "CHANNEL_CREATED", "channel", channel.id, {"name": channel.name}
-        )
+        meta = {"name": channel.name}
+        await log(tx, actor, org_id, "CHANNEL_CREATED", "channel", channel.id, meta)
         # Only to the roles that read organization channels (not to CLIENT members).
         tx.emit(CHANNEL_ADDED, info, org_readers_room(org_id, Action.READ_ORG_CHANNELS))
         return info

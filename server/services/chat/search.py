@@ -58,10 +58,5 @@ async def search(
         messages = await render(session, [hit.row for hit in hits], actor.user_id)
     end = offset + len(hits)
     next_cursor = encode_cursor([end]) if has_more and end < MAX_DEPTH else None
-    return Page[SearchHit](
-        items=[
-            SearchHit(message=message, rank=hit.rank)
-            for message, hit in zip(messages, hits, strict=True)
-        ],
-        next_cursor=next_cursor,
-    )
+    items = [SearchHit(message=m, rank=hit.rank) for m, hit in zip(messages, hits, strict=True)]
+    return Page[SearchHit](items=items, next_cursor=next_cursor)

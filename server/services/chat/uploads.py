@@ -215,14 +215,8 @@ async def _readable(
     )
     if message is None:
         raise not_found("file")
-    try:
-        await channels.resolve_conversation(
-            session, actor.user_id, conversation_of(message), message.sender_id, recipient(message)
-        )
-    except AppError as exc:
-        if exc.code is ErrorCode.NOT_FOUND:
-            raise not_found("file") from None
-        raise
+    conv, sender, peer = conversation_of(message), message.sender_id, recipient(message)
+    await channels.resolve_conversation(session, actor.user_id, conv, sender, peer, "file")
     return row
 
 

@@ -39,14 +39,8 @@ async def _send(svc: Services, tx: Tx, user: User, kind: str, **context: object)
     """Queue mail `kind` to the user, addressed by first name in their language."""
     profile = await users.get_profile(tx.session, user.id)
     name, locale = (user.email, "fr") if profile is None else (profile.prenom, profile.locale)
-    await mail.queue(
-        svc,
-        tx,
-        to=user.email,
-        kind=kind,
-        locale=locale_of(locale),
-        context={"name": name, **context},
-    )
+    context = {"name": name, **context}
+    await mail.queue(svc, tx, to=user.email, kind=kind, locale=locale_of(locale), context=context)
 
 
 async def send_verification(svc: Services, tx: Tx, user: User) -> None:

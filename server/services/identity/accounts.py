@@ -7,23 +7,26 @@ to probe for accounts nor to flood someone's mailbox.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.accounts import EmailRequest, PasswordChange, PasswordReset, VerifyEmailRequest
 from protocol.enums import AccountTokenPurpose
 from protocol.errors import AppError, ErrorCode
 from store import account_tokens, users
+from store.models import AccountToken, User
 
 from ...actor import Actor
 from ...auth.tokens import hash_token, unauthorized
 from ...ratelimit import Limit
 from ..clock import utc_now
-from ..core import Services, Tx
+from ..core import Services
 from . import account_mail
 from .auth import check_password_policy, revoke_all_sessions, revoke_other_sessions
 
 HOUR = 3600
+VERIFY_EMAIL, RESET_PASSWORD = AccountTokenPurpose.VERIFY_EMAIL, AccountTokenPurpose.RESET_PASSWORD
 
 
 def invalid_link() -> AppError:
@@ -41,20 +44,25 @@ async def _limit_mail(svc: Services, name: str, address: str, email: str) -> Non
     )
 
 
+async def _link_owner(
+    session: AsyncSession, token: str, purpose: AccountTokenPurpose, now: datetime
+) -> tuple[AccountToken, User]:
+    """The link's usable token and its user, else `invalid_link`: a link sent to an
+    address the account no longer has proves nothing."""
+    row = await account_tokens.find_usable(
+        session, token_hash=hash_token(token), purpose=purpose.value, now=now
+    )
+    user = await users.get_user(session, row.user_id) if row is not None else None
+    if row is None or user is None or user.email_normalized != row.email:
+        raise invalid_link()
+    return row, user
+
+
 async def verify_email(svc: Services, req: VerifyEmailRequest) -> None:
     """Mark the address verified; the account may sign in from now on."""
     now = utc_now()
     async with svc.tx() as tx:
-        token = await account_tokens.find_usable(
-            tx.session,
-            token_hash=hash_token(req.token),
-            purpose=AccountTokenPurpose.VERIFY_EMAIL.value,
-            now=now,
-        )
-        user = await users.get_user(tx.session, token.user_id) if token is not None else None
-        # A link sent to an address the account no longer has proves nothing.
-        if token is None or user is None or user.email_normalized != token.email:
-            raise invalid_link()
+        token, user = await _link_owner(tx.session, req.token, VERIFY_EMAIL, now)
         if not await account_tokens.spend(tx.session, token.id, now):
             raise invalid_link()
         await users.mark_email_verified(tx.session, user.id, now)
@@ -89,15 +97,7 @@ async def reset_password(svc: Services, req: PasswordReset, address: str) -> Non
     )
     now = utc_now()
     async with svc.sessions() as session:
-        token = await account_tokens.find_usable(
-            session,
-            token_hash=hash_token(req.token),
-            purpose=AccountTokenPurpose.RESET_PASSWORD.value,
-            now=now,
-        )
-        user = await users.get_user(session, token.user_id) if token is not None else None
-    if token is None or user is None or user.email_normalized != token.email:
-        raise invalid_link()
+        token, user = await _link_owner(session, req.token, RESET_PASSWORD, now)
     check_password_policy(user.email, req.password)
     password_hash = await svc.passwords.hash(req.password)
     async with svc.tx() as tx:
@@ -105,7 +105,7 @@ async def reset_password(svc: Services, req: PasswordReset, address: str) -> Non
             raise invalid_link()
         await users.set_password_hash(tx.session, user.id, password_hash)
         await users.mark_email_verified(tx.session, user.id, now)
-        await end_sessions(tx, user.id, now)
+        await revoke_all_sessions(tx, user.id)
 
 
 async def change_password(svc: Services, actor: Actor, req: PasswordChange, address: str) -> None:
@@ -126,19 +126,6 @@ async def change_password(svc: Services, actor: Actor, req: PasswordChange, addr
         raise AppError(ErrorCode.FORBIDDEN, "the current password is wrong")
     check_password_policy(user.email, req.password)
     password_hash = await svc.passwords.hash(req.password)
-    now = utc_now()
     async with svc.tx() as tx:
         await users.set_password_hash(tx.session, user.id, password_hash)
-        await end_sessions(tx, user.id, now, keep_family=actor.family_id)
-
-
-async def end_sessions(
-    tx: Tx, user_id: uuid.UUID, now: datetime, keep_family: uuid.UUID | None = None
-) -> None:
-    """Revoke the user's sessions (all, or all but `keep_family`): their access tokens are
-    refused from then on and their open sockets get `auth:expired` and are disconnected,
-    on every process (services.identity.auth, the one place sessions end)."""
-    if keep_family is None:
-        await revoke_all_sessions(tx, user_id)
-    else:
-        await revoke_other_sessions(tx, user_id, keep_family)
+        await revoke_other_sessions(tx, user.id, actor.family_id)

@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 
 from protocol.auth import (
     LoginRequest,
+    LogoutRequest,
     MembershipOut,
     MeOut,
     MePatch,
     ProfileOut,
+    RefreshRequest,
     RegisterRequest,
     TokenPair,
 )
@@ -27,6 +29,7 @@ from ...ratelimit import Limit
 from ..access import sessions_ended
 from ..clock import utc_now
 from ..core import Services, Tx, invalid
+from ..resource import out_of
 from . import account_mail
 
 LOGIN_REFUSED = "wrong email or password, or the address is not confirmed yet"
@@ -44,13 +47,9 @@ async def _issue_tokens(
     svc: Services, tx: Tx, user_id: uuid.UUID, family_id: uuid.UUID
 ) -> TokenPair:
     token, token_hash = new_opaque_token()
-    ttl = timedelta(seconds=svc.settings.refresh_token_ttl_seconds)
+    expires = utc_now() + timedelta(seconds=svc.settings.refresh_token_ttl_seconds)
     await refresh_tokens.add_refresh_token(
-        tx.session,
-        user_id=user_id,
-        family_id=family_id,
-        token_hash=token_hash,
-        expires_at=utc_now() + ttl,
+        tx.session, user_id=user_id, family_id=family_id, token_hash=token_hash, expires_at=expires
     )
     return TokenPair(
         access_token=svc.tokens.issue_access(user_id, family_id),
@@ -167,22 +166,26 @@ async def revoke_all_sessions(tx: Tx, user_id: uuid.UUID) -> None:
     sessions_ended(tx, user_id)
 
 
-async def revoke_other_sessions(tx: Tx, user_id: uuid.UUID, keep_family: uuid.UUID) -> None:
+async def revoke_other_sessions(tx: Tx, user_id: uuid.UUID, keep_family: uuid.UUID | None) -> None:
     """End every session of the user but `keep_family` (a password change keeps the
-    session that made it): refresh tokens revoked, those sessions' sockets ended."""
+    session that made it): refresh tokens revoked, those sessions' sockets ended. Without
+    one (a token of the external provider is no login session of ours), every session."""
+    if keep_family is None:
+        await revoke_all_sessions(tx, user_id)
+        return
     for family_id in await refresh_tokens.revoke_user_tokens_except(
         tx.session, user_id, keep_family, utc_now()
     ):
         sessions_ended(tx, user_id, family_id)
 
 
-async def refresh(svc: Services, token: str) -> TokenPair:
+async def refresh(svc: Services, req: RefreshRequest) -> TokenPair:
     """Rotate: the presented token is spent and a new one issued in its family. Presenting
     a spent token again means it leaked: the whole family is revoked."""
     now = utc_now()
     reused = False
     async with svc.tx() as tx:
-        row = await refresh_tokens.get_refresh_token(tx.session, hash_token(token))
+        row = await refresh_tokens.get_refresh_token(tx.session, hash_token(req.refresh_token))
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             raise unauthorized("invalid or expired refresh token")
         if await refresh_tokens.spend_refresh_token(tx.session, row.id, now):
@@ -193,12 +196,12 @@ async def refresh(svc: Services, token: str) -> TokenPair:
     raise unauthorized("refresh token reused; every session of this login was ended")
 
 
-async def logout(svc: Services, actor: Actor, token: str | None) -> None:
+async def logout(svc: Services, actor: Actor, req: LogoutRequest) -> None:
     async with svc.tx() as tx:
-        if token is None:
+        if req.refresh_token is None:
             await revoke_all_sessions(tx, actor.user_id)
             return
-        row = await refresh_tokens.get_refresh_token(tx.session, hash_token(token))
+        row = await refresh_tokens.get_refresh_token(tx.session, hash_token(req.refresh_token))
         if row is None or row.user_id != actor.user_id:
             raise unauthorized("invalid refresh token")
         await revoke_family(tx, actor.user_id, row.family_id)
@@ -308,9 +311,7 @@ async def me(svc: Services, actor: Actor) -> MeOut:
             raise unauthorized()
         await act_as(session, actor.user_id)
         orgs, _ = await organizations.list_user_organizations(session, user_id=actor.user_id)
-    memberships = [
-        MembershipOut(id=o.id, name=o.name, slug=o.slug, role=MemberRole(role)) for o, role in orgs
-    ]
+    memberships = [out_of(MembershipOut, org, role=MemberRole(role)) for org, role in orgs]
     return MeOut(**profile_out(profile).model_dump(), organizations=memberships)
 
 

@@ -21,18 +21,14 @@ async def mail_invitation(
     invitee = await users.get_user_by_email(tx.session, invitation.email)
     profile = await users.get_profile(tx.session, invitee.id) if invitee is not None else None
     locale = locale_of(profile.locale) if profile is not None else Locale.FR
+    context = {
+        "inviter": await display_name(tx, invitation.invited_by),
+        "organization": org.name,
+        "role": invitation.role,
+        "email": invitation.email,
+        "expires": invitation.expires_at.date().isoformat(),
+        "link": mail.link(svc, "/invitations/accept", token=token),
+    }
     await mail.queue(
-        svc,
-        tx,
-        to=invitation.email,
-        kind="invitation",
-        locale=locale,
-        context={
-            "inviter": await display_name(tx, invitation.invited_by),
-            "organization": org.name,
-            "role": invitation.role,
-            "email": invitation.email,
-            "expires": invitation.expires_at.date().isoformat(),
-            "link": mail.link(svc, "/invitations/accept", token=token),
-        },
+        svc, tx, to=invitation.email, kind="invitation", locale=locale, context=context
     )

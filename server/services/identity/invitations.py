@@ -33,7 +33,7 @@ from store.models import OrganizationInvitation
 from ...actor import Actor
 from ...auth.tokens import hash_token, new_opaque_token, unauthorized
 from ...policy import Action, check_role_change, forbidden, membership, require_member
-from ..core import Services, Tx
+from ..core import Services, Tx, found
 from ..notifications import Notice, display_name, notify, settle
 from ..resource import log, org_page
 from .invitation_mail import mail_invitation
@@ -44,6 +44,7 @@ RESOURCE = "invitation"
 
 
 def _now() -> datetime:
+    """The clock of expiries (tests move it)."""
     return datetime.now(UTC)
 
 
@@ -67,15 +68,18 @@ async def create_invitation(
             "expires_at": _now() + timedelta(days=req.expires_in_days),
         }
         invitation = await invitations.table.create(tx.session, org_id=org_id, fields=fields)
-        action, meta = (
-            ActivityAction.INVITATION_CREATED,
-            {"email": invitation.email, "role": req.role.value},
-        )
-        await log(tx, actor, org_id, action, RESOURCE, invitation.id, meta)
+        await _log(tx, actor, ActivityAction.INVITATION_CREATED, invitation)
         await _tell_invitee(svc, tx, actor, invitation)
         await mail_invitation(svc, tx, invitation, token)
         out = invitation_out(invitation)
     return _created(svc, out, token)
+
+
+async def _log(
+    tx: Tx, actor: Actor, action: ActivityAction, invitation: OrganizationInvitation
+) -> None:
+    meta = {"email": invitation.email, "role": invitation.role}
+    await log(tx, actor, invitation.organization_id, action, RESOURCE, invitation.id, meta)
 
 
 def _created(svc: Services, out: InvitationOut, token: str) -> InvitationCreated:
@@ -88,9 +92,8 @@ async def _managed_invitation(
 ) -> OrganizationInvitation:
     """An invitation of the organization the actor may manage (owners' by owners)."""
     member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-    invitation = await invitations.table.get(tx.session, org_id=org_id, row_id=invitation_id)
-    if invitation is None:
-        raise not_found(RESOURCE)
+    row = await invitations.table.get(tx.session, org_id=org_id, row_id=invitation_id)
+    invitation = found(row, RESOURCE)
     check_role_change(member, None, MemberRole(invitation.role))
     return invitation
 
@@ -110,11 +113,7 @@ async def resend_invitation(
         invitation.token_hash = token_hash
         invitation.expires_at = now + validity
         await tx.session.flush()
-        action, meta = (
-            ActivityAction.INVITATION_RESENT,
-            {"email": invitation.email, "role": invitation.role},
-        )
-        await log(tx, actor, org_id, action, RESOURCE, invitation.id, meta)
+        await _log(tx, actor, ActivityAction.INVITATION_RESENT, invitation)
         await mail_invitation(svc, tx, invitation, token)
         out = invitation_out(invitation)
     return _created(svc, out, token)
@@ -126,12 +125,8 @@ async def revoke_invitation(
     """Delete it: its link then answers `not_found` like any unknown token."""
     async with svc.tx() as tx:
         invitation = await _managed_invitation(tx, actor, org_id, invitation_id)
-        await invitations.delete_invitation(tx.session, org_id, invitation.id)
-        action, meta = (
-            ActivityAction.INVITATION_REVOKED,
-            {"email": invitation.email, "role": invitation.role},
-        )
-        await log(tx, actor, org_id, action, RESOURCE, invitation.id, meta)
+        await _log(tx, actor, ActivityAction.INVITATION_REVOKED, invitation)
+        await invitations.table.delete(tx.session, invitation)
 
 
 async def _tell_invitee(
@@ -192,14 +187,7 @@ async def accept_invitation(svc: Services, actor: Actor, req: AcceptInvitation) 
             raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
         role = MemberRole(invitation.role)
         org_id = invitation.organization_id
-        await admit_member(
-            tx,
-            org_id=org_id,
-            user_id=actor.user_id,
-            role=role,
-            via="invitation",
-            details={"invitation_id": str(invitation.id)},
-        )
+        await admit_member(tx, actor, org_id, role, "invitation", invitation_id=str(invitation.id))
         if not await invitations.mark_accepted(tx.session, invitation.id, now):
             raise AppError(ErrorCode.CONFLICT, "this invitation was already accepted")
         await settle(

@@ -16,11 +16,10 @@ from protocol.errors import not_found
 from protocol.orgs import JoinCodeCreate, JoinCodeOut, JoinRequest, OrgOut
 from store import join_codes, organizations
 from store.models import JoinCode
-from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
-from ..core import Services, invalid
+from ..core import Services, found, invalid
 from ..resource import log, org_page
 from .members import admit_member
 from .orgs import org_out
@@ -29,6 +28,7 @@ RESOURCE = "join_code"
 
 
 def _now() -> datetime:
+    """The clock of expiries (tests move it)."""
     return datetime.now(UTC)
 
 
@@ -73,10 +73,9 @@ async def delete_join_code(
 ) -> None:
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_MEMBERS)
-        code = await join_codes.table.get(tx.session, org_id=org_id, row_id=code_id)
-        if code is None:
-            raise not_found("join code")
-        await delete_row(tx.session, code)
+        row = await join_codes.table.get(tx.session, org_id=org_id, row_id=code_id)
+        code = found(row, "join code")
+        await join_codes.table.delete(tx.session, code)
         meta = {"role": code.role, "uses": code.uses}
         await log(tx, actor, org_id, ActivityAction.JOIN_CODE_DELETED, RESOURCE, code_id, meta)
 
@@ -90,19 +89,12 @@ async def join(svc: Services, actor: Actor, req: JoinRequest) -> OrgOut:
         code = await join_codes.find_join_code(tx.session, req.code)
         if code is None or not _usable(code, now):
             raise not_found("join code")
-        role = MemberRole(code.role)
-        await admit_member(
-            tx,
-            org_id=code.organization_id,
-            user_id=actor.user_id,
-            role=role,
-            via="join_code",
-            details={"join_code_id": str(code.id)},
-        )
+        role, org_id = MemberRole(code.role), code.organization_id
+        await admit_member(tx, actor, org_id, role, "join_code", join_code_id=str(code.id))
         if not await join_codes.take_join_code_use(tx.session, code.id, now):
             # Spent by a concurrent join: the membership above is rolled back with it.
             raise not_found("join code")
-        org = await organizations.get_organization(tx.session, code.organization_id)
+        org = await organizations.get_organization(tx.session, org_id)
         assert org is not None  # the code's row cascades with its organization
         return org_out(org, role)
 

@@ -9,19 +9,19 @@ role change, signals that the member's access changed (services/access.py).
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, MemberRole
-from protocol.errors import AppError, ErrorCode, not_found
+from protocol.errors import AppError, ErrorCode
 from protocol.orgs import MemberOut, MemberPatch
-from store import activity, organizations, users
+from store import organizations, users
 from store.models import Profile, UserOrganization
 from store.scoped import delete_row
 
 from ...actor import Actor
 from ...policy import (
     Action,
+    Member,
     check_member_removal,
     check_owner_remains,
     check_role_change,
@@ -29,7 +29,7 @@ from ...policy import (
     require_member,
 )
 from ..access import user_access_changed
-from ..core import Services, Tx
+from ..core import Services, Tx, found
 from ..resource import log, out_of
 from .auth import profile_out
 
@@ -41,21 +41,16 @@ def member_out(row: UserOrganization, profile: Profile) -> MemberOut:
 
 
 async def admit_member(
-    tx: Tx,
-    *,
-    org_id: uuid.UUID,
-    user_id: uuid.UUID,
-    role: MemberRole,
-    via: str,
-    details: dict[str, Any] | None = None,
+    tx: Tx, actor: Actor, org_id: uuid.UUID, role: MemberRole, via: str, **details: str
 ) -> UserOrganization:
-    """Make `user_id` a member with `role`; 409 when they already are one.
+    """Make the caller a member with `role`; 409 when they already are one. The activity
+    log says `via` what they came in (and `details` of it).
 
     The profile's primary organization is set when it has none, so a newcomer's clients
     have a sensible default. A concurrent twin insert still fails on the unique
     (user, organization) index, which the transaction turns into a 409.
     """
-    session = tx.session
+    session, user_id = tx.session, actor.user_id
     # No membership yet, so no member_of to scope the transaction: enter it here.
     await enter_organization(session, org_id)
     if await organizations.get_membership(session, org_id=org_id, user_id=user_id) is not None:
@@ -64,15 +59,8 @@ async def admit_member(
     profile = await users.get_profile(session, user_id)
     if profile is not None and profile.organization_id is None:
         await users.update_profile(session, profile, {"organization_id": org_id})
-    await activity.log_activity(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        action=ActivityAction.MEMBER_ADDED,
-        resource_type=RESOURCE,
-        resource_id=user_id,
-        metadata={"user_id": str(user_id), "role": role.value, "via": via, **(details or {})},
-    )
+    meta = {"user_id": str(user_id), "role": role.value, "via": via, **details}
+    await log(tx, actor, org_id, ActivityAction.MEMBER_ADDED, RESOURCE, user_id, meta)
     user_access_changed(tx, user_id, org_id)
     return row
 
@@ -90,26 +78,24 @@ async def list_members(
 
 
 async def _locked_target(
-    tx: Tx, org_id: uuid.UUID, user_id: uuid.UUID
-) -> tuple[UserOrganization, int]:
-    """The target membership and the number of owners, locked in a fixed order (owner
-    rows first, then the target) so concurrent role changes queue instead of deadlocking,
-    and the last-owner rule holds under concurrency."""
+    tx: Tx, actor: Actor, org_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[Member, UserOrganization, int]:
+    """The caller's membership, then the target membership and the number of owners,
+    locked in a fixed order (owner rows first, then the target) so concurrent role
+    changes queue instead of deadlocking, and the last-owner rule holds under concurrency."""
+    me = await require_member(tx.session, org_id, actor.user_id)
     owners = await organizations.count_owners(tx.session, org_id=org_id)
     row = await organizations.get_membership(
         tx.session, org_id=org_id, user_id=user_id, for_update=True
     )
-    if row is None:
-        raise not_found("member")
-    return row, owners
+    return me, found(row, "member"), owners
 
 
 async def change_role(
     svc: Services, actor: Actor, org_id: uuid.UUID, user_id: uuid.UUID, patch: MemberPatch
 ) -> MemberOut:
     async with svc.tx() as tx:
-        me = await require_member(tx.session, org_id, actor.user_id)
-        row, owners = await _locked_target(tx, org_id, user_id)
+        me, row, owners = await _locked_target(tx, actor, org_id, user_id)
         current = MemberRole(row.role)
         check_role_change(me, current, patch.role)
         if current is not patch.role:
@@ -128,8 +114,7 @@ async def remove_member(svc: Services, actor: Actor, org_id: uuid.UUID, user_id:
     """Remove a member, or leave when `user_id` is the caller. Their sockets leave the
     organization's rooms, on every process, as soon as the removal commits."""
     async with svc.tx() as tx:
-        me = await require_member(tx.session, org_id, actor.user_id)
-        row, owners = await _locked_target(tx, org_id, user_id)
+        me, row, owners = await _locked_target(tx, actor, org_id, user_id)
         current = MemberRole(row.role)
         check_member_removal(me, user_id, current)
         check_owner_remains(current, None, owners)

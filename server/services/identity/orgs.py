@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import ListQuery, Page
 from protocol.enums import ActivityAction, MemberRole
-from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
+from protocol.errors import AppError, ErrorCode, FieldError
 from protocol.orgs import OrgCreate, OrgOut, OrgPatch
 from store import organizations
 from store import uploads as upload_store
@@ -20,8 +20,9 @@ from store.scoped import update_row
 from ...actor import Actor
 from ...policy import Action, act_as, require_member
 from ..access import organization_access_changed
+from ..changes import field_changes
 from ..chat import uploads
-from ..core import Services, invalid
+from ..core import Services, found, invalid, refuse
 from ..resource import log, out_of
 from .members import admit_member
 
@@ -76,13 +77,8 @@ async def _free_slug(session: AsyncSession, base: str) -> str:
 
 
 def _refuse_nulls(changes: dict[str, object], *fields: str) -> None:
-    bad = [
-        FieldError(loc=["body", f], msg="may not be null")
-        for f in fields
-        if f in changes and changes[f] is None
-    ]
-    if bad:
-        raise validation_error(bad)
+    null = [f for f in fields if f in changes and changes[f] is None]
+    refuse([FieldError(loc=["body", f], msg="may not be null") for f in null])
 
 
 def _slug_taken() -> AppError:
@@ -106,9 +102,7 @@ async def create_org(svc: Services, actor: Actor, req: OrgCreate) -> OrgOut:
             slug = await _free_slug(session, slugify(req.name))
         fields = req.model_dump(exclude={"slug"})
         org = await organizations.create_organization(session, fields={**fields, "slug": slug})
-        await admit_member(
-            tx, org_id=org.id, user_id=actor.user_id, role=MemberRole.OWNER, via="creation"
-        )
+        await admit_member(tx, actor, org.id, MemberRole.OWNER, "creation")
         await organizations.create_org_channel(
             session, org_id=org.id, name=GENERAL_CHANNEL, created_by=actor.user_id
         )
@@ -129,9 +123,8 @@ async def _member_org(
     session: AsyncSession, actor: Actor, org_id: uuid.UUID, action: Action | None = None
 ) -> tuple[Organization, MemberRole]:
     member = await require_member(session, org_id, actor.user_id, action)
-    org = await organizations.get_organization(session, org_id)
-    if org is None:  # deleted between the two reads
-        raise not_found("organization")
+    # Found unless deleted between the two reads.
+    org = found(await organizations.get_organization(session, org_id), "organization")
     return org, member.role
 
 
@@ -158,19 +151,14 @@ async def update_org(svc: Services, actor: Actor, org_id: uuid.UUID, patch: OrgP
     _refuse_nulls(changes, "name", "slug", "timezone")
     async with svc.tx() as tx:
         org, role = await _member_org(tx.session, actor, org_id, Action.UPDATE_ORG)
-        diff = {
-            key: {"from": getattr(org, key), "to": value}
-            for key, value in changes.items()
-            if getattr(org, key) != value
-        }
+        diff = field_changes(org, changes)
         _check_siret_of_siren(org, changes)
         if "slug" in diff and await organizations.slug_taken(tx.session, str(changes["slug"])):
             raise _slug_taken()
         if diff:
-            await update_row(tx.session, org, {key: change["to"] for key, change in diff.items()})
-            await log(
-                tx, actor, org_id, ActivityAction.ORG_UPDATED, RESOURCE, org_id, {"changes": diff}
-            )
+            await update_row(tx.session, org, {key: changes[key] for key in diff})
+            meta = {"changes": diff}
+            await log(tx, actor, org_id, ActivityAction.ORG_UPDATED, RESOURCE, org_id, meta)
         return org_out(org, role)
 
 
