@@ -43,7 +43,7 @@ MILESTONES = Rest(
         otherwise); without it, last write wins. Each change increments `version`.""",
         call=milestones.update_milestone,
     ),
-    delete=Op("Delete a milestone", [403], call=milestones.delete_milestone),
+    delete=Op("Delete a milestone", [403], call=milestones.MILESTONES.delete),
 )
 mount(routes, MILESTONES)
 
