@@ -21,7 +21,7 @@ from .models import (
     MilestoneTask,
     Tache,
 )
-from .scoped import Scoped, delete_where
+from .scoped import Scoped, delete_where, insert_row
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
@@ -80,6 +80,13 @@ async def one_of(
         .where(model.organization_id == org_id, model.milestone_id == milestone_id, *where)
         .execution_options(populate_existing=True)
     )
+
+
+async def add(
+    session: AsyncSession, model: Any, org_id: uuid.UUID, milestone_id: uuid.UUID, **values: Any
+) -> None:
+    """A new row of `model` (a task link, a dependency) hanging off the milestone."""
+    await insert_row(session, model(organization_id=org_id, milestone_id=milestone_id, **values))
 
 
 async def task_links(

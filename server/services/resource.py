@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction
-from protocol.errors import not_found
+from protocol.errors import not_found, stale
 from store import activity, projects
 from store.models import Projet
 from store.scoped import Scoped
@@ -94,6 +94,19 @@ async def log(
         resource_id=resource_id,
         metadata=metadata,
     )
+
+
+async def save_version(
+    tx: Tx, table: Scoped[Any], row: Any, values: dict[str, Any], noun: str
+) -> Any:
+    """Compare-and-set: `values` stored as the next version of `row` (read and locked by
+    the caller), only while it is still at the version read (412 naming `noun`
+    otherwise); the row as stored now."""
+    org_id, version = row.organization_id, row.version
+    updated = await table.update_versioned(tx.session, org_id, row.id, values, version)
+    if updated is None:
+        raise stale(noun)
+    return updated
 
 
 async def page_of(

@@ -37,12 +37,9 @@ async def rank_between(
             return rank
     except ranks.RankError:
         pass
-    org_id = project.organization_id
-    ids = await store.column_ids(
-        session, org_id=org_id, project_id=project.id, statut=statut, exclude_id=moving_id
-    )
+    ids = await store.column_ids(session, project, statut, exclude_id=moving_id)
     spread = dict(zip(ids, ranks.spread(len(ids)), strict=True))
-    await store.set_ranks(session, org_id=org_id, ranks=list(spread.items()))
+    await store.set_ranks(session, org_id=project.organization_id, ranks=list(spread.items()))
     return ranks.between(spread[lower.id] if lower else None, spread[upper.id] if upper else None)
 
 
@@ -50,13 +47,7 @@ async def end_of_column(
     session: AsyncSession, project: Projet, statut: str, moving_id: uuid.UUID | None
 ) -> str:
     last = await store.neighbour(
-        session,
-        org_id=project.organization_id,
-        project_id=project.id,
-        statut=statut,
-        of=None,
-        below=False,
-        exclude_id=moving_id,
+        session, project, statut, of=None, below=False, exclude_id=moving_id
     )
     return await rank_between(session, project, statut, moving_id, last, None)
 
@@ -75,13 +66,7 @@ async def move_bounds(
             continue
         found = None
         if anchor_id != task.id:
-            found = await store.column_task(
-                session,
-                org_id=project.organization_id,
-                project_id=project.id,
-                statut=statut,
-                task_id=anchor_id,
-            )
+            found = await store.column_task(session, project, statut, anchor_id)
         if found is None:
             msg = f"must be another task of this project in column {statut}"
             errors.append(FieldError(loc=["body", field], msg=msg))
@@ -97,13 +82,7 @@ async def move_bounds(
 
     async def beside(of: Tache | None, below: bool) -> Tache | None:
         return await store.neighbour(
-            session,
-            org_id=project.organization_id,
-            project_id=project.id,
-            statut=statut,
-            of=of,
-            below=below,
-            exclude_id=task.id,
+            session, project, statut, of=of, below=below, exclude_id=task.id
         )
 
     if after is not None:

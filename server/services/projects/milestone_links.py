@@ -23,7 +23,7 @@ from protocol.milestones import (
 from store import milestones as store
 from store import organizations
 from store.models import Milestone, MilestoneAssignment, MilestoneDependency, MilestoneTask
-from store.scoped import delete_row, insert_row, update_row
+from store.scoped import delete_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, require_member
@@ -40,20 +40,15 @@ from .milestones import (
 
 
 async def _bump(
-    svc: Services,
-    tx: Tx,
-    actor: Actor,
-    m: Milestone,
-    action: ActivityAction,
-    meta: dict[str, Any],
-    *,
-    recompute: bool,
+    svc: Services, tx: Tx, actor: Actor, m: Milestone, action: ActivityAction, meta: dict[str, Any]
 ) -> MilestoneOut:
     """A new version of `m` (its links or dependencies changed: `action`, logged), progress
-    recomputed when asked, announced after commit. The caller holds the row lock, so the
-    row cannot be deleted under it (the 404 cannot happen)."""
+    recomputed when its links changed (dependencies do not move it), announced after
+    commit. The caller holds the row lock, so the row cannot be deleted under it (the 404
+    cannot happen)."""
     await MILESTONES.log(tx, actor, action, m, meta)
-    values = await auto_progress(tx.session, m) if recompute else {}
+    links = (ActivityAction.MILESTONE_TASK_LINKED, ActivityAction.MILESTONE_TASK_UNLINKED)
+    values = await auto_progress(tx.session, m) if action in links else {}
     return found(await save(svc, tx, actor, m, values), "milestone")
 
 
@@ -86,17 +81,15 @@ async def link_task(
         link = await store.one_of(tx.session, MilestoneTask, org_id, m.id, tache_id=task_id)
         weight = {"from": None if link is None else link.weight, "to": req.weight}
         if link is None:
-            values = {"milestone_id": m.id, "tache_id": task_id, "weight": req.weight}
-            await insert_row(tx.session, MilestoneTask(organization_id=org_id, **values))
+            await store.add(
+                tx.session, MilestoneTask, org_id, m.id, tache_id=task_id, weight=req.weight
+            )
         elif link.weight != req.weight:
             await update_row(tx.session, link, {"weight": req.weight})
         else:
             return await represent_one(tx.session, m)
-        action, meta = (
-            ActivityAction.MILESTONE_TASK_LINKED,
-            {"task_id": str(task_id), "weight": weight},
-        )
-        return await _bump(svc, tx, actor, m, action, meta, recompute=True)
+        meta = {"task_id": str(task_id), "weight": weight}
+        return await _bump(svc, tx, actor, m, ActivityAction.MILESTONE_TASK_LINKED, meta)
 
 
 async def unlink_task(
@@ -107,7 +100,7 @@ async def unlink_task(
         link = await store.one_of(tx.session, MilestoneTask, org_id, m.id, tache_id=task_id)
         await delete_row(tx.session, found(link, "milestone task"))
         action, meta = ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)}
-        return await _bump(svc, tx, actor, m, action, meta, recompute=True)
+        return await _bump(svc, tx, actor, m, action, meta)
 
 
 # Dependencies -------------------------------------------------------------------------
@@ -159,10 +152,9 @@ async def add_dependency(
                 "this dependency would create a cycle",
                 {"cycle": [str(i) for i in [m.id, *chain]]},
             )
-        edge = {"milestone_id": m.id, "depends_on_id": other_id}
-        await insert_row(tx.session, MilestoneDependency(organization_id=org_id, **edge))
+        await store.add(tx.session, MilestoneDependency, org_id, m.id, depends_on_id=other_id)
         action, meta = ActivityAction.MILESTONE_DEPENDENCY_ADDED, {"depends_on": str(other_id)}
-        return await _bump(svc, tx, actor, m, action, meta, recompute=False)
+        return await _bump(svc, tx, actor, m, action, meta)
 
 
 async def remove_dependency(
@@ -175,7 +167,7 @@ async def remove_dependency(
         ):
             raise not_found("milestone dependency")
         action, meta = ActivityAction.MILESTONE_DEPENDENCY_REMOVED, {"depends_on": str(other_id)}
-        return await _bump(svc, tx, actor, m, action, meta, recompute=False)
+        return await _bump(svc, tx, actor, m, action, meta)
 
 
 # Assigned people ----------------------------------------------------------------------
