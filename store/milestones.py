@@ -21,7 +21,7 @@ from .models import (
     MilestoneTask,
     Tache,
 )
-from .scoped import Scoped, delete_where, insert_row
+from .scoped import Scoped, insert_row
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
@@ -85,7 +85,7 @@ async def one_of(
 async def add(
     session: AsyncSession, model: Any, org_id: uuid.UUID, milestone_id: uuid.UUID, **values: Any
 ) -> None:
-    """A new row of `model` (a task link, a dependency) hanging off the milestone."""
+    """A new row of `model` (a task link, a dependency) of the milestone."""
     await insert_row(session, model(organization_id=org_id, milestone_id=milestone_id, **values))
 
 
@@ -176,20 +176,6 @@ async def dependencies_of(
     stmt = _edges(org_id).where(MilestoneDependency.milestone_id.in_(list(milestone_ids)))
     order = (MilestoneDependency.created_at, MilestoneDependency.id)
     return await _grouped(session, stmt.order_by(*order))
-
-
-async def remove_dependency(
-    session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID, depends_on_id: uuid.UUID
-) -> bool:
-    edge = MilestoneDependency
-    removed = await delete_where(
-        session,
-        edge,
-        edge.organization_id == org_id,
-        edge.milestone_id == milestone_id,
-        edge.depends_on_id == depends_on_id,
-    )
-    return removed > 0
 
 
 # Assigned people ----------------------------------------------------------------------

@@ -90,8 +90,7 @@ clients = Scoped(Client, [(Client.created_at, datetime), (Client.id, uuid.UUID)]
 async def client_has_projects(
     session: AsyncSession, *, org_id: uuid.UUID, client_id: uuid.UUID
 ) -> bool:
-    stmt = select(exists().where(Projet.organization_id == org_id, Projet.client_id == client_id))
-    return bool(await session.scalar(stmt))
+    return await table.taken(session, org_id, Projet.client_id == client_id)
 
 
 # Projects -----------------------------------------------------------------------------

@@ -73,19 +73,15 @@ async def position_of(session: AsyncSession, task: Tache) -> int:
     return int(count or 0)
 
 
-def _position() -> Any:
-    order = (Tache.rank, Tache.id)
-    return func.row_number().over(partition_by=Tache.statut, order_by=order) - 1
-
-
 async def list_tasks(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, query: TaskQuery
 ) -> tuple[list[tuple[Tache, int]], str | None]:
     """Board order (column, then rank), each task with its position in its whole column
     (the query's filters do not renumber)."""
     scope = (Tache.organization_id == org_id, Tache.projet_id == project_id)
+    position = func.row_number().over(partition_by=Tache.statut, order_by=(Tache.rank, Tache.id))
     positions = (
-        select(Tache.id.label("task_id"), _position().label("position")).where(*scope).subquery()
+        select(Tache.id.label("task_id"), (position - 1).label("position")).where(*scope).subquery()
     )
     stmt = (
         select(Tache, positions.c.position)
@@ -100,11 +96,9 @@ async def list_tasks(
     columns = [column_index, Tache.rank, Tache.id]
     stmt = page_stmt(stmt, columns, [int, str, uuid.UUID], cursor=query.cursor, limit=query.limit)
     rows = [(task, int(position)) for task, position in await session.execute(stmt)]
-    return split_page(rows, query.limit, lambda row: (COLUMNS.index(row[0].statut), *_key(row[0])))
-
-
-def _key(task: Tache) -> tuple[str, uuid.UUID]:
-    return task.rank, task.id
+    return split_page(
+        rows, query.limit, lambda row: (COLUMNS.index(row[0].statut), row[0].rank, row[0].id)
+    )
 
 
 # What a board shows of each task: read as plain rows, with the same attribute names as

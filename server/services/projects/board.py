@@ -18,6 +18,7 @@ from store import tasks as store
 from store.models import Projet, Tache
 
 from ..core import refuse
+from .projects import unless
 
 
 async def rank_between(
@@ -61,23 +62,15 @@ async def move_bounds(
     anchors: dict[str, Tache | None] = {}
     errors: list[FieldError | None] = []
     for field, anchor_id in (("after_id", req.after_id), ("before_id", req.before_id)):
-        if anchor_id is None:
-            anchors[field] = None
-            continue
         found = None
-        if anchor_id != task.id:
+        if anchor_id is not None and anchor_id != task.id:
             found = await store.column_task(session, project, statut, anchor_id)
-        if found is None:
-            msg = f"must be another task of this project in column {statut}"
-            errors.append(FieldError(loc=["body", field], msg=msg))
+        msg = f"must be another task of this project in column {statut}"
+        errors.append(unless(anchor_id is None or found, field, msg))
         anchors[field] = found
     after, before = anchors["after_id"], anchors["before_id"]
-    if (
-        after is not None
-        and before is not None
-        and (after.rank, after.id) >= (before.rank, before.id)
-    ):
-        errors.append(FieldError(loc=["body", "before_id"], msg="must come after after_id"))
+    ordered = after is None or before is None or (after.rank, after.id) < (before.rank, before.id)
+    errors.append(unless(ordered, "before_id", "must come after after_id"))
     refuse(errors)
 
     async def beside(of: Tache | None, below: bool) -> Tache | None:

@@ -32,7 +32,6 @@ from ..resource import page_of
 from .milestones import (
     MILESTONES,
     auto_progress,
-    editable_milestone,
     readable_milestone,
     represent_one,
     save,
@@ -52,11 +51,6 @@ async def _bump(
     return found(await save(svc, tx, actor, m, values), "milestone")
 
 
-async def _managed(tx: Tx, actor: Actor, org_id: uuid.UUID) -> None:
-    """Membership and role first, so nothing is locked on behalf of a caller refused."""
-    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-
-
 # Task links ---------------------------------------------------------------------------
 
 
@@ -71,7 +65,8 @@ async def link_task(
     """Link a task with a weight, or change the weight of an existing link. The task must
     be of the organization (404) and, for a project milestone, of its project (422)."""
     async with svc.tx() as tx:
-        await _managed(tx, actor, org_id)
+        # Membership and role first, so nothing is locked on behalf of a caller refused.
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         task_project = await store.lock_task_project_id(tx.session, org_id=org_id, task_id=task_id)
         m = await MILESTONES.row(tx.session, org_id, milestone_id, for_update=True)
         if task_project is None:
@@ -96,7 +91,7 @@ async def unlink_task(
     svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, task_id: uuid.UUID
 ) -> MilestoneOut:
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
         link = await store.one_of(tx.session, MilestoneTask, org_id, m.id, tache_id=task_id)
         await delete_row(tx.session, found(link, "milestone task"))
         action, meta = ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)}
@@ -138,7 +133,7 @@ async def add_dependency(
     if milestone_id == other_id:
         raise invalid(["path", "other_id"], "a milestone cannot depend on itself")
     async with svc.tx() as tx:
-        await _managed(tx, actor, org_id)
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         await store.lock_dependency_graph(tx.session, org_id=org_id)
         m = await MILESTONES.row(tx.session, org_id, milestone_id, for_update=True)
         await MILESTONES.row(tx.session, org_id, other_id, for_update=False)
@@ -161,11 +156,11 @@ async def remove_dependency(
     svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, other_id: uuid.UUID
 ) -> MilestoneOut:
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
-        if not await store.remove_dependency(
-            tx.session, org_id=org_id, milestone_id=m.id, depends_on_id=other_id
-        ):
-            raise not_found("milestone dependency")
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
+        edge = await store.one_of(
+            tx.session, MilestoneDependency, org_id, m.id, depends_on_id=other_id
+        )
+        await delete_row(tx.session, found(edge, "milestone dependency"))
         action, meta = ActivityAction.MILESTONE_DEPENDENCY_REMOVED, {"depends_on": str(other_id)}
         return await _bump(svc, tx, actor, m, action, meta)
 
@@ -196,7 +191,7 @@ async def assign(
     """Assign a member (422 for anyone else). Idempotent per person: a repeat answers the
     existing assignment (created False), its role replaced when the repeat names one."""
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
         person = req.profile_id
         if await organizations.get_membership(tx.session, org_id=org_id, user_id=person) is None:
             raise invalid(["body", "profile_id"], "not a member of the organization")
@@ -219,7 +214,7 @@ async def unassign(
     svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, profile_id: uuid.UUID
 ) -> None:
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
         row = await store.one_of(
             tx.session, MilestoneAssignment, org_id, m.id, profile_id=profile_id
         )

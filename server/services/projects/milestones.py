@@ -163,9 +163,8 @@ async def _refresh(
     totals = await store.progress_totals(tx.session, org_id=org_id, milestone_ids=ids)
     for m in auto:
         changes = progress_changes(m, percent_done(*totals.get(m.id, (0, 0))))
-        if not changes:
-            continue
-        await save(svc, tx, actor, m, changes)
+        if changes:
+            await save(svc, tx, actor, m, changes)
 
 
 async def on_tasks_changed(
@@ -206,14 +205,6 @@ async def readable_milestone(
         project = await projects.get_project(session, org_id=org_id, project_id=milestone.projet_id)
     await require_milestone_reader(session, member, project)
     return milestone
-
-
-async def editable_milestone(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
-) -> Milestone:
-    """The milestone, row-locked, for a member allowed to manage milestones."""
-    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-    return await MILESTONES.row(tx.session, org_id, milestone_id, for_update=True)
 
 
 async def _readable_project(
@@ -320,7 +311,7 @@ async def update_milestone(
     to auto recomputes the progress; a status sent with it wins over the computed one."""
     changes = patch.changes()
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
         if expected_version is not None and m.version != expected_version:
             raise stale(RESOURCE)
         start = patch.start_date if "start_date" in changes else m.start_date

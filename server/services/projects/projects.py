@@ -58,6 +58,12 @@ def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
     return out_of(ProjectOut, p, channel_id=channel_id)
 
 
+def unless(ok: object, field: str, msg: str) -> FieldError | None:
+    """The 422 item of the body's `field` when `ok` is not (a reference not found, a
+    check failed), for `refuse`."""
+    return None if ok else FieldError(loc=["body", field], msg=msg)
+
+
 async def member_error(
     session: AsyncSession, org_id: uuid.UUID, user_id: object, field: str
 ) -> FieldError | None:
@@ -65,9 +71,8 @@ async def member_error(
     if user_id is None:
         return None
     assert isinstance(user_id, uuid.UUID)
-    if await organizations.get_membership(session, org_id=org_id, user_id=user_id) is None:
-        return FieldError(loc=["body", field], msg="must be a member of the organization")
-    return None
+    member = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
+    return unless(member, field, "must be a member of the organization")
 
 
 # Clients ------------------------------------------------------------------------------
@@ -131,19 +136,14 @@ async def _project_errors(
     errors: list[FieldError | None] = []
     if "client_id" in values:
         client = await projects.clients.get(session, org_id=org_id, row_id=values["client_id"])
-        if client is None:
-            errors.append(
-                FieldError(loc=["body", "client_id"], msg="must be a client of the organization")
-            )
+        errors.append(unless(client, "client_id", "must be a client of the organization"))
     if "chef_projet_id" in values:
         errors.append(
             await member_error(session, org_id, values["chef_projet_id"], "chef_projet_id")
         )
-    if end is not None and end < start:
-        field = "date_fin_prevue" if "date_fin_prevue" in values else "date_debut"
-        errors.append(
-            FieldError(loc=["body", field], msg="date_fin_prevue must not be before date_debut")
-        )
+    field = "date_fin_prevue" if "date_fin_prevue" in values else "date_debut"
+    ordered = end is None or end >= start
+    errors.append(unless(ordered, field, "date_fin_prevue must not be before date_debut"))
     return errors
 
 

@@ -6,10 +6,10 @@ consultants staffed on it write them (`policy.require_task_editor`).
 Order: a column is ordered by `(rank, id)` (see `store.tasks`). Every write that gives a
 task a rank in a column (create, a move, a PATCH of `statut`) first takes that column's
 lock, then the task's row (one order for every task write, so they cannot wait on each
-other in a cycle), and
-the neighbours a move reads cannot change until it commits. A move therefore rewrites
-one row; the column is rewritten (`store.ranks.spread`) only when the new key would be
-longer than `ranks.MAX_LENGTH` or its neighbours admit no key between them.
+other in a cycle), and the neighbours a move reads cannot change until it commits. A
+move therefore rewrites one row; the column is rewritten (`store.ranks.spread`) only
+when the new key would be longer than `ranks.MAX_LENGTH` or its neighbours admit no key
+between them.
 
 Concurrency: updates and moves are compare-and-set on `version` (the If-Match one when
 given, 412 if stale); every applied change increments it. After commit, `task:created`,
@@ -46,10 +46,10 @@ from ...actor import Actor
 from ...audience import project_room
 from ...policy import require_member, require_project_reader, require_task_editor
 from ..changes import created_fields, field_changes, stored
-from ..core import Services, Tx, refuse
+from ..core import Services, Tx, found, refuse
 from ..resource import RowLog, out_of, project_scope, save_version
 from . import board, milestones
-from .projects import member_error
+from .projects import member_error, unless
 from .work_notifications import task_changed, task_state
 
 TASK = "task"
@@ -79,12 +79,9 @@ async def _task(
     """A task of a project the caller reads (404 otherwise), and its project; with `edit`,
     a caller who may edit the project's tasks (403 otherwise)."""
     member = await require_member(session, org_id, actor.user_id)
-    task = await store.get_task(session, org_id=org_id, task_id=task_id)
-    project = None
-    if task is not None:
-        project = await projects.get_project(session, org_id=org_id, project_id=task.projet_id)
-    if task is None or project is None:
-        raise not_found(TASK)
+    task = found(await store.get_task(session, org_id=org_id, task_id=task_id), TASK)
+    project = await projects.get_project(session, org_id=org_id, project_id=task.projet_id)
+    project = found(project, TASK)
     await (require_task_editor if edit else require_project_reader)(session, member, project)
     return project, task
 
@@ -110,13 +107,10 @@ async def _reference_errors(
         )
     livrable_id = values.get("livrable_id")
     if livrable_id is not None:
-        found = await deliverables.table.get(
+        livrable = await deliverables.table.get(
             session, org_id=project.organization_id, project_id=project.id, row_id=livrable_id
         )
-        if found is None:
-            errors.append(
-                FieldError(loc=["body", "livrable_id"], msg="must be a deliverable of this project")
-            )
+        errors.append(unless(livrable, "livrable_id", "must be a deliverable of this project"))
     return errors
 
 
@@ -205,10 +199,10 @@ async def update_task(
             await store.lock_column(tx.session, project_id=project.id, statut=changes["statut"])
         task = await _locked(tx, org_id, task_id, expected_version)
         diff = field_changes(task, changes)
-        refuse(await _reference_errors(tx.session, project, {k: changes[k] for k in diff}))
+        values = {k: changes[k] for k in diff}
+        refuse(await _reference_errors(tx.session, project, values))
         if not diff:
             return await represent(tx.session, task)
-        values = {k: changes[k] for k in diff}
         before = task_state(task)
         if "statut" in diff:
             values["rank"] = await board.end_of_column(
