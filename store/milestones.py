@@ -6,8 +6,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ProgressMode, TaskStatus
@@ -20,8 +21,7 @@ from .models import (
     MilestoneTask,
     Tache,
 )
-from .projects import in_contacts_projects
-from .scoped import Scoped, delete_where, insert_row
+from .scoped import Scoped, insert_row
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
@@ -34,22 +34,18 @@ assignments = Scoped(
 )
 
 
-async def list_milestones(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    projet_id: uuid.UUID | None = None,
-    client_contact_id: uuid.UUID | None = None,
-) -> tuple[list[Milestone], str | None]:
-    """By due date, then id. `client_contact_id` keeps only the milestones of projects
-    whose client has that contact (what a CLIENT member may read)."""
-    where = in_contacts_projects(Milestone.projet_id, org_id, client_contact_id)
-    filters = {"projet_id": projet_id}
-    return await table.page(
-        session, org_id=org_id, cursor=cursor, limit=limit, filters=filters, where=where
-    )
+async def _grouped(
+    session: AsyncSession, stmt: Select[uuid.UUID, Any]
+) -> dict[uuid.UUID, list[Any]]:
+    """The rows of `stmt`, (milestone id, value), as each milestone's values in order."""
+    found: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for milestone_id, value in await session.execute(stmt):
+        found[milestone_id].append(value)
+    return found
+
+
+async def _ids(session: AsyncSession, column: Any, *where: Any) -> set[uuid.UUID]:
+    return set(await session.scalars(select(column).where(*where)))
 
 
 # Task links ---------------------------------------------------------------------------
@@ -73,45 +69,39 @@ async def lock_task_project_id(
     )
 
 
-async def get_task_link(
-    session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID, task_id: uuid.UUID
-) -> MilestoneTask | None:
+async def one_of(
+    session: AsyncSession, model: Any, org_id: uuid.UUID, milestone_id: uuid.UUID, **match: Any
+) -> Any:
+    """The milestone's row of `model` (a task link, an assignment) whose columns hold
+    `match`, as stored now; None when there is none."""
+    where = [getattr(model, name) == value for name, value in match.items()]
     return await session.scalar(
-        select(MilestoneTask).where(
-            MilestoneTask.organization_id == org_id,
-            MilestoneTask.milestone_id == milestone_id,
-            MilestoneTask.tache_id == task_id,
-        )
+        select(model)
+        .where(model.organization_id == org_id, model.milestone_id == milestone_id, *where)
+        .execution_options(populate_existing=True)
     )
 
 
-async def add_task_link(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    milestone_id: uuid.UUID,
-    task_id: uuid.UUID,
-    weight: int,
-) -> MilestoneTask:
-    link = MilestoneTask(
-        organization_id=org_id, milestone_id=milestone_id, tache_id=task_id, weight=weight
-    )
-    return await insert_row(session, link)
+async def add(
+    session: AsyncSession, model: Any, org_id: uuid.UUID, milestone_id: uuid.UUID, **values: Any
+) -> None:
+    """A new row of `model` (a task link, a dependency) of the milestone."""
+    await insert_row(session, model(organization_id=org_id, milestone_id=milestone_id, **values))
 
 
 async def task_links(
     session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[uuid.UUID, int]]]:
     """(task id, weight) of each milestone's links, oldest link first."""
-    ids = list(milestone_ids)
-    found: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
-    if not ids:
-        return found
     stmt = (
         select(MilestoneTask.milestone_id, MilestoneTask.tache_id, MilestoneTask.weight)
-        .where(MilestoneTask.organization_id == org_id, MilestoneTask.milestone_id.in_(ids))
+        .where(
+            MilestoneTask.organization_id == org_id,
+            MilestoneTask.milestone_id.in_(list(milestone_ids)),
+        )
         .order_by(MilestoneTask.created_at, MilestoneTask.id)
     )
+    found: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
     for milestone_id, task_id, weight in await session.execute(stmt):
         found[milestone_id].append((task_id, weight or 1))
     return found
@@ -141,31 +131,20 @@ async def progress_totals(
 async def milestones_of_tasks(
     session: AsyncSession, *, org_id: uuid.UUID, task_ids: Iterable[uuid.UUID]
 ) -> set[uuid.UUID]:
-    ids = list(task_ids)
-    if not ids:
-        return set()
-    stmt = select(MilestoneTask.milestone_id).where(
-        MilestoneTask.organization_id == org_id, MilestoneTask.tache_id.in_(ids)
-    )
-    return set(await session.scalars(stmt))
+    where = (MilestoneTask.organization_id == org_id, MilestoneTask.tache_id.in_(list(task_ids)))
+    return await _ids(session, MilestoneTask.milestone_id, *where)
 
 
 async def existing_task_ids(
     session: AsyncSession, *, org_id: uuid.UUID, task_ids: Iterable[uuid.UUID]
 ) -> set[uuid.UUID]:
-    ids = list(task_ids)
-    if not ids:
-        return set()
-    stmt = select(Tache.id).where(Tache.organization_id == org_id, Tache.id.in_(ids))
-    return set(await session.scalars(stmt))
+    return await _ids(session, Tache.id, Tache.organization_id == org_id, Tache.id.in_(task_ids))
 
 
 async def auto_milestone_ids(session: AsyncSession, *, org_id: uuid.UUID) -> set[uuid.UUID]:
-    stmt = select(Milestone.id).where(
-        Milestone.organization_id == org_id,
-        func.coalesce(Milestone.progress_mode, ProgressMode.AUTO.value) == ProgressMode.AUTO.value,
-    )
-    return set(await session.scalars(stmt))
+    mode = func.coalesce(Milestone.progress_mode, ProgressMode.AUTO.value)
+    where = (Milestone.organization_id == org_id, mode == ProgressMode.AUTO.value)
+    return await _ids(session, Milestone.id, *where)
 
 
 # Dependencies -------------------------------------------------------------------------
@@ -178,84 +157,28 @@ async def lock_dependency_graph(session: AsyncSession, *, org_id: uuid.UUID) -> 
     await advisory_lock(session, f"milestone-dependencies:{org_id}")
 
 
+def _edges(org_id: uuid.UUID) -> Select[uuid.UUID, uuid.UUID]:
+    columns = (MilestoneDependency.milestone_id, MilestoneDependency.depends_on_id)
+    return select(*columns).where(MilestoneDependency.organization_id == org_id)
+
+
 async def dependency_edges(
     session: AsyncSession, *, org_id: uuid.UUID
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
     """milestone id -> the ids it depends on, over the whole organization."""
-    stmt = select(MilestoneDependency.milestone_id, MilestoneDependency.depends_on_id).where(
-        MilestoneDependency.organization_id == org_id
-    )
-    graph: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for milestone_id, depends_on_id in await session.execute(stmt):
-        graph[milestone_id].append(depends_on_id)
-    return graph
+    return await _grouped(session, _edges(org_id))
 
 
 async def dependencies_of(
     session: AsyncSession, *, org_id: uuid.UUID, milestone_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
-    ids = list(milestone_ids)
-    found: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    if not ids:
-        return found
-    stmt = (
-        select(MilestoneDependency.milestone_id, MilestoneDependency.depends_on_id)
-        .where(
-            MilestoneDependency.organization_id == org_id,
-            MilestoneDependency.milestone_id.in_(ids),
-        )
-        .order_by(MilestoneDependency.created_at, MilestoneDependency.id)
-    )
-    for milestone_id, depends_on_id in await session.execute(stmt):
-        found[milestone_id].append(depends_on_id)
-    return found
-
-
-async def add_dependency(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    milestone_id: uuid.UUID,
-    depends_on_id: uuid.UUID,
-) -> None:
-    edge = MilestoneDependency(
-        organization_id=org_id, milestone_id=milestone_id, depends_on_id=depends_on_id
-    )
-    await insert_row(session, edge)
-
-
-async def remove_dependency(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    milestone_id: uuid.UUID,
-    depends_on_id: uuid.UUID,
-) -> bool:
-    removed = await delete_where(
-        session,
-        MilestoneDependency,
-        MilestoneDependency.organization_id == org_id,
-        MilestoneDependency.milestone_id == milestone_id,
-        MilestoneDependency.depends_on_id == depends_on_id,
-    )
-    return removed > 0
+    """What each milestone depends on, the oldest dependency first."""
+    stmt = _edges(org_id).where(MilestoneDependency.milestone_id.in_(list(milestone_ids)))
+    order = (MilestoneDependency.created_at, MilestoneDependency.id)
+    return await _grouped(session, stmt.order_by(*order))
 
 
 # Assigned people ----------------------------------------------------------------------
-
-
-async def get_assignment(
-    session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID, profile_id: uuid.UUID
-) -> MilestoneAssignment | None:
-    return await session.scalar(
-        select(MilestoneAssignment)
-        .where(
-            MilestoneAssignment.organization_id == org_id,
-            MilestoneAssignment.milestone_id == milestone_id,
-            MilestoneAssignment.profile_id == profile_id,
-        )
-        .execution_options(populate_existing=True)
-    )
 
 
 async def add_assignment(

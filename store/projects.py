@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from protocol.enums import ChannelType
+from protocol.projects import ProjectQuery
 
 from .models import (
     Affectation,
@@ -22,7 +23,7 @@ from .models import (
     Projet,
 )
 from .pagination import fetch_page
-from .scoped import Scoped, delete_row, insert_row
+from .scoped import Scoped, delete_row, delete_where, insert_row
 
 # Oldest first (the list, which joins each project's channel, is written below).
 table = Scoped(Projet, [(Projet.created_at, datetime), (Projet.id, uuid.UUID)], by_project=False)
@@ -89,8 +90,7 @@ clients = Scoped(Client, [(Client.created_at, datetime), (Client.id, uuid.UUID)]
 async def client_has_projects(
     session: AsyncSession, *, org_id: uuid.UUID, client_id: uuid.UUID
 ) -> bool:
-    stmt = select(exists().where(Projet.organization_id == org_id, Projet.client_id == client_id))
-    return bool(await session.scalar(stmt))
+    return await table.taken(session, org_id, Projet.client_id == client_id)
 
 
 # Projects -----------------------------------------------------------------------------
@@ -117,29 +117,25 @@ async def project_channel_id(
 
 async def list_projects(
     session: AsyncSession,
-    *,
     org_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    statut: str | None = None,
-    client_id: uuid.UUID | None = None,
-    client_contact_id: uuid.UUID | None = None,
+    query: ProjectQuery,
+    client_contact_id: uuid.UUID | None,
 ) -> tuple[list[tuple[Projet, uuid.UUID | None]], str | None]:
-    """Oldest first, each with its channel id; with `client_contact_id`, only the
-    projects of the clients that person is contact of."""
+    """Oldest first, each with its channel id, filtered by the query's `statut` and
+    `client_id`; with `client_contact_id`, only the projects of the clients that person is
+    contact of."""
     stmt = (
         select(Projet, ProjectChannel.id)
         .outerjoin(ProjectChannel, ProjectChannel.projet_id == Projet.id)
         .where(Projet.organization_id == org_id)
     )
-    if statut is not None:
-        stmt = stmt.where(Projet.statut == statut)
-    if client_id is not None:
-        stmt = stmt.where(Projet.client_id == client_id)
+    for name in ("statut", "client_id"):
+        if getattr(query, name) is not None:
+            stmt = stmt.where(getattr(Projet, name) == getattr(query, name))
     if client_contact_id is not None:
         stmt = stmt.where(visible_to_client_contact(org_id, client_contact_id))
     columns = [Projet.created_at, Projet.id]
-    return await fetch_page(session, stmt, columns, cursor, limit, tuples=True)
+    return await fetch_page(session, stmt, columns, query.cursor, query.limit, tuples=True)
 
 
 async def project_name_taken(
@@ -157,11 +153,8 @@ async def delete_project(
     if channel_id is not None:
         kind = ChannelType.PROJECT.value
         for model in (ChannelMessage, ChannelSequence, ChannelReadState):
-            await session.execute(
-                delete(model).where(
-                    model.organization_id == project.organization_id,
-                    model.channel_type == kind,
-                    model.channel_id == channel_id,
-                )
+            org = model.organization_id == project.organization_id
+            await delete_where(
+                session, model, org, model.channel_type == kind, model.channel_id == channel_id
             )
     await delete_row(session, project)

@@ -14,15 +14,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, func, select, tuple_
+from sqlalchemy import Row, Select, case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import TaskStatus
+from protocol.tasks import TaskQuery
 
 from .db import advisory_lock, array_contains
-from .models import Tache
+from .models import Projet, Tache
 from .pagination import page_stmt, split_page
-from .scoped import Scoped, delete_row, insert_row, update_where
+from .scoped import Scoped, update_where
 
 # A project's tasks, addressed through their organization (lists go in board order).
 table = Scoped(Tache, [(Tache.created_at, datetime), (Tache.id, uuid.UUID)], by_project=False)
@@ -39,12 +40,6 @@ async def lock_column(session: AsyncSession, *, project_id: uuid.UUID, statut: s
     computes its key from neighbours no concurrent move is changing (on SQLite, write
     transactions already run one at a time)."""
     await advisory_lock(session, f"board:{project_id}:{statut}")
-
-
-async def create_task(
-    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, fields: dict[str, Any]
-) -> Tache:
-    return await insert_row(session, Tache(organization_id=org_id, projet_id=project_id, **fields))
 
 
 async def get_task(
@@ -78,53 +73,32 @@ async def position_of(session: AsyncSession, task: Tache) -> int:
     return int(count or 0)
 
 
-def _position() -> Any:
-    order = (Tache.rank, Tache.id)
-    return func.row_number().over(partition_by=Tache.statut, order_by=order) - 1
-
-
 async def list_tasks(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    cursor: str | None,
-    limit: int,
-    statut: str | None = None,
-    profile_responsable_id: uuid.UUID | None = None,
-    priority: str | None = None,
-    tag: str | None = None,
+    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID, query: TaskQuery
 ) -> tuple[list[tuple[Tache, int]], str | None]:
     """Board order (column, then rank), each task with its position in its whole column
-    (filters do not renumber)."""
+    (the query's filters do not renumber)."""
+    scope = (Tache.organization_id == org_id, Tache.projet_id == project_id)
+    position = func.row_number().over(partition_by=Tache.statut, order_by=(Tache.rank, Tache.id))
     positions = (
-        select(Tache.id.label("task_id"), _position().label("position"))
-        .where(Tache.organization_id == org_id, Tache.projet_id == project_id)
-        .subquery()
+        select(Tache.id.label("task_id"), (position - 1).label("position")).where(*scope).subquery()
     )
     stmt = (
         select(Tache, positions.c.position)
         .join(positions, positions.c.task_id == Tache.id)
-        .where(Tache.organization_id == org_id, Tache.projet_id == project_id)
+        .where(*scope)
     )
-    filters: list[ColumnElement[bool]] = []
-    if statut is not None:
-        filters.append(Tache.statut == statut)
-    if profile_responsable_id is not None:
-        filters.append(Tache.profile_responsable_id == profile_responsable_id)
-    if priority is not None:
-        filters.append(Tache.priority == priority)
-    if tag is not None:
-        filters.append(array_contains(session, Tache.tags, tag))
-    stmt = stmt.where(*filters)
+    for name in ("statut", "profile_responsable_id", "priority"):
+        if getattr(query, name) is not None:
+            stmt = stmt.where(getattr(Tache, name) == getattr(query, name))
+    if query.tag is not None:
+        stmt = stmt.where(array_contains(session, Tache.tags, query.tag))
     columns = [column_index, Tache.rank, Tache.id]
-    stmt = page_stmt(stmt, columns, [int, str, uuid.UUID], cursor=cursor, limit=limit)
+    stmt = page_stmt(stmt, columns, [int, str, uuid.UUID], cursor=query.cursor, limit=query.limit)
     rows = [(task, int(position)) for task, position in await session.execute(stmt)]
-    return split_page(rows, limit, lambda row: (COLUMNS.index(row[0].statut), *_key(row[0])))
-
-
-def _key(task: Tache) -> tuple[str, uuid.UUID]:
-    return task.rank, task.id
+    return split_page(
+        rows, query.limit, lambda row: (COLUMNS.index(row[0].statut), row[0].rank, row[0].id)
+    )
 
 
 # What a board shows of each task: read as plain rows, with the same attribute names as
@@ -164,36 +138,33 @@ async def board_tasks(
 
 
 async def column_task(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    statut: str,
-    task_id: uuid.UUID,
+    session: AsyncSession, project: Projet, statut: str, task_id: uuid.UUID
 ) -> Tache | None:
     """`task_id` if it is in that column of that project."""
     return await session.scalar(
         select(Tache)
-        .where(*_in_column(org_id, project_id, statut), Tache.id == task_id)
+        .where(*_in_column(project.organization_id, project.id, statut), Tache.id == task_id)
         .execution_options(populate_existing=True)
     )
 
 
+def _others(project: Projet, statut: str, exclude_id: uuid.UUID | None) -> Select[Tache]:
+    stmt = select(Tache).where(*_in_column(project.organization_id, project.id, statut))
+    return stmt if exclude_id is None else stmt.where(Tache.id != exclude_id)
+
+
 async def neighbour(
     session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
+    project: Projet,
     statut: str,
+    *,
     of: Tache | None,
     below: bool,
     exclude_id: uuid.UUID | None = None,
 ) -> Tache | None:
     """The task right after (`below`) or right before `of` in the column, `exclude_id`
     left out; with `of` None, the column's first (`below`) or last task."""
-    stmt = select(Tache).where(*_in_column(org_id, project_id, statut))
-    if exclude_id is not None:
-        stmt = stmt.where(Tache.id != exclude_id)
+    stmt = _others(project, statut, exclude_id)
     key = tuple_(Tache.rank, Tache.id)
     if of is not None:
         bound = tuple_(of.rank, of.id)
@@ -204,17 +175,10 @@ async def neighbour(
 
 
 async def column_ids(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    statut: str,
-    exclude_id: uuid.UUID | None = None,
+    session: AsyncSession, project: Projet, statut: str, exclude_id: uuid.UUID | None = None
 ) -> list[uuid.UUID]:
     """The column's task ids in board order."""
-    stmt = select(Tache.id).where(*_in_column(org_id, project_id, statut))
-    if exclude_id is not None:
-        stmt = stmt.where(Tache.id != exclude_id)
+    stmt = _others(project, statut, exclude_id).with_only_columns(Tache.id)
     return list(await session.scalars(stmt.order_by(Tache.rank, Tache.id)))
 
 
@@ -227,8 +191,3 @@ async def set_ranks(
         await update_where(
             session, Tache, Tache.organization_id == org_id, Tache.id == task_id, rank=rank
         )
-
-
-async def delete_task(session: AsyncSession, task: Tache) -> None:
-    """Milestone links go with it; time entries keep their hours (`tache_id` NULL)."""
-    await delete_row(session, task)

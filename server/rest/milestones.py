@@ -16,7 +16,6 @@ BASE = "/api/v1/orgs/{org}/milestones"
 TAGS = ["milestones"]
 serve = Serve(routes, tags=TAGS)
 
-
 MILESTONES = Rest(
     BASE,
     "milestone",
@@ -43,10 +42,9 @@ MILESTONES = Rest(
         otherwise); without it, last write wins. Each change increments `version`.""",
         call=milestones.update_milestone,
     ),
-    delete=Op("Delete a milestone", [403], call=milestones.delete_milestone),
+    delete=Op("Delete a milestone", [403], call=milestones.MILESTONES.delete),
 )
 mount(routes, MILESTONES)
-
 
 serve.put(
     BASE + "/{id}/tasks/{task_id}",
@@ -93,8 +91,6 @@ serve.get(
     query=ListQuery,
     out=Page[p.MilestoneAssignmentOut],
 )
-
-
 serve.post(
     BASE + "/{id}/assignments",
     Op(

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction
-from protocol.errors import not_found
+from protocol.errors import not_found, stale
 from store import activity, projects
 from store.models import Projet
 from store.scoped import Scoped
@@ -94,6 +94,19 @@ async def log(
         resource_id=resource_id,
         metadata=metadata,
     )
+
+
+async def save_version(
+    tx: Tx, table: Scoped[Any], row: Any, values: dict[str, Any], noun: str
+) -> Any:
+    """Compare-and-set: `values` stored as the next version of `row` (read and locked by
+    the caller), only while it is still at the version read (412 naming `noun`
+    otherwise); the row as stored now."""
+    org_id, version = row.organization_id, row.version
+    updated = await table.update_versioned(tx.session, org_id, row.id, values, version)
+    if updated is None:
+        raise stale(noun)
+    return updated
 
 
 async def page_of(
@@ -361,6 +374,11 @@ class OrgResource(Resource[R, O]):
         row = await self.table.get(session, org_id=org_id, row_id=row_id, for_update=for_update)
         return self.found(row)
 
+    async def editable(self, tx: Tx, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID) -> R:
+        """The row, locked, for a member whose role holds `writes` (403, then 404)."""
+        await require_member(tx.session, org_id, actor.user_id, self.writes)
+        return await self.row(tx.session, org_id, row_id, for_update=True)
+
     async def create(self, svc: Services, actor: Actor, org_id: uuid.UUID, req: Any) -> O:
         self.validate(req)
         async with svc.tx() as tx:
@@ -382,14 +400,12 @@ class OrgResource(Resource[R, O]):
         self, svc: Services, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID, patch: Any
     ) -> O:
         async with svc.tx() as tx:
-            await require_member(tx.session, org_id, actor.user_id, self.writes)
-            row = await self.row(tx.session, org_id, row_id, for_update=True)
+            row = await self.editable(tx, actor, org_id, row_id)
             return await self.apply_update(tx, actor, row, patch, {})
 
     async def delete(
         self, svc: Services, actor: Actor, org_id: uuid.UUID, row_id: uuid.UUID
     ) -> None:
         async with svc.tx() as tx:
-            await require_member(tx.session, org_id, actor.user_id, self.writes)
-            row = await self.row(tx.session, org_id, row_id, for_update=True)
+            row = await self.editable(tx, actor, org_id, row_id)
             await self._remove(tx, actor, row, {})

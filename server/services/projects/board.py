@@ -18,6 +18,7 @@ from store import tasks as store
 from store.models import Projet, Tache
 
 from ..core import refuse
+from .projects import unless
 
 
 async def rank_between(
@@ -37,12 +38,9 @@ async def rank_between(
             return rank
     except ranks.RankError:
         pass
-    org_id = project.organization_id
-    ids = await store.column_ids(
-        session, org_id=org_id, project_id=project.id, statut=statut, exclude_id=moving_id
-    )
+    ids = await store.column_ids(session, project, statut, exclude_id=moving_id)
     spread = dict(zip(ids, ranks.spread(len(ids)), strict=True))
-    await store.set_ranks(session, org_id=org_id, ranks=list(spread.items()))
+    await store.set_ranks(session, org_id=project.organization_id, ranks=list(spread.items()))
     return ranks.between(spread[lower.id] if lower else None, spread[upper.id] if upper else None)
 
 
@@ -50,13 +48,7 @@ async def end_of_column(
     session: AsyncSession, project: Projet, statut: str, moving_id: uuid.UUID | None
 ) -> str:
     last = await store.neighbour(
-        session,
-        org_id=project.organization_id,
-        project_id=project.id,
-        statut=statut,
-        of=None,
-        below=False,
-        exclude_id=moving_id,
+        session, project, statut, of=None, below=False, exclude_id=moving_id
     )
     return await rank_between(session, project, statut, moving_id, last, None)
 
@@ -70,40 +62,20 @@ async def move_bounds(
     anchors: dict[str, Tache | None] = {}
     errors: list[FieldError | None] = []
     for field, anchor_id in (("after_id", req.after_id), ("before_id", req.before_id)):
-        if anchor_id is None:
-            anchors[field] = None
-            continue
         found = None
-        if anchor_id != task.id:
-            found = await store.column_task(
-                session,
-                org_id=project.organization_id,
-                project_id=project.id,
-                statut=statut,
-                task_id=anchor_id,
-            )
-        if found is None:
-            msg = f"must be another task of this project in column {statut}"
-            errors.append(FieldError(loc=["body", field], msg=msg))
+        if anchor_id is not None and anchor_id != task.id:
+            found = await store.column_task(session, project, statut, anchor_id)
+        msg = f"must be another task of this project in column {statut}"
+        errors.append(unless(anchor_id is None or found, field, msg))
         anchors[field] = found
     after, before = anchors["after_id"], anchors["before_id"]
-    if (
-        after is not None
-        and before is not None
-        and (after.rank, after.id) >= (before.rank, before.id)
-    ):
-        errors.append(FieldError(loc=["body", "before_id"], msg="must come after after_id"))
+    ordered = after is None or before is None or (after.rank, after.id) < (before.rank, before.id)
+    errors.append(unless(ordered, "before_id", "must come after after_id"))
     refuse(errors)
 
     async def beside(of: Tache | None, below: bool) -> Tache | None:
         return await store.neighbour(
-            session,
-            org_id=project.organization_id,
-            project_id=project.id,
-            statut=statut,
-            of=of,
-            below=below,
-            exclude_id=task.id,
+            session, project, statut, of=of, below=below, exclude_id=task.id
         )
 
     if after is not None:

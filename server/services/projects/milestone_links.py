@@ -22,7 +22,7 @@ from protocol.milestones import (
 )
 from store import milestones as store
 from store import organizations
-from store.models import Milestone, MilestoneAssignment
+from store.models import Milestone, MilestoneAssignment, MilestoneDependency, MilestoneTask
 from store.scoped import delete_row, update_row
 
 from ...actor import Actor
@@ -30,36 +30,25 @@ from ...policy import Action, require_member
 from ..core import Services, Tx, found, invalid
 from ..resource import page_of
 from .milestones import (
+    MILESTONES,
     auto_progress,
-    editable_milestone,
-    log,
-    publish,
     readable_milestone,
     represent_one,
+    save,
 )
-from .work_notifications import milestone_changed, reached
 
 
 async def _bump(
-    svc: Services,
-    tx: Tx,
-    actor: Actor,
-    m: Milestone,
-    action: ActivityAction,
-    meta: dict[str, Any],
-    *,
-    recompute: bool,
+    svc: Services, tx: Tx, actor: Actor, m: Milestone, action: ActivityAction, meta: dict[str, Any]
 ) -> MilestoneOut:
     """A new version of `m` (its links or dependencies changed: `action`, logged), progress
-    recomputed when asked, announced after commit. The caller holds the row lock."""
-    await log(tx, actor, m, action, meta)
-    values = await auto_progress(tx.session, m) if recompute else {}
-    was_reached = reached(m)
-    updated = await store.table.update_versioned(tx.session, m.organization_id, m.id, values)
-    if updated is None:  # deleted under the lock: cannot happen while it is held
-        raise not_found("milestone")
-    await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
-    return await publish(tx, updated)
+    recomputed when its links changed (dependencies do not move it), announced after
+    commit. The caller holds the row lock, so the row cannot be deleted under it (the 404
+    cannot happen)."""
+    await MILESTONES.log(tx, actor, action, m, meta)
+    links = (ActivityAction.MILESTONE_TASK_LINKED, ActivityAction.MILESTONE_TASK_UNLINKED)
+    values = await auto_progress(tx.session, m) if action in links else {}
+    return found(await save(svc, tx, actor, m, values), "milestone")
 
 
 # Task links ---------------------------------------------------------------------------
@@ -76,49 +65,37 @@ async def link_task(
     """Link a task with a weight, or change the weight of an existing link. The task must
     be of the organization (404) and, for a project milestone, of its project (422)."""
     async with svc.tx() as tx:
-        await _may_manage(tx, actor, org_id)
+        # Membership and role first, so nothing is locked on behalf of a caller refused.
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         task_project = await store.lock_task_project_id(tx.session, org_id=org_id, task_id=task_id)
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        m = await MILESTONES.row(tx.session, org_id, milestone_id, for_update=True)
         if task_project is None:
             raise not_found("task")
         if m.projet_id is not None and task_project != m.projet_id:
             raise invalid(["path", "task_id"], "the task belongs to another project")
-        link = await store.get_task_link(
-            tx.session, org_id=org_id, milestone_id=m.id, task_id=task_id
-        )
+        link = await store.one_of(tx.session, MilestoneTask, org_id, m.id, tache_id=task_id)
+        weight = {"from": None if link is None else link.weight, "to": req.weight}
         if link is None:
-            await store.add_task_link(
-                tx.session, org_id=org_id, milestone_id=m.id, task_id=task_id, weight=req.weight
+            await store.add(
+                tx.session, MilestoneTask, org_id, m.id, tache_id=task_id, weight=req.weight
             )
-            change = {"task_id": str(task_id), "weight": {"from": None, "to": req.weight}}
         elif link.weight != req.weight:
-            change = {"task_id": str(task_id), "weight": {"from": link.weight, "to": req.weight}}
-            link.weight = req.weight
-            await tx.session.flush()
+            await update_row(tx.session, link, {"weight": req.weight})
         else:
             return await represent_one(tx.session, m)
-        action = ActivityAction.MILESTONE_TASK_LINKED
-        return await _bump(svc, tx, actor, m, action, change, recompute=True)
+        meta = {"task_id": str(task_id), "weight": weight}
+        return await _bump(svc, tx, actor, m, ActivityAction.MILESTONE_TASK_LINKED, meta)
 
 
 async def unlink_task(
     svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, task_id: uuid.UUID
 ) -> MilestoneOut:
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
-        link = await store.get_task_link(
-            tx.session, org_id=org_id, milestone_id=m.id, task_id=task_id
-        )
-        if link is None:
-            raise not_found("milestone task")
-        await delete_row(tx.session, link)
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
+        link = await store.one_of(tx.session, MilestoneTask, org_id, m.id, tache_id=task_id)
+        await delete_row(tx.session, found(link, "milestone task"))
         action, meta = ActivityAction.MILESTONE_TASK_UNLINKED, {"task_id": str(task_id)}
-        return await _bump(svc, tx, actor, m, action, meta, recompute=True)
-
-
-async def _may_manage(tx: Tx, actor: Actor, org_id: uuid.UUID) -> None:
-    """Membership and role first, so nothing is locked on behalf of a caller refused."""
-    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
+        return await _bump(svc, tx, actor, m, action, meta)
 
 
 # Dependencies -------------------------------------------------------------------------
@@ -156,10 +133,10 @@ async def add_dependency(
     if milestone_id == other_id:
         raise invalid(["path", "other_id"], "a milestone cannot depend on itself")
     async with svc.tx() as tx:
-        await _may_manage(tx, actor, org_id)
+        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         await store.lock_dependency_graph(tx.session, org_id=org_id)
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
-        found(await store.table.get(tx.session, org_id=org_id, row_id=other_id), "milestone")
+        m = await MILESTONES.row(tx.session, org_id, milestone_id, for_update=True)
+        await MILESTONES.row(tx.session, org_id, other_id, for_update=False)
         graph = await store.dependency_edges(tx.session, org_id=org_id)
         if other_id in graph.get(m.id, []):
             return await represent_one(tx.session, m)
@@ -170,27 +147,22 @@ async def add_dependency(
                 "this dependency would create a cycle",
                 {"cycle": [str(i) for i in [m.id, *chain]]},
             )
-        await store.add_dependency(
-            tx.session, org_id=org_id, milestone_id=m.id, depends_on_id=other_id
-        )
+        await store.add(tx.session, MilestoneDependency, org_id, m.id, depends_on_id=other_id)
         action, meta = ActivityAction.MILESTONE_DEPENDENCY_ADDED, {"depends_on": str(other_id)}
-        return await _bump(svc, tx, actor, m, action, meta, recompute=False)
+        return await _bump(svc, tx, actor, m, action, meta)
 
 
 async def remove_dependency(
     svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, other_id: uuid.UUID
 ) -> MilestoneOut:
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
-        removed = await store.remove_dependency(
-            tx.session, org_id=org_id, milestone_id=m.id, depends_on_id=other_id
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
+        edge = await store.one_of(
+            tx.session, MilestoneDependency, org_id, m.id, depends_on_id=other_id
         )
-        if not removed:
-            raise not_found("milestone dependency")
-        action = ActivityAction.MILESTONE_DEPENDENCY_REMOVED
-        return await _bump(
-            svc, tx, actor, m, action, {"depends_on": str(other_id)}, recompute=False
-        )
+        await delete_row(tx.session, found(edge, "milestone dependency"))
+        action, meta = ActivityAction.MILESTONE_DEPENDENCY_REMOVED, {"depends_on": str(other_id)}
+        return await _bump(svc, tx, actor, m, action, meta)
 
 
 # Assigned people ----------------------------------------------------------------------
@@ -198,12 +170,6 @@ async def remove_dependency(
 
 def assignment_out(row: MilestoneAssignment) -> MilestoneAssignmentOut:
     return MilestoneAssignmentOut.model_validate(row, from_attributes=True)
-
-
-async def _assignment(tx: Tx, m: Milestone, profile_id: uuid.UUID) -> MilestoneAssignment | None:
-    return await store.get_assignment(
-        tx.session, org_id=m.organization_id, milestone_id=m.id, profile_id=profile_id
-    )
 
 
 async def list_assignments(
@@ -225,24 +191,22 @@ async def assign(
     """Assign a member (422 for anyone else). Idempotent per person: a repeat answers the
     existing assignment (created False), its role replaced when the repeat names one."""
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
-        member = await organizations.get_membership(
-            tx.session, org_id=org_id, user_id=req.profile_id
-        )
-        if member is None:
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
+        person = req.profile_id
+        if await organizations.get_membership(tx.session, org_id=org_id, user_id=person) is None:
             raise invalid(["body", "profile_id"], "not a member of the organization")
         created = await store.add_assignment(
-            tx.session, org_id=org_id, milestone_id=m.id, profile_id=req.profile_id, role=req.role
+            tx.session, org_id=org_id, milestone_id=m.id, profile_id=person, role=req.role
         )
-        row = await _assignment(tx, m, req.profile_id)
+        row = await store.one_of(tx.session, MilestoneAssignment, org_id, m.id, profile_id=person)
         assert row is not None  # inserted, or already there and locked out of deletion by m
-        meta: dict[str, Any] = {"profile_id": str(req.profile_id), "role": req.role}
+        meta: dict[str, Any] = {"profile_id": str(person), "role": req.role}
         changed = not created and req.role is not None and req.role != row.role
         if changed:
             meta["role"] = {"from": row.role, "to": req.role}
             await update_row(tx.session, row, {"role": req.role})
         if created or changed:
-            await log(tx, actor, m, ActivityAction.MILESTONE_MEMBER_ASSIGNED, meta)
+            await MILESTONES.log(tx, actor, ActivityAction.MILESTONE_MEMBER_ASSIGNED, m, meta)
         return assignment_out(row), created
 
 
@@ -250,8 +214,10 @@ async def unassign(
     svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID, profile_id: uuid.UUID
 ) -> None:
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
-        row = found(await _assignment(tx, m, profile_id), "milestone assignment")
-        await delete_row(tx.session, row)
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
+        row = await store.one_of(
+            tx.session, MilestoneAssignment, org_id, m.id, profile_id=profile_id
+        )
+        await delete_row(tx.session, found(row, "milestone assignment"))
         meta = {"profile_id": str(profile_id)}
-        await log(tx, actor, m, ActivityAction.MILESTONE_MEMBER_UNASSIGNED, meta)
+        await MILESTONES.log(tx, actor, ActivityAction.MILESTONE_MEMBER_UNASSIGNED, m, meta)

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import events
 from protocol.common import Page
-from protocol.enums import ActivityAction, MilestoneStatus, ProgressMode
-from protocol.errors import not_found, stale
+from protocol.enums import MilestoneStatus, ProgressMode
+from protocol.errors import stale
 from protocol.milestones import (
     LinkedTaskOut,
     MilestoneCreate,
@@ -34,20 +34,22 @@ from protocol.milestones import (
 )
 from store import milestones as store
 from store import projects
-from store.models import Milestone, Projet
+from store.models import Milestone
+from store.projects import in_contacts_projects
 
 from ...actor import Actor
 from ...audience import org_readers_room, project_room
 from ...policy import (
     Action,
     Member,
+    client_contact_scope,
     require_member,
     require_milestone_reader,
     require_project_reader,
 )
 from ..changes import created_fields, field_changes, stored
 from ..core import Services, Tx, found, invalid
-from ..resource import RowLog, out_of
+from ..resource import OrgResource, out_of
 from .work_notifications import milestone_changed, reached
 
 RESOURCE = "milestone"
@@ -65,19 +67,6 @@ def room_of(milestone: Milestone) -> str:
     return org_readers_room(milestone.organization_id, Action.READ_ALL_PROJECTS)
 
 
-def milestone_out(
-    m: Milestone, links: list[tuple[uuid.UUID, int]], depends_on: list[uuid.UUID]
-) -> MilestoneOut:
-    return out_of(
-        MilestoneOut,
-        m,
-        progress_mode=m.progress_mode or ProgressMode.AUTO,
-        progress_percentage=m.progress_percentage or 0,
-        tasks=[LinkedTaskOut(task_id=t, weight=w) for t, w in links],
-        depends_on=depends_on,
-    )
-
-
 async def represent(session: AsyncSession, milestones: list[Milestone]) -> list[MilestoneOut]:
     """Representations with their links and dependencies, two queries for any number."""
     if not milestones:
@@ -86,7 +75,17 @@ async def represent(session: AsyncSession, milestones: list[Milestone]) -> list[
     ids = [m.id for m in milestones]
     links = await store.task_links(session, org_id=org_id, milestone_ids=ids)
     deps = await store.dependencies_of(session, org_id=org_id, milestone_ids=ids)
-    return [milestone_out(m, links.get(m.id, []), deps.get(m.id, [])) for m in milestones]
+    return [
+        out_of(
+            MilestoneOut,
+            m,
+            progress_mode=m.progress_mode or ProgressMode.AUTO,
+            progress_percentage=m.progress_percentage or 0,
+            tasks=[LinkedTaskOut(task_id=t, weight=w) for t, w in links.get(m.id, [])],
+            depends_on=deps.get(m.id, []),
+        )
+        for m in milestones
+    ]
 
 
 async def represent_one(session: AsyncSession, milestone: Milestone) -> MilestoneOut:
@@ -99,6 +98,26 @@ async def publish(tx: Tx, milestone: Milestone) -> MilestoneOut:
     out = await represent_one(tx.session, milestone)
     tx.emit(events.MILESTONE_UPDATED, out, room_of(milestone))
     return out
+
+
+async def save(
+    svc: Services,
+    tx: Tx,
+    actor: Actor,
+    m: Milestone,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> MilestoneOut | None:
+    """`values` stored as the next version of `m` (only while it is still at
+    `expected_version`, when given), then its notifications (one that becomes reached is
+    `actor`'s doing) and `milestone:updated`; None when no row matched."""
+    was_reached = reached(m)
+    org_id = m.organization_id
+    updated = await store.table.update_versioned(tx.session, org_id, m.id, values, expected_version)
+    if updated is None:
+        return None
+    await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
+    return await publish(tx, updated)
 
 
 def progress_changes(m: Milestone, pct: int) -> dict[str, Any]:
@@ -137,21 +156,15 @@ async def _refresh(
     svc: Services, tx: Tx, actor: Actor, org_id: uuid.UUID, milestone_ids: set[uuid.UUID]
 ) -> None:
     """Recompute the auto milestones among `milestone_ids`, rows locked first so that a
-    concurrent recomputation waits and then reads this transaction's committed tasks.
-    One that becomes reached is `actor`'s doing (notifications)."""
+    concurrent recomputation waits and then reads this transaction's committed tasks."""
     locked = await store.table.lock(tx.session, org_id=org_id, row_ids=milestone_ids)
     auto = [m for m in locked if is_auto(m)]
     ids = [m.id for m in auto]
     totals = await store.progress_totals(tx.session, org_id=org_id, milestone_ids=ids)
     for m in auto:
         changes = progress_changes(m, percent_done(*totals.get(m.id, (0, 0))))
-        if not changes:
-            continue
-        was_reached = reached(m)
-        updated = await store.table.update_versioned(tx.session, org_id, m.id, changes)
-        if updated is not None:
-            await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
-            await publish(tx, updated)
+        if changes:
+            await save(svc, tx, actor, m, changes)
 
 
 async def on_tasks_changed(
@@ -184,46 +197,23 @@ async def refresh_org_progress(svc: Services, tx: Tx, actor: Actor, org_id: uuid
 
 async def readable_milestone(
     session: AsyncSession, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
-) -> tuple[Member, Milestone]:
-    member = await require_member(session, org_id, actor.user_id)
-    milestone = found(await store.table.get(session, org_id=org_id, row_id=milestone_id), RESOURCE)
-    project = await _project_of(session, milestone)
-    await require_milestone_reader(session, member, project)
-    return member, milestone
-
-
-async def editable_milestone(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
 ) -> Milestone:
-    """The milestone, row-locked, for a member allowed to manage milestones."""
-    await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-    return found(
-        await store.table.get(tx.session, org_id=org_id, row_id=milestone_id, for_update=True),
-        RESOURCE,
-    )
-
-
-async def _project_of(session: AsyncSession, milestone: Milestone) -> Projet | None:
-    if milestone.projet_id is None:
-        return None
-    return await projects.get_project(
-        session, org_id=milestone.organization_id, project_id=milestone.projet_id
-    )
+    member = await require_member(session, org_id, actor.user_id)
+    milestone = await MILESTONES.row(session, org_id, milestone_id, for_update=False)
+    project = None
+    if milestone.projet_id is not None:
+        project = await projects.get_project(session, org_id=org_id, project_id=milestone.projet_id)
+    await require_milestone_reader(session, member, project)
+    return milestone
 
 
 async def _readable_project(
     session: AsyncSession, member: Member, project_id: uuid.UUID | None
 ) -> None:
     """A milestone's project (if any) must be one the caller reads (404 otherwise)."""
-    if project_id is None:
-        return
-    project = await projects.get_project(session, org_id=member.org_id, project_id=project_id)
-    if project is None:
-        raise not_found("project")
-    await require_project_reader(session, member, project)
-
-
-log = RowLog(RESOURCE)
+    if project_id is not None:
+        project = await projects.get_project(session, org_id=member.org_id, project_id=project_id)
+        await require_project_reader(session, member, found(project, "project"))
 
 
 # CRUD ---------------------------------------------------------------------------------
@@ -241,6 +231,25 @@ def _percentage_needs_manual() -> Exception:
     )
 
 
+async def _announce_deletion(tx: Tx, m: Milestone) -> None:
+    """Its links, dependencies (both ways) and assignments go with it (ON DELETE CASCADE);
+    `milestone:deleted` tells the room."""
+    gone = MilestoneDeleted(id=m.id, organization_id=m.organization_id, projet_id=m.projet_id)
+    tx.emit(events.MILESTONE_DELETED, gone, room_of(m))
+
+
+# Written by managers and above. Reads, creations and updates are the functions below:
+# a milestone is read through its project, answered with its links, and versioned.
+MILESTONES: OrgResource[Milestone, MilestoneOut] = OrgResource(
+    name=RESOURCE,
+    table=store.table,
+    out=MilestoneOut,
+    label="name",
+    writes=Action.MANAGE_PROJECTS,
+    before_delete=_announce_deletion,
+)
+
+
 async def create_milestone(
     svc: Services, actor: Actor, org_id: uuid.UUID, req: MilestoneCreate
 ) -> MilestoneOut:
@@ -252,18 +261,12 @@ async def create_milestone(
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         await _readable_project(tx.session, member, req.projet_id)
-        fields = req.model_dump()
-        fields["progress_percentage"] = req.progress_percentage or 0
+        fields = {**req.model_dump(), "progress_percentage": req.progress_percentage or 0}
         milestone = await store.table.create(
             tx.session, org_id=org_id, fields={**fields, "created_by": actor.user_id}
         )
-        await log(
-            tx,
-            actor,
-            milestone,
-            ActivityAction.MILESTONE_CREATED,
-            {"fields": created_fields(fields)},
-        )
+        meta = {"fields": created_fields(fields)}
+        await MILESTONES.log(tx, actor, MILESTONES.action("CREATED"), milestone, meta)
         await milestone_changed(svc, tx, actor.user_id, False, milestone)
         return await publish(tx, milestone)
 
@@ -275,14 +278,14 @@ async def list_milestones(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         await _readable_project(session, member, query.projet_id)
-        contact = None if member.can(Action.READ_ALL_PROJECTS) else actor.user_id
-        rows, cursor = await store.list_milestones(
+        where = in_contacts_projects(Milestone.projet_id, org_id, client_contact_scope(member))
+        rows, cursor = await store.table.page(
             session,
             org_id=org_id,
             cursor=query.cursor,
             limit=query.limit,
-            projet_id=query.projet_id,
-            client_contact_id=contact,
+            filters={"projet_id": query.projet_id},
+            where=where,
         )
         return Page(items=await represent(session, rows), next_cursor=cursor)
 
@@ -291,7 +294,7 @@ async def get_milestone(
     svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
 ) -> MilestoneOut:
     async with svc.sessions() as session:
-        _, milestone = await readable_milestone(session, actor, org_id, milestone_id)
+        milestone = await readable_milestone(session, actor, org_id, milestone_id)
         return await represent_one(session, milestone)
 
 
@@ -308,7 +311,7 @@ async def update_milestone(
     to auto recomputes the progress; a status sent with it wins over the computed one."""
     changes = patch.changes()
     async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
+        m = await MILESTONES.editable(tx, actor, org_id, milestone_id)
         if expected_version is not None and m.version != expected_version:
             raise stale(RESOURCE)
         start = patch.start_date if "start_date" in changes else m.start_date
@@ -324,24 +327,8 @@ async def update_milestone(
         diff = field_changes(m, values)
         if not diff:
             return await represent_one(tx.session, m)
-        was_reached = reached(m)
-        changed = {k: values[k] for k in diff}
-        updated = await store.table.update_versioned(tx.session, org_id, m.id, changed, m.version)
-        if updated is None:
+        await MILESTONES.log(tx, actor, MILESTONES.action("UPDATED"), m, {"changes": diff})
+        out = await save(svc, tx, actor, m, {k: values[k] for k in diff}, m.version)
+        if out is None:
             raise stale(RESOURCE)
-        await log(tx, actor, updated, ActivityAction.MILESTONE_UPDATED, {"changes": diff})
-        await milestone_changed(svc, tx, actor.user_id, was_reached, updated)
-        return await publish(tx, updated)
-
-
-async def delete_milestone(
-    svc: Services, actor: Actor, org_id: uuid.UUID, milestone_id: uuid.UUID
-) -> None:
-    """Its links, dependencies (both ways) and assignments go with it (ON DELETE CASCADE);
-    `milestone:deleted` tells the room."""
-    async with svc.tx() as tx:
-        m = await editable_milestone(tx, actor, org_id, milestone_id)
-        gone = MilestoneDeleted(id=m.id, organization_id=org_id, projet_id=m.projet_id)
-        await log(tx, actor, m, ActivityAction.MILESTONE_DELETED, {"name": m.name})
-        await store.table.delete(tx.session, m)
-        tx.emit(events.MILESTONE_DELETED, gone, room_of(m))
+        return out

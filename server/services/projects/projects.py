@@ -46,7 +46,7 @@ from ..access import (
 )
 from ..changes import created_fields, field_changes, stored
 from ..core import Services, Tx, refuse
-from ..resource import OrgResource, log, out_of, project_scope
+from ..resource import OrgResource, log, out_of, project_scope, save_version
 from . import milestones
 from .work_notifications import project_status_changed
 
@@ -58,6 +58,12 @@ def project_out(p: Projet, channel_id: uuid.UUID | None) -> ProjectOut:
     return out_of(ProjectOut, p, channel_id=channel_id)
 
 
+def unless(ok: object, field: str, msg: str) -> FieldError | None:
+    """The 422 item of the body's `field` when `ok` is not (a reference not found, a
+    check failed), for `refuse`."""
+    return None if ok else FieldError(loc=["body", field], msg=msg)
+
+
 async def member_error(
     session: AsyncSession, org_id: uuid.UUID, user_id: object, field: str
 ) -> FieldError | None:
@@ -65,10 +71,8 @@ async def member_error(
     if user_id is None:
         return None
     assert isinstance(user_id, uuid.UUID)
-    found = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
-    if found is None:
-        return FieldError(loc=["body", field], msg="must be a member of the organization")
-    return None
+    member = await organizations.get_membership(session, org_id=org_id, user_id=user_id)
+    return unless(member, field, "must be a member of the organization")
 
 
 # Clients ------------------------------------------------------------------------------
@@ -118,8 +122,11 @@ CLIENTS: OrgResource[Client, ClientOut] = OrgResource(
 # Projects -----------------------------------------------------------------------------
 
 
-def _name_taken() -> AppError:
-    return AppError(ErrorCode.CONFLICT, "another project of the organization has this name")
+async def _refuse_name_taken(
+    session: AsyncSession, org_id: uuid.UUID, nom: str, except_id: uuid.UUID | None = None
+) -> None:
+    if await projects.project_name_taken(session, org_id=org_id, nom=nom, except_id=except_id):
+        raise AppError(ErrorCode.CONFLICT, "another project of the organization has this name")
 
 
 async def _project_errors(
@@ -128,21 +135,15 @@ async def _project_errors(
     """What is wrong with the references and dates a create or update would store."""
     errors: list[FieldError | None] = []
     if "client_id" in values:
-        client_id = values["client_id"]
-        found = await projects.clients.get(session, org_id=org_id, row_id=client_id)
-        if found is None:
-            errors.append(
-                FieldError(loc=["body", "client_id"], msg="must be a client of the organization")
-            )
+        client = await projects.clients.get(session, org_id=org_id, row_id=values["client_id"])
+        errors.append(unless(client, "client_id", "must be a client of the organization"))
     if "chef_projet_id" in values:
         errors.append(
             await member_error(session, org_id, values["chef_projet_id"], "chef_projet_id")
         )
-    if end is not None and end < start:
-        field = "date_fin_prevue" if "date_fin_prevue" in values else "date_debut"
-        errors.append(
-            FieldError(loc=["body", field], msg="date_fin_prevue must not be before date_debut")
-        )
+    field = "date_fin_prevue" if "date_fin_prevue" in values else "date_debut"
+    ordered = end is None or end >= start
+    errors.append(unless(ordered, field, "date_fin_prevue must not be before date_debut"))
     return errors
 
 
@@ -156,8 +157,7 @@ async def create_project(
         refuse(
             await _project_errors(tx.session, org_id, fields, req.date_debut, req.date_fin_prevue)
         )
-        if await projects.project_name_taken(tx.session, org_id=org_id, nom=req.nom):
-            raise _name_taken()
+        await _refuse_name_taken(tx.session, org_id, req.nom)
         project, channel = await projects.create_project(tx.session, org_id=org_id, fields=fields)
         meta = {"fields": created_fields(fields), "channel_id": str(channel.id)}
         await log(tx, actor, org_id, ActivityAction.PROJECT_CREATED, PROJECT, project.id, meta)
@@ -170,15 +170,8 @@ async def list_projects(
     """Oldest first; a CLIENT member sees only their clients' projects."""
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
-        rows, cursor = await projects.list_projects(
-            session,
-            org_id=org_id,
-            cursor=query.cursor,
-            limit=query.limit,
-            statut=query.statut,
-            client_id=query.client_id,
-            client_contact_id=client_contact_scope(member),
-        )
+        contact = client_contact_scope(member)
+        rows, cursor = await projects.list_projects(session, org_id, query, contact)
     return Page(items=[project_out(p, channel) for p, channel in rows], next_cursor=cursor)
 
 
@@ -220,11 +213,10 @@ async def update_project(
         start = changes.get("date_debut", project.date_debut)
         end = changes.get("date_fin_prevue", project.date_fin_prevue)
         diff = field_changes(project, changes)
-        refuse(await _project_errors(tx.session, org_id, {k: changes[k] for k in diff}, start, end))
-        if "nom" in diff and await projects.project_name_taken(
-            tx.session, org_id=org_id, nom=str(changes["nom"]), except_id=project_id
-        ):
-            raise _name_taken()
+        changed = {k: changes[k] for k in diff}
+        refuse(await _project_errors(tx.session, org_id, changed, start, end))
+        if "nom" in diff:
+            await _refuse_name_taken(tx.session, org_id, str(changed["nom"]), project_id)
         if not diff:
             return project_out(project, channel)
         old_status = project.statut
@@ -236,12 +228,7 @@ async def update_project(
                 )
                 if contact is not None:
                     user_access_changed(tx, contact, org_id)
-        changed = {k: changes[k] for k in diff}
-        updated = await projects.table.update_versioned(
-            tx.session, org_id, project_id, changed, project.version
-        )
-        if updated is None:
-            raise stale(PROJECT)
+        updated = await save_version(tx, projects.table, project, changed, PROJECT)
         meta = {"changes": diff}
         await log(tx, actor, org_id, ActivityAction.PROJECT_UPDATED, PROJECT, project_id, meta)
         if "statut" in diff:

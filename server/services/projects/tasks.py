@@ -6,10 +6,10 @@ consultants staffed on it write them (`policy.require_task_editor`).
 Order: a column is ordered by `(rank, id)` (see `store.tasks`). Every write that gives a
 task a rank in a column (create, a move, a PATCH of `statut`) first takes that column's
 lock, then the task's row (one order for every task write, so they cannot wait on each
-other in a cycle), and
-the neighbours a move reads cannot change until it commits. A move therefore rewrites
-one row; the column is rewritten (`store.ranks.spread`) only when the new key would be
-longer than `ranks.MAX_LENGTH` or its neighbours admit no key between them.
+other in a cycle), and the neighbours a move reads cannot change until it commits. A
+move therefore rewrites one row; the column is rewritten (`store.ranks.spread`) only
+when the new key would be longer than `ranks.MAX_LENGTH` or its neighbours admit no key
+between them.
 
 Concurrency: updates and moves are compare-and-set on `version` (the If-Match one when
 given, 412 if stale); every applied change increments it. After commit, `task:created`,
@@ -44,12 +44,12 @@ from store.models import Projet, Tache
 
 from ...actor import Actor
 from ...audience import project_room
-from ...policy import Member, require_member, require_project_reader, require_task_editor
+from ...policy import require_member, require_project_reader, require_task_editor
 from ..changes import created_fields, field_changes, stored
-from ..core import Services, Tx, refuse
-from ..resource import RowLog, out_of, project_scope
+from ..core import Services, Tx, found, refuse
+from ..resource import RowLog, out_of, project_scope, save_version
 from . import board, milestones
-from .projects import member_error
+from .projects import member_error, unless
 from .work_notifications import task_changed, task_state
 
 TASK = "task"
@@ -74,18 +74,16 @@ async def represent(session: AsyncSession, task: Tache) -> TaskOut:
 
 
 async def _task(
-    session: AsyncSession, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID
-) -> tuple[Member, Projet, Tache]:
-    """A task of a project the caller reads (404 otherwise), and its project."""
+    session: AsyncSession, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID, *, edit: bool
+) -> tuple[Projet, Tache]:
+    """A task of a project the caller reads (404 otherwise), and its project; with `edit`,
+    a caller who may edit the project's tasks (403 otherwise)."""
     member = await require_member(session, org_id, actor.user_id)
-    task = await store.get_task(session, org_id=org_id, task_id=task_id)
-    project = None
-    if task is not None:
-        project = await projects.get_project(session, org_id=org_id, project_id=task.projet_id)
-    if task is None or project is None:
-        raise not_found(TASK)
-    await require_project_reader(session, member, project)
-    return member, project, task
+    task = found(await store.get_task(session, org_id=org_id, task_id=task_id), TASK)
+    project = await projects.get_project(session, org_id=org_id, project_id=task.projet_id)
+    project = found(project, TASK)
+    await (require_task_editor if edit else require_project_reader)(session, member, project)
+    return project, task
 
 
 async def _locked(tx: Tx, org_id: uuid.UUID, task_id: uuid.UUID, expected: int | None) -> Tache:
@@ -109,13 +107,10 @@ async def _reference_errors(
         )
     livrable_id = values.get("livrable_id")
     if livrable_id is not None:
-        found = await deliverables.table.get(
+        livrable = await deliverables.table.get(
             session, org_id=project.organization_id, project_id=project.id, row_id=livrable_id
         )
-        if found is None:
-            errors.append(
-                FieldError(loc=["body", "livrable_id"], msg="must be a deliverable of this project")
-            )
+        errors.append(unless(livrable, "livrable_id", "must be a deliverable of this project"))
     return errors
 
 
@@ -138,15 +133,7 @@ async def list_tasks(
     async with svc.sessions() as session:
         await project_scope(session, actor, org_id, project_id)
         rows, cursor = await store.list_tasks(
-            session,
-            org_id=org_id,
-            project_id=project_id,
-            cursor=query.cursor,
-            limit=query.limit,
-            statut=query.statut,
-            profile_responsable_id=query.profile_responsable_id,
-            priority=query.priority,
-            tag=query.tag,
+            session, org_id=org_id, project_id=project_id, query=query
         )
     return Page(items=[task_out(t, p) for t, p in rows], next_cursor=cursor)
 
@@ -169,7 +156,7 @@ async def get_board(
 
 async def get_task(svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID) -> TaskOut:
     async with svc.sessions() as session:
-        _, _, task = await _task(session, actor, org_id, task_id)
+        _, task = await _task(session, actor, org_id, task_id, edit=False)
         return await represent(session, task)
 
 
@@ -187,8 +174,8 @@ async def create_task(
         refuse(await _reference_errors(tx.session, project, fields))
         await store.lock_column(tx.session, project_id=project_id, statut=req.statut.value)
         fields["rank"] = await board.end_of_column(tx.session, project, req.statut.value, None)
-        task = await store.create_task(
-            tx.session, org_id=org_id, project_id=project_id, fields=fields
+        task = await store.table.create(
+            tx.session, org_id=org_id, fields={**fields, "projet_id": project_id}
         )
         created = created_fields({k: v for k, v in fields.items() if k != "rank"})
         await _log(tx, actor, task, ActivityAction.TASK_CREATED, {"fields": created})
@@ -207,26 +194,21 @@ async def update_task(
     """A new `statut` puts the task at the end of that column."""
     changes = stored(patch.changes())
     async with svc.tx() as tx:
-        member, project, _ = await _task(tx.session, actor, org_id, task_id)
-        await require_task_editor(tx.session, member, project)
+        project, _ = await _task(tx.session, actor, org_id, task_id, edit=True)
         if "statut" in changes:
             await store.lock_column(tx.session, project_id=project.id, statut=changes["statut"])
         task = await _locked(tx, org_id, task_id, expected_version)
         diff = field_changes(task, changes)
-        refuse(await _reference_errors(tx.session, project, {k: changes[k] for k in diff}))
+        values = {k: changes[k] for k in diff}
+        refuse(await _reference_errors(tx.session, project, values))
         if not diff:
             return await represent(tx.session, task)
-        values = {k: changes[k] for k in diff}
         before = task_state(task)
         if "statut" in diff:
             values["rank"] = await board.end_of_column(
                 tx.session, project, values["statut"], task.id
             )
-        updated = await store.table.update_versioned(
-            tx.session, org_id, task.id, values, task.version
-        )
-        if updated is None:
-            raise stale(TASK)
+        updated = await save_version(tx, store.table, task, values, TASK)
         await _log(tx, actor, updated, ActivityAction.TASK_UPDATED, {"changes": diff})
         await task_changed(svc, tx, actor.user_id, project, before, updated)
         if "statut" in diff:
@@ -246,8 +228,7 @@ async def move_task(
     already is changes nothing."""
     statut = req.statut.value
     async with svc.tx() as tx:
-        member, project, _ = await _task(tx.session, actor, org_id, task_id)
-        await require_task_editor(tx.session, member, project)
+        project, _ = await _task(tx.session, actor, org_id, task_id, edit=True)
         await store.lock_column(tx.session, project_id=project.id, statut=statut)
         task = await _locked(tx, org_id, task_id, expected_version)
         lower, upper = await board.move_bounds(tx.session, project, task, req)
@@ -256,12 +237,7 @@ async def move_task(
         state = task_state(task)
         before = {"statut": task.statut, "position": await store.position_of(tx.session, task)}
         rank = await board.rank_between(tx.session, project, statut, task.id, lower, upper)
-        values = {"statut": statut, "rank": rank}
-        updated = await store.table.update_versioned(
-            tx.session, org_id, task.id, values, task.version
-        )
-        if updated is None:
-            raise stale(TASK)
+        updated = await save_version(tx, store.table, task, {"statut": statut, "rank": rank}, TASK)
         out = await _publish(tx, events.TASK_UPDATED, updated)
         after = {"statut": out.statut.value, "position": out.position}
         diff = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
@@ -276,12 +252,13 @@ async def move_task(
 async def delete_task(
     svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID
 ) -> TaskDeleted:
+    """Milestone links go with it (ON DELETE CASCADE); time entries keep their hours
+    (`tache_id` NULL)."""
     async with svc.tx() as tx:
-        member, project, _ = await _task(tx.session, actor, org_id, task_id)
-        await require_task_editor(tx.session, member, project)
+        project, _ = await _task(tx.session, actor, org_id, task_id, edit=True)
         task = await _locked(tx, org_id, task_id, None)
         await _log(tx, actor, task, ActivityAction.TASK_DELETED, {"nom": task.nom})
-        await store.delete_task(tx.session, task)
+        await store.table.delete(tx.session, task)
         await milestones.on_tasks_changed(svc, tx, actor, org_id, [task_id])
         gone = TaskDeleted(id=task_id, projet_id=project.id)
         tx.emit(events.TASK_DELETED, gone, project_room(project.id))

@@ -38,17 +38,11 @@ def task_state(task: Tache) -> TaskState:
 
 
 def _project_reader(tx: Tx, project: Projet) -> Reader:
-    async def may_read(member: Member) -> bool:
-        return await can_read_project(tx.session, member, project)
-
-    return may_read
+    return lambda member: can_read_project(tx.session, member, project)
 
 
 def _milestone_reader(tx: Tx, project: Projet | None) -> Reader:
-    async def may_read(member: Member) -> bool:
-        return await can_read_milestone(tx.session, member, project)
-
-    return may_read
+    return lambda member: can_read_milestone(tx.session, member, project)
 
 
 async def task_changed(
