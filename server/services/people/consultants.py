@@ -20,6 +20,7 @@ from protocol.common import Page
 from protocol.enums import ActivityAction, ConsultantStatus, MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from protocol.people import (
+    RATE_FIELDS,
     ConsultantCreate,
     ConsultantDetailsIn,
     ConsultantOut,
@@ -38,7 +39,7 @@ from ...policy import Action, Member, require_member
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
 from ..core import Services, Tx, found, invalid
-from ..resource import log
+from ..resource import OrgResource, log
 from .competences import COMPETENCES
 
 CONSULTANT = "consultant"
@@ -67,14 +68,7 @@ def consultant_out(
     show_rates: bool,
 ) -> ConsultantOut:
     """The rate fields are set only when `show_rates`, and unset ones are not serialized."""
-    rates: dict[str, Any] = (
-        {
-            "taux_journalier_cout": money(row.taux_journalier_cout),
-            "taux_journalier_vente": money(row.taux_journalier_vente),
-        }
-        if show_rates
-        else {}
-    )
+    rates = {name: money(getattr(row, name)) for name in RATE_FIELDS} if show_rates else {}
     return ConsultantOut(
         id=row.id,
         organization_id=row.organization_id,
@@ -90,6 +84,18 @@ def consultant_out(
         updated_at=row.updated_at,
         **rates,
     )
+
+
+# The details of a member, addressed by their profile id; a deleted row's activity names
+# the person.
+CONSULTANTS: OrgResource[ConsultantDetails, ConsultantOut] = OrgResource(
+    name=CONSULTANT,
+    table=consultants.details,
+    out=ConsultantOut,
+    label="profile_id",
+    reads=Action.READ_PEOPLE,
+    writes=Action.MANAGE_PEOPLE,
+)
 
 
 async def staff_member(
@@ -127,15 +133,9 @@ async def _view(
     return consultant_out(row, person, skills[row.profile_id], member.can(Action.SEE_FINANCIALS))
 
 
-async def _details(
-    session: AsyncSession, org_id: uuid.UUID, profile_id: uuid.UUID, *, for_update: bool = False
-) -> ConsultantDetails:
-    row = await consultants.details.get(
-        session, org_id=org_id, row_id=profile_id, for_update=for_update
-    )
-    if row is None:
-        raise not_found(CONSULTANT)
-    return row
+def _about(row: ConsultantDetails) -> dict[str, Any]:
+    """What a consultant's activity names first: the person."""
+    return {"profile_id": str(row.profile_id)}
 
 
 # Consultants ----------------------------------------------------------------------------
@@ -167,31 +167,22 @@ async def get_consultant(
 ) -> ConsultantOut:
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
-        row = await _details(session, org_id, profile_id)
+        row = await CONSULTANTS.row(session, org_id, profile_id, for_update=False)
         person = found(await consultants.get_profile(session, profile_id=profile_id), CONSULTANT)
         return await _view(session, member, row, person)
 
 
 async def _create(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, person: Profile, fields: dict[str, Any]
+    tx: Tx, actor: Actor, org_id: uuid.UUID, person: Profile, req: ConsultantDetailsIn
 ) -> ConsultantDetails:
+    """The person's new details; the activity names the person, then what was stored."""
+    fields = stored(req.model_dump(exclude={"profile_id"}))
     row = await consultants.details.create(
-        tx.session, org_id=org_id, fields={"profile_id": person.id, **stored(fields)}
+        tx.session, org_id=org_id, fields={"profile_id": person.id, **fields}
     )
-    meta = {"profile_id": str(person.id), "fields": created_fields(fields)}
-    await log(tx, actor, org_id, ActivityAction.CONSULTANT_CREATED, CONSULTANT, row.id, meta)
+    meta = {**_about(row), "fields": created_fields(fields)}
+    await CONSULTANTS.log(tx, actor, CONSULTANTS.action("CREATED"), row, meta)
     return row
-
-
-async def _update(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, row: ConsultantDetails, values: dict[str, Any]
-) -> None:
-    values = stored(values)
-    diff = field_changes(row, values)
-    if diff:
-        await consultants.details.update(tx.session, row, {k: values[k] for k in diff})
-        meta = {"profile_id": str(row.profile_id), "changes": diff}
-        await log(tx, actor, org_id, ActivityAction.CONSULTANT_UPDATED, CONSULTANT, row.id, meta)
 
 
 async def create_consultant(
@@ -203,13 +194,13 @@ async def create_consultant(
         person = await staff_member(tx.session, org_id, req.profile_id, lock=True, where="body")
         if await consultants.details.get(tx.session, org_id=org_id, row_id=person.id):
             raise AppError(ErrorCode.CONFLICT, "this member already has consultant details")
-        row = await _create(tx, actor, org_id, person, req.model_dump(exclude={"profile_id"}))
+        row = await _create(tx, actor, org_id, person, req)
         return await _view(tx.session, member, row, person)
 
 
 async def put_consultant(
     svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID, req: ConsultantDetailsIn
-) -> tuple[bool, ConsultantOut]:
+) -> tuple[ConsultantOut, bool]:
     """Create or replace the member's details; True when they were created."""
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
@@ -219,10 +210,10 @@ async def put_consultant(
         )
         created = row is None
         if row is None:
-            row = await _create(tx, actor, org_id, person, req.model_dump())
+            row = await _create(tx, actor, org_id, person, req)
         else:
-            await _update(tx, actor, org_id, row, req.model_dump())
-        return created, await _view(tx.session, member, row, person)
+            await CONSULTANTS.write_changes(tx, actor, row, stored(req.model_dump()), _about(row))
+        return await _view(tx.session, member, row, person), created
 
 
 async def update_consultant(
@@ -230,22 +221,10 @@ async def update_consultant(
 ) -> ConsultantOut:
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
-        row = await _details(tx.session, org_id, profile_id, for_update=True)
+        row = await CONSULTANTS.row(tx.session, org_id, profile_id, for_update=True)
         person = await staff_member(tx.session, org_id, profile_id)
-        await _update(tx, actor, org_id, row, patch.changes())
+        await CONSULTANTS.write_changes(tx, actor, row, stored(patch.changes()), _about(row))
         return await _view(tx.session, member, row, person)
-
-
-async def delete_consultant(
-    svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID
-) -> None:
-    """Removes the employment details only: membership, skills and time stay."""
-    async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
-        row = await _details(tx.session, org_id, profile_id, for_update=True)
-        meta = {"profile_id": str(profile_id)}
-        await log(tx, actor, org_id, ActivityAction.CONSULTANT_DELETED, CONSULTANT, row.id, meta)
-        await consultants.details.delete(tx.session, row)
 
 
 # Skills of a person -----------------------------------------------------------------------
@@ -266,7 +245,7 @@ async def set_skill(
     profile_id: uuid.UUID,
     competence_id: uuid.UUID,
     req: SkillSet,
-) -> tuple[bool, ProfileSkillOut]:
+) -> tuple[ProfileSkillOut, bool]:
     """Create or replace a person's level in a skill; True when it was created.
     `date_evaluation` defaults to the organization's today and may not be in the future
     (422)."""
@@ -291,7 +270,7 @@ async def set_skill(
         meta.update(profile_id=str(profile_id), competence_id=str(competence_id))
         if created or meta.get("changes"):
             await log(tx, actor, org_id, ActivityAction.SKILL_SET, SKILL, competence_id, meta)
-        return created, _skill_view(skill, competence)
+        return _skill_view(skill, competence), created
 
 
 async def remove_skill(
@@ -299,11 +278,8 @@ async def remove_skill(
 ) -> None:
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
-        skill = await competences.get_skill(
-            tx.session, org_id=org_id, profile_id=profile_id, competence_id=competence_id
-        )
-        if skill is None:
-            raise not_found("skill")
+        ids = {"org_id": org_id, "profile_id": profile_id, "competence_id": competence_id}
+        skill = found(await competences.get_skill(tx.session, **ids), "skill")
         meta = {"profile_id": str(profile_id), "niveau": skill.niveau}
         await log(tx, actor, org_id, ActivityAction.SKILL_REMOVED, SKILL, competence_id, meta)
         await delete_row(tx.session, skill)
