@@ -11,20 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import MemberRole
 
-from .models import (
-    Competence,
-    ConsultantDetails,
-    Profile,
-    ProfileCompetence,
-    UserOrganization,
-)
+from .models import Competence, ConsultantDetails, Profile, ProfileCompetence, UserOrganization
 from .pagination import fetch_page
 from .scoped import Scoped
-
-
-async def get_profile(session: AsyncSession, *, profile_id: uuid.UUID) -> Profile | None:
-    return await session.get(Profile, profile_id)
-
 
 # Addressed by the person's profile id (one row of details per member).
 details = Scoped(

@@ -34,13 +34,7 @@ from store.models import Facture
 from store.scoped import delete_row
 
 from ...actor import Actor
-from ...policy import (
-    Action,
-    Member,
-    invoice_contact_scope,
-    require_invoice_reader,
-    require_member,
-)
+from ...policy import Action, Member, invoice_contact_scope, require_invoice_reader, require_member
 from .. import live_business, resource
 from ..batches import Read, batches
 from ..changes import created_fields, field_changes, stored

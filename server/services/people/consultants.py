@@ -11,8 +11,7 @@ concurrent first writes for one person cannot both create a row.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,35 +29,28 @@ from protocol.people import (
     SkillOut,
     SkillSet,
 )
-from store import competences, consultants, organizations
+from store import competences, consultants, organizations, users
 from store.models import Competence, ConsultantDetails, Profile, ProfileCompetence
-from store.scoped import delete_row, update_row
+from store.scoped import delete_row, insert_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, Member, require_member
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
 from ..core import Services, Tx, found, invalid
-from ..resource import OrgResource, log
+from ..finance.earned_value import money_or_none
+from ..resource import OrgResource, log, out_of
 from .competences import COMPETENCES
 
 CONSULTANT = "consultant"
 SKILL = "profile_competence"
-CENT = Decimal("0.01")
+S = TypeVar("S", bound=SkillOut)
 
 
-def money(value: Decimal | None) -> Decimal | None:
-    """Two decimal places, as stored (SQLite reads back what was written: `650`)."""
-    return None if value is None else value.quantize(CENT)
-
-
-def skill_out(skill: ProfileCompetence, competence: Competence) -> SkillOut:
-    return SkillOut(
-        competence_id=competence.id,
-        nom=competence.nom,
-        niveau=skill.niveau or 1,
-        date_evaluation=skill.date_evaluation,
-    )
+def skill_out(model: type[S], skill: ProfileCompetence, competence: Competence) -> S:
+    """A person's level in a skill as `model` reads it (`ProfileSkillOut` names the person)."""
+    niveau = skill.niveau or 1
+    return out_of(model, skill, competence_id=competence.id, nom=competence.nom, niveau=niveau)
 
 
 def consultant_out(
@@ -68,7 +60,8 @@ def consultant_out(
     show_rates: bool,
 ) -> ConsultantOut:
     """The rate fields are set only when `show_rates`, and unset ones are not serialized."""
-    rates = {name: money(getattr(row, name)) for name in RATE_FIELDS} if show_rates else {}
+    # Two decimal places, as stored (SQLite reads back what was written: `650`).
+    rates = {name: money_or_none(getattr(row, name)) for name in RATE_FIELDS} if show_rates else {}
     return ConsultantOut(
         id=row.id,
         organization_id=row.organization_id,
@@ -79,7 +72,7 @@ def consultant_out(
         date_embauche=row.date_embauche,
         statut=ConsultantStatus(row.statut or ConsultantStatus.AVAILABLE),
         job_title=row.job_title,
-        competences=[skill_out(s, c) for s, c in skills],
+        competences=[skill_out(SkillOut, s, c) for s, c in skills],
         created_at=row.created_at,
         updated_at=row.updated_at,
         **rates,
@@ -112,7 +105,7 @@ async def staff_member(
     membership = await organizations.get_membership(
         session, org_id=org_id, user_id=profile_id, for_update=lock
     )
-    person = await consultants.get_profile(session, profile_id=profile_id)
+    person = await users.get_profile(session, profile_id)
     if membership is None or person is None:
         if where == "path":
             raise not_found("member")
@@ -168,7 +161,7 @@ async def get_consultant(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
         row = await CONSULTANTS.row(session, org_id, profile_id, for_update=False)
-        person = found(await consultants.get_profile(session, profile_id=profile_id), CONSULTANT)
+        person = found(await users.get_profile(session, profile_id), CONSULTANT)
         return await _view(session, member, row, person)
 
 
@@ -230,14 +223,6 @@ async def update_consultant(
 # Skills of a person -----------------------------------------------------------------------
 
 
-def _skill_view(skill: ProfileCompetence, competence: Competence) -> ProfileSkillOut:
-    return ProfileSkillOut(
-        **skill_out(skill, competence).model_dump(),
-        profile_id=skill.profile_id,
-        updated_at=skill.updated_at,
-    )
-
-
 async def set_skill(
     svc: Services,
     actor: Actor,
@@ -258,11 +243,12 @@ async def set_skill(
         values: dict[str, Any] = {"niveau": req.niveau, "date_evaluation": evaluated}
         await staff_member(tx.session, org_id, profile_id, lock=True)
         competence = await COMPETENCES.row(tx.session, org_id, competence_id, for_update=False)
-        ids = {"org_id": org_id, "profile_id": profile_id, "competence_id": competence_id}
-        skill = await competences.get_skill(tx.session, **ids)
+        ids = {"profile_id": profile_id, "competence_id": competence_id}
+        skill = await competences.get_skill(tx.session, org_id=org_id, **ids)
         created = skill is None
         if skill is None:
-            skill = await competences.create_skill(tx.session, fields=values, **ids)
+            new = ProfileCompetence(organization_id=org_id, **ids, **values)
+            skill = await insert_row(tx.session, new)
             meta: dict[str, Any] = {"fields": created_fields(values)}
         else:
             meta = {"changes": field_changes(skill, values)}
@@ -270,7 +256,7 @@ async def set_skill(
         meta.update(profile_id=str(profile_id), competence_id=str(competence_id))
         if created or meta.get("changes"):
             await log(tx, actor, org_id, ActivityAction.SKILL_SET, SKILL, competence_id, meta)
-        return _skill_view(skill, competence), created
+        return skill_out(ProfileSkillOut, skill, competence), created
 
 
 async def remove_skill(
@@ -278,8 +264,8 @@ async def remove_skill(
 ) -> None:
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
-        ids = {"org_id": org_id, "profile_id": profile_id, "competence_id": competence_id}
-        skill = found(await competences.get_skill(tx.session, **ids), "skill")
+        ids = {"profile_id": profile_id, "competence_id": competence_id}
+        skill = found(await competences.get_skill(tx.session, org_id=org_id, **ids), "skill")
         meta = {"profile_id": str(profile_id), "niveau": skill.niveau}
         await log(tx, actor, org_id, ActivityAction.SKILL_REMOVED, SKILL, competence_id, meta)
         await delete_row(tx.session, skill)

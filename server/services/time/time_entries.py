@@ -163,11 +163,7 @@ async def _create(
 
 
 async def create_time_entry(
-    svc: Services,
-    actor: Actor,
-    org_id: uuid.UUID,
-    req: TimeEntryCreate,
-    key: str | None = None,
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: TimeEntryCreate, key: str | None = None
 ) -> tuple[int, TimeEntryOut]:
     """The new entry (201), or, for a key already used by the caller here with the same
     body, the first answer again without creating anything."""
