@@ -138,9 +138,8 @@ async def create_invoice(
             await live_business.invoice_changed(tx, out, created=True)
             return 201, out.model_dump(mode="json")
 
-        return await once(
-            svc, tx, org_id, actor.user_id, CREATE_ROUTE, key, request_hash(req), produce
-        )
+        user, digest = actor.user_id, request_hash(req)
+        return await once(svc, tx, org_id, user, CREATE_ROUTE, key, digest, produce)
 
 
 async def readable_invoice(
@@ -227,10 +226,8 @@ async def update_invoice(
             loc = "date_echeance" if "date_echeance" in values else "date_facturation"
             raise invalid(["body", loc], "date_echeance may not precede date_facturation")
         if "numero" in values and values["numero"] != row.numero and row.sequence is not None:
-            raise AppError(
-                ErrorCode.CONFLICT,
-                "an invoice numbered by the organization's counter keeps its number",
-            )
+            msg = "an invoice numbered by the organization's counter keeps its number"
+            raise AppError(ErrorCode.CONFLICT, msg)
         if "numero" in values:
             await _check_numero(tx.session, org_id, values["numero"], row.id)
         diff = field_changes(row, values)
