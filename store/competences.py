@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Competence, ProfileCompetence
-from .scoped import Scoped, insert_row
+from .scoped import Scoped
 
 # By name. People's levels in a deleted skill go with it (ON DELETE CASCADE).
 table = Scoped(Competence, [(Competence.nom, str), (Competence.id, uuid.UUID)], by_project=False)
@@ -32,17 +31,3 @@ async def get_skill(
         ProfileCompetence.competence_id == competence_id,
     )
     return await session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
-
-
-async def create_skill(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    profile_id: uuid.UUID,
-    competence_id: uuid.UUID,
-    fields: dict[str, Any],
-) -> ProfileCompetence:
-    row = ProfileCompetence(
-        organization_id=org_id, profile_id=profile_id, competence_id=competence_id, **fields
-    )
-    return await insert_row(session, row)

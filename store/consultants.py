@@ -1,31 +1,19 @@
-"""Consultants' employment details and the facts the staffing search reads."""
+"""Consultants' employment details and the skills the staffing search reads."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import MemberRole
 
-from .models import (
-    Affectation,
-    Competence,
-    ConsultantDetails,
-    Profile,
-    ProfileCompetence,
-    UserOrganization,
-)
+from .models import Competence, ConsultantDetails, Profile, ProfileCompetence, UserOrganization
 from .pagination import fetch_page
 from .scoped import Scoped
-
-
-async def get_profile(session: AsyncSession, *, profile_id: uuid.UUID) -> Profile | None:
-    return await session.get(Profile, profile_id)
-
 
 # Addressed by the person's profile id (one row of details per member).
 details = Scoped(
@@ -105,24 +93,3 @@ async def skilled_members(
         )
     )
     return [(s, p, d) for s, p, d in (await session.execute(stmt)).all()]
-
-
-async def assignments_between(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    profile_ids: Sequence[uuid.UUID],
-    start: date,
-    end: date,
-) -> list[Affectation]:
-    """The people's assignments, on every project of the organization, that share at
-    least one day with [start, end] (`date_fin` null: open-ended)."""
-    if not profile_ids:
-        return []
-    stmt = select(Affectation).where(
-        Affectation.organization_id == org_id,
-        Affectation.profile_id.in_(profile_ids),
-        Affectation.date_debut <= end,
-        or_(Affectation.date_fin.is_(None), Affectation.date_fin >= start),
-    )
-    return list(await session.scalars(stmt))

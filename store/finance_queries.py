@@ -176,13 +176,7 @@ async def task_stats(
     overdue = and_(Tache.date_fin_cible.is_not(None), Tache.date_fin_cible < today, ~done)
     charge = func.coalesce(Tache.charge_estimee_jh, 0)
     stmt = (
-        select(
-            Tache.projet_id,
-            done,
-            overdue,
-            func.count(),
-            _sum(charge),
-        )
+        select(Tache.projet_id, done, overdue, func.count(), _sum(charge))
         .where(Tache.organization_id == org_id, Tache.projet_id.in_(project_ids))
         .group_by(Tache.projet_id, done, overdue)
     )

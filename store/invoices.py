@@ -54,14 +54,9 @@ def status_as_read(today: date) -> ColumnElement[str]:
 def has_status(status: PaymentStatus, today: date) -> ColumnElement[bool]:
     if status is PaymentStatus.PAYE:
         return Facture.statut_paiement == _PAID
-    if status is PaymentStatus.RETARD:
-        return and_(
-            or_(Facture.statut_paiement.is_(None), Facture.statut_paiement != _PAID), is_late(today)
-        )
-    return and_(
-        or_(Facture.statut_paiement.is_(None), Facture.statut_paiement != _PAID),
-        not_(is_late(today)),
-    )
+    unpaid = or_(Facture.statut_paiement.is_(None), Facture.statut_paiement != _PAID)
+    late = is_late(today)
+    return and_(unpaid, late if status is PaymentStatus.RETARD else not_(late))
 
 
 async def create_invoice(

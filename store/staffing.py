@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -30,24 +31,28 @@ async def overlapping_assignments(
     session: AsyncSession,
     *,
     org_id: uuid.UUID,
-    profile_id: uuid.UUID,
+    profile_ids: Sequence[uuid.UUID],
     start: date,
     end: date | None,
     exclude_id: uuid.UUID | None = None,
+    lock: bool = False,
 ) -> list[Affectation]:
-    """The consultant's assignments, on every project of the organization, whose period
-    shares at least one day with [start, end] (None: open-ended), rows locked."""
+    """The people's assignments, on every project of the organization, whose period
+    shares at least one day with [start, end] (None: open-ended); with `lock`, the rows
+    stay locked until the transaction ends."""
+    if not profile_ids:
+        return []
     stmt = select(Affectation).where(
         Affectation.organization_id == org_id,
-        Affectation.profile_id == profile_id,
+        Affectation.profile_id.in_(profile_ids),
         or_(Affectation.date_fin.is_(None), Affectation.date_fin >= start),
     )
     if end is not None:
         stmt = stmt.where(Affectation.date_debut <= end)
     if exclude_id is not None:
         stmt = stmt.where(Affectation.id != exclude_id)
-    stmt = stmt.order_by(Affectation.date_debut, Affectation.id).with_for_update()
-    return list(await session.scalars(stmt))
+    stmt = stmt.order_by(Affectation.date_debut, Affectation.id)
+    return list(await session.scalars(stmt.with_for_update() if lock else stmt))
 
 
 async def staffed_user_ids(

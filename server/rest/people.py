@@ -6,12 +6,8 @@ from aiohttp import web
 
 from protocol import people as p
 from protocol.common import ListQuery, Page
-from protocol.people import ConsultantDetailsIn, SkillSet
 
 from ..services.people import competences, consultants, staffing_search
-from .context import Context, handler
-from .json import json_response, parse_body, path_uuid
-from .openapi import api
 from .resource import Op, Rest, Serve, mount
 
 routes = web.RouteTableDef()
@@ -33,6 +29,7 @@ CONSULTANT_ROUTES = Rest(
     "consultant",
     p.ConsultantOut,
     tags=PEOPLE,
+    service=consultants.CONSULTANTS,
     key="profile_id",
     query=p.ConsultantQuery,
     body=p.ConsultantCreate,
@@ -60,54 +57,38 @@ CONSULTANT_ROUTES = Rest(
         "Remove a member's consultant details",
         [403],
         doc="The membership, skills and time entries stay.",
-        call=consultants.delete_consultant,
     ),
 )
 mount(routes, CONSULTANT_ROUTES)
 
 
-@routes.put(CONSULTANT)
-@api(
-    "Create or replace a member's consultant details",
-    tags=PEOPLE,
-    body=ConsultantDetailsIn,
-    response=p.ConsultantOut,
-    responses={201: p.ConsultantOut},
-    errors=[403, 404, 409],
+serve.put(
+    CONSULTANT,
+    Op(
+        "Create or replace a member's consultant details",
+        [403, 404, 409],
+        doc="201 when created, 200 when replaced; the member may not be a CLIENT contact (422).",
+        call=consultants.put_consultant,
+    ),
+    body=p.ConsultantDetailsIn,
+    out=p.ConsultantOut,
+    created=True,
 )
-@handler
-async def put_consultant(request: web.Request, ctx: Context) -> web.Response:
-    """201 when created, 200 when replaced; the member may not be a CLIENT contact (422)."""
-    profile_id = path_uuid(request, "profile_id")
-    req = await parse_body(request, ConsultantDetailsIn)
-    created, out = await consultants.put_consultant(
-        ctx.svc, ctx.caller, ctx.org_id, profile_id, req
-    )
-    return json_response(out, status=201 if created else 200)
-
-
-@routes.put(SKILL)
-@api(
-    "Set a person's level in a skill",
+serve.put(
+    SKILL,
+    Op(
+        "Set a person's level in a skill",
+        [403, 404, 409],
+        doc="""201 when created, 200 when replaced. `niveau` 1..5; `date_evaluation` (default
+        today) not in the future.""",
+        call=consultants.set_skill,
+    ),
+    body=p.SkillSet,
+    out=p.ProfileSkillOut,
+    created=True,
     tags=SKILLS,
-    body=SkillSet,
-    response=p.ProfileSkillOut,
-    responses={201: p.ProfileSkillOut},
-    errors=[403, 404, 409],
+    name="put_skill",
 )
-@handler
-async def put_skill(request: web.Request, ctx: Context) -> web.Response:
-    """201 when created, 200 when replaced. `niveau` 1..5; `date_evaluation` (default
-    today) not in the future."""
-    profile_id = path_uuid(request, "profile_id")
-    competence_id = path_uuid(request, "competence_id")
-    req = await parse_body(request, SkillSet)
-    created, out = await consultants.set_skill(
-        ctx.svc, ctx.caller, ctx.org_id, profile_id, competence_id, req
-    )
-    return json_response(out, status=201 if created else 200)
-
-
 serve.delete(
     SKILL,
     Op("Remove a person's level in a skill", [403, 404], call=consultants.remove_skill),

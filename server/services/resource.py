@@ -257,13 +257,21 @@ class Resource(Generic[R, O]):
         what changed with `scope`'s metadata; for an update that reaches its row its own
         way (staffing locks the consultant first)."""
         values = self.new_values(row, stored(patch.changes()))
+        await self.write_changes(tx, actor, row, values, scope)
+        return self.output(row)
+
+    async def write_changes(
+        self, tx: Tx, actor: Actor, row: R, values: dict[str, Any], scope: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Store the `values` that differ from `row`'s (after `before_update`) and log
+        them with `scope`'s metadata; what changed (nothing stored or logged when empty)."""
         diff = field_changes(row, values)
         if self.before_update is not None:
             await self.before_update(tx, row, values, diff)
         if diff:
             await self.table.update(tx.session, row, {k: values[k] for k in diff})
             await self.log(tx, actor, self.action("UPDATED"), row, {**scope, "changes": diff})
-        return self.output(row)
+        return diff
 
     async def _remove(self, tx: Tx, actor: Actor, row: R, scope: dict[str, Any]) -> None:
         if self.before_delete is not None:

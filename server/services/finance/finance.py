@@ -122,11 +122,7 @@ def summarize(figures: list[Figures], day: date) -> PortfolioSummary:
     revenue = _sum([f.chiffre_affaires for f in figures])
     margin = _sum([f.marge_reelle for f in figures])
     threshold = Decimal("0.9")
-    drifting = [
-        f
-        for f in figures
-        if (f.cpi is not None and f.cpi < threshold) or (f.spi is not None and f.spi < threshold)
-    ]
+    drifting = [f for f in figures if any(r is not None and r < threshold for r in (f.cpi, f.spi))]
     return PortfolioSummary(
         date_calcul=day,
         projets_actifs=len(figures),

@@ -41,15 +41,12 @@ LEGAL_NOTES = (
 
 
 def _missing(org: Organization, client: Client, invoice: Facture) -> list[FieldError]:
+    parties = (("organization", org, SELLER_REQUIRED), ("client", client, BUYER_REQUIRED))
     errors = [
-        FieldError(loc=["organization", name], msg="required on an invoice (EN 16931)")
-        for name in SELLER_REQUIRED
-        if not getattr(org, name)
-    ]
-    errors += [
-        FieldError(loc=["client", name], msg="required on an invoice (EN 16931)")
-        for name in BUYER_REQUIRED
-        if not getattr(client, name)
+        FieldError(loc=[where, name], msg="required on an invoice (EN 16931)")
+        for where, party, required in parties
+        for name in required
+        if not getattr(party, name)
     ]
     if not invoice.numero:
         errors.append(FieldError(loc=["invoice", "numero"], msg="an invoice needs a number"))

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction, PaymentStatus
-from protocol.errors import AppError, ErrorCode, not_found
+from protocol.errors import AppError, ErrorCode
 from protocol.finance import (
     DEFAULT_PAYMENT_TERM_DAYS,
     InvoiceCreate,
@@ -34,19 +34,12 @@ from store.models import Facture
 from store.scoped import delete_row
 
 from ...actor import Actor
-from ...policy import (
-    Action,
-    Member,
-    invoice_contact_scope,
-    require,
-    require_invoice_reader,
-    require_member,
-)
+from ...policy import Action, Member, invoice_contact_scope, require_invoice_reader, require_member
 from .. import live_business, resource
 from ..batches import Read, batches
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
-from ..core import Services, invalid
+from ..core import Services, found, invalid
 from ..idempotency import once, request_hash
 from ..resource import out_of
 from .earned_value import money
@@ -55,6 +48,7 @@ from .invoice_lines import time_lines, total
 INVOICE = "invoice"
 CREATE_ROUTE = "POST /orgs/{org}/invoices"
 EXPORT_PAGE = 500
+PAYMENT_TERM = timedelta(days=DEFAULT_PAYMENT_TERM_DAYS)
 
 
 def numero_of(sequence: int) -> str:
@@ -63,9 +57,7 @@ def numero_of(sequence: int) -> str:
 
 
 def due_date(invoice: Facture) -> date:
-    return invoice.date_echeance or invoice.date_facturation + timedelta(
-        days=DEFAULT_PAYMENT_TERM_DAYS
-    )
+    return invoice.date_echeance or invoice.date_facturation + PAYMENT_TERM
 
 
 def status_as_read(invoice: Facture, day: date) -> tuple[PaymentStatus, int]:
@@ -137,9 +129,7 @@ async def create_invoice(
                 fields["sequence"] = await invoices.take_number(tx.session, org_id)
                 fields["numero"] = numero_of(fields["sequence"])
                 await _check_numero(tx.session, org_id, fields["numero"], None)
-            fields["date_echeance"] = req.date_echeance or req.date_facturation + timedelta(
-                days=DEFAULT_PAYMENT_TERM_DAYS
-            )
+            fields["date_echeance"] = req.date_echeance or req.date_facturation + PAYMENT_TERM
             row = await invoices.create_invoice(tx.session, org_id=org_id, fields=fields)
             meta = {"fields": created_fields(fields)}
             await _log(tx, actor, row, ActivityAction.INVOICE_CREATED, meta)
@@ -148,23 +138,18 @@ async def create_invoice(
             await live_business.invoice_changed(tx, out, created=True)
             return 201, out.model_dump(mode="json")
 
-        return await once(
-            svc, tx, org_id, actor.user_id, CREATE_ROUTE, key, request_hash(req), produce
-        )
+        user, digest = actor.user_id, request_hash(req)
+        return await once(svc, tx, org_id, user, CREATE_ROUTE, key, digest, produce)
 
 
 async def readable_invoice(
     session: AsyncSession, member: Member, invoice_id: uuid.UUID, *, for_update: bool = False
 ) -> Facture:
-    row = await invoices.get_invoice(
-        session, org_id=member.org_id, invoice_id=invoice_id, for_update=for_update
-    )
-    if row is None:
-        raise not_found(INVOICE)
-    project = await projects.get_project(session, org_id=member.org_id, project_id=row.projet_id)
-    if project is None:
-        raise not_found(INVOICE)
-    await require_invoice_reader(session, member, project)
+    org_id = member.org_id
+    row = await invoices.table.get(session, org_id=org_id, row_id=invoice_id, for_update=for_update)
+    row = found(row, INVOICE)
+    project = await projects.get_project(session, org_id=org_id, project_id=row.projet_id)
+    await require_invoice_reader(session, member, found(project, INVOICE))
     return row
 
 
@@ -241,10 +226,8 @@ async def update_invoice(
             loc = "date_echeance" if "date_echeance" in values else "date_facturation"
             raise invalid(["body", loc], "date_echeance may not precede date_facturation")
         if "numero" in values and values["numero"] != row.numero and row.sequence is not None:
-            raise AppError(
-                ErrorCode.CONFLICT,
-                "an invoice numbered by the organization's counter keeps its number",
-            )
+            msg = "an invoice numbered by the organization's counter keeps its number"
+            raise AppError(ErrorCode.CONFLICT, msg)
         if "numero" in values:
             await _check_numero(tx.session, org_id, values["numero"], row.id)
         diff = field_changes(row, values)
@@ -261,8 +244,7 @@ async def delete_invoice(
     svc: Services, actor: Actor, org_id: uuid.UUID, invoice_id: uuid.UUID
 ) -> None:
     async with svc.tx() as tx:
-        member = await require_member(tx.session, org_id, actor.user_id)
-        require(member, Action.MANAGE_PROJECTS)
+        member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
         row = await readable_invoice(tx.session, member, invoice_id, for_update=True)
         meta = {"numero": row.numero, "montant": str(row.montant)}
         await _log(tx, actor, row, ActivityAction.INVOICE_DELETED, meta)

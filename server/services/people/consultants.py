@@ -11,8 +11,7 @@ concurrent first writes for one person cannot both create a row.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +19,7 @@ from protocol.common import Page
 from protocol.enums import ActivityAction, ConsultantStatus, MemberRole
 from protocol.errors import AppError, ErrorCode, not_found
 from protocol.people import (
+    RATE_FIELDS,
     ConsultantCreate,
     ConsultantDetailsIn,
     ConsultantOut,
@@ -29,35 +29,28 @@ from protocol.people import (
     SkillOut,
     SkillSet,
 )
-from store import competences, consultants, organizations
+from store import competences, consultants, organizations, users
 from store.models import Competence, ConsultantDetails, Profile, ProfileCompetence
-from store.scoped import delete_row, update_row
+from store.scoped import delete_row, insert_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, Member, require_member
 from ..changes import created_fields, field_changes, stored
 from ..clock import org_today
 from ..core import Services, Tx, found, invalid
-from ..resource import log
+from ..finance.earned_value import money_or_none
+from ..resource import OrgResource, log, out_of
 from .competences import COMPETENCES
 
 CONSULTANT = "consultant"
 SKILL = "profile_competence"
-CENT = Decimal("0.01")
+S = TypeVar("S", bound=SkillOut)
 
 
-def money(value: Decimal | None) -> Decimal | None:
-    """Two decimal places, as stored (SQLite reads back what was written: `650`)."""
-    return None if value is None else value.quantize(CENT)
-
-
-def skill_out(skill: ProfileCompetence, competence: Competence) -> SkillOut:
-    return SkillOut(
-        competence_id=competence.id,
-        nom=competence.nom,
-        niveau=skill.niveau or 1,
-        date_evaluation=skill.date_evaluation,
-    )
+def skill_out(model: type[S], skill: ProfileCompetence, competence: Competence) -> S:
+    """A person's level in a skill as `model` reads it (`ProfileSkillOut` names the person)."""
+    niveau = skill.niveau or 1
+    return out_of(model, skill, competence_id=competence.id, nom=competence.nom, niveau=niveau)
 
 
 def consultant_out(
@@ -67,14 +60,8 @@ def consultant_out(
     show_rates: bool,
 ) -> ConsultantOut:
     """The rate fields are set only when `show_rates`, and unset ones are not serialized."""
-    rates: dict[str, Any] = (
-        {
-            "taux_journalier_cout": money(row.taux_journalier_cout),
-            "taux_journalier_vente": money(row.taux_journalier_vente),
-        }
-        if show_rates
-        else {}
-    )
+    # Two decimal places, as stored (SQLite reads back what was written: `650`).
+    rates = {name: money_or_none(getattr(row, name)) for name in RATE_FIELDS} if show_rates else {}
     return ConsultantOut(
         id=row.id,
         organization_id=row.organization_id,
@@ -85,11 +72,23 @@ def consultant_out(
         date_embauche=row.date_embauche,
         statut=ConsultantStatus(row.statut or ConsultantStatus.AVAILABLE),
         job_title=row.job_title,
-        competences=[skill_out(s, c) for s, c in skills],
+        competences=[skill_out(SkillOut, s, c) for s, c in skills],
         created_at=row.created_at,
         updated_at=row.updated_at,
         **rates,
     )
+
+
+# The details of a member, addressed by their profile id; a deleted row's activity names
+# the person.
+CONSULTANTS: OrgResource[ConsultantDetails, ConsultantOut] = OrgResource(
+    name=CONSULTANT,
+    table=consultants.details,
+    out=ConsultantOut,
+    label="profile_id",
+    reads=Action.READ_PEOPLE,
+    writes=Action.MANAGE_PEOPLE,
+)
 
 
 async def staff_member(
@@ -106,7 +105,7 @@ async def staff_member(
     membership = await organizations.get_membership(
         session, org_id=org_id, user_id=profile_id, for_update=lock
     )
-    person = await consultants.get_profile(session, profile_id=profile_id)
+    person = await users.get_profile(session, profile_id)
     if membership is None or person is None:
         if where == "path":
             raise not_found("member")
@@ -127,15 +126,9 @@ async def _view(
     return consultant_out(row, person, skills[row.profile_id], member.can(Action.SEE_FINANCIALS))
 
 
-async def _details(
-    session: AsyncSession, org_id: uuid.UUID, profile_id: uuid.UUID, *, for_update: bool = False
-) -> ConsultantDetails:
-    row = await consultants.details.get(
-        session, org_id=org_id, row_id=profile_id, for_update=for_update
-    )
-    if row is None:
-        raise not_found(CONSULTANT)
-    return row
+def _about(row: ConsultantDetails) -> dict[str, Any]:
+    """What a consultant's activity names first: the person."""
+    return {"profile_id": str(row.profile_id)}
 
 
 # Consultants ----------------------------------------------------------------------------
@@ -167,31 +160,22 @@ async def get_consultant(
 ) -> ConsultantOut:
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id, Action.READ_PEOPLE)
-        row = await _details(session, org_id, profile_id)
-        person = found(await consultants.get_profile(session, profile_id=profile_id), CONSULTANT)
+        row = await CONSULTANTS.row(session, org_id, profile_id, for_update=False)
+        person = found(await users.get_profile(session, profile_id), CONSULTANT)
         return await _view(session, member, row, person)
 
 
 async def _create(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, person: Profile, fields: dict[str, Any]
+    tx: Tx, actor: Actor, org_id: uuid.UUID, person: Profile, req: ConsultantDetailsIn
 ) -> ConsultantDetails:
+    """The person's new details; the activity names the person, then what was stored."""
+    fields = stored(req.model_dump(exclude={"profile_id"}))
     row = await consultants.details.create(
-        tx.session, org_id=org_id, fields={"profile_id": person.id, **stored(fields)}
+        tx.session, org_id=org_id, fields={"profile_id": person.id, **fields}
     )
-    meta = {"profile_id": str(person.id), "fields": created_fields(fields)}
-    await log(tx, actor, org_id, ActivityAction.CONSULTANT_CREATED, CONSULTANT, row.id, meta)
+    meta = {**_about(row), "fields": created_fields(fields)}
+    await CONSULTANTS.log(tx, actor, CONSULTANTS.action("CREATED"), row, meta)
     return row
-
-
-async def _update(
-    tx: Tx, actor: Actor, org_id: uuid.UUID, row: ConsultantDetails, values: dict[str, Any]
-) -> None:
-    values = stored(values)
-    diff = field_changes(row, values)
-    if diff:
-        await consultants.details.update(tx.session, row, {k: values[k] for k in diff})
-        meta = {"profile_id": str(row.profile_id), "changes": diff}
-        await log(tx, actor, org_id, ActivityAction.CONSULTANT_UPDATED, CONSULTANT, row.id, meta)
 
 
 async def create_consultant(
@@ -203,13 +187,13 @@ async def create_consultant(
         person = await staff_member(tx.session, org_id, req.profile_id, lock=True, where="body")
         if await consultants.details.get(tx.session, org_id=org_id, row_id=person.id):
             raise AppError(ErrorCode.CONFLICT, "this member already has consultant details")
-        row = await _create(tx, actor, org_id, person, req.model_dump(exclude={"profile_id"}))
+        row = await _create(tx, actor, org_id, person, req)
         return await _view(tx.session, member, row, person)
 
 
 async def put_consultant(
     svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID, req: ConsultantDetailsIn
-) -> tuple[bool, ConsultantOut]:
+) -> tuple[ConsultantOut, bool]:
     """Create or replace the member's details; True when they were created."""
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
@@ -219,10 +203,10 @@ async def put_consultant(
         )
         created = row is None
         if row is None:
-            row = await _create(tx, actor, org_id, person, req.model_dump())
+            row = await _create(tx, actor, org_id, person, req)
         else:
-            await _update(tx, actor, org_id, row, req.model_dump())
-        return created, await _view(tx.session, member, row, person)
+            await CONSULTANTS.write_changes(tx, actor, row, stored(req.model_dump()), _about(row))
+        return await _view(tx.session, member, row, person), created
 
 
 async def update_consultant(
@@ -230,33 +214,13 @@ async def update_consultant(
 ) -> ConsultantOut:
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
-        row = await _details(tx.session, org_id, profile_id, for_update=True)
+        row = await CONSULTANTS.row(tx.session, org_id, profile_id, for_update=True)
         person = await staff_member(tx.session, org_id, profile_id)
-        await _update(tx, actor, org_id, row, patch.changes())
+        await CONSULTANTS.write_changes(tx, actor, row, stored(patch.changes()), _about(row))
         return await _view(tx.session, member, row, person)
 
 
-async def delete_consultant(
-    svc: Services, actor: Actor, org_id: uuid.UUID, profile_id: uuid.UUID
-) -> None:
-    """Removes the employment details only: membership, skills and time stay."""
-    async with svc.tx() as tx:
-        await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
-        row = await _details(tx.session, org_id, profile_id, for_update=True)
-        meta = {"profile_id": str(profile_id)}
-        await log(tx, actor, org_id, ActivityAction.CONSULTANT_DELETED, CONSULTANT, row.id, meta)
-        await consultants.details.delete(tx.session, row)
-
-
 # Skills of a person -----------------------------------------------------------------------
-
-
-def _skill_view(skill: ProfileCompetence, competence: Competence) -> ProfileSkillOut:
-    return ProfileSkillOut(
-        **skill_out(skill, competence).model_dump(),
-        profile_id=skill.profile_id,
-        updated_at=skill.updated_at,
-    )
 
 
 async def set_skill(
@@ -266,7 +230,7 @@ async def set_skill(
     profile_id: uuid.UUID,
     competence_id: uuid.UUID,
     req: SkillSet,
-) -> tuple[bool, ProfileSkillOut]:
+) -> tuple[ProfileSkillOut, bool]:
     """Create or replace a person's level in a skill; True when it was created.
     `date_evaluation` defaults to the organization's today and may not be in the future
     (422)."""
@@ -279,11 +243,12 @@ async def set_skill(
         values: dict[str, Any] = {"niveau": req.niveau, "date_evaluation": evaluated}
         await staff_member(tx.session, org_id, profile_id, lock=True)
         competence = await COMPETENCES.row(tx.session, org_id, competence_id, for_update=False)
-        ids = {"org_id": org_id, "profile_id": profile_id, "competence_id": competence_id}
-        skill = await competences.get_skill(tx.session, **ids)
+        ids = {"profile_id": profile_id, "competence_id": competence_id}
+        skill = await competences.get_skill(tx.session, org_id=org_id, **ids)
         created = skill is None
         if skill is None:
-            skill = await competences.create_skill(tx.session, fields=values, **ids)
+            new = ProfileCompetence(organization_id=org_id, **ids, **values)
+            skill = await insert_row(tx.session, new)
             meta: dict[str, Any] = {"fields": created_fields(values)}
         else:
             meta = {"changes": field_changes(skill, values)}
@@ -291,7 +256,7 @@ async def set_skill(
         meta.update(profile_id=str(profile_id), competence_id=str(competence_id))
         if created or meta.get("changes"):
             await log(tx, actor, org_id, ActivityAction.SKILL_SET, SKILL, competence_id, meta)
-        return created, _skill_view(skill, competence)
+        return skill_out(ProfileSkillOut, skill, competence), created
 
 
 async def remove_skill(
@@ -299,11 +264,8 @@ async def remove_skill(
 ) -> None:
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PEOPLE)
-        skill = await competences.get_skill(
-            tx.session, org_id=org_id, profile_id=profile_id, competence_id=competence_id
-        )
-        if skill is None:
-            raise not_found("skill")
+        ids = {"profile_id": profile_id, "competence_id": competence_id}
+        skill = found(await competences.get_skill(tx.session, org_id=org_id, **ids), "skill")
         meta = {"profile_id": str(profile_id), "niveau": skill.niveau}
         await log(tx, actor, org_id, ActivityAction.SKILL_REMOVED, SKILL, competence_id, meta)
         await delete_row(tx.session, skill)

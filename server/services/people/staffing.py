@@ -28,19 +28,29 @@ def _check_period(start: date, end: date | None, field: str) -> None:
         raise invalid(["body", field], "date_fin must not be before date_debut")
 
 
+def active_by_day(
+    rows: list[Affectation], start: date, end: date | None
+) -> list[list[Affectation]]:
+    """The assignments among `rows` active on `start` and on each later day of [start,
+    end] (None: open-ended) where one of them starts: a load only rises where a period
+    starts, so those are the days to try."""
+    starts = {r.date_debut for r in rows if r.date_debut > start}
+    days = sorted({start} | {day for day in starts if end is None or day <= end})
+    return [
+        [r for r in rows if r.date_debut <= day and (r.date_fin is None or r.date_fin >= day)]
+        for day in days
+    ]
+
+
 def _peak_conflicts(
     rows: list[Affectation], start: date, pct: int
 ) -> tuple[list[Affectation], int]:
     """The assignments that, with `pct` more, go over 100% on some day, and the highest
     load they reach without it. `rows` all overlap the new period, which starts at
-    `start`; a load only rises where a period starts, so those days are the ones to try."""
-    days = {start} | {r.date_debut for r in rows if r.date_debut > start}
+    `start`."""
     conflicting: dict[uuid.UUID, Affectation] = {}
     peak = 0
-    for day in sorted(days):
-        active = [
-            r for r in rows if r.date_debut <= day and (r.date_fin is None or r.date_fin >= day)
-        ]
+    for active in active_by_day(rows, start, None):
         load = sum(r.allocation_pct for r in active)
         peak = max(peak, load)
         if load + pct > 100:
@@ -63,10 +73,11 @@ async def _check_allocation(
     rows = await store.overlapping_assignments(
         tx.session,
         org_id=org_id,
-        profile_id=profile_id,
+        profile_ids=[profile_id],
         start=start,
         end=end,
         exclude_id=exclude_id,
+        lock=True,
     )
     conflicting, peak = _peak_conflicts(rows, start, pct)
     if conflicting:

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from protocol.common import Page
 from protocol.enums import ConsultantStatus
 from protocol.people import StaffingCandidate, StaffingSearchQuery
-from store import consultants
+from store import consultants, staffing
 from store.models import Affectation
 from store.pagination import decode_cursor, encode_cursor
 
@@ -29,24 +29,15 @@ from ...actor import Actor
 from ...policy import Action, require_member
 from ..core import Services, invalid
 from .competences import COMPETENCES
+from .staffing import active_by_day
 
 MAX_RANGE = timedelta(days=366)
 
 
 def peak_allocation(rows: list[Affectation], start: date, end: date) -> int:
     """The highest total allocation on any day of [start, end]; `rows` overlap it."""
-    days = {start} | {r.date_debut for r in rows if start < r.date_debut <= end}
-    return max(
-        (
-            sum(
-                r.allocation_pct
-                for r in rows
-                if r.date_debut <= day and (r.date_fin is None or r.date_fin >= day)
-            )
-            for day in days
-        ),
-        default=0,
-    )
+    loads = (sum(r.allocation_pct for r in active) for active in active_by_day(rows, start, end))
+    return max(loads, default=0)
 
 
 def _check_range(query: StaffingSearchQuery) -> None:
@@ -73,7 +64,7 @@ async def search_staffing(
         found = await consultants.skilled_members(
             session, org_id=org_id, competence_id=query.competence_id, min_niveau=query.min_niveau
         )
-        busy = await consultants.assignments_between(
+        busy = await staffing.overlapping_assignments(
             session,
             org_id=org_id,
             profile_ids=[p.id for _, p, _ in found],

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from protocol.enums import ActivityAction, NotificationType, ValidationStatus
-from protocol.errors import AppError, ErrorCode, FieldError, not_found
+from protocol.errors import AppError, ErrorCode, FieldError
 from protocol.time import TimeEntryList, TimeEntryOut, TimeValidation
 from store import time_entries as store
 from store.models import TempsPasse
@@ -32,7 +32,7 @@ from ...policy import Action, can_read_own_time, membership, require_member
 from .. import live_business
 from ..core import Services, Tx, refuse
 from ..notifications import Notice, notify
-from .time_entries import ENTRY, entry_out, hours, log
+from .time_entries import entry_out, entry_row, hours, log
 
 
 def _missing(ids: list[uuid.UUID], rows: list[TempsPasse]) -> None:
@@ -95,15 +95,9 @@ async def decide(
         _missing(req.ids, rows)
         settled = [r for r in rows if r.validation_statut != ValidationStatus.EN_ATTENTE]
         if settled:
-            raise AppError(
-                ErrorCode.CONFLICT,
-                "only pending entries can be validated or rejected; nothing was changed",
-                {
-                    "not_pending": [
-                        {"id": str(r.id), "validation_statut": r.validation_statut} for r in settled
-                    ]
-                },
-            )
+            msg = "only pending entries can be validated or rejected; nothing was changed"
+            states = [{"id": str(r.id), "validation_statut": r.validation_statut} for r in settled]
+            raise AppError(ErrorCode.CONFLICT, msg, {"not_pending": states})
         rejected = req.decision == ValidationStatus.REJETE
         values: dict[str, Any] = {
             "validation_statut": req.decision.value,
@@ -130,9 +124,7 @@ async def reopen(
     """Only a `VALIDE` entry can be reopened (409 otherwise)."""
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.REOPEN_TIME)
-        entry = await store.table.get(tx.session, org_id=org_id, row_id=entry_id, for_update=True)
-        if entry is None:
-            raise not_found(ENTRY)
+        entry = await entry_row(tx.session, org_id, entry_id)
         if entry.validation_statut != ValidationStatus.VALIDE:
             raise AppError(
                 ErrorCode.CONFLICT,
@@ -143,15 +135,9 @@ async def reopen(
             "validated_by": str(entry.validated_by) if entry.validated_by else None,
             "validated_at": entry.validated_at.isoformat() if entry.validated_at else None,
         }
-        await update_row(
-            tx.session,
-            entry,
-            {
-                "validation_statut": ValidationStatus.EN_ATTENTE.value,
-                "validated_by": None,
-                "validated_at": None,
-            },
-        )
+        pending = ValidationStatus.EN_ATTENTE.value
+        values = {"validation_statut": pending, "validated_by": None, "validated_at": None}
+        await update_row(tx.session, entry, values)
         await log(tx, actor, entry, ActivityAction.TIME_ENTRY_REOPENED, meta)
         await live_business.time_entry_changed(tx, entry, entry_out(entry))
         return entry_out(entry)

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.common import Page
 from protocol.enums import ActivityAction, MemberRole, ValidationStatus
-from protocol.errors import AppError, ErrorCode, FieldError, not_found
+from protocol.errors import AppError, ErrorCode, FieldError
 from protocol.time import (
     TimeEntryCreate,
     TimeEntryFilter,
@@ -51,10 +51,10 @@ from ...policy import (
     time_reader_scope,
 )
 from .. import live_business
-from ..batches import batches
+from ..batches import Read, batches
 from ..changes import created_fields, field_changes
 from ..clock import org_today
-from ..core import Services, Tx, invalid, refuse
+from ..core import Services, Tx, found, invalid, refuse
 from ..idempotency import once, request_hash
 from ..resource import RowLog, out_of
 
@@ -77,6 +77,15 @@ def entry_out(e: TempsPasse) -> TimeEntryOut:
 
 
 log = RowLog(ENTRY)
+# What an entry's project, task, date and hours are checked against when one changes.
+CHECKED = ("projet_id", "tache_id", "date", "heures_travaillees")
+
+
+async def entry_row(session: AsyncSession, org_id: uuid.UUID, entry_id: uuid.UUID) -> TempsPasse:
+    """The organization's entry, locked until the transaction ends, or the 404."""
+    return found(
+        await store.table.get(session, org_id=org_id, row_id=entry_id, for_update=True), ENTRY
+    )
 
 
 async def _reference_errors(
@@ -110,12 +119,8 @@ async def _check_day_total(
 ) -> None:
     """409 when `extra` hours more on `day` would put the person over 24 h. The caller
     holds the person's membership row locked."""
-    logged = sum(
-        await store.hours_on(
-            session, org_id=org_id, profile_id=profile_id, day=day, exclude_id=exclude_id
-        ),
-        Decimal(0),
-    )
+    where: dict[str, Any] = {"org_id": org_id, "profile_id": profile_id, "day": day}
+    logged = sum(await store.hours_on(session, **where, exclude_id=exclude_id), Decimal(0))
     if logged + extra > DAY_LIMIT:
         raise AppError(
             ErrorCode.CONFLICT,
@@ -158,11 +163,7 @@ async def _create(
 
 
 async def create_time_entry(
-    svc: Services,
-    actor: Actor,
-    org_id: uuid.UUID,
-    req: TimeEntryCreate,
-    idempotency_key: str | None = None,
+    svc: Services, actor: Actor, org_id: uuid.UUID, req: TimeEntryCreate, key: str | None = None
 ) -> tuple[int, TimeEntryOut]:
     """The new entry (201), or, for a key already used by the caller here with the same
     body, the first answer again without creating anything."""
@@ -175,26 +176,14 @@ async def create_time_entry(
             entry = await _create(tx, actor, org_id, profile_id, req, svc.clock())
             return 201, entry_out(entry).model_dump(mode="json")
 
-        status, body = await once(
-            svc,
-            tx,
-            org_id,
-            actor.user_id,
-            CREATE_ROUTE,
-            idempotency_key,
-            request_hash(req),
-            produce,
-        )
+        user, digest = actor.user_id, request_hash(req)
+        status, body = await once(svc, tx, org_id, user, CREATE_ROUTE, key, digest, produce)
     return status, TimeEntryOut.model_validate(body)
 
 
 async def editable_entry(tx: Tx, member: Member, entry_id: uuid.UUID) -> TempsPasse:
     """The entry, locked, if `member` may change it in its current state."""
-    entry = await store.table.get(
-        tx.session, org_id=member.org_id, row_id=entry_id, for_update=True
-    )
-    if entry is None:
-        raise not_found(ENTRY)
+    entry = await entry_row(tx.session, member.org_id, entry_id)
     statut = entry.validation_statut
     check_time_editor(member, entry.profile_id, rejected=statut == ValidationStatus.REJETE)
     if statut == ValidationStatus.VALIDE:
@@ -215,26 +204,14 @@ async def update_time_entry(
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id)
         entry = await editable_entry(tx, member, entry_id)
-        merged: dict[str, Any] = {
-            "projet_id": entry.projet_id,
-            "tache_id": entry.tache_id,
-            "date": entry.date,
-            "heures_travaillees": entry.heures_travaillees,
-            **changes,
-        }
+        merged = {**{name: getattr(entry, name) for name in CHECKED}, **changes}
         diff = field_changes(entry, changes)
         if diff.keys() & {"projet_id", "tache_id", "date"}:
             refuse(await _reference_errors(tx.session, org_id, merged, svc.clock()))
         if diff.keys() & {"date", "heures_travaillees"}:
             await _lock_author(tx.session, org_id, entry.profile_id)
-            await _check_day_total(
-                tx.session,
-                org_id,
-                entry.profile_id,
-                merged["date"],
-                merged["heures_travaillees"],
-                exclude_id=entry.id,
-            )
+            day, extra = merged["date"], merged["heures_travaillees"]
+            await _check_day_total(tx.session, org_id, entry.profile_id, day, extra, entry.id)
         values = {k: changes[k] for k in diff}
         meta: dict[str, Any] = {"changes": diff}
         if entry.validation_statut == ValidationStatus.REJETE:
@@ -282,20 +259,32 @@ def _filter(member: Member, query: TimeEntryFilter) -> store.EntryFilter:
     )
 
 
+def _reader(
+    org_id: uuid.UUID, where: store.EntryFilter, limit: int, descending: bool
+) -> Read[TimeEntryOut]:
+    """Pages of `limit` entries `where` selects, by date (newest first when
+    `descending`), then id."""
+
+    async def read(
+        session: AsyncSession, cursor: str | None
+    ) -> tuple[list[TimeEntryOut], str | None]:
+        rows, cursor = await store.list_entries(
+            session, org_id=org_id, where=where, cursor=cursor, limit=limit, descending=descending
+        )
+        return [entry_out(e) for e in rows], cursor
+
+    return read
+
+
 async def list_time_entries(
     svc: Services, actor: Actor, org_id: uuid.UUID, query: TimeEntryQuery
 ) -> Page[TimeEntryOut]:
     """Newest date first."""
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
-        rows, cursor = await store.list_entries(
-            session,
-            org_id=org_id,
-            where=_filter(member, query),
-            cursor=query.cursor,
-            limit=query.limit,
-        )
-    return Page(items=[entry_out(e) for e in rows], next_cursor=cursor)
+        read = _reader(org_id, _filter(member, query), query.limit, descending=True)
+        items, cursor = await read(session, query.cursor)
+    return Page(items=items, next_cursor=cursor)
 
 
 async def export_time_entries(
@@ -306,13 +295,4 @@ async def export_time_entries(
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
         where = _filter(member, query)
-
-    async def read(
-        session: AsyncSession, cursor: str | None
-    ) -> tuple[list[TimeEntryOut], str | None]:
-        rows, cursor = await store.list_entries(
-            session, org_id=org_id, where=where, cursor=cursor, limit=EXPORT_BATCH, descending=False
-        )
-        return [entry_out(e) for e in rows], cursor
-
-    return batches(svc, org_id, read)
+    return batches(svc, org_id, _reader(org_id, where, EXPORT_BATCH, descending=False))
