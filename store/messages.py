@@ -7,14 +7,14 @@ Organization, project and group messages live in `channel_messages`; direct mess
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, insert, select
+from sqlalchemy import ColumnElement, Result, Select, bindparam, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
@@ -170,9 +170,12 @@ def _flagged(table: Any, columns: Any) -> list[Any]:
     upload = Upload.direct_message_id if direct else Upload.channel_message_id
     return [
         *columns,
-        exists().where(reaction == columns.id).label("has_reactions"),
-        exists().where(upload == columns.id).label("has_files"),
+        exists().where(reaction == columns.id).label(_FLAGS[0]),
+        exists().where(upload == columns.id).label(_FLAGS[1]),
     ]
+
+
+_FLAGS = ("has_reactions", "has_files")
 
 
 def _in_conversation(table: Any) -> list[ColumnElement[bool]]:
@@ -196,6 +199,20 @@ def _params(conv: Conversation, **values: Any) -> dict[str, Any]:
 
 
 @cache
+def _line(direct: bool) -> Any:
+    """The tuple type a page's rows are read into: attributes named like the model's, read
+    at tuple speed (a SQLAlchemy row's attribute access cost ~2 us, ten times the rest of
+    building a message's JSON)."""
+    names = [column.key for column in _table(direct).c]
+    return namedtuple("DirectLine" if direct else "ChannelLine", [*names, *_FLAGS])
+
+
+def _lines(conv: Conversation, result: Result[Any]) -> list[Any]:
+    line = _line(conv.direct)
+    return [line(*row) for row in result]
+
+
+@cache
 def _page(direct: bool, after: bool, before: bool) -> Select[Any]:
     table = _table(direct)
     stmt = select(*_flagged(table, table.c)).where(*_in_conversation(table))
@@ -214,9 +231,9 @@ async def history(
     before_seq: int | None,
     after_seq: int | None,
     limit: int,
-) -> tuple[list[Row[Any]], bool]:
-    """One page in ascending seq and whether more lie beyond it, as plain rows named like
-    the model's attributes plus `has_reactions` and `has_files`.
+) -> tuple[list[Any], bool]:
+    """One page in ascending seq and whether more lie beyond it, as plain tuples named like
+    the model's attributes plus `has_reactions` and `has_files` (`_line`).
 
     With `after_seq` the page starts right after it (catching up forward); otherwise it
     ends right before `before_seq` (or at the newest message) scrolling back.
@@ -224,7 +241,7 @@ async def history(
     forward = after_seq is not None
     stmt = _page(conv.direct, forward, before_seq is not None)
     params = _params(conv, after_seq=after_seq, before_seq=before_seq, limit=limit + 1)
-    rows = list((await session.execute(stmt, params)).all())
+    rows = _lines(conv, await session.execute(stmt, params))
     has_more = len(rows) > limit
     rows = rows[:limit]
     if not forward:
@@ -250,7 +267,7 @@ def _changed(direct: bool) -> Select[Any]:
 
 async def changed_since(
     session: AsyncSession, conv: Conversation, *, upto_seq: int, since: datetime, limit: int
-) -> list[Row[Any]]:
+) -> list[Any]:
     """Messages at or before `upto_seq` modified after `since` (edits, tombstones,
     reactions), oldest first, as `history` reads them.
 
@@ -260,7 +277,7 @@ async def changed_since(
     the changed rows are few and recent, and that walk read the whole channel.
     """
     params = _params(conv, upto_seq=upto_seq, since=since, limit=limit)
-    return list((await session.execute(_changed(conv.direct), params)).all())
+    return _lines(conv, await session.execute(_changed(conv.direct), params))
 
 
 def _table(direct: bool) -> Any:

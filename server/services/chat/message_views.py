@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import chat as p
@@ -39,7 +38,7 @@ async def render(
 
 
 async def render_json(
-    session: AsyncSession, conv: Conversation, rows: Sequence[Row[Any]], viewer_id: uuid.UUID
+    session: AsyncSession, conv: Conversation, rows: Sequence[Any], viewer_id: uuid.UUID
 ) -> list[dict[str, Any]]:
     """A page of one conversation's messages (store.messages.history's rows) in the JSON
     form of `p.Message`, built without a model: a sync answers 500 of them, and building

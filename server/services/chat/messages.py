@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row
-
 from protocol import chat as p
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, not_found
@@ -176,7 +174,7 @@ async def sync(svc: Services, actor: Actor, req: p.SyncRequest) -> dict[str, Any
             rows, has_more = await store.history(
                 session, conv, before_seq=None, after_seq=cursor.after_seq, limit=req.limit
             )
-            changed: list[Row[Any]] = []
+            changed: list[Any] = []
             since = await store.created_at_of(session, conv, cursor.after_seq)
             if since is not None:
                 changed = await store.changed_since(
