@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +17,7 @@ from store.messages import Conversation, MessageRow, conversation_of
 from store.models import DirectMessage, Upload
 
 from ..core import Tx
+from ..resource import json_text
 from .channels import Channel
 
 
@@ -54,16 +54,6 @@ async def render_json(
     ]
 
 
-def _text(value: uuid.UUID | datetime | None) -> str | None:
-    """A UUID or an instant as pydantic writes it in JSON (UTC as `Z`)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    return str(value)
-
-
 def attachment_json(upload: Upload) -> dict[str, Any]:
     return {
         "id": str(upload.id),
@@ -98,22 +88,22 @@ def message_json(
         "channel": {"type": conv.type.value, "id": str(channel_id)},
         "organization_id": str(row.organization_id),
         "sender_id": str(row.sender_id),
-        "recipient_id": _text(peer),
+        "recipient_id": json_text(peer),
         "content": "" if row.deleted_at else row.content,
-        "parent_id": _text(row.parent_id),
+        "parent_id": json_text(row.parent_id),
         "client_msg_id": row.client_msg_id,
         "reactions": [
             {"emoji": emoji, "count": len(ids), "user_ids": [str(i) for i in ids]}
             for emoji, ids in reactions
         ],
-        "created_at": _text(row.created_at),
-        "edited_at": _text(row.edited_at),
+        "created_at": json_text(row.created_at),
+        "edited_at": json_text(row.edited_at),
         "deleted": row.deleted_at is not None,
         "reply_count": row.reply_count,
-        "last_reply_at": _text(row.last_reply_at),
+        "last_reply_at": json_text(row.last_reply_at),
         "pinned": row.pinned_at is not None,
-        "pinned_at": _text(row.pinned_at),
-        "pinned_by": _text(row.pinned_by),
+        "pinned_at": json_text(row.pinned_at),
+        "pinned_by": json_text(row.pinned_by),
         "attachments": [attachment_json(upload) for upload in files],
     }
 
