@@ -10,11 +10,12 @@ ever share a rank. A task's position is its index in that order, computed when r
 from __future__ import annotations
 
 import uuid
+from collections import namedtuple
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, case, func, select, tuple_
+from sqlalchemy import Select, bindparam, case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import TaskStatus
@@ -125,16 +126,23 @@ _BOARD_FIELDS: tuple[Any, ...] = (
 )
 
 
+# Read into named tuples: a SQLAlchemy Row's attribute access costs ~2 us, and a board
+# reads seventeen per task.
+BoardLine = namedtuple("BoardLine", [field.key for field in _BOARD_FIELDS])  # type: ignore[misc]
+
+_BOARD = (
+    select(*_BOARD_FIELDS)
+    .where(Tache.organization_id == bindparam("org_id"), Tache.projet_id == bindparam("project_id"))
+    .order_by(column_index, Tache.rank, Tache.id)
+)
+
+
 async def board_tasks(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
-) -> list[Row[Any]]:
-    """Every task of the project in board order, as read-only rows."""
-    stmt = (
-        select(*_BOARD_FIELDS)
-        .where(Tache.organization_id == org_id, Tache.projet_id == project_id)
-        .order_by(column_index, Tache.rank, Tache.id)
-    )
-    return list((await session.execute(stmt)).all())
+) -> list[Any]:
+    """Every task of the project in board order, as read-only `BoardLine`s."""
+    result = await session.execute(_BOARD, {"org_id": org_id, "project_id": project_id})
+    return [BoardLine(*row) for row in result]
 
 
 async def column_task(

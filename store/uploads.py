@@ -61,17 +61,25 @@ async def attach(
 async def for_messages(
     session: AsyncSession, rows: Sequence[MessageRow]
 ) -> dict[uuid.UUID, list[Upload]]:
-    """Each message's attachments, in upload order."""
-    found: dict[uuid.UUID, list[Upload]] = defaultdict(list)
+    """Each message's attachments (of either table), in upload order."""
+    found: dict[uuid.UUID, list[Upload]] = {}
     for model in (ChannelMessage, DirectMessage):
         ids = [row.id for row in rows if isinstance(row, model)]
-        if not ids:
-            continue
-        column = _message_column(model)
-        for upload in await session.scalars(
-            select(Upload).where(among(session, column, ids)).order_by(Upload.created_at, Upload.id)
-        ):
-            found[getattr(upload, column.key)].append(upload)
+        found.update(await for_message_ids(session, model is DirectMessage, ids))
+    return found
+
+
+async def for_message_ids(
+    session: AsyncSession, direct: bool, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Upload]]:
+    """The attachments of messages of one table, in upload order. No ids, no statement."""
+    found: dict[uuid.UUID, list[Upload]] = defaultdict(list)
+    if not ids:
+        return found
+    column = _message_column(DirectMessage if direct else ChannelMessage)
+    stmt = select(Upload).where(among(session, column, ids)).order_by(Upload.created_at, Upload.id)
+    for upload in await session.scalars(stmt):
+        found[getattr(upload, column.key)].append(upload)
     return found
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from protocol import chat as p
 from protocol import pushes
@@ -75,8 +76,8 @@ async def on_delete(ev: Event, req: p.MessageRef) -> dict[str, object]:
     return {"message_id": str(deleted.message_id)}
 
 
-@handlers.on("message:history", p.HistoryQuery, errors=ACCESS)
-async def on_history(ev: Event, req: p.HistoryQuery) -> p.History:
+@handlers.on("message:history", p.HistoryQuery, ack=p.History, errors=ACCESS)
+async def on_history(ev: Event, req: p.HistoryQuery) -> dict[str, Any]:
     """A page of a channel's messages in ascending `seq`, before or after a `seq`."""
     return await messages.history(ev.svc, ev.actor, req)
 
@@ -103,8 +104,8 @@ async def on_thread(ev: Event, req: p.ThreadQuery) -> p.Thread:
     return await threads.thread(ev.svc, ev.actor, req)
 
 
-@handlers.on("sync", p.SyncRequest, errors=ACCESS)
-async def on_sync(ev: Event, req: p.SyncRequest) -> p.SyncResult:
+@handlers.on("sync", p.SyncRequest, ack=p.SyncResult, errors=ACCESS)
+async def on_sync(ev: Event, req: p.SyncRequest) -> dict[str, Any]:
     """Everything after each cursor's `after_seq`, plus messages edited or deleted
     since (`changed`): what a client missed while away or across a gap."""
     return await messages.sync(ev.svc, ev.actor, req)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -165,6 +166,17 @@ async def org_page(
         member = await require_member(session, org_id, actor.user_id, action)
         where = {name: getattr(query, name) for name in filters}
         return await page_of(session, table, org_id, query, out, {**where, **scope(member)})
+
+
+def json_text(value: uuid.UUID | date | None) -> str | None:
+    """A UUID, a date or an instant as the API's JSON writes it (pydantic's form: UTC as
+    `Z`), for answers built as JSON without a model (large pages)."""
+    if value is None:
+        return value
+    if isinstance(value, date):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return str(value)
 
 
 def out_of(model: type[O], row: object, **values: Any) -> O:

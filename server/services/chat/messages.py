@@ -4,6 +4,7 @@ reactions and read pointers. Broadcasts are queued and leave only after commit."
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from protocol import chat as p
 from protocol.enums import ChannelType
@@ -25,7 +26,7 @@ from .channels import Channel
 from .mentions import notify_for_message
 from .message_views import broadcast as _broadcast
 from .message_views import recipient as _recipient
-from .message_views import render
+from .message_views import render, render_json
 
 NEW, UPDATED, DELETED = "message:new", "message:updated", "message:deleted"
 REACTIONS, CHANNEL_READ, MESSAGE_READ = "reaction:updated", "channel:read", "message:read"
@@ -141,7 +142,8 @@ def _deleted_keys(channel: Channel) -> list[tuple[str, p.ChannelKey]]:
     return [(own_room, mine), (peer_room, theirs)]
 
 
-async def history(svc: Services, actor: Actor, req: p.HistoryQuery) -> p.History:
+async def history(svc: Services, actor: Actor, req: p.HistoryQuery) -> dict[str, Any]:
+    """A page of the channel: `p.History` in JSON form (message_views.render_json)."""
     if req.before_seq is not None and req.after_seq is not None:
         raise invalid(["data", "before_seq"], "give before_seq or after_seq, not both")
     async with svc.sessions() as session:
@@ -153,37 +155,40 @@ async def history(svc: Services, actor: Actor, req: p.HistoryQuery) -> p.History
             after_seq=req.after_seq,
             limit=req.limit,
         )
-        return p.History(messages=await render(session, rows, actor.user_id), has_more=has_more)
+        messages = await render_json(session, channel.conv, rows, actor.user_id)
+    return {"messages": messages, "has_more": has_more}
 
 
-async def sync(svc: Services, actor: Actor, req: p.SyncRequest) -> p.SyncResult:
+async def sync(svc: Services, actor: Actor, req: p.SyncRequest) -> dict[str, Any]:
     """For each cursor, the messages after it (with `has_more`), and the older ones that
-    changed since the cursor's message was sent. Channels no longer readable are left out."""
-    out: list[p.SyncedChannel] = []
+    changed since the cursor's message was sent. Channels no longer readable are left out.
+    `p.SyncResult` in JSON form (message_views.render_json)."""
+    out: list[dict[str, Any]] = []
     async with svc.sessions() as session:
         for cursor in req.cursors:
             try:
                 channel = await channels.resolve(session, actor.user_id, cursor.channel)
             except AppError:
                 continue
+            conv = channel.conv
             rows, has_more = await store.history(
-                session, channel.conv, before_seq=None, after_seq=cursor.after_seq, limit=req.limit
+                session, conv, before_seq=None, after_seq=cursor.after_seq, limit=req.limit
             )
-            changed: list[MessageRow] = []
-            since = await store.created_at_of(session, channel.conv, cursor.after_seq)
+            changed: list[Any] = []
+            since = await store.created_at_of(session, conv, cursor.after_seq)
             if since is not None:
                 changed = await store.changed_since(
-                    session, channel.conv, upto_seq=cursor.after_seq, since=since, limit=req.limit
+                    session, conv, upto_seq=cursor.after_seq, since=since, limit=req.limit
                 )
             out.append(
-                p.SyncedChannel(
-                    channel=channel.key,
-                    messages=await render(session, rows, actor.user_id),
-                    has_more=has_more,
-                    changed=await render(session, changed, actor.user_id),
-                )
+                {
+                    "channel": channel.key.model_dump(mode="json"),
+                    "messages": await render_json(session, conv, rows, actor.user_id),
+                    "has_more": has_more,
+                    "changed": await render_json(session, conv, changed, actor.user_id),
+                }
             )
-    return p.SyncResult(channels=out)
+    return {"channels": out}
 
 
 async def react(svc: Services, actor: Actor, req: p.ReactionChange, add: bool) -> p.ReactionsOut:

@@ -21,16 +21,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import events
 from protocol.common import Page
-from protocol.enums import ActivityAction, TaskPriority, TaskStatus
+from protocol.enums import ActivityAction, TaskStatus
 from protocol.errors import FieldError, not_found, stale
 from protocol.tasks import (
-    BoardColumn,
-    BoardOut,
     TaskCreate,
     TaskDeleted,
     TaskMove,
@@ -47,7 +44,7 @@ from ...audience import project_room
 from ...policy import require_member, require_project_reader, require_task_editor
 from ..changes import created_fields, field_changes, stored
 from ..core import Services, Tx, found, refuse
-from ..resource import RowLog, out_of, project_scope, save_version
+from ..resource import RowLog, json_text, project_scope, save_version
 from . import board, milestones
 from .projects import member_error, unless
 from .work_notifications import task_changed, task_state
@@ -55,18 +52,34 @@ from .work_notifications import task_changed, task_state
 TASK = "task"
 
 
-def task_out(t: Tache | Row[Any], position: int) -> TaskOut:
-    """A task (a model, or a row of the board's read-only columns) as the API shows it."""
+def task_json(t: Any, position: int) -> dict[str, Any]:
+    """`TaskOut` in JSON form, from a task (a model, or store.tasks' `BoardLine`): a board
+    is hundreds of them, and a model validated then dumped per task was most of its cost."""
     estimate = t.charge_estimee_jh
-    return out_of(
-        TaskOut,
-        t,
-        statut=TaskStatus(t.statut),
-        priority=TaskPriority(t.priority) if t.priority else None,
-        position=position,
-        charge_estimee_jh=float(estimate) if estimate is not None else None,
-        tags=list(t.tags or []),
-    )
+    return {
+        "id": str(t.id),
+        "organization_id": str(t.organization_id),
+        "projet_id": str(t.projet_id),
+        "livrable_id": json_text(t.livrable_id),
+        "profile_responsable_id": json_text(t.profile_responsable_id),
+        "nom": t.nom,
+        "description": t.description,
+        "statut": t.statut,
+        "priority": t.priority or None,
+        "position": position,
+        "charge_estimee_jh": float(estimate) if estimate is not None else None,
+        "date_fin_cible": json_text(t.date_fin_cible),
+        "color": t.color,
+        "tags": list(t.tags or []),
+        "version": t.version,
+        "created_at": json_text(t.created_at),
+        "updated_at": json_text(t.updated_at),
+    }
+
+
+def task_out(t: Tache, position: int) -> TaskOut:
+    """A task as the API shows it."""
+    return TaskOut.model_validate(task_json(t, position))
 
 
 async def represent(session: AsyncSession, task: Tache) -> TaskOut:
@@ -140,18 +153,19 @@ async def list_tasks(
 
 async def get_board(
     svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID
-) -> BoardOut:
+) -> dict[str, Any]:
+    """`BoardOut` in JSON form (`task_json`)."""
     async with svc.sessions() as session:
         await project_scope(session, actor, org_id, project_id)
         rows = await store.board_tasks(session, org_id=org_id, project_id=project_id)
-    columns: dict[str, list[TaskOut]] = {status.value: [] for status in TaskStatus}
+    columns: dict[str, list[dict[str, Any]]] = {status.value: [] for status in TaskStatus}
     for task in rows:
         column = columns[task.statut]
-        column.append(task_out(task, len(column)))
-    return BoardOut(
-        projet_id=project_id,
-        columns=[BoardColumn(statut=TaskStatus(s), tasks=ts) for s, ts in columns.items()],
-    )
+        column.append(task_json(task, len(column)))
+    return {
+        "projet_id": str(project_id),
+        "columns": [{"statut": s, "tasks": tasks} for s, tasks in columns.items()],
+    }
 
 
 async def get_task(svc: Services, actor: Actor, org_id: uuid.UUID, task_id: uuid.UUID) -> TaskOut:

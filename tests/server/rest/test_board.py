@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from protocol.tasks import TaskOut
 from server.bus import Emit
 from store import tasks as task_store
 from store.db import create_engine, create_session_factory
@@ -50,6 +51,43 @@ def _assert_consistent(columns: dict[str, list[Any]], expected_ids: set[str]) ->
     for statut, tasks in columns.items():
         assert [t["position"] for t in tasks] == list(range(len(tasks)))
         assert {t["statut"] for t in tasks} <= {statut}
+
+
+async def test_the_board_shows_each_task_as_the_task_itself_reads(client: Client) -> None:
+    """The board is built as JSON without the model (services/projects/tasks.py
+    `task_json`): every field, its order and its format match `TaskOut`'s own dump."""
+    owner, org, project = await _setup(client)
+    url = f"{org_url(org)}/projects/{project['id']}/deliverables"
+    deliverable = await expect(
+        await client.post(url, json={"nom": "Livrable"}, headers=owner.headers), 201
+    )
+    full = await make_task(
+        client,
+        owner,
+        org,
+        project,
+        statut="IN_REVIEW",
+        priority="high",
+        tags=["qa", "client"],
+        color="#12abEF",
+        charge_estimee_jh=2.5,
+        date_fin_cible="2026-03-01",
+        description="Tout",
+        profile_responsable_id=str(owner.id),
+        livrable_id=deliverable["id"],
+    )
+    bare = await make_task(client, owner, org, project)
+    url = f"{org_url(org)}/projects/{project['id']}/board"
+    body = await expect(await client.get(url, headers=owner.headers), 200)
+    assert list(body) == ["projet_id", "columns"] and body["projet_id"] == project["id"]
+    assert [c["statut"] for c in body["columns"]] == ["TODO", "IN_PROGRESS", "IN_REVIEW", "DONE"]
+    assert [list(c) for c in body["columns"]] == [["statut", "tasks"]] * 4
+    shown = {t["id"]: t for c in body["columns"] for t in c["tasks"]}
+    for task in (full, bare):
+        got = await expect(await client.get(task_url(org, task), headers=owner.headers), 200)
+        assert shown[task["id"]] == got == task
+        assert list(got) == list(TaskOut.model_fields)
+        assert TaskOut.model_validate(got).model_dump(mode="json") == got
 
 
 async def test_the_board_follows_a_series_of_moves(
