@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 import socketio
 
 from protocol.errors import AppError, ErrorCode
-from protocol.presence import PresenceOf, PresenceUpdated
+from protocol.presence import PresenceUpdated
 from store import organizations, users
 from store.db import SessionFactory, unit_of_work
 
@@ -38,6 +38,7 @@ from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
 from .presence_batch import PresenceBatcher
+from .presence_render import Rendered
 from .presence_store import PresenceStore
 
 log = logging.getLogger("aurentia.presence")
@@ -90,6 +91,7 @@ class Presence:
         self._last_persist = time.monotonic()
         # Users whose change could not be stored or announced; the sweep retries them.
         self._unsettled: set[uuid.UUID] = set()
+        self._rendered = Rendered()
         self.batcher = PresenceBatcher(settings.presence_coalesce_seconds, self._tell, self._now_of)
 
     async def _tell(self, update: PresenceUpdated) -> None:
@@ -238,7 +240,12 @@ class Presence:
             async with unit_of_work(self._sessions) as session:
                 await users.touch_last_seen(session, list(here), datetime.now(UTC))
 
-    async def statuses(self, user_ids: list[uuid.UUID]) -> list[PresenceOf]:
+    async def listed(self, user_ids: list[uuid.UUID]) -> list[dict[str, str | None]]:
+        """`presence:list`'s entries of `user_ids`, JSON-ready (presence_render.py)."""
+        now = await self._now(user_ids)
+        return [self._rendered.entry(u, status, seen) for u, status, seen in now]
+
+    async def _now(self, user_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, datetime | None]]:
         try:
             seen = await self._store.last_seen(user_ids)
             missing = [u for u in user_ids if u not in seen]
@@ -252,7 +259,7 @@ class Presence:
             announced = await self._store.announced(user_ids)
         except REDIS_ERRORS:
             raise AppError(ErrorCode.UNAVAILABLE, "presence is unavailable; retry") from None
-        return [PresenceOf(user_id=u, status=announced[u], last_seen=seen.get(u)) for u in user_ids]
+        return [(u, announced[u], seen.get(u)) for u in user_ids]
 
     async def sweep(self) -> None:
         """Refresh this process's connections, notice inactivity, claim dead processes'
