@@ -37,9 +37,11 @@ from ..audience import org_readers_room
 from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
+from .fanout import FanoutManager
 from .presence_batch import PresenceBatcher
 from .presence_render import Rendered
 from .presence_store import PresenceStore
+from .rooms import NAMESPACE
 
 log = logging.getLogger("aurentia.presence")
 UPDATED = "presence:updated"
@@ -94,10 +96,19 @@ class Presence:
         self._rendered = Rendered()
         self.batcher = PresenceBatcher(settings.presence_coalesce_seconds, self._tell, self._now_of)
 
-    async def _tell(self, update: PresenceUpdated) -> None:
-        # Only the roles that read the member directory (not CLIENT members).
-        room = org_readers_room(update.organization_id, Action.LIST_MEMBERS)
-        await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=room)
+    async def _tell(self, updates: list[PresenceUpdated]) -> None:
+        """Changes of one organization, to the roles that read the member directory (not
+        CLIENT members); one write per socket where the fast fan-out can."""
+        if not updates:
+            return
+        room = org_readers_room(updates[0].organization_id, Action.LIST_MEMBERS)
+        payloads = [update.model_dump(mode="json") for update in updates]
+        manager = self._sio.manager
+        if isinstance(manager, FanoutManager):
+            await manager.emit_all(UPDATED, payloads, NAMESPACE, room)
+            return
+        for payload in payloads:
+            await self._sio.emit(UPDATED, payload, room=room)
 
     async def _now_of(
         self, user_ids: list[uuid.UUID]
