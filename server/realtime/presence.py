@@ -34,6 +34,7 @@ from store import organizations, users
 from store.db import SessionFactory, unit_of_work
 
 from ..audience import org_readers_room
+from ..auth.memberships import MembershipCache
 from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
@@ -73,8 +74,11 @@ class Presence:
         store: PresenceStore,
         sessions: SessionFactory,
         sio: socketio.AsyncServer,
+        memberships: MembershipCache | None = None,
     ) -> None:
         self._s = settings
+        # The user's organizations as a connect read them a moment ago, if it did.
+        self._memberships = memberships
         self._store = store
         self._sessions = sessions
         self._sio = sio
@@ -202,13 +206,17 @@ class Presence:
             return
         now = datetime.now(UTC)
         await self._store.set_last_seen(user_id, now)
+        roles = self._memberships.roles_of(user_id) if self._memberships else None
         async with unit_of_work(self._sessions) as session:
             await users.set_presence(session, user_id, status, now)
-            await act_as(session, user_id)
-            orgs, _ = await organizations.list_user_organizations(session, user_id=user_id)
-        for org, _role in orgs:
+            if roles is None:
+                await act_as(session, user_id)
+                org_ids = await organizations.user_organization_ids(session, user_id=user_id)
+            else:
+                org_ids = [org_id for org_id, _role in roles]
+        for org_id in org_ids:
             update = PresenceUpdated(
-                user_id=user_id, organization_id=org.id, status=status, last_seen=now
+                user_id=user_id, organization_id=org_id, status=status, last_seen=now
             )
             await self.batcher.offer(update)
 
