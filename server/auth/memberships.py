@@ -20,9 +20,10 @@ connections.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 # (organization, role) of a user, oldest organization first.
 Roles = list[tuple[uuid.UUID, str]]
@@ -38,6 +39,8 @@ class MembershipCache:
         self._clock = clock
         self._roles: dict[uuid.UUID, tuple[float, Roles]] = {}
         self._members: dict[uuid.UUID, tuple[float, Members]] = {}
+        # Reads of an organization's members under way: a storm's listers wait for one.
+        self._reading: dict[uuid.UUID, asyncio.Future[Members]] = {}
         # Bumped by every invalidation: an answer read across one is not kept.
         self.generation = 0
 
@@ -60,6 +63,37 @@ class MembershipCache:
             return None
         return entry[1]
 
+    async def members(self, org_id: uuid.UUID, read: Callable[[], Awaitable[Members]]) -> Members:
+        """The organization's members: remembered, else from the read already under way
+        for it (begun after the last invalidation), else from `read()`."""
+        members = self.members_of(org_id)
+        if members is not None:
+            return members
+        under_way = self._reading.get(org_id)
+        if under_way is not None:
+            await asyncio.wait([under_way])  # cancelling this caller leaves the read be
+            if not under_way.cancelled() and under_way.exception() is None:
+                return under_way.result()
+            # That read failed: this caller tries its own, and answers its own error.
+        generation = self.generation
+        future: asyncio.Future[Members] = asyncio.get_running_loop().create_future()
+        self._reading[org_id] = future
+        try:
+            members = await read()
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved, even if nobody else waits on it
+            raise
+        finally:
+            if self._reading.get(org_id) is future:
+                del self._reading[org_id]
+        future.set_result(members)
+        self.remember_members(org_id, members, generation)
+        return members
+
     def remember_members(self, org_id: uuid.UUID, members: Members, generation: int) -> None:
         """Keep `members`, read from the database when `generation` was current."""
         if self._keeps(generation, len(self._members)):
@@ -78,3 +112,5 @@ class MembershipCache:
         self.generation += 1
         self._roles.clear()
         self._members.clear()
+        # A read begun before now answers those already waiting, never a later caller.
+        self._reading.clear()

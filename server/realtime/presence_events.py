@@ -42,13 +42,12 @@ async def on_list(ev: Event, req: PresenceListRequest) -> dict[str, object]:
 
 async def _members(ev: Event, org_id: uuid.UUID) -> Members:
     """The organization's members and roles: one statement, or none when read a moment
-    ago (server/auth/memberships.py; every membership change drops it on every process)."""
-    cache = ev.svc.memberships
-    members = cache.members_of(org_id)
-    if members is None:
-        read_at = cache.generation
+    ago or being read (server/auth/memberships.py; every membership change drops it on
+    every process)."""
+
+    async def read() -> Members:
         async with ev.svc.sessions() as session:
             await enter_organization(session, org_id)
-            members = await organizations.member_roles(session, org_id=org_id)
-        cache.remember_members(org_id, members, read_at)
-    return members
+            return await organizations.member_roles(session, org_id=org_id)
+
+    return await ev.svc.memberships.members(org_id, read)
