@@ -144,7 +144,7 @@ async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
         if REDIS in app
         else MemoryPresenceStore()
     )
-    presence = Presence(settings, store, app[SESSIONS], app[SIO])
+    presence = Presence(settings, store, app[SESSIONS], app[SIO], app[SERVICES].memberships)
     app[PRESENCE] = presence
     app[SERVICES].connected_probe = presence.has_connection
     presence.start()

@@ -103,6 +103,14 @@ async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> list[tupl
     return [(user_id, role) for user_id, role in rows]
 
 
+async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """Every member of the organization with their role, in one statement."""
+    stmt = select(UserOrganization.user_id, UserOrganization.role).where(
+        UserOrganization.organization_id == org_id
+    )
+    return {user_id: role for user_id, role in (await session.execute(stmt)).all()}
+
+
 async def member_user_ids(session: AsyncSession, *, org_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await session.scalars(
         select(UserOrganization.user_id).where(UserOrganization.organization_id == org_id)

@@ -55,9 +55,8 @@ class Peer:
     async def connect(self, server: TestServer, token: str | None, **kwargs: Any) -> None:
         url = str(server.make_url("/"))
         auth = {"token": token} if token is not None else None
-        await self.client.connect(
-            url, auth=auth, transports=["websocket"], wait_timeout=15, **kwargs
-        )
+        transports = kwargs.pop("transports", ["websocket"])
+        await self.client.connect(url, auth=auth, transports=transports, wait_timeout=15, **kwargs)
 
     async def call(self, event: str, data: Any = None, timeout: float = 5) -> Any:
         """Emit with an ack and return the ack payload."""

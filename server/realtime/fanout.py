@@ -33,6 +33,7 @@ from aiohttp.web import WebSocketResponse
 from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
+from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from .. import metrics
 from .environ import RequestEnviron
@@ -187,6 +188,21 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
         queue.put_nowait(pkt)
         return True
 
+    def deliver_all(self, eio_sid: str, frames: bytes, pkts: list[eio_packet.Packet]) -> bool:
+        """`deliver` for several pre-encoded messages (`frames`: their websocket frames,
+        joined): one write to a websocket session's transport when it can take them
+        directly, else each in turn; False when the socket is gone."""
+        sock = self.sockets.get(eio_sid)
+        if sock is None or sock.closed:
+            return False
+        if isinstance(sock.queue, Outbox):
+            if sock.queue.send_all(pkts, frames):
+                self.direct_writes += 1
+            return True
+        for pkt in pkts:
+            self.deliver(eio_sid, websocket_frame(pkt.encode()), pkt)
+        return True
+
 
 class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
     """`AsyncManager` whose emits without a callback go out through `EngineServer.deliver`,
@@ -262,6 +278,36 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         for sid, eio_sid in self.get_participants(namespace, to or room):
             if sid not in skip and eio.deliver(eio_sid, frame, pkt):
                 delivered += 1
+        metrics.broadcast_deliveries.inc(delivered)
+
+    async def emit_all(self, event: str, payloads: list[Any], namespace: str, room: str) -> None:
+        """`event` once per payload to `room`, in order, each recipient's in one write
+        where it can take them directly (a presence window's changes: one write per socket
+        per flush, not one per change). Through a pub/sub manager each is published as an
+        emit of its own, as before."""
+        eio = self.server.eio
+        if isinstance(self, AsyncPubSubManager) or not isinstance(eio, EngineServer):
+            for data in payloads:
+                await self.emit(event, data, namespace, room=room)
+            return
+        if namespace not in self.rooms or not payloads:
+            return
+        encoded = [
+            self.server.packet_class(
+                sio_packet.EVENT, namespace=namespace, data=[event, data]
+            ).encode()
+            for data in payloads
+        ]
+        if any(isinstance(e, list) for e in encoded):  # binary attachments: the library's way
+            for data in payloads:
+                await self.emit(event, data, namespace, room=room)
+            return
+        pkts = [eio_packet.Packet(eio_packet.MESSAGE, e) for e in encoded]
+        frames = b"".join(websocket_frame(pkt.encode()) for pkt in pkts)
+        delivered = 0
+        for _sid, eio_sid in self.get_participants(namespace, room):
+            if eio.deliver_all(eio_sid, frames, pkts):
+                delivered += len(pkts)
         metrics.broadcast_deliveries.inc(delivered)
 
 

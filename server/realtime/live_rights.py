@@ -83,6 +83,8 @@ class LiveRights:
         return states
 
     async def access_changed(self, data: dict[str, Any]) -> None:
+        # Before anything awaits: from now on this process reads memberships again.
+        self._services().memberships.forget()
         sids: list[str] = []
         if data.get("user_id"):
             sids += self._local_sids(user_room(uuid.UUID(data["user_id"])))

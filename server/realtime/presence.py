@@ -29,16 +29,20 @@ from datetime import UTC, datetime
 import socketio
 
 from protocol.errors import AppError, ErrorCode
-from protocol.presence import PresenceOf, PresenceUpdated
+from protocol.presence import PresenceUpdated
 from store import organizations, users
 from store.db import SessionFactory, unit_of_work
 
 from ..audience import org_readers_room
+from ..auth.memberships import MembershipCache
 from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
+from .fanout import FanoutManager
 from .presence_batch import PresenceBatcher
+from .presence_render import Rendered
 from .presence_store import PresenceStore
+from .rooms import NAMESPACE
 
 log = logging.getLogger("aurentia.presence")
 UPDATED = "presence:updated"
@@ -70,8 +74,11 @@ class Presence:
         store: PresenceStore,
         sessions: SessionFactory,
         sio: socketio.AsyncServer,
+        memberships: MembershipCache | None = None,
     ) -> None:
         self._s = settings
+        # The user's organizations as a connect read them a moment ago, if it did.
+        self._memberships = memberships
         self._store = store
         self._sessions = sessions
         self._sio = sio
@@ -90,12 +97,22 @@ class Presence:
         self._last_persist = time.monotonic()
         # Users whose change could not be stored or announced; the sweep retries them.
         self._unsettled: set[uuid.UUID] = set()
+        self._rendered = Rendered()
         self.batcher = PresenceBatcher(settings.presence_coalesce_seconds, self._tell, self._now_of)
 
-    async def _tell(self, update: PresenceUpdated) -> None:
-        # Only the roles that read the member directory (not CLIENT members).
-        room = org_readers_room(update.organization_id, Action.LIST_MEMBERS)
-        await self._sio.emit(UPDATED, update.model_dump(mode="json"), room=room)
+    async def _tell(self, updates: list[PresenceUpdated]) -> None:
+        """Changes of one organization, to the roles that read the member directory (not
+        CLIENT members); one write per socket where the fast fan-out can."""
+        if not updates:
+            return
+        room = org_readers_room(updates[0].organization_id, Action.LIST_MEMBERS)
+        payloads = [update.model_dump(mode="json") for update in updates]
+        manager = self._sio.manager
+        if isinstance(manager, FanoutManager):
+            await manager.emit_all(UPDATED, payloads, NAMESPACE, room)
+            return
+        for payload in payloads:
+            await self._sio.emit(UPDATED, payload, room=room)
 
     async def _now_of(
         self, user_ids: list[uuid.UUID]
@@ -189,13 +206,17 @@ class Presence:
             return
         now = datetime.now(UTC)
         await self._store.set_last_seen(user_id, now)
+        roles = self._memberships.roles_of(user_id) if self._memberships else None
         async with unit_of_work(self._sessions) as session:
             await users.set_presence(session, user_id, status, now)
-            await act_as(session, user_id)
-            orgs, _ = await organizations.list_user_organizations(session, user_id=user_id)
-        for org, _role in orgs:
+            if roles is None:
+                await act_as(session, user_id)
+                org_ids = await organizations.user_organization_ids(session, user_id=user_id)
+            else:
+                org_ids = [org_id for org_id, _role in roles]
+        for org_id in org_ids:
             update = PresenceUpdated(
-                user_id=user_id, organization_id=org.id, status=status, last_seen=now
+                user_id=user_id, organization_id=org_id, status=status, last_seen=now
             )
             await self.batcher.offer(update)
 
@@ -238,7 +259,12 @@ class Presence:
             async with unit_of_work(self._sessions) as session:
                 await users.touch_last_seen(session, list(here), datetime.now(UTC))
 
-    async def statuses(self, user_ids: list[uuid.UUID]) -> list[PresenceOf]:
+    async def listed(self, user_ids: list[uuid.UUID]) -> list[dict[str, str | None]]:
+        """`presence:list`'s entries of `user_ids`, JSON-ready (presence_render.py)."""
+        now = await self._now(user_ids)
+        return [self._rendered.entry(u, status, seen) for u, status, seen in now]
+
+    async def _now(self, user_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, datetime | None]]:
         try:
             seen = await self._store.last_seen(user_ids)
             missing = [u for u in user_ids if u not in seen]
@@ -252,7 +278,7 @@ class Presence:
             announced = await self._store.announced(user_ids)
         except REDIS_ERRORS:
             raise AppError(ErrorCode.UNAVAILABLE, "presence is unavailable; retry") from None
-        return [PresenceOf(user_id=u, status=announced[u], last_seen=seen.get(u)) for u in user_ids]
+        return [(u, announced[u], seen.get(u)) for u in user_ids]
 
     async def sweep(self) -> None:
         """Refresh this process's connections, notice inactivity, claim dead processes'

@@ -22,7 +22,9 @@ repeat of a status the older watchers already have, at most one per person per w
 Per process: each process holds the changes it announced (the store's compare-and-set
 decides which process announces a change), and reads the store at the window's end, so
 a change announced by another process in between is never undone by a stale hold. The
-payload stays the contract's `presence:updated`, one person per event.
+payload stays the contract's `presence:updated`, one person per event; the events of one
+flush reach each socket in one write where it can take them directly
+(fanout.FanoutManager.emit_all), not one write per person.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from protocol.presence import PresenceUpdated
 
 log = logging.getLogger("aurentia.presence")
 
-Emit = Callable[[PresenceUpdated], Awaitable[None]]
+# Changes of one organization, told in order (one write per socket where it can).
+Emit = Callable[[list[PresenceUpdated]], Awaitable[None]]
 # Statuses and last_seen of some users as the presence store holds them now.
 Current = Callable[[list[uuid.UUID]], Awaitable[dict[uuid.UUID, tuple[str, datetime | None]]]]
 
@@ -70,6 +73,7 @@ class PresenceBatcher:
             # Better the status the change computed than none: the store is down.
             log.warning("presence store unreadable; telling the changes as computed")
             now = {}
+        updates = []
         for user_id, change in changes.items():
             status, last_seen = now.get(user_id, (change.status, None))
             update = PresenceUpdated(
@@ -78,7 +82,8 @@ class PresenceBatcher:
                 status=status,
                 last_seen=last_seen or change.last_seen,
             )
-            await self._emit(update)
+            updates.append(update)
+        await self._emit(updates)
         return len(changes)
 
     async def _close_later(self, org_id: uuid.UUID) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from protocol.errors import ErrorCode
+import uuid
+
+from protocol.enums import MemberRole
+from protocol.errors import ErrorCode, not_found
 from protocol.presence import PresenceList, PresenceListRequest, PresenceSet
 from protocol.pushes import PresenceChosen
 from store import organizations
 
-from ..policy import Action, require_member
+from ..auth.memberships import Members
+from ..policy import Action, Member, enter_organization, require
 from .dispatch import Event, EventTable
 
 handlers = EventTable()
@@ -20,12 +24,30 @@ async def on_set(ev: Event, req: PresenceSet) -> dict[str, str]:
 
 
 @handlers.on(
-    "presence:list", PresenceListRequest, errors=(ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN)
+    "presence:list",
+    PresenceListRequest,
+    ack=PresenceList,
+    errors=(ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN),
 )
-async def on_list(ev: Event, req: PresenceListRequest) -> PresenceList:
+async def on_list(ev: Event, req: PresenceListRequest) -> dict[str, object]:
     """Every member's status, from the presence store (members from the database);
     for those who may list the members, like `GET /members` (`forbidden` otherwise)."""
-    async with ev.svc.sessions() as session:
-        await require_member(session, req.organization_id, ev.state.user_id, Action.LIST_MEMBERS)
-        member_ids = await organizations.member_user_ids(session, org_id=req.organization_id)
-    return PresenceList(users=await ev.live.presence().statuses(member_ids))
+    members = await _members(ev, req.organization_id)
+    role = members.get(ev.state.user_id)
+    if role is None:
+        raise not_found("organization")
+    require(Member(ev.state.user_id, req.organization_id, MemberRole(role)), Action.LIST_MEMBERS)
+    return {"users": await ev.live.presence().listed(list(members))}
+
+
+async def _members(ev: Event, org_id: uuid.UUID) -> Members:
+    """The organization's members and roles: one statement, or none when read a moment
+    ago or being read (server/auth/memberships.py; every membership change drops it on
+    every process)."""
+
+    async def read() -> Members:
+        async with ev.svc.sessions() as session:
+            await enter_organization(session, org_id)
+            return await organizations.member_roles(session, org_id=org_id)
+
+    return await ev.svc.memberships.members(org_id, read)

@@ -103,6 +103,26 @@ class Outbox:
         self._queue(pkt)
         return False
 
+    def send_all(self, pkts: list[eio_packet.Packet], frames: bytes) -> bool:
+        """Write `pkts` in one write when they can go straight to the transport
+        (`frames`: their websocket frames, joined), else queue each; True when written."""
+        ws = self.ws
+        if self.pending is None and ws is not None:
+            if ws.closed:
+                return False
+            transport = ws._writer.transport if ws._writer is not None else None
+            if (
+                not ws.compress
+                and transport is not None
+                and not transport.is_closing()
+                and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
+            ):
+                transport.write(frames)
+                return True
+        for pkt in pkts:
+            self._queue(pkt)
+        return False
+
     def _queue(self, pkt: eio_packet.Packet | None) -> None:
         if self.pending is None:
             self.pending = collections.deque()

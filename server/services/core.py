@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.errors import AppError, ErrorCode, FieldError, not_found, validation_error
 from store.db import SessionFactory, is_unavailable, unit_of_work
 
+from ..auth.memberships import MembershipCache
 from ..auth.passwords import Passwords
 from ..auth.signed_in import SignedInCache
 from ..auth.tokens import TokenService
@@ -108,9 +109,12 @@ class Services:
     storage: Storage | None = None
     # Sessions seen signed in a moment ago (server/auth/signed_in.py).
     signed_in: SignedInCache = field(init=False)
+    # Organizations, members and roles read a moment ago (server/auth/memberships.py).
+    memberships: MembershipCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.signed_in = SignedInCache(self.settings.auth_cache_seconds)
+        self.memberships = MembershipCache(self.settings.auth_cache_seconds)
 
     @property
     def files(self) -> Storage:

@@ -231,23 +231,29 @@ async def identify(svc: Services, token: str) -> Actor:
 async def connect_identity(svc: Services, token: str) -> tuple[Actor, list[OrgRole]]:
     """`identify` and `memberships` for a socket connection, in one statement: the
     memberships are read only if the session still stands (none when the cache says
-    so), so a connect costs one database round trip, not two sessions."""
+    so), so a connect costs one database round trip, not two sessions; none when both
+    the session and the memberships were read a moment ago (server/auth/memberships.py:
+    another device of the same person, a reconnect)."""
     claims = await svc.tokens.verify_async(token)
     if claims.user_id is None:
         actor = await _external_actor(svc, claims)
         return actor, await memberships(svc, actor)
     actor = Actor(claims.user_id, claims.family_id, claims.expires_at)
     known = svc.signed_in.known(actor.user_id, actor.family_id)
-    generation = svc.signed_in.generation
-    async with svc.sessions() as session:
-        await act_as(session, actor.user_id)
-        roles = await users.signed_in_memberships(
-            session, actor.user_id, None if known else actor.family_id, check=not known
-        )
+    roles = svc.memberships.roles_of(actor.user_id) if known else None
     if roles is None:
-        raise unauthorized("session ended")
-    if not known:
-        svc.signed_in.remember(actor.user_id, actor.family_id, generation)
+        generation = svc.signed_in.generation
+        read_at = svc.memberships.generation
+        async with svc.sessions() as session:
+            await act_as(session, actor.user_id)
+            roles = await users.signed_in_memberships(
+                session, actor.user_id, None if known else actor.family_id, check=not known
+            )
+        if roles is None:
+            raise unauthorized("session ended")
+        if not known:
+            svc.signed_in.remember(actor.user_id, actor.family_id, generation)
+        svc.memberships.remember_roles(actor.user_id, roles, read_at)
     return actor, [OrgRole(id=org_id, role=MemberRole(role)) for org_id, role in roles]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.factories import Client, expect, register
+from tests.server.realtime.chatkit import make_org, member
 from tests.server.realtime.clusterkit import processes
 from tests.server.realtime.liverights import CHANGES, run_change
 from tests.server.realtime.test_session_end import ended, login
@@ -100,3 +101,34 @@ async def _refused_within(http: Any, headers: dict[str, str], seconds: float) ->
         if time.monotonic() > deadline:
             return False
         await asyncio.sleep(0.02)
+
+
+async def test_a_role_changed_through_one_process_reaches_the_memberships_the_other_remembers(
+    pair: list[ServerProcess],
+) -> None:
+    """B remembers who belongs to the organization and Bob's roles for a few seconds
+    (server/auth/memberships.py); a role changed through A must reach B's next
+    `presence:list` and next connection within a second, not at the memory's end."""
+    a, b = pair
+    async with a.http() as session:
+        http: Client = session  # type: ignore[assignment]
+        org = await make_org(http)
+        bob = await member(http, org)
+        peer = await connected(b, bob.access_token)  # type: ignore[arg-type]
+        try:
+            listing = {"organization_id": org.id}
+            assert (await peer.call("presence:list", listing))["ok"]
+            path = f"/api/v1/orgs/{org.id}/members/{bob.id}"
+            changed = await http.patch(path, json={"role": "CLIENT"}, headers=org.owner.headers)
+            await expect(changed, 200)
+            deadline = time.monotonic() + 1.0
+            while (await peer.call("presence:list", listing)).get("ok"):
+                assert time.monotonic() < deadline, "B still lists for a CLIENT"
+                await asyncio.sleep(0.02)
+            again = await connected(b, bob.access_token)  # type: ignore[arg-type]
+            assert again.events["session"][-1]["organizations"] == [
+                {"id": org.id, "role": "CLIENT"}
+            ]
+            await again.close()
+        finally:
+            await peer.close()
