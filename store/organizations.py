@@ -96,13 +96,6 @@ async def list_members(
     return await fetch_page(session, stmt, columns, cursor, limit, tuples=True)
 
 
-async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
-    """Every member of the organization with their role."""
-    columns = (UserOrganization.user_id, UserOrganization.role)
-    rows = await session.execute(select(*columns).where(UserOrganization.organization_id == org_id))
-    return [(user_id, role) for user_id, role in rows]
-
-
 async def member_roles(session: AsyncSession, *, org_id: uuid.UUID) -> dict[uuid.UUID, str]:
     """Every member of the organization with their role, in one statement."""
     stmt = select(UserOrganization.user_id, UserOrganization.role).where(

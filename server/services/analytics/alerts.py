@@ -63,7 +63,9 @@ async def _changed(tx: Tx, org_id: uuid.UUID, kind: str, subject: uuid.UUID, sta
 async def _members_who(tx: Tx, org_id: uuid.UUID, action: Action) -> list[uuid.UUID]:
     roles = await organizations.member_roles(tx.session, org_id=org_id)
     return [
-        user_id for user_id, role in roles if Member(user_id, org_id, MemberRole(role)).can(action)
+        user_id
+        for user_id, role in roles.items()
+        if Member(user_id, org_id, MemberRole(role)).can(action)
     ]
 
 

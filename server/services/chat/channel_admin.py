@@ -59,7 +59,7 @@ def _announce_update(tx: Tx, info: p.ChannelInfo, user_ids: list[uuid.UUID]) -> 
 async def org_channel_readers(session: AsyncSession, org_id: uuid.UUID) -> list[uuid.UUID]:
     """Everyone who reads the organization's channels (policy: all roles but CLIENT)."""
     roles = await organizations.member_roles(session, org_id=org_id)
-    return [user_id for user_id, role in roles if role_reads_org_channels(MemberRole(role))]
+    return [user_id for user_id, role in roles.items() if role_reads_org_channels(MemberRole(role))]
 
 
 def org_channel_info(channel: OrganizationChannel) -> p.ChannelInfo:
