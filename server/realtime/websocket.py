@@ -87,6 +87,12 @@ class Outbox:
     def send(self, pkt: eio_packet.Packet, frame: bytes | None = None) -> bool:
         """Write or queue `pkt` (`frame`: its websocket frame, if already built); True
         when it went straight to the transport."""
+        return self.send_all([pkt], frame)
+
+    def send_all(self, pkts: list[eio_packet.Packet], frames: bytes | None = None) -> bool:
+        """Write `pkts` in one write when they can go straight to the transport
+        (`frames`: their websocket frames, joined, if already built), else queue each;
+        True when written."""
         ws = self.ws
         if self.pending is None and ws is not None:
             if ws.closed:
@@ -98,25 +104,8 @@ class Outbox:
                 and not transport.is_closing()
                 and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
             ):
-                transport.write(frame if frame is not None else websocket_frame(pkt.encode()))
-                return True
-        self._queue(pkt)
-        return False
-
-    def send_all(self, pkts: list[eio_packet.Packet], frames: bytes) -> bool:
-        """Write `pkts` in one write when they can go straight to the transport
-        (`frames`: their websocket frames, joined), else queue each; True when written."""
-        ws = self.ws
-        if self.pending is None and ws is not None:
-            if ws.closed:
-                return False
-            transport = ws._writer.transport if ws._writer is not None else None
-            if (
-                not ws.compress
-                and transport is not None
-                and not transport.is_closing()
-                and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
-            ):
+                if frames is None:
+                    frames = b"".join(websocket_frame(pkt.encode()) for pkt in pkts)
                 transport.write(frames)
                 return True
         for pkt in pkts:
