@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -78,15 +79,19 @@ async def serving(tmp_path: Path) -> AsyncIterator[tuple[int, Path]]:
         assert proc.returncode == 0, "SIGTERM must end the server cleanly"
 
 
-async def _wait_healthy(port: int) -> int:
+async def _wait_healthy(port: int, seconds: float = 60) -> int:
+    """The server's /healthz status once it answers. A hang guard, not a measurement: a
+    fixed number of tries (about 10 s) ran out on a loaded CI machine while three servers
+    imported and migrated at once."""
+    deadline = time.monotonic() + seconds
     async with aiohttp.ClientSession() as http:
-        for _ in range(200):
+        while time.monotonic() < deadline:
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
                     return resp.status
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.05)
-    raise AssertionError("server never answered")
+    raise AssertionError(f"server never answered in {seconds} s")
 
 
 async def test_serve_with_no_settings_creates_sqlite_and_answers_healthz(
