@@ -13,15 +13,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from ..services.resource import json_text
+
 Entry = dict[str, str | None]
-
-
-def iso(moment: datetime | None) -> str | None:
-    """A datetime as pydantic writes it in JSON mode (UTC as `Z`)."""
-    if moment is None:
-        return None
-    text = moment.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class Rendered:
@@ -37,6 +31,6 @@ class Rendered:
             return kept[2]
         if len(self._entries) >= self.LIMIT:
             self._entries.clear()
-        made: Entry = {"user_id": str(user_id), "status": status, "last_seen": iso(last_seen)}
+        made: Entry = {"user_id": str(user_id), "status": status, "last_seen": json_text(last_seen)}
         self._entries[user_id] = (status, last_seen, made)
         return made
