@@ -32,14 +32,39 @@ DEFAULT_APP_ROLE = "aurentia_app"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
+# Session.info keys: the settings this transaction made, and those a new unit of work
+# in the same transaction must clear (see `new_unit`).
+_MADE = "tenancy.made"
+_STALE = "tenancy.stale"
+
+
 async def _set(session: AsyncSession, name: str, value: str) -> None:
     if is_sqlite(session):
         return
     # Pending writes are checked against the scope they were made in, not the next one.
     await session.flush()
-    await session.execute(
-        text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
-    )
+    made: set[str] = session.info.setdefault(_MADE, set())
+    stale = sorted(session.info.pop(_STALE, set()) - {name})
+    made.add(name)
+    if not stale:
+        await session.execute(
+            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+        )
+        return
+    # One round trip still: the new setting and the previous unit's others, emptied.
+    cleared = ", ".join(f"set_config(:stale{i}, '', true)" for i in range(len(stale)))
+    params = {"name": name, "value": value, **{f"stale{i}": n for i, n in enumerate(stale)}}
+    await session.execute(text(f"SELECT set_config(:name, :value, true), {cleared}"), params)
+    made.difference_update(stale)
+
+
+def new_unit(session: AsyncSession) -> None:
+    """Another unit of work begins in this transaction (group commit: several sends share
+    one). The scope it inherits is the previous unit's, so its first setting also empties
+    every other one made before it; such a unit must scope itself before its first read,
+    as every service does (policy.enter_organization / act_as)."""
+    made: set[str] = session.info.get(_MADE, set())
+    session.info[_STALE] = set(made)
 
 
 async def scope_to_organization(session: AsyncSession, org_id: uuid.UUID) -> None:

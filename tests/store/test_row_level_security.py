@@ -171,6 +171,29 @@ async def test_interleaved_transactions_of_two_organizations_on_one_connection_s
     assert len(backends) == 1  # every transaction took turns on the one connection
 
 
+async def test_a_new_unit_in_a_shared_transaction_sees_only_the_scope_it_sets(
+    client: Client, as_app: AsyncEngine
+) -> None:
+    owner, org_a, project_a = await _firm(client)
+    _, org_b, project_b = await _firm(client)
+    async with create_session_factory(as_app)() as session, session.begin():
+        # The first unit (group commit: one send) acts as its user, then its organization.
+        await tenancy.scope_to_user(session, owner.id)
+        await tenancy.scope_to_organization(session, uuid.UUID(org_a["id"]))
+        tenancy.new_unit(session)
+        # The next unit scopes to another organization: the first one's user is gone.
+        await tenancy.scope_to_organization(session, uuid.UUID(org_b["id"]))
+        seen = set(await session.execute(select(Projet.organization_id, Projet.id)))
+        assert seen == {(uuid.UUID(org_b["id"]), uuid.UUID(project_b["id"]))}
+        assert await session.scalar(text("SELECT current_setting('app.user_id', true)")) == ""
+        memberships = await session.scalar(select(func.count()).select_from(UserOrganization))
+        assert memberships == 1  # org_b's owner only, none of the first unit's user's
+        tenancy.new_unit(session)
+        await tenancy.scope_to_user(session, owner.id)
+        assert await session.scalar(select(func.count()).select_from(Projet)) == 0
+    assert project_a["id"] != project_b["id"]
+
+
 async def test_the_user_exception_shows_only_the_users_own_memberships(
     client: Client, as_app: AsyncEngine
 ) -> None:
