@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,9 @@ from ..ratelimit import RateLimiter
 from ..settings import Settings
 from ..storage import Storage, storage_for
 from .clock import utc_now
+
+if TYPE_CHECKING:
+    from .group_commit import GroupCommit
 
 log = logging.getLogger("aurentia.services")
 
@@ -112,9 +115,15 @@ class Services:
     # Organizations, members and roles read a moment ago (server/auth/memberships.py).
     memberships: MembershipCache = field(init=False)
 
+    # Sends waiting for the next shared transaction (group_commit.py).
+    sends: GroupCommit = field(init=False)
+
     def __post_init__(self) -> None:
+        from .group_commit import GroupCommit  # it builds on Tx and Services below
+
         self.signed_in = SignedInCache(self.settings.auth_cache_seconds)
         self.memberships = MembershipCache(self.settings.auth_cache_seconds)
+        self.sends = GroupCommit(self, self.settings.send_group_max)
 
     @property
     def files(self) -> Storage:

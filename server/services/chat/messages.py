@@ -36,10 +36,12 @@ async def _count_stored() -> None:
     metrics.messages_stored.inc()
 
 
-def _lock_key(actor: Actor, ref: p.ChannelRef) -> object:
+def _lock_key(actor: Actor, ref: p.ChannelRef) -> tuple[str, ...]:
+    """The conversation's key, the same from both ends of a direct one and in every
+    process (it also orders a group commit's locks)."""
     if ref.type is ChannelType.DIRECT:
-        return ("direct", frozenset((actor.user_id, ref.id)))
-    return (ref.type.value, ref.id)
+        return ("direct", *sorted((str(actor.user_id), str(ref.id))))
+    return (ref.type.value, str(ref.id))
 
 
 async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None) -> p.Message:
@@ -47,42 +49,56 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
     stored message and broadcasts nothing; the answer comes only after the commit.
 
     Two statements on PostgreSQL (access with the read pointer, then store.posting's
-    one); the channel lock is taken before the transaction, so a sender waiting behind
-    another of the same channel holds no connection.
+    one), in a transaction shared with the sends of other channels queued at the same
+    moment (services.group_commit). The channel lock is taken first and held until the
+    broadcast left, so a sender waiting behind another of the same channel holds no
+    connection, and broadcasts leave in seq order.
     """
-    async with svc.channel_locks.hold(_lock_key(actor, req.channel)), svc.tx() as tx:
-        channel = await channels.resolve(tx.session, actor.user_id, req.channel)
-        check_postable(channel.info.archived)
-        root = None
-        if req.parent_id is not None:
-            root = await threads.thread_root(tx.session, channel, req.parent_id)
-        files = await uploads.claim(tx, actor, channel.conv.org_id, req.attachment_ids)
-        row = await posting.post(
-            tx.session,
-            channel.conv,
-            sender_id=actor.user_id,
-            content=req.content,
-            client_msg_id=req.client_msg_id,
-            parent_id=req.parent_id,
-            recipient_id=channel.peer_id,
+    key = _lock_key(actor, req.channel)
+    async with svc.channel_locks.hold(key):
+
+        async def store_it(tx: Tx) -> p.Message:
+            return await _store(svc, tx, actor, req, sid)
+
+        return await svc.sends.run(key, store_it)
+
+
+async def _store(
+    svc: Services, tx: Tx, actor: Actor, req: p.MessageSend, sid: str | None
+) -> p.Message:
+    """The send's unit of work: it scopes the transaction before its first read."""
+    channel = await channels.resolve(tx.session, actor.user_id, req.channel)
+    check_postable(channel.info.archived)
+    root = None
+    if req.parent_id is not None:
+        root = await threads.thread_root(tx.session, channel, req.parent_id)
+    files = await uploads.claim(tx, actor, channel.conv.org_id, req.attachment_ids)
+    row = await posting.post(
+        tx.session,
+        channel.conv,
+        sender_id=actor.user_id,
+        content=req.content,
+        client_msg_id=req.client_msg_id,
+        parent_id=req.parent_id,
+        recipient_id=channel.peer_id,
+    )
+    if row is None:  # a retry: the first message answers
+        assert req.client_msg_id is not None
+        first = await store.find_by_client_msg_id(
+            tx.session, channel.conv, actor.user_id, req.client_msg_id
         )
-        if row is None:  # a retry: the first message answers
-            assert req.client_msg_id is not None
-            first = await store.find_by_client_msg_id(
-                tx.session, channel.conv, actor.user_id, req.client_msg_id
-            )
-            assert first is not None
-            return (await render(tx.session, [first], actor.user_id))[0]
-        await upload_store.attach(tx.session, files, row, row.created_at)
-        message = await _broadcast(tx, channel, NEW, row, new=True, files=files)
-        tx.after_commit(_count_stored)
-        notified = await notify_for_message(svc, tx, channel, row)
-        if root is not None:
-            await threads.after_reply(svc, tx, channel, row, root, notified)
-        # What one writes, one has read (posting moved the pointer): earlier ones included.
-        if channel.read_seq < row.seq - 1:
-            await _announce_read(tx, channel, row.seq, 0, sid)
-        return message
+        assert first is not None
+        return (await render(tx.session, [first], actor.user_id))[0]
+    await upload_store.attach(tx.session, files, row, row.created_at)
+    message = await _broadcast(tx, channel, NEW, row, new=True, files=files)
+    tx.after_commit(_count_stored)
+    notified = await notify_for_message(svc, tx, channel, row)
+    if root is not None:
+        await threads.after_reply(svc, tx, channel, row, root, notified)
+    # What one writes, one has read (posting moved the pointer): earlier ones included.
+    if channel.read_seq < row.seq - 1:
+        await _announce_read(tx, channel, row.seq, 0, sid)
+    return message
 
 
 async def locked_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[MessageRow, Channel]:
