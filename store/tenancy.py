@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,30 +32,58 @@ DEFAULT_APP_ROLE = "aurentia_app"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-# Session.info keys: the settings this transaction made, and those a new unit of work
-# in the same transaction must clear (see `new_unit`).
-_MADE = "tenancy.made"
-_STALE = "tenancy.stale"
+_SCOPE = "tenancy.scope"
+
+
+@dataclass
+class _Scope:
+    """The settings one transaction made through this module (kept in Session.info)."""
+
+    transaction: object  # the root SessionTransaction they belong to
+    # name -> value, where known for certain: a setting made in a savepoint is not kept
+    # here, since rolling the savepoint back undoes it.
+    values: dict[str, str] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)  # every name set, certain or not
+    stale: set[str] = field(default_factory=set)  # what the next setting must empty
+
+
+def _scope(session: AsyncSession) -> _Scope:
+    root = session.sync_session.get_transaction()
+    scope = session.info.get(_SCOPE)
+    if scope is None or root is None or scope.transaction is not root:
+        scope = _Scope(root)
+        session.info[_SCOPE] = scope
+    return scope
 
 
 async def _set(session: AsyncSession, name: str, value: str) -> None:
+    """Make one setting; nothing to do when this transaction already holds that value
+    (a send's unit after another of the same organization, a second look-up)."""
     if is_sqlite(session):
+        return
+    scope = _scope(session)
+    stale = sorted(scope.stale - {name})
+    nested = session.in_nested_transaction()
+    if not stale and not nested and scope.values.get(name) == value:
+        scope.stale.clear()
         return
     # Pending writes are checked against the scope they were made in, not the next one.
     await session.flush()
-    made: set[str] = session.info.setdefault(_MADE, set())
-    stale = sorted(session.info.pop(_STALE, set()) - {name})
-    made.add(name)
     if not stale:
-        await session.execute(
-            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
-        )
-        return
-    # One round trip still: the new setting and the previous unit's others, emptied.
-    cleared = ", ".join(f"set_config(:stale{i}, '', true)" for i in range(len(stale)))
-    params = {"name": name, "value": value, **{f"stale{i}": n for i, n in enumerate(stale)}}
-    await session.execute(text(f"SELECT set_config(:name, :value, true), {cleared}"), params)
-    made.difference_update(stale)
+        statement, params = "SELECT set_config(:name, :value, true)", {}
+    else:  # one round trip still: the new setting and the previous unit's others, emptied
+        cleared = ", ".join(f"set_config(:stale{i}, '', true)" for i in range(len(stale)))
+        statement = f"SELECT set_config(:name, :value, true), {cleared}"
+        params = {f"stale{i}": n for i, n in enumerate(stale)}
+    await session.execute(text(statement), {"name": name, "value": value, **params})
+    scope = _scope(session)  # the statement may have begun the transaction
+    scope.stale.clear()
+    scope.touched.add(name)
+    for made, now in [(name, value), *((done, "") for done in stale)]:
+        if nested:
+            scope.values.pop(made, None)
+        else:
+            scope.values[made] = now
 
 
 def new_unit(session: AsyncSession) -> None:
@@ -63,8 +91,8 @@ def new_unit(session: AsyncSession) -> None:
     one). The scope it inherits is the previous unit's, so its first setting also empties
     every other one made before it; such a unit must scope itself before its first read,
     as every service does (policy.enter_organization / act_as)."""
-    made: set[str] = session.info.get(_MADE, set())
-    session.info[_STALE] = set(made)
+    scope = _scope(session)
+    scope.stale = {n for n in scope.touched if scope.values.get(n) != ""}
 
 
 async def scope_to_organization(session: AsyncSession, org_id: uuid.UUID) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from server.keys import SESSIONS
 from server.settings import Settings
@@ -192,6 +192,41 @@ async def test_a_new_unit_in_a_shared_transaction_sees_only_the_scope_it_sets(
         await tenancy.scope_to_user(session, owner.id)
         assert await session.scalar(select(func.count()).select_from(Projet)) == 0
     assert project_a["id"] != project_b["id"]
+
+
+async def test_a_setting_is_made_once_per_transaction_and_again_after_a_savepoint_undid_it(
+    client: Client, as_app: AsyncEngine
+) -> None:
+    _, org_a, project_a = await _firm(client)
+    _, org_b, _ = await _firm(client)
+    a, b = uuid.UUID(org_a["id"]), uuid.UUID(org_b["id"])
+    made: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "set_config" in statement:
+            made.append(statement)
+
+    event.listen(as_app.sync_engine, "before_cursor_execute", record)
+    sessions = create_session_factory(as_app)
+
+    async def projects(session: AsyncSession) -> set[Any]:
+        return set(await session.scalars(select(Projet.id)))
+
+    async with sessions() as session, session.begin():
+        await tenancy.scope_to_organization(session, a)
+        await tenancy.scope_to_organization(session, a)
+        assert len(made) == 1
+        savepoint = await session.begin_nested()
+        await tenancy.scope_to_organization(session, b)
+        await savepoint.rollback()
+        # The savepoint's setting went with it: the next scope asks again.
+        await tenancy.scope_to_organization(session, a)
+        assert len(made) == 2 + 1
+        assert await projects(session) == {uuid.UUID(project_a["id"])}
+    async with sessions() as session, session.begin():  # a new transaction starts bare
+        await tenancy.scope_to_organization(session, a)
+        assert len(made) == 4
+        assert await projects(session) == {uuid.UUID(project_a["id"])}
 
 
 async def test_the_user_exception_shows_only_the_users_own_memberships(
