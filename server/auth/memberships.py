@@ -23,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 # (organization, role) of a user, oldest organization first.
 Roles = list[tuple[uuid.UUID, str]]
 # user -> role of every member of an organization.
@@ -39,8 +41,8 @@ class MembershipCache:
         self._clock = clock
         self._roles: dict[uuid.UUID, tuple[float, Roles]] = {}
         self._members: dict[uuid.UUID, tuple[float, Members]] = {}
-        # Reads of an organization's members under way: a storm's listers wait for one.
-        self._reading: dict[uuid.UUID, asyncio.Future[Members]] = {}
+        # Reads under way (`shared`): a storm's callers wait for one.
+        self._reading: dict[Hashable, asyncio.Future[Any]] = {}
         # Bumped by every invalidation: an answer read across one is not kept.
         self.generation = 0
 
@@ -69,17 +71,26 @@ class MembershipCache:
         members = self.members_of(org_id)
         if members is not None:
             return members
-        under_way = self._reading.get(org_id)
+        generation = self.generation
+        members = await self.shared(("members", org_id), read)
+        self.remember_members(org_id, members, generation)
+        return members
+
+    async def shared(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        """What `read()` answers, from the read of `key` already under way if one began
+        after the last invalidation: a storm's callers wait for one read, not one each
+        (the listers of one organization, the devices of one person connecting)."""
+        under_way = self._reading.get(key)
         if under_way is not None:
             await asyncio.wait([under_way])  # cancelling this caller leaves the read be
             if not under_way.cancelled() and under_way.exception() is None:
-                return under_way.result()
+                answer: T = under_way.result()
+                return answer
             # That read failed: this caller tries its own, and answers its own error.
-        generation = self.generation
-        future: asyncio.Future[Members] = asyncio.get_running_loop().create_future()
-        self._reading[org_id] = future
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._reading[key] = future
         try:
-            members = await read()
+            result = await read()
         except asyncio.CancelledError:
             future.cancel()
             raise
@@ -88,11 +99,10 @@ class MembershipCache:
             future.exception()  # retrieved, even if nobody else waits on it
             raise
         finally:
-            if self._reading.get(org_id) is future:
-                del self._reading[org_id]
-        future.set_result(members)
-        self.remember_members(org_id, members, generation)
-        return members
+            if self._reading.get(key) is future:
+                del self._reading[key]
+        future.set_result(result)
+        return result
 
     def remember_members(self, org_id: uuid.UUID, members: Members, generation: int) -> None:
         """Keep `members`, read from the database when `generation` was current."""

@@ -23,6 +23,7 @@ from store import organizations, refresh_tokens, users
 from store.models import Profile
 
 from ...actor import Actor
+from ...auth.memberships import Roles
 from ...auth.tokens import AccessClaims, hash_token, new_opaque_token, unauthorized
 from ...policy import act_as, member_of
 from ...ratelimit import Limit
@@ -244,11 +245,18 @@ async def connect_identity(svc: Services, token: str) -> tuple[Actor, list[OrgRo
     if roles is None:
         generation = svc.signed_in.generation
         read_at = svc.memberships.generation
-        async with svc.sessions() as session:
-            await act_as(session, actor.user_id)
-            roles = await users.signed_in_memberships(
-                session, actor.user_id, None if known else actor.family_id, check=not known
-            )
+
+        async def read() -> Roles | None:
+            async with svc.sessions() as session:
+                await act_as(session, actor.user_id)
+                return await users.signed_in_memberships(
+                    session, actor.user_id, None if known else actor.family_id, check=not known
+                )
+
+        # The devices of one person reconnecting together share one read (a session that
+        # ended since it began is another key: the generation is part of it).
+        key = ("connect", actor.user_id, actor.family_id, known, generation)
+        roles = await svc.memberships.shared(key, read)
         if roles is None:
             raise unauthorized("session ended")
         if not known:

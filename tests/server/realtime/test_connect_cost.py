@@ -8,6 +8,7 @@ read, until a membership changes.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp.test_utils import TestServer
@@ -103,3 +104,31 @@ async def test_a_change_of_membership_reaches_the_next_list_and_connect_at_once(
         await again.close()
     finally:
         await peer.close()
+
+
+async def test_the_devices_of_one_person_connecting_together_share_one_read(
+    make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any
+) -> None:
+    app = make_app()
+    statements.install(app)
+    server = await aiohttp_server(app)
+    http = await aiohttp_client(server)
+    org = await make_org(http)
+    bob = await member(http, org)
+    found = statements.statements(app)
+    found.clear()
+    # Ten devices of one person reconnecting at once (a deploy, a network change), none
+    # remembered: the session and memberships are read once for them all.
+    devices = [Peer() for _ in range(10)]
+    await asyncio.gather(*(d.connect(server, bob.access_token, **COUNTED) for d in devices))
+    try:
+        reads = [s for s in _queries(found) if "user_organizations" in s]
+        assert len(reads) == 1, reads
+        for device in devices:
+            await device.wait_for("session")
+            assert device.events["session"][-1]["organizations"] == [
+                {"id": org.id, "role": "MEMBER"}
+            ]
+    finally:
+        for device in devices:
+            await device.close()
