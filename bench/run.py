@@ -130,7 +130,16 @@ async def socket_figures(
         auths = [{"token": p.token} for p in [org.owner, *org.members]] if org else None
         before = sum(rss_kib(s.pid) for s in servers)
         conf = {"count": args.connections, "concurrency": 50, "auths": auths, "hold_ms": 3000}
-        r = await drive({"mode": "connect", "url": url, "connect": conf}, servers)
+        connect_profilers: list[asyncio.subprocess.Process] = []
+
+        async def profile_connect() -> None:
+            connect_profilers.extend(await start_profile(args, f"{kind}-connect", servers[0]))
+
+        r = await drive(
+            {"mode": "connect", "url": url, "connect": conf}, servers, on_start=profile_connect
+        )
+        for profiler in connect_profilers:
+            await profiler.wait()
         out["conn_s"] = r["per_second"]
         out["kib_per_conn"] = (r["rss_start_kib"] - before) / args.connections
     return out
