@@ -199,10 +199,15 @@ class Presence:
             await self.refresh(local.user_id)
         return status
 
-    async def refresh(self, user_id: uuid.UUID) -> None:
-        """Recompute the user's status from every connection and announce a change."""
+    async def refresh(self, user_id: uuid.UUID, *, retell: bool = False) -> None:
+        """Recompute the user's status from every connection and announce a change.
+
+        `retell`: tell it even when the store already holds it as announced. A change
+        that failed after its compare-and-set (the database write or the organizations'
+        read timed out) is in the store but was told to nobody; the sweep's retry must
+        tell it, not find it "unchanged" (a reconnect storm lost a person's return so)."""
         status = _aggregate(list((await self._store.conns(user_id)).values()))
-        if await self._store.announce(user_id, status) is None:
+        if await self._store.announce(user_id, status) is None and not retell:
             return
         now = datetime.now(UTC)
         await self._store.set_last_seen(user_id, now)
@@ -308,9 +313,10 @@ class Presence:
                 changed.add(local.user_id)
         await self._store.keep_alive()
         changed.update(await self._store.claim_expired(time.time()))
-        changed.update(self._unsettled)
+        unsettled = set(self._unsettled)
+        changed.update(unsettled)
         for user_id in changed:
-            await self.refresh(user_id)
+            await self.refresh(user_id, retell=user_id in unsettled)
             self._unsettled.discard(user_id)
         if now - self._last_persist >= self._s.last_seen_persist_seconds:
             self._last_persist = now

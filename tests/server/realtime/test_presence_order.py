@@ -13,6 +13,7 @@ import asyncio
 from typing import Any
 
 import pytest
+import sqlalchemy.exc
 from aiohttp.test_utils import TestServer
 
 import store.users
@@ -147,5 +148,32 @@ async def test_a_change_overtaken_by_a_later_one_is_not_told_last(
         assert (await _statuses(watcher, org))[str(bob.id)] == "online"
     finally:
         gate.open()
+        await bob_peer.close()
+        await watcher.close()
+
+
+async def test_a_change_whose_database_write_failed_is_told_by_the_next_sweep(
+    make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any, monkeypatch: Any
+) -> None:
+    server, _http, org, bob, watcher = await _setup(make_app, aiohttp_server, aiohttp_client, FAST)
+    original = store.users.set_presence
+    failed = asyncio.Event()
+
+    async def flaky(session: Any, user_id: Any, status: str, when: Any) -> None:
+        # Bob's coming online is announced in the presence store, then its database
+        # write times out (a pool exhausted by a reconnect storm).
+        if (user_id, status) == (bob.id, "online") and not failed.is_set():
+            failed.set()
+            raise sqlalchemy.exc.TimeoutError("QueuePool limit reached, connection timed out")
+        await original(session, user_id, status, when)
+
+    monkeypatch.setattr(store.users, "set_presence", flaky)
+    bob_peer = await connected(server, bob.access_token)
+    try:
+        await asyncio.wait_for(failed.wait(), 5)
+        # The sweep retries the change and tells it, though the store already holds it.
+        await watcher.wait_until(lambda: updates_for(watcher, bob.id)[-1:] == ["online"])
+        assert (await _statuses(watcher, org))[str(bob.id)] == "online"
+    finally:
         await bob_peer.close()
         await watcher.close()
