@@ -52,10 +52,16 @@ def hash_token(token: str) -> str:
 
 
 class TokenService:
+    # Access tokens verified here, by their exact text: a request's rate limit and its
+    # caller each ask, and a client sends the same token for minutes. Each answer is
+    # used only while its `exp` holds; revocation is the session check's (signed_in).
+    VERIFIED_LIMIT = 10_000
+
     def __init__(self, settings: Settings, secret: str) -> None:
         self._settings = settings
         self._secret = secret
         self._external_keys = _load_external_keys(settings)
+        self._verified: dict[str, AccessClaims] = {}
 
     @property
     def access_ttl(self) -> timedelta:
@@ -98,6 +104,12 @@ class TokenService:
 
     def verify(self, token: str) -> AccessClaims:
         """Verify signature, expiry, issuer and audience; any failure is `unauthorized`."""
+        known = self._verified.get(token)
+        if known is not None:
+            if datetime.now(UTC) < known.expires_at:
+                return known
+            del self._verified[token]
+            raise unauthorized()
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
         except jwt.PyJWTError:
@@ -115,13 +127,17 @@ class TokenService:
             )
             if claims["typ"] != ACCESS_TYPE:
                 raise unauthorized()
-            return AccessClaims(
+            verified = AccessClaims(
                 user_id=uuid.UUID(claims["sub"]),
                 family_id=uuid.UUID(claims["sid"]),
                 expires_at=datetime.fromtimestamp(claims["exp"], UTC),
             )
         except (jwt.PyJWTError, ValueError, TypeError):
             raise unauthorized() from None
+        if len(self._verified) >= self.VERIFIED_LIMIT:
+            self._verified.clear()
+        self._verified[token] = verified
+        return verified
 
     async def verify_async(self, token: str) -> AccessClaims:
         """`verify`, fetching the provider's JWKS first (off the event loop) when the
