@@ -145,8 +145,8 @@ class Settings(DatabaseSettings):
     # the database said so; ending a session clears it on every process at once
     # (server/auth/signed_in.py). 0: ask the database on every request.
     auth_cache_seconds: float = Field(default=5.0, ge=0, le=60)
-    # Most sends of different channels sharing one transaction (group commit: the sends
-    # queued behind a commit under way; server/services/group_commit.py). 1: each alone.
+    # Most sends sharing one transaction (group commit: the sends queued behind a commit
+    # under way; server/services/group_commit.py). 1: each alone.
     send_group_max: int = Field(default=32, ge=1, le=1000)
     # Open sockets of one user across every process (tabs, devices).
     max_sockets_per_user: int = Field(default=20, ge=1, le=1000)

@@ -101,9 +101,6 @@ class Services:
     passwords: Passwords
     tokens: TokenService
     limiter: RateLimiter
-    # Senders of one channel in this process queue here, so that their broadcasts leave
-    # in seq order (the database lock orders the commits, this orders the publishes).
-    channel_locks: KeyedLocks = field(default_factory=KeyedLocks)
     # Whether a user has a socket connected anywhere (presence sets it once running).
     connected_probe: Callable[[uuid.UUID], Awaitable[bool]] | None = None
     # Wakes this process's mail outbox worker (set once it runs; server/mail/outbox.py).
@@ -115,7 +112,8 @@ class Services:
     # Organizations, members and roles read a moment ago (server/auth/memberships.py).
     memberships: MembershipCache = field(init=False)
 
-    # Sends waiting for the next shared transaction (group_commit.py).
+    # Sends waiting for the next shared transaction (group_commit.py); it also keeps one
+    # channel's sends in seq order on this process (the database orders the commits).
     sends: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,22 +1,29 @@
-"""Group commit: sends of many channels that arrive while a commit is under way share the
-next transaction.
+"""Group commit: sends that arrive while a commit is under way share the next
+transaction.
 
 A send's own work is two statements; its transaction adds BEGIN and COMMIT, a session and
 a WAL flush. Under load, the sends queued behind a commit run one after the other in one
 transaction (each scoping itself, store.tenancy.new_unit), commit once, then publish
-their effects in order. Nothing waits for company: a send that finds no commit under way
-starts one at once, so a quiet server answers as fast as before.
+their effects in order. Nothing waits for company: a send that finds its queue idle
+starts at once, so a quiet server answers as fast as before.
+
+Sends are queued by conversation on `PARALLEL` queues, each drained by one task on its
+own connection: one queue alone would bound the sends to what a single connection's
+round trips allow (two per send), whatever the CPU left (persist measured the server half
+idle at 445 sends/s so).
 
 What each send keeps:
-- Its own order: the caller holds its channel's lock (services.channel_locks) until its
-  effects are published, so one channel appears at most once in a group, and a group
-  locks channels in one global order (sorted), as another process's group does.
+- Its order: the sends of one conversation always take the same queue, so they run,
+  commit and are published in the order they arrived (their seq order) on this
+  process, and a sender of a busy channel holds no connection while it waits. A group
+  locks its channels in one global order (sorted by key, stable), as another process's
+  group does.
 - Its own failure: when a unit raises (a refusal, a conflict), the group is rolled back
-  and every unit in it runs again in a transaction of its own, where the failing one
-  fails alone as it would have without company. A commit that fails definitively is
-  retried the same way. A lost connection fails the whole group as `unavailable`: a
-  commit whose answer was lost may have happened, and only the client's `client_msg_id`
-  makes its retry safe.
+  and every unit in it runs again in a transaction of its own, in order, where the
+  failing one fails alone as it would have without company. A commit that fails
+  definitively is retried the same way. A lost connection fails the whole group as
+  `unavailable`: a commit whose answer was lost may have happened, and only the client's
+  `client_msg_id` makes its retry safe.
 """
 
 from __future__ import annotations
@@ -51,48 +58,48 @@ class _Unit(Generic[T]):
 
 
 class GroupCommit:
-    """The queue of units waiting for the next group (one per process)."""
+    """The queues of units waiting for their next group (one set per process)."""
 
-    # Groups committing at once, each on its own connection: one alone would bound the
-    # sends to what a single connection's round trips allow (two per send), whatever
-    # the CPU left (persist measured the server half idle at 445 sends/s so).
     PARALLEL = 4
 
     def __init__(self, svc: Services, most: int) -> None:
         self._svc = svc
         self._most = most
-        self._waiting: list[_Unit[Any]] = []
-        self._runners: set[asyncio.Task[None]] = set()
+        self._queues: list[list[_Unit[Any]]] = [[] for _ in range(self.PARALLEL)]
+        self._draining = [False] * self.PARALLEL
+        self._tasks: set[asyncio.Task[None]] = set()  # held: the loop keeps weak ones
 
     async def run(self, order: tuple[str, ...], body: Body[T]) -> T:
         """Run `body` in a transaction shared with other units; its result once its
-        group committed and its effects were published. `order` sorts a group (the
-        channel's key), the same in every process."""
-        if self._most <= 1:
-            async with self._svc.tx() as tx:
-                return await body(tx)
+        group committed and its effects were published. `order` names the conversation:
+        it picks the queue, and sorts a group the same way in every process."""
         done = asyncio.get_running_loop().create_future()
         unit: _Unit[T] = _Unit(order, body, done, contextvars.copy_context())
-        self._waiting.append(unit)
-        if len(self._runners) < self.PARALLEL:
-            self._runners.add(asyncio.create_task(self._drain()))
+        shard = hash(order) % self.PARALLEL
+        self._queues[shard].append(unit)
+        if not self._draining[shard]:
+            self._draining[shard] = True
+            task = asyncio.create_task(self._drain(shard))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await unit.done
 
-    async def _drain(self) -> None:
+    async def _drain(self, shard: int) -> None:
+        queue = self._queues[shard]
         try:
-            while self._waiting:
-                group = self._waiting[: self._most]
-                del self._waiting[: self._most]
+            while queue:
+                group = queue[: self._most]
+                del queue[: self._most]
                 await self._settle([u for u in group if not u.done.cancelled()])
         except BaseException:  # cancelled (shutdown): nobody is left waiting forever
-            for unit in self._waiting:
+            for unit in queue:
                 unit.done.cancel()
-            self._waiting.clear()
+            queue.clear()
             raise
         finally:
-            # At once, not in a done-callback: a unit queued right after this runner saw
-            # the queue empty must find a runner slot free, or nobody would take it.
-            self._runners.discard(asyncio.current_task())
+            # At once, not in a done-callback: a unit queued right after this task saw
+            # the queue empty must find it idle, or nobody would take it.
+            self._draining[shard] = False
 
     async def _settle(self, group: list[_Unit[Any]]) -> None:
         """Run a group together, or each of its units alone; every future is answered."""

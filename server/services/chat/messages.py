@@ -36,9 +36,9 @@ async def _count_stored() -> None:
     metrics.messages_stored.inc()
 
 
-def _lock_key(actor: Actor, ref: p.ChannelRef) -> tuple[str, ...]:
+def _conversation_key(actor: Actor, ref: p.ChannelRef) -> tuple[str, ...]:
     """The conversation's key, the same from both ends of a direct one and in every
-    process (it also orders a group commit's locks)."""
+    process (a group commit's queue and lock order)."""
     if ref.type is ChannelType.DIRECT:
         return ("direct", *sorted((str(actor.user_id), str(ref.id))))
     return (ref.type.value, str(ref.id))
@@ -49,18 +49,14 @@ async def send(svc: Services, actor: Actor, req: p.MessageSend, sid: str | None)
     stored message and broadcasts nothing; the answer comes only after the commit.
 
     Two statements on PostgreSQL (access with the read pointer, then store.posting's
-    one), in a transaction shared with the sends of other channels queued at the same
-    moment (services.group_commit). The channel lock is taken first and held until the
-    broadcast left, so a sender waiting behind another of the same channel holds no
-    connection, and broadcasts leave in seq order.
+    one), in a transaction shared with the sends queued at the same moment
+    (services.group_commit, which also keeps one conversation's sends in order).
     """
-    key = _lock_key(actor, req.channel)
-    async with svc.channel_locks.hold(key):
 
-        async def store_it(tx: Tx) -> p.Message:
-            return await _store(svc, tx, actor, req, sid)
+    async def store_it(tx: Tx) -> p.Message:
+        return await _store(svc, tx, actor, req, sid)
 
-        return await svc.sends.run(key, store_it)
+    return await svc.sends.run(_conversation_key(actor, req.channel), store_it)
 
 
 async def _store(
