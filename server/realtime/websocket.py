@@ -53,18 +53,34 @@ def websocket_frame(data: str | bytes) -> bytes:
     return header + payload
 
 
+# Outboxes with frames corked in the current turn of the event loop.
+_corked: list[Outbox] = []
+
+
+def _uncork_all() -> None:
+    """The turn's end: every corked outbox writes its frames, one write each."""
+    outboxes = _corked.copy()
+    _corked.clear()
+    for outbox in outboxes:
+        outbox.uncork()
+
+
 class Outbox:
     """A websocket session's outgoing side, in place of engine.io's queue and writer task.
 
-    A packet is written to the transport at once, as one frame, when nothing is waiting
-    before it; otherwise (no websocket yet, a transport over `TRANSPORT_BUFFER_LIMIT`, a
-    compressed websocket) it waits in `pending`, which a task started for the occasion
-    writes out in order through aiohttp (with its flow control) and then drops. `None`
-    closes the websocket after what is pending, as it ends engine.io's writer. The methods
-    engine.io and this server call on a socket's queue are here; nothing polls it.
+    A packet goes to the transport without a task when nothing is waiting before it: its
+    frame is corked, and every frame corked in one turn of the event loop leaves in one
+    write at the turn's end (`_uncork_all`). A group commit publishes its sends in one
+    turn, so a member of a busy room gets them in one system call, not one each: the
+    write was 40 % of the fan-out's server samples. Otherwise (no websocket yet, a
+    transport over `TRANSPORT_BUFFER_LIMIT`, a compressed websocket) it waits in
+    `pending`, which a task started for the occasion writes out in order through aiohttp
+    (with its flow control) and then drops; what was corked goes first. `None` closes the
+    websocket after what is pending, as it ends engine.io's writer. The methods engine.io
+    and this server call on a socket's queue are here; nothing polls it.
     """
 
-    __slots__ = ("ended", "flusher", "pending", "ws")
+    __slots__ = ("corked", "ended", "flusher", "pending", "ws")
 
     holding = False  # never holds packets outside `pending` (fanout.WriterQueue's flag)
 
@@ -73,6 +89,7 @@ class Outbox:
         self.pending: collections.deque[eio_packet.Packet | None] | None = None
         self.flusher: asyncio.Task[None] | None = None
         self.ended = False  # the websocket is to close once what is pending is out
+        self.corked: list[bytes] | None = None  # frames of this turn, not yet written
 
     def attach(self, ws: web.WebSocketResponse) -> None:
         """The websocket is open: write what waited for it."""
@@ -106,13 +123,32 @@ class Outbox:
             ):
                 if frames is None:
                     frames = b"".join(websocket_frame(pkt.encode()) for pkt in pkts)
-                transport.write(frames)
+                corked = self.corked
+                if corked is None:
+                    corked = self.corked = []
+                    if not _corked:
+                        asyncio.get_running_loop().call_soon(_uncork_all)
+                    _corked.append(self)
+                corked.append(frames)
                 return True
         for pkt in pkts:
             self._queue(pkt)
         return False
 
+    def uncork(self) -> None:
+        """Write what this turn corked, in one write (a transport closed meanwhile drops
+        it, as it would have dropped each)."""
+        corked, self.corked = self.corked, None
+        ws = self.ws
+        if not corked or ws is None or ws._writer is None:
+            return
+        transport = ws._writer.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(corked[0] if len(corked) == 1 else b"".join(corked))
+
     def _queue(self, pkt: eio_packet.Packet | None) -> None:
+        if self.corked is not None:
+            self.uncork()  # what was corked this turn goes before what waits
         if self.pending is None:
             self.pending = collections.deque()
         self.pending.append(pkt)

@@ -246,8 +246,16 @@ class _WebSocket:
         self.closed = True
 
 
-def _texts(frames: list[bytes]) -> list[str]:
-    return [frame[2:].decode() for frame in frames]  # short text frames: 2-byte header
+def _texts(writes: list[bytes]) -> list[str]:
+    """The short text frames of `writes` (2-byte headers), in order; one write may carry
+    several (the frames one turn of the event loop corked)."""
+    texts = []
+    for data in writes:
+        while data:
+            length = data[1] & 0x7F
+            texts.append(data[2 : 2 + length].decode())
+            data = data[2 + length :]
+    return texts
 
 
 async def test_the_outbox_keeps_order_through_a_slow_transport_and_closes_after_the_rest() -> None:
@@ -277,3 +285,20 @@ async def test_the_outbox_keeps_order_through_a_slow_transport_and_closes_after_
         "4queued 2",
         "4direct again",
     ]
+
+
+async def test_what_one_turn_sends_leaves_in_one_write_at_its_end() -> None:
+    outbox = Outbox()
+    ws = _WebSocket()
+    outbox.attach(ws)  # type: ignore[arg-type]
+    # A group commit publishing three sends to a member of the room, in one turn.
+    assert all(outbox.send(Packet(MESSAGE, text)) for text in ("one", "two", "three"))
+    assert ws.transport.frames == []  # corked until the turn ends
+    await asyncio.sleep(0)
+    assert len(ws.transport.frames) == 1
+    assert _texts(ws.transport.frames) == ["4one", "4two", "4three"]
+    assert outbox.send(Packet(MESSAGE, "next turn"))
+    outbox.put_nowait(None)  # the end writes what was corked before it closes
+    await outbox.join()
+    assert _texts(ws.transport.frames) == ["4one", "4two", "4three", "4next turn"]
+    assert ws.closed
