@@ -21,6 +21,15 @@ CHANNELS = 10
 ROUNDS = 3
 
 
+async def _world(
+    server: TestServer, http: Client, count: int
+) -> tuple[list[dict[str, Any]], list[Peer]]:
+    """An organization's `count` group channels, and a socket of its owner for each."""
+    org = await make_org(http)
+    refs = await _groups(http, org, count)
+    return refs, [await connected(server, org.owner.access_token) for _ in refs]
+
+
 async def _groups(http: Client, org: Org, count: int) -> list[dict[str, Any]]:
     """`count` group channels of the owner and one colleague."""
     colleague = await member(http, org)
@@ -65,9 +74,7 @@ async def _send(peer: Peer, ref: dict[str, Any], content: str, **extra: Any) -> 
 async def test_sends_of_many_channels_at_once_share_commits_and_keep_their_order(
     server: TestServer, http: Client
 ) -> None:
-    org = await make_org(http)
-    refs = await _groups(http, org, CHANNELS)
-    peers = [await connected(server, org.owner.access_token) for _ in refs]
+    refs, peers = await _world(server, http, CHANNELS)
     commits = _count_commits(server)
 
     async def talk(peer: Peer, ref: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,9 +98,7 @@ async def test_sends_of_many_channels_at_once_share_commits_and_keep_their_order
 async def test_a_refused_send_fails_alone_and_a_retry_answers_the_first_message(
     server: TestServer, http: Client
 ) -> None:
-    org = await make_org(http)
-    refs = await _groups(http, org, CHANNELS)
-    peers = [await connected(server, org.owner.access_token) for _ in refs]
+    refs, peers = await _world(server, http, CHANNELS)
     first = await _send(peers[0], refs[0], "déjà là", client_msg_id="retry-me")
     assert first["ok"], first
     # A burst: every channel gets a good send; with them, a send naming an upload that
@@ -115,9 +120,7 @@ async def test_a_refused_send_fails_alone_and_a_retry_answers_the_first_message(
 
 
 async def test_one_send_at_a_time_commits_alone_at_once(server: TestServer, http: Client) -> None:
-    org = await make_org(http)
-    (ref,) = await _groups(http, org, 1)
-    peer = await connected(server, org.owner.access_token)
+    (ref,), (peer,) = await _world(server, http, 1)
     commits = _count_commits(server)
     for n in range(3):
         ack = await _send(peer, ref, f"seul {n}")
