@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import AccountTokenPurpose
 
-from .base import Base, CreatedAt, JSONType, UUIDPk, in_check
+from .base import Base, CreatedAt, JSONType, UUIDPk, fk, in_check
 
 
 class AccountToken(UUIDPk, CreatedAt, Base):
@@ -22,9 +22,7 @@ class AccountToken(UUIDPk, CreatedAt, Base):
     __tablename__ = "account_tokens"
     __table_args__ = (in_check("purpose", "purpose", AccountTokenPurpose),)
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[uuid.UUID] = fk("users.id", "CASCADE", index=True)
     purpose: Mapped[str] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str] = mapped_column(Text)

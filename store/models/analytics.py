@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, false, func
+from sqlalchemy import CheckConstraint, Index, Numeric, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import (
@@ -19,7 +19,17 @@ from protocol.enums import (
     Severity,
 )
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check, utcnow
+from .base import (
+    Base,
+    OrgScoped,
+    Timestamps,
+    UUIDPk,
+    enum_column,
+    fk,
+    in_check,
+    range_check,
+    utcnow,
+)
 
 DEFAULT_JUSTIFICATION = "Prédiction générée automatiquement"
 
@@ -31,9 +41,7 @@ class ScoreSanteProjet(UUIDPk, OrgScoped, Timestamps, Base):
         in_check("couleur_risque", "couleur_risque", RiskColor),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", index=True)
     date_analyse: Mapped[date] = mapped_column(index=True)
     score_global: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     couleur_risque: Mapped[str] = mapped_column(Text)
@@ -49,12 +57,8 @@ class PredictionRisque(UUIDPk, OrgScoped, Timestamps, Base):
         range_check("confidence", "confidence", 0, 1),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
-    profile_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", index=True)
+    profile_id: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)
     date_prediction: Mapped[datetime | None] = mapped_column(
         default=utcnow, server_default=func.now(), index=True
     )
@@ -82,7 +86,7 @@ class DetectionDerive(UUIDPk, OrgScoped, Timestamps, Base):
         in_check("severite", "severite", Severity),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projet.id", ondelete="CASCADE"))
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE")
     date_detection: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     type_derive: Mapped[str] = mapped_column(Text)
     metrique: Mapped[str | None] = mapped_column(Text)
@@ -101,12 +105,8 @@ class RecommandationAction(UUIDPk, OrgScoped, Timestamps, Base):
         in_check("statut", "statut", RecommendationStatus),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
-    derive_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("detection_derive.id", ondelete="SET NULL"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", index=True)
+    derive_id: Mapped[uuid.UUID | None] = fk("detection_derive.id", "SET NULL", index=True)
     titre: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     priorite: Mapped[str] = enum_column(Severity.MOYENNE)
@@ -124,15 +124,11 @@ class Incident(UUIDPk, OrgScoped, Timestamps, Base):
         ),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", index=True)
     titre: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     severite: Mapped[str] = mapped_column(Text)
     statut: Mapped[str] = enum_column(IncidentStatus.OUVERT)
     date_ouverture: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     date_resolution: Mapped[datetime | None]
-    reported_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    reported_by: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)

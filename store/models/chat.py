@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    ForeignKey,
     Index,
     PrimaryKeyConstraint,
     String,
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from protocol.enums import ChannelType
 
-from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, in_check, utcnow
+from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, fk, in_check, utcnow
 
 # Direct messages have their own table; channel_messages holds the other three kinds.
 CHANNEL_MESSAGE_TYPES = (ChannelType.ORGANIZATION, ChannelType.PROJECT, ChannelType.GROUP)
@@ -37,7 +36,7 @@ class OrganizationChannel(UUIDPk, OrgScoped, Timestamps, Base):
 
     name: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"), index=True)
+    created_by: Mapped[uuid.UUID] = fk("profiles.id", index=True)
     # Set while the channel is archived: still read, no longer posted to.
     archived_at: Mapped[datetime | None]
 
@@ -47,9 +46,7 @@ class ProjectChannel(UUIDPk, OrgScoped, Timestamps, Base):
 
     __tablename__ = "project_channels"
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), unique=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", unique=True)
     name: Mapped[str | None] = mapped_column(Text)
 
 
@@ -58,19 +55,15 @@ class GroupChat(UUIDPk, OrgScoped, Timestamps, Base):
 
     name: Mapped[str] = mapped_column(String)
     description: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by: Mapped[uuid.UUID] = fk("users.id", index=True)
 
 
 class GroupChatMember(UUIDPk, OrgScoped, Base):
     __tablename__ = "group_chat_members"
     __table_args__ = (UniqueConstraint("group_chat_id", "user_id"),)
 
-    group_chat_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("group_chats.id", ondelete="CASCADE")
-    )
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    group_chat_id: Mapped[uuid.UUID] = fk("group_chats.id", "CASCADE")
+    user_id: Mapped[uuid.UUID] = fk("users.id", "CASCADE", index=True)
     joined_at: Mapped[datetime | None] = mapped_column(default=utcnow, server_default=func.now())
 
 
@@ -92,7 +85,7 @@ class MessageBody:
     @declared_attr
     def parent_id(cls) -> Mapped[uuid.UUID | None]:
         target = f"{cls.__tablename__}.id"  # type: ignore[attr-defined]
-        return mapped_column(ForeignKey(target, ondelete="SET NULL"), index=True)
+        return fk(target, "SET NULL", index=True)
 
 
 class ChannelMessage(UUIDPk, OrgScoped, MessageBody, Timestamps, Base):
@@ -128,7 +121,7 @@ class ChannelMessage(UUIDPk, OrgScoped, MessageBody, Timestamps, Base):
     channel_id: Mapped[uuid.UUID]
     channel_type: Mapped[str] = mapped_column(Text)
     seq: Mapped[int] = mapped_column(BigInteger)
-    sender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"), index=True)
+    sender_id: Mapped[uuid.UUID] = fk("profiles.id", index=True)
 
 
 class DirectMessage(UUIDPk, OrgScoped, MessageBody, Timestamps, Base):
@@ -154,10 +147,8 @@ class DirectMessage(UUIDPk, OrgScoped, MessageBody, Timestamps, Base):
 
     conversation_id: Mapped[uuid.UUID]
     seq: Mapped[int] = mapped_column(BigInteger)
-    sender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
-    recipient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
-    )
+    sender_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE")
+    recipient_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE", index=True)
     read_at: Mapped[datetime | None]
 
 
@@ -178,15 +169,9 @@ class MessageReaction(UUIDPk, OrgScoped, CreatedAt, Base):
         ),
     )
 
-    channel_message_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("channel_messages.id", ondelete="CASCADE")
-    )
-    direct_message_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("direct_messages.id", ondelete="CASCADE")
-    )
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
-    )
+    channel_message_id: Mapped[uuid.UUID | None] = fk("channel_messages.id", "CASCADE")
+    direct_message_id: Mapped[uuid.UUID | None] = fk("direct_messages.id", "CASCADE")
+    user_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE", index=True)
     emoji: Mapped[str] = mapped_column(String(64))
 
 
@@ -220,7 +205,7 @@ class ChannelReadState(OrgScoped, Base):
         CheckConstraint("read_seq >= 0", name="read_seq_non_negative"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = fk("users.id", "CASCADE")
     channel_type: Mapped[str] = mapped_column(Text)
     channel_id: Mapped[uuid.UUID]
     read_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import NotificationChannel, NotificationType
 
-from .base import Base, CreatedAt, OrgScoped, UUIDPk, in_check
+from .base import Base, CreatedAt, OrgScoped, UUIDPk, fk, in_check
 
 
 class Notification(UUIDPk, OrgScoped, CreatedAt, Base):
@@ -23,7 +23,7 @@ class Notification(UUIDPk, OrgScoped, CreatedAt, Base):
         in_check("type", "type", NotificationType),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE")
     type: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     message: Mapped[str | None] = mapped_column(Text)
@@ -42,9 +42,7 @@ class NotificationPreference(Base):
     # that every new type would have to migrate.
     __table_args__ = (in_check("channel", "channel", NotificationChannel),)
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE", primary_key=True)
     type: Mapped[str] = mapped_column(Text, primary_key=True)
     channel: Mapped[str] = mapped_column(Text)
 
@@ -56,9 +54,7 @@ class ActivityLog(UUIDPk, OrgScoped, CreatedAt, Base):
         Index("ix_activity_logs_resource_type_resource_id", "resource_type", "resource_id"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE", index=True)
     action: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     resource_type: Mapped[str | None] = mapped_column(Text)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import BigInteger, CheckConstraint, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, CreatedAt, OrgScoped, UUIDPk
+from .base import Base, CreatedAt, OrgScoped, UUIDPk, fk
 
 
 class Upload(UUIDPk, OrgScoped, CreatedAt, Base):
@@ -26,9 +26,7 @@ class Upload(UUIDPk, OrgScoped, CreatedAt, Base):
         Index("ix_uploads_unattached", "attached_at", "created_at"),
     )
 
-    uploader_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
-    )
+    uploader_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE", index=True)
     name: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(Text)
@@ -36,10 +34,6 @@ class Upload(UUIDPk, OrgScoped, CreatedAt, Base):
     width: Mapped[int | None]
     height: Mapped[int | None]
     thumbnail_key: Mapped[str | None] = mapped_column(Text)
-    channel_message_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("channel_messages.id", ondelete="CASCADE"), index=True
-    )
-    direct_message_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("direct_messages.id", ondelete="CASCADE"), index=True
-    )
+    channel_message_id: Mapped[uuid.UUID | None] = fk("channel_messages.id", "CASCADE", index=True)
+    direct_message_id: Mapped[uuid.UUID | None] = fk("direct_messages.id", "CASCADE", index=True)
     attached_at: Mapped[datetime | None]

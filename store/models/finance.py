@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
-    ForeignKey,
     Index,
     Integer,
     Numeric,
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import PaymentStatus, ValidationStatus
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
+from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, fk, in_check, range_check
 
 
 class BudgetProjet(UUIDPk, OrgScoped, Timestamps, Base):
@@ -31,9 +30,7 @@ class BudgetProjet(UUIDPk, OrgScoped, Timestamps, Base):
         CheckConstraint("cout_estime_total >= 0", name="cout_non_negative"),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), unique=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", unique=True)
     montant_total_vente: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     cout_estime_total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     marge_cible_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
@@ -58,9 +55,7 @@ class Facture(UUIDPk, OrgScoped, Timestamps, Base):
         ),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", index=True)
     numero: Mapped[str | None] = mapped_column(Text)
     montant: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     date_facturation: Mapped[date]
@@ -101,18 +96,14 @@ class TempsPasse(UUIDPk, OrgScoped, Timestamps, Base):
         in_check("validation_statut", "validation_statut", ValidationStatus),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projet.id", ondelete="CASCADE"))
-    profile_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
-    tache_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("tache.id", ondelete="SET NULL"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE")
+    profile_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE")
+    tache_id: Mapped[uuid.UUID | None] = fk("tache.id", "SET NULL", index=True)
     date: Mapped[date]
     heures_travaillees: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     description: Mapped[str | None] = mapped_column(Text)
     source_outil: Mapped[str | None] = mapped_column(Text)
     validation_statut: Mapped[str | None] = enum_column(ValidationStatus.EN_ATTENTE)
     motif_rejet: Mapped[str | None] = mapped_column(Text)
-    validated_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    validated_by: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)
     validated_at: Mapped[datetime | None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import (
@@ -19,7 +19,7 @@ from protocol.enums import (
 )
 from protocol.orgs import DEFAULT_TIMEZONE
 
-from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, utcnow
+from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, enum_column, fk, in_check, utcnow
 
 
 class User(UUIDPk, Timestamps, Base):
@@ -49,9 +49,7 @@ class RefreshToken(UUIDPk, CreatedAt, Base):
 
     __tablename__ = "refresh_tokens"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[uuid.UUID] = fk("users.id", "CASCADE", index=True)
     family_id: Mapped[uuid.UUID] = mapped_column(index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
@@ -102,9 +100,7 @@ class Profile(Timestamps, Base):
         in_check("email_notifications", "email_notifications", EmailNotifications),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    id: Mapped[uuid.UUID] = fk("users.id", "CASCADE", primary_key=True)
     email: Mapped[str] = mapped_column(Text, unique=True)
     nom: Mapped[str] = mapped_column(Text)
     prenom: Mapped[str] = mapped_column(Text)
@@ -113,12 +109,8 @@ class Profile(Timestamps, Base):
     phone: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = enum_column(UserStatus.OFFLINE)
     last_seen: Mapped[datetime | None] = mapped_column(default=utcnow)
-    organization_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
-    )
-    manager_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    organization_id: Mapped[uuid.UUID | None] = fk("organizations.id", "SET NULL", index=True)
+    manager_id: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)
     # Language of the user's mails.
     locale: Mapped[str] = enum_column(Locale.FR)
     email_notifications: Mapped[str] = enum_column(EmailNotifications.DIGEST)
@@ -134,10 +126,8 @@ class UserOrganization(UUIDPk, Timestamps, Base):
         in_check("role", "role", MemberRole),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    organization_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[uuid.UUID] = fk("users.id", "CASCADE")
+    organization_id: Mapped[uuid.UUID] = fk("organizations.id", "CASCADE", index=True)
     role: Mapped[str] = enum_column(MemberRole.MEMBER)
     joined_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
@@ -152,7 +142,7 @@ class JoinCode(UUIDPk, OrgScoped, CreatedAt, Base):
 
     code: Mapped[str] = mapped_column(Text, unique=True)
     role: Mapped[str] = mapped_column(Text)
-    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"))
+    created_by: Mapped[uuid.UUID] = fk("profiles.id")
     expires_at: Mapped[datetime | None]
     max_uses: Mapped[int | None]
     uses: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -170,6 +160,6 @@ class OrganizationInvitation(UUIDPk, OrgScoped, CreatedAt, Base):
     email: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    invited_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id"))
+    invited_by: Mapped[uuid.UUID] = fk("profiles.id")
     accepted_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]

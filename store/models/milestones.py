@@ -5,12 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import MilestonePriority, MilestoneStatus, ProgressMode
 
-from .base import Base, CreatedAt, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
+from .base import (
+    Base,
+    CreatedAt,
+    OrgScoped,
+    Timestamps,
+    UUIDPk,
+    enum_column,
+    fk,
+    in_check,
+    range_check,
+)
 
 
 class Milestone(UUIDPk, OrgScoped, Timestamps, Base):
@@ -26,9 +36,7 @@ class Milestone(UUIDPk, OrgScoped, Timestamps, Base):
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
-    projet_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
+    projet_id: Mapped[uuid.UUID | None] = fk("projet.id", "CASCADE", index=True)
     name: Mapped[str] = mapped_column(String)
     description: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[date]
@@ -38,9 +46,7 @@ class Milestone(UUIDPk, OrgScoped, Timestamps, Base):
     color: Mapped[str | None] = mapped_column(String)
     progress_mode: Mapped[str | None] = enum_column(ProgressMode.AUTO, String)
     progress_percentage: Mapped[int | None] = mapped_column(default=0, server_default="0")
-    created_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    created_by: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
@@ -53,10 +59,8 @@ class MilestoneTask(UUIDPk, OrgScoped, CreatedAt, Base):
         CheckConstraint("weight >= 1", name="weight_positive"),
     )
 
-    milestone_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
-    tache_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("tache.id", ondelete="CASCADE"), index=True
-    )
+    milestone_id: Mapped[uuid.UUID] = fk("milestones.id", "CASCADE")
+    tache_id: Mapped[uuid.UUID] = fk("tache.id", "CASCADE", index=True)
     weight: Mapped[int | None] = mapped_column(default=1, server_default="1")
 
 
@@ -64,10 +68,8 @@ class MilestoneAssignment(UUIDPk, OrgScoped, CreatedAt, Base):
     __tablename__ = "milestone_assignments"
     __table_args__ = (UniqueConstraint("milestone_id", "profile_id"),)
 
-    milestone_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
-    profile_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
-    )
+    milestone_id: Mapped[uuid.UUID] = fk("milestones.id", "CASCADE")
+    profile_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE", index=True)
     role: Mapped[str | None] = mapped_column(Text)
 
 
@@ -84,7 +86,5 @@ class MilestoneDependency(UUIDPk, OrgScoped, CreatedAt, Base):
         CheckConstraint("milestone_id <> depends_on_id", name="not_self"),
     )
 
-    milestone_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
-    depends_on_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("milestones.id", ondelete="CASCADE"), index=True
-    )
+    milestone_id: Mapped[uuid.UUID] = fk("milestones.id", "CASCADE")
+    depends_on_id: Mapped[uuid.UUID] = fk("milestones.id", "CASCADE", index=True)

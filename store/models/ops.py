@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, CreatedAt, JSONType, OrgScoped, UUIDPk
+from .base import Base, CreatedAt, JSONType, OrgScoped, UUIDPk, fk
 
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -29,7 +29,7 @@ class IdempotencyKey(UUIDPk, OrgScoped, CreatedAt, Base):
         Index("ix_idempotency_keys_created_at", "created_at"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE")
     key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX))
     # Which operation the key belongs to ("POST /orgs/{org}/time-entries"): a key reused
     # on another route is another key.

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
-    ForeignKey,
     Numeric,
     PrimaryKeyConstraint,
     Text,
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import ConsultantStatus
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
+from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, fk, in_check, range_check
 
 
 class ConsultantDetails(UUIDPk, OrgScoped, Timestamps, Base):
@@ -32,9 +31,7 @@ class ConsultantDetails(UUIDPk, OrgScoped, Timestamps, Base):
         UniqueConstraint("organization_id", "profile_id"),
     )
 
-    profile_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
-    )
+    profile_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE", index=True)
     date_embauche: Mapped[date]
     taux_journalier_cout: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     taux_journalier_vente: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
@@ -57,9 +54,7 @@ class ProfileCompetence(OrgScoped, Timestamps, Base):
         range_check("niveau", "niveau", 1, 5),
     )
 
-    profile_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
-    competence_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("competence.id", ondelete="CASCADE"), index=True
-    )
+    profile_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE")
+    competence_id: Mapped[uuid.UUID] = fk("competence.id", "CASCADE", index=True)
     niveau: Mapped[int | None]
     date_evaluation: Mapped[date | None]

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
-    ForeignKey,
     Index,
     Numeric,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from protocol.enums import DeliverableStatus, ProjectStatus, TaskPriority, TaskStatus
 
-from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, in_check, range_check
+from .base import Base, OrgScoped, Timestamps, UUIDPk, enum_column, fk, in_check, range_check
 
 # Ranks are compared byte by byte; PostgreSQL's default collation is locale-aware and
 # would order them differently from SQLite (whose default collation is binary).
@@ -31,9 +30,7 @@ class Client(UUIDPk, OrgScoped, Timestamps, Base):
 
     nom: Mapped[str] = mapped_column(Text)
     contact_principal: Mapped[str | None] = mapped_column(Text)
-    contact_user_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    contact_user_id: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)
     secteur: Mapped[str | None] = mapped_column(Text)
     # The buyer's details on an invoice (docs/invoices.md).
     adresse: Mapped[str | None] = mapped_column(Text)
@@ -58,10 +55,8 @@ class Projet(UUIDPk, OrgScoped, Timestamps, Base):
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id"), index=True)
-    chef_projet_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    client_id: Mapped[uuid.UUID] = fk("client.id", index=True)
+    chef_projet_id: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)
     nom: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     date_debut: Mapped[date]
@@ -74,9 +69,7 @@ class Livrable(UUIDPk, OrgScoped, Timestamps, Base):
     __tablename__ = "livrable"
     __table_args__ = (in_check("statut", "statut", DeliverableStatus),)
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", index=True)
     nom: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     date_prevue: Mapped[date | None]
@@ -99,13 +92,9 @@ class Tache(UUIDPk, OrgScoped, Timestamps, Base):
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projet.id", ondelete="CASCADE"))
-    livrable_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("livrable.id", ondelete="SET NULL"), index=True
-    )
-    profile_responsable_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
-    )
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE")
+    livrable_id: Mapped[uuid.UUID | None] = fk("livrable.id", "SET NULL", index=True)
+    profile_responsable_id: Mapped[uuid.UUID | None] = fk("profiles.id", "SET NULL", index=True)
     nom: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     charge_estimee_jh: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
@@ -129,10 +118,8 @@ class Affectation(UUIDPk, OrgScoped, Timestamps, Base):
         CheckConstraint("date_fin IS NULL OR date_fin >= date_debut", name="dates"),
     )
 
-    projet_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projet.id", ondelete="CASCADE"), index=True
-    )
-    profile_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    projet_id: Mapped[uuid.UUID] = fk("projet.id", "CASCADE", index=True)
+    profile_id: Mapped[uuid.UUID] = fk("profiles.id", "CASCADE")
     role: Mapped[str | None] = mapped_column(Text)
     date_debut: Mapped[date]
     date_fin: Mapped[date | None]
