@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +11,7 @@ from .models import ActivityLog
 from .scoped import Scoped, insert_row
 
 # The organization's log, newest first.
-table = Scoped(
-    ActivityLog,
-    [(ActivityLog.created_at, datetime), (ActivityLog.id, uuid.UUID)],
-    descending=True,
-    by_project=False,
-)
+table = Scoped(ActivityLog, descending=True, by_project=False)
 
 
 async def log_activity(

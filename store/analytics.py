@@ -29,15 +29,12 @@ from .scoped import Scoped, insert_row
 OPEN_INCIDENT = (IncidentStatus.OUVERT.value, IncidentStatus.EN_COURS.value)
 
 
-def _newest_first(model: Any, column: Any) -> Scoped[Any]:
-    return Scoped(model, [(column, datetime), (model.id, uuid.UUID)], descending=True)
-
-
-health = _newest_first(ScoreSanteProjet, ScoreSanteProjet.created_at)
+# Each newest first.
+health = Scoped(ScoreSanteProjet, descending=True)
 # By creation: an ingested prediction may carry an older date.
-predictions = _newest_first(PredictionRisque, PredictionRisque.created_at)
-drifts = _newest_first(DetectionDerive, DetectionDerive.date_detection)
-recommendations = _newest_first(RecommandationAction, RecommandationAction.created_at)
+predictions = Scoped(PredictionRisque, descending=True)
+drifts = Scoped(DetectionDerive, (DetectionDerive.date_detection, datetime), descending=True)
+recommendations = Scoped(RecommandationAction, descending=True)
 
 
 # Insert one analytics row (its organization and project already set).

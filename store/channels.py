@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -26,14 +25,8 @@ from .models.base import utcnow
 from .scoped import Scoped, delete_where, update_where
 
 # The organization's channels and its group chats, each addressed by its id.
-org_channels = Scoped(
-    OrganizationChannel,
-    [(OrganizationChannel.created_at, datetime), (OrganizationChannel.id, uuid.UUID)],
-    by_project=False,
-)
-groups = Scoped(
-    GroupChat, [(GroupChat.created_at, datetime), (GroupChat.id, uuid.UUID)], by_project=False
-)
+org_channels = Scoped(OrganizationChannel, by_project=False)
+groups = Scoped(GroupChat, by_project=False)
 
 # A fixed namespace: the same pair in the same organization always maps to one id.
 _CONVERSATIONS = uuid.UUID("5b0f3a9e-7c4d-4c8e-9a51-2f6de0c1b7a3")

@@ -11,7 +11,7 @@ from .models import Competence, ProfileCompetence
 from .scoped import Scoped
 
 # By name. People's levels in a deleted skill go with it (ON DELETE CASCADE).
-table = Scoped(Competence, [(Competence.nom, str), (Competence.id, uuid.UUID)], by_project=False)
+table = Scoped(Competence, (Competence.nom, str), by_project=False)
 
 
 async def name_taken(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +15,7 @@ from .pagination import fetch_page
 from .scoped import Scoped
 
 # Addressed by the person's profile id (one row of details per member).
-details = Scoped(
-    ConsultantDetails,
-    [(ConsultantDetails.created_at, datetime), (ConsultantDetails.id, uuid.UUID)],
-    by_project=False,
-    key=ConsultantDetails.profile_id,
-)
+details = Scoped(ConsultantDetails, by_project=False, key=ConsultantDetails.profile_id)
 
 
 async def list_details(

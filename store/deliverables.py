@@ -4,10 +4,7 @@ NULL)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
 from .models import Livrable
 from .scoped import Scoped
 
-table = Scoped(Livrable, [(Livrable.created_at, datetime), (Livrable.id, uuid.UUID)])
+table = Scoped(Livrable)

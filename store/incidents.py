@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from .models import Incident
 from .scoped import Scoped
 
-table = Scoped(
-    Incident,
-    [(Incident.date_ouverture, datetime), (Incident.id, uuid.UUID)],
-    descending=True,
-)
+table = Scoped(Incident, (Incident.date_ouverture, datetime), descending=True)

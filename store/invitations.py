@@ -13,11 +13,7 @@ from .models import OrganizationInvitation
 from .scoped import Scoped, set_once
 
 # An organization's invitations, oldest first.
-table = Scoped(
-    OrganizationInvitation,
-    [(OrganizationInvitation.created_at, datetime), (OrganizationInvitation.id, uuid.UUID)],
-    by_project=False,
-)
+table = Scoped(OrganizationInvitation, by_project=False)
 
 
 async def find_invitation(session: AsyncSession, token_hash: str) -> OrganizationInvitation | None:

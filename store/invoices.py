@@ -24,12 +24,7 @@ from .projects import in_contacts_projects
 from .scoped import Scoped, insert_row, update_row, update_where
 
 # Newest invoice date first.
-table = Scoped(
-    Facture,
-    [(Facture.date_facturation, date), (Facture.id, uuid.UUID)],
-    descending=True,
-    by_project=False,
-)
+table = Scoped(Facture, (Facture.date_facturation, date), descending=True, by_project=False)
 _PAID = PaymentStatus.PAYE.value
 _LATE = PaymentStatus.RETARD.value
 

@@ -13,9 +13,7 @@ from .models import JoinCode
 from .scoped import Scoped, update_where
 
 # An organization's codes, oldest first.
-table = Scoped(
-    JoinCode, [(JoinCode.created_at, datetime), (JoinCode.id, uuid.UUID)], by_project=False
-)
+table = Scoped(JoinCode, by_project=False)
 
 
 async def find_join_code(session: AsyncSession, code: str) -> JoinCode | None:

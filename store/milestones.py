@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -25,13 +25,9 @@ from .scoped import Scoped, insert_row
 
 # A milestone belongs to its organization, and to one of its projects or none: its reads
 # go by organization. Listed by due date.
-table = Scoped(Milestone, [(Milestone.due_date, date), (Milestone.id, uuid.UUID)], by_project=False)
+table = Scoped(Milestone, (Milestone.due_date, date), by_project=False)
 # Who is assigned to a milestone, in assignment order.
-assignments = Scoped(
-    MilestoneAssignment,
-    [(MilestoneAssignment.created_at, datetime), (MilestoneAssignment.id, uuid.UUID)],
-    by_project=False,
-)
+assignments = Scoped(MilestoneAssignment, by_project=False)
 
 
 async def _grouped(

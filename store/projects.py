@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
@@ -26,7 +25,7 @@ from .pagination import fetch_page
 from .scoped import Scoped, delete_row, delete_where, insert_row
 
 # Oldest first (the list, which joins each project's channel, is written below).
-table = Scoped(Projet, [(Projet.created_at, datetime), (Projet.id, uuid.UUID)], by_project=False)
+table = Scoped(Projet, by_project=False)
 
 
 async def get_project(
@@ -84,7 +83,7 @@ def in_contacts_projects(
 
 # Oldest first. A client is refused deletion by the database (NO ACTION) while a
 # project references it.
-clients = Scoped(Client, [(Client.created_at, datetime), (Client.id, uuid.UUID)], by_project=False)
+clients = Scoped(Client, by_project=False)
 
 
 async def client_has_projects(

@@ -4,7 +4,7 @@ clients, skills, invoices, milestones, consultants' details, ...) shares.
 
 A row is reached only through its own organization and project: named under another
 project it is missing, never someone else's. Lists are keyset pages
-(store/pagination.py) over `order`, which ends with the primary key. `update_row` and
+(store/pagination.py) over one column, then the primary key. `update_row` and
 `delete_row` are the writes of any loaded row, scoped or not.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, delete, exists, select, update
@@ -71,20 +72,23 @@ async def delete_row(session: AsyncSession, row: object) -> None:
 class Scoped(Generic[R]):
     """The table of `model`, rows of (`organization_id`, `projet_id`), or of
     `organization_id` alone when not `by_project`; a row's id is `key` (default `id`;
-    a consultant's details are addressed by their `profile_id`)."""
+    a consultant's details are addressed by their `profile_id`). Lists go by `first`, a
+    column and the type of its values (default: `created_at`, oldest first), then `id`."""
 
     def __init__(
         self,
         model: type[R],
-        order: Sequence[tuple[InstrumentedAttribute[Any], type]],
+        first: tuple[InstrumentedAttribute[Any], type] | None = None,
         *,
         descending: bool = False,
         by_project: bool = True,
         key: InstrumentedAttribute[Any] | None = None,
     ) -> None:
+        columns: Any = model
+        column, kind = first or (columns.created_at, datetime)
         self.model = model
-        self.order = [column for column, _ in order]
-        self.kinds = [kind for _, kind in order]
+        self.order = [column, columns.id]
+        self.kinds = [kind, uuid.UUID]
         self.descending = descending
         self.by_project = by_project
         self._org: Any = model.organization_id  # type: ignore[attr-defined]

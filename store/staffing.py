@@ -14,7 +14,7 @@ from .organizations import get_membership
 from .scoped import Scoped
 
 # By start date, then id.
-table = Scoped(Affectation, [(Affectation.date_debut, date), (Affectation.id, uuid.UUID)])
+table = Scoped(Affectation, (Affectation.date_debut, date))
 
 
 async def lock_consultant(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections import namedtuple
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, select, tuple_
@@ -27,7 +26,7 @@ from .pagination import page_stmt, split_page
 from .scoped import Scoped, update_where
 
 # A project's tasks, addressed through their organization (lists go in board order).
-table = Scoped(Tache, [(Tache.created_at, datetime), (Tache.id, uuid.UUID)], by_project=False)
+table = Scoped(Tache, by_project=False)
 
 COLUMNS = list(TaskStatus)
 # Board order of the columns, as a sortable integer.

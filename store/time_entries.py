@@ -27,7 +27,7 @@ class EntryFilter:
 
 
 # An entry belongs to the organization; its project is a field, checked by the service.
-table = Scoped(TempsPasse, [(TempsPasse.date, date), (TempsPasse.id, uuid.UUID)], by_project=False)
+table = Scoped(TempsPasse, (TempsPasse.date, date), by_project=False)
 
 
 def _filtered(org_id: uuid.UUID, where: EntryFilter) -> Select[TempsPasse]:
