@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,19 +13,9 @@ from .models import AccountToken
 from .scoped import insert_row, set_once, update_where
 
 
-async def add_token(
-    session: AsyncSession,
-    *,
-    user_id: uuid.UUID,
-    purpose: str,
-    token_hash: str,
-    email: str,
-    expires_at: datetime,
-) -> AccountToken:
-    token = AccountToken(
-        user_id=user_id, purpose=purpose, token_hash=token_hash, email=email, expires_at=expires_at
-    )
-    return await insert_row(session, token)
+async def add_token(session: AsyncSession, **fields: Any) -> AccountToken:
+    """A new token: its `user_id`, `purpose`, `token_hash`, `email` and `expires_at`."""
+    return await insert_row(session, AccountToken(**fields))
 
 
 async def find_usable(

@@ -22,27 +22,10 @@ from .models import OutboxMail
 from .scoped import insert_row, update_where
 
 
-async def queue_mail(
-    session: AsyncSession,
-    *,
-    to_address: str,
-    subject: str,
-    text_body: str,
-    html_body: str,
-    kind: str,
-    headers: dict[str, Any],
-    now: datetime,
-) -> OutboxMail:
-    mail = OutboxMail(
-        to_address=to_address,
-        subject=subject,
-        text_body=text_body,
-        html_body=html_body,
-        kind=kind,
-        headers=headers,
-        next_attempt_at=now,
-    )
-    return await insert_row(session, mail)
+async def queue_mail(session: AsyncSession, *, now: datetime, **fields: Any) -> OutboxMail:
+    """A mail due `now`: its `to_address`, `subject`, `text_body`, `html_body`, `kind` and
+    `headers`."""
+    return await insert_row(session, OutboxMail(next_attempt_at=now, **fields))
 
 
 async def claim_due(

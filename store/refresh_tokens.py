@@ -13,18 +13,9 @@ from .models import RefreshToken
 from .scoped import delete_where, insert_row, set_once, update_where
 
 
-async def add_refresh_token(
-    session: AsyncSession,
-    *,
-    user_id: uuid.UUID,
-    family_id: uuid.UUID,
-    token_hash: str,
-    expires_at: datetime,
-) -> RefreshToken:
-    token = RefreshToken(
-        user_id=user_id, family_id=family_id, token_hash=token_hash, expires_at=expires_at
-    )
-    return await insert_row(session, token)
+async def add_refresh_token(session: AsyncSession, **fields: Any) -> RefreshToken:
+    """A new token: its `user_id`, `family_id`, `token_hash` and `expires_at`."""
+    return await insert_row(session, RefreshToken(**fields))
 
 
 async def get_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:
