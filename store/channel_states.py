@@ -19,11 +19,9 @@ from protocol.enums import ChannelType
 
 from .messages import Conversation
 from .models import (
-    ChannelMessage,
     ChannelReadState,
     ChannelSequence,
     Client,
-    DirectMessage,
     Profile,
     ProjectChannel,
     Projet,
@@ -109,8 +107,8 @@ async def reader_states(
     )
     for kind, channel_id, last in sequences.all():
         lasts[(kind, channel_id)] = int(last or 0)
-    unread = await _unread_channels(session, user_id, [c for c in convs if not c.direct])
-    unread.update(await _unread_direct(session, user_id, [c for c in convs if c.direct]))
+    unread = await _unread(session, user_id, [c for c in convs if not c.direct])
+    unread.update(await _unread(session, user_id, [c for c in convs if c.direct]))
     states = {}
     for conv in convs:
         key = (conv.type.value, conv.channel_id)
@@ -127,44 +125,27 @@ def _read_pointer(user_id: uuid.UUID, kind: Any, channel_id: Any) -> ColumnEleme
     )
 
 
-async def _unread_channels(
+async def _unread(
     session: AsyncSession, user_id: uuid.UUID, convs: list[Conversation]
 ) -> dict[Key, int]:
+    """The unread counts of `convs`, all of one message table (direct or not)."""
     if not convs:
         return {}
-    m = ChannelMessage
+    m = convs[0].model()
+    # A direct message's channel is its conversation, its type always DIRECT.
+    prefix = (ChannelType.DIRECT.value,) if convs[0].direct else ()
+    key = [m.conversation_id] if prefix else [m.channel_type, m.channel_id]
+    kind = prefix[0] if prefix else m.channel_type
     rows = await session.execute(
-        select(m.channel_type, m.channel_id, func.count())
-        .outerjoin(ChannelReadState, _read_pointer(user_id, m.channel_type, m.channel_id))
+        select(*key, func.count())
+        .outerjoin(ChannelReadState, _read_pointer(user_id, kind, key[-1]))
         .where(
             m.organization_id == convs[0].org_id,
-            m.channel_id.in_([c.channel_id for c in convs]),
+            key[-1].in_([c.channel_id for c in convs]),
             m.seq > func.coalesce(ChannelReadState.read_seq, 0),
             m.sender_id != user_id,
             m.deleted_at.is_(None),
         )
-        .group_by(m.channel_type, m.channel_id)
+        .group_by(*key)
     )
-    return {(kind, channel_id): int(n) for kind, channel_id, n in rows.all()}
-
-
-async def _unread_direct(
-    session: AsyncSession, user_id: uuid.UUID, convs: list[Conversation]
-) -> dict[Key, int]:
-    if not convs:
-        return {}
-    m = DirectMessage
-    direct = ChannelType.DIRECT.value
-    rows = await session.execute(
-        select(m.conversation_id, func.count())
-        .outerjoin(ChannelReadState, _read_pointer(user_id, direct, m.conversation_id))
-        .where(
-            m.organization_id == convs[0].org_id,
-            m.conversation_id.in_([c.channel_id for c in convs]),
-            m.seq > func.coalesce(ChannelReadState.read_seq, 0),
-            m.sender_id != user_id,
-            m.deleted_at.is_(None),
-        )
-        .group_by(m.conversation_id)
-    )
-    return {(direct, conv_id): int(n) for conv_id, n in rows.all()}
+    return {(*prefix, *ids): int(n) for *ids, n in rows.all()}
