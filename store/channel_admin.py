@@ -30,18 +30,12 @@ from .scoped import delete_row, delete_where
 async def delete_conversation(session: AsyncSession, conv: Conversation) -> None:
     """Every message of an organization, project or group channel, their reactions, its
     sequence and its read pointers. The channel row itself is the caller's to delete."""
-    in_channel = (
-        ChannelMessage.organization_id == conv.org_id,
-        ChannelMessage.channel_type == conv.type.value,
-        ChannelMessage.channel_id == conv.channel_id,
-    )
-    message_ids = select(ChannelMessage.id).where(*in_channel)
+    message_ids = select(ChannelMessage.id).where(*conv.where())
     await delete_where(
         session, MessageReaction, MessageReaction.channel_message_id.in_(message_ids)
     )
     # Replies point at their root (ON DELETE SET NULL); deleting the lot at once is fine.
-    await delete_where(session, ChannelMessage, *in_channel)
-    for model in (ChannelSequence, ChannelReadState):
+    for model in (ChannelMessage, ChannelSequence, ChannelReadState):
         table: Any = model
         await delete_where(
             session,

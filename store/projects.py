@@ -12,17 +12,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 from protocol.enums import ChannelType
 from protocol.projects import ProjectQuery
 
+from .channel_admin import delete_conversation
+from .messages import Conversation
 from .models import (
     Affectation,
-    ChannelMessage,
-    ChannelReadState,
-    ChannelSequence,
     Client,
     ProjectChannel,
     Projet,
 )
 from .pagination import fetch_page
-from .scoped import Scoped, delete_row, delete_where, insert_row
+from .scoped import Scoped, delete_row, insert_row
 
 # Oldest first (the list, which joins each project's channel, is written below).
 table = Scoped(Projet, by_project=False)
@@ -150,10 +149,6 @@ async def delete_project(
     channel and the rest. Channel messages, the sequence and read states name their
     channel without a foreign key, so they are deleted here, in the same transaction."""
     if channel_id is not None:
-        kind = ChannelType.PROJECT.value
-        for model in (ChannelMessage, ChannelSequence, ChannelReadState):
-            org = model.organization_id == project.organization_id
-            await delete_where(
-                session, model, org, model.channel_type == kind, model.channel_id == channel_id
-            )
+        conv = Conversation(project.organization_id, ChannelType.PROJECT, channel_id)
+        await delete_conversation(session, conv)
     await delete_row(session, project)
