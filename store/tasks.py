@@ -101,28 +101,11 @@ async def list_tasks(
     )
 
 
-# What a board shows of each task: read as plain rows, with the same attribute names as
-# the model. A board is hundreds of tasks read and never written, and building an ORM
-# instance (identity map, state tracking) for each was most of its cost.
-_BOARD_FIELDS: tuple[Any, ...] = (
-    Tache.id,
-    Tache.organization_id,
-    Tache.projet_id,
-    Tache.livrable_id,
-    Tache.profile_responsable_id,
-    Tache.nom,
-    Tache.description,
-    Tache.statut,
-    Tache.rank,
-    Tache.priority,
-    Tache.charge_estimee_jh,
-    Tache.date_fin_cible,
-    Tache.color,
-    Tache.tags,
-    Tache.version,
-    Tache.created_at,
-    Tache.updated_at,
-)
+# What a board shows of each task (every column but the unmaintained `position`): read
+# as plain rows, with the same attribute names as the model. A board is hundreds of tasks
+# read and never written, and building an ORM instance (identity map, state tracking)
+# for each was most of its cost.
+_BOARD_FIELDS: tuple[Any, ...] = tuple(c for c in Tache.__table__.c if c.key != "position")
 
 
 # Read into named tuples: a SQLAlchemy Row's attribute access costs ~2 us, and a board
