@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Uuid, any_, bindparam, event, exc
+from sqlalchemy import ColumnElement, Uuid, any_, bindparam, event, exc, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .locks import lock_id
 from .text_search import register_sqlite_functions
 
 # SQLite stores NUMERIC as REAL; columns declare their scale, values are read back as
@@ -211,13 +212,7 @@ async def advisory_lock(session: AsyncSession, key: str) -> None:
     """
     if is_sqlite(session):
         return
-    import hashlib
-
-    from sqlalchemy import text
-
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    lock_id = int.from_bytes(digest, "big", signed=True)
-    await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+    await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id(key)})
 
 
 def array_contains(session: AsyncSession, column: Any, value: str) -> Any:
