@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import insert_ignore
 from .models import IdempotencyKey
-from .scoped import delete_where
+from .scoped import delete_where, update_where
 
 # `status` of a key whose first answer is still being produced (never committed as such:
 # the row is answered in the transaction that claims it).
@@ -64,19 +64,13 @@ async def get_key(session: AsyncSession, ref: KeyRef) -> IdempotencyKey | None:
 async def record_answer(
     session: AsyncSession, *, org_id: uuid.UUID, key_id: uuid.UUID, status: int, body: Any
 ) -> None:
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.organization_id == org_id, IdempotencyKey.id == key_id)
-        .values(status=status, response_body=body)
-    )
+    key = (IdempotencyKey.organization_id == org_id, IdempotencyKey.id == key_id)
+    await update_where(session, IdempotencyKey, *key, status=status, response_body=body)
 
 
 async def delete_key(session: AsyncSession, *, org_id: uuid.UUID, key_id: uuid.UUID) -> None:
-    await session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.organization_id == org_id, IdempotencyKey.id == key_id
-        )
-    )
+    key = (IdempotencyKey.organization_id == org_id, IdempotencyKey.id == key_id)
+    await delete_where(session, IdempotencyKey, *key)
 
 
 async def prune_keys(session: AsyncSession, *, org_id: uuid.UUID, older_than: datetime) -> int:
