@@ -60,13 +60,6 @@ async def list_org_channels(
     return list(await session.scalars(stmt))
 
 
-async def org_channel_name_taken(
-    session: AsyncSession, *, org_id: uuid.UUID, name: str, except_id: uuid.UUID | None = None
-) -> bool:
-    """Whether another organization channel than `except_id` has this name."""
-    return await org_channels.taken(session, org_id, OrganizationChannel.name == name, except_id)
-
-
 async def list_project_channels(
     session: AsyncSession, *, org_id: uuid.UUID
 ) -> list[tuple[ProjectChannel, Projet]]:

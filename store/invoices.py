@@ -138,12 +138,6 @@ async def get_invoice(
     return await table.get(session, org_id=org_id, row_id=invoice_id, for_update=for_update)
 
 
-async def numero_taken(
-    session: AsyncSession, *, org_id: uuid.UUID, numero: str, except_id: uuid.UUID | None = None
-) -> bool:
-    return await table.taken(session, org_id, Facture.numero == numero, except_id)
-
-
 async def list_invoices(
     session: AsyncSession,
     *,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,10 +23,6 @@ async def slugs_like(session: AsyncSession, base: str) -> set[str]:
         select(Organization.slug).where(Organization.slug.like(f"{base}%"))
     )
     return set(rows)
-
-
-async def create_organization(session: AsyncSession, *, fields: dict[str, Any]) -> Organization:
-    return await insert_row(session, Organization(**fields))
 
 
 async def all_organization_ids(session: AsyncSession) -> list[uuid.UUID]:

@@ -136,12 +136,6 @@ async def list_projects(
     return await fetch_page(session, stmt, columns, query.cursor, query.limit, tuples=True)
 
 
-async def project_name_taken(
-    session: AsyncSession, *, org_id: uuid.UUID, nom: str, except_id: uuid.UUID | None = None
-) -> bool:
-    return await table.taken(session, org_id, Projet.nom == nom, except_id)
-
-
 async def delete_project(
     session: AsyncSession, project: Projet, channel_id: uuid.UUID | None
 ) -> None:

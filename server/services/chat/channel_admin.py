@@ -89,8 +89,8 @@ async def update_org_channel(
     async with svc.tx() as tx:
         channel = await _locked_channel(tx, actor, org_id, channel_id, Action.MANAGE_CHANNELS)
         fields = req.model_fields_set
-        if req.name is not None and await channels.org_channel_name_taken(
-            tx.session, org_id=org_id, name=req.name, except_id=channel_id
+        if req.name is not None and await channels.org_channels.taken(
+            tx.session, org_id, OrganizationChannel.name == req.name, channel_id
         ):
             raise AppError(ErrorCode.CONFLICT, "a channel with this name exists")
         before = org_channel_info(channel)

@@ -10,6 +10,7 @@ from protocol.chat import ChannelInfo, ChannelKey, ChannelState, GroupCreate, Or
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, FieldError, not_found
 from store import channels, organizations
+from store.models import OrganizationChannel
 
 from ...actor import Actor
 from ...audience import org_readers_room, user_room
@@ -34,7 +35,8 @@ async def create_org_channel(
     """Managers and above open organization channels; every member but clients hears of it."""
     async with svc.tx() as tx:
         member = await require_member(tx.session, org_id, actor.user_id, Action.MANAGE_PROJECTS)
-        if await channels.org_channel_name_taken(tx.session, org_id=org_id, name=req.name):
+        named = OrganizationChannel.name == req.name
+        if await channels.org_channels.taken(tx.session, org_id, named):
             raise AppError(ErrorCode.CONFLICT, "a channel with this name exists")
         fields = {"name": req.name, "description": req.description, "created_by": member.user_id}
         channel = await channels.org_channels.create(tx.session, org_id=org_id, fields=fields)

@@ -91,8 +91,8 @@ _log = resource.RowLog(INVOICE, names_project=True)
 async def _check_numero(
     session: AsyncSession, org_id: uuid.UUID, numero: str | None, except_id: uuid.UUID | None
 ) -> None:
-    if numero is not None and await invoices.numero_taken(
-        session, org_id=org_id, numero=numero, except_id=except_id
+    if numero is not None and await invoices.table.taken(
+        session, org_id, Facture.numero == numero, except_id
     ):
         raise AppError(ErrorCode.CONFLICT, "another invoice of the organization has this numero")
 

@@ -15,7 +15,7 @@ from protocol.orgs import OrgCreate, OrgOut, OrgPatch
 from store import organizations
 from store import uploads as upload_store
 from store.models import Organization
-from store.scoped import update_row
+from store.scoped import insert_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, act_as, require_member
@@ -101,7 +101,7 @@ async def create_org(svc: Services, actor: Actor, req: OrgCreate) -> OrgOut:
         else:
             slug = await _free_slug(session, slugify(req.name))
         fields = req.model_dump(exclude={"slug"})
-        org = await organizations.create_organization(session, fields={**fields, "slug": slug})
+        org = await insert_row(session, Organization(**fields, slug=slug))
         await admit_member(tx, actor, org.id, MemberRole.OWNER, "creation")
         await organizations.create_org_channel(
             session, org_id=org.id, name=GENERAL_CHANNEL, created_by=actor.user_id

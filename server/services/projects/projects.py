@@ -125,7 +125,7 @@ CLIENTS: OrgResource[Client, ClientOut] = OrgResource(
 async def _refuse_name_taken(
     session: AsyncSession, org_id: uuid.UUID, nom: str, except_id: uuid.UUID | None = None
 ) -> None:
-    if await projects.project_name_taken(session, org_id=org_id, nom=nom, except_id=except_id):
+    if await projects.table.taken(session, org_id, Projet.nom == nom, except_id):
         raise AppError(ErrorCode.CONFLICT, "another project of the organization has this name")
 
 
