@@ -37,13 +37,8 @@ async def delete_conversation(session: AsyncSession, conv: Conversation) -> None
     # Replies point at their root (ON DELETE SET NULL); deleting the lot at once is fine.
     for model in (ChannelMessage, ChannelSequence, ChannelReadState):
         table: Any = model
-        await delete_where(
-            session,
-            table,
-            table.organization_id == conv.org_id,
-            table.channel_type == conv.type.value,
-            table.channel_id == conv.channel_id,
-        )
+        in_channel = (table.channel_type == conv.type.value, table.channel_id == conv.channel_id)
+        await delete_where(session, table, table.organization_id == conv.org_id, *in_channel)
 
 
 async def delete_org_channel(session: AsyncSession, channel: OrganizationChannel) -> None:

@@ -125,8 +125,7 @@ async def list_direct_peers(
     received = select(DirectMessage.sender_id).where(
         DirectMessage.organization_id == org_id, DirectMessage.recipient_id == user_id
     )
-    rows = await session.scalars(sent.union(received))
-    return list(rows)
+    return list(await session.scalars(sent.union(received)))
 
 
 async def get_read_seq(session: AsyncSession, conv: Conversation, user_id: uuid.UUID) -> int:

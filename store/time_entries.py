@@ -75,9 +75,8 @@ async def list_entries(
     descending: bool = True,
 ) -> tuple[list[TempsPasse], str | None]:
     """By date (newest first unless `descending` is False), then id."""
-    columns = [TempsPasse.date, TempsPasse.id]
     stmt = _filtered(org_id, where)
-    kinds = [date, uuid.UUID]
+    kinds, columns = table.kinds, table.order
     return await fetch_page(
         session, stmt, columns, cursor, limit, kinds=kinds, descending=descending
     )
