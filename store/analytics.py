@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import DeliverableStatus, IncidentStatus, ProjectStatus
 
+from . import deliverables, incidents
 from .models import (
     Affectation,
     ConsultantDetails,
@@ -80,24 +81,15 @@ async def open_drifts(
 async def open_incidents_by_severity(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> dict[str, int]:
-    stmt = (
-        select(Incident.severite, func.count())
-        .where(
-            Incident.organization_id == org_id,
-            Incident.projet_id == project_id,
-            Incident.statut.in_(OPEN_INCIDENT),
-        )
-        .group_by(Incident.severite)
-    )
+    rows = incidents.table.where(org_id, project_id, Incident.statut.in_(OPEN_INCIDENT))
+    stmt = rows.with_only_columns(Incident.severite, func.count()).group_by(Incident.severite)
     return {severity: int(n) for severity, n in await session.execute(stmt)}
 
 
 async def count_incidents(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> int:
-    stmt = select(func.count()).where(
-        Incident.organization_id == org_id, Incident.projet_id == project_id
-    )
+    stmt = incidents.table.where(org_id, project_id).with_only_columns(func.count())
     return int(await session.scalar(stmt) or 0)
 
 
@@ -106,9 +98,8 @@ async def deliverable_counts(
 ) -> tuple[int, int]:
     """(deliverables, rejected deliverables) of the project."""
     rejected = func.sum(case((Livrable.statut == DeliverableStatus.REJETE.value, 1), else_=0))
-    stmt = select(func.count(), func.coalesce(rejected, 0)).where(
-        Livrable.organization_id == org_id, Livrable.projet_id == project_id
-    )
+    rows = deliverables.table.where(org_id, project_id)
+    stmt = rows.with_only_columns(func.count(), func.coalesce(rejected, 0))
     total, bad = (await session.execute(stmt)).one()
     return int(total), int(bad)
 

@@ -202,12 +202,6 @@ async def assignee_ids(
     session: AsyncSession, *, org_id: uuid.UUID, milestone_id: uuid.UUID
 ) -> list[uuid.UUID]:
     """Everyone assigned to the milestone (for notifying them), in assignment order."""
-    rows = await session.scalars(
-        select(MilestoneAssignment.profile_id)
-        .where(
-            MilestoneAssignment.organization_id == org_id,
-            MilestoneAssignment.milestone_id == milestone_id,
-        )
-        .order_by(MilestoneAssignment.created_at, MilestoneAssignment.id)
-    )
-    return list(rows)
+    rows = assignments.where(org_id, None, MilestoneAssignment.milestone_id == milestone_id)
+    stmt = rows.with_only_columns(MilestoneAssignment.profile_id).order_by(*assignments.order)
+    return list(await session.scalars(stmt))

@@ -59,9 +59,5 @@ async def staffed_user_ids(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> list[uuid.UUID]:
     """Everyone with an `affectation` on the project, any period (as `is_staffed`)."""
-    rows = await session.scalars(
-        select(Affectation.profile_id)
-        .where(Affectation.organization_id == org_id, Affectation.projet_id == project_id)
-        .distinct()
-    )
-    return list(rows)
+    stmt = table.where(org_id, project_id).with_only_columns(Affectation.profile_id)
+    return list(await session.scalars(stmt.distinct()))
