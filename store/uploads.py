@@ -14,34 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .db import among
 from .messages import Conversation, MessageRow
 from .models import ChannelMessage, DirectMessage, Upload
-from .scoped import delete_where, insert_row
+from .scoped import Scoped, delete_where, insert_row
+
+# The organization's uploads, addressed by id.
+table = Scoped(Upload, by_project=False)
 
 
 async def add(session: AsyncSession, **fields: Any) -> Upload:
     return await insert_row(session, Upload(**fields))
 
 
-async def get(session: AsyncSession, *, org_id: uuid.UUID, upload_id: uuid.UUID) -> Upload | None:
-    return await session.scalar(
-        select(Upload).where(Upload.organization_id == org_id, Upload.id == upload_id)
-    )
-
-
 async def claimable(
     session: AsyncSession, *, org_id: uuid.UUID, uploader_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> list[Upload]:
     """Those of `ids` that are `uploader_id`'s own unattached uploads, locked."""
-    rows = await session.scalars(
-        select(Upload)
-        .where(
-            Upload.organization_id == org_id,
-            Upload.uploader_id == uploader_id,
-            Upload.id.in_(ids),
-            Upload.attached_at.is_(None),
-        )
-        .with_for_update()
-    )
-    return list(rows)
+    mine = (Upload.uploader_id == uploader_id, Upload.id.in_(ids), Upload.attached_at.is_(None))
+    return list(await session.scalars(table.where(org_id, None, *mine).with_for_update()))
 
 
 def _message_column(row: MessageRow | type[MessageRow]) -> Any:
@@ -105,9 +93,7 @@ async def keys_of_conversation(session: AsyncSession, conv: Conversation) -> lis
 
 
 async def keys_of_organization(session: AsyncSession, org_id: uuid.UUID) -> list[str]:
-    return _keys(
-        list(await session.scalars(select(Upload).where(Upload.organization_id == org_id)))
-    )
+    return _keys(list(await session.scalars(table.where(org_id, None))))
 
 
 async def remove_unattached(
@@ -115,17 +101,8 @@ async def remove_unattached(
 ) -> tuple[int, list[str]]:
     """Delete uploads never attached and made before `before`: how many, and their
     storage keys."""
-    stale = list(
-        await session.scalars(
-            select(Upload)
-            .where(
-                Upload.organization_id == org_id,
-                Upload.attached_at.is_(None),
-                Upload.created_at < before,
-            )
-            .limit(limit)
-        )
-    )
+    never = (Upload.attached_at.is_(None), Upload.created_at < before)
+    stale = list(await session.scalars(table.where(org_id, None, *never).limit(limit)))
     if stale:
         await delete_where(session, Upload, Upload.id.in_([u.id for u in stale]))
     return len(stale), _keys(stale)

@@ -203,7 +203,7 @@ async def _readable(
     """The upload, for the uploader while it is unattached, then for whoever reads its
     message; anyone else is answered as if it did not exist."""
     await require_member(session, org_id, actor.user_id)
-    row = found(await store.get(session, org_id=org_id, upload_id=upload_id), "file")
+    row = found(await store.table.get(session, org_id=org_id, row_id=upload_id), "file")
     if row.attached_at is None:
         if row.uploader_id != actor.user_id:
             raise not_found("file")
