@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from protocol.enums import ChannelType
 
+from .channels import read_pointer
 from .messages import Conversation
 from .models import (
     ChannelReadState,
@@ -58,11 +59,7 @@ _USER = bindparam("user_id", type_=UserOrganization.user_id.type)
 _PEER = bindparam("peer_id", type_=UserOrganization.user_id.type)
 _KIND = bindparam("channel_type", type_=ChannelReadState.channel_type.type)
 _CHANNEL = bindparam("channel_id", type_=ChannelReadState.channel_id.type)
-_READ = and_(
-    ChannelReadState.user_id == _USER,
-    ChannelReadState.channel_type == _KIND,
-    ChannelReadState.channel_id == _CHANNEL,
-)
+_READ = read_pointer(_USER, _KIND, _CHANNEL)
 _READ_SEQ = func.coalesce(ChannelReadState.read_seq, 0)
 _MUTED = func.coalesce(ChannelReadState.muted, false())
 _NONE = literal(None, type_=String)

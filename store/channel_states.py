@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
 
+from .channels import read_pointer
 from .messages import Conversation
 from .models import (
     ChannelReadState,
@@ -88,7 +88,6 @@ async def reader_states(
     if not convs:
         return {}
     ids = [c.channel_id for c in convs]
-    reads: dict[Key, tuple[int, bool]] = {}
     rows = await session.execute(
         select(
             ChannelReadState.channel_type,
@@ -97,16 +96,13 @@ async def reader_states(
             ChannelReadState.muted,
         ).where(ChannelReadState.user_id == user_id, ChannelReadState.channel_id.in_(ids))
     )
-    for kind, channel_id, read_seq, muted in rows.all():
-        reads[(kind, channel_id)] = (int(read_seq or 0), bool(muted))
-    lasts: dict[Key, int] = {}
+    reads = {(kind, cid): (int(read or 0), bool(muted)) for kind, cid, read, muted in rows.all()}
     sequences = await session.execute(
         select(
             ChannelSequence.channel_type, ChannelSequence.channel_id, ChannelSequence.last_seq
         ).where(ChannelSequence.channel_id.in_(ids))
     )
-    for kind, channel_id, last in sequences.all():
-        lasts[(kind, channel_id)] = int(last or 0)
+    lasts = {(kind, channel_id): int(last or 0) for kind, channel_id, last in sequences.all()}
     unread = await _unread(session, user_id, [c for c in convs if not c.direct])
     unread.update(await _unread(session, user_id, [c for c in convs if c.direct]))
     states = {}
@@ -115,14 +111,6 @@ async def reader_states(
         read_seq, muted = reads.get(key, (0, False))
         states[key] = ReaderState(read_seq, muted, lasts.get(key, 0), unread.get(key, 0))
     return states
-
-
-def _read_pointer(user_id: uuid.UUID, kind: Any, channel_id: Any) -> ColumnElement[bool]:
-    return and_(
-        ChannelReadState.user_id == user_id,
-        ChannelReadState.channel_type == kind,
-        ChannelReadState.channel_id == channel_id,
-    )
 
 
 async def _unread(
@@ -138,7 +126,7 @@ async def _unread(
     kind = prefix[0] if prefix else m.channel_type
     rows = await session.execute(
         select(*key, func.count())
-        .outerjoin(ChannelReadState, _read_pointer(user_id, kind, key[-1]))
+        .outerjoin(ChannelReadState, read_pointer(user_id, kind, key[-1]))
         .where(
             m.organization_id == convs[0].org_id,
             key[-1].in_([c.channel_id for c in convs]),

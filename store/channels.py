@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ChannelType
@@ -128,15 +128,18 @@ async def list_direct_peers(
     return list(await session.scalars(sent.union(received)))
 
 
-async def get_read_seq(session: AsyncSession, conv: Conversation, user_id: uuid.UUID) -> int:
-    value = await session.scalar(
-        select(ChannelReadState.read_seq).where(
-            ChannelReadState.user_id == user_id,
-            ChannelReadState.channel_type == conv.type.value,
-            ChannelReadState.channel_id == conv.channel_id,
-        )
+def read_pointer(user_id: Any, kind: Any, channel_id: Any) -> ColumnElement[bool]:
+    """Where the user's read-state row of a channel is (values, columns or parameters)."""
+    return and_(
+        ChannelReadState.user_id == user_id,
+        ChannelReadState.channel_type == kind,
+        ChannelReadState.channel_id == channel_id,
     )
-    return int(value or 0)
+
+
+async def get_read_seq(session: AsyncSession, conv: Conversation, user_id: uuid.UUID) -> int:
+    where = read_pointer(user_id, conv.type.value, conv.channel_id)
+    return int(await session.scalar(select(ChannelReadState.read_seq).where(where)) or 0)
 
 
 def upsert_read_state(
