@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import TaskStatus
 
+from . import projects
 from .invoices import status_as_read
 from .models import (
     BudgetProjet,
@@ -193,12 +194,8 @@ async def task_stats(
 
 
 async def active_projects(session: AsyncSession, *, org_id: uuid.UUID) -> list[Projet]:
-    stmt = (
-        select(Projet)
-        .where(Projet.organization_id == org_id, Projet.statut == "ACTIF")
-        .order_by(Projet.created_at, Projet.id)
-    )
-    return list(await session.scalars(stmt))
+    stmt = projects.table.where(org_id, None, Projet.statut == "ACTIF")
+    return list(await session.scalars(stmt.order_by(*projects.table.order)))
 
 
 # Utilization --------------------------------------------------------------------------

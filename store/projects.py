@@ -36,11 +36,8 @@ async def get_project(
 async def client_contact_id(
     session: AsyncSession, *, org_id: uuid.UUID, client_id: uuid.UUID
 ) -> uuid.UUID | None:
-    return await session.scalar(
-        select(Client.contact_user_id).where(
-            Client.organization_id == org_id, Client.id == client_id
-        )
-    )
+    stmt = clients.where(org_id, None, Client.id == client_id)
+    return await session.scalar(stmt.with_only_columns(Client.contact_user_id))
 
 
 async def is_staffed(
