@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict, namedtuple
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Result, Select, bindparam, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from .models import ChannelMessage, ChannelSequence, DirectMessage, MessageReact
 from .scoped import delete_row, update_where
 
 MessageRow = ChannelMessage | DirectMessage
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -322,14 +323,17 @@ def _reaction_column(row_type: type[MessageRow]) -> Any:
     )
 
 
-async def reactions_for(
-    session: AsyncSession, rows: Sequence[MessageRow]
-) -> dict[uuid.UUID, list[tuple[str, list[uuid.UUID]]]]:
-    """Reactions of each message (of either table): see `reactions_of`."""
-    found: dict[uuid.UUID, list[tuple[str, list[uuid.UUID]]]] = {}
-    for row_type in (ChannelMessage, DirectMessage):
-        ids = [r.id for r in rows if isinstance(r, row_type)]
-        found.update(await reactions_of(session, row_type is DirectMessage, ids))
+async def of_either_table(
+    session: AsyncSession,
+    rows: Sequence[MessageRow],
+    read: Callable[[AsyncSession, bool, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, V]]],
+) -> dict[uuid.UUID, V]:
+    """What `read`, which reads of messages of one table (`reactions_of`,
+    `uploads.for_message_ids`), says of each of `rows`, messages of either table."""
+    found: dict[uuid.UUID, V] = {}
+    for model in (ChannelMessage, DirectMessage):
+        ids = [row.id for row in rows if isinstance(row, model)]
+        found.update(await read(session, model is DirectMessage, ids))
     return found
 
 

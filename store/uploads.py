@@ -46,17 +46,6 @@ async def attach(
     await session.flush()
 
 
-async def for_messages(
-    session: AsyncSession, rows: Sequence[MessageRow]
-) -> dict[uuid.UUID, list[Upload]]:
-    """Each message's attachments (of either table), in upload order."""
-    found: dict[uuid.UUID, list[Upload]] = {}
-    for model in (ChannelMessage, DirectMessage):
-        ids = [row.id for row in rows if isinstance(row, model)]
-        found.update(await for_message_ids(session, model is DirectMessage, ids))
-    return found
-
-
 async def for_message_ids(
     session: AsyncSession, direct: bool, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Upload]]:

@@ -30,8 +30,8 @@ async def render(
 ) -> list[p.Message]:
     """Messages (of any conversations) as `viewer_id` sees them (a direct channel is named
     by the other side)."""
-    reactions = await store.reactions_for(session, rows)
-    files = await upload_store.for_messages(session, rows)
+    reactions = await store.of_either_table(session, rows, store.reactions_of)
+    files = await store.of_either_table(session, rows, upload_store.for_message_ids)
     return [
         _rendered(row, viewer_id, reactions.get(row.id, []), files.get(row.id, [])) for row in rows
     ]
