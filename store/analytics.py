@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.enums import DeliverableStatus, IncidentStatus, ProjectStatus
 
 from . import deliverables, incidents
+from .consultants import details_of
 from .models import (
     Affectation,
     ConsultantDetails,
@@ -124,13 +125,7 @@ async def staffing_load(
         select(
             Affectation.profile_id, func.sum(Affectation.allocation_pct), ConsultantDetails.statut
         )
-        .outerjoin(
-            ConsultantDetails,
-            and_(
-                ConsultantDetails.organization_id == org_id,
-                ConsultantDetails.profile_id == Affectation.profile_id,
-            ),
-        )
+        .outerjoin(ConsultantDetails, details_of(org_id, Affectation.profile_id))
         .where(
             Affectation.organization_id == org_id,
             Affectation.profile_id.in_(staffed),

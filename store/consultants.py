@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import MemberRole
@@ -16,6 +17,14 @@ from .scoped import Scoped
 
 # Addressed by the person's profile id (one row of details per member).
 details = Scoped(ConsultantDetails, by_project=False, key=ConsultantDetails.profile_id)
+
+
+def details_of(org_id: uuid.UUID, profile_id: Any) -> ColumnElement[bool]:
+    """Where a person's details in the organization are: to join them to rows naming
+    that person in `profile_id` (a column)."""
+    return and_(
+        ConsultantDetails.profile_id == profile_id, ConsultantDetails.organization_id == org_id
+    )
 
 
 async def list_details(
@@ -74,11 +83,7 @@ async def skilled_members(
             (UserOrganization.user_id == ProfileCompetence.profile_id)
             & (UserOrganization.organization_id == org_id),
         )
-        .outerjoin(
-            ConsultantDetails,
-            (ConsultantDetails.profile_id == ProfileCompetence.profile_id)
-            & (ConsultantDetails.organization_id == org_id),
-        )
+        .outerjoin(ConsultantDetails, details_of(org_id, ProfileCompetence.profile_id))
         .where(
             ProfileCompetence.organization_id == org_id,
             ProfileCompetence.competence_id == competence_id,

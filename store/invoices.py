@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import PaymentStatus, ValidationStatus
 
+from .consultants import details_of
 from .db import upsert
 from .models import ConsultantDetails, Facture, InvoiceCounter, Profile, TempsPasse
 from .projects import in_contacts_projects
@@ -109,13 +110,7 @@ async def validated_time(
             Profile.id, Profile.prenom, Profile.nom, hours, ConsultantDetails.taux_journalier_vente
         )
         .join(Profile, Profile.id == TempsPasse.profile_id)
-        .outerjoin(
-            ConsultantDetails,
-            and_(
-                ConsultantDetails.profile_id == TempsPasse.profile_id,
-                ConsultantDetails.organization_id == org_id,
-            ),
-        )
+        .outerjoin(ConsultantDetails, details_of(org_id, TempsPasse.profile_id))
         .where(
             TempsPasse.organization_id == org_id,
             TempsPasse.projet_id == project_id,
