@@ -38,6 +38,14 @@ async def add_notification(
     return await insert_row(session, row)
 
 
+def _mine(user_id: uuid.UUID, org_id: uuid.UUID | None, unread: bool = True) -> list[Any]:
+    """The user's notifications (of `org_id` only, unless None); with `unread`, unread."""
+    where = [Notification.user_id == user_id]
+    if org_id is not None:
+        where.append(Notification.organization_id == org_id)
+    return [*where, Notification.read_at.is_(None)] if unread else where
+
+
 async def list_notifications(
     session: AsyncSession,
     *,
@@ -48,11 +56,7 @@ async def list_notifications(
     limit: int,
 ) -> tuple[list[Notification], str | None]:
     """Newest first."""
-    stmt = select(Notification).where(Notification.user_id == user_id)
-    if org_id is not None:
-        stmt = stmt.where(Notification.organization_id == org_id)
-    if unread_only:
-        stmt = stmt.where(Notification.read_at.is_(None))
+    stmt = select(Notification).where(*_mine(user_id, org_id, unread_only))
     columns = [Notification.created_at, Notification.id]
     return await fetch_page(session, stmt, columns, cursor, limit, descending=True)
 
@@ -61,11 +65,7 @@ async def count_unread(
     session: AsyncSession, *, user_id: uuid.UUID, org_id: uuid.UUID | None = None
 ) -> int:
     """Served by the (user_id, read_at) index."""
-    stmt = select(func.count()).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)
-    )
-    if org_id is not None:
-        stmt = stmt.where(Notification.organization_id == org_id)
+    stmt = select(func.count()).where(*_mine(user_id, org_id))
     return int(await session.scalar(stmt) or 0)
 
 
@@ -81,13 +81,9 @@ async def mark_read(
     """Mark the user's unread notifications read (`ids=None`: all of them, or all of one
     organization and `type`); returns the ids that changed. Other users' ids are ignored,
     never an error that would leak them."""
-    stmt = select(Notification.id).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)
-    )
+    stmt = select(Notification.id).where(*_mine(user_id, org_id))
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(ids))
-    if org_id is not None:
-        stmt = stmt.where(Notification.organization_id == org_id)
     if type is not None:
         stmt = stmt.where(Notification.type == type)
     changed = list(await session.scalars(stmt))
