@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import PaymentStatus, ValidationStatus
 
+from . import time_entries
 from .invoices import has_status
 from .models import AlertState, Facture, Projet, TempsPasse
 from .scoped import insert_row
@@ -51,13 +52,6 @@ async def pending_time(
 ) -> list[TempsPasse]:
     """Time entries of the organization waiting for validation, created before the
     instant `submitted_before`, oldest first."""
-    rows = await session.scalars(
-        select(TempsPasse)
-        .where(
-            TempsPasse.organization_id == org_id,
-            TempsPasse.validation_statut == ValidationStatus.EN_ATTENTE.value,
-            TempsPasse.created_at < submitted_before,
-        )
-        .order_by(TempsPasse.created_at, TempsPasse.id)
-    )
-    return list(rows)
+    waiting = TempsPasse.validation_statut == ValidationStatus.EN_ATTENTE.value
+    stmt = time_entries.table.where(org_id, None, waiting, TempsPasse.created_at < submitted_before)
+    return list(await session.scalars(stmt.order_by(TempsPasse.created_at, TempsPasse.id)))

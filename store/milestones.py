@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.enums import ProgressMode, TaskStatus
 
+from . import tasks
 from .db import advisory_lock, insert_ignore
 from .models import (
     Milestone,
@@ -58,11 +59,8 @@ async def lock_task_project_id(
     racing a new link then waits for the link to commit and sees it, or commits first
     and is seen by the link's progress computation.
     """
-    return await session.scalar(
-        select(Tache.projet_id)
-        .where(Tache.organization_id == org_id, Tache.id == task_id)
-        .with_for_update(read=True)
-    )
+    stmt = tasks.table.where(org_id, None, Tache.id == task_id).with_only_columns(Tache.projet_id)
+    return await session.scalar(stmt.with_for_update(read=True))
 
 
 async def one_of(
