@@ -87,25 +87,22 @@ async def take_seqs(session: AsyncSession, conv: Conversation, count: int = 1) -
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def give_back_seq(session: AsyncSession, conv: Conversation, seq: int) -> None:
-    """Undo `take_seqs` of `seq` (the last taken, its lock still held): no gap is left."""
-    await update_where(
-        session,
-        ChannelSequence,
+def _sequence(conv: Conversation) -> tuple[ColumnElement[bool], ...]:
+    """Where the channel's sequence row is."""
+    return (
         ChannelSequence.channel_type == conv.type.value,
         ChannelSequence.channel_id == conv.channel_id,
-        ChannelSequence.last_seq == seq,
-        last_seq=seq - 1,
     )
+
+
+async def give_back_seq(session: AsyncSession, conv: Conversation, seq: int) -> None:
+    """Undo `take_seqs` of `seq` (the last taken, its lock still held): no gap is left."""
+    last = ChannelSequence.last_seq == seq
+    await update_where(session, ChannelSequence, *_sequence(conv), last, last_seq=seq - 1)
 
 
 async def last_seq(session: AsyncSession, conv: Conversation) -> int:
-    value = await session.scalar(
-        select(ChannelSequence.last_seq).where(
-            ChannelSequence.channel_type == conv.type.value,
-            ChannelSequence.channel_id == conv.channel_id,
-        )
-    )
+    value = await session.scalar(select(ChannelSequence.last_seq).where(*_sequence(conv)))
     return int(value or 0)
 
 
