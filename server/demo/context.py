@@ -76,6 +76,11 @@ class Demo:
     def actor(self, key: str) -> Actor:
         return self.actors[key]
 
+    def by(self, key: str) -> tuple[Services, Actor, uuid.UUID]:
+        """How a service call begins when person `key` acts: the services, that person's
+        actor and the organization."""
+        return self.svc, self.actors[key], self.org_id
+
     def email(self, key: str) -> str:
         return self.emails[key]
 

@@ -175,32 +175,24 @@ async def account(svc: Services, who: Person, slug: str, password: str) -> Actor
 async def _join(demo: Demo, who: Person) -> None:
     """Invited by the owner (or the admin), accepted, then given a role an invitation
     cannot carry (CONSULTANT, CLIENT), as the firm's admin would do."""
-    svc, org = demo.svc, demo.org_id
-    actor = await account(svc, who, demo.slug, demo.password)
+    actor = await account(demo.svc, who, demo.slug, demo.password)
     demo.actors[who.key] = actor
     demo.emails[who.key] = who.email(demo.slug)
-    inviter = demo.actor(OWNER_KEY if who.role is MemberRole.ADMIN else "julien")
+    inviter = demo.by(OWNER_KEY if who.role is MemberRole.ADMIN else "julien")
     invited_as = who.role if who.role.value in _INVITABLE else MemberRole.MEMBER
-    created = await invitations.create_invitation(
-        svc,
-        inviter,
-        org,
-        InvitationCreate(email=who.email(demo.slug), role=InvitationRole(invited_as.value)),
-    )
-    await invitations.accept_invitation(svc, actor, AcceptInvitation(token=created.token))
+    invitation = InvitationCreate(email=who.email(demo.slug), role=InvitationRole(invited_as.value))
+    created = await invitations.create_invitation(*inviter, invitation)
+    await invitations.accept_invitation(demo.svc, actor, AcceptInvitation(token=created.token))
     if invited_as is not who.role:
-        await members.change_role(
-            svc, demo.actor("julien"), org, actor.user_id, MemberPatch(role=who.role)
-        )
+        role = MemberPatch(role=who.role)
+        await members.change_role(*demo.by("julien"), actor.user_id, role)
     demo.made["people"] += 1
 
 
 async def _details(demo: Demo, who: Person) -> None:
     assert who.cost is not None
     await consultants.create_consultant(
-        demo.svc,
-        demo.actor("julien"),
-        demo.org_id,
+        *demo.by("julien"),
         ConsultantCreate(
             profile_id=demo.uid(who.key),
             date_embauche=demo.day(-who.hired_days_ago),
@@ -219,20 +211,17 @@ async def populate(demo: Demo) -> None:
     for who in PEOPLE:
         if who.key != OWNER_KEY:
             await _join(demo, who)
-    manager = demo.actor("camille")
+    manager = demo.by("camille")
     for nom, description in COMPETENCES.items():
-        out = await competences.COMPETENCES.create(
-            demo.svc, manager, demo.org_id, CompetenceCreate(nom=nom, description=description)
-        )
+        competence = CompetenceCreate(nom=nom, description=description)
+        out = await competences.COMPETENCES.create(*manager, competence)
         demo.competences[nom] = out.id
     for n, who in enumerate(p for p in PEOPLE if p.cost is not None):
         await _details(demo, who)
         for m, (skill, level) in enumerate(who.skills.items()):
             evaluated = demo.today - timedelta(days=30 + 17 * n + 40 * m)
             await consultants.set_skill(
-                demo.svc,
-                manager,
-                demo.org_id,
+                *manager,
                 demo.uid(who.key),
                 demo.competences[skill],
                 SkillSet(niveau=level, date_evaluation=evaluated),

@@ -77,9 +77,7 @@ async def populate(demo: Demo) -> None:
     for n, (s, day) in enumerate(_plan(demo, days)):
         task = _task_for(demo, s, n)
         _, entry = await time_entries.create_time_entry(
-            demo.svc,
-            demo.actor(s.person),
-            demo.org_id,
+            *demo.by(s.person),
             TimeEntryCreate(
                 projet_id=demo.projects[s.project],
                 tache_id=task,
@@ -99,17 +97,11 @@ async def populate(demo: Demo) -> None:
         batches[validator][day.isocalendar().week].append(entry.id)
     for validator, weeks in batches.items():
         for ids in weeks.values():
-            await time_approval.decide(
-                demo.svc,
-                demo.actor(validator),
-                demo.org_id,
-                TimeValidation(ids=ids, decision=ValidationStatus.VALIDE),
-            )
+            decision = TimeValidation(ids=ids, decision=ValidationStatus.VALIDE)
+            await time_approval.decide(*demo.by(validator), decision)
     if rejected is not None:
         await time_approval.decide(
-            demo.svc,
-            demo.actor(demo.chefs[REJECTED[1]]),
-            demo.org_id,
+            *demo.by(demo.chefs[REJECTED[1]]),
             TimeValidation(
                 ids=[rejected], decision=ValidationStatus.REJETE, motif=REJECTION_REASON
             ),
