@@ -15,7 +15,7 @@ from protocol.time import TimeEntryCreate, TimeValidation
 
 from ..services.time import time_approval, time_entries
 from .context import Demo
-from .people import person
+from .people import DETAILS
 from .projects import STAFFING, Staffing, active_projects
 
 WEEKS = 6
@@ -46,7 +46,7 @@ def _plan(demo: Demo, days: list[date]) -> list[tuple[Staffing, date]]:
     active = set(active_projects())
     by_person: dict[str, list[Staffing]] = defaultdict(list)
     for s in STAFFING:
-        if s.project in active and person(s.person).statut is not ConsultantStatus.ON_LEAVE:
+        if s.project in active and DETAILS[s.person].statut is not ConsultantStatus.ON_LEAVE:
             by_person[s.person].append(s)
     plan = []
     for rows in by_person.values():
