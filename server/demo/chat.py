@@ -145,13 +145,9 @@ async def _conversation(demo: Demo, ref: ChannelRef, lines: tuple[Line, ...]) ->
         )
         sent.append(message.id)
         for emoji, people in line.reactions:
+            reaction = ReactionChange(message_id=message.id, emoji=emoji)
             for who in people:
-                await messages.react(
-                    demo.svc,
-                    demo.actor(who),
-                    ReactionChange(message_id=message.id, emoji=emoji),
-                    add=True,
-                )
+                await messages.react(demo.svc, demo.actor(who), reaction, add=True)
                 demo.made["reactions"] += 1
 
 
