@@ -42,7 +42,7 @@ from ...policy import Action
 from ..core import Services, invalid
 from ..finance.earned_value import ZERO, money, money_or_none
 from ..resource import log, out_of, project_page, project_scope
-from .signals import Signals
+from .signals import REJECTED_DELIVERABLE_POINTS, Signals
 
 HORIZON_DAYS = 30
 PREDICTION = "risk_prediction"
@@ -81,7 +81,7 @@ def rules(s: Signals) -> list[tuple[RiskType, Decimal, int, dict[str, Any], str]
     spi_p = _from_ratio(f.spi)
     flagged = [p for p in s.staffed if p.over_allocated or p.on_leave]
     people = len(s.staffed)
-    points = s.incident_points + 3 * s.deliverables_rejected
+    points = s.incident_points + REJECTED_DELIVERABLE_POINTS * s.deliverables_rejected
     return [
         (
             RiskType.BUDGET,
