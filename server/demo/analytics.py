@@ -83,30 +83,20 @@ EXTERNAL = PredictionCreate(
 async def populate(demo: Demo) -> None:
     svc, org = demo.svc, demo.org_id
     for spec in INCIDENTS:
-        project = demo.projects[spec.project]
+        project, reporter = demo.projects[spec.project], demo.by(spec.reporter)
         out = await incidents.INCIDENTS.create(
-            svc,
-            demo.actor(spec.reporter),
-            org,
+            *reporter,
             project,
             IncidentCreate(titre=spec.titre, description=spec.description, severite=spec.severite),
         )
         if spec.statut is not IncidentStatus.OUVERT:
-            await incidents.INCIDENTS.update(
-                svc,
-                demo.actor(spec.reporter),
-                org,
-                project,
-                out.id,
-                IncidentPatch(statut=spec.statut),
-            )
+            patch = IncidentPatch(statut=spec.statut)
+            await incidents.INCIDENTS.update(*reporter, project, out.id, patch)
         demo.made["incidents"] += 1
     now = datetime.now(UTC)
     made_at = now - timedelta(days=21)
     await predictions.ingest(
-        svc,
-        demo.actor("thomas"),
-        org,
+        *demo.by("thomas"),
         demo.projects["migration-cloud"],
         EXTERNAL.model_copy(update={"date_prediction": made_at}),
     )
@@ -114,16 +104,9 @@ async def populate(demo: Demo) -> None:
         await analyse_project(svc, org, demo.projects[key], now)
         demo.made["health scores"] += 1
     # The lead of the drifting project takes up the first recommended action.
-    lead, project = demo.actor("thomas"), demo.projects["migration-cloud"]
-    proposed = await drifts.list_recommendations(
-        svc, lead, org, project, RecommendationQuery(statut=RecommendationStatus.PROPOSEE)
-    )
+    lead, project = demo.by("thomas"), demo.projects["migration-cloud"]
+    query = RecommendationQuery(statut=RecommendationStatus.PROPOSEE)
+    proposed = await drifts.list_recommendations(*lead, project, query)
     if proposed.items:
-        await drifts.update_recommendation(
-            svc,
-            lead,
-            org,
-            project,
-            proposed.items[0].id,
-            RecommendationPatch(statut=RecommendationStatus.ACCEPTEE),
-        )
+        accepted = RecommendationPatch(statut=RecommendationStatus.ACCEPTEE)
+        await drifts.update_recommendation(*lead, project, proposed.items[0].id, accepted)

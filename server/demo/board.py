@@ -181,11 +181,9 @@ DELIVERABLES = (
 
 async def _milestones(demo: Demo) -> None:
     for m in MILESTONES:
-        lead = demo.actor(demo.chefs[m.project])
+        lead = demo.by(demo.chefs[m.project])
         out = await milestones.create_milestone(
-            demo.svc,
-            lead,
-            demo.org_id,
+            *lead,
             MilestoneCreate(
                 name=m.name,
                 projet_id=demo.projects[m.project],
@@ -199,15 +197,13 @@ async def _milestones(demo: Demo) -> None:
         demo.made["milestones"] += 1
         for who in m.people:
             assignment = MilestoneAssignmentCreate(profile_id=demo.uid(who))
-            await milestone_links.assign(demo.svc, lead, demo.org_id, out.id, assignment)
+            await milestone_links.assign(*lead, out.id, assignment)
 
 
 async def _task(demo: Demo, project: str, t: TaskSpec) -> None:
-    lead = demo.actor(demo.chefs[project])
+    lead = demo.by(demo.chefs[project])
     out = await tasks.create_task(
-        demo.svc,
-        lead,
-        demo.org_id,
+        *lead,
         demo.projects[project],
         TaskCreate(
             nom=t.nom,
@@ -222,23 +218,10 @@ async def _task(demo: Demo, project: str, t: TaskSpec) -> None:
     demo.assigned.setdefault((project, t.assignee), []).append(out.id)
     demo.made["tasks"] += 1
     if t.milestone is not None:
-        await milestone_links.link_task(
-            demo.svc,
-            lead,
-            demo.org_id,
-            demo.milestones[t.milestone],
-            out.id,
-            MilestoneTaskLink(weight=t.weight),
-        )
+        link = MilestoneTaskLink(weight=t.weight)
+        await milestone_links.link_task(*lead, demo.milestones[t.milestone], out.id, link)
     if t.statut is not TODO:
-        await tasks.move_task(
-            demo.svc,
-            demo.actor(t.assignee),
-            demo.org_id,
-            out.id,
-            TaskMove(statut=t.statut),
-            None,
-        )
+        await tasks.move_task(*demo.by(t.assignee), out.id, TaskMove(statut=t.statut), None)
 
 
 async def populate(demo: Demo) -> None:
@@ -248,9 +231,7 @@ async def populate(demo: Demo) -> None:
             await _task(demo, project, t)
     for d in DELIVERABLES:
         await delivery.DELIVERABLES.create(
-            demo.svc,
-            demo.actor(demo.chefs[d.project]),
-            demo.org_id,
+            *demo.by(demo.chefs[d.project]),
             demo.projects[d.project],
             DeliverableCreate(
                 nom=d.nom,

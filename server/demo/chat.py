@@ -145,28 +145,19 @@ async def _conversation(demo: Demo, ref: ChannelRef, lines: tuple[Line, ...]) ->
         )
         sent.append(message.id)
         for emoji, people in line.reactions:
+            reaction = ReactionChange(message_id=message.id, emoji=emoji)
             for who in people:
-                await messages.react(
-                    demo.svc,
-                    demo.actor(who),
-                    ReactionChange(message_id=message.id, emoji=emoji),
-                    add=True,
-                )
+                await messages.react(demo.svc, demo.actor(who), reaction, add=True)
                 demo.made["reactions"] += 1
 
 
 async def populate(demo: Demo, general_id: uuid.UUID) -> None:
-    org = demo.org_id
-    svc = demo.svc
-
     def ref(kind: ChannelType, channel_id: uuid.UUID) -> ChannelRef:
-        return ChannelRef(type=kind, id=channel_id, organization_id=org)
+        return ChannelRef(type=kind, id=channel_id, organization_id=demo.org_id)
 
     await _conversation(demo, ref(ChannelType.ORGANIZATION, general_id), GENERAL)
     veille = await groups.create_org_channel(
-        svc,
-        demo.actor("thomas"),
-        org,
+        *demo.by("thomas"),
         OrgChannelCreate(name="veille-techno", description="Articles, conférences, retours"),
     )
     await _conversation(demo, ref(ChannelType.ORGANIZATION, veille.id), VEILLE)
@@ -177,9 +168,7 @@ async def populate(demo: Demo, general_id: uuid.UUID) -> None:
     for key, lines in projects:
         await _conversation(demo, ref(ChannelType.PROJECT, demo.project_channels[key]), lines)
     group = await groups.create_group(
-        svc,
-        demo.actor("chloe"),
-        org,
+        *demo.by("chloe"),
         GroupCreate(
             name="Équipe data",
             description="Entraide autour des sujets data",

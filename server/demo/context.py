@@ -9,9 +9,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
-from protocol.enums import ConsultantStatus, MemberRole
+from protocol.enums import MemberRole
 
 from ..actor import Actor
 from ..services.core import Services
@@ -26,19 +25,14 @@ class DemoError(Exception):
 
 @dataclass(frozen=True)
 class Person:
-    """One member of the sample firm. Rates are daily (cost, sale); `skills` maps a
-    competence name to a level 1-5. A CLIENT contact has neither."""
+    """One member of the sample firm; a consultant's details and skills are tables of
+    server/demo/people.py, by `key`."""
 
     key: str
     prenom: str
     nom: str
     role: MemberRole
     title: str
-    cost: Decimal | None = None
-    sale: Decimal | None = None
-    statut: ConsultantStatus = ConsultantStatus.ON_MISSION
-    hired_days_ago: int = 0
-    skills: dict[str, int] = field(default_factory=dict)
 
     def email(self, slug: str) -> str:
         """`prenom.nom@<slug>.example`: the reserved `.example` TLD (RFC 2606) never
@@ -75,6 +69,11 @@ class Demo:
 
     def actor(self, key: str) -> Actor:
         return self.actors[key]
+
+    def by(self, key: str) -> tuple[Services, Actor, uuid.UUID]:
+        """How a service call begins when person `key` acts: the services, that person's
+        actor and the organization."""
+        return self.svc, self.actors[key], self.org_id
 
     def email(self, key: str) -> str:
         return self.emails[key]

@@ -55,13 +55,10 @@ INVOICES = (
 
 
 async def populate(demo: Demo) -> None:
-    svc, org = demo.svc, demo.org_id
-    admin = demo.actor("julien")
+    admin = demo.by("julien")
     for key, b in BUDGETS.items():
         await finance.put_budget(
-            svc,
-            demo.actor(demo.chefs[key]),
-            org,
+            *demo.by(demo.chefs[key]),
             demo.projects[key],
             BudgetPut(
                 montant_total_vente=Decimal(b.vente),
@@ -73,9 +70,7 @@ async def populate(demo: Demo) -> None:
     for n, inv in enumerate(INVOICES, start=1):
         issued = demo.day(inv.issued)
         _, created = await invoices.create_invoice(
-            svc,
-            admin,
-            org,
+            *admin,
             InvoiceCreate(
                 projet_id=demo.projects[inv.project],
                 numero=f"FAC-{issued.year}-{n:03d}",
@@ -87,10 +82,5 @@ async def populate(demo: Demo) -> None:
         )
         demo.made["invoices"] += 1
         if inv.paid:
-            await invoices.update_invoice(
-                svc,
-                admin,
-                org,
-                uuid.UUID(created["id"]),
-                InvoicePatch(statut_paiement=PaymentStatus.PAYE),
-            )
+            paid = InvoicePatch(statut_paiement=PaymentStatus.PAYE)
+            await invoices.update_invoice(*admin, uuid.UUID(created["id"]), paid)

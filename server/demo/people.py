@@ -3,6 +3,7 @@ with daily cost and sale rates, and the skills catalogue with each person's leve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,113 +21,58 @@ from .context import ADDRESS, Demo, DemoError, Person
 
 OWNER_KEY = "sophie"
 
+
+@dataclass(frozen=True)
+class Details:
+    """A consultant's details: daily cost and sale rates, days since hired, status."""
+
+    cost: Decimal
+    sale: Decimal
+    hired_days_ago: int
+    statut: ConsultantStatus = ConsultantStatus.ON_MISSION
+
+
 PEOPLE: tuple[Person, ...] = (
     Person("sophie", "Sophie", "Lefèvre", MemberRole.OWNER, "Directrice générale"),
     Person(
         "julien", "Julien", "Moreau", MemberRole.ADMIN, "Responsable administratif et financier"
     ),
-    Person(
-        "camille",
-        "Camille",
-        "Durand",
-        MemberRole.MANAGER,
-        "Directrice de projets",
-        Decimal("520.00"),
-        Decimal("950.00"),
-        hired_days_ago=2900,
-        skills={"Gestion de projet agile": 5, "Analyse fonctionnelle": 4, "Scrum": 4},
-    ),
-    Person(
-        "thomas",
-        "Thomas",
-        "Bernard",
-        MemberRole.MANAGER,
-        "Chef de projet technique",
-        Decimal("480.00"),
-        Decimal("880.00"),
-        hired_days_ago=2100,
-        skills={"Gestion de projet agile": 4, "AWS": 3, "Java": 3},
-    ),
-    Person(
-        "lea",
-        "Léa",
-        "Petit",
-        MemberRole.CONSULTANT,
-        "Développeuse full-stack senior",
-        Decimal("430.00"),
-        Decimal("780.00"),
-        hired_days_ago=1500,
-        skills={"React": 5, "TypeScript": 5, "Java": 3, "PostgreSQL": 3},
-    ),
-    Person(
-        "hugo",
-        "Hugo",
-        "Roux",
-        MemberRole.CONSULTANT,
-        "Architecte cloud",
-        Decimal("510.00"),
-        Decimal("980.00"),
-        hired_days_ago=1200,
-        skills={"AWS": 5, "Kubernetes": 4, "Terraform": 5, "PostgreSQL": 3},
-    ),
-    Person(
-        "chloe",
-        "Chloé",
-        "Fontaine",
-        MemberRole.CONSULTANT,
-        "Data engineer",
-        Decimal("460.00"),
-        Decimal("850.00"),
-        hired_days_ago=800,
-        skills={"Python": 5, "Spark": 4, "PostgreSQL": 4, "AWS": 2},
-    ),
-    Person(
-        "maxime",
-        "Maxime",
-        "Dubois",
-        MemberRole.CONSULTANT,
-        "Développeur Java confirmé",
-        Decimal("390.00"),
-        Decimal("700.00"),
-        hired_days_ago=1000,
-        skills={"Java": 4, "PostgreSQL": 4, "Kubernetes": 2, "React": 2},
-    ),
-    Person(
-        "ines",
-        "Inès",
-        "Garnier",
-        MemberRole.CONSULTANT,
-        "Consultante fonctionnelle",
-        Decimal("410.00"),
-        Decimal("760.00"),
-        hired_days_ago=650,
-        skills={"Analyse fonctionnelle": 5, "Scrum": 3, "UX design": 2},
-    ),
-    Person(
-        "manon",
-        "Manon",
-        "Girard",
-        MemberRole.CONSULTANT,
-        "UX designer",
-        Decimal("380.00"),
-        Decimal("720.00"),
-        statut=ConsultantStatus.ON_LEAVE,
-        hired_days_ago=420,
-        skills={"UX design": 5, "React": 2},
-    ),
-    Person(
-        "nicolas",
-        "Nicolas",
-        "Faure",
-        MemberRole.MEMBER,
-        "Développeur en alternance",
-        Decimal("190.00"),
-        Decimal("420.00"),
-        hired_days_ago=200,
-        skills={"Python": 2, "React": 2, "Java": 1},
-    ),
+    Person("camille", "Camille", "Durand", MemberRole.MANAGER, "Directrice de projets"),
+    Person("thomas", "Thomas", "Bernard", MemberRole.MANAGER, "Chef de projet technique"),
+    Person("lea", "Léa", "Petit", MemberRole.CONSULTANT, "Développeuse full-stack senior"),
+    Person("hugo", "Hugo", "Roux", MemberRole.CONSULTANT, "Architecte cloud"),
+    Person("chloe", "Chloé", "Fontaine", MemberRole.CONSULTANT, "Data engineer"),
+    Person("maxime", "Maxime", "Dubois", MemberRole.CONSULTANT, "Développeur Java confirmé"),
+    Person("ines", "Inès", "Garnier", MemberRole.CONSULTANT, "Consultante fonctionnelle"),
+    Person("manon", "Manon", "Girard", MemberRole.CONSULTANT, "UX designer"),
+    Person("nicolas", "Nicolas", "Faure", MemberRole.MEMBER, "Développeur en alternance"),
     Person("antoine", "Antoine", "Lambert", MemberRole.CLIENT, "DSI de la Banque Rhône-Alpes"),
 )
+
+DETAILS: dict[str, Details] = {
+    "camille": Details(Decimal("520.00"), Decimal("950.00"), 2900),
+    "thomas": Details(Decimal("480.00"), Decimal("880.00"), 2100),
+    "lea": Details(Decimal("430.00"), Decimal("780.00"), 1500),
+    "hugo": Details(Decimal("510.00"), Decimal("980.00"), 1200),
+    "chloe": Details(Decimal("460.00"), Decimal("850.00"), 800),
+    "maxime": Details(Decimal("390.00"), Decimal("700.00"), 1000),
+    "ines": Details(Decimal("410.00"), Decimal("760.00"), 650),
+    "manon": Details(Decimal("380.00"), Decimal("720.00"), 420, ConsultantStatus.ON_LEAVE),
+    "nicolas": Details(Decimal("190.00"), Decimal("420.00"), 200),
+}
+
+# Each consultant's skills: competence name -> level 1-5.
+SKILLS: dict[str, dict[str, int]] = {
+    "camille": {"Gestion de projet agile": 5, "Analyse fonctionnelle": 4, "Scrum": 4},
+    "thomas": {"Gestion de projet agile": 4, "AWS": 3, "Java": 3},
+    "lea": {"React": 5, "TypeScript": 5, "Java": 3, "PostgreSQL": 3},
+    "hugo": {"AWS": 5, "Kubernetes": 4, "Terraform": 5, "PostgreSQL": 3},
+    "chloe": {"Python": 5, "Spark": 4, "PostgreSQL": 4, "AWS": 2},
+    "maxime": {"Java": 4, "PostgreSQL": 4, "Kubernetes": 2, "React": 2},
+    "ines": {"Analyse fonctionnelle": 5, "Scrum": 3, "UX design": 2},
+    "manon": {"UX design": 5, "React": 2},
+    "nicolas": {"Python": 2, "React": 2, "Java": 1},
+}
 
 COMPETENCES: dict[str, str] = {
     "Java": "Java 17+, Spring Boot, JPA",
@@ -175,38 +121,29 @@ async def account(svc: Services, who: Person, slug: str, password: str) -> Actor
 async def _join(demo: Demo, who: Person) -> None:
     """Invited by the owner (or the admin), accepted, then given a role an invitation
     cannot carry (CONSULTANT, CLIENT), as the firm's admin would do."""
-    svc, org = demo.svc, demo.org_id
-    actor = await account(svc, who, demo.slug, demo.password)
+    actor = await account(demo.svc, who, demo.slug, demo.password)
     demo.actors[who.key] = actor
     demo.emails[who.key] = who.email(demo.slug)
-    inviter = demo.actor(OWNER_KEY if who.role is MemberRole.ADMIN else "julien")
+    inviter = demo.by(OWNER_KEY if who.role is MemberRole.ADMIN else "julien")
     invited_as = who.role if who.role.value in _INVITABLE else MemberRole.MEMBER
-    created = await invitations.create_invitation(
-        svc,
-        inviter,
-        org,
-        InvitationCreate(email=who.email(demo.slug), role=InvitationRole(invited_as.value)),
-    )
-    await invitations.accept_invitation(svc, actor, AcceptInvitation(token=created.token))
+    invitation = InvitationCreate(email=who.email(demo.slug), role=InvitationRole(invited_as.value))
+    created = await invitations.create_invitation(*inviter, invitation)
+    await invitations.accept_invitation(demo.svc, actor, AcceptInvitation(token=created.token))
     if invited_as is not who.role:
-        await members.change_role(
-            svc, demo.actor("julien"), org, actor.user_id, MemberPatch(role=who.role)
-        )
+        role = MemberPatch(role=who.role)
+        await members.change_role(*demo.by("julien"), actor.user_id, role)
     demo.made["people"] += 1
 
 
-async def _details(demo: Demo, who: Person) -> None:
-    assert who.cost is not None
+async def _details(demo: Demo, who: Person, details: Details) -> None:
     await consultants.create_consultant(
-        demo.svc,
-        demo.actor("julien"),
-        demo.org_id,
+        *demo.by("julien"),
         ConsultantCreate(
             profile_id=demo.uid(who.key),
-            date_embauche=demo.day(-who.hired_days_ago),
-            taux_journalier_cout=who.cost,
-            taux_journalier_vente=who.sale,
-            statut=who.statut,
+            date_embauche=demo.day(-details.hired_days_ago),
+            taux_journalier_cout=details.cost,
+            taux_journalier_vente=details.sale,
+            statut=details.statut,
             job_title=who.title,
         ),
     )
@@ -219,20 +156,17 @@ async def populate(demo: Demo) -> None:
     for who in PEOPLE:
         if who.key != OWNER_KEY:
             await _join(demo, who)
-    manager = demo.actor("camille")
+    manager = demo.by("camille")
     for nom, description in COMPETENCES.items():
-        out = await competences.COMPETENCES.create(
-            demo.svc, manager, demo.org_id, CompetenceCreate(nom=nom, description=description)
-        )
+        competence = CompetenceCreate(nom=nom, description=description)
+        out = await competences.COMPETENCES.create(*manager, competence)
         demo.competences[nom] = out.id
-    for n, who in enumerate(p for p in PEOPLE if p.cost is not None):
-        await _details(demo, who)
-        for m, (skill, level) in enumerate(who.skills.items()):
+    for n, who in enumerate(p for p in PEOPLE if p.key in DETAILS):
+        await _details(demo, who, DETAILS[who.key])
+        for m, (skill, level) in enumerate(SKILLS[who.key].items()):
             evaluated = demo.today - timedelta(days=30 + 17 * n + 40 * m)
             await consultants.set_skill(
-                demo.svc,
-                manager,
-                demo.org_id,
+                *manager,
                 demo.uid(who.key),
                 demo.competences[skill],
                 SkillSet(niveau=level, date_evaluation=evaluated),

@@ -134,14 +134,11 @@ def active_projects() -> list[str]:
 
 
 async def populate(demo: Demo) -> None:
-    svc, org = demo.svc, demo.org_id
-    director = demo.actor("camille")
+    director = demo.by("camille")
     for c in CLIENTS:
         contact = demo.uid(c.contact_member) if c.contact_member else None
         out = await projects.CLIENTS.create(
-            svc,
-            director,
-            org,
+            *director,
             ClientCreate(
                 nom=c.nom, secteur=c.secteur, contact_principal=c.contact, contact_user_id=contact
             ),
@@ -150,9 +147,7 @@ async def populate(demo: Demo) -> None:
         demo.made["clients"] += 1
     for p in PROJECTS:
         created = await projects.create_project(
-            svc,
-            director,
-            org,
+            *director,
             ProjectCreate(
                 nom=p.nom,
                 client_id=demo.clients[p.client],
@@ -170,9 +165,7 @@ async def populate(demo: Demo) -> None:
         demo.made["projects"] += 1
     for s in STAFFING:
         await staffing.STAFFING.create(
-            svc,
-            demo.actor(demo.chefs[s.project]),
-            org,
+            *demo.by(demo.chefs[s.project]),
             demo.projects[s.project],
             StaffingCreate(
                 profile_id=demo.uid(s.person),

@@ -15,7 +15,7 @@ from protocol.time import TimeEntryCreate, TimeValidation
 
 from ..services.time import time_approval, time_entries
 from .context import Demo
-from .people import person
+from .people import DETAILS
 from .projects import STAFFING, Staffing, active_projects
 
 WEEKS = 6
@@ -46,7 +46,7 @@ def _plan(demo: Demo, days: list[date]) -> list[tuple[Staffing, date]]:
     active = set(active_projects())
     by_person: dict[str, list[Staffing]] = defaultdict(list)
     for s in STAFFING:
-        if s.project in active and person(s.person).statut is not ConsultantStatus.ON_LEAVE:
+        if s.project in active and DETAILS[s.person].statut is not ConsultantStatus.ON_LEAVE:
             by_person[s.person].append(s)
     plan = []
     for rows in by_person.values():
@@ -77,9 +77,7 @@ async def populate(demo: Demo) -> None:
     for n, (s, day) in enumerate(_plan(demo, days)):
         task = _task_for(demo, s, n)
         _, entry = await time_entries.create_time_entry(
-            demo.svc,
-            demo.actor(s.person),
-            demo.org_id,
+            *demo.by(s.person),
             TimeEntryCreate(
                 projet_id=demo.projects[s.project],
                 tache_id=task,
@@ -99,17 +97,11 @@ async def populate(demo: Demo) -> None:
         batches[validator][day.isocalendar().week].append(entry.id)
     for validator, weeks in batches.items():
         for ids in weeks.values():
-            await time_approval.decide(
-                demo.svc,
-                demo.actor(validator),
-                demo.org_id,
-                TimeValidation(ids=ids, decision=ValidationStatus.VALIDE),
-            )
+            decision = TimeValidation(ids=ids, decision=ValidationStatus.VALIDE)
+            await time_approval.decide(*demo.by(validator), decision)
     if rejected is not None:
         await time_approval.decide(
-            demo.svc,
-            demo.actor(demo.chefs[REJECTED[1]]),
-            demo.org_id,
+            *demo.by(demo.chefs[REJECTED[1]]),
             TimeValidation(
                 ids=[rejected], decision=ValidationStatus.REJETE, motif=REJECTION_REASON
             ),

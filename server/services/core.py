@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,6 +52,13 @@ def refuse(errors: Sequence[FieldError | None]) -> None:
     bad = [e for e in errors if e is not None]
     if bad:
         raise validation_error(bad)
+
+
+def refuse_unknown(
+    loc: list[str], ids: Sequence[object], known: Container[object], msg: str
+) -> None:
+    """Raise one 422 naming (by index under `loc`) each of `ids` not among `known`."""
+    refuse([FieldError(loc=[*loc, i], msg=msg) for i, x in enumerate(ids) if x not in known])
 
 
 def database_unavailable() -> AppError:

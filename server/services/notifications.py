@@ -51,6 +51,13 @@ class Notice:
     metadata: dict[str, Any] | None = None
 
 
+async def unread(svc: Services, user_id: uuid.UUID) -> int:
+    """The user's unread count, read now (after a commit: exact)."""
+    async with svc.sessions() as session:
+        await act_as(session, user_id)
+        return await store.count_unread(session, user_id=user_id)
+
+
 async def notify(
     svc: Services, tx: Tx, org_id: uuid.UUID, user_id: uuid.UUID, notice: Notice
 ) -> bool:
@@ -64,10 +71,7 @@ async def notify(
     payload = out(row)
 
     async def push() -> None:
-        async with svc.sessions() as session:
-            await act_as(session, user_id)
-            unread = await store.count_unread(session, user_id=user_id)
-        new = NotificationNew(notification=payload, unread_count=unread)
+        new = NotificationNew(notification=payload, unread_count=await unread(svc, user_id))
         await svc.bus.publish([Emit(NEW, new, user_room(user_id))])
 
     tx.after_commit(push)
@@ -114,10 +118,8 @@ def _push_read(
     exact count read then."""
 
     async def push() -> None:
-        async with svc.sessions() as session:
-            await act_as(session, user_id)
-            unread = await store.count_unread(session, user_id=user_id)
-        data = {"ids": [str(i) for i in changed], "all": all, "unread_count": unread}
+        count = await unread(svc, user_id)
+        data = {"ids": [str(i) for i in changed], "all": all, "unread_count": count}
         await svc.bus.publish([Emit(READ, data, user_room(user_id), skip_sid=skip_sid)])
 
     if changed:
@@ -163,9 +165,7 @@ async def mark_read(
             now=datetime.now(UTC),
         )
         _push_read(svc, tx, actor.user_id, changed, req.all, sid)
-    async with svc.sessions() as session:
-        await act_as(session, actor.user_id)
-        return UnreadCount(unread_count=await store.count_unread(session, user_id=actor.user_id))
+    return UnreadCount(unread_count=await unread(svc, actor.user_id))
 
 
 async def preferences(svc: Services, actor: Actor) -> NotificationPreferences:

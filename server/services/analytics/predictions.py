@@ -33,16 +33,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.analytics import RULES_MODEL, PredictionCreate, PredictionOut, PredictionQuery
 from protocol.common import Page
 from protocol.enums import ActivityAction, RiskType, Severity
-from store import analytics, organizations
+from store import analytics
 from store.db import advisory_lock
 from store.models import PredictionRisque
 
 from ...actor import Actor
 from ...policy import Action
-from ..core import Services, invalid
+from ..core import Services, invalid, refuse
 from ..finance.earned_value import ZERO, money, money_or_none
+from ..projects.projects import member_error
 from ..resource import log, out_of, project_page, project_scope
-from .signals import Signals
+from .signals import REJECTED_DELIVERABLE_POINTS, Signals
 
 HORIZON_DAYS = 30
 PREDICTION = "risk_prediction"
@@ -81,7 +82,7 @@ def rules(s: Signals) -> list[tuple[RiskType, Decimal, int, dict[str, Any], str]
     spi_p = _from_ratio(f.spi)
     flagged = [p for p in s.staffed if p.over_allocated or p.on_leave]
     people = len(s.staffed)
-    points = s.incident_points + 3 * s.deliverables_rejected
+    points = s.incident_points + REJECTED_DELIVERABLE_POINTS * s.deliverables_rejected
     return [
         (
             RiskType.BUDGET,
@@ -212,10 +213,7 @@ async def ingest(
         )
         if found is not None:
             return prediction_out(found), False
-        if req.profile_id is not None and not await organizations.get_membership(
-            tx.session, org_id=org_id, user_id=req.profile_id
-        ):
-            raise invalid(["body", "profile_id"], "must be a member of the organization")
+        refuse([await member_error(tx.session, org_id, req.profile_id, "profile_id")])
         fields = req.model_dump(exclude_none=True)
         fields["type_risque"] = kind
         fields.setdefault("date_prediction", now)

@@ -67,7 +67,7 @@ def _scope(kind: SearchType, member: Member) -> Any:
     return Tache.projet_id.in_(select(Projet.id).where(visible))
 
 
-_TABLES = {SearchType.TASK: "tache", SearchType.PROJECT: "projet", SearchType.CLIENT: "client"}
+_MODELS = {SearchType.TASK: Tache, SearchType.PROJECT: Projet, SearchType.CLIENT: Client}
 
 
 def _describe(kind: SearchType, row: Any) -> tuple[str, str, uuid.UUID | None]:
@@ -82,9 +82,10 @@ def _describe(kind: SearchType, row: Any) -> tuple[str, str, uuid.UUID | None]:
 async def _entities(
     session: AsyncSession, member: Member, kind: SearchType, query: store.Query, want: int
 ) -> list[SearchResult]:
+    model: Any = _MODELS[kind]
     hits = await store.search_entities(
         session,
-        table_name=_TABLES[kind],
+        table_name=model.__tablename__,
         org_id=member.org_id,
         query=query,
         scope=_scope(kind, member),
@@ -92,9 +93,6 @@ async def _entities(
     )
     if not hits:
         return []
-    model: Any = {SearchType.TASK: Tache, SearchType.PROJECT: Projet, SearchType.CLIENT: Client}[
-        kind
-    ]
     rows = await session.scalars(select(model).where(model.id.in_([h.id for h in hits])))
     by_id = {row.id: row for row in rows}
     parsed = query.parsed

@@ -8,14 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.chat import ChannelInfo, ChannelKey, ChannelState, GroupCreate, OrgChannelCreate
 from protocol.enums import ChannelType
-from protocol.errors import AppError, ErrorCode, FieldError, not_found
+from protocol.errors import AppError, ErrorCode, not_found
 from store import channels, organizations
 from store.models import OrganizationChannel
 
 from ...actor import Actor
 from ...audience import org_readers_room, user_room
 from ...policy import Action, require, require_member
-from ..core import Services, refuse
+from ..core import Services, refuse_unknown
 from ..resource import log
 from . import channels as channel_service
 from .channel_admin import group_info, member_group, org_channel_info, revoke_channel_access
@@ -52,13 +52,7 @@ async def _require_org_members(
     session: AsyncSession, org_id: uuid.UUID, user_ids: list[uuid.UUID]
 ) -> None:
     known = set(await organizations.member_user_ids(session, org_id=org_id))
-    refuse(
-        [
-            FieldError(loc=["body", "member_ids", i], msg="not a member of the organization")
-            for i, uid in enumerate(user_ids)
-            if uid not in known
-        ]
-    )
+    refuse_unknown(["body", "member_ids"], user_ids, known, "not a member of the organization")
 
 
 async def create_group(

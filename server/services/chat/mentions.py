@@ -17,7 +17,7 @@ from store.messages import MessageRow
 from store.models import Profile
 
 from ..core import Services, Tx
-from ..notifications import Notice, notify
+from ..notifications import Notice, display_name, notify
 from . import channels
 from .channels import Channel
 
@@ -91,8 +91,7 @@ async def notify_for_message(
     org_id = channel.conv.org_id
     preview = row.content[:PREVIEW]
     link = f"/orgs/{org_id}/channels/{channel.info.type.value}/{channel.conv.channel_id}#{row.seq}"
-    sender = await tx.session.get(Profile, row.sender_id)
-    who = f"{sender.prenom} {sender.nom}" if sender else "Quelqu'un"
+    who = await display_name(tx, row.sender_id)
     base = {"message_id": str(row.id), "seq": row.seq, "channel_type": channel.info.type.value}
     for user_id in mentions:
         title = f"{who} vous a mentionné dans {channel.info.name}"

@@ -15,12 +15,11 @@ from protocol.errors import not_found
 from store import channel_admin, threads
 from store import messages as message_store
 from store.messages import MessageRow, conversation_of
-from store.models import Profile
 
 from ...actor import Actor
 from ...policy import find_in_caller_orgs
 from ..core import Services, Tx, invalid
-from ..notifications import Notice, notify
+from ..notifications import Notice, display_name, notify
 from . import channels
 from .channels import Channel
 from .mentions import PREVIEW, can_read
@@ -59,8 +58,7 @@ async def after_reply(
     if not recipients:
         return
     org_id = channel.conv.org_id
-    sender = await tx.session.get(Profile, reply.sender_id)
-    who = f"{sender.prenom} {sender.nom}" if sender else "Quelqu'un"
+    who = await display_name(tx, reply.sender_id)
     for user_id in recipients:
         # A direct conversation is named by the other side: here, the replier.
         channel_id = reply.sender_id if channel.peer_id is not None else channel.info.id

@@ -23,7 +23,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.errors import AppError, ErrorCode, FieldError, not_found
+from protocol.errors import AppError, ErrorCode, not_found
 from protocol.files import Attachment
 from store import messages as message_store
 from store import organizations
@@ -34,7 +34,7 @@ from store.models import Upload
 from ...actor import Actor
 from ...policy import enter_organization, require_member
 from ...storage import TooLarge, new_key
-from ..core import Services, Tx, found, refuse
+from ..core import Services, Tx, found, refuse_unknown
 from . import channels
 from .message_views import attachment_of, recipient
 
@@ -174,13 +174,7 @@ async def claim(tx: Tx, actor: Actor, org_id: uuid.UUID, ids: Sequence[uuid.UUID
     wanted = list(dict.fromkeys(ids))
     rows = await store.claimable(tx.session, org_id=org_id, uploader_id=actor.user_id, ids=wanted)
     have = {u.id for u in rows}
-    refuse(
-        [
-            FieldError(loc=["data", "attachment_ids", i], msg="not an unused upload of yours")
-            for i, upload_id in enumerate(ids)
-            if upload_id not in have
-        ]
-    )
+    refuse_unknown(["data", "attachment_ids"], ids, have, "not an unused upload of yours")
     order = {upload_id: n for n, upload_id in enumerate(wanted)}
     return sorted(rows, key=lambda u: order[u.id])
 

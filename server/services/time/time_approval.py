@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from protocol.enums import ActivityAction, NotificationType, ValidationStatus
-from protocol.errors import AppError, ErrorCode, FieldError
+from protocol.errors import AppError, ErrorCode
 from protocol.time import TimeEntryList, TimeEntryOut, TimeValidation
 from store import time_entries as store
 from store.models import TempsPasse
@@ -30,20 +30,9 @@ from store.scoped import update_row
 from ...actor import Actor
 from ...policy import Action, can_read_own_time, membership, require_member
 from .. import live_business
-from ..core import Services, Tx, refuse
+from ..core import Services, Tx, refuse_unknown
 from ..notifications import Notice, notify
 from .time_entries import entry_out, entry_row, hours, log
-
-
-def _missing(ids: list[uuid.UUID], rows: list[TempsPasse]) -> None:
-    known = {r.id for r in rows}
-    refuse(
-        [
-            FieldError(loc=["body", "ids", i], msg="no such time entry in the organization")
-            for i, entry_id in enumerate(ids)
-            if entry_id not in known
-        ]
-    )
 
 
 async def _notify_owners(
@@ -92,7 +81,8 @@ async def decide(
     async with svc.tx() as tx:
         await require_member(tx.session, org_id, actor.user_id, Action.VALIDATE_TIME)
         rows = await store.table.lock(tx.session, org_id=org_id, row_ids=ids)
-        _missing(req.ids, rows)
+        known = {r.id for r in rows}
+        refuse_unknown(["body", "ids"], req.ids, known, "no such time entry in the organization")
         settled = [r for r in rows if r.validation_statut != ValidationStatus.EN_ATTENTE]
         if settled:
             msg = "only pending entries can be validated or rejected; nothing was changed"
