@@ -38,7 +38,7 @@ from ..auth.memberships import MembershipCache
 from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
-from .fanout import FanoutManager
+from .fanout import emit_all
 from .presence_batch import PresenceBatcher
 from .presence_render import Rendered
 from .presence_store import PresenceStore
@@ -107,12 +107,7 @@ class Presence:
             return
         room = org_readers_room(updates[0].organization_id, Action.LIST_MEMBERS)
         payloads = [update.model_dump(mode="json") for update in updates]
-        manager = self._sio.manager
-        if isinstance(manager, FanoutManager):
-            await manager.emit_all(UPDATED, payloads, NAMESPACE, room)
-            return
-        for payload in payloads:
-            await self._sio.emit(UPDATED, payload, room=room)
+        await emit_all(self._sio.manager, UPDATED, payloads, NAMESPACE, room)
 
     async def _now_of(
         self, user_ids: list[uuid.UUID]
