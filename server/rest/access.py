@@ -13,10 +13,10 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 
 from aiohttp import web
-from aiohttp.typedefs import Middleware
+from aiohttp.typedefs import Handler, Middleware
 
 from .. import metrics
 from ..drain import Drain
@@ -24,8 +24,6 @@ from ..logs import request_id_var
 from .context import ACTOR, client_address
 
 log = logging.getLogger("aurentia.access")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 DRAIN = web.AppKey("drain", Drain)
 REQUEST_ID = web.RequestKey("request_id", str)

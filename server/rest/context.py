@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from ..actor import Actor
 from ..auth.tokens import unauthorized
@@ -82,7 +83,6 @@ class Context:
         return self._org_id
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ContextHandler = Callable[[web.Request, Context], Awaitable[web.StreamResponse]]
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import BaseModel
 
 from protocol import exports as p
@@ -30,7 +31,7 @@ from ..services import feed
 from ..services.clock import zone_for
 from ..services.core import Services
 from ..services.projects import projects, tasks
-from .context import Handler, actor, services
+from .context import actor, services
 from .csvexport import CSV, stream_csv
 from .json import parse_query, path_uuid
 from .limits import Named, limited

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import BaseModel
 
 from protocol.common import Page
 
-from .context import Handler, actor, client_address, services
+from .context import actor, client_address, services
 from .etag import etag_headers, expected_version
 from .idempotency import HEADER as IDEMPOTENCY_KEY
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
