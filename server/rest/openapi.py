@@ -305,7 +305,7 @@ def build_document(app: web.Application) -> dict[str, Any]:
         paths.setdefault(entry.path, {})[entry.method] = item
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Aurentia API", "version": _version()},
+        "info": {"title": "Aurentia API", "version": api_version()},
         "paths": paths,
         "components": {
             "schemas": defs,
@@ -316,7 +316,7 @@ def build_document(app: web.Application) -> dict[str, Any]:
     }
 
 
-def _version() -> str:
+def api_version() -> str:
     try:
         return importlib.metadata.version("aurentia")
     except importlib.metadata.PackageNotFoundError:
