@@ -15,6 +15,7 @@ neither can express stays hand-written next to them.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -301,17 +302,8 @@ class Serve:
             limit=limit,
         )
 
-    def get(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("GET", path, op, **kw)
-
-    def post(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("POST", path, op, **kw)
-
-    def put(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("PUT", path, op, **kw)
-
-    def patch(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("PATCH", path, op, **kw)
-
-    def delete(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("DELETE", path, op, **kw)
+    get = functools.partialmethod(route, "GET")
+    post = functools.partialmethod(route, "POST")
+    put = functools.partialmethod(route, "PUT")
+    patch = functools.partialmethod(route, "PATCH")
+    delete = functools.partialmethod(route, "DELETE")
