@@ -30,7 +30,7 @@ from ..bus import wire
 from ..drain import Drain
 from ..logs import fresh_request_id
 from ..ratelimit import rate_limited
-from ..services.core import Services
+from ..services.core import Services, database_unavailable
 from .presence import Presence
 from .session import SocketState, get_state
 
@@ -306,9 +306,7 @@ class Dispatcher:
                     # A read outside `svc.tx()` lost the database: the same answer as a write.
                     outcome = ErrorCode.UNAVAILABLE.value
                     log.error("database unavailable", extra={"fields": {"event": label}})
-                    return failure(
-                        AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
-                    )
+                    return failure(database_unavailable())
                 outcome = ErrorCode.INTERNAL.value
                 log.exception("event failed", extra={"fields": {"event": label}})
                 return failure(
