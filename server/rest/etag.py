@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.errors import AppError, ErrorCode, FieldError
+from .json import invalid
 
 
 def etag(version: int) -> str:
@@ -30,13 +30,5 @@ def expected_version(request: web.Request) -> int | None:
         value = value[2:]
     value = value.strip('"')
     if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise AppError(
-            ErrorCode.VALIDATION_ERROR,
-            "the request is invalid",
-            [
-                FieldError(
-                    loc=["header", "If-Match"], msg="must be an ETag this API issued"
-                ).model_dump()
-            ],
-        )
+        raise invalid(["header", "If-Match"], "must be an ETag this API issued")
     return int(value)
