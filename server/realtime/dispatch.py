@@ -30,6 +30,7 @@ from ..bus import wire
 from ..drain import Drain
 from ..logs import fresh_request_id
 from ..ratelimit import rate_limited
+from ..rest.json import field_errors
 from ..services.core import Services, database_unavailable
 from .presence import Presence
 from .session import SocketState, get_state
@@ -167,10 +168,7 @@ def failure(error: AppError) -> dict[str, Any]:
 
 
 def _invalid(exc: ValidationError) -> AppError:
-    details = [
-        {"loc": ["data", *err["loc"]], "msg": err["msg"]}
-        for err in exc.errors(include_url=False, include_input=False)
-    ]
+    details = [error.model_dump() for error in field_errors(exc, "data")]
     return AppError(ErrorCode.VALIDATION_ERROR, "invalid payload", details)
 
 
