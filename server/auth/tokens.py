@@ -63,10 +63,6 @@ class TokenService:
         self._external_keys = _load_external_keys(settings)
         self._verified: dict[str, AccessClaims] = {}
 
-    @property
-    def access_ttl(self) -> timedelta:
-        return timedelta(seconds=self._settings.access_token_ttl_seconds)
-
     def issue_access(self, user_id: uuid.UUID, family_id: uuid.UUID) -> str:
         now = datetime.now(UTC)
         claims = {
@@ -76,7 +72,7 @@ class TokenService:
             "sid": str(family_id),
             "typ": ACCESS_TYPE,
             "iat": now,
-            "exp": now + self.access_ttl,
+            "exp": now + timedelta(seconds=self._settings.access_token_ttl_seconds),
             "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")

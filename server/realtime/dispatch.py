@@ -72,11 +72,6 @@ def _ack_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
     return answer if isinstance(answer, type) and issubclass(answer, BaseModel) else None
 
 
-def actor_of(state: SocketState) -> Actor:
-    """The authenticated user behind a socket, as the services take it."""
-    return Actor(state.user_id, state.family_id, state.expires_at)
-
-
 @dataclass(frozen=True)
 class Live:
     """What socket handlers reach besides their own socket; one per application."""
@@ -101,7 +96,9 @@ class Event:
 
     @property
     def actor(self) -> Actor:
-        return actor_of(self.state)
+        """The authenticated user behind the socket, as the services take it."""
+        state = self.state
+        return Actor(state.user_id, state.family_id, state.expires_at)
 
     @property
     def svc(self) -> Services:

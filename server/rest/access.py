@@ -38,10 +38,6 @@ def route_template(request: web.Request) -> str:
     return resource.canonical if resource is not None else "unmatched"
 
 
-def _status_of(exc: BaseException) -> int:
-    return exc.status if isinstance(exc, web.HTTPException) else 500
-
-
 @web.middleware
 async def access_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get("X-Request-ID", "")
@@ -59,7 +55,7 @@ async def access_middleware(request: web.Request, handler: Handler) -> web.Strea
             response.force_close()  # the client's next request goes to another process
         return response
     except BaseException as exc:
-        status = _status_of(exc)
+        status = exc.status if isinstance(exc, web.HTTPException) else 500
         raise
     finally:
         elapsed = time.perf_counter() - started

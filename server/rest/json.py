@@ -19,12 +19,6 @@ from ..keys import SETTINGS
 M = TypeVar("M", bound=BaseModel)
 
 
-def _dump(data: Any) -> bytes:
-    if isinstance(data, BaseModel):
-        return orjson.dumps(data.model_dump(mode="json"))
-    return orjson.dumps(data, default=_default)
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
@@ -35,7 +29,10 @@ def json_response(
     data: Any, *, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:
     return web.Response(
-        body=_dump(data), status=status, content_type="application/json", headers=headers
+        body=orjson.dumps(data, default=_default),
+        status=status,
+        content_type="application/json",
+        headers=headers,
     )
 
 
