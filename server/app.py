@@ -208,10 +208,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     if settings.redis_url:
         app.cleanup_ctx.append(redis_ctx)
-    app.cleanup_ctx.append(services_ctx)
-    app.cleanup_ctx.append(mail_ctx)
-    app.cleanup_ctx.append(digest_ctx)
-    app.cleanup_ctx.append(presence_ctx)
+    app.cleanup_ctx.extend((services_ctx, mail_ctx, digest_ctx, presence_ctx))
     if settings.analytics_job_enabled:
         app.cleanup_ctx.append(analytics_job_ctx)
     sio = create_sio(settings)
