@@ -12,12 +12,8 @@ from aiohttp import web
 from .json import invalid
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
 def etag_headers(version: int) -> dict[str, str]:
-    return {"ETag": etag(version)}
+    return {"ETag": f'"{version}"'}
 
 
 def expected_version(request: web.Request) -> int | None:
