@@ -231,8 +231,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     for module in (connection, presence_events, chat, feed_events, project_events):
         dispatcher.include(module.handlers, live)
     eventdocs.setup(app, dispatcher)
-    health.setup(app)
-    prometheus.setup(app)
+    app.router.add_routes(health.routes)
+    app.router.add_routes(prometheus.routes)
     app.router.add_routes(auth.routes)
     app.router.add_routes(accounts.routes)
     app.router.add_routes(unsubscribe.routes)
