@@ -257,16 +257,13 @@ class Dispatcher:
         )
 
         async def entry(sid: str, *args: Any) -> dict[str, Any]:
-            return await self.run(event, sid, args)
+            return await self._answer(event, sid, lambda state: self._handle(event, state, args))
 
         self._sio.on(event, entry)
 
     def described(self) -> list[ClientEvent]:
         """Every registered client-to-server event, by name."""
         return [self._described[name] for name in sorted(self._described)]
-
-    async def run(self, event: str, sid: str, args: tuple[Any, ...]) -> dict[str, Any]:
-        return await self._answer(event, sid, lambda state: self._handle(event, state, args))
 
     async def _handle(self, event: str, state: SocketState, args: tuple[Any, ...]) -> Any:
         model, handler = self._events[event]
