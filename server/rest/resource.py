@@ -38,8 +38,7 @@ from .openapi import api
 
 Model = type[BaseModel]
 Call = Callable[..., Awaitable[Any]]
-IF_MATCH = {"If-Match": "the ETag last read; a stale one is answered 412"}
-_HEADERS = {**IF_MATCH, **IDEMPOTENCY_DOC}
+_HEADERS = {"If-Match": "the ETag last read; a stale one is answered 412", **IDEMPOTENCY_DOC}
 _PARSES = "__parses__"
 PATH_PARAM = re.compile(r"\{([^}:]+)\}")
 # The path parameters a route's scope is made of, passed first to the service.
