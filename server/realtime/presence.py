@@ -261,10 +261,6 @@ class Presence:
 
     async def listed(self, user_ids: list[uuid.UUID]) -> list[dict[str, str | None]]:
         """`presence:list`'s entries of `user_ids`, JSON-ready (presence_render.py)."""
-        now = await self._now(user_ids)
-        return [self._rendered.entry(u, status, seen) for u, status, seen in now]
-
-    async def _now(self, user_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, datetime | None]]:
         try:
             seen = await self._store.last_seen(user_ids)
             missing = [u for u in user_ids if u not in seen]
@@ -278,7 +274,7 @@ class Presence:
             announced = await self._store.announced(user_ids)
         except REDIS_ERRORS:
             raise AppError(ErrorCode.UNAVAILABLE, "presence is unavailable; retry") from None
-        return [(u, announced[u], seen.get(u)) for u in user_ids]
+        return [self._rendered.entry(u, announced[u], seen.get(u)) for u in user_ids]
 
     async def sweep(self) -> None:
         """Refresh this process's connections, notice inactivity, claim dead processes'
