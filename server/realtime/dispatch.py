@@ -72,6 +72,18 @@ def _ack_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
     return answer if isinstance(answer, type) and issubclass(answer, BaseModel) else None
 
 
+def _described(
+    event: str,
+    model: type[BaseModel] | None,
+    ack: type[BaseModel] | None,
+    errors: Iterable[ErrorCode],
+    fn: Callable[..., Any],
+) -> ClientEvent:
+    """`event` as registered with the arguments of `Dispatcher.on` for handler `fn`."""
+    summary = inspect.getdoc(fn)
+    return ClientEvent(event, model, ack or _ack_model(fn), summary, COMMON_ERRORS | set(errors))
+
+
 @dataclass(frozen=True)
 class Live:
     """What socket handlers reach besides their own socket; one per application."""
@@ -109,13 +121,7 @@ class Event:
         return self.live.sio
 
 
-@dataclass(frozen=True)
-class _Declared:
-    name: str
-    model: type[BaseModel] | None
-    ack: type[BaseModel] | None
-    errors: frozenset[ErrorCode]
-    fn: Callable[[Event, Any], Awaitable[Any]]
+EventHandler = Callable[[Event, Any], Awaitable[Any]]
 
 
 class EventTable:
@@ -131,7 +137,7 @@ class EventTable:
     of `Dispatcher.on`."""
 
     def __init__(self) -> None:
-        self._declared: list[_Declared] = []
+        self._declared: list[tuple[ClientEvent, EventHandler]] = []
 
     def on(
         self,
@@ -142,14 +148,12 @@ class EventTable:
         errors: Iterable[ErrorCode] = (),
     ) -> Callable[[F], F]:
         def declare(fn: F) -> F:
-            self._declared.append(
-                _Declared(event, model, ack or _ack_model(fn), frozenset(errors), fn)
-            )
+            self._declared.append((_described(event, model, ack, errors, fn), fn))
             return fn
 
         return declare
 
-    def __iter__(self) -> Iterator[_Declared]:
+    def __iter__(self) -> Iterator[tuple[ClientEvent, EventHandler]]:
         return iter(self._declared)
 
 
@@ -221,40 +225,20 @@ class Dispatcher:
         not one; `errors` lists the codes it answers besides `COMMON_ERRORS`."""
 
         def register(fn: Callable[[SocketState, M], Awaitable[Any]]) -> Any:
-            self._register(event, model, ack or _ack_model(fn), frozenset(errors), fn, fn)
+            self._register(_described(event, model, ack, errors, fn), fn)
             return fn
 
         return register
 
     def include(self, table: EventTable, live: Live) -> None:
         """Register every event of `table`; its handlers get an `Event` over `live`."""
-        for declared in table:
-            self._register(
-                declared.name,
-                declared.model,
-                declared.ack,
-                declared.errors,
-                _bound(declared.fn, live),
-                declared.fn,
-            )
+        for described, fn in table:
+            self._register(described, _bound(fn, live))
 
-    def _register(
-        self,
-        event: str,
-        model: type[BaseModel] | None,
-        ack: type[BaseModel] | None,
-        errors: frozenset[ErrorCode],
-        handler: Handler,
-        described_by: Callable[..., Any],
-    ) -> None:
-        self._events[event] = (model, handler)
-        self._described[event] = ClientEvent(
-            name=event,
-            payload=model,
-            ack=ack,
-            summary=inspect.getdoc(described_by),
-            errors=COMMON_ERRORS | errors,
-        )
+    def _register(self, described: ClientEvent, handler: Handler) -> None:
+        event = described.name
+        self._events[event] = (described.payload, handler)
+        self._described[event] = described
 
         async def entry(sid: str, *args: Any) -> dict[str, Any]:
             return await self._answer(event, sid, lambda state: self._handle(event, state, args))
@@ -331,7 +315,7 @@ class Dispatcher:
         return await self._answer(UNKNOWN_EVENT, sid, refuse)
 
 
-def _bound(fn: Callable[[Event, Any], Awaitable[Any]], live: Live) -> Handler:
+def _bound(fn: EventHandler, live: Live) -> Handler:
     async def handle(state: SocketState, payload: Any) -> Any:
         return await fn(Event(live, state), payload)
 
