@@ -72,14 +72,14 @@ def _ack_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
     return answer if isinstance(answer, type) and issubclass(answer, BaseModel) else None
 
 
-def _described(
+def _client_event(
     event: str,
     model: type[BaseModel] | None,
     ack: type[BaseModel] | None,
     errors: Iterable[ErrorCode],
     fn: Callable[..., Any],
 ) -> ClientEvent:
-    """`event` as registered with the arguments of `Dispatcher.on` for handler `fn`."""
+    """What `on(event, model, ack=, errors=)` declares of handler `fn` (ClientEvent)."""
     summary = inspect.getdoc(fn)
     return ClientEvent(event, model, ack or _ack_model(fn), summary, COMMON_ERRORS | set(errors))
 
@@ -148,7 +148,7 @@ class EventTable:
         errors: Iterable[ErrorCode] = (),
     ) -> Callable[[F], F]:
         def declare(fn: F) -> F:
-            self._declared.append((_described(event, model, ack, errors, fn), fn))
+            self._declared.append((_client_event(event, model, ack, errors, fn), fn))
             return fn
 
         return declare
@@ -225,7 +225,7 @@ class Dispatcher:
         not one; `errors` lists the codes it answers besides `COMMON_ERRORS`."""
 
         def register(fn: Callable[[SocketState, M], Awaitable[Any]]) -> Any:
-            self._register(_described(event, model, ack, errors, fn), fn)
+            self._register(_client_event(event, model, ack, errors, fn), fn)
             return fn
 
         return register
