@@ -208,10 +208,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     if settings.redis_url:
         app.cleanup_ctx.append(redis_ctx)
-    app.cleanup_ctx.append(services_ctx)
-    app.cleanup_ctx.append(mail_ctx)
-    app.cleanup_ctx.append(digest_ctx)
-    app.cleanup_ctx.append(presence_ctx)
+    app.cleanup_ctx.extend((services_ctx, mail_ctx, digest_ctx, presence_ctx))
     if settings.analytics_job_enabled:
         app.cleanup_ctx.append(analytics_job_ctx)
     sio = create_sio(settings)
@@ -234,8 +231,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     for module in (connection, presence_events, chat, feed_events, project_events):
         dispatcher.include(module.handlers, live)
     eventdocs.setup(app, dispatcher)
-    health.setup(app)
-    prometheus.setup(app)
+    app.router.add_routes(health.routes)
+    app.router.add_routes(prometheus.routes)
     app.router.add_routes(auth.routes)
     app.router.add_routes(accounts.routes)
     app.router.add_routes(unsubscribe.routes)

@@ -135,19 +135,16 @@ async def audience(
 async def may_hear(session: AsyncSession, member: Member, room: str) -> bool:
     """Whether `member` may be in a channel or project room of their organization; any
     other room (or one of another organization) is refused."""
-    parts = room.split(":")
     try:
-        if parts[0] == "chan" and len(parts) == 3:
-            kind, channel_id = ChannelType(parts[1]), uuid.UUID(parts[2])
-            if kind is ChannelType.DIRECT:
-                return False
+        channel, project_id = parse_channel_room(room), parse_project_room(room)
+        if channel is not None and channel[0] is not ChannelType.DIRECT:
+            kind, channel_id = channel
             conv = Conversation(member.org_id, kind, channel_id)
             facts = await channel_access.channel_reader(session, conv, member.user_id)
             return facts is not None and reads_channel(member, kind, facts)
-        if parts[0] == "project" and len(parts) == 2:
-            project = await projects.get_project(
-                session, org_id=member.org_id, project_id=uuid.UUID(parts[1])
-            )
+        if project_id is not None:
+            org_id = member.org_id
+            project = await projects.get_project(session, org_id=org_id, project_id=project_id)
             return project is not None and await can_read_project(session, member, project)
     except ValueError:
         return False

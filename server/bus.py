@@ -47,14 +47,6 @@ class AccessChanged:
     # deleted channel): the re-check moves sockets between rooms without notices.
     silent: bool = False
 
-    def wire(self) -> dict[str, str | bool | None]:
-        return {
-            "org_id": str(self.org_id) if self.org_id else None,
-            "user_id": str(self.user_id) if self.user_id else None,
-            "room": self.room,
-            "silent": self.silent,
-        }
-
 
 @dataclass(frozen=True)
 class SessionsEnded:
@@ -63,12 +55,6 @@ class SessionsEnded:
 
     user_id: uuid.UUID
     family_id: uuid.UUID | None = None
-
-    def wire(self) -> dict[str, str | None]:
-        return {
-            "user_id": str(self.user_id),
-            "family_id": str(self.family_id) if self.family_id else None,
-        }
 
 
 @dataclass(frozen=True)
@@ -89,6 +75,11 @@ def wire(data: Any) -> Any:
     return data
 
 
+def _command(effect: AccessChanged | SessionsEnded) -> dict[str, Any]:
+    """A command's data as every process reads it: its fields, ids as text."""
+    return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in vars(effect).items()}
+
+
 class Bus:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
@@ -106,9 +97,9 @@ class Bus:
                         namespace=NAMESPACE,
                     )
                 elif isinstance(effect, AccessChanged):
-                    await run_everywhere(self._sio, ACCESS_CHANGED, effect.wire())
+                    await run_everywhere(self._sio, ACCESS_CHANGED, _command(effect))
                 elif isinstance(effect, SessionsEnded):
-                    await run_everywhere(self._sio, SESSIONS_ENDED, effect.wire())
+                    await run_everywhere(self._sio, SESSIONS_ENDED, _command(effect))
                 else:
                     await effect.run()
             except Exception:

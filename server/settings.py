@@ -113,8 +113,6 @@ class DatabaseSettings(BaseSettings):
 class Settings(DatabaseSettings):
     """Configuration; every field can come from the environment under its upper-case name."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
     redis_url: str | None = None
     # Prefix of every Redis key and pub/sub channel of this deployment, so that several
     # deployments (or test runs) can share one Redis without seeing each other.

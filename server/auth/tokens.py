@@ -63,10 +63,6 @@ class TokenService:
         self._external_keys = _load_external_keys(settings)
         self._verified: dict[str, AccessClaims] = {}
 
-    @property
-    def access_ttl(self) -> timedelta:
-        return timedelta(seconds=self._settings.access_token_ttl_seconds)
-
     def issue_access(self, user_id: uuid.UUID, family_id: uuid.UUID) -> str:
         now = datetime.now(UTC)
         claims = {
@@ -76,7 +72,7 @@ class TokenService:
             "sid": str(family_id),
             "typ": ACCESS_TYPE,
             "iat": now,
-            "exp": now + self.access_ttl,
+            "exp": now + timedelta(seconds=self._settings.access_token_ttl_seconds),
             "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
@@ -87,18 +83,24 @@ class TokenService:
         claims = {"aud": self._settings.jwt_audience, "sub": str(user_id), "typ": UNSUBSCRIBE}
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
+    def _own(self, token: str, typ: str, required: list[str], **checks: Any) -> dict[str, Any]:
+        """The claims of a token this server signed for its audience, of type `typ`;
+        jwt.PyJWTError or ValueError otherwise."""
+        claims = jwt.decode(
+            token,
+            self._secret,
+            algorithms=["HS256"],
+            audience=self._settings.jwt_audience,
+            options={"require": required},
+            **checks,
+        )
+        if claims["typ"] != typ:
+            raise ValueError(f"not a token of type {typ}")
+        return claims
+
     def verify_unsubscribe(self, token: str) -> uuid.UUID:
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                audience=self._settings.jwt_audience,
-                options={"require": ["sub", "typ"]},
-            )
-            if claims["typ"] != UNSUBSCRIBE:
-                raise ValueError("not an unsubscribe token")
-            return uuid.UUID(claims["sub"])
+            return uuid.UUID(self._own(token, UNSUBSCRIBE, ["sub", "typ"])["sub"])
         except (jwt.PyJWTError, ValueError, TypeError):
             raise AppError(ErrorCode.NOT_FOUND, "this unsubscribe link is not valid") from None
 
@@ -117,16 +119,8 @@ class TokenService:
         if self._external_keys is not None and issuer == self._settings.external_jwt_issuer:
             return self._verify_external(token)
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                audience=self._settings.jwt_audience,
-                issuer=self._settings.jwt_issuer,
-                options={"require": ["exp", "iat", "sub", "sid", "typ"]},
-            )
-            if claims["typ"] != ACCESS_TYPE:
-                raise unauthorized()
+            required = ["exp", "iat", "sub", "sid", "typ"]
+            claims = self._own(token, ACCESS_TYPE, required, issuer=self._settings.jwt_issuer)
             verified = AccessClaims(
                 user_id=uuid.UUID(claims["sub"]),
                 family_id=uuid.UUID(claims["sid"]),

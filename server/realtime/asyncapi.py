@@ -12,7 +12,6 @@ the Socket.IO namespace `/`; a message's `name` is the Socket.IO event name.
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +21,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from protocol.errors import ErrorCode
 from protocol.events import ServerEvent
 
+from ..rest.openapi import api_version
 from .dispatch import ClientEvent
 
 ASYNCAPI_PATH = "/api/v1/asyncapi.json"
@@ -165,7 +165,7 @@ def build_document(clients: list[ClientEvent], servers: Iterable[ServerEvent]) -
         "asyncapi": "3.0.0",
         "info": {
             "title": "Aurentia realtime API",
-            "version": _version(),
+            "version": api_version(),
             "description": _DESCRIPTION,
         },
         "defaultContentType": "application/json",
@@ -188,10 +188,3 @@ def build_document(clients: list[ClientEvent], servers: Iterable[ServerEvent]) -
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("aurentia")
-    except importlib.metadata.PackageNotFoundError:
-        return "0.0.0"

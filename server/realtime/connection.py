@@ -132,22 +132,19 @@ def setup(
 
     async def disconnect(sid: str, *reason: Any) -> None:
         with fresh_request_id():
-            await leave(sid, reason)
-
-    async def leave(sid: str, reason: tuple[Any, ...]) -> None:
-        await presence().disconnected(sid)
-        try:
-            state = await get_state(sio, sid)
-        except AppError:
-            return
-        connected_sockets.dec()
-        why = str(reason[0]) if reason else None
-        fields = {"sid": sid, "user_id": str(state.user_id), "reason": why}
-        access_log.info("disconnect", extra={"fields": fields})
-        if state.expiry is not None:
-            state.expiry.cancel()
-        for _, task in state.typing.values():
-            task.cancel()
+            await presence().disconnected(sid)
+            try:
+                state = await get_state(sio, sid)
+            except AppError:
+                return
+            connected_sockets.dec()
+            why = str(reason[0]) if reason else None
+            fields = {"sid": sid, "user_id": str(state.user_id), "reason": why}
+            access_log.info("disconnect", extra={"fields": fields})
+            if state.expiry is not None:
+                state.expiry.cancel()
+            for _, task in state.typing.values():
+                task.cancel()
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)

@@ -30,7 +30,8 @@ from ..bus import wire
 from ..drain import Drain
 from ..logs import fresh_request_id
 from ..ratelimit import rate_limited
-from ..services.core import Services
+from ..rest.json import field_errors
+from ..services.core import Services, database_unavailable
 from .presence import Presence
 from .session import SocketState, get_state
 
@@ -71,9 +72,16 @@ def _ack_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
     return answer if isinstance(answer, type) and issubclass(answer, BaseModel) else None
 
 
-def actor_of(state: SocketState) -> Actor:
-    """The authenticated user behind a socket, as the services take it."""
-    return Actor(state.user_id, state.family_id, state.expires_at)
+def _client_event(
+    event: str,
+    model: type[BaseModel] | None,
+    ack: type[BaseModel] | None,
+    errors: Iterable[ErrorCode],
+    fn: Callable[..., Any],
+) -> ClientEvent:
+    """What `on(event, model, ack=, errors=)` declares of handler `fn` (ClientEvent)."""
+    summary = inspect.getdoc(fn)
+    return ClientEvent(event, model, ack or _ack_model(fn), summary, COMMON_ERRORS | set(errors))
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,9 @@ class Event:
 
     @property
     def actor(self) -> Actor:
-        return actor_of(self.state)
+        """The authenticated user behind the socket, as the services take it."""
+        state = self.state
+        return Actor(state.user_id, state.family_id, state.expires_at)
 
     @property
     def svc(self) -> Services:
@@ -111,13 +121,7 @@ class Event:
         return self.live.sio
 
 
-@dataclass(frozen=True)
-class _Declared:
-    name: str
-    model: type[BaseModel] | None
-    ack: type[BaseModel] | None
-    errors: frozenset[ErrorCode]
-    fn: Callable[[Event, Any], Awaitable[Any]]
+EventHandler = Callable[[Event, Any], Awaitable[Any]]
 
 
 class EventTable:
@@ -133,7 +137,7 @@ class EventTable:
     of `Dispatcher.on`."""
 
     def __init__(self) -> None:
-        self._declared: list[_Declared] = []
+        self._declared: list[tuple[ClientEvent, EventHandler]] = []
 
     def on(
         self,
@@ -144,14 +148,12 @@ class EventTable:
         errors: Iterable[ErrorCode] = (),
     ) -> Callable[[F], F]:
         def declare(fn: F) -> F:
-            self._declared.append(
-                _Declared(event, model, ack or _ack_model(fn), frozenset(errors), fn)
-            )
+            self._declared.append((_client_event(event, model, ack, errors, fn), fn))
             return fn
 
         return declare
 
-    def __iter__(self) -> Iterator[_Declared]:
+    def __iter__(self) -> Iterator[tuple[ClientEvent, EventHandler]]:
         return iter(self._declared)
 
 
@@ -167,10 +169,7 @@ def failure(error: AppError) -> dict[str, Any]:
 
 
 def _invalid(exc: ValidationError) -> AppError:
-    details = [
-        {"loc": ["data", *err["loc"]], "msg": err["msg"]}
-        for err in exc.errors(include_url=False, include_input=False)
-    ]
+    details = [error.model_dump() for error in field_errors(exc, "data")]
     return AppError(ErrorCode.VALIDATION_ERROR, "invalid payload", details)
 
 
@@ -226,52 +225,29 @@ class Dispatcher:
         not one; `errors` lists the codes it answers besides `COMMON_ERRORS`."""
 
         def register(fn: Callable[[SocketState, M], Awaitable[Any]]) -> Any:
-            self._register(event, model, ack or _ack_model(fn), frozenset(errors), fn, fn)
+            self._register(_client_event(event, model, ack, errors, fn), fn)
             return fn
 
         return register
 
     def include(self, table: EventTable, live: Live) -> None:
         """Register every event of `table`; its handlers get an `Event` over `live`."""
-        for declared in table:
-            self._register(
-                declared.name,
-                declared.model,
-                declared.ack,
-                declared.errors,
-                _bound(declared.fn, live),
-                declared.fn,
-            )
+        for described, fn in table:
+            self._register(described, _bound(fn, live))
 
-    def _register(
-        self,
-        event: str,
-        model: type[BaseModel] | None,
-        ack: type[BaseModel] | None,
-        errors: frozenset[ErrorCode],
-        handler: Handler,
-        described_by: Callable[..., Any],
-    ) -> None:
-        self._events[event] = (model, handler)
-        self._described[event] = ClientEvent(
-            name=event,
-            payload=model,
-            ack=ack,
-            summary=inspect.getdoc(described_by),
-            errors=COMMON_ERRORS | errors,
-        )
+    def _register(self, described: ClientEvent, handler: Handler) -> None:
+        event = described.name
+        self._events[event] = (described.payload, handler)
+        self._described[event] = described
 
         async def entry(sid: str, *args: Any) -> dict[str, Any]:
-            return await self.run(event, sid, args)
+            return await self._answer(event, sid, lambda state: self._handle(event, state, args))
 
         self._sio.on(event, entry)
 
     def described(self) -> list[ClientEvent]:
         """Every registered client-to-server event, by name."""
         return [self._described[name] for name in sorted(self._described)]
-
-    async def run(self, event: str, sid: str, args: tuple[Any, ...]) -> dict[str, Any]:
-        return await self._answer(event, sid, lambda state: self._handle(event, state, args))
 
     async def _handle(self, event: str, state: SocketState, args: tuple[Any, ...]) -> Any:
         model, handler = self._events[event]
@@ -306,9 +282,7 @@ class Dispatcher:
                     # A read outside `svc.tx()` lost the database: the same answer as a write.
                     outcome = ErrorCode.UNAVAILABLE.value
                     log.error("database unavailable", extra={"fields": {"event": label}})
-                    return failure(
-                        AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
-                    )
+                    return failure(database_unavailable())
                 outcome = ErrorCode.INTERNAL.value
                 log.exception("event failed", extra={"fields": {"event": label}})
                 return failure(
@@ -341,7 +315,7 @@ class Dispatcher:
         return await self._answer(UNKNOWN_EVENT, sid, refuse)
 
 
-def _bound(fn: Callable[[Event, Any], Awaitable[Any]], live: Live) -> Handler:
+def _bound(fn: EventHandler, live: Live) -> Handler:
     async def handle(state: SocketState, payload: Any) -> Any:
         return await fn(Event(live, state), payload)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -18,68 +18,8 @@ class RequestEnviron(Mapping[str, Any]):
 
     __slots__ = ("request",)
 
-    _FIXED = (
-        "wsgi.input",
-        "wsgi.errors",
-        "wsgi.version",
-        "wsgi.async",
-        "wsgi.multithread",
-        "wsgi.multiprocess",
-        "wsgi.run_once",
-        "SERVER_SOFTWARE",
-        "REQUEST_METHOD",
-        "QUERY_STRING",
-        "RAW_URI",
-        "SERVER_PROTOCOL",
-        "REMOTE_ADDR",
-        "REMOTE_PORT",
-        "SERVER_NAME",
-        "SERVER_PORT",
-        "aiohttp.request",
-        "wsgi.url_scheme",
-        "PATH_INFO",
-        "SCRIPT_NAME",
-    )
-
     def __init__(self, request: web.Request) -> None:
         self.request = request
-
-    def _fixed(self, key: str) -> Any:
-        r = self.request
-        match key:
-            case "wsgi.input":
-                return r.content
-            case "wsgi.errors":
-                return sys.stderr
-            case "wsgi.version":
-                return (1, 0)
-            case "wsgi.async":
-                return True
-            case "wsgi.multithread" | "wsgi.multiprocess" | "wsgi.run_once":
-                return False
-            case "SERVER_SOFTWARE" | "SERVER_NAME":
-                return "aiohttp"
-            case "REQUEST_METHOD":
-                return r.method
-            case "QUERY_STRING":
-                return r.query_string or ""
-            case "RAW_URI":
-                return r.path_qs
-            case "SERVER_PROTOCOL":
-                return f"HTTP/{r.version[0]}.{r.version[1]}"
-            case "REMOTE_ADDR":
-                return "127.0.0.1"  # as engine.io's aiohttp driver
-            case "REMOTE_PORT" | "SERVER_PORT":
-                return "0"
-            case "aiohttp.request":
-                return r
-            case "wsgi.url_scheme":
-                return self.get("HTTP_X_FORWARDED_PROTO", "http")
-            case "PATH_INFO":
-                return r.path
-            case "SCRIPT_NAME":
-                return ""
-        raise KeyError(key)
 
     def __getitem__(self, key: str) -> Any:
         if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
@@ -87,7 +27,7 @@ class RequestEnviron(Mapping[str, Any]):
         elif key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
             name = key[5:].replace("_", "-")
         else:
-            return self._fixed(key)
+            return _FIXED[key](self)
         values = self.request.headers.getall(name, None)
         if values is None:
             raise KeyError(key)
@@ -101,8 +41,33 @@ class RequestEnviron(Mapping[str, Any]):
                 yield "HTTP_" + name.replace("-", "_")
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._FIXED
+        yield from _FIXED
         yield from self._header_keys()
 
     def __len__(self) -> int:
-        return len(self._FIXED) + sum(1 for _ in self._header_keys())
+        return len(_FIXED) + sum(1 for _ in self._header_keys())
+
+
+# The keys every environ has, in engine.io's order, each with how it is read.
+_FIXED: dict[str, Callable[[RequestEnviron], Any]] = {
+    "wsgi.input": lambda e: e.request.content,
+    "wsgi.errors": lambda e: sys.stderr,
+    "wsgi.version": lambda e: (1, 0),
+    "wsgi.async": lambda e: True,
+    "wsgi.multithread": lambda e: False,
+    "wsgi.multiprocess": lambda e: False,
+    "wsgi.run_once": lambda e: False,
+    "SERVER_SOFTWARE": lambda e: "aiohttp",
+    "REQUEST_METHOD": lambda e: e.request.method,
+    "QUERY_STRING": lambda e: e.request.query_string or "",
+    "RAW_URI": lambda e: e.request.path_qs,
+    "SERVER_PROTOCOL": lambda e: f"HTTP/{e.request.version[0]}.{e.request.version[1]}",
+    "REMOTE_ADDR": lambda e: "127.0.0.1",  # as engine.io's aiohttp driver
+    "REMOTE_PORT": lambda e: "0",
+    "SERVER_NAME": lambda e: "aiohttp",
+    "SERVER_PORT": lambda e: "0",
+    "aiohttp.request": lambda e: e.request,
+    "wsgi.url_scheme": lambda e: e.get("HTTP_X_FORWARDED_PROTO", "http"),
+    "PATH_INFO": lambda e: e.request.path,
+    "SCRIPT_NAME": lambda e: "",
+}

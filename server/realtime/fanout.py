@@ -153,16 +153,17 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
             self.service_task_handle = self.start_background_task(self._service_task)
         return WebSocketSession(self, self.generate_id())
 
-    def deliver(self, eio_sid: str, frame: bytes, pkt: eio_packet.Packet) -> bool:
-        """Send one pre-encoded message to a socket, without suspending; False when the
-        socket is gone. The frame is written directly when nothing sent earlier can be
-        behind it, else the packet is queued behind the rest."""
+    def deliver(self, eio_sid: str, frames: bytes, pkts: list[eio_packet.Packet]) -> bool:
+        """Send pre-encoded messages (`frames`: their websocket frames, joined) to a socket,
+        without suspending; False when the socket is gone. They are written directly, in
+        one write, when nothing sent earlier can be behind them, else queued behind the
+        rest."""
         sock = self.sockets.get(eio_sid)
         if sock is None or sock.closed:
             return False
         queue = sock.queue
         if isinstance(queue, Outbox):
-            if queue.send(pkt, frame):
+            if queue.send_all(pkts, frames):
                 self.direct_writes += 1
             return True
         ws = self.websockets.get(eio_sid)
@@ -182,25 +183,11 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
                 and not transport.is_closing()
                 and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
             ):
-                transport.write(frame)
+                transport.write(frames)
                 self.direct_writes += 1
                 return True
-        queue.put_nowait(pkt)
-        return True
-
-    def deliver_all(self, eio_sid: str, frames: bytes, pkts: list[eio_packet.Packet]) -> bool:
-        """`deliver` for several pre-encoded messages (`frames`: their websocket frames,
-        joined): one write to a websocket session's transport when it can take them
-        directly, else each in turn; False when the socket is gone."""
-        sock = self.sockets.get(eio_sid)
-        if sock is None or sock.closed:
-            return False
-        if isinstance(sock.queue, Outbox):
-            if sock.queue.send_all(pkts, frames):
-                self.direct_writes += 1
-            return True
         for pkt in pkts:
-            self.deliver(eio_sid, websocket_frame(pkt.encode()), pkt)
+            queue.put_nowait(pkt)
         return True
 
 
@@ -252,63 +239,62 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         to: Any = None,
         **kwargs: Any,
     ) -> None:
-        eio = self.server.eio
-        if callback is not None or not isinstance(eio, EngineServer):
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        fast = callback is None and await self._fast_emit(
+            event, [args], namespace, to or room, skip_sid
+        )
+        if not fast:
             await super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
-            return
-        if namespace not in self.rooms:
-            return
-        if isinstance(data, tuple):
-            args = list(data)
-        elif data is not None:
-            args = [data]
-        else:
-            args = []
-        encoded = self.server.packet_class(
-            sio_packet.EVENT, namespace=namespace, data=[event, *args]
-        ).encode()
-        if isinstance(encoded, list):  # binary attachments: several engine.io packets
-            await super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
-            return
-        pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-        text = pkt.encode()  # cached on the packet: the queue path reuses it
-        frame = websocket_frame(text)
-        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        delivered = 0
-        for sid, eio_sid in self.get_participants(namespace, to or room):
-            if sid not in skip and eio.deliver(eio_sid, frame, pkt):
-                delivered += 1
-        metrics.broadcast_deliveries.inc(delivered)
 
     async def emit_all(self, event: str, payloads: list[Any], namespace: str, room: str) -> None:
         """`event` once per payload to `room`, in order, each recipient's in one write
         where it can take them directly (a presence window's changes: one write per socket
         per flush, not one per change). Through a pub/sub manager each is published as an
         emit of its own, as before."""
+        await emit_all(self, event, payloads, namespace, room)
+
+    async def _fast_emit(
+        self, event: str, arg_lists: list[list[Any]], namespace: str, room: Any, skip_sid: Any
+    ) -> bool:
+        """`event` once per argument list to `room`, in order, through
+        `EngineServer.deliver`: encoded once for every recipient. False, with nothing
+        sent, when the engine is not an `EngineServer` or a payload has binary
+        attachments (several engine.io packets): the library's way then."""
         eio = self.server.eio
-        if isinstance(self, AsyncPubSubManager) or not isinstance(eio, EngineServer):
-            for data in payloads:
-                await self.emit(event, data, namespace, room=room)
-            return
-        if namespace not in self.rooms or not payloads:
-            return
+        if not isinstance(eio, EngineServer):
+            return False
+        if namespace not in self.rooms or not arg_lists:
+            return True
         encoded = [
             self.server.packet_class(
-                sio_packet.EVENT, namespace=namespace, data=[event, data]
+                sio_packet.EVENT, namespace=namespace, data=[event, *args]
             ).encode()
-            for data in payloads
+            for args in arg_lists
         ]
-        if any(isinstance(e, list) for e in encoded):  # binary attachments: the library's way
-            for data in payloads:
-                await self.emit(event, data, namespace, room=room)
-            return
+        if any(isinstance(e, list) for e in encoded):
+            return False
         pkts = [eio_packet.Packet(eio_packet.MESSAGE, e) for e in encoded]
+        # `pkt.encode()` is cached on the packet: the queue path reuses it.
         frames = b"".join(websocket_frame(pkt.encode()) for pkt in pkts)
-        delivered = 0
-        for _sid, eio_sid in self.get_participants(namespace, room):
-            if eio.deliver_all(eio_sid, frames, pkts):
-                delivered += len(pkts)
-        metrics.broadcast_deliveries.inc(delivered)
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        recipients = 0
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid not in skip and eio.deliver(eio_sid, frames, pkts):
+                recipients += 1
+        metrics.broadcast_deliveries.inc(recipients * len(pkts))
+        return True
+
+
+async def emit_all(
+    manager: socketio.AsyncManager, event: str, payloads: list[Any], namespace: str, room: str
+) -> None:
+    """`FanoutManager.emit_all` where the manager takes the fan-out path, else an emit per
+    payload."""
+    fast = isinstance(manager, FanoutManager) and not isinstance(manager, AsyncPubSubManager)
+    arg_lists = [[data] for data in payloads]
+    if not (fast and await manager._fast_emit(event, arg_lists, namespace, room, None)):
+        for data in payloads:
+            await manager.emit(event, data, namespace, room=room)
 
 
 def with_fast_fanout(base: type[M]) -> type[M]:

@@ -23,12 +23,7 @@ handlers = EventTable()
 @handlers.on("notification:list", NotificationListRequest)
 async def on_list(ev: Event, req: NotificationListRequest) -> NotificationPage:
     """A page of the user's notifications, newest first, with the unread count."""
-    query = NotificationQuery(
-        cursor=req.cursor,
-        limit=req.limit,
-        unread_only=req.unread_only,
-        organization_id=req.organization_id,
-    )
+    query = NotificationQuery(**req.model_dump())  # the same four fields
     return await notifications.list_for(ev.svc, ev.actor, query)
 
 

@@ -66,10 +66,6 @@ class LiveRights:
         # Two changes of one user re-derive in turn, the last one from the latest state.
         self._locks = KeyedLocks()
 
-    def install(self) -> None:
-        register_command(self._sio, ACCESS_CHANGED, self.access_changed)
-        register_command(self._sio, SESSIONS_ENDED, self.sessions_ended)
-
     def _local_sids(self, room: str) -> list[str]:
         return [sid for sid, _eio in self._sio.manager.get_participants(NAMESPACE, room)]
 
@@ -194,5 +190,6 @@ class LiveRights:
 
 def setup(sio: socketio.AsyncServer, services: Callable[[], Services]) -> LiveRights:
     rights = LiveRights(sio, services)
-    rights.install()
+    register_command(sio, ACCESS_CHANGED, rights.access_changed)
+    register_command(sio, SESSIONS_ENDED, rights.sessions_ended)
     return rights

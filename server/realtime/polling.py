@@ -14,32 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 import engineio
-import orjson
 from aiohttp import web
 
-from protocol.errors import HTTP_STATUS, TITLES, ErrorCode, Problem
+from protocol.errors import ErrorCode
 
+from ..rest.errors import problem_response
 from .fanout import EngineServer, FanoutServer
 
 _SEND_PING = engineio.async_socket.AsyncSocket._send_ping
-
-PROBLEM = "application/problem+json"
-
-
-def _problem(code: ErrorCode, detail: str) -> web.Response:
-    status = HTTP_STATUS[code]
-    body = Problem(
-        type=f"urn:aurentia:problem:{code.value}",
-        title=TITLES[code],
-        status=status,
-        detail=detail,
-        code=code,
-    )
-    return web.Response(
-        body=orjson.dumps(body.model_dump(exclude_none=True, mode="json")),
-        status=status,
-        content_type=PROBLEM,
-    )
 
 
 class GuardedEngineServer(EngineServer):
@@ -67,9 +49,11 @@ class GuardedEngineServer(EngineServer):
         if length is None:
             if not request.body_exists:
                 return None
-            return _problem(ErrorCode.BAD_REQUEST, "a polling POST must give its Content-Length")
+            return problem_response(
+                ErrorCode.BAD_REQUEST, "a polling POST must give its Content-Length"
+            )
         if length > self.max_http_buffer_size:
-            return _problem(
+            return problem_response(
                 ErrorCode.PAYLOAD_TOO_LARGE,
                 f"a polling POST carries at most {self.max_http_buffer_size} bytes",
             )

@@ -38,7 +38,7 @@ from ..auth.memberships import MembershipCache
 from ..policy import Action, act_as
 from ..settings import Settings
 from .cluster import REDIS_ERRORS
-from .fanout import FanoutManager
+from .fanout import emit_all
 from .presence_batch import PresenceBatcher
 from .presence_render import Rendered
 from .presence_store import PresenceStore
@@ -107,12 +107,7 @@ class Presence:
             return
         room = org_readers_room(updates[0].organization_id, Action.LIST_MEMBERS)
         payloads = [update.model_dump(mode="json") for update in updates]
-        manager = self._sio.manager
-        if isinstance(manager, FanoutManager):
-            await manager.emit_all(UPDATED, payloads, NAMESPACE, room)
-            return
-        for payload in payloads:
-            await self._sio.emit(UPDATED, payload, room=room)
+        await emit_all(self._sio.manager, UPDATED, payloads, NAMESPACE, room)
 
     async def _now_of(
         self, user_ids: list[uuid.UUID]
@@ -266,10 +261,6 @@ class Presence:
 
     async def listed(self, user_ids: list[uuid.UUID]) -> list[dict[str, str | None]]:
         """`presence:list`'s entries of `user_ids`, JSON-ready (presence_render.py)."""
-        now = await self._now(user_ids)
-        return [self._rendered.entry(u, status, seen) for u, status, seen in now]
-
-    async def _now(self, user_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, datetime | None]]:
         try:
             seen = await self._store.last_seen(user_ids)
             missing = [u for u in user_ids if u not in seen]
@@ -283,7 +274,7 @@ class Presence:
             announced = await self._store.announced(user_ids)
         except REDIS_ERRORS:
             raise AppError(ErrorCode.UNAVAILABLE, "presence is unavailable; retry") from None
-        return [(u, announced[u], seen.get(u)) for u in user_ids]
+        return [self._rendered.entry(u, announced[u], seen.get(u)) for u in user_ids]
 
     async def sweep(self) -> None:
         """Refresh this process's connections, notice inactivity, claim dead processes'

@@ -19,7 +19,9 @@ from typing import Any
 
 import socketio
 
-from ..audience import channel_room, org_readers_room, org_room, project_room, user_room
+# Re-exported for the handlers (and tests) that join these rooms.
+from ..audience import channel_room as channel_room
+from ..audience import project_room as project_room
 from .session import SocketState
 
 log = logging.getLogger("aurentia.realtime")
@@ -29,19 +31,6 @@ COMMAND_PREFIX = "__aurentia:"
 COMMANDS_KEY = "aurentia_commands"
 
 Command = Callable[[dict[str, Any]], Awaitable[None]]
-
-__all__ = [
-    "NAMESPACE",
-    "channel_room",
-    "join_org_room",
-    "leave_org_room",
-    "org_readers_room",
-    "org_room",
-    "project_room",
-    "register_command",
-    "run_everywhere",
-    "user_room",
-]
 
 
 async def join_org_room(

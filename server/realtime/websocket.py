@@ -152,11 +152,7 @@ class Outbox:
         if self.pending is None:
             self.pending = collections.deque()
         self.pending.append(pkt)
-        if self.ws is not None:
-            self._flush_soon()
-
-    def _flush_soon(self) -> None:
-        if self.flusher is None:
+        if self.ws is not None and self.flusher is None:
             self.flusher = asyncio.ensure_future(self._flush())
 
     async def _flush(self) -> None:
@@ -252,12 +248,10 @@ class WebSocketSession(AsyncSocket):  # type: ignore[misc]
             self.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
             self._timer(self.server.ping_timeout)
         else:  # no pong: the client is gone (engine.io's `check_ping_timeout`)
-            task = asyncio.ensure_future(self._expire())
+            reason = self.server.reason.PING_TIMEOUT
+            task = asyncio.ensure_future(self.close(wait=False, abort=False, reason=reason))
             _background.add(task)
             task.add_done_callback(_background.discard)
-
-    async def _expire(self) -> None:
-        await self.close(wait=False, abort=False, reason=self.server.reason.PING_TIMEOUT)
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         """engine.io's, and then the websocket closes once what is pending is out,

@@ -13,10 +13,10 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 
 from aiohttp import web
-from aiohttp.typedefs import Middleware
+from aiohttp.typedefs import Handler, Middleware
 
 from .. import metrics
 from ..drain import Drain
@@ -24,8 +24,6 @@ from ..logs import request_id_var
 from .context import ACTOR, client_address
 
 log = logging.getLogger("aurentia.access")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 DRAIN = web.AppKey("drain", Drain)
 REQUEST_ID = web.RequestKey("request_id", str)
@@ -38,10 +36,6 @@ def route_template(request: web.Request) -> str:
     """`/api/v1/orgs/{org}`, never the raw path: label values must stay a small set."""
     resource = request.match_info.route.resource
     return resource.canonical if resource is not None else "unmatched"
-
-
-def _status_of(exc: BaseException) -> int:
-    return exc.status if isinstance(exc, web.HTTPException) else 500
 
 
 @web.middleware
@@ -61,7 +55,7 @@ async def access_middleware(request: web.Request, handler: Handler) -> web.Strea
             response.force_close()  # the client's next request goes to another process
         return response
     except BaseException as exc:
-        status = _status_of(exc)
+        status = exc.status if isinstance(exc, web.HTTPException) else 500
         raise
     finally:
         elapsed = time.perf_counter() - started

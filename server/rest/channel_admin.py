@@ -11,11 +11,10 @@ from protocol import chat as p
 from protocol.chat import ChannelSettings
 from protocol.common import Page
 from protocol.enums import ChannelType
-from protocol.errors import AppError, ErrorCode
 
 from ..services.chat import channel_admin, pins
 from .context import actor, services
-from .json import json_response, parse_body, path_uuid
+from .json import invalid, json_response, parse_body, path_uuid
 from .openapi import api
 from .resource import Op, Serve
 
@@ -29,11 +28,7 @@ def path_channel(request: web.Request, org_id: uuid.UUID) -> p.ChannelRef:
     try:
         kind = ChannelType(request.match_info["type"])
     except ValueError:
-        raise AppError(
-            ErrorCode.VALIDATION_ERROR,
-            "the request is invalid",
-            [{"loc": ["path", "type"], "msg": "organization, project, group or direct"}],
-        ) from None
+        raise invalid(["path", "type"], "organization, project, group or direct") from None
     return p.ChannelRef(type=kind, id=path_uuid(request, "id"), organization_id=org_id)
 
 

@@ -106,10 +106,5 @@ async def history(request: web.Request) -> web.Response:
     org_id = path_uuid(request, "org")
     caller = await actor(request)
     params = parse_query(request, HistoryParams)
-    query = p.HistoryQuery(
-        channel=path_channel(request, org_id),
-        before_seq=params.before_seq,
-        after_seq=params.after_seq,
-        limit=params.limit,
-    )
+    query = p.HistoryQuery(channel=path_channel(request, org_id), **params.model_dump())
     return json_response(await messages.history(services(request), caller, query))

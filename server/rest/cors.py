@@ -9,17 +9,14 @@ cookies. Socket.IO applies the same list itself (server/realtime/sio.py).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from protocol.errors import ErrorCode
 
 from ..keys import SETTINGS
 from .access import SOCKET_IO_PREFIX
 from .errors import problem_response
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 ALLOW_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE"
 ALLOW_HEADERS = "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-ID"

@@ -75,6 +75,14 @@ def french_cell(value: Any, zone: ZoneInfo) -> str:
     return cell(value)
 
 
+def attachment(filename: str) -> dict[str, str]:
+    """The headers of a download named `filename`, which no cache keeps."""
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+
+
 async def stream_csv(
     request: web.Request,
     filename: str,
@@ -87,12 +95,7 @@ async def stream_csv(
     in `dialect` (instants of the excel-fr dialect in `zone`)."""
     french = dialect is CsvDialect.EXCEL_FR
     tz = ZoneInfo(zone)
-    response = web.StreamResponse(
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        }
-    )
+    response = web.StreamResponse(headers=attachment(filename))
     response.content_type = CSV
     response.charset = "utf-8"
     await response.prepare(request)

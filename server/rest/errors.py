@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 import orjson
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.typedefs import Handler
 from aiohttp.web_protocol import RequestPayloadError
 
 from protocol.errors import HTTP_STATUS, TITLES, AppError, ErrorCode, FieldError, Problem
@@ -17,8 +17,6 @@ from ..logs import request_id_var
 from ..services.core import database_unavailable
 
 log = logging.getLogger("aurentia.http")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _STATUS_CODES: dict[int, ErrorCode] = {status: code for code, status in HTTP_STATUS.items()}
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.errors import AppError, ErrorCode, FieldError
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
+from .json import invalid
 
 
 def etag_headers(version: int) -> dict[str, str]:
-    return {"ETag": etag(version)}
+    return {"ETag": f'"{version}"'}
 
 
 def expected_version(request: web.Request) -> int | None:
@@ -30,13 +26,5 @@ def expected_version(request: web.Request) -> int | None:
         value = value[2:]
     value = value.strip('"')
     if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise AppError(
-            ErrorCode.VALIDATION_ERROR,
-            "the request is invalid",
-            [
-                FieldError(
-                    loc=["header", "If-Match"], msg="must be an ETag this API issued"
-                ).model_dump()
-            ],
-        )
+        raise invalid(["header", "If-Match"], "must be an ETag this API issued")
     return int(value)

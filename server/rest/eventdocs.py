@@ -55,10 +55,6 @@ def document_of(app: web.Application) -> dict[str, Any]:
     return cache.document
 
 
-def _pre(value: Any) -> str:
-    return f"<pre>{html.escape(json.dumps(value, indent=2, ensure_ascii=False))}</pre>"
-
-
 def _resolve(doc: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
     """Follow `$ref`s (an operation's message points at the channel's, which points at
     the component) down to the object."""
@@ -75,7 +71,8 @@ def _schema_block(doc: dict[str, Any], title: str, schema: dict[str, Any]) -> st
     name = schema.get("$ref", "").rsplit("/", 1)[-1]
     shown = doc["components"]["schemas"][name] if name else schema
     label = f"{title}: <code>{html.escape(name)}</code>" if name else title
-    return f"<details><summary>{label}</summary>{_pre(shown)}</details>"
+    text = html.escape(json.dumps(shown, indent=2, ensure_ascii=False))
+    return f"<details><summary>{label}</summary><pre>{text}</pre></details>"
 
 
 def render_page(doc: dict[str, Any]) -> str:

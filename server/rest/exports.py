@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import BaseModel
 
 from protocol import exports as p
@@ -30,7 +31,7 @@ from ..services import feed
 from ..services.clock import zone_for
 from ..services.core import Services
 from ..services.projects import projects, tasks
-from .context import Handler, actor, services
+from .context import actor, services
 from .csvexport import CSV, stream_csv
 from .json import parse_query, path_uuid
 from .limits import Named, limited
@@ -48,22 +49,6 @@ Source = Callable[[Services, Actor, list[uuid.UUID], Any, Sequence[str]], Awaita
 PAGE = 200
 CSV_NOTE = "as CSV (`dialect`: rfc4180 or excel-fr)"
 XLSX_NOTE = "as an Excel workbook"
-
-
-async def send(
-    request: web.Request,
-    org_id: uuid.UUID,
-    name: str,
-    columns: Sequence[str],
-    rows: Rows,
-    dialect: p.CsvDialect | None,
-) -> web.StreamResponse:
-    """`name`.csv in `dialect`, or `name`.xlsx when `dialect` is None; instants in the
-    organization's time zone where the format states one."""
-    zone = await zone_for(services(request), org_id)
-    if dialect is None:
-        return await send_xlsx(request, f"{name}.xlsx", columns, rows, zone)
-    return await stream_csv(request, f"{name}.csv", columns, rows, dialect, zone)
 
 
 def pages(list_fn: Callable[..., Awaitable[Page[Any]]], model: type[BaseModel]) -> Source:
@@ -132,16 +117,19 @@ class Export:
 
 
 def _handler(spec: Export, model: type[BaseModel], ids: Sequence[str], csv: bool) -> Handler:
-    """Parse the query first, then authenticate, then read `{org}` and the other ids."""
+    """Parse the query first, then authenticate, then read `{org}` and the other ids; the
+    file's instants in the organization's time zone where its format states one."""
 
     async def run(request: web.Request) -> web.StreamResponse:
         query: Any = parse_query(request, model)
         caller = await actor(request)
         path = [path_uuid(request, name) for name in ids]
         rows = await spec.source(services(request), caller, path, query, spec.columns)
-        return await send(
-            request, path[0], spec.file, spec.columns, rows, query.dialect if csv else None
-        )
+        zone = await zone_for(services(request), path[0])
+        if csv:
+            name = f"{spec.file}.csv"
+            return await stream_csv(request, name, spec.columns, rows, query.dialect, zone)
+        return await send_xlsx(request, f"{spec.file}.xlsx", spec.columns, rows, zone)
 
     return run
 

@@ -13,6 +13,7 @@ from ..keys import ENGINE, REDIS
 from .json import json_response
 from .openapi import api
 
+routes = web.RouteTableDef()
 PROBE_TIMEOUT_SECONDS = 2.0
 
 
@@ -30,12 +31,14 @@ class ReadyOut(BaseModel):
     checks: dict[str, Literal["ok", "unavailable"]]
 
 
+@routes.get("/healthz")
 @api("The process is up", tags=["ops"], auth=False, response=HealthOut)
 async def healthz(_request: web.Request) -> web.Response:
     """The process is up and its event loop answers."""
     return json_response({"status": "ok"})
 
 
+@routes.get("/readyz")
 @api(
     "The database and Redis answer (200 ready or degraded, 503 unavailable)",
     tags=["ops"],
@@ -69,8 +72,3 @@ async def readyz(request: web.Request) -> web.Response:
     return json_response(
         {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
     )
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from protocol.errors import AppError, ErrorCode, FieldError
 from store.models.ops import IDEMPOTENCY_KEY_MAX
+
+from .json import invalid
 
 HEADER = "Idempotency-Key"
 # For `@api(headers=...)`.
@@ -26,14 +27,7 @@ def idempotency_key(request: web.Request) -> str | None:
     value = raw.strip()
     printable = value.isascii() and value.isprintable()
     if not value or len(value) > IDEMPOTENCY_KEY_MAX or not printable:
-        raise AppError(
-            ErrorCode.VALIDATION_ERROR,
-            "the request is invalid",
-            [
-                FieldError(
-                    loc=["header", HEADER],
-                    msg=f"must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters",
-                ).model_dump()
-            ],
+        raise invalid(
+            ["header", HEADER], f"must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters"
         )
     return value

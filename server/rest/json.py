@@ -19,12 +19,6 @@ from ..keys import SETTINGS
 M = TypeVar("M", bound=BaseModel)
 
 
-def _dump(data: Any) -> bytes:
-    if isinstance(data, BaseModel):
-        return orjson.dumps(data.model_dump(mode="json"))
-    return orjson.dumps(data, default=_default)
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
@@ -35,7 +29,10 @@ def json_response(
     data: Any, *, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:
     return web.Response(
-        body=_dump(data), status=status, content_type="application/json", headers=headers
+        body=orjson.dumps(data, default=_default),
+        status=status,
+        content_type="application/json",
+        headers=headers,
     )
 
 
@@ -50,6 +47,11 @@ def _invalid(errors: list[FieldError]) -> AppError:
     return AppError(
         ErrorCode.VALIDATION_ERROR, "the request is invalid", [e.model_dump() for e in errors]
     )
+
+
+def invalid(loc: list[str | int], msg: str) -> AppError:
+    """The 422 of one bad field (`loc`: where, `["header", "If-Match"]`)."""
+    return _invalid([FieldError(loc=loc, msg=msg)])
 
 
 # Content codings aiohttp decodes (a single one); it passes any other through undecoded,
@@ -94,22 +96,22 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
     try:
         payload = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
-        raise _invalid([FieldError(loc=["body"], msg="body is not valid JSON")]) from None
+        raise invalid(["body"], "body is not valid JSON") from None
     try:
         return parse_payload(model, payload, max_depth=request.app[SETTINGS].max_json_depth)
     except TooDeep as exc:
-        raise _invalid([FieldError(loc=["body"], msg=str(exc))]) from None
+        raise invalid(["body"], str(exc)) from None
     except ValidationError as exc:
         raise _invalid(field_errors(exc, "body")) from None
     except TypeError:
-        raise _invalid([FieldError(loc=["body"], msg="body is not plain JSON")]) from None
+        raise invalid(["body"], "body is not plain JSON") from None
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:
     """Validate query parameters; a repeated key becomes a list."""
     data: dict[str, Any] = {}
     if "\x00" in request.query_string:
-        raise _invalid([FieldError(loc=["query"], msg="text may not contain NUL characters")])
+        raise invalid(["query"], "text may not contain NUL characters")
     for key in request.query:
         values = request.query.getall(key)
         data[key] = values if len(values) > 1 else values[0]
@@ -124,4 +126,4 @@ def path_uuid(request: web.Request, name: str) -> uuid.UUID:
     try:
         return uuid.UUID(request.match_info[name])
     except ValueError:
-        raise _invalid([FieldError(loc=["path", name], msg="must be a UUID")]) from None
+        raise invalid(["path", name], "must be a UUID") from None

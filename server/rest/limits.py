@@ -10,11 +10,12 @@ and Socket.IO has its own limits (events per socket, sockets per user).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from protocol.errors import AppError
 
@@ -23,7 +24,6 @@ from ..services.core import Services
 from ..settings import Settings
 from .context import bearer_token, client_address, services
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Callable[..., Any])
 
 _ATTR = "__rate_limit__"

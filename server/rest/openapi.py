@@ -241,13 +241,6 @@ def _parameters(entry: _Entry, refs: Refs, defs: dict[str, Any]) -> list[dict[st
     return params
 
 
-def _body_schema(content_type: str) -> dict[str, Any]:
-    """Text answers (CSV) are strings; any other non-JSON answer (PDF, xlsx) is bytes."""
-    if content_type.startswith("text/"):
-        return {"type": "string"}
-    return {"type": "string", "format": "binary"}
-
-
 def _responses(entry: _Entry, refs: Refs) -> dict[str, Any]:
     op = entry.operation
     out: dict[str, Any] = {}
@@ -256,7 +249,9 @@ def _responses(entry: _Entry, refs: Refs) -> dict[str, Any]:
         if model is not None:
             answer["content"] = {op.content_type: {"schema": refs[(model, "serialization")]}}
         elif op.content_type != JSON:
-            answer["content"] = {op.content_type: {"schema": _body_schema(op.content_type)}}
+            # Text answers (CSV) are strings; any other non-JSON answer (PDF, xlsx) is bytes.
+            binary = {} if op.content_type.startswith("text/") else {"format": "binary"}
+            answer["content"] = {op.content_type: {"schema": {"type": "string", **binary}}}
         out[str(status)] = answer
     problem = {PROBLEM: {"schema": refs[(Problem, "serialization")]}}
     statuses = set(op.error_statuses(bool(_PATH_PARAM.search(entry.path))))
@@ -305,7 +300,7 @@ def build_document(app: web.Application) -> dict[str, Any]:
         paths.setdefault(entry.path, {})[entry.method] = item
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Aurentia API", "version": _version()},
+        "info": {"title": "Aurentia API", "version": api_version()},
         "paths": paths,
         "components": {
             "schemas": defs,
@@ -316,7 +311,7 @@ def build_document(app: web.Application) -> dict[str, Any]:
     }
 
 
-def _version() -> str:
+def api_version() -> str:
     try:
         return importlib.metadata.version("aurentia")
     except importlib.metadata.PackageNotFoundError:

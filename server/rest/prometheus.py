@@ -19,6 +19,8 @@ from ..keys import ENGINE, SETTINGS
 from ..metrics import db_pool_connections
 from .openapi import api
 
+routes = web.RouteTableDef()
+
 
 def sample_pool(engine: AsyncEngine) -> None:
     """Connections checked out, idle in the pool, and the pool's size (overflow aside)."""
@@ -41,6 +43,7 @@ def _check_token(request: web.Request) -> None:
         raise unauthorized("metrics token required")
 
 
+@routes.get("/metrics")
 @api(
     "Prometheus metrics of this process",
     tags=["ops"],
@@ -53,7 +56,3 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     _check_token(request)
     sample_pool(request.app[ENGINE])
     return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/metrics", metrics_endpoint)

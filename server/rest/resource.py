@@ -15,6 +15,7 @@ neither can express stays hand-written next to them.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,11 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import BaseModel
 
 from protocol.common import Page
 
-from .context import Handler, actor, client_address, services
+from .context import actor, client_address, services
 from .etag import etag_headers, expected_version
 from .idempotency import HEADER as IDEMPOTENCY_KEY
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
@@ -36,8 +38,7 @@ from .openapi import api
 
 Model = type[BaseModel]
 Call = Callable[..., Awaitable[Any]]
-IF_MATCH = {"If-Match": "the ETag last read; a stale one is answered 412"}
-_HEADERS = {**IF_MATCH, **IDEMPOTENCY_DOC}
+_HEADERS = {"If-Match": "the ETag last read; a stale one is answered 412", **IDEMPOTENCY_DOC}
 _PARSES = "__parses__"
 PATH_PARAM = re.compile(r"\{([^}:]+)\}")
 # The path parameters a route's scope is made of, passed first to the service.
@@ -300,17 +301,8 @@ class Serve:
             limit=limit,
         )
 
-    def get(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("GET", path, op, **kw)
-
-    def post(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("POST", path, op, **kw)
-
-    def put(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("PUT", path, op, **kw)
-
-    def patch(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("PATCH", path, op, **kw)
-
-    def delete(self, path: str, op: Op, **kw: Any) -> None:
-        self.route("DELETE", path, op, **kw)
+    get = functools.partialmethod(route, "GET")
+    post = functools.partialmethod(route, "POST")
+    put = functools.partialmethod(route, "PUT")
+    patch = functools.partialmethod(route, "PATCH")
+    delete = functools.partialmethod(route, "DELETE")

@@ -13,7 +13,7 @@ from protocol.files import Attachment
 
 from ..services.chat import uploads
 from .context import actor, services
-from .json import json_response, path_uuid
+from .json import invalid, json_response, path_uuid
 from .openapi import api
 
 routes = web.RouteTableDef()
@@ -22,11 +22,7 @@ INLINE = frozenset(uploads.IMAGE_TYPES)
 
 
 def _bad_upload(msg: str) -> AppError:
-    return AppError(
-        ErrorCode.VALIDATION_ERROR,
-        "the request is invalid",
-        [{"loc": ["body", "file"], "msg": msg}],
-    )
+    return invalid(["body", "file"], msg)
 
 
 async def _file_part(request: web.Request) -> BodyPartReader:

@@ -23,7 +23,7 @@ import xlsxwriter
 from aiohttp import web
 from xlsxwriter.worksheet import Worksheet
 
-from .csvexport import plain
+from .csvexport import attachment, plain
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
@@ -91,11 +91,7 @@ async def send_xlsx(
         path = Path(tmp) / "export.xlsx"
         await _fill(path, filename.rsplit(".", 1)[0][:31], header, batches, ZoneInfo(zone))
         response = web.StreamResponse(
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "no-store",
-                "Content-Length": str(path.stat().st_size),
-            }
+            headers={**attachment(filename), "Content-Length": str(path.stat().st_size)}
         )
         response.content_type = XLSX
         await response.prepare(request)
