@@ -9,7 +9,7 @@ from protocol.accounts import Accepted
 from protocol.auth import LogoutRequest
 
 from ..services.identity import auth
-from .context import actor, services
+from .context import Context, handler
 from .json import parse_body
 from .openapi import api
 from .resource import Op, Serve
@@ -63,10 +63,10 @@ serve.post(
     body_required=False,
     status=204,
 )
-async def logout(request: web.Request) -> web.Response:
-    caller = await actor(request)
+@handler
+async def logout(request: web.Request, ctx: Context) -> web.Response:
     req = await parse_body(request, LogoutRequest) if request.can_read_body else LogoutRequest()
-    await auth.logout(services(request), caller, req)
+    await auth.logout(ctx.svc, ctx.caller, req)
     return web.Response(status=204)
 
 

@@ -1,14 +1,25 @@
-"""What every handler needs from a request: the services, the caller, its address."""
+"""What every handler needs from a request: the services, the caller, its address.
+
+Handlers take a `Context` after their request through `@handler`: the caller is
+authenticated first (401 before anything else), then the organization's path parameter
+is read (422 naming it when malformed), before the handler runs.
+"""
 
 from __future__ import annotations
 
+import functools
+import uuid
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from ..actor import Actor
 from ..auth.tokens import unauthorized
 from ..keys import SERVICES, SETTINGS
 from ..services.core import Services
 from ..services.identity.auth import identify
+from .json import path_uuid
 
 ACTOR = web.RequestKey("actor", Actor)
 
@@ -49,3 +60,41 @@ def client_address(request: web.Request) -> str:
         if len(chain) >= hops:
             return chain[-hops]
     return request.remote or "unknown"
+
+
+class Context:
+    """The request of an authenticated caller, with its organization's id."""
+
+    __slots__ = ("_org_id", "caller", "request")
+
+    def __init__(self, request: web.Request, caller: Actor, org_id: uuid.UUID | None) -> None:
+        self.request = request
+        self.caller = caller
+        self._org_id = org_id
+
+    @property
+    def svc(self) -> Services:
+        return services(self.request)
+
+    @property
+    def org_id(self) -> uuid.UUID:
+        """The `{org}` path parameter (a route without one has no organization)."""
+        assert self._org_id is not None, "route has no {org}"
+        return self._org_id
+
+
+ContextHandler = Callable[[web.Request, Context], Awaitable[web.StreamResponse]]
+
+
+def handler(fn: ContextHandler) -> Handler:
+    """An authenticated handler: its caller, then its `{org}` when the route has one.
+    (Routes that only call a service are declared with server/rest/resource.py's `Serve`,
+    whose handlers read the caller, `{org}` and `{project}` in the same order.)"""
+
+    @functools.wraps(fn)
+    async def run(request: web.Request) -> web.StreamResponse:
+        caller = await actor(request)
+        org_id = path_uuid(request, "org") if "org" in request.match_info else None
+        return await fn(request, Context(request, caller, org_id))
+
+    return run

@@ -9,7 +9,7 @@ from protocol import finance as p
 from protocol.exports import InvoiceCsvQuery
 
 from ..services.finance import finance, invoice_document, invoices
-from .context import actor, services
+from .context import Context, handler
 from .exports import Export, batches, serve_export
 from .json import path_uuid
 from .openapi import api
@@ -125,12 +125,12 @@ serve.post(
     content_type=PDF,
     errors=[403, 404, 422],
 )
-async def get_invoice_pdf(request: web.Request) -> web.Response:
+@handler
+async def get_invoice_pdf(request: web.Request, ctx: Context) -> web.Response:
     """Read by whoever reads the invoice; the CII XML is embedded. A 422 names every
     legal detail of the organization or the client the invoice still lacks."""
-    caller = await actor(request)
-    org_id, invoice_id = path_uuid(request, "org"), path_uuid(request, "id")
-    name, pdf = await invoice_document.invoice_pdf(services(request), caller, org_id, invoice_id)
+    invoice_id = path_uuid(request, "id")
+    name, pdf = await invoice_document.invoice_pdf(ctx.svc, ctx.caller, ctx.org_id, invoice_id)
     return web.Response(
         body=pdf,
         content_type=PDF,
