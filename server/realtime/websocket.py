@@ -20,6 +20,7 @@ import asyncio
 import collections
 import struct
 import time
+import weakref
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -53,15 +54,25 @@ def websocket_frame(data: str | bytes) -> bytes:
     return header + payload
 
 
-# Outboxes with frames corked in the current turn of the event loop.
-_corked: list[Outbox] = []
+# Outboxes with frames corked in the current turn, by event loop (a loop that stopped
+# with its turn unfinished leaves nothing behind for the next one).
+_corked: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Outbox]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _uncork_all() -> None:
+def _cork(outbox: Outbox) -> None:
+    loop = asyncio.get_running_loop()
+    waiting = _corked.get(loop)
+    if waiting is None:
+        waiting = _corked[loop] = []
+        loop.call_soon(_uncork_all, loop)
+    waiting.append(outbox)
+
+
+def _uncork_all(loop: asyncio.AbstractEventLoop) -> None:
     """The turn's end: every corked outbox writes its frames, one write each."""
-    outboxes = _corked.copy()
-    _corked.clear()
-    for outbox in outboxes:
+    for outbox in _corked.pop(loop, ()):
         outbox.uncork()
 
 
@@ -126,9 +137,7 @@ class Outbox:
                 corked = self.corked
                 if corked is None:
                     corked = self.corked = []
-                    if not _corked:
-                        asyncio.get_running_loop().call_soon(_uncork_all)
-                    _corked.append(self)
+                    _cork(self)
                 corked.append(frames)
                 return True
         for pkt in pkts:
