@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 
 from tests.conftest import AppFactory
-from tests.factories import create_org, expect
+from tests.factories import User, create_org, expect
 from tests.server import statements
 from tests.server.realtime.chatkit import Org, make_org, member
 from tests.sio import Peer, connected
@@ -41,17 +41,24 @@ async def _list(peer: Peer, org: Org) -> dict[str, Any]:
     return ack
 
 
-async def test_a_second_device_connects_and_lists_presence_without_a_statement(
+async def _counting_world(
     make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any
-) -> None:
+) -> tuple[TestServer, Org, User, list[str]]:
+    """A server counting marked statements, an organization, its member Bob, and the
+    list the counted statements go to."""
     app = make_app()
     statements.install(app)
     server = await aiohttp_server(app)
     http = await aiohttp_client(server)
     org = await make_org(http)
-    bob = await member(http, org)
+    return server, org, await member(http, org), statements.statements(app)
+
+
+async def test_a_second_device_connects_and_lists_presence_without_a_statement(
+    make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any
+) -> None:
+    server, org, bob, found = await _counting_world(make_app, aiohttp_server, aiohttp_client)
     watcher = await connected(server, org.owner.access_token)
-    found = statements.statements(app)
     found.clear()
     first = await _counted_socket(server, bob.access_token)
     try:
@@ -109,13 +116,7 @@ async def test_a_change_of_membership_reaches_the_next_list_and_connect_at_once(
 async def test_the_devices_of_one_person_connecting_together_share_one_read(
     make_app: AppFactory, aiohttp_server: Any, aiohttp_client: Any
 ) -> None:
-    app = make_app()
-    statements.install(app)
-    server = await aiohttp_server(app)
-    http = await aiohttp_client(server)
-    org = await make_org(http)
-    bob = await member(http, org)
-    found = statements.statements(app)
+    server, org, bob, found = await _counting_world(make_app, aiohttp_server, aiohttp_client)
     found.clear()
     # Ten devices of one person reconnecting at once (a deploy, a network change), none
     # remembered: the session and memberships are read once for them all.
