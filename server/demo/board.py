@@ -19,18 +19,9 @@ from protocol.tasks import TaskCreate, TaskMove
 from ..services.projects import delivery, milestone_links, milestones, tasks
 from .context import Demo
 
-TODO, DOING, REVIEW, DONE = (
-    TaskStatus.TODO,
-    TaskStatus.IN_PROGRESS,
-    TaskStatus.IN_REVIEW,
-    TaskStatus.DONE,
-)
-LOW, MEDIUM, HIGH, URGENT = (
-    TaskPriority.LOW,
-    TaskPriority.MEDIUM,
-    TaskPriority.HIGH,
-    TaskPriority.URGENT,
-)
+# Both enums in their declared order (a member added there fails this unpacking loudly).
+TODO, DOING, REVIEW, DONE = TaskStatus
+LOW, MEDIUM, HIGH, URGENT = TaskPriority
 
 
 @dataclass(frozen=True)
