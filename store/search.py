@@ -140,19 +140,26 @@ def _pg_select(model: Any, kind: str, query: Query, scope: ColumnElement[bool]) 
     )
 
 
-def _sqlite_select(model: Any, kind: str, query: Query, scope: ColumnElement[bool]) -> Select[Any]:
+def _fts5(model: Any, query: Query) -> tuple[Any, ColumnElement[Any], ColumnElement[bool]]:
+    """SQLite: the model's FTS5 table joined to it, the rank of a row (bm25() is lower for
+    better matches: negated, higher is better as on PostgreSQL), and the match."""
     name = f"{model.__tablename__}_fts"
     fts = table(name, column("rowid"))
-    # bm25() is lower for better matches: negated, higher is better as on PostgreSQL.
+    joined = fts.join(model, literal_column(f"{model.__tablename__}.rowid") == fts.c.rowid)
+    return joined, -func.bm25(literal_column(name)), literal_column(name).op("MATCH")(query.fts5())
+
+
+def _sqlite_select(model: Any, kind: str, query: Query, scope: ColumnElement[bool]) -> Select[Any]:
+    joined, rank, match = _fts5(model, query)
     return (
         select(
             model.id.label("id"),
             literal(kind).label("kind"),
-            (-func.bm25(literal_column(name))).label("rank"),
+            rank.label("rank"),
             model.created_at.label("created_at"),
         )
-        .select_from(fts.join(model, literal_column(f"{model.__tablename__}.rowid") == fts.c.rowid))
-        .where(literal_column(name).op("MATCH")(query.fts5()), scope)
+        .select_from(joined)
+        .where(match, scope)
     )
 
 
@@ -258,14 +265,8 @@ async def search_entities(
     model: Any = {"tache": Tache, "projet": Projet, "client": Client}[table_name]
     where = [model.organization_id == org_id, *([scope] if scope is not None else [])]
     if is_sqlite(session):
-        name = f"{table_name}_fts"
-        fts = table(name, column("rowid"))
-        rank: ColumnElement[Any] = -func.bm25(literal_column(name))
-        stmt = (
-            select(model.id, rank.label("rank"))
-            .select_from(fts.join(model, literal_column(f"{table_name}.rowid") == fts.c.rowid))
-            .where(literal_column(name).op("MATCH")(query.fts5()), *where)
-        )
+        joined, rank, match = _fts5(model, query)
+        stmt = select(model.id, rank.label("rank")).select_from(joined).where(match, *where)
     else:
         vector = func.to_tsvector(_CONFIG, literal_column(_ENTITY_TEXT[table_name]))
         tsquery = query.pg()
