@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import ColumnElement, Uuid, any_, bindparam, event, exc, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -162,13 +163,7 @@ def is_sqlite(session_or_engine: AsyncSession | AsyncEngine) -> bool:
 
 def _insert(session: AsyncSession, model: type[Any]) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (both engines spell it alike)."""
-    if is_sqlite(session):
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(model)
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-    return pg_insert(model)
+    return (sqlite if is_sqlite(session) else postgresql).insert(model)
 
 
 def insert_ignore(

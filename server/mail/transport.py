@@ -70,10 +70,9 @@ class SmtpTransport:
         self._timeout = timeout
 
     async def send(self, message: EmailMessage) -> None:
-        # Credentials never cross the network in clear: STARTTLS is then required.
-        start_tls: bool | None = None
-        if not self._implicit_tls and self._username is not None:
-            start_tls = True
+        # Credentials never cross the network in clear: STARTTLS is then required (else
+        # None: used whenever the server offers it).
+        start_tls = False if self._implicit_tls else (True if self._username is not None else None)
         await aiosmtplib.send(
             message,
             hostname=self._host,
@@ -81,7 +80,7 @@ class SmtpTransport:
             username=self._username,
             password=self._password,
             use_tls=self._implicit_tls,
-            start_tls=False if self._implicit_tls else start_tls,
+            start_tls=start_tls,
             timeout=self._timeout,
             validate_certs=True,
             cert_bundle=self._ca_file,
