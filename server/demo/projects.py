@@ -29,7 +29,6 @@ class ProjectSpec:
     nom: str
     client: str
     chef: str
-    description: str
     start: int  # days from today
     end: int
     statut: ProjectStatus = ProjectStatus.ACTIF
@@ -58,55 +57,37 @@ CLIENTS = (
     ClientSpec("mutuelle", "Mutuelle Atlantique", "Assurance", "Pierre Gauthier, responsable data"),
 )
 
+TERMINE, SUSPENDU = ProjectStatus.TERMINE, ProjectStatus.SUSPENDU
 PROJECTS = (
+    ProjectSpec("espace-client", "Refonte de l'espace client", "banque", "camille", -40, 50),
+    ProjectSpec("migration-cloud", "Migration cloud AWS", "garonne", "thomas", -42, 30),
+    ProjectSpec("data-sinistres", "Plateforme data sinistres", "mutuelle", "camille", -21, 80),
     ProjectSpec(
-        "espace-client",
-        "Refonte de l'espace client",
-        "banque",
-        "camille",
-        "Nouvel espace client web et mobile : souscription en ligne, documents, messagerie.",
-        -40,
-        50,
-    ),
-    ProjectSpec(
-        "migration-cloud",
-        "Migration cloud AWS",
-        "garonne",
-        "thomas",
-        "Migration des applications du datacenter de Toulouse vers AWS.",
-        -42,
-        30,
-    ),
-    ProjectSpec(
-        "data-sinistres",
-        "Plateforme data sinistres",
-        "mutuelle",
-        "camille",
-        "Entrepôt de données et tableaux de bord de suivi des sinistres.",
-        -21,
-        80,
-    ),
-    ProjectSpec(
-        "audit-securite",
-        "Audit de sécurité du SI",
-        "banque",
-        "thomas",
-        "Audit d'architecture et tests d'intrusion du SI bancaire.",
-        -150,
-        -60,
-        ProjectStatus.TERMINE,
+        "audit-securite", "Audit de sécurité du SI", "banque", "thomas", -150, -60, TERMINE
     ),
     ProjectSpec(
         "appli-conducteurs",
         "Application mobile conducteurs",
         "garonne",
         "thomas",
-        "Application de tournées pour les conducteurs, en attente d'arbitrage budgétaire.",
         -70,
         40,
-        ProjectStatus.SUSPENDU,
+        SUSPENDU,
     ),
 )
+
+# Each project's description, by key.
+DESCRIPTIONS = {
+    "espace-client": (
+        "Nouvel espace client web et mobile : souscription en ligne, documents, messagerie."
+    ),
+    "migration-cloud": "Migration des applications du datacenter de Toulouse vers AWS.",
+    "data-sinistres": "Entrepôt de données et tableaux de bord de suivi des sinistres.",
+    "audit-securite": "Audit d'architecture et tests d'intrusion du SI bancaire.",
+    "appli-conducteurs": (
+        "Application de tournées pour les conducteurs, en attente d'arbitrage budgétaire."
+    ),
+}
 
 STAFFING = (
     Staffing("espace-client", "lea", 100, -40, 50, "Lead développeuse"),
@@ -152,7 +133,7 @@ async def populate(demo: Demo) -> None:
                 nom=p.nom,
                 client_id=demo.clients[p.client],
                 chef_projet_id=demo.uid(p.chef),
-                description=p.description,
+                description=DESCRIPTIONS[p.key],
                 date_debut=demo.day(p.start),
                 date_fin_prevue=demo.day(p.end),
                 statut=p.statut,
