@@ -152,12 +152,8 @@ async def unit_of_work(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def is_sqlite(session_or_engine: AsyncSession | AsyncEngine) -> bool:
-    bind = (
-        session_or_engine.get_bind()
-        if isinstance(session_or_engine, AsyncSession)
-        else (session_or_engine.sync_engine)
-    )
+def is_sqlite(source: AsyncSession | AsyncEngine) -> bool:
+    bind = source.get_bind() if isinstance(source, AsyncSession) else source.sync_engine
     return bind.dialect.name == "sqlite"
 
 
