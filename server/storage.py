@@ -82,8 +82,7 @@ class DirectoryStorage:
             await asyncio.to_thread(os.replace, partial, path)
         except BaseException:
             handle.close()
-            with contextlib.suppress(FileNotFoundError):
-                partial.unlink()
+            partial.unlink(missing_ok=True)
             raise
         return size
 
@@ -100,11 +99,7 @@ class DirectoryStorage:
         yield self._path(key)
 
     async def delete(self, key: str) -> None:
-        def unlink() -> None:
-            with contextlib.suppress(FileNotFoundError):
-                self._path(key).unlink()
-
-        await asyncio.to_thread(unlink)
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
 
 # S3 multipart parts are at least 5 MiB (the last one aside): what a streamed upload
