@@ -235,9 +235,7 @@ async def _load(
     for model, kind in models:
         ids = [i for i, k in keys if k == kind]
         if ids:
-            found: Sequence[MessageRow] = (
-                await session.scalars(select(model).where(model.id.in_(ids)))
-            ).all()
+            found = await session.scalars(select(model).where(model.id.in_(ids)))
             rows.update(((row.id, kind), row) for row in found)
     return rows
 
