@@ -25,12 +25,67 @@ _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 MARK, END_MARK = "<mark>", "</mark>"
-# The commonest of PostgreSQL's French stop words, folded: left out of SQLite queries too
-# (a word list reads best as words: one string, split).
+# The commonest of PostgreSQL's French stop words, folded: left out of SQLite queries too.
 _STOP_WORDS = frozenset(
-    "a au aux c ce ces d dans de des du elle en et il j l la le les leur lui m ma mais me mes n"  # noqa: SIM905
-    " ne nous on ou par pas pour qu que qui s sa se ses son sur t ta te tes toi ton tu un une"
-    " vos votre vous y".split()
+    [
+        "a",
+        "au",
+        "aux",
+        "c",
+        "ce",
+        "ces",
+        "d",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "elle",
+        "en",
+        "et",
+        "il",
+        "j",
+        "l",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "lui",
+        "m",
+        "ma",
+        "mais",
+        "me",
+        "mes",
+        "n",
+        "ne",
+        "nous",
+        "on",
+        "ou",
+        "par",
+        "pas",
+        "pour",
+        "qu",
+        "que",
+        "qui",
+        "s",
+        "sa",
+        "se",
+        "ses",
+        "son",
+        "sur",
+        "t",
+        "ta",
+        "te",
+        "tes",
+        "toi",
+        "ton",
+        "tu",
+        "un",
+        "une",
+        "vos",
+        "votre",
+        "vous",
+        "y",
+    ]
 )
 
 
