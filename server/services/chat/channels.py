@@ -29,7 +29,7 @@ from ...policy import (
     reads_channel,
     reads_project,
 )
-from ..core import invalid
+from ..core import found, invalid
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,7 @@ async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) ->
         raise not_found("channel")
     await enter_organization(session, org_id)
     conv = Conversation(org_id, ref.type, ref.id)
-    facts = await channel_access.channel_reader(session, conv, user_id)
-    if facts is None:
-        raise not_found("channel")
+    facts = found(await channel_access.channel_reader(session, conv, user_id), "channel")
     member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
     if not reads_channel(member, ref.type, facts):
         raise not_found("channel")
@@ -142,9 +140,7 @@ async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: Channe
         org_id, ChannelType.DIRECT, channels.conversation_id(org_id, user_id, peer_id)
     )
     await enter_organization(session, org_id)
-    facts = await channel_access.direct_reader(session, conv, user_id, peer_id)
-    if facts is None:
-        raise not_found("channel")
+    facts = found(await channel_access.direct_reader(session, conv, user_id, peer_id), "channel")
     member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
     info = ChannelInfo(type=ChannelType.DIRECT, id=peer_id, name=facts.name, organization_id=org_id)
     return Channel(conv, info, member, peer_id=peer_id, read_seq=facts.read_seq, muted=facts.muted)
