@@ -6,7 +6,6 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol import chat as p
-from protocol.chat import Seq
 from protocol.common import Page
 from protocol.enums import ChannelType
 
@@ -25,8 +24,8 @@ ORG = "/api/v1/orgs/{org}"
 class HistoryParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    before_seq: Seq | None = None
-    after_seq: Seq | None = None
+    before_seq: p.Seq | None = None
+    after_seq: p.Seq | None = None
     limit: int = Field(default=50, ge=1, le=100)
 
 
