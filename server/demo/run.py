@@ -101,7 +101,7 @@ async def _fill(demo: Demo) -> None:
     await board.populate(demo)
     await timesheet.populate(demo)
     await finance.populate(demo)
-    channels = await groups.list_channels(*demo.by(people.OWNER_KEY))
+    channels = (await groups.list_channels(*demo.by(people.OWNER_KEY))).items
     general = next(
         c.channel.id
         for c in channels

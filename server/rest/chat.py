@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol import chat as p
-from protocol.chat import GroupMemberAdd
 from protocol.common import Page
 from protocol.enums import ChannelType
 
 from ..services.chat import groups, messages
 from .channel_admin import path_channel
 from .context import actor, services
-from .json import json_response, parse_body, parse_query, path_uuid
+from .json import json_response, parse_query, path_uuid
 from .openapi import api
 from .resource import Op, Serve
 
@@ -27,24 +24,17 @@ ORG = "/api/v1/orgs/{org}"
 class HistoryParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    before_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
-    after_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+    before_seq: p.Seq | None = None
+    after_seq: p.Seq | None = None
     limit: int = Field(default=50, ge=1, le=100)
 
 
-@routes.get("/api/v1/orgs/{org}/channels")
-@api(
-    "Channels the caller can see, with unread counts",
-    tags=["chat"],
-    response=Page[p.ChannelState],
-    errors=[404],
+serve.get(
+    ORG + "/channels",
+    Op("Channels the caller can see, with unread counts", [404], call=groups.list_channels),
+    out=Page[p.ChannelState],
+    path_first=True,
 )
-async def list_channels(request: web.Request) -> web.Response:
-    org_id = path_uuid(request, "org")
-    states = await groups.list_channels(services(request), await actor(request), org_id)
-    return json_response({"items": states, "next_cursor": None})
-
-
 serve.post(
     ORG + "/channels",
     Op("Create an organization channel", [403, 404, 409], call=groups.create_org_channel),
@@ -64,23 +54,14 @@ serve.post(
 )
 
 
-@routes.post("/api/v1/orgs/{org}/groups/{group}/members")
-@api(
-    "Add a member to a group chat",
-    tags=["chat"],
-    body=GroupMemberAdd,
-    response=p.ChannelInfo,
+serve.post(
+    ORG + "/groups/{group}/members",
+    Op("Add a member to a group chat", [404, 409], call=groups.add_group_member),
+    body=p.GroupMemberAdd,
+    out=p.ChannelInfo,
     status=201,
-    errors=[404, 409],
+    path_first=True,
 )
-async def add_group_member(request: web.Request) -> web.Response:
-    org_id, group_id = path_uuid(request, "org"), path_uuid(request, "group")
-    caller = await actor(request)
-    req = await parse_body(request, GroupMemberAdd)
-    info = await groups.add_group_member(services(request), caller, org_id, group_id, req.user_id)
-    return json_response(info, status=201)
-
-
 serve.delete(
     ORG + "/groups/{group}/members/{user}",
     Op(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from protocol.chat import Thread, ThreadQuery
+from protocol.chat import Seq, Thread, ThreadQuery
 
 from ..services.chat import threads
 from .context import actor, services
@@ -20,7 +18,7 @@ routes = web.RouteTableDef()
 class ThreadParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    before_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+    before_seq: Seq | None = None
     limit: int = Field(default=50, ge=1, le=100)
 
 

@@ -88,7 +88,6 @@ async def update_org_channel(
     """Managers and above rename, describe, archive and unarchive; every reader hears it."""
     async with svc.tx() as tx:
         channel = await _locked_channel(tx, actor, org_id, channel_id, Action.MANAGE_CHANNELS)
-        fields = req.model_fields_set
         if req.name is not None and await channels.org_channels.taken(
             tx.session, org_id, OrganizationChannel.name == req.name, channel_id
         ):
@@ -96,7 +95,7 @@ async def update_org_channel(
         before = org_channel_info(channel)
         if req.name is not None:
             channel.name = req.name
-        if "description" in fields:
+        if "description" in req.model_fields_set:
             channel.description = req.description
         if req.archived is not None and req.archived != before.archived:
             channel.archived_at = datetime.now(UTC) if req.archived else None

@@ -29,7 +29,7 @@ from ...policy import (
     reads_channel,
     reads_project,
 )
-from ..core import invalid
+from ..core import found, invalid
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,6 @@ class Channel:
         if self.peer_id is not None:
             return [user_room(self.member.user_id), user_room(self.peer_id)]
         return [channel_room(self.info.type.value, self.info.id)]
-
-
-def _missing() -> AppError:
-    return not_found("channel")
 
 
 class _ChannelOrgs:
@@ -117,15 +113,13 @@ async def resolve(session: AsyncSession, user_id: uuid.UUID, ref: ChannelRef) ->
         return await _resolve_direct(session, user_id, ref)
     org_id = await _channel_orgs.find(session, user_id, ref)
     if org_id is None or (ref.organization_id not in (None, org_id)):
-        raise _missing()
+        raise not_found("channel")
     await enter_organization(session, org_id)
     conv = Conversation(org_id, ref.type, ref.id)
-    facts = await channel_access.channel_reader(session, conv, user_id)
-    if facts is None:
-        raise _missing()
+    facts = found(await channel_access.channel_reader(session, conv, user_id), "channel")
     member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
     if not reads_channel(member, ref.type, facts):
-        raise _missing()
+        raise not_found("channel")
     info = ChannelInfo(
         type=ref.type,
         id=ref.id,
@@ -146,9 +140,7 @@ async def _resolve_direct(session: AsyncSession, user_id: uuid.UUID, ref: Channe
         org_id, ChannelType.DIRECT, channels.conversation_id(org_id, user_id, peer_id)
     )
     await enter_organization(session, org_id)
-    facts = await channel_access.direct_reader(session, conv, user_id, peer_id)
-    if facts is None:
-        raise _missing()
+    facts = found(await channel_access.direct_reader(session, conv, user_id, peer_id), "channel")
     member = Member(user_id=user_id, org_id=org_id, role=MemberRole(facts.role))
     info = ChannelInfo(type=ChannelType.DIRECT, id=peer_id, name=facts.name, organization_id=org_id)
     return Channel(conv, info, member, peer_id=peer_id, read_seq=facts.read_seq, muted=facts.muted)
@@ -163,7 +155,7 @@ async def _shared_org(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> uuid
         if await organizations.get_membership(session, org_id=org_id, user_id=b) is not None:
             shared.add(org_id)
     if not shared:
-        raise _missing()
+        raise not_found("channel")
     if len(shared) > 1:
         raise AppError(
             ErrorCode.VALIDATION_ERROR,

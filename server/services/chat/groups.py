@@ -6,7 +6,15 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from protocol.chat import ChannelInfo, ChannelKey, ChannelState, GroupCreate, OrgChannelCreate
+from protocol.chat import (
+    ChannelInfo,
+    ChannelKey,
+    ChannelState,
+    GroupCreate,
+    GroupMemberAdd,
+    OrgChannelCreate,
+)
+from protocol.common import Page
 from protocol.enums import ChannelType
 from protocol.errors import AppError, ErrorCode, not_found
 from store import channels, organizations
@@ -23,10 +31,11 @@ from .channel_admin import group_info, member_group, org_channel_info, revoke_ch
 CHANNEL_ADDED = "channel:added"
 
 
-async def list_channels(svc: Services, actor: Actor, org_id: uuid.UUID) -> list[ChannelState]:
+async def list_channels(svc: Services, actor: Actor, org_id: uuid.UUID) -> Page[ChannelState]:
     async with svc.sessions() as session:
         member = await require_member(session, org_id, actor.user_id)
-        return await channel_service.visible_channels(session, member)
+        states = await channel_service.visible_channels(session, member)
+    return Page(items=states, next_cursor=None)
 
 
 async def create_org_channel(
@@ -75,9 +84,10 @@ async def create_group(
 
 
 async def add_group_member(
-    svc: Services, actor: Actor, org_id: uuid.UUID, group_id: uuid.UUID, user_id: uuid.UUID
+    svc: Services, actor: Actor, org_id: uuid.UUID, group_id: uuid.UUID, req: GroupMemberAdd
 ) -> ChannelInfo:
     """Any member of a group may add someone of the organization to it."""
+    user_id = req.user_id
     async with svc.tx() as tx:
         _, group = await member_group(tx.session, actor, org_id, group_id)
         await _require_org_members(tx.session, org_id, [user_id])

@@ -8,24 +8,23 @@ from typing import Any
 
 from protocol import chat as p
 from protocol.enums import ChannelType
-from protocol.errors import AppError, ErrorCode, not_found
+from protocol.errors import AppError, ErrorCode
 from store import channels as channel_store
 from store import messages as store
 from store import posting
 from store import uploads as upload_store
-from store.messages import MessageRow, conversation_of
+from store.messages import MessageRow
 
 from ... import metrics
 from ...actor import Actor
 from ...audience import user_room
-from ...policy import Action, check_postable, find_in_caller_orgs
+from ...policy import Action, check_postable
 from ..clock import utc_now
 from ..core import Services, Tx, invalid
 from . import channels, threads, uploads
 from .channels import Channel
 from .mentions import notify_for_message
 from .message_views import broadcast as _broadcast
-from .message_views import recipient as _recipient
 from .message_views import render, render_json
 
 NEW, UPDATED, DELETED = "message:new", "message:updated", "message:deleted"
@@ -99,19 +98,7 @@ async def _store(
 
 async def locked_message(tx: Tx, actor: Actor, message_id: uuid.UUID) -> tuple[MessageRow, Channel]:
     """A message the actor reads, locked for the transaction, with its channel."""
-
-    async def find(org_id: uuid.UUID) -> MessageRow | None:
-        return await store.get_message(
-            tx.session, org_id=org_id, message_id=message_id, for_update=True
-        )
-
-    row: MessageRow | None = await find_in_caller_orgs(tx.session, actor.user_id, find)
-    if row is None:
-        raise not_found("message")
-    channel = await channels.resolve_conversation(
-        tx.session, actor.user_id, conversation_of(row), row.sender_id, _recipient(row)
-    )
-    return row, channel
+    return await threads.readable_message(tx.session, actor.user_id, message_id, for_update=True)
 
 
 async def edit(svc: Services, actor: Actor, req: p.MessageEdit) -> p.Message:

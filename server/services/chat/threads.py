@@ -80,11 +80,20 @@ async def after_reply(
         await notify(svc, tx, org_id, user_id, notice)
 
 
-async def _readable_message(
-    session: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID, org_id: uuid.UUID | None
+async def readable_message(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    message_id: uuid.UUID,
+    org_id: uuid.UUID | None = None,
+    for_update: bool = False,
 ) -> tuple[MessageRow, Channel]:
+    """A message `user_id` reads (of `org_id` when named), with its channel; locked for
+    the transaction `for_update`."""
+
     async def find(org: uuid.UUID) -> MessageRow | None:
-        return await message_store.get_message(session, org_id=org, message_id=message_id)
+        return await message_store.get_message(
+            session, org_id=org, message_id=message_id, for_update=for_update
+        )
 
     row: MessageRow | None = await find_in_caller_orgs(session, user_id, find, org_id)
     if row is None:
@@ -101,7 +110,7 @@ async def thread(
     """A thread as its channel's readers see it: the root (a reply names its root's
     thread) and a page of replies."""
     async with svc.sessions() as session:
-        row, channel = await _readable_message(session, actor.user_id, req.message_id, org_id)
+        row, channel = await readable_message(session, actor.user_id, req.message_id, org_id)
         if row.parent_id is not None:
             root = await threads.find(session, channel.conv, row.parent_id)
             if root is None:  # the root is gone (ON DELETE SET NULL races): no thread

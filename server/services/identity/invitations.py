@@ -71,8 +71,7 @@ async def create_invitation(
         await _log(tx, actor, ActivityAction.INVITATION_CREATED, invitation)
         await _tell_invitee(svc, tx, actor, invitation)
         await mail_invitation(svc, tx, invitation, token)
-        out = invitation_out(invitation)
-    return _created(svc, out, token)
+        return _created(svc, invitation, token)
 
 
 async def _log(
@@ -82,9 +81,9 @@ async def _log(
     await log(tx, actor, invitation.organization_id, action, RESOURCE, invitation.id, meta)
 
 
-def _created(svc: Services, out: InvitationOut, token: str) -> InvitationCreated:
+def _created(svc: Services, invitation: OrganizationInvitation, token: str) -> InvitationCreated:
     shown = None if svc.settings.mail_configured else token
-    return InvitationCreated(**out.model_dump(), token=shown)
+    return InvitationCreated(**invitation_out(invitation).model_dump(), token=shown)
 
 
 async def _managed_invitation(
@@ -115,8 +114,7 @@ async def resend_invitation(
         await tx.session.flush()
         await _log(tx, actor, ActivityAction.INVITATION_RESENT, invitation)
         await mail_invitation(svc, tx, invitation, token)
-        out = invitation_out(invitation)
-    return _created(svc, out, token)
+        return _created(svc, invitation, token)
 
 
 async def revoke_invitation(

@@ -42,7 +42,7 @@ def member_out(row: UserOrganization, profile: Profile) -> MemberOut:
 
 async def admit_member(
     tx: Tx, actor: Actor, org_id: uuid.UUID, role: MemberRole, via: str, **details: str
-) -> UserOrganization:
+) -> None:
     """Make the caller a member with `role`; 409 when they already are one. The activity
     log says `via` what they came in (and `details` of it).
 
@@ -55,14 +55,13 @@ async def admit_member(
     await enter_organization(session, org_id)
     if await organizations.get_membership(session, org_id=org_id, user_id=user_id) is not None:
         raise AppError(ErrorCode.CONFLICT, "you are already a member of this organization")
-    row = await organizations.add_member(session, org_id=org_id, user_id=user_id, role=role)
+    await organizations.add_member(session, org_id=org_id, user_id=user_id, role=role)
     profile = await users.get_profile(session, user_id)
     if profile is not None and profile.organization_id is None:
         await users.update_profile(session, profile, {"organization_id": org_id})
     meta = {"user_id": str(user_id), "role": role.value, "via": via, **details}
     await log(tx, actor, org_id, ActivityAction.MEMBER_ADDED, RESOURCE, user_id, meta)
     user_access_changed(tx, user_id, org_id)
-    return row
 
 
 async def list_members(
