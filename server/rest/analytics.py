@@ -71,13 +71,10 @@ RECOMMENDATIONS = Rest(
     "recommendation",
     p.RecommendationOut,
     tags=TAGS,
+    service=drifts.RECOMMENDATIONS,
     query=p.RecommendationQuery,
     patch_body=p.RecommendationPatch,
-    page=Op(
-        "Actions recommended for the project's drifts, newest first",
-        [403],
-        call=drifts.list_recommendations,
-    ),
+    page=Op("Actions recommended for the project's drifts, newest first", [403]),
     update=Op(
         "Accept, reject or complete a recommended action",
         [403, 409],

@@ -29,7 +29,6 @@ from protocol.analytics import (
     DriftQuery,
     RecommendationOut,
     RecommendationPatch,
-    RecommendationQuery,
 )
 from protocol.common import Page
 from protocol.enums import DriftType, RecommendationStatus, Severity
@@ -198,9 +197,15 @@ def drift_out(d: DetectionDerive) -> DriftOut:
     )
 
 
-# Recommendations are created by `detect`; the API lists them and changes their status.
+# Recommendations are created by `detect`; the API lists them, newest first, for the
+# callers who read the figures, and changes their status.
 RECOMMENDATIONS: ProjectResource[RecommandationAction, RecommendationOut] = ProjectResource(
-    name="recommendation", table=analytics.recommendations, out=RecommendationOut, label="titre"
+    name="recommendation",
+    table=analytics.recommendations,
+    out=RecommendationOut,
+    label="titre",
+    filters=("statut",),
+    reads=Action.SEE_FINANCIALS,
 )
 
 
@@ -210,19 +215,6 @@ async def list_drifts(
     table, filters = analytics.drifts, ("resolue", "type_derive")
     return await project_page(
         svc, actor, org_id, project_id, query, table, drift_out, filters, Action.SEE_FINANCIALS
-    )
-
-
-async def list_recommendations(
-    svc: Services,
-    actor: Actor,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    query: RecommendationQuery,
-) -> Page[RecommendationOut]:
-    table, out, finance = analytics.recommendations, RECOMMENDATIONS.output, Action.SEE_FINANCIALS
-    return await project_page(
-        svc, actor, org_id, project_id, query, table, out, ("statut",), finance
     )
 
 
