@@ -71,10 +71,13 @@ RECOMMENDATIONS = Rest(
     "recommendation",
     p.RecommendationOut,
     tags=TAGS,
-    service=drifts.RECOMMENDATIONS,
     query=p.RecommendationQuery,
     patch_body=p.RecommendationPatch,
-    page=Op("Actions recommended for the project's drifts, newest first", [403]),
+    page=Op(
+        "Actions recommended for the project's drifts, newest first",
+        [403],
+        call=drifts.RECOMMENDATIONS.page,
+    ),
     update=Op(
         "Accept, reject or complete a recommended action",
         [403, 409],
