@@ -106,7 +106,7 @@ async def populate(demo: Demo) -> None:
     # The lead of the drifting project takes up the first recommended action.
     lead, project = demo.by("thomas"), demo.projects["migration-cloud"]
     query = RecommendationQuery(statut=RecommendationStatus.PROPOSEE)
-    proposed = await drifts.list_recommendations(*lead, project, query)
+    proposed = await drifts.RECOMMENDATIONS.page(*lead, project, query)
     if proposed.items:
         accepted = RecommendationPatch(statut=RecommendationStatus.ACCEPTEE)
         await drifts.update_recommendation(*lead, project, proposed.items[0].id, accepted)

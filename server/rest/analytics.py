@@ -76,7 +76,7 @@ RECOMMENDATIONS = Rest(
     page=Op(
         "Actions recommended for the project's drifts, newest first",
         [403],
-        call=drifts.list_recommendations,
+        call=drifts.RECOMMENDATIONS.page,
     ),
     update=Op(
         "Accept, reject or complete a recommended action",

@@ -295,9 +295,11 @@ class Resource(Generic[R, O]):
 
 @dataclass(frozen=True, kw_only=True)
 class ProjectResource(Resource[R, O]):
-    """A resource of one project: reached through the project, read by its readers."""
+    """A resource of one project: reached through the project, read by its readers
+    (those whose role holds `reads` too, when given: the analytics' `SEE_FINANCIALS`)."""
 
     write: Check = require_task_editor
+    reads: Action | None = None
     remove: Check | None = None
     # Whether an update's activity names the project (some resources' logs never did).
     update_names_project: bool = True
@@ -328,9 +330,8 @@ class ProjectResource(Resource[R, O]):
     async def page(
         self, svc: Services, actor: Actor, org_id: uuid.UUID, project_id: uuid.UUID, query: Any
     ) -> Page[O]:
-        return await project_page(
-            svc, actor, org_id, project_id, query, self.table, self.output, self.filters
-        )
+        table, out, filters, reads = self.table, self.output, self.filters, self.reads
+        return await project_page(svc, actor, org_id, project_id, query, table, out, filters, reads)
 
     async def read(
         self,
@@ -341,7 +342,7 @@ class ProjectResource(Resource[R, O]):
         row_id: uuid.UUID,
     ) -> O:
         async with svc.sessions() as session:
-            _, project = await project_scope(session, actor, org_id, project_id)
+            _, project = await project_scope(session, actor, org_id, project_id, self.reads)
             return self.output(await self.row(session, project, row_id, for_update=False))
 
     async def update(

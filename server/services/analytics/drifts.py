@@ -29,25 +29,23 @@ from protocol.analytics import (
     DriftQuery,
     RecommendationOut,
     RecommendationPatch,
-    RecommendationQuery,
 )
 from protocol.common import Page
-from protocol.enums import ActivityAction, DriftType, RecommendationStatus, Severity
+from protocol.enums import DriftType, RecommendationStatus, Severity
 from protocol.errors import AppError, ErrorCode
 from store import analytics
 from store.models import DetectionDerive, RecommandationAction
 
 from ...actor import Actor
 from ...policy import Action
-from ..core import Services, found
+from ..core import Services
 from ..finance.earned_value import money_or_none, ratio
-from ..resource import log, out_of, project_page, project_scope
+from ..resource import ProjectResource, out_of, project_page, project_scope
 from .health import fr
 from .signals import Signals
 
 THRESHOLD = Decimal("0.9")
 WORKLOAD_THRESHOLD = Decimal("1.1")
-RECOMMENDATION = "recommendation"
 
 NEXT_STATUS = {
     RecommendationStatus.PROPOSEE: {RecommendationStatus.ACCEPTEE, RecommendationStatus.REJETEE},
@@ -199,8 +197,16 @@ def drift_out(d: DetectionDerive) -> DriftOut:
     )
 
 
-def recommendation_out(r: RecommandationAction) -> RecommendationOut:
-    return RecommendationOut.model_validate(r, from_attributes=True)
+# Recommendations are created by `detect`; the API lists them, newest first, for the
+# callers who read the figures, and changes their status.
+RECOMMENDATIONS: ProjectResource[RecommandationAction, RecommendationOut] = ProjectResource(
+    name="recommendation",
+    table=analytics.recommendations,
+    out=RecommendationOut,
+    label="titre",
+    filters=("statut",),
+    reads=Action.SEE_FINANCIALS,
+)
 
 
 async def list_drifts(
@@ -209,19 +215,6 @@ async def list_drifts(
     table, filters = analytics.drifts, ("resolue", "type_derive")
     return await project_page(
         svc, actor, org_id, project_id, query, table, drift_out, filters, Action.SEE_FINANCIALS
-    )
-
-
-async def list_recommendations(
-    svc: Services,
-    actor: Actor,
-    org_id: uuid.UUID,
-    project_id: uuid.UUID,
-    query: RecommendationQuery,
-) -> Page[RecommendationOut]:
-    table, out, finance = analytics.recommendations, recommendation_out, Action.SEE_FINANCIALS
-    return await project_page(
-        svc, actor, org_id, project_id, query, table, out, ("statut",), finance
     )
 
 
@@ -237,26 +230,15 @@ async def update_recommendation(
         _, project = await project_scope(
             tx.session, actor, org_id, project_id, Action.MANAGE_PROJECTS
         )
-        row: RecommandationAction | None = await analytics.recommendations.get(
-            tx.session,
-            org_id=org_id,
-            project_id=project.id,
-            row_id=recommendation_id,
-            for_update=True,
-        )
-        row = found(row, RECOMMENDATION)
+        row = await RECOMMENDATIONS.row(tx.session, project, recommendation_id, for_update=True)
         current = RecommendationStatus(row.statut)
         if patch.statut == current:
-            return recommendation_out(row)
+            return RECOMMENDATIONS.output(row)
         if patch.statut not in NEXT_STATUS.get(current, set()):
             raise AppError(
                 ErrorCode.CONFLICT,
                 f"a {current.value} recommendation cannot become {patch.statut.value}",
             )
-        row.statut = patch.statut.value
-        await tx.session.flush()
-        action = ActivityAction.RECOMMENDATION_UPDATED
-        change = {"statut": {"from": current.value, "to": patch.statut.value}}
-        meta = {"projet_id": str(project.id), "changes": change}
-        await log(tx, actor, org_id, action, RECOMMENDATION, row.id, meta)
-        return recommendation_out(row)
+        scope = {"projet_id": str(project.id)}
+        await RECOMMENDATIONS.write_changes(tx, actor, row, {"statut": patch.statut.value}, scope)
+        return RECOMMENDATIONS.output(row)

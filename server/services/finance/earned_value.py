@@ -26,7 +26,7 @@ from protocol.finance import (
     ProjectFinancials,
 )
 from store import finance_queries as q
-from store.models import Projet
+from store.models import BudgetProjet, Projet
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -62,9 +62,7 @@ def pct(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 @dataclass
 class ProjectInputs:
     project: Projet
-    budget_vente: Decimal | None = None
-    budget_cout: Decimal | None = None
-    marge_cible_pct: Decimal | None = None
+    budget: BudgetProjet | None = None
     hours: list[q.HoursRow] = field(default_factory=list)
     rates: dict[uuid.UUID, q.Rates] = field(default_factory=dict)
     invoices: dict[str, tuple[Decimal, int]] = field(default_factory=dict)
@@ -209,12 +207,12 @@ def compute(inputs: ProjectInputs, hours_per_day: Decimal, today: date) -> Figur
         return inv.get(status.value, (ZERO, 0))[0]
 
     actual, source = actual_fraction(inputs.milestones, inputs.tasks)
-    project = inputs.project
+    project, budget = inputs.project, inputs.budget
     return Figures(
         project_id=project.id,
         today=today,
         hours_per_day=hours_per_day,
-        vendu=inputs.budget_vente,
+        vendu=budget.montant_total_vente if budget else None,
         facture=sum((amount for amount, _ in inv.values()), ZERO),
         paye=total(PaymentStatus.PAYE),
         en_attente=total(PaymentStatus.EN_ATTENTE),
@@ -226,8 +224,8 @@ def compute(inputs: ProjectInputs, hours_per_day: Decimal, today: date) -> Figur
         cout_reel=cost / hours_per_day,
         cout_en_attente=pending_cost / hours_per_day,
         chiffre_affaires=revenue / hours_per_day,
-        marge_cible_pct=inputs.marge_cible_pct,
-        bac=inputs.budget_cout,
+        marge_cible_pct=budget.marge_cible_pct if budget else None,
+        bac=budget.cout_estime_total if budget else None,
         planned=planned_fraction(project.date_debut, project.date_fin_prevue, today),
         actual=actual,
         source=source,
@@ -241,11 +239,7 @@ async def load_inputs(
     """Everything `compute` needs for `projects`, in seven queries whatever their number."""
     ids = [p.id for p in projects]
     inputs = {p.id: ProjectInputs(project=p) for p in projects}
-    for projet_id, budget in (await q.budgets_of(session, org_id=org_id, project_ids=ids)).items():
-        entry = inputs[projet_id]
-        entry.budget_vente = budget.montant_total_vente
-        entry.budget_cout = budget.cout_estime_total
-        entry.marge_cible_pct = budget.marge_cible_pct
+    budgets = await q.budgets_of(session, org_id=org_id, project_ids=ids)
     hours = await q.hours_by_profile(session, org_id=org_id, project_ids=ids)
     rates = await q.rates_of(session, org_id=org_id, profile_ids=[h.profile_id for h in hours])
     for row in hours:
@@ -254,6 +248,7 @@ async def load_inputs(
     milestones = await q.milestones_of(session, org_id=org_id, project_ids=ids)
     tasks = await q.task_stats(session, org_id=org_id, project_ids=ids, today=today)
     for projet_id, entry in inputs.items():
+        entry.budget = budgets.get(projet_id)
         entry.rates = rates
         entry.invoices = invoices.get(projet_id, {})
         entry.milestones = milestones.get(projet_id, [])

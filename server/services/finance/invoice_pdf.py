@@ -85,15 +85,10 @@ def _draw(doc: InvoiceDocument, siret: str) -> bytes:
     pdf.drawString(20 * mm, y - 27 * mm, f"SIRET : {siret}")
     y -= 40 * mm
     pdf.setFont(BOLD, 9)
-    for x, text in (
-        (20, "Désignation"),
-        (120, "Quantité"),
-        (145, "Prix unit. HT"),
-        (190, "Total HT"),
-    ):
-        (pdf.drawRightString if x >= 120 else pdf.drawString)(
-            (x + 18 if 120 <= x < 190 else x) * mm, y, text
-        )
+    pdf.drawString(20 * mm, y, "Désignation")
+    pdf.drawRightString(138 * mm, y, "Quantité")
+    pdf.drawRightString(163 * mm, y, "Prix unit. HT")
+    pdf.drawRightString(190 * mm, y, "Total HT")
     pdf.setFont(FONT, 9)
     for line in doc.lines:
         y -= 6 * mm

@@ -23,7 +23,7 @@ from protocol.enums import ConsultantStatus
 from protocol.people import StaffingCandidate, StaffingSearchQuery
 from store import consultants, staffing
 from store.models import Affectation
-from store.pagination import decode_cursor, encode_cursor
+from store.pagination import decode_cursor, split_page
 
 from ...actor import Actor
 from ...policy import Action, require_member
@@ -95,9 +95,7 @@ async def search_staffing(
         niveau, free, last = decode_cursor(query.cursor, [int, int, str])
         mark = (-niveau, -free, last)
         candidates = [c for c in candidates if _sort_key(c) > mark]
-    page = candidates[: query.limit]
-    cursor = None
-    if len(candidates) > query.limit:
-        tail = page[-1]
-        cursor = encode_cursor([tail.niveau, tail.free_pct, str(tail.profile_id)])
-    return Page(items=page, next_cursor=cursor)
+    items, cursor = split_page(
+        candidates, query.limit, lambda c: [c.niveau, c.free_pct, str(c.profile_id)]
+    )
+    return Page(items=items, next_cursor=cursor)
