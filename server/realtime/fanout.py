@@ -38,12 +38,7 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 from .. import metrics
 from .environ import RequestEnviron
 from .pings import PingWheel
-from .websocket import (
-    TRANSPORT_BUFFER_LIMIT,
-    Outbox,
-    WebSocketSession,
-    websocket_frame,
-)
+from .websocket import Outbox, WebSocketSession, direct_transport, websocket_frame
 
 M = TypeVar("M", bound=socketio.AsyncManager)
 
@@ -174,15 +169,10 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
             and not sock.closing
             and not queue.holding
             and queue.empty()
-            and not ws.compress
             and not ws.closed
         ):
-            transport = ws._writer.transport if ws._writer is not None else None
-            if (
-                transport is not None
-                and not transport.is_closing()
-                and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
-            ):
+            transport = direct_transport(ws)
+            if transport is not None:
                 transport.write(frames)
                 self.direct_writes += 1
                 return True

@@ -54,6 +54,21 @@ def websocket_frame(data: str | bytes) -> bytes:
     return header + payload
 
 
+def direct_transport(ws: web.WebSocketResponse) -> asyncio.Transport | None:
+    """The transport a frame may be written to directly, without aiohttp's flow control:
+    an uncompressed websocket's, open and holding at most `TRANSPORT_BUFFER_LIMIT`
+    unsent bytes; None otherwise (the frame then waits its turn in a queue)."""
+    transport = ws._writer.transport if ws._writer is not None else None
+    if (
+        ws.compress
+        or transport is None
+        or transport.is_closing()
+        or transport.get_write_buffer_size() > TRANSPORT_BUFFER_LIMIT
+    ):
+        return None
+    return transport
+
+
 # Outboxes with frames corked in the current turn, by event loop (a loop that stopped
 # with its turn unfinished leaves nothing behind for the next one).
 _corked: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Outbox]] = (
@@ -125,13 +140,7 @@ class Outbox:
         if self.pending is None and ws is not None:
             if ws.closed:
                 return False  # engine.io's writer drops what comes after the end too
-            transport = ws._writer.transport if ws._writer is not None else None
-            if (
-                not ws.compress
-                and transport is not None
-                and not transport.is_closing()
-                and transport.get_write_buffer_size() <= TRANSPORT_BUFFER_LIMIT
-            ):
+            if direct_transport(ws) is not None:
                 if frames is None:
                     frames = b"".join(websocket_frame(pkt.encode()) for pkt in pkts)
                 corked = self.corked
