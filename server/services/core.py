@@ -65,6 +65,16 @@ def database_unavailable() -> AppError:
     return AppError(ErrorCode.UNAVAILABLE, "the database is unavailable; retry")
 
 
+def lost_database(exc: Exception) -> AppError:
+    """The `unavailable` answer to a database that was lost (or, on SQLite, busy),
+    logged as such; called while handling `exc`."""
+    if "locked" in str(exc):
+        log.warning("database busy", exc_info=True)
+    else:
+        log.error("database unavailable", exc_info=True)
+    return database_unavailable()
+
+
 @dataclass
 class Tx:
     """An open transaction and the effects to publish once it commits."""
@@ -161,10 +171,6 @@ class Services:
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
-            if "locked" in str(exc):
-                log.warning("database busy", exc_info=True)
-            else:
-                log.error("database unavailable", exc_info=True)
-            raise database_unavailable() from None
+            raise lost_database(exc) from None
         assert tx is not None
         await self.bus.publish(tx.effects)

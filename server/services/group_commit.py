@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -38,9 +37,7 @@ from typing import Any, Generic, TypeVar
 from store import tenancy
 from store.db import is_unavailable, unit_of_work
 
-from .core import Services, Tx, database_unavailable
-
-log = logging.getLogger("aurentia.services")
+from .core import Services, Tx, lost_database
 
 T = TypeVar("T")
 Body = Callable[[Tx], Coroutine[Any, Any, T]]
@@ -138,8 +135,7 @@ class GroupCommit:
                     unit.result = await asyncio.create_task(work, context=unit.context)
         except Exception as exc:
             if is_unavailable(exc):
-                log.error("database unavailable", exc_info=True)
-                raise database_unavailable() from None
+                raise lost_database(exc) from None
             return False
         return True
 
