@@ -118,6 +118,21 @@ async def groups(api: Api, org: ChatOrg, count: int) -> list[dict[str, Any]]:
     return refs
 
 
+async def board_project(api: Api, token: str, org_id: str, tasks: int) -> str:
+    """A new project of `org_id` with `tasks` tasks on its board; its id."""
+    base = f"/api/v1/orgs/{org_id}"
+    customer = await api.call("POST", f"{base}/clients", token, json={"nom": "Client bench"})
+    body = {"nom": f"Projet {uuid.uuid4().hex[:6]}", "client_id": customer["id"]}
+    project = await api.call(
+        "POST", f"{base}/projects", token, json={**body, "date_debut": "2026-01-05"}
+    )
+    for i in range(tasks):
+        await api.call(
+            "POST", f"{base}/projects/{project['id']}/tasks", token, json={"nom": f"Tâche {i}"}
+        )
+    return str(project["id"])
+
+
 async def history_channel(
     api: Api,
     database_url: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from server.cli import GC_YOUNG_THRESHOLD, settle_heap
 from store import migrate
 
 ENV_KEYS = (
@@ -179,3 +181,18 @@ async def test_port_in_use_stops_with_one_clear_line(tmp_path: Path) -> None:
     lines = [line for line in err.strip().splitlines() if not line.startswith("{")]
     assert lines[-1] == f"aurentia: cannot listen on 127.0.0.1:{port}: address already in use"
     assert "Traceback" not in err
+
+
+def test_settled_heap_is_frozen_and_young_objects_are_collected_less_often() -> None:
+    """What startup built leaves the collector's sight, and the young generation waits
+    for GC_YOUNG_THRESHOLD allocations (CPython's 700 made a board request run a hundred
+    collections and promote its live rows into full collections)."""
+    before = gc.get_threshold()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *before[1:])
+        assert before[0] < GC_YOUNG_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
