@@ -8,33 +8,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import ActivityLog
-from .scoped import Scoped, insert_row
+from .scoped import Scoped
 
 # The organization's log, newest first.
 table = Scoped(ActivityLog, descending=True, by_project=False)
-
-
-async def log_activity(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    user_id: uuid.UUID,
-    action: str,
-    resource_type: str,
-    resource_id: uuid.UUID | None,
-    description: str | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> ActivityLog:
-    entry = ActivityLog(
-        organization_id=org_id,
-        user_id=user_id,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        description=description,
-        metadata_=metadata or {},
-    )
-    return await insert_row(session, entry)
 
 
 async def list_activity(

@@ -52,8 +52,7 @@ async def find_prediction(
     """The project's prediction of type `kind` from the workflow execution `execution`."""
     made_by = PredictionRisque.workflow_execution_id == execution
     stmt = predictions.where(org_id, project_id, made_by, PredictionRisque.type_risque == kind)
-    found: PredictionRisque | None = await session.scalar(stmt)
-    return found
+    return await session.scalar(stmt)
 
 
 async def unevaluated_predictions(

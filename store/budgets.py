@@ -5,21 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import BudgetProjet
-from .scoped import insert_row, update_row
+from .scoped import Scoped, insert_row, update_row
+
+table = Scoped(BudgetProjet)
 
 
 async def get_budget(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
 ) -> BudgetProjet | None:
-    return await session.scalar(
-        select(BudgetProjet).where(
-            BudgetProjet.organization_id == org_id, BudgetProjet.projet_id == project_id
-        )
-    )
+    return await session.scalar(table.where(org_id, project_id))
 
 
 async def put_budget(

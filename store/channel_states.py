@@ -43,16 +43,18 @@ class ReaderState:
 class ProjectChannelRow:
     id: uuid.UUID
     name: str
+    client_id: uuid.UUID
     client_contact_id: uuid.UUID | None
 
 
 async def project_channels(session: AsyncSession, *, org_id: uuid.UUID) -> list[ProjectChannelRow]:
-    """The organization's project channels with their name and the contact of their
-    project's client (what decides whether a CLIENT member reads them), by project name."""
+    """The organization's project channels with their name, their project's client and
+    its contact (what decides whether a CLIENT member reads them), by project name."""
     rows = await session.execute(
         select(
             ProjectChannel.id,
             func.coalesce(ProjectChannel.name, Projet.nom),
+            Projet.client_id,
             Client.contact_user_id,
         )
         .join(Projet, Projet.id == ProjectChannel.projet_id)
@@ -60,7 +62,7 @@ async def project_channels(session: AsyncSession, *, org_id: uuid.UUID) -> list[
         .where(ProjectChannel.organization_id == org_id)
         .order_by(Projet.nom)
     )
-    return [ProjectChannelRow(id, name, contact) for id, name, contact in rows.all()]
+    return [ProjectChannelRow(*row) for row in rows.all()]
 
 
 async def member_names(

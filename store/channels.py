@@ -19,7 +19,6 @@ from .models import (
     GroupChatMember,
     OrganizationChannel,
     ProjectChannel,
-    Projet,
 )
 from .models.base import utcnow
 from .scoped import Scoped, delete_where, update_where
@@ -58,18 +57,6 @@ async def list_org_channels(
 ) -> list[OrganizationChannel]:
     stmt = org_channels.where(org_id, None).order_by(OrganizationChannel.name)
     return list(await session.scalars(stmt))
-
-
-async def list_project_channels(
-    session: AsyncSession, *, org_id: uuid.UUID
-) -> list[tuple[ProjectChannel, Projet]]:
-    result = await session.execute(
-        select(ProjectChannel, Projet)
-        .join(Projet, Projet.id == ProjectChannel.projet_id)
-        .where(ProjectChannel.organization_id == org_id)
-        .order_by(Projet.nom)
-    )
-    return [(pc, p) for pc, p in result.all()]
 
 
 def group_members_where(org_id: uuid.UUID, group_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:

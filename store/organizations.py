@@ -11,7 +11,7 @@ from protocol.enums import MemberRole
 
 from .models import Organization, OrganizationChannel, Profile, UserOrganization
 from .pagination import fetch_page
-from .scoped import delete_row, insert_row
+from .scoped import insert_row
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
@@ -40,11 +40,6 @@ async def timezone_of(session: AsyncSession, org_id: uuid.UUID) -> str | None:
         select(Organization.timezone).where(Organization.id == org_id)
     )
     return zone
-
-
-async def delete_organization(session: AsyncSession, org: Organization) -> None:
-    """Everything the organization owns goes with it (ON DELETE CASCADE)."""
-    await delete_row(session, org)
 
 
 async def add_member(

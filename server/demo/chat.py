@@ -12,6 +12,7 @@ from protocol.enums import ChannelType
 
 from ..services.chat import groups, messages
 from .context import Demo
+from .people import person
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,11 @@ async def _conversation(demo: Demo, ref: ChannelRef, lines: tuple[Line, ...]) ->
             )
         text = line.text
         if line.mention is not None:
-            text = f"{text} @{demo.email(line.mention)}"
+            text = f"{text} @{person(line.mention).email(demo.slug)}"
         demo.made["messages"] += 1
         message = await messages.send(
             demo.svc,
-            demo.actor(line.author),
+            demo.actors[line.author],
             MessageSend(
                 channel=channel,
                 content=text,
@@ -147,7 +148,7 @@ async def _conversation(demo: Demo, ref: ChannelRef, lines: tuple[Line, ...]) ->
         for emoji, people in line.reactions:
             reaction = ReactionChange(message_id=message.id, emoji=emoji)
             for who in people:
-                await messages.react(demo.svc, demo.actor(who), reaction, add=True)
+                await messages.react(demo.svc, demo.actors[who], reaction, add=True)
                 demo.made["reactions"] += 1
 
 

@@ -54,7 +54,6 @@ class Demo:
     today: date
     org_id: uuid.UUID
     actors: dict[str, Actor] = field(default_factory=dict)
-    emails: dict[str, str] = field(default_factory=dict)
     competences: dict[str, uuid.UUID] = field(default_factory=dict)
     clients: dict[str, uuid.UUID] = field(default_factory=dict)
     projects: dict[str, uuid.UUID] = field(default_factory=dict)
@@ -67,16 +66,10 @@ class Demo:
     # What was created, by kind, for the summary line.
     made: Counter[str] = field(default_factory=Counter)
 
-    def actor(self, key: str) -> Actor:
-        return self.actors[key]
-
     def by(self, key: str) -> tuple[Services, Actor, uuid.UUID]:
         """How a service call begins when person `key` acts: the services, that person's
         actor and the organization."""
         return self.svc, self.actors[key], self.org_id
-
-    def email(self, key: str) -> str:
-        return self.emails[key]
 
     def uid(self, key: str) -> uuid.UUID:
         return self.actors[key].user_id

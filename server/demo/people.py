@@ -123,7 +123,6 @@ async def _join(demo: Demo, who: Person) -> None:
     cannot carry (CONSULTANT, CLIENT), as the firm's admin would do."""
     actor = await account(demo.svc, who, demo.slug, demo.password)
     demo.actors[who.key] = actor
-    demo.emails[who.key] = who.email(demo.slug)
     inviter = demo.by(OWNER_KEY if who.role is MemberRole.ADMIN else "julien")
     invited_as = who.role if who.role.value in _INVITABLE else MemberRole.MEMBER
     invitation = InvitationCreate(email=who.email(demo.slug), role=InvitationRole(invited_as.value))

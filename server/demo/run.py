@@ -122,7 +122,6 @@ async def _build(svc: Services, name: str, slug: str, password: str) -> Demo:
         raise DemoError(f"the sample's organization could not be created: {exc}") from None
     demo = Demo(svc, slug, password, local_date(svc.clock(), org.timezone), org.id)
     demo.actors[owner_spec.key] = owner
-    demo.emails[owner_spec.key] = owner_spec.email(slug)
     try:
         await _fill(demo)
     except BaseException as exc:  # interrupted too: a half-made sample would block reruns

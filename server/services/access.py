@@ -23,7 +23,7 @@ import uuid
 from protocol import events
 from protocol.chat import ChannelInfo
 from protocol.enums import ChannelType
-from store import channels
+from store import channel_states
 
 from ..audience import channel_room, org_room, project_room, user_room
 from ..bus import AccessChanged, SessionsEnded
@@ -61,13 +61,10 @@ async def announce_client_projects(
     """A user became the contact of a client, so reads its projects now: tell their
     sockets `channel:added` for each project channel, as for a group they were added to
     (they may then `channel:join` and `project:subscribe`)."""
-    for pc, project in await channels.list_project_channels(tx.session, org_id=org_id):
-        if project.client_id == client_id:
+    for pc in await channel_states.project_channels(tx.session, org_id=org_id):
+        if pc.client_id == client_id:
             info = ChannelInfo(
-                type=ChannelType.PROJECT,
-                id=pc.id,
-                name=pc.name or project.nom,
-                organization_id=org_id,
+                type=ChannelType.PROJECT, id=pc.id, name=pc.name, organization_id=org_id
             )
             tx.emit(events.CHANNEL_ADDED, info, user_room(user_id))
 

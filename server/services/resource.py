@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol.common import Page
 from protocol.enums import ActivityAction
 from protocol.errors import not_found, stale
-from store import activity, projects
-from store.models import Projet
-from store.scoped import Scoped
+from store import projects
+from store.models import ActivityLog, Projet
+from store.scoped import Scoped, insert_row
 
 from ..actor import Actor
 from ..policy import (
@@ -86,15 +86,15 @@ async def log(
     resource_id: uuid.UUID,
     metadata: dict[str, Any],
 ) -> None:
-    await activity.log_activity(
-        tx.session,
-        org_id=org_id,
+    entry = ActivityLog(
+        organization_id=org_id,
         user_id=actor.user_id,
         action=action,
         resource_type=resource_type,
         resource_id=resource_id,
-        metadata=metadata,
+        metadata_=metadata,
     )
+    await insert_row(tx.session, entry)
 
 
 async def save_version(

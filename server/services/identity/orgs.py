@@ -15,7 +15,7 @@ from protocol.orgs import OrgCreate, OrgOut, OrgPatch
 from store import organizations
 from store import uploads as upload_store
 from store.models import Organization
-from store.scoped import insert_row, update_row
+from store.scoped import delete_row, insert_row, update_row
 
 from ...actor import Actor
 from ...policy import Action, act_as, require_member
@@ -168,6 +168,6 @@ async def delete_org(svc: Services, actor: Actor, org_id: uuid.UUID) -> None:
     async with svc.tx() as tx:
         org, _ = await _member_org(tx.session, actor, org_id, Action.DELETE_ORG)
         files = await upload_store.keys_of_organization(tx.session, org_id)
-        await organizations.delete_organization(tx.session, org)
+        await delete_row(tx.session, org)
         organization_access_changed(tx, org_id)
         uploads.delete_after_commit(svc, tx, files)
