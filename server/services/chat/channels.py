@@ -56,6 +56,15 @@ class Channel:
             return [user_room(self.member.user_id), user_room(self.peer_id)]
         return [channel_room(self.info.type.value, self.info.id)]
 
+    @property
+    def keyed_rooms(self) -> list[tuple[str, ChannelKey]]:
+        """Its rooms, each with the key its readers name the channel by (a direct channel
+        is named by the other side); the peer's room last."""
+        if self.peer_id is None:
+            return [(self.rooms[0], self.key)]
+        theirs = ChannelKey(type=ChannelType.DIRECT, id=self.member.user_id)
+        return [(self.rooms[0], self.key), (self.rooms[1], theirs)]
+
 
 class _ChannelOrgs:
     """The organization of each channel seen, by channel kind and id.
