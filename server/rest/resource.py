@@ -16,7 +16,6 @@ neither can express stays hand-written next to them.
 from __future__ import annotations
 
 import functools
-import re
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -37,13 +36,12 @@ from .idempotency import HEADER as IDEMPOTENCY_KEY
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
 from .json import invalid, json_response, parse_body, parse_query, path_uuid, read_body
 from .limits import Named, limited
-from .openapi import api
+from .openapi import PATH_PARAM, api
 
 Model = type[BaseModel]
 Call = Callable[..., Awaitable[Any]]
 _HEADERS = {"If-Match": "the ETag last read; a stale one is answered 412", **IDEMPOTENCY_DOC}
 _PARSES = "__parses__"
-PATH_PARAM = re.compile(r"\{([^}:]+)\}")
 # The path parameters a route's scope is made of, passed first to the service.
 _SCOPE = ("org", "project")
 # A channel of the organization, passed to the service in the organization's place.

@@ -30,6 +30,7 @@ from ...policy import (
     reads_project,
 )
 from ..core import found, invalid
+from ..resource import out_of
 
 
 @dataclass(frozen=True)
@@ -252,12 +253,7 @@ async def visible_channels(session: AsyncSession, member: Member) -> list[Channe
     states = []
     for conv, info in infos:
         state = found[(conv.type.value, conv.channel_id)]
-        last, read, unread = state.last_seq, state.read_seq, state.unread
-        states.append(
-            ChannelState(
-                channel=info, last_seq=last, read_seq=read, unread_count=unread, muted=state.muted
-            )
-        )
+        states.append(out_of(ChannelState, state, channel=info, unread_count=state.unread))
     return states
 
 
