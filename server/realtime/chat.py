@@ -17,7 +17,6 @@ from protocol.errors import ErrorCode
 from ..services.chat import channels, messages, pins, threads
 from .dispatch import Event, EventTable
 from .rooms import join_org_room, leave_org_room
-from .session import SocketState
 
 TYPING = "typing"
 # A channel the user may not read answers `not_found`; one they may not post to, `forbidden`.
@@ -137,8 +136,8 @@ async def on_typing(ev: Event, req: p.TypingSignal) -> dict[str, object]:
     timeout = ev.svc.settings.typing_timeout_seconds
 
     async def emit(typing: bool) -> None:
-        # Each reader names a direct channel by the other side: here, the typist.
-        for room, channel_key in _typing_targets(channel, ev.state):
+        # Not to the typist's own room in a direct channel: the peer's room comes last.
+        for room, channel_key in channel.keyed_rooms[-1:]:
             payload = {
                 "channel": channel_key.model_dump(mode="json"),
                 "user_id": str(ev.state.user_id),
@@ -164,11 +163,3 @@ async def on_typing(ev: Event, req: p.TypingSignal) -> dict[str, object]:
     elif previous is not None:
         await emit(False)
     return {}
-
-
-def _typing_targets(
-    channel: channels.Channel, state: SocketState
-) -> list[tuple[str, p.ChannelKey]]:
-    if channel.peer_id is None:
-        return [(channel.rooms[0], channel.key)]
-    return [(channel.rooms[1], p.ChannelKey(type=channel.info.type, id=state.user_id))]

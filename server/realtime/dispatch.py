@@ -21,7 +21,7 @@ import socketio
 from pydantic import BaseModel, ValidationError
 
 from protocol.common import TooDeep, parse_payload
-from protocol.errors import AppError, ErrorCode
+from protocol.errors import AppError, ErrorCode, validation_error
 from store.db import is_unavailable
 
 from .. import metrics
@@ -168,18 +168,13 @@ def failure(error: AppError) -> dict[str, Any]:
     return {"ok": False, "error": body}
 
 
-def _invalid(exc: ValidationError) -> AppError:
-    details = [error.model_dump() for error in field_errors(exc, "data")]
-    return AppError(ErrorCode.VALIDATION_ERROR, "invalid payload", details)
-
-
 def _validate(model: type[M], data: Any, max_depth: int) -> M:
     try:
         return parse_payload(model, data, max_depth=max_depth)
     except TooDeep as exc:
         raise AppError(ErrorCode.VALIDATION_ERROR, str(exc)) from None
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise validation_error(field_errors(exc, "data"), "invalid payload") from None
     except TypeError:
         raise AppError(ErrorCode.VALIDATION_ERROR, "the payload is not plain JSON") from None
 

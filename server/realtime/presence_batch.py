@@ -93,9 +93,7 @@ class PresenceBatcher:
                 told = await self._flush(org_id)
                 if not told and not self._held.get(org_id):
                     break
-        except asyncio.CancelledError:
-            raise
-        except Exception:
+        except Exception:  # a cancellation (drain) is no Exception: it goes through
             log.exception("presence window could not be flushed")
         finally:
             self._open.pop(org_id, None)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 from protocol.enums import MemberRole
-from protocol.errors import ErrorCode, not_found
+from protocol.errors import ErrorCode
 from protocol.presence import PresenceList, PresenceListRequest, PresenceSet
 from protocol.pushes import PresenceChosen
 from store import organizations
 
 from ..auth.memberships import Members
 from ..policy import Action, Member, enter_organization, require
+from ..services.core import found
 from .dispatch import Event, EventTable
 
 handlers = EventTable()
@@ -33,9 +34,7 @@ async def on_list(ev: Event, req: PresenceListRequest) -> dict[str, object]:
     """Every member's status, from the presence store (members from the database);
     for those who may list the members, like `GET /members` (`forbidden` otherwise)."""
     members = await _members(ev, req.organization_id)
-    role = members.get(ev.state.user_id)
-    if role is None:
-        raise not_found("organization")
+    role = found(members.get(ev.state.user_id), "organization")
     require(Member(ev.state.user_id, req.organization_id, MemberRole(role)), Action.LIST_MEMBERS)
     return {"users": await ev.live.presence().listed(list(members))}
 

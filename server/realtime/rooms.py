@@ -49,10 +49,7 @@ async def leave_org_room(
 
 
 def _commands(manager: socketio.AsyncManager) -> dict[str, Command]:
-    commands: dict[str, Command] | None = getattr(manager, COMMANDS_KEY, None)
-    if commands is None:
-        commands = {}
-        setattr(manager, COMMANDS_KEY, commands)
+    commands: dict[str, Command] = vars(manager).setdefault(COMMANDS_KEY, {})
     return commands
 
 

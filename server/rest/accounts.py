@@ -21,7 +21,6 @@ serve.post(
     AUTH + "/verify-email",
     Op("Confirm an address with the token of the mailed link", [404], call=accounts.verify_email),
     body=p.VerifyEmailRequest,
-    status=204,
     auth=False,
 )
 for path, summary, call in (
@@ -50,7 +49,6 @@ serve.post(
         call=accounts.reset_password,
     ),
     body=p.PasswordReset,
-    status=204,
     auth=False,
     address=True,
 )
@@ -62,6 +60,5 @@ serve.post(
         call=accounts.change_password,
     ),
     body=p.PasswordChange,
-    status=204,
     address=True,
 )

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol import chat as p
 from protocol.common import Page
-from protocol.enums import ChannelType
 
+from ..actor import Actor
 from ..services.chat import groups, messages
-from .channel_admin import path_channel
-from .context import actor, services
-from .json import json_response, parse_query, path_uuid
-from .openapi import api
+from ..services.core import Services
 from .resource import Op, Serve
 
 routes = web.RouteTableDef()
-serve = Serve(routes, tags=["chat"])
+serve = Serve(routes, tags=["chat"], path_first=True)
 ORG = "/api/v1/orgs/{org}"
 
 
@@ -33,7 +32,6 @@ serve.get(
     ORG + "/channels",
     Op("Channels the caller can see, with unread counts", [404], call=groups.list_channels),
     out=Page[p.ChannelState],
-    path_first=True,
 )
 serve.post(
     ORG + "/channels",
@@ -42,7 +40,6 @@ serve.post(
     out=p.ChannelInfo,
     status=201,
     name="create_channel",
-    path_first=True,
 )
 serve.post(
     ORG + "/groups",
@@ -50,7 +47,6 @@ serve.post(
     body=p.GroupCreate,
     out=p.ChannelInfo,
     status=201,
-    path_first=True,
 )
 
 
@@ -60,7 +56,6 @@ serve.post(
     body=p.GroupMemberAdd,
     out=p.ChannelInfo,
     status=201,
-    path_first=True,
 )
 serve.delete(
     ORG + "/groups/{group}/members/{user}",
@@ -69,23 +64,19 @@ serve.delete(
         [403, 404],
         call=groups.remove_group_member,
     ),
-    status=204,
-    path_first=True,
 )
 
 
-@routes.get("/api/v1/orgs/{org}/channels/{type}/{id}/messages")
-@api(
-    "Message history of a channel",
-    tags=["chat"],
+async def history(
+    svc: Services, caller: Actor, channel: p.ChannelRef, params: HistoryParams
+) -> dict[str, Any]:
+    query = p.HistoryQuery(channel=channel, **params.model_dump())
+    return await messages.history(svc, caller, query)
+
+
+serve.get(
+    ORG + "/channels/{type}/{id}/messages",
+    Op("Message history of a channel", [404], call=history),
     query=HistoryParams,
-    response=p.History,
-    path={"type": ChannelType},
-    errors=[404],
+    out=p.History,
 )
-async def history(request: web.Request) -> web.Response:
-    org_id = path_uuid(request, "org")
-    caller = await actor(request)
-    params = parse_query(request, HistoryParams)
-    query = p.HistoryQuery(channel=path_channel(request, org_id), **params.model_dump())
-    return json_response(await messages.history(services(request), caller, query))

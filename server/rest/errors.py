@@ -60,9 +60,8 @@ def _field_errors(details: object) -> list[FieldError] | None:
 
 
 def _from_http_exception(exc: web.HTTPException) -> web.Response:
-    code = _STATUS_CODES.get(exc.status)
-    if code is None:
-        code = ErrorCode.VALIDATION_ERROR if exc.status < 500 else ErrorCode.INTERNAL
+    other = ErrorCode.VALIDATION_ERROR if exc.status < 500 else ErrorCode.INTERNAL
+    code = _STATUS_CODES.get(exc.status, other)
     headers = {k: v for k, v in exc.headers.items() if k.lower() in {"allow", "retry-after"}}
     detail = exc.reason if exc.status != 404 else "no such route"
     return problem_response(code, detail, status=exc.status, headers=headers)

@@ -35,29 +35,27 @@ from .context import actor, services
 from .csvexport import CSV, stream_csv
 from .json import parse_query, path_uuid
 from .limits import Named, limited
-from .openapi import api
-from .resource import PATH_PARAM, Parses, record
+from .openapi import PATH_PARAM, api
+from .resource import Parses, record
 from .xlsxexport import XLSX, send_xlsx
 
 routes = web.RouteTableDef()
 
 ORG = "/api/v1/orgs/{org}"
-Rows = AsyncIterator[list[list[Any]]]
-# (services, caller, the path's ids from `{org}` on, the query, the columns) -> the rows,
-# the first page read (and access checked) before it answers.
-Source = Callable[[Services, Actor, list[uuid.UUID], Any, Sequence[str]], Awaitable[Rows]]
+Items = AsyncIterator[Sequence[Any]]
+# (services, caller, the path's ids from `{org}` on, the query) -> the items in batches,
+# the first batch read (and access checked) before it answers.
+Source = Callable[[Services, Actor, list[uuid.UUID], Any], Awaitable[Items]]
 PAGE = 200
 CSV_NOTE = "as CSV (`dialect`: rfc4180 or excel-fr)"
 XLSX_NOTE = "as an Excel workbook"
 
 
 def pages(list_fn: Callable[..., Awaitable[Page[Any]]], model: type[BaseModel]) -> Source:
-    """Rows paged through a JSON list service, its query `model` built from the export's
+    """Items paged through a JSON list service, its query `model` built from the export's
     filters: the first page now (it carries the access check), the rest when streamed."""
 
-    async def source(
-        svc: Services, caller: Actor, ids: list[uuid.UUID], query: Any, columns: Sequence[str]
-    ) -> Rows:
+    async def source(svc: Services, caller: Actor, ids: list[uuid.UUID], query: Any) -> Items:
         filters = query.model_dump(exclude={"dialect"}, exclude_none=True)
 
         def fetch(cursor: str | None) -> Awaitable[Page[Any]]:
@@ -65,34 +63,22 @@ def pages(list_fn: Callable[..., Awaitable[Page[Any]]], model: type[BaseModel]) 
 
         page = await fetch(None)
 
-        async def rows() -> Rows:
+        async def items() -> Items:
             current = page
             while True:
-                yield [[getattr(item, c) for c in columns] for item in current.items]
+                yield current.items
                 if current.next_cursor is None:
                     return
                 current = await fetch(current.next_cursor)
 
-        return rows()
+        return items()
 
     return source
 
 
-def batches(export_fn: Callable[..., Awaitable[AsyncIterator[Sequence[Any]]]]) -> Source:
-    """Rows from a service's batched export, which checks access before it answers."""
-
-    async def source(
-        svc: Services, caller: Actor, ids: list[uuid.UUID], query: Any, columns: Sequence[str]
-    ) -> Rows:
-        found = await export_fn(svc, caller, *ids, query)
-
-        async def rows() -> Rows:
-            async for batch in found:
-                yield [[getattr(item, c) for c in columns] for item in batch]
-
-        return rows()
-
-    return source
+def batches(export_fn: Callable[..., Awaitable[Items]]) -> Source:
+    """A service's batched export, which checks access before it answers."""
+    return lambda svc, caller, ids, query: export_fn(svc, caller, *ids, query)
 
 
 @dataclass(frozen=True)
@@ -124,7 +110,10 @@ def _handler(spec: Export, model: type[BaseModel], ids: Sequence[str], csv: bool
         query: Any = parse_query(request, model)
         caller = await actor(request)
         path = [path_uuid(request, name) for name in ids]
-        rows = await spec.source(services(request), caller, path, query, spec.columns)
+        found = await spec.source(services(request), caller, path, query)
+        rows = (
+            [[getattr(item, c) for c in spec.columns] for item in batch] async for batch in found
+        )
         zone = await zone_for(services(request), path[0])
         if csv:
             name = f"{spec.file}.csv"

@@ -34,7 +34,6 @@ serve.get(
 serve.delete(
     CODES + "/{id}",
     Op("Delete a join code", [403, 404], call=joining.delete_join_code),
-    status=204,
 )
 serve.post(
     "/api/v1/join",
@@ -74,7 +73,6 @@ serve.post(
 serve.delete(
     INVITATIONS + "/{id}",
     Op("Revoke an invitation", [403, 404], call=invitations.revoke_invitation),
-    status=204,
 )
 serve.post(
     "/api/v1/invitations/accept",

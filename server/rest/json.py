@@ -12,7 +12,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from pydantic import BaseModel, ValidationError
 
 from protocol.common import TooDeep, parse_payload
-from protocol.errors import AppError, ErrorCode, FieldError
+from protocol.errors import AppError, ErrorCode, FieldError, validation_error
 
 from ..keys import SETTINGS
 
@@ -44,9 +44,7 @@ def field_errors(exc: ValidationError, prefix: str) -> list[FieldError]:
 
 
 def _invalid(errors: list[FieldError]) -> AppError:
-    return AppError(
-        ErrorCode.VALIDATION_ERROR, "the request is invalid", [e.model_dump() for e in errors]
-    )
+    return validation_error(errors, "the request is invalid")
 
 
 def invalid(loc: list[str | int], msg: str) -> AppError:

@@ -107,5 +107,4 @@ serve.post(
 serve.delete(
     BASE + "/{id}/assignments/{profile_id}",
     Op("Unassign a member from a milestone", [403, 404], call=milestone_links.unassign),
-    status=204,
 )

@@ -32,7 +32,7 @@ PROBLEM = "application/problem+json"
 SECURITY_SCHEME = "bearerAuth"
 _ATTR = "__openapi__"
 _REF = "#/components/schemas/{model}"
-_PATH_PARAM = re.compile(r"\{([^}:]+)\}")
+PATH_PARAM = re.compile(r"\{([^}:]+)\}")
 _STATUS_CODE = {status: code for code, status in HTTP_STATUS.items()}
 
 Model = type[BaseModel]
@@ -226,7 +226,7 @@ def _param(where: str, name: str, required: bool, schema: Any, **extra: Any) -> 
 def _parameters(entry: _Entry, refs: Refs, defs: dict[str, Any]) -> list[dict[str, Any]]:
     op = entry.operation
     params = []
-    for name in _PATH_PARAM.findall(entry.path):
+    for name in PATH_PARAM.findall(entry.path):
         enum = op.path.get(name)
         kind = {"enum": [m.value for m in enum]} if enum is not None else {"format": "uuid"}
         params.append(_param("path", name, True, {"type": "string", **kind}))
@@ -254,7 +254,7 @@ def _responses(entry: _Entry, refs: Refs) -> dict[str, Any]:
             answer["content"] = {op.content_type: {"schema": {"type": "string", **binary}}}
         out[str(status)] = answer
     problem = {PROBLEM: {"schema": refs[(Problem, "serialization")]}}
-    statuses = set(op.error_statuses(bool(_PATH_PARAM.search(entry.path))))
+    statuses = set(op.error_statuses(bool(PATH_PARAM.search(entry.path))))
     if entry.path.startswith("/api/"):
         statuses.add(429)  # request rates (server/rest/limits.py)
     for status in sorted(statuses):

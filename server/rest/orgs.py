@@ -38,7 +38,6 @@ serve.patch(
 serve.delete(
     ORG,
     Op("Delete an organization and all it owns", [403, 404], call=orgs.delete_org),
-    status=204,
 )
 serve.get(
     ORG + "/members",
@@ -56,6 +55,5 @@ serve.patch(
 serve.delete(
     MEMBER,
     Op("Remove a member, or leave", [403, 404, 409], call=members.remove_member),
-    status=204,
     name="delete_member",
 )

@@ -92,7 +92,6 @@ serve.put(
 serve.delete(
     SKILL,
     Op("Remove a person's level in a skill", [403, 404], call=consultants.remove_skill),
-    status=204,
     tags=SKILLS,
     name="delete_skill",
 )

@@ -16,33 +16,45 @@ neither can express stays hand-written next to them.
 from __future__ import annotations
 
 import functools
-import re
 import sys
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import BaseModel
 
+from protocol import chat
 from protocol.common import Page
+from protocol.enums import ChannelType
 
 from .context import actor, client_address, services
 from .etag import etag_headers, expected_version
 from .idempotency import HEADER as IDEMPOTENCY_KEY
 from .idempotency import IDEMPOTENCY_DOC, idempotency_key
-from .json import json_response, parse_body, parse_query, path_uuid, read_body
+from .json import invalid, json_response, parse_body, parse_query, path_uuid, read_body
 from .limits import Named, limited
-from .openapi import api
+from .openapi import PATH_PARAM, api
 
 Model = type[BaseModel]
 Call = Callable[..., Awaitable[Any]]
 _HEADERS = {"If-Match": "the ETag last read; a stale one is answered 412", **IDEMPOTENCY_DOC}
 _PARSES = "__parses__"
-PATH_PARAM = re.compile(r"\{([^}:]+)\}")
 # The path parameters a route's scope is made of, passed first to the service.
 _SCOPE = ("org", "project")
+# A channel of the organization, passed to the service in the organization's place.
+CHANNEL = "{type}/{id}"
+
+
+def path_channel(request: web.Request, org_id: uuid.UUID) -> chat.ChannelRef:
+    """The channel named by the `{type}/{id}` of the path."""
+    try:
+        kind = ChannelType(request.match_info["type"])
+    except ValueError:
+        raise invalid(["path", "type"], "organization, project, group or direct") from None
+    return chat.ChannelRef(type=kind, id=path_uuid(request, "id"), organization_id=org_id)
 
 
 @dataclass(frozen=True)
@@ -137,8 +149,9 @@ class How:
 
 def _handler(call: Call, path: str, p: Parses, how: How) -> Handler:
     """A handler that authenticates, reads the scope and `p.path` ids (before the caller
-    with `how.path_first`), then `If-Match` or `Idempotency-Key`, then the query or body
-    (a body that may be left out is the model's defaults when empty); calls the service
+    with `how.path_first`), then `If-Match` or `Idempotency-Key`, then the query, the
+    channel of a `{type}/{id}` path, the body (a body that may be left out is the model's
+    defaults when empty); calls the service
     with the caller and those in that order, and answers `p.status`."""
     names = (*(n for n in _SCOPE if f"{{{n}}}" in path), *p.path)
 
@@ -150,6 +163,8 @@ def _handler(call: Call, path: str, p: Parses, how: How) -> Handler:
         key = [idempotency_key(request)] if IDEMPOTENCY_KEY in p.headers else []
         if p.query is not None:
             args.append(parse_query(request, p.query))
+        if CHANNEL in path:
+            args[0] = path_channel(request, args[0])
         if p.body is not None and (p.body_required or await read_body(request)):
             args.append(await parse_body(request, p.body))
         elif p.body is not None:
@@ -171,77 +186,28 @@ def _handler(call: Call, path: str, p: Parses, how: How) -> Handler:
     return run
 
 
-def _add(
-    routes: web.RouteTableDef,
-    module: str,
-    route: tuple[str, str, str],
-    op: Op,
-    call: Call,
-    p: Parses,
-    response: Model | None,
-    *,
-    tags: Sequence[str],
-    how: How = How(),
-    limit: Named | None = None,
-) -> None:
-    method, path, name = route
-    run = record(_handler(call, path, p, how), name, module, op.doc, p)
-    if limit is not None:
-        run = limited(limit)(run)
-    document = api(
-        op.summary,
-        tags=tags,
-        auth=how.auth,
-        body=p.body,
-        body_required=p.body_required,
-        query=p.query,
-        response=response,
-        status=p.status,
-        responses={201 if p.status == 200 else 200: response} if how.created else None,
-        errors=op.errors,
-        headers={h: _HEADERS[h] for h in p.headers} or None,
-    )
-    routes.route(method, path)(document(run))
-
-
 def mount(routes: web.RouteTableDef, spec: Rest) -> None:
     """Add `spec`'s routes to `routes`, in the order list, create, read, update, delete
     (a bespoke route that must match first, such as `/{id}.pdf`, is declared before).
     The handlers belong to the module that mounts them (the operationId's prefix when two
     modules name a handler alike)."""
-    module = sys._getframe(1).f_globals["__name__"]
+    serve = Serve(routes, spec.tags)
+    serve.module = sys._getframe(1).f_globals["__name__"]
     noun, item, out = spec.noun, f"{spec.path}/{{{spec.key}}}", spec.out
-    if_match = ("If-Match",) if spec.etag else ()
-    one = (spec.key,)
-    generated = [
-        (spec.page, ("GET", spec.path, f"list_{noun}s"), "page", Parses(query=spec.query)),
-        (
-            spec.create,
-            ("POST", spec.path, f"create_{noun}"),
-            "create",
-            Parses(spec.body, status=201),
-        ),
-        (spec.read, ("GET", item, f"get_{noun}"), "read", Parses(path=one)),
-        (
-            spec.update,
-            ("PATCH", item, f"patch_{noun}"),
-            "update",
-            Parses(spec.patch_body, path=one, headers=if_match),
-        ),
-        (
-            spec.delete,
-            ("DELETE", item, f"delete_{noun}"),
-            "delete",
-            Parses(path=one, status=204),
-        ),
-    ]
-    page: Model = Page[out]  # type: ignore[valid-type]
-    for op, route, verb, p in generated:
+
+    def add(verb: str, method: str, path: str, name: str, **given: Any) -> None:
+        op: Op | None = getattr(spec, verb)
         if op is not None:
-            response = None if p.status == 204 else page if p.query else out
             call = op.call or getattr(spec.service, verb)
-            how = How(versioned=spec.etag and p.query is None)
-            _add(routes, module, route, op, call, p, response, tags=spec.tags, how=how)
+            etag = spec.etag and verb != "page"
+            serve.route(method, path, replace(op, call=call), name=name, etag=etag, **given)
+
+    page: Model = Page[out]  # type: ignore[valid-type]
+    add("page", "GET", spec.path, f"list_{noun}s", query=spec.query, out=page)
+    add("create", "POST", spec.path, f"create_{noun}", body=spec.body, out=out, status=201)
+    add("read", "GET", item, f"get_{noun}", out=out)
+    add("update", "PATCH", item, f"patch_{noun}", body=spec.patch_body, out=out, if_match=spec.etag)
+    add("delete", "DELETE", item, f"delete_{noun}")
 
 
 class Serve:
@@ -250,15 +216,19 @@ class Serve:
     likewise `.post`, `.put`, `.patch`, `.delete`.
 
     The service is called with the services, the caller, the path's ids in order
-    (`{org}`, `{project}`, then the others), the query or body, then the expected
+    (`{org}`, `{project}`, then the others; the organization's channel a `{type}/{id}`
+    names, as one `ChannelRef`, in `{org}`'s place), the query or body, then the expected
     version (`if_match`) or the `Idempotency-Key` (`idempotent`); what it returns is the
-    answer, with `status` (204: none). The handler is named after the service function
-    unless `name` says otherwise; `limit` draws on a named rate limit; `tags` replace the
-    module's; `etag`, `path_first`, `auth`, `address`, `answer` and `created` are those
-    of `How`."""
+    answer, with `status` (default: 200, or 204 and no answer without an `out` model).
+    The handler is named after the service function unless `name` says otherwise; `limit`
+    draws on a named rate limit; `tags` replace the module's; `etag`, `path_first`,
+    `auth`, `address`, `answer` and `created` are those of `How` (`path_first`: the
+    module's unless given)."""
 
-    def __init__(self, routes: web.RouteTableDef, tags: Sequence[str]) -> None:
-        self.routes, self.tags = routes, tags
+    def __init__(
+        self, routes: web.RouteTableDef, tags: Sequence[str], *, path_first: bool = False
+    ) -> None:
+        self.routes, self.tags, self.path_first = routes, tags, path_first
         self.module = sys._getframe(1).f_globals["__name__"]
 
     def route(
@@ -270,13 +240,13 @@ class Serve:
         out: Model | None = None,
         body: Model | None = None,
         query: Model | None = None,
-        status: int = 200,
+        status: int | None = None,
         name: str | None = None,
         etag: bool = False,
         if_match: bool = False,
         body_required: bool = True,
         limit: Named | None = None,
-        path_first: bool = False,
+        path_first: bool | None = None,
         tags: Sequence[str] | None = None,
         auth: bool = True,
         address: bool = False,
@@ -285,21 +255,32 @@ class Serve:
         idempotent: bool = False,
     ) -> None:
         assert op.call is not None, f"{method} {path}: Op(call=...)"
-        ids = tuple(n for n in PATH_PARAM.findall(path) if n not in _SCOPE)
+        channel = ("type", "id") if CHANNEL in path else ()
+        ids = tuple(n for n in PATH_PARAM.findall(path) if n not in (*_SCOPE, *channel))
         headers = ("If-Match",) * if_match + (IDEMPOTENCY_KEY,) * idempotent
+        status = status or (200 if out else 204)
+        path_first = self.path_first if path_first is None else path_first
         p = Parses(body, query, ids, headers, status, body_required)
-        _add(
-            self.routes,
-            self.module,
-            (method, path, name or op.call.__name__),
-            op,
-            op.call,
-            p,
-            out,
+        how = How(etag, path_first, auth, address, answer, created)
+        name = name or op.call.__name__
+        run = record(_handler(op.call, path, p, how), name, self.module, op.doc, p)
+        if limit is not None:
+            run = limited(limit)(run)
+        document = api(
+            op.summary,
             tags=tags or self.tags,
-            how=How(etag, path_first, auth, address, answer, created),
-            limit=limit,
+            auth=auth,
+            body=body,
+            body_required=body_required,
+            query=query,
+            response=out,
+            status=status,
+            responses={201 if status == 200 else 200: out} if created else None,
+            errors=op.errors,
+            headers={h: _HEADERS[h] for h in headers} or None,
+            path={"type": ChannelType} if CHANNEL in path else None,
         )
+        self.routes.route(method, path)(document(run))
 
     get = functools.partialmethod(route, "GET")
     post = functools.partialmethod(route, "POST")

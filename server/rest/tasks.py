@@ -71,7 +71,7 @@ serve.patch(
     if_match=True,
     name="patch_task",
 )
-serve.delete(TASK, Op("Delete a task", [403, 404], call=tasks.delete_task), status=204)
+serve.delete(TASK, Op("Delete a task", [403, 404], call=tasks.delete_task))
 serve.post(
     TASK + "/move",
     Op(

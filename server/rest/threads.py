@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.chat import Seq, Thread, ThreadQuery
 
+from ..actor import Actor
 from ..services.chat import threads
-from .context import actor, services
-from .json import json_response, parse_query, path_uuid
-from .openapi import api
+from ..services.core import Services
+from .resource import Op, Serve
 
 routes = web.RouteTableDef()
 
@@ -22,17 +24,16 @@ class ThreadParams(BaseModel):
     limit: int = Field(default=50, ge=1, le=100)
 
 
-@routes.get("/api/v1/orgs/{org}/messages/{id}/thread")
-@api(
-    "A thread: its first message and a page of replies (ascending seq)",
-    tags=["chat"],
-    query=ThreadParams,
-    response=Thread,
-    errors=[404],
-)
-async def get_thread(request: web.Request) -> web.Response:
-    org_id, message_id = path_uuid(request, "org"), path_uuid(request, "id")
-    caller = await actor(request)
-    params = parse_query(request, ThreadParams)
+async def get_thread(
+    svc: Services, caller: Actor, org_id: uuid.UUID, message_id: uuid.UUID, params: ThreadParams
+) -> Thread:
     query = ThreadQuery(message_id=message_id, before_seq=params.before_seq, limit=params.limit)
-    return json_response(await threads.thread(services(request), caller, query, org_id))
+    return await threads.thread(svc, caller, query, org_id)
+
+
+Serve(routes, tags=["chat"], path_first=True).get(
+    "/api/v1/orgs/{org}/messages/{id}/thread",
+    Op("A thread: its first message and a page of replies (ascending seq)", [404], call=get_thread),
+    query=ThreadParams,
+    out=Thread,
+)

@@ -103,7 +103,6 @@ serve.delete(
         doc="As for a correction; a validated entry is locked (409).",
         call=time_entries.delete_time_entry,
     ),
-    status=204,
 )
 serve.post(
     ENTRIES + "/validate",

@@ -32,8 +32,6 @@ from ..resource import log, out_of
 from . import channels as channel_service
 from . import uploads
 
-CHANNEL_UPDATED, CHANNEL_REMOVED = events.CHANNEL_UPDATED, events.CHANNEL_REMOVED
-
 
 def revoke_channel_access(
     tx: Tx, org_id: uuid.UUID, key: p.ChannelKey, user_ids: list[uuid.UUID]
@@ -48,12 +46,12 @@ def revoke_channel_access(
         channel=RemovedChannel(type=key.type, id=key.id, organization_id=org_id)
     )
     for user_id in user_ids:
-        tx.emit(CHANNEL_REMOVED, payload, user_room(user_id))
+        tx.emit(events.CHANNEL_REMOVED, payload, user_room(user_id))
 
 
 def _announce_update(tx: Tx, info: p.ChannelInfo, user_ids: list[uuid.UUID]) -> None:
     for user_id in user_ids:
-        tx.emit(CHANNEL_UPDATED, info, user_room(user_id))
+        tx.emit(events.CHANNEL_UPDATED, info, user_room(user_id))
 
 
 async def org_channel_readers(session: AsyncSession, org_id: uuid.UUID) -> list[uuid.UUID]:

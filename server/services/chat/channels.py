@@ -30,6 +30,7 @@ from ...policy import (
     reads_project,
 )
 from ..core import found, invalid
+from ..resource import out_of
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ class Channel:
         if self.peer_id is not None:
             return [user_room(self.member.user_id), user_room(self.peer_id)]
         return [channel_room(self.info.type.value, self.info.id)]
+
+    @property
+    def keyed_rooms(self) -> list[tuple[str, ChannelKey]]:
+        """Its rooms, each with the key its readers name the channel by (a direct channel
+        is named by the other side); the peer's room last."""
+        if self.peer_id is None:
+            return [(self.rooms[0], self.key)]
+        theirs = ChannelKey(type=ChannelType.DIRECT, id=self.member.user_id)
+        return [(self.rooms[0], self.key), (self.rooms[1], theirs)]
 
 
 class _ChannelOrgs:
@@ -243,12 +253,7 @@ async def visible_channels(session: AsyncSession, member: Member) -> list[Channe
     states = []
     for conv, info in infos:
         state = found[(conv.type.value, conv.channel_id)]
-        last, read, unread = state.last_seq, state.read_seq, state.unread
-        states.append(
-            ChannelState(
-                channel=info, last_seq=last, read_seq=read, unread_count=unread, muted=state.muted
-            )
-        )
+        states.append(out_of(ChannelState, state, channel=info, unread_count=state.unread))
     return states
 
 

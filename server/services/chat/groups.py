@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from protocol import events
 from protocol.chat import (
     ChannelInfo,
     ChannelKey,
@@ -27,8 +28,6 @@ from ..core import Services, refuse_unknown
 from ..resource import log
 from . import channels as channel_service
 from .channel_admin import group_info, member_group, org_channel_info, revoke_channel_access
-
-CHANNEL_ADDED = "channel:added"
 
 
 async def list_channels(svc: Services, actor: Actor, org_id: uuid.UUID) -> Page[ChannelState]:
@@ -53,7 +52,7 @@ async def create_org_channel(
         meta = {"name": channel.name}
         await log(tx, actor, org_id, "CHANNEL_CREATED", "channel", channel.id, meta)
         # Only to the roles that read organization channels (not to CLIENT members).
-        tx.emit(CHANNEL_ADDED, info, org_readers_room(org_id, Action.READ_ORG_CHANNELS))
+        tx.emit(events.CHANNEL_ADDED, info, org_readers_room(org_id, Action.READ_ORG_CHANNELS))
         return info
 
 
@@ -73,13 +72,12 @@ async def create_group(
         await _require_org_members(tx.session, org_id, req.member_ids)
         fields = {"name": req.name, "description": req.description, "created_by": actor.user_id}
         group = await channels.groups.create(tx.session, org_id=org_id, fields=fields)
+        info = group_info(group)
         for user_id in members:
             await channels.add_group_member(
                 tx.session, org_id=org_id, group_id=group.id, user_id=user_id
             )
-        info = group_info(group)
-        for user_id in members:
-            tx.emit(CHANNEL_ADDED, info, user_room(user_id))
+            tx.emit(events.CHANNEL_ADDED, info, user_room(user_id))
         return info
 
 
@@ -96,7 +94,7 @@ async def add_group_member(
         )
         info = group_info(group)
         if added:
-            tx.emit(CHANNEL_ADDED, info, user_room(user_id))
+            tx.emit(events.CHANNEL_ADDED, info, user_room(user_id))
         return info
 
 

@@ -137,11 +137,7 @@ async def broadcast(
         return (await render(tx.session, [row], viewer))[0]
 
     mine = await view(channel.member.user_id)
-    if channel.peer_id is None:
-        tx.emit(event, mine, channel.rooms[0], skip_sid)
-        return mine
-    theirs = await view(channel.peer_id)
-    own_room, peer_room = channel.rooms
-    tx.emit(event, mine, own_room, skip_sid)
-    tx.emit(event, theirs, peer_room)
+    tx.emit(event, mine, channel.rooms[0], skip_sid)
+    if channel.peer_id is not None:
+        tx.emit(event, await view(channel.peer_id), channel.rooms[1])
     return mine

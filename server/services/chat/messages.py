@@ -127,18 +127,9 @@ async def delete(svc: Services, actor: Actor, req: p.MessageRef) -> p.Deleted:
             await tx.session.flush()
             keys = await upload_store.remove_for_message(tx.session, row)
             uploads.delete_after_commit(svc, tx, keys)
-            for room, key in _deleted_keys(channel):
+            for room, key in channel.keyed_rooms:
                 tx.emit(DELETED, p.Deleted(message_id=row.id, channel=key), room)
         return p.Deleted(message_id=row.id, channel=channel.key)
-
-
-def _deleted_keys(channel: Channel) -> list[tuple[str, p.ChannelKey]]:
-    if channel.peer_id is None:
-        return [(channel.rooms[0], channel.key)]
-    own_room, peer_room = channel.rooms
-    mine = channel.key
-    theirs = p.ChannelKey(type=ChannelType.DIRECT, id=channel.member.user_id)
-    return [(own_room, mine), (peer_room, theirs)]
 
 
 async def history(svc: Services, actor: Actor, req: p.HistoryQuery) -> dict[str, Any]:

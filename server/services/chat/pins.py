@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from protocol import chat as p
+from protocol.common import Page
 from protocol.errors import AppError, ErrorCode
 from store import threads
 
@@ -32,9 +33,9 @@ async def set_pin(svc: Services, actor: Actor, req: p.MessageRef, pinned: bool) 
         return (await render(tx.session, [row], actor.user_id))[0]
 
 
-async def list_pins(svc: Services, actor: Actor, ref: p.ChannelRef) -> list[p.Message]:
+async def list_pins(svc: Services, actor: Actor, ref: p.ChannelRef) -> Page[p.Message]:
     """The channel's pinned messages, the latest pinned first (at most MAX_PINS)."""
     async with svc.sessions() as session:
         channel = await channels.resolve(session, actor.user_id, ref)
         rows = await threads.pins(session, channel.conv, MAX_PINS)
-        return await render(session, rows, actor.user_id)
+        return Page(items=await render(session, rows, actor.user_id))

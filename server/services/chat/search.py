@@ -12,7 +12,7 @@ import uuid
 
 from protocol.chat import MessageSearchQuery, SearchHit
 from protocol.common import Page
-from protocol.errors import AppError, ErrorCode
+from protocol.errors import FieldError, validation_error
 from store import search as store
 from store.pagination import decode_cursor, encode_cursor
 
@@ -30,11 +30,8 @@ def offset_of(cursor: str | None) -> int:
         return 0
     (offset,) = decode_cursor(cursor, [int])
     if not 0 < offset < MAX_DEPTH:
-        raise AppError(
-            ErrorCode.VALIDATION_ERROR,
-            "the request is invalid",
-            [{"loc": ["query", "cursor"], "msg": "not a cursor this list issued"}],
-        )
+        cursor_error = FieldError(loc=["query", "cursor"], msg="not a cursor this list issued")
+        raise validation_error([cursor_error], "the request is invalid")
     return int(offset)
 
 

@@ -10,6 +10,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import chat as p
+from protocol import events
 from protocol.enums import NotificationType
 from protocol.errors import not_found
 from store import channel_admin, threads
@@ -24,8 +25,6 @@ from . import channels
 from .channels import Channel
 from .mentions import PREVIEW, can_read
 from .message_views import broadcast, recipient, render
-
-UPDATED = "message:updated"
 
 
 async def thread_root(session: AsyncSession, channel: Channel, parent_id: uuid.UUID) -> MessageRow:
@@ -50,7 +49,7 @@ async def after_reply(
     """Count the reply on its root, tell the channel, notify the thread's people (all but
     the replier and those `notified` already, e.g. by a mention)."""
     await threads.record_reply(tx.session, channel.conv, root, reply.created_at)
-    await broadcast(tx, channel, UPDATED, root)
+    await broadcast(tx, channel, events.MESSAGE_UPDATED, root)
     people = {root.sender_id} | await threads.participants(tx.session, channel.conv, root.id)
     candidates = sorted(people - {reply.sender_id} - notified)
     muted = await channel_admin.muted_users(tx.session, channel.conv, candidates)

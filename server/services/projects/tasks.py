@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import events
 from protocol.common import Page
 from protocol.enums import ActivityAction, TaskStatus
-from protocol.errors import FieldError, not_found, stale
+from protocol.errors import FieldError, stale
 from protocol.tasks import (
     TaskCreate,
     TaskDeleted,
@@ -101,9 +101,8 @@ async def _task(
 
 async def _locked(tx: Tx, org_id: uuid.UUID, task_id: uuid.UUID, expected: int | None) -> Tache:
     """The task row, locked, still at `expected` (the If-Match version) when given."""
-    task = await store.get_task(tx.session, org_id=org_id, task_id=task_id, for_update=True)
-    if task is None:
-        raise not_found(TASK)
+    row = await store.get_task(tx.session, org_id=org_id, task_id=task_id, for_update=True)
+    task = found(row, TASK)
     if expected is not None and task.version != expected:
         raise stale(TASK)
     return task
