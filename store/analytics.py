@@ -78,19 +78,15 @@ async def open_drifts(
 # Facts the rules read -----------------------------------------------------------------
 
 
-async def open_incidents_by_severity(
+async def incident_counts(
     session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
-) -> dict[str, int]:
-    rows = incidents.table.where(org_id, project_id, Incident.statut.in_(OPEN_INCIDENT))
-    stmt = rows.with_only_columns(Incident.severite, func.count()).group_by(Incident.severite)
-    return {severity: int(n) for severity, n in await session.execute(stmt)}
-
-
-async def count_incidents(
-    session: AsyncSession, *, org_id: uuid.UUID, project_id: uuid.UUID
-) -> int:
-    stmt = incidents.table.where(org_id, project_id).with_only_columns(func.count())
-    return int(await session.scalar(stmt) or 0)
+) -> tuple[dict[str, int], int]:
+    """(open incidents by severity, incidents in all) of the project, in one read."""
+    still_open = func.sum(case((Incident.statut.in_(OPEN_INCIDENT), 1), else_=0))
+    rows = incidents.table.where(org_id, project_id).group_by(Incident.severite)
+    stmt = rows.with_only_columns(Incident.severite, still_open, func.count())
+    counts = (await session.execute(stmt)).all()
+    return {severity: int(n) for severity, n, _ in counts if n}, sum(t for *_, t in counts)
 
 
 async def deliverable_counts(

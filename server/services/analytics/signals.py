@@ -84,6 +84,7 @@ async def gather(
     scope = {"org_id": org_id, "project_id": project.id}
     deliverables, rejected = await analytics.deliverable_counts(session, **scope)
     load = await analytics.staffing_load(session, **scope, day=day)
+    open_incidents, incidents_total = await analytics.incident_counts(session, **scope)
     return Signals(
         project=project,
         day=day,
@@ -93,8 +94,8 @@ async def gather(
         estimated_days=inputs.tasks.charge_total,
         milestones_total=len(inputs.milestones),
         milestones_overdue=overdue_milestones,
-        open_incidents=await analytics.open_incidents_by_severity(session, **scope),
-        incidents_total=await analytics.count_incidents(session, **scope),
+        open_incidents=open_incidents,
+        incidents_total=incidents_total,
         deliverables_total=deliverables,
         deliverables_rejected=rejected,
         staffed=[Staffed(who, pct, statut) for who, pct, statut in load],

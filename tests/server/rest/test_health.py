@@ -453,3 +453,26 @@ async def test_the_job_runs_by_itself_at_each_interval(make_app: Any, aiohttp_cl
         if len((await get(client, owner, url))["items"]) >= 2:
             break
     assert len((await get(client, owner, url))["items"]) >= 2
+
+
+async def test_quality_risk_counts_open_incidents_by_severity_and_every_incident_as_evidence(
+    client: Client,
+) -> None:
+    owner, org, project = await _project(client)
+    url = f"{org_url(org)}/projects/{project['id']}"
+    made = {}
+    for titre, severite in (("Panne", "CRITIQUE"), ("Lenteur", "ELEVEE"), ("Coquille", "FAIBLE")):
+        body = {"titre": titre, "severite": severite}
+        made[severite] = await expect(
+            await client.post(f"{url}/incidents", json=body, headers=owner.headers), 201
+        )
+    resolved = {"statut": "RESOLU"}
+    item = f"{url}/incidents/{made['ELEVEE']['id']}"
+    await expect(await client.patch(item, json=resolved, headers=owner.headers), 200)
+    await run_round(_services(client))
+    predictions = (await get(client, owner, f"{url}/risk-predictions"))["items"]
+    (quality,) = [p for p in predictions if p["type_risque"] == "QUALITE"]
+    # Open: CRITIQUE 8 + FAIBLE 1 points x 10; the resolved one is evidence all the same:
+    # n = 3 incidents, confidence 3 / (3 + 10).
+    assert quality["metriques_source"]["incidents_ouverts"] == {"CRITIQUE": 1, "FAIBLE": 1}
+    assert (quality["probabilite_pct"], quality["confidence"]) == ("90.00", "0.231")
