@@ -113,6 +113,17 @@ def report(name: str, rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def collections(passes: list[Any]) -> str:
+    """The server's collector over the whole run, by generation."""
+    lines = ["server gc passes: generation, count, mean ms, max ms"]
+    for generation in (0, 1, 2):
+        spans = [1000 * (end - start) for start, end, g in passes if g == generation]
+        if spans:
+            mean = sum(spans) / len(spans)
+            lines.append(f"  {generation} {len(spans):6d} {mean:8.3f} {max(spans):8.3f}")
+    return "\n".join(lines)
+
+
 async def backends(url: str) -> list[int]:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
@@ -189,6 +200,7 @@ async def run(args: argparse.Namespace) -> None:
     for name, measured in rows.items():
         split(measured, timeline)
         print(report(name, measured), flush=True)
+    print(collections(timeline["gc"]))
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
