@@ -118,19 +118,29 @@ async def groups(api: Api, org: ChatOrg, count: int) -> list[dict[str, Any]]:
     return refs
 
 
-async def board_project(api: Api, token: str, org_id: str, tasks: int) -> str:
-    """A new project of `org_id` with `tasks` tasks on its board; its id."""
+async def new_project(api: Api, token: str, org_id: str) -> str:
+    """A new project of `org_id` (with a client of its own); its id."""
     base = f"/api/v1/orgs/{org_id}"
     customer = await api.call("POST", f"{base}/clients", token, json={"nom": "Client bench"})
     body = {"nom": f"Projet {uuid.uuid4().hex[:6]}", "client_id": customer["id"]}
     project = await api.call(
         "POST", f"{base}/projects", token, json={**body, "date_debut": "2026-01-05"}
     )
-    for i in range(tasks):
-        await api.call(
-            "POST", f"{base}/projects/{project['id']}/tasks", token, json={"nom": f"Tâche {i}"}
-        )
     return str(project["id"])
+
+
+async def add_tasks(api: Api, token: str, org_id: str, project_id: str, count: int) -> None:
+    """`count` tasks on the project's board, one request each."""
+    path = f"/api/v1/orgs/{org_id}/projects/{project_id}/tasks"
+    for i in range(count):
+        await api.call("POST", path, token, json={"nom": f"Tâche {i}"})
+
+
+async def board_project(api: Api, token: str, org_id: str, tasks: int) -> str:
+    """A new project of `org_id` with `tasks` tasks on its board; its id."""
+    project_id = await new_project(api, token, org_id)
+    await add_tasks(api, token, org_id, project_id, tasks)
+    return project_id
 
 
 async def history_channel(

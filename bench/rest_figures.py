@@ -6,7 +6,6 @@ import argparse
 import gc
 import random
 import time
-import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -35,6 +34,21 @@ async def timed(coro: Any) -> tuple[float, Any]:
     return 1000 * (time.perf_counter() - start), result
 
 
+async def sync_latest(client: socketio.AsyncClient, ch: dict[str, Any], size: int) -> int:
+    """The channel's last 1000 messages by `sync`, in pages of 500; how many came."""
+    after, got = size - 1000, 0
+    while True:
+        reply = await client.call(
+            "sync", {"cursors": [{"channel": ch, "after_seq": after}], "limit": 500}, timeout=30
+        )
+        assert reply["ok"], reply
+        (chan,) = reply["data"]["channels"]
+        got += len(chan["messages"])
+        after = chan["messages"][-1]["seq"] if chan["messages"] else after
+        if not chan["has_more"]:
+            return got
+
+
 async def history(url: str, args: argparse.Namespace, data: Any, pid: int) -> dict[str, Any]:
     """Pages of 50 over REST and syncs of 1000 over Socket.IO, with the server's CPU per
     request (a figure the machine's load does not inflate the way it does latency)."""
@@ -60,20 +74,8 @@ async def history(url: str, args: argparse.Namespace, data: Any, pid: int) -> di
     cpu = cpu_seconds(pid)
     try:
         for _ in range(max(args.samples // 10, 5)):
-            after, got = size - 1000, 0
             start = time.perf_counter()
-            while True:
-                reply = await client.call(
-                    "sync",
-                    {"cursors": [{"channel": ch, "after_seq": after}], "limit": 500},
-                    timeout=30,
-                )
-                assert reply["ok"], reply
-                (chan,) = reply["data"]["channels"]
-                got += len(chan["messages"])
-                after = chan["messages"][-1]["seq"] if chan["messages"] else after
-                if not chan["has_more"]:
-                    break
+            got = await sync_latest(client, ch, size)
             syncs.append(1000 * (time.perf_counter() - start))
             assert got == 1000, got
         sync_cpu = (cpu_seconds(pid) - cpu) / len(syncs)
@@ -96,33 +98,15 @@ async def rest(url: str, args: argparse.Namespace, data: Any, pid: int) -> dict[
         owner = await api.person()
         org_id, _ = await api.org(owner)
         base = f"/api/v1/orgs/{org_id}"
-        customer = await api.call(
-            "POST", f"{base}/clients", owner.token, json={"nom": "Client bench"}
-        )
-        project = await api.call(
-            "POST",
-            f"{base}/projects",
-            owner.token,
-            json={
-                "nom": f"Projet {uuid.uuid4().hex[:6]}",
-                "client_id": customer["id"],
-                "date_debut": "2026-01-05",
-            },
-        )
+        project_id = await data.new_project(api, owner.token, org_id)
         start = time.perf_counter()
-        for i in range(args.tasks):
-            await api.call(
-                "POST",
-                f"{base}/projects/{project['id']}/tasks",
-                owner.token,
-                json={"nom": f"Tâche {i}"},
-            )
+        await data.add_tasks(api, owner.token, org_id, project_id, args.tasks)
         task_post_s = args.tasks / (time.perf_counter() - start)
         board_count = max(args.samples // 4, 10)
         settle_client_heap()
         cpu = cpu_seconds(pid)
         boards = [
-            (await timed(api.call("GET", f"{base}/projects/{project['id']}/board", owner.token)))[0]
+            (await timed(api.call("GET", f"{base}/projects/{project_id}/board", owner.token)))[0]
             for _ in range(board_count)
         ]
         board_cpu = (cpu_seconds(pid) - cpu) / board_count
@@ -131,7 +115,7 @@ async def rest(url: str, args: argparse.Namespace, data: Any, pid: int) -> dict[
         start = time.perf_counter()
         for i in range(args.entries):
             body = {
-                "projet_id": project["id"],
+                "projet_id": project_id,
                 "date": (first + timedelta(days=i // 4)).isoformat(),
                 "heures_travaillees": "1.5",
             }

@@ -35,7 +35,7 @@ import socketio
 
 from bench import aurentia_data as data
 from bench.procs import load_average, python_server
-from bench.rest_figures import settle_client_heap
+from bench.rest_figures import settle_client_heap, sync_latest
 from bench.run import aurentia, prepare_database
 
 Call = Callable[[], Awaitable[Any]]
@@ -168,17 +168,7 @@ async def run(args: argparse.Namespace) -> None:
             )
 
             async def sync() -> None:
-                after = size - 1000
-                while True:
-                    reply = await client.call(
-                        "sync",
-                        {"cursors": [{"channel": ch, "after_seq": after}], "limit": 500},
-                        timeout=30,
-                    )
-                    (chan,) = reply["data"]["channels"]
-                    after = chan["messages"][-1]["seq"] if chan["messages"] else after
-                    if not chan["has_more"]:
-                        return
+                await sync_latest(client, ch, size)
 
             for warm in (page, board, sync):
                 for _ in range(5):
